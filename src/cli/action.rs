@@ -1,0 +1,230 @@
+//! `action add|done|wontfix`: the follow-up items that stop a recurrence.
+
+use super::{CommitArgs, report};
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::record::doc::{set_table_str, set_table_time};
+use crate::record::id::split_action_ref;
+use crate::record::model::Day;
+use crate::record::{ActionItem, ActionKind, ActionStatus, Record, Status, Timestamp};
+use clap::{Args, Subcommand};
+
+#[derive(Subcommand, Debug)]
+pub enum ActionCommand {
+    /// Add an action item to a post-mortem
+    Add(AddArgs),
+    /// Mark an action item done: ID#N (e.g. k7x3#1)
+    Done(DoneArgs),
+    /// Decide not to do an action item: ID#N --reason TEXT
+    Wontfix(WontfixArgs),
+}
+
+/// Who does an action item, by when, and what kind it is.
+#[derive(Args, Debug, Default)]
+pub struct ActionFields {
+    /// Who will do it (name, handle or email; default: the assignee)
+    #[arg(long, value_name = "WHO")]
+    pub owner: Option<String>,
+    /// Due date: YYYY-MM-DD, +7d, 2w, tomorrow
+    #[arg(long, value_name = "DATE")]
+    pub due: Option<String>,
+    /// mitigate, prevent, process or other
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    /// A link to the ticket that tracks it
+    #[arg(long, value_name = "URL")]
+    pub ticket: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    /// The post-mortem (any unique prefix of its ID)
+    pub id: String,
+    /// What will be done
+    pub text: String,
+    #[command(flatten)]
+    pub fields: ActionFields,
+    #[command(flatten)]
+    pub commit: CommitArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct DoneArgs {
+    /// ID#N, e.g. PM-20261123-k7x3q4mz#1 or k7x3#1
+    pub item: String,
+    #[command(flatten)]
+    pub commit: CommitArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct WontfixArgs {
+    /// ID#N, e.g. PM-20261123-k7x3q4mz#1 or k7x3#1
+    pub item: String,
+    /// Why it will not be done
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    #[command(flatten)]
+    pub commit: CommitArgs,
+}
+
+pub fn run(ctx: &Ctx, cmd: ActionCommand) -> Result<()> {
+    match cmd {
+        ActionCommand::Add(args) => add(ctx, args),
+        ActionCommand::Done(args) => set_status(
+            ctx,
+            &args.item,
+            ActionStatus::Done,
+            None,
+            args.commit.message.as_deref(),
+        ),
+        ActionCommand::Wontfix(args) => {
+            if args.reason.trim().is_empty() {
+                return Err(Error::usage(
+                    "--reason must say why the action will not be done",
+                ));
+            }
+            set_status(
+                ctx,
+                &args.item,
+                ActionStatus::Wontfix,
+                Some(&args.reason),
+                args.commit.message.as_deref(),
+            )
+        }
+    }
+}
+
+fn add(ctx: &Ctx, args: AddArgs) -> Result<()> {
+    let entry = ctx.find(&args.id)?;
+    let done = ctx.change_record(
+        &entry,
+        "action-add",
+        args.commit.message.as_deref(),
+        |doc, before| {
+            refuse_closed(before)?;
+            for item in build(ctx, before, std::slice::from_ref(&args.text), &args.fields)? {
+                doc.push_action(&item);
+            }
+            Ok(())
+        },
+    )?;
+    let n = done.record.action_items.last().map_or(0, |a| a.n);
+    report(ctx, &done, &format!("added action #{n}"));
+    Ok(())
+}
+
+/// Action items for `texts`, numbered after the record's last one. Every
+/// value is checked before anything is written.
+pub fn build(
+    ctx: &Ctx,
+    record: &Record,
+    texts: &[String],
+    fields: &ActionFields,
+) -> Result<Vec<ActionItem>> {
+    let kind = match &fields.kind {
+        Some(k) => ActionKind::parse(k).ok_or_else(|| {
+            Error::usage(format!(
+                "--kind '{}': use one of {}",
+                crate::render::sanitize::inline(k),
+                ActionKind::names()
+            ))
+        })?,
+        None => ActionKind::default(),
+    };
+    let owner = match &fields.owner {
+        Some(who) => Some(crate::people::resolve(&ctx.config, who)?),
+        None => record.assignee.clone(),
+    };
+    let due = fields
+        .due
+        .as_deref()
+        .map(|d| ctx.date("--due", d))
+        .transpose()?;
+    let first = record.action_items.iter().map(|a| a.n).max().unwrap_or(0) + 1;
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let text = text.trim();
+            if text.is_empty() {
+                return Err(Error::usage("an action item needs text"));
+            }
+            Ok(ActionItem {
+                n: first + i as u32,
+                text: text.to_string(),
+                kind,
+                owner: owner.clone(),
+                due: due.map(Day),
+                status: ActionStatus::Open,
+                ticket: fields.ticket.clone().filter(|t| !t.trim().is_empty()),
+                done_at: None,
+                commit: None,
+                wontfix_reason: None,
+            })
+        })
+        .collect()
+}
+
+fn refuse_closed(r: &Record) -> Result<()> {
+    if r.status == Status::Closed {
+        return Err(Error::new(format!("{} is closed: reopen it first", r.id))
+            .hint(format!("devops postmortem reopen {} --reason TEXT", r.id)));
+    }
+    Ok(())
+}
+
+/// `done` and `wontfix`. Allowed on closed records too: that is how items
+/// carried by `close --keep-open-actions` get finished.
+fn set_status(
+    ctx: &Ctx,
+    item: &str,
+    to: ActionStatus,
+    reason: Option<&str>,
+    message: Option<&str>,
+) -> Result<()> {
+    let (query, n) = split_action_ref(item)?;
+    let entry = ctx.find(query)?;
+    let verb = format!("action-{to}");
+    let done = ctx.change_record(&entry, &verb, message, |doc, before| {
+        let current = before.action(n).ok_or_else(|| no_such_action(before, n))?;
+        if current.status == to {
+            return Ok(());
+        }
+        let table = doc.action_mut(n).ok_or_else(|| no_such_action(before, n))?;
+        set_table_str(table, "status", to.as_str());
+        match to {
+            ActionStatus::Done => set_table_time(table, "done_at", &Timestamp(ctx.now)),
+            ActionStatus::Wontfix => {
+                set_table_str(table, "wontfix_reason", reason.unwrap_or_default().trim())
+            }
+            ActionStatus::Open => {}
+        }
+        Ok(())
+    })?;
+    report(
+        ctx,
+        &done,
+        &format!(
+            "action #{n} {}",
+            if to == ActionStatus::Done {
+                "done"
+            } else {
+                "won't be fixed"
+            }
+        ),
+    );
+    Ok(())
+}
+
+fn no_such_action(r: &Record, n: u32) -> Error {
+    let known: Vec<String> = r.action_items.iter().map(|a| format!("#{}", a.n)).collect();
+    Error::new(format!(
+        "{} has no action item #{n} (it has {})",
+        r.id,
+        if known.is_empty() {
+            "none".to_string()
+        } else {
+            known.join(", ")
+        }
+    ))
+}

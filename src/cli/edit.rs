@@ -1,0 +1,117 @@
+//! `edit`: the record in $VISUAL/$EDITOR, validated before it is committed.
+
+use crate::ctx::Ctx;
+use crate::error::{Context, Error, Result};
+use crate::record::parse::parse_record;
+use crate::store::{Change, commit_record};
+use clap::Args;
+use std::process::Command;
+
+#[derive(Args, Debug)]
+pub struct EditArgs {
+    /// The post-mortem (any unique prefix of its ID)
+    pub id: String,
+    #[command(flatten)]
+    pub commit: super::CommitArgs,
+}
+
+pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
+    let entry = ctx.find(&args.id)?;
+    let original = crate::store::read::head_text(&ctx.store, &entry.path)?;
+    let on_disk = crate::store::read::read_text(&ctx.store, &entry.path)?;
+    if on_disk != original {
+        return Err(
+            Error::new(format!("{} has changes that are not committed", entry.path)).hint(format!(
+                "commit them first (git commit -- {}), or discard them",
+                entry.path
+            )),
+        );
+    }
+    let scratch = tempfile::Builder::new()
+        .prefix(&format!("{}-", entry.id))
+        .suffix(".toml")
+        .tempfile()
+        .context(|| "cannot create a temporary file to edit".to_string())?;
+    std::fs::write(scratch.path(), &original)
+        .context(|| format!("cannot write {}", scratch.path().display()))?;
+
+    let edited = loop {
+        run_editor(scratch.path())?;
+        let text = std::fs::read_to_string(scratch.path())
+            .context(|| format!("cannot read {}", scratch.path().display()))?;
+        if text == original {
+            ctx.out.status("no changes: nothing was committed");
+            return Ok(());
+        }
+        match validate(ctx, &entry.id, &text) {
+            Ok(()) => break text,
+            Err(e) if ctx.can_prompt() => {
+                ctx.out.status(&format!("error: {}", e.message));
+                if !crate::prompt::confirm(ctx, "Edit again? (no throws the changes away)", true)? {
+                    return Err(Error::new("edit abandoned: nothing was committed"));
+                }
+            }
+            Err(e) => {
+                let kept = scratch.into_temp_path().keep().ok();
+                let mut e = Error::new(format!("{}: nothing was committed", e.message));
+                if let Some(p) = kept {
+                    e = e.hint(format!("your text is kept in {}", p.display()));
+                }
+                return Err(e);
+            }
+        }
+    };
+
+    let change = Change {
+        id: Some(&entry.id),
+        path: &entry.path,
+        verb: "edit",
+        message: args.commit.message.as_deref(),
+        create: false,
+        now: ctx.now,
+    };
+    let done = commit_record(&ctx.store, &change, |head| {
+        if head != Some(original.as_str()) {
+            return Err(Error::new(format!(
+                "{} changed in HEAD while you were editing: nothing was committed",
+                entry.path
+            ))
+            .hint("run edit again on the new version"));
+        }
+        ctx.finish(&edited)
+    })?;
+    super::report(ctx, &done, "edited");
+    Ok(())
+}
+
+fn validate(ctx: &Ctx, id: &crate::record::RecordId, text: &str) -> Result<()> {
+    let r = parse_record(text).map_err(|e| Error::new(e.to_string()))?;
+    if r.id != id.as_str() {
+        return Err(Error::new(format!(
+            "id must stay {id}: the ID is the file's name"
+        )));
+    }
+    ctx.config.check_severity(&r.severity).map(|_| ())
+}
+
+fn run_editor(path: &std::path::Path) -> Result<()> {
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "vi".to_string());
+    // Through the shell, as git does, so EDITOR="code --wait" works.
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("devops-edit")
+        .arg(path)
+        .status()
+        .context(|| format!("cannot start the editor '{editor}'"))?;
+    if !status.success() {
+        return Err(Error::new(format!(
+            "the editor '{editor}' failed ({status}): nothing was committed"
+        )));
+    }
+    Ok(())
+}

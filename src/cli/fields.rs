@@ -1,0 +1,124 @@
+//! Flags shared by `new` and `update`: incident times and impact.
+
+use crate::ctx::Ctx;
+use crate::error::Result;
+use crate::record::{Record, RecordDoc};
+use clap::Args;
+
+/// Incident times. Any form `--help` lists; back-dating is normal, and the
+/// record keeps the offset you gave.
+#[derive(Args, Debug, Default)]
+pub struct IncidentTimes {
+    /// When the incident began (e.g. "2026-11-23 09:12", "45m ago", "어제 14:30")
+    #[arg(long, value_name = "TIME")]
+    pub started: Option<String>,
+    /// When it was noticed (alert, report); TTD = detected − started
+    #[arg(long, value_name = "TIME")]
+    pub detected: Option<String>,
+    /// When someone took it on; TTA = acknowledged − started
+    #[arg(long, value_name = "TIME")]
+    pub acknowledged: Option<String>,
+    /// When the impact stopped; TTM = mitigated − started
+    #[arg(long, value_name = "TIME")]
+    pub mitigated: Option<String>,
+    /// When it was fully fixed; TTR = resolved − started
+    #[arg(long, value_name = "TIME")]
+    pub resolved: Option<String>,
+}
+
+impl IncidentTimes {
+    pub fn is_empty(&self) -> bool {
+        self.pairs().iter().all(|(_, _, v)| v.is_none())
+    }
+
+    fn pairs(&self) -> [(&'static str, &'static str, &Option<String>); 5] {
+        [
+            ("--started", "started_at", &self.started),
+            ("--detected", "detected_at", &self.detected),
+            ("--acknowledged", "acknowledged_at", &self.acknowledged),
+            ("--mitigated", "mitigated_at", &self.mitigated),
+            ("--resolved", "resolved_at", &self.resolved),
+        ]
+    }
+
+    /// Parses every given time first, so one bad value writes nothing.
+    pub fn apply(&self, ctx: &Ctx, doc: &mut RecordDoc) -> Result<()> {
+        let mut parsed = Vec::new();
+        for (flag, key, value) in self.pairs() {
+            if let Some(v) = value {
+                parsed.push((key, ctx.time(flag, v)?));
+            }
+        }
+        for (key, t) in parsed {
+            doc.set_time(&[key], &t);
+        }
+        Ok(())
+    }
+}
+
+/// Warns (does not refuse) when incident times run backwards: people fill
+/// them in one at a time, and `check` reports what is left.
+pub fn warn_time_order(ctx: &Ctx, r: &Record) {
+    let times = [
+        ("started_at", r.started_at),
+        ("detected_at", r.detected_at),
+        ("acknowledged_at", r.acknowledged_at),
+        ("mitigated_at", r.mitigated_at),
+        ("resolved_at", r.resolved_at),
+    ];
+    let given: Vec<_> = times
+        .iter()
+        .filter_map(|(k, t)| t.map(|t| (*k, t)))
+        .collect();
+    for pair in given.windows(2) {
+        if pair[1].1 < pair[0].1 {
+            ctx.out.warn(&format!(
+                "{} is before {}: check the times (devops postmortem update)",
+                pair[1].0, pair[0].0
+            ));
+        }
+    }
+}
+
+#[derive(Args, Debug, Default)]
+pub struct ImpactArgs {
+    /// How many users were affected
+    #[arg(long, value_name = "N")]
+    pub users_affected: Option<u64>,
+    /// How many customer or field reports came in
+    #[arg(long, value_name = "N")]
+    pub field_reports: Option<u64>,
+    /// Impact in words
+    #[arg(long, value_name = "TEXT")]
+    pub impact: Option<String>,
+}
+
+impl ImpactArgs {
+    pub fn is_empty(&self) -> bool {
+        self.users_affected.is_none() && self.field_reports.is_none() && self.impact.is_none()
+    }
+
+    pub fn apply(&self, doc: &mut RecordDoc) {
+        if let Some(n) = self.users_affected {
+            doc.set_int(&["impact", "users_affected"], n);
+        }
+        if let Some(n) = self.field_reports {
+            doc.set_int(&["impact", "field_reports"], n);
+        }
+        if let Some(text) = &self.impact {
+            doc.set_str(&["impact", "description"], text);
+        }
+    }
+}
+
+/// Splits `--service a,b --service c` and drops blanks and duplicates.
+pub fn clean_list(values: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for v in values {
+        let v = v.trim();
+        if !v.is_empty() && !out.iter().any(|o| o == v) {
+            out.push(v.to_string());
+        }
+    }
+    out
+}

@@ -1,0 +1,137 @@
+//! The command line: one module per command. A command parses its
+//! arguments, calls record/store, and hands values to render. It never
+//! talks to git or formats tables itself.
+
+mod action;
+mod analyze;
+mod assign;
+mod close;
+mod edit;
+mod fields;
+mod init;
+mod list;
+mod new;
+mod reopen;
+mod show;
+mod timeline;
+mod update;
+
+use crate::ctx::Ctx;
+use crate::error::Result;
+use crate::store::Committed;
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "devops",
+    version,
+    about = "Tools for teams that build and run their own services",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub tool: Tool,
+}
+
+#[derive(Subcommand)]
+pub enum Tool {
+    /// Incident post-mortems as TOML records committed to your git repository
+    #[command(visible_alias = "pm")]
+    Postmortem(Postmortem),
+}
+
+#[derive(Args)]
+#[command(
+    after_help = "Typical day: `new` after an outage, `list` to review, `assign` to split \
+the work, `analyze` to record the root cause and actions, `close` when done.\n\
+Every change is one git commit by you; IDs accept any unique prefix."
+)]
+pub struct Postmortem {
+    /// Directory of the records, relative to the repository root
+    #[arg(
+        long,
+        global = true,
+        env = "DEVOPS_PM_DIR",
+        default_value = "postmortems",
+        value_name = "DIR"
+    )]
+    pub dir: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Start a post-mortem after an incident (prompts on a terminal)
+    #[command(visible_alias = "create")]
+    New(new::NewArgs),
+    /// Give a post-mortem to someone to analyse
+    Assign(assign::AssignArgs),
+    /// Record the root cause, lessons, timeline and action items
+    #[command(visible_alias = "analyse")]
+    Analyze(analyze::AnalyzeArgs),
+    /// Close a post-mortem whose analysis and actions are complete
+    Close(close::CloseArgs),
+    /// Bring a closed post-mortem back
+    Reopen(reopen::ReopenArgs),
+    /// Change title, severity, services, summary, incident times or impact
+    Update(update::UpdateArgs),
+    /// Follow-up action items: add, done, wontfix
+    #[command(subcommand)]
+    Action(action::ActionCommand),
+    /// Incident timeline entries
+    #[command(subcommand)]
+    Timeline(timeline::TimelineCommand),
+    /// List post-mortems (open ones unless told otherwise)
+    #[command(visible_alias = "ls")]
+    List(list::ListArgs),
+    /// Show one post-mortem
+    Show(show::ShowArgs),
+    /// Edit a record in $VISUAL/$EDITOR; validated before it is committed
+    Edit(edit::EditArgs),
+    /// Write a starting config.toml (optional: everything works without it)
+    Init(init::InitArgs),
+}
+
+/// For every command that writes.
+#[derive(Args, Debug, Default)]
+pub struct CommitArgs {
+    /// Add a line to the commit message
+    #[arg(short = 'm', long, value_name = "TEXT")]
+    pub message: Option<String>,
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let Tool::Postmortem(pm) = cli.tool;
+    let ctx = || Ctx::open(&pm.dir);
+    match pm.command {
+        Command::New(args) => new::run(&ctx()?, args),
+        Command::Assign(args) => assign::run(&ctx()?, args),
+        Command::Analyze(args) => analyze::run(&ctx()?, args),
+        Command::Close(args) => close::run(&ctx()?, args),
+        Command::Reopen(args) => reopen::run(&ctx()?, args),
+        Command::Update(args) => update::run(&ctx()?, args),
+        Command::Action(cmd) => action::run(&ctx()?, cmd),
+        Command::Timeline(cmd) => timeline::run(&ctx()?, cmd),
+        Command::List(args) => list::run(&ctx()?, args),
+        Command::Show(args) => show::run(&ctx()?, args),
+        Command::Edit(args) => edit::run(&ctx()?, args),
+        Command::Init(args) => init::run(&ctx()?, args),
+    }
+}
+
+/// The one line a write command prints when it is done.
+fn report(ctx: &Ctx, done: &Committed, what: &str) {
+    match done.commit {
+        Some(oid) => {
+            let short = &oid.to_string()[..7];
+            ctx.out.status(&format!(
+                "{what} ({} is now {}, commit {short})",
+                done.record.id, done.record.status
+            ));
+        }
+        None => ctx
+            .out
+            .status(&format!("nothing to change: {what} already")),
+    }
+}

@@ -1,0 +1,182 @@
+//! `new`: start a post-mortem.
+
+use super::CommitArgs;
+use super::fields::{ImpactArgs, IncidentTimes, clean_list, warn_time_order};
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::record::{RecordDoc, RecordId, Timestamp, model::SCHEMA};
+use crate::store::{Change, commit_record};
+use clap::Args;
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Without a terminal, --title is required and the new ID is printed alone \
+on stdout:\n  id=$(devops postmortem new --title \"Login timeouts\" --severity SEV2 --started \"45m ago\")"
+)]
+pub struct NewArgs {
+    /// What broke, in one line (any language: "결제 서버 장애")
+    #[arg(long, short)]
+    pub title: Option<String>,
+    /// Severity, SEV1 the worst (levels come from the config; default: the middle one)
+    #[arg(long, short)]
+    pub severity: Option<String>,
+    /// Affected service (repeat, or separate with commas)
+    #[arg(long = "service", value_delimiter = ',', value_name = "NAME")]
+    pub services: Vec<String>,
+    /// Free-form tag (repeat, or separate with commas)
+    #[arg(long = "tag", value_delimiter = ',', value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// What happened, in a few sentences
+    #[arg(long, value_name = "TEXT")]
+    pub summary: Option<String>,
+    #[command(flatten)]
+    pub times: IncidentTimes,
+    #[command(flatten)]
+    pub impact: ImpactArgs,
+    /// Assign it right away (a name, handle or email; see `assign`)
+    #[arg(long, value_name = "WHO")]
+    pub assignee: Option<String>,
+    /// Record template: built-in `default` or `sre`, or <dir>/templates/NAME.toml
+    #[arg(long, default_value = "default", value_name = "NAME")]
+    pub template: String,
+    #[command(flatten)]
+    pub commit: CommitArgs,
+}
+
+pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
+    let template = crate::templates::record_template(&ctx.store, &args.template)?;
+    if args.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
+        if !ctx.can_prompt() {
+            return Err(
+                Error::usage("missing --title: without a terminal, give it as a flag")
+                    .hint("devops postmortem new --title \"What broke\" --severity SEV2"),
+            );
+        }
+        ask(ctx, &mut args)?;
+    }
+    let title = args.title.clone().unwrap_or_default();
+    let severity = match &args.severity {
+        Some(s) => ctx.config.check_severity(s)?,
+        None => ctx.config.default_severity(),
+    };
+    let assignee = args
+        .assignee
+        .as_deref()
+        .map(|who| crate::people::resolve(&ctx.config, who))
+        .transpose()?;
+    let reporter = crate::store::identity::identity(&ctx.store.repo, "AUTHOR")?.display();
+    let id = RecordId::generate(ctx.now.naive_utc().date())?;
+    let path = ctx.store.record_path(&id);
+
+    let mut doc = RecordDoc::parse(&template).map_err(|e| {
+        Error::new(format!(
+            "template '{}' is not valid TOML: {e}",
+            args.template
+        ))
+    })?;
+    doc.set_int(&["schema"], SCHEMA as u64);
+    doc.set_str(&["id"], id.as_str());
+    doc.set_str(&["title"], title.trim());
+    doc.set_str(&["status"], "open");
+    doc.set_str(&["severity"], &severity);
+    let services = clean_list(&args.services);
+    if !services.is_empty() {
+        doc.set_list(&["services"], &services);
+    }
+    let tags = clean_list(&args.tags);
+    if !tags.is_empty() {
+        doc.push_to_list(&["tags"], &tags);
+    }
+    doc.set_str(&["reporter"], &reporter);
+    if let Some(a) = &assignee {
+        doc.set_str(&["assignee"], a);
+    }
+    if let Some(s) = &args.summary {
+        doc.set_str(&["summary"], s.trim());
+    }
+    args.times.apply(ctx, &mut doc)?;
+    args.impact.apply(&mut doc);
+    doc.set_time(&["created_at"], &Timestamp(ctx.now));
+    let text = ctx.finish(&doc.render())?;
+
+    let change = Change {
+        id: Some(&id),
+        path: &path,
+        verb: "new",
+        message: args.commit.message.as_deref(),
+        create: true,
+        now: ctx.now,
+    };
+    let done = commit_record(&ctx.store, &change, |_| Ok(text.clone()))?;
+    warn_time_order(ctx, &done.record);
+
+    if ctx.out.stdout_tty {
+        crate::output::print(&format!(
+            "Created {id}: {}\n  {path}\n  next: devops postmortem assign {} --me\n",
+            crate::render::sanitize::inline(&title),
+            id.suffix()
+        ));
+    } else {
+        crate::output::print(&format!("{id}\n"));
+    }
+    Ok(())
+}
+
+/// The guided flow for someone at a terminal who typed just `new`.
+fn ask(ctx: &Ctx, args: &mut NewArgs) -> Result<()> {
+    args.title = Some(crate::prompt::text(ctx, "Title (what broke?)", true)?);
+    if args.severity.is_none() {
+        let levels = ctx.config.severities.clone();
+        let default = levels
+            .iter()
+            .position(|l| *l == ctx.config.default_severity())
+            .unwrap_or(0);
+        let pick = crate::prompt::select(ctx, "Severity (SEV1 is the worst)", &levels, default)?;
+        args.severity = Some(levels[pick].clone());
+    }
+    if args.services.is_empty() {
+        let known = known_services(ctx);
+        if !known.is_empty() {
+            let picked = crate::prompt::multi_select(ctx, "Affected services", &known)?;
+            args.services = picked.into_iter().map(|i| known[i].clone()).collect();
+        }
+        let more = crate::prompt::text(
+            ctx,
+            "Other services (comma-separated, empty for none)",
+            false,
+        )?;
+        args.services
+            .extend(more.split(',').map(|s| s.trim().to_string()));
+    }
+    if args.summary.is_none() {
+        args.summary = Some(crate::prompt::text(ctx, "Summary (what happened?)", false)?)
+            .filter(|s| !s.is_empty());
+    }
+    if args.times.started.is_none()
+        && let Some(t) = crate::prompt::time(ctx, "When did it start?")?
+    {
+        args.times.started = Some(crate::time::format_rfc3339(&t.0));
+    }
+    if args.times.detected.is_none()
+        && let Some(t) = crate::prompt::time(ctx, "When was it detected?")?
+    {
+        args.times.detected = Some(crate::time::format_rfc3339(&t.0));
+    }
+    Ok(())
+}
+
+/// Services from the config first, then those used in existing records.
+fn known_services(ctx: &Ctx) -> Vec<String> {
+    let mut known = ctx.config.services.clone();
+    if let Ok((records, _)) = crate::store::read::load_all(&ctx.store) {
+        let mut used: Vec<String> = records.into_iter().flat_map(|r| r.services).collect();
+        used.sort();
+        used.dedup();
+        for s in used {
+            if !known.contains(&s) {
+                known.push(s);
+            }
+        }
+    }
+    known
+}

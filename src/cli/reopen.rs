@@ -1,0 +1,45 @@
+//! `reopen`: bring a closed post-mortem back.
+
+use super::{CommitArgs, report};
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::record::Status;
+use clap::Args;
+
+#[derive(Args, Debug)]
+pub struct ReopenArgs {
+    /// The post-mortem (any unique prefix of its ID)
+    pub id: String,
+    /// Why it is reopened (kept in the commit message, the audit trail)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    #[command(flatten)]
+    pub commit: CommitArgs,
+}
+
+pub fn run(ctx: &Ctx, args: ReopenArgs) -> Result<()> {
+    if args.reason.trim().is_empty() {
+        return Err(Error::usage(
+            "--reason must say why the post-mortem is reopened",
+        ));
+    }
+    let entry = ctx.find(&args.id)?;
+    let mut message = format!("Reopened: {}", args.reason.trim());
+    if let Some(extra) = &args.commit.message {
+        message = format!("{message}\n\n{extra}");
+    }
+    let done = ctx.change_record(&entry, "reopen", Some(&message), |doc, before| {
+        if before.status != Status::Closed {
+            return Err(Error::new(format!(
+                "{} is not closed (it is {})",
+                before.id, before.status
+            )));
+        }
+        // Open for now; the status is then derived from what the record holds.
+        doc.set_str(&["status"], Status::Open.as_str());
+        doc.remove(&["closed_at"]);
+        Ok(())
+    })?;
+    report(ctx, &done, "reopened");
+    Ok(())
+}

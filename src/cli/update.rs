@@ -1,0 +1,123 @@
+//! `update`: change the scalar fields of a post-mortem.
+
+use super::fields::{ImpactArgs, IncidentTimes, clean_list, warn_time_order};
+use super::{CommitArgs, report};
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::record::Status;
+use clap::Args;
+
+const CLEARABLE: &[&str] = &[
+    "started_at",
+    "detected_at",
+    "acknowledged_at",
+    "mitigated_at",
+    "resolved_at",
+    "assignee",
+    "summary",
+    "users_affected",
+    "field_reports",
+];
+
+#[derive(Args, Debug)]
+pub struct UpdateArgs {
+    /// The post-mortem (any unique prefix of its ID)
+    pub id: String,
+    #[arg(long, short)]
+    pub title: Option<String>,
+    #[arg(long, short)]
+    pub severity: Option<String>,
+    /// Replace the services (repeat, or separate with commas)
+    #[arg(long = "service", value_delimiter = ',', value_name = "NAME")]
+    pub services: Vec<String>,
+    /// Replace the tags (repeat, or separate with commas)
+    #[arg(long = "tag", value_delimiter = ',', value_name = "TAG")]
+    pub tags: Vec<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub summary: Option<String>,
+    #[command(flatten)]
+    pub times: IncidentTimes,
+    #[command(flatten)]
+    pub impact: ImpactArgs,
+    /// Remove a field: started_at, detected_at, … resolved_at, assignee, summary,
+    /// users_affected, field_reports
+    #[arg(long, value_name = "FIELD")]
+    pub clear: Vec<String>,
+    #[command(flatten)]
+    pub commit: CommitArgs,
+}
+
+pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
+    let nothing = args.title.is_none()
+        && args.severity.is_none()
+        && args.services.is_empty()
+        && args.tags.is_empty()
+        && args.summary.is_none()
+        && args.times.is_empty()
+        && args.impact.is_empty()
+        && args.clear.is_empty();
+    if nothing {
+        return Err(Error::usage(
+            "nothing to update: give at least one field flag (see --help)",
+        ));
+    }
+    for field in &args.clear {
+        if !CLEARABLE.contains(&field.as_str()) {
+            return Err(Error::usage(format!(
+                "--clear {}: not a field that can be cleared; use one of {}",
+                crate::render::sanitize::inline(field),
+                CLEARABLE.join(", ")
+            )));
+        }
+    }
+    if let Some(t) = &args.title
+        && t.trim().is_empty()
+    {
+        return Err(Error::usage("--title cannot be empty"));
+    }
+    let severity = args
+        .severity
+        .as_deref()
+        .map(|s| ctx.config.check_severity(s))
+        .transpose()?;
+    let entry = ctx.find(&args.id)?;
+    let done = ctx.change_record(
+        &entry,
+        "update",
+        args.commit.message.as_deref(),
+        |doc, before| {
+            if before.status == Status::Closed {
+                ctx.out
+                    .warn(&format!("{} is closed; updating it anyway", before.id));
+            }
+            if let Some(t) = &args.title {
+                doc.set_str(&["title"], t.trim());
+            }
+            if let Some(s) = &severity {
+                doc.set_str(&["severity"], s);
+            }
+            if !args.services.is_empty() {
+                doc.set_list(&["services"], &clean_list(&args.services));
+            }
+            if !args.tags.is_empty() {
+                doc.set_list(&["tags"], &clean_list(&args.tags));
+            }
+            if let Some(s) = &args.summary {
+                doc.set_str(&["summary"], s.trim());
+            }
+            args.times.apply(ctx, doc)?;
+            args.impact.apply(doc);
+            for field in &args.clear {
+                match field.as_str() {
+                    "users_affected" | "field_reports" => doc.remove(&["impact", field]),
+                    "assignee" | "summary" => doc.set_str(&[field], ""),
+                    other => doc.remove(&[other]),
+                }
+            }
+            Ok(())
+        },
+    )?;
+    warn_time_order(ctx, &done.record);
+    report(ctx, &done, "updated");
+    Ok(())
+}

@@ -1,0 +1,140 @@
+//! The team's shared settings, `<records dir>/config.toml`. Everything has a
+//! default: a repository that never saw the tool works without this file.
+
+use crate::error::{Error, Result};
+use crate::record::parse::Located;
+use crate::time::Zone;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+pub const DEFAULT_SEVERITIES: [&str; 4] = ["SEV1", "SEV2", "SEV3", "SEV4"];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Worst first.
+    #[serde(default = "default_severities")]
+    pub severities: Vec<String>,
+    #[serde(default)]
+    pub default_severity: Option<String>,
+    /// Known services, offered by `new` and checked by `check`.
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// Zone for times typed without an offset: `+09:00`, `UTC` or `local`.
+    #[serde(default)]
+    pub timezone: Option<String>,
+    /// The team roster, used to resolve `assign ID WHO` by prefix.
+    #[serde(default)]
+    pub people: Vec<Person>,
+    /// Days from creation until the review is due, per severity; `default` for the rest.
+    #[serde(default)]
+    pub review_days: BTreeMap<String, u32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub handle: String,
+}
+
+impl Person {
+    /// `Name <email>`, the form git uses and records store.
+    pub fn display(&self) -> String {
+        if self.email.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{} <{}>", self.name, self.email)
+        }
+    }
+}
+
+fn default_severities() -> Vec<String> {
+    DEFAULT_SEVERITIES.iter().map(|s| s.to_string()).collect()
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            severities: default_severities(),
+            default_severity: None,
+            services: Vec::new(),
+            timezone: None,
+            people: Vec::new(),
+            review_days: BTreeMap::new(),
+        }
+    }
+}
+
+impl Config {
+    /// Parses the config text; `path` is only for messages.
+    pub fn parse(text: &str, path: &str) -> Result<Config> {
+        let config: Config = toml::from_str(text)
+            .map_err(|e| Error::new(Located::at(text, e.span(), e.message()).in_file(path)))?;
+        if config.severities.is_empty() {
+            return Err(Error::new(format!(
+                "{path}: severities must list at least one level"
+            )));
+        }
+        if let Some(tz) = &config.timezone
+            && Zone::parse(tz).is_none()
+        {
+            return Err(Error::new(format!(
+                "{path}: timezone = \"{tz}\" is not understood: use an offset such as \"+09:00\", \"UTC\" or \"local\""
+            )));
+        }
+        if let Some(d) = &config.default_severity {
+            config
+                .check_severity(d)
+                .map_err(|e| Error::new(format!("{path}: default_severity: {e}")))?;
+        }
+        Ok(config)
+    }
+
+    pub fn zone(&self) -> Zone {
+        self.timezone
+            .as_deref()
+            .and_then(Zone::parse)
+            .unwrap_or(Zone::Local)
+    }
+
+    /// The configured spelling of a severity typed in any case (`sev2` → `SEV2`).
+    pub fn check_severity(&self, s: &str) -> Result<String> {
+        self.severities
+            .iter()
+            .find(|known| known.eq_ignore_ascii_case(s.trim()))
+            .cloned()
+            .ok_or_else(|| {
+                Error::usage(format!(
+                    "unknown severity '{}': use one of {}",
+                    crate::render::sanitize::inline(s),
+                    self.severities.join(", ")
+                ))
+            })
+    }
+
+    pub fn default_severity(&self) -> String {
+        self.default_severity.clone().unwrap_or_else(|| {
+            // The middle of the scale: a guess that triage will revisit.
+            self.severities[self.severities.len() / 2].clone()
+        })
+    }
+
+    /// Days allowed from creation to a finished review, per severity.
+    pub fn review_days(&self, severity: &str) -> u32 {
+        if let Some(d) = self.review_days.get(severity) {
+            return *d;
+        }
+        if let Some(d) = self.review_days.get("default") {
+            return *d;
+        }
+        match self.severities.iter().position(|s| s == severity) {
+            Some(0) => 3,
+            Some(1) => 5,
+            _ => 10,
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! `devops postmortem`: incident post-mortems as TOML records in git.
+
+mod cli;
+mod config;
+mod ctx;
+mod error;
+mod output;
+mod people;
+mod prompt;
+mod record;
+mod render;
+mod store;
+mod templates;
+mod time;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cli::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let out = output::Output::detect();
+            eprintln!(
+                "{}: {}",
+                out.paint("31", "error"),
+                render::sanitize::inline(&e.message)
+            );
+            for hint in &e.hints {
+                eprintln!(
+                    "{}: {}",
+                    out.paint("36", "hint"),
+                    render::sanitize::inline(hint)
+                );
+            }
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! Where text goes: data to stdout, messages to stderr. Colour only on a
+//! terminal and never with NO_COLOR.
+
+use std::io::{IsTerminal, Write};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub stdout_tty: bool,
+    pub color: bool,
+}
+
+impl Output {
+    pub fn detect() -> Output {
+        let stderr_tty = std::io::stderr().is_terminal();
+        Output {
+            stdout_tty: std::io::stdout().is_terminal(),
+            color: stderr_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+
+    /// A message for the person (stderr), e.g. `assigned PM-… to Bob`.
+    pub fn status(&self, msg: &str) {
+        eprintln!("{msg}");
+    }
+
+    pub fn warn(&self, msg: &str) {
+        eprintln!("{}: {msg}", self.paint("33", "warning"));
+    }
+
+    pub fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Writes data to stdout. A closed pipe (`devops pm list | head`) ends the
+/// program quietly with success, as in ripgrep.
+pub fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to stdout: {e}");
+        std::process::exit(1);
+    }
+}

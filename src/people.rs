@@ -1,0 +1,72 @@
+//! Turning what someone typed (`bob`, `bob@ex`, `Bob Lee`) into the person
+//! stored in a record, using the roster when the team keeps one.
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::render::sanitize::inline;
+
+/// Resolves `who` against the roster by unique prefix of name, email or
+/// handle. Without a roster the text is taken as written.
+pub fn resolve(config: &Config, who: &str) -> Result<String> {
+    let who = who.trim();
+    if who.is_empty() || who.chars().any(char::is_control) {
+        return Err(Error::usage(format!(
+            "'{}' is not a person: give a name, handle or email",
+            inline(who)
+        )));
+    }
+    if config.people.is_empty() {
+        return Ok(who.to_string());
+    }
+    let q = who.to_lowercase();
+    let fields = |p: &crate::config::Person| {
+        [
+            p.name.to_lowercase(),
+            p.email.to_lowercase(),
+            p.handle.to_lowercase(),
+            p.display().to_lowercase(),
+        ]
+    };
+    // An exact match wins over prefixes: "bob" must not be ambiguous with "bobby".
+    let exact: Vec<_> = config
+        .people
+        .iter()
+        .filter(|p| fields(p).contains(&q))
+        .collect();
+    let found: Vec<_> = if exact.is_empty() {
+        config
+            .people
+            .iter()
+            .filter(|p| fields(p).iter().any(|f| !f.is_empty() && f.starts_with(&q)))
+            .collect()
+    } else {
+        exact
+    };
+    match found.as_slice() {
+        [one] => Ok(one.display()),
+        [] => Err(
+            Error::new(format!("no one in the roster matches '{}'", inline(who))).hint(format!(
+                "the roster ([[people]] in the config) has: {}",
+                roster_names(config)
+            )),
+        ),
+        many => Err(Error::new(format!(
+            "'{}' matches {} people: {}; type more of the name",
+            inline(who),
+            many.len(),
+            many.iter()
+                .map(|p| p.display())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+fn roster_names(config: &Config) -> String {
+    config
+        .people
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,91 @@
+//! Guided flows on a terminal (dialoguer). Only called when
+//! `Ctx::can_prompt()`; without a terminal commands name the missing flag.
+
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::record::Timestamp;
+use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
+use dialoguer::{Confirm, Input, MultiSelect, Select};
+
+fn theme(ctx: &Ctx) -> Box<dyn Theme> {
+    if ctx.out.color {
+        Box::new(ColorfulTheme::default())
+    } else {
+        Box::new(SimpleTheme)
+    }
+}
+
+fn cancelled(e: dialoguer::Error) -> Error {
+    Error::new(format!("prompt ended ({e}): nothing was written"))
+}
+
+/// A line of text; `required` keeps asking until it is non-empty.
+pub fn text(ctx: &Ctx, prompt: &str, required: bool) -> Result<String> {
+    let theme = theme(ctx);
+    loop {
+        let answer: String = Input::with_theme(theme.as_ref())
+            .with_prompt(prompt)
+            .allow_empty(true)
+            .interact_text()
+            .map_err(cancelled)?;
+        let answer = answer.trim().to_string();
+        if !answer.is_empty() || !required {
+            return Ok(answer);
+        }
+    }
+}
+
+/// Asks again and again for items until an empty answer.
+pub fn items(ctx: &Ctx, prompt: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    loop {
+        let answer = text(ctx, &format!("{prompt} (empty to finish)"), false)?;
+        if answer.is_empty() {
+            return Ok(out);
+        }
+        out.push(answer);
+    }
+}
+
+pub fn select(ctx: &Ctx, prompt: &str, choices: &[String], default: usize) -> Result<usize> {
+    Select::with_theme(theme(ctx).as_ref())
+        .with_prompt(prompt)
+        .items(choices)
+        .default(default)
+        .interact()
+        .map_err(cancelled)
+}
+
+pub fn multi_select(ctx: &Ctx, prompt: &str, choices: &[String]) -> Result<Vec<usize>> {
+    MultiSelect::with_theme(theme(ctx).as_ref())
+        .with_prompt(format!("{prompt} (space to pick, enter to go on)"))
+        .items(choices)
+        .interact()
+        .map_err(cancelled)
+}
+
+pub fn confirm(ctx: &Ctx, prompt: &str, default: bool) -> Result<bool> {
+    Confirm::with_theme(theme(ctx).as_ref())
+        .with_prompt(prompt)
+        .default(default)
+        .interact()
+        .map_err(cancelled)
+}
+
+/// A time, asked until it parses; empty skips it.
+pub fn time(ctx: &Ctx, prompt: &str) -> Result<Option<Timestamp>> {
+    loop {
+        let answer = text(
+            ctx,
+            &format!("{prompt} (e.g. 45m ago, 09:12, empty to skip)"),
+            false,
+        )?;
+        if answer.is_empty() {
+            return Ok(None);
+        }
+        match crate::time::parse_time(&answer, ctx.now, ctx.zone()) {
+            Ok(t) => return Ok(Some(Timestamp(t))),
+            Err(e) => ctx.out.warn(&e),
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Post-mortem IDs: `PM-YYYYMMDD-xxxxxxxx`, the UTC creation day plus 40 bits
+//! of lowercase base32 randomness. Random rather than sequential so two
+//! people creating records on two clones never collide (adr-tools' bug).
+
+use crate::error::{Error, Result};
+use chrono::NaiveDate;
+use std::fmt;
+
+const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+pub const SUFFIX_LEN: usize = 8;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RecordId(String);
+
+impl RecordId {
+    /// A fresh ID for a record created on `day` (UTC).
+    pub fn generate(day: NaiveDate) -> Result<RecordId> {
+        let mut bytes = [0u8; 5];
+        getrandom::fill(&mut bytes)
+            .map_err(|e| Error::new(format!("cannot get random bytes for a new ID: {e}")))?;
+        let mut bits = bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+        let mut suffix = [0u8; SUFFIX_LEN];
+        for slot in suffix.iter_mut().rev() {
+            *slot = ALPHABET[(bits & 31) as usize];
+            bits >>= 5;
+        }
+        let suffix = String::from_utf8_lossy(&suffix);
+        Ok(RecordId(format!("PM-{}-{suffix}", day.format("%Y%m%d"))))
+    }
+
+    /// Accepts only the exact shape, so an ID can never smuggle a path.
+    pub fn parse(s: &str) -> Option<RecordId> {
+        let rest = s.strip_prefix("PM-")?;
+        let (day, suffix) = rest.split_once('-')?;
+        let ok = day.len() == 8
+            && day.bytes().all(|b| b.is_ascii_digit())
+            && NaiveDate::parse_from_str(day, "%Y%m%d").is_ok()
+            && suffix.len() == SUFFIX_LEN
+            && suffix.bytes().all(|b| ALPHABET.contains(&b));
+        ok.then(|| RecordId(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `2026/11`: where the record lives under the records directory.
+    pub fn month_dir(&self) -> String {
+        format!("{}/{}", &self.0[3..7], &self.0[7..9])
+    }
+
+    pub fn suffix(&self) -> &str {
+        &self.0[self.0.len() - SUFFIX_LEN..]
+    }
+
+    /// Does what a person typed name this record? Any prefix of the full ID
+    /// (case-insensitive), or any prefix of the random part alone.
+    pub fn matches(&self, query: &str) -> bool {
+        let q = query.to_ascii_lowercase();
+        let full = self.0.to_ascii_lowercase();
+        full.starts_with(&q) || self.suffix().starts_with(&q)
+    }
+}
+
+impl fmt::Display for RecordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Checks that a typed ID or prefix holds only ID characters before it is
+/// used to look anything up.
+pub fn check_query(query: &str) -> Result<&str> {
+    let q = query.trim();
+    if q.is_empty() || !q.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(Error::new(format!(
+            "'{}' is not a post-mortem ID: IDs look like PM-20261123-k7x3q4mz (any unique prefix, or the last part alone, works)",
+            crate::render::sanitize::inline(q)
+        )));
+    }
+    Ok(q)
+}
+
+/// `PM-20261123-k7x3q4mz#2` (or `k7x3#2`): one action item of one record.
+pub fn split_action_ref(s: &str) -> Result<(&str, u32)> {
+    let bad = || {
+        Error::usage(format!(
+            "'{}' does not name an action item: write ID#N, e.g. PM-20261123-k7x3q4mz#1",
+            crate::render::sanitize::inline(s)
+        ))
+    };
+    let (id, n) = s.rsplit_once('#').ok_or_else(bad)?;
+    let n: u32 = n.parse().map_err(|_| bad())?;
+    Ok((check_query(id)?, n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_ids_parse_and_differ() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let a = RecordId::generate(day).unwrap();
+        let b = RecordId::generate(day).unwrap();
+        assert_ne!(a, b);
+        assert!(a.as_str().starts_with("PM-20261123-"));
+        assert_eq!(RecordId::parse(a.as_str()), Some(a.clone()));
+        assert_eq!(a.month_dir(), "2026/11");
+    }
+
+    #[test]
+    fn only_the_exact_shape_parses() {
+        for bad in [
+            "PM-20261123-../../x",
+            "PM-2026112-abcdefgh",
+            "PM-20261123-ABCDEFGH",
+            "PM-20261323-abcdefgh",
+            "x",
+        ] {
+            assert_eq!(RecordId::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn prefixes_and_suffix_match() {
+        let id = RecordId::parse("PM-20261123-k7x3q4mz").unwrap();
+        assert!(id.matches("PM-2026"));
+        assert!(id.matches("pm-20261123-k7"));
+        assert!(id.matches("k7x3"));
+        assert!(!id.matches("q4mz"));
+        assert!(check_query("../etc").is_err());
+        assert_eq!(split_action_ref("k7x3#2").unwrap(), ("k7x3", 2));
+        assert!(split_action_ref("k7x3#two").is_err());
+    }
+}

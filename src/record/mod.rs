@@ -1,0 +1,12 @@
+//! The post-mortem record: its data model, ID, TOML document and rules.
+//! Nothing in here does I/O.
+
+pub mod doc;
+pub mod id;
+pub mod model;
+pub mod parse;
+pub mod status;
+
+pub use doc::RecordDoc;
+pub use id::RecordId;
+pub use model::{ActionItem, ActionKind, ActionStatus, Record, Status, Timestamp};

@@ -1,0 +1,238 @@
+//! The record as data. Deserialized from the TOML file, serialized for `--json`:
+//! the field names here are the contract of both (DESIGN.md §1).
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+use std::fmt;
+
+pub const SCHEMA: i64 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Record {
+    pub schema: i64,
+    pub id: String,
+    pub title: String,
+    pub status: Status,
+    pub severity: String,
+    #[serde(default)]
+    pub services: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub reporter: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub assignee: Option<String>,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub started_at: Option<Timestamp>,
+    #[serde(default)]
+    pub detected_at: Option<Timestamp>,
+    #[serde(default)]
+    pub acknowledged_at: Option<Timestamp>,
+    #[serde(default)]
+    pub mitigated_at: Option<Timestamp>,
+    #[serde(default)]
+    pub resolved_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    #[serde(default)]
+    pub updated_at: Option<Timestamp>,
+    #[serde(default)]
+    pub closed_at: Option<Timestamp>,
+    #[serde(default)]
+    pub impact: Impact,
+    #[serde(default)]
+    pub analysis: Analysis,
+    #[serde(default)]
+    pub timeline: Vec<TimelineEntry>,
+    #[serde(default)]
+    pub action_items: Vec<ActionItem>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Impact {
+    #[serde(default)]
+    pub users_affected: Option<u64>,
+    #[serde(default)]
+    pub field_reports: Option<u64>,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Analysis {
+    #[serde(default)]
+    pub trigger: String,
+    #[serde(default)]
+    pub root_cause: String,
+    #[serde(default)]
+    pub contributing_factors: Vec<String>,
+    #[serde(default)]
+    pub five_whys: Vec<String>,
+    #[serde(default)]
+    pub went_well: Vec<String>,
+    #[serde(default)]
+    pub went_wrong: Vec<String>,
+    #[serde(default)]
+    pub lucky: Vec<String>,
+    #[serde(default)]
+    pub lessons: Vec<String>,
+    #[serde(default)]
+    pub no_action_reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub at: Timestamp,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ActionItem {
+    pub n: u32,
+    pub text: String,
+    #[serde(default)]
+    pub kind: ActionKind,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub due: Option<Day>,
+    pub status: ActionStatus,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub ticket: Option<String>,
+    #[serde(default)]
+    pub done_at: Option<Timestamp>,
+    /// The commit that carried the fix, when closed by `Fixes-Postmortem:`.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub commit: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub wontfix_reason: Option<String>,
+}
+
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "lowercase")]
+        pub enum $name { $($variant),+ }
+
+        #[allow(dead_code)] // generated for every enum; not each uses all of it
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
+            }
+            pub fn names() -> String {
+                Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
+        }
+    };
+}
+
+string_enum!(
+    /// Where a post-mortem is in its life: open → assigned → analyzed → closed.
+    Status { Open = "open", Assigned = "assigned", Analyzed = "analyzed", Closed = "closed" }
+);
+string_enum!(ActionKind { Mitigate = "mitigate", Prevent = "prevent", Process = "process", Other = "other" });
+string_enum!(ActionStatus { Open = "open", Done = "done", Wontfix = "wontfix" });
+
+// string_enum! cannot carry #[default] on one variant.
+#[allow(clippy::derivable_impls)]
+impl Default for ActionKind {
+    fn default() -> Self {
+        ActionKind::Other
+    }
+}
+
+/// An RFC 3339 time with the offset the person gave, kept exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Timestamp(pub DateTime<FixedOffset>);
+
+/// A calendar day (`due = 2026-12-07`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Day(pub NaiveDate);
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&crate::time::format_rfc3339(&self.0))
+    }
+}
+
+impl Serialize for Day {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = d.deserialize_any(DatetimeText)?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(Timestamp)
+            .map_err(|_| {
+                de::Error::custom(format!(
+                    "'{text}' is not a time with an offset, e.g. 2026-11-23T09:12:00+09:00"
+                ))
+            })
+    }
+}
+
+impl<'de> Deserialize<'de> for Day {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = d.deserialize_any(DatetimeText)?;
+        NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .map(Day)
+            .map_err(|_| de::Error::custom(format!("'{text}' is not a date, e.g. 2026-12-07")))
+    }
+}
+
+/// Accepts a TOML datetime (which the toml crate hands over as a one-field
+/// map) or a quoted string, so a hand-written `"2026-11-23T09:12:00+09:00"`
+/// reads the same as the bare form.
+struct DatetimeText;
+
+impl<'de> de::Visitor<'de> for DatetimeText {
+    type Value = String;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a TOML date-time")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<String, A::Error> {
+        match map.next_key::<String>()? {
+            Some(_) => map.next_value::<String>(),
+            None => Err(de::Error::custom("expected a date-time")),
+        }
+    }
+}
+
+/// The file format writes `""` for "not set"; JSON says `null`.
+fn empty_as_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let s = Option::<String>::deserialize(d)?;
+    Ok(s.filter(|s| !s.trim().is_empty()))
+}
+
+impl Record {
+    pub fn action(&self, n: u32) -> Option<&ActionItem> {
+        self.action_items.iter().find(|a| a.n == n)
+    }
+
+    pub fn open_actions(&self) -> impl Iterator<Item = &ActionItem> {
+        self.action_items
+            .iter()
+            .filter(|a| a.status == ActionStatus::Open)
+    }
+
+    /// When the incident began, for ordering and ages: the given start, else creation.
+    pub fn began(&self) -> DateTime<FixedOffset> {
+        self.started_at.unwrap_or(self.created_at).0
+    }
+}

@@ -1,0 +1,51 @@
+//! Which status a record is in, and what it still lacks to move on.
+
+use super::model::{ActionStatus, Record, Status};
+
+/// What a record lacks before it counts as analysed.
+pub fn analysis_missing(r: &Record) -> Vec<String> {
+    let mut missing = Vec::new();
+    if r.analysis.root_cause.trim().is_empty() {
+        missing.push("a root cause (analyze ID --root-cause TEXT)".to_string());
+    }
+    if r.action_items.is_empty() && r.analysis.no_action_reason.trim().is_empty() {
+        missing.push(
+            "an action item (analyze ID --action TEXT) or --no-action-reason TEXT".to_string(),
+        );
+    }
+    missing
+}
+
+/// The status a record should have after an edit, given what it now holds.
+/// Closed stays closed: only `close` and `reopen` move a record in or out.
+pub fn derived(r: &Record) -> Status {
+    if r.status == Status::Closed {
+        Status::Closed
+    } else if analysis_missing(r).is_empty() {
+        Status::Analyzed
+    } else if r.assignee.is_some() {
+        Status::Assigned
+    } else {
+        Status::Open
+    }
+}
+
+/// Why `close` must refuse, one reason a line; empty means it may close.
+pub fn close_blockers(r: &Record, keep_open_actions: bool) -> Vec<String> {
+    let mut blockers = analysis_missing(r);
+    if !keep_open_actions {
+        for a in r
+            .action_items
+            .iter()
+            .filter(|a| a.status == ActionStatus::Open)
+        {
+            blockers.push(format!(
+                "action #{} is open: \"{}\" (action done {}#{0}, action wontfix {1}#{0} --reason …, or close --keep-open-actions)",
+                a.n,
+                crate::render::sanitize::inline(&a.text),
+                r.id
+            ));
+        }
+    }
+    blockers
+}

@@ -1,0 +1,178 @@
+//! The readable view of one record (`show ID`).
+
+use super::sanitize::{block, inline};
+use crate::record::{ActionStatus, Record, Status, Timestamp};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use std::fmt::Write;
+
+pub fn record(r: &Record, now: DateTime<FixedOffset>, review_days: u32) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{}  {}", r.id, inline(&r.title));
+    let _ = writeln!(s, "status    {}", r.status);
+    let _ = writeln!(s, "severity  {}", inline(&r.severity));
+    field(&mut s, "services", &r.services.join(", "));
+    field(&mut s, "tags", &r.tags.join(", "));
+    field(&mut s, "reporter", r.reporter.as_deref().unwrap_or(""));
+    field(
+        &mut s,
+        "assignee",
+        r.assignee.as_deref().unwrap_or("(none)"),
+    );
+    if r.status != Status::Closed {
+        let due = r.created_at.0 + chrono::Duration::days(i64::from(review_days));
+        let note = if due < now { " (overdue)" } else { "" };
+        let _ = writeln!(s, "review    due {}{note}", due.format("%Y-%m-%d"));
+    }
+
+    if !r.summary.trim().is_empty() {
+        section(&mut s, "Summary");
+        indented(&mut s, &r.summary);
+    }
+
+    section(&mut s, "Times");
+    let started = r.started_at;
+    for (label, t, metric) in [
+        ("started", r.started_at, ""),
+        ("detected", r.detected_at, "TTD"),
+        ("acknowledged", r.acknowledged_at, "TTA"),
+        ("mitigated", r.mitigated_at, "TTM"),
+        ("resolved", r.resolved_at, "TTR"),
+        ("created", Some(r.created_at), ""),
+        ("closed", r.closed_at, ""),
+    ] {
+        let Some(t) = t else { continue };
+        let since = match (started, metric.is_empty()) {
+            (Some(st), false) => format!(
+                "  {metric} {}",
+                crate::time::format_minutes((t.0 - st.0).num_seconds() as f64 / 60.0)
+            ),
+            _ => String::new(),
+        };
+        let _ = writeln!(s, "  {label:<13} {}{since}", time(&t));
+    }
+
+    let i = &r.impact;
+    if i.users_affected.is_some() || i.field_reports.is_some() || !i.description.is_empty() {
+        section(&mut s, "Impact");
+        if let Some(n) = i.users_affected {
+            let _ = writeln!(s, "  users affected  {n}");
+        }
+        if let Some(n) = i.field_reports {
+            let _ = writeln!(s, "  field reports   {n}");
+        }
+        indented(&mut s, &i.description);
+    }
+
+    let a = &r.analysis;
+    section(&mut s, "Analysis");
+    labelled(&mut s, "Trigger", &a.trigger);
+    labelled(
+        &mut s,
+        "Root cause",
+        if a.root_cause.is_empty() {
+            "(not yet found)"
+        } else {
+            &a.root_cause
+        },
+    );
+    list(
+        &mut s,
+        "Contributing factors",
+        &a.contributing_factors,
+        false,
+    );
+    list(&mut s, "Five whys", &a.five_whys, true);
+    list(&mut s, "Went well", &a.went_well, false);
+    list(&mut s, "Went wrong", &a.went_wrong, false);
+    list(&mut s, "Lucky", &a.lucky, false);
+    list(&mut s, "Lessons", &a.lessons, false);
+    labelled(&mut s, "No action because", &a.no_action_reason);
+
+    if !r.timeline.is_empty() {
+        section(&mut s, "Timeline");
+        let mut entries: Vec<_> = r.timeline.iter().collect();
+        entries.sort_by_key(|e| e.at);
+        for e in entries {
+            let _ = writeln!(s, "  {}  {}", time(&e.at), inline(&e.text));
+        }
+    }
+
+    if !r.action_items.is_empty() {
+        section(&mut s, "Action items");
+        for item in &r.action_items {
+            let mut line = format!(
+                "  #{} [{}] {:<8} {}",
+                item.n,
+                item.status,
+                item.kind,
+                inline(&item.text)
+            );
+            if let Some(o) = &item.owner {
+                let _ = write!(line, "  owner: {}", inline(super::short_person(o)));
+            }
+            if let Some(d) = item.due {
+                let _ = write!(line, "  due {}", d.0);
+                if overdue(item.status, d.0, now.date_naive()) {
+                    line.push_str(" (overdue)");
+                }
+            }
+            if let Some(t) = &item.ticket {
+                let _ = write!(line, "  {}", inline(t));
+            }
+            if let Some(why) = &item.wontfix_reason {
+                let _ = write!(line, "  (won't fix: {})", inline(why));
+            }
+            let _ = writeln!(s, "{line}");
+        }
+    }
+    s
+}
+
+fn overdue(status: ActionStatus, due: NaiveDate, today: NaiveDate) -> bool {
+    status == ActionStatus::Open && due < today
+}
+
+fn time(t: &Timestamp) -> String {
+    t.0.format("%Y-%m-%d %H:%M %:z").to_string()
+}
+
+fn field(s: &mut String, label: &str, value: &str) {
+    if !value.is_empty() {
+        let _ = writeln!(s, "{label:<9} {}", inline(value));
+    }
+}
+
+fn section(s: &mut String, title: &str) {
+    let _ = writeln!(s, "\n{title}");
+}
+
+fn indented(s: &mut String, text: &str) {
+    for line in block(text).lines() {
+        let _ = writeln!(s, "  {line}");
+    }
+}
+
+fn labelled(s: &mut String, label: &str, text: &str) {
+    if text.trim().is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "  {label}:");
+    for line in block(text).lines() {
+        let _ = writeln!(s, "    {line}");
+    }
+}
+
+fn list(s: &mut String, label: &str, items: &[String], numbered: bool) {
+    if items.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "  {label}:");
+    for (i, item) in items.iter().enumerate() {
+        let bullet = if numbered {
+            format!("{}.", i + 1)
+        } else {
+            "-".into()
+        };
+        let _ = writeln!(s, "    {bullet} {}", inline(item));
+    }
+}

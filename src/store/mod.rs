@@ -1,0 +1,12 @@
+//! Where records live: the team's git repository and its working tree.
+//! Only this module talks to git.
+
+pub mod commit;
+pub mod identity;
+mod lock;
+pub mod read;
+pub mod repo;
+mod sign;
+
+pub use commit::{Change, Committed, commit_file, commit_record};
+pub use repo::Store;

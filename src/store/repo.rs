@@ -1,0 +1,94 @@
+//! Opening the repository and refusing the states we must not write in.
+
+use crate::error::{Error, Result};
+use crate::record::RecordId;
+use git2::{Repository, RepositoryState};
+use std::path::{Path, PathBuf};
+
+pub struct Store {
+    pub repo: Repository,
+    pub workdir: PathBuf,
+    /// The records directory relative to the work tree, with `/` separators.
+    pub records_dir: String,
+}
+
+impl Store {
+    /// Finds the repository from `cwd` upwards (subdirectories and linked
+    /// worktrees included).
+    pub fn discover(cwd: &Path, records_dir: &str) -> Result<Store> {
+        let repo = Repository::discover(cwd).map_err(|_| {
+            Error::new(format!("{} is not inside a git repository", cwd.display())).hint(
+                "post-mortems live in your team's repository: cd into it, or run `git init` first",
+            )
+        })?;
+        if repo.is_bare() {
+            return Err(Error::new(format!(
+                "{} is a bare repository: records need a working tree",
+                repo.path().display()
+            ))
+            .hint("run devops in a clone: git clone <that path> and cd into it"));
+        }
+        let workdir = repo
+            .workdir()
+            .ok_or_else(|| Error::new("the repository has no working tree"))?
+            .to_path_buf();
+        Ok(Store {
+            repo,
+            workdir,
+            records_dir: check_records_dir(records_dir)?,
+        })
+    }
+
+    /// Refuses, before anything is written, the states in which a commit of
+    /// ours would surprise the user.
+    pub fn ensure_writable(&self) -> Result<()> {
+        if self.repo.head_detached()? {
+            return Err(
+                Error::new("HEAD is detached: post-mortem commits need a branch")
+                    .hint("switch to your branch first: git switch main"),
+            );
+        }
+        let busy = match self.repo.state() {
+            RepositoryState::Clean => return Ok(()),
+            RepositoryState::Merge => "a merge",
+            RepositoryState::Revert | RepositoryState::RevertSequence => "a revert",
+            RepositoryState::CherryPick | RepositoryState::CherryPickSequence => "a cherry-pick",
+            RepositoryState::Bisect => "a bisect",
+            RepositoryState::Rebase
+            | RepositoryState::RebaseInteractive
+            | RepositoryState::RebaseMerge => "a rebase",
+            RepositoryState::ApplyMailbox | RepositoryState::ApplyMailboxOrRebase => "git am",
+        };
+        Err(Error::new(format!(
+            "{busy} is in progress in this repository: nothing was written"
+        ))
+        .hint("finish it or abort it (git status says how), then run this again"))
+    }
+
+    /// `postmortems/2026/11/PM-20261123-k7x3q4mz.toml`
+    pub fn record_path(&self, id: &RecordId) -> String {
+        format!("{}/{}/{}.toml", self.records_dir, id.month_dir(), id)
+    }
+
+    pub fn abs(&self, rel: &str) -> PathBuf {
+        self.workdir.join(rel)
+    }
+}
+
+/// The records directory is configurable, so it could reach a path: keep it
+/// inside the work tree.
+fn check_records_dir(dir: &str) -> Result<String> {
+    let trimmed = dir.trim().trim_matches('/');
+    let ok = !trimmed.is_empty()
+        && !trimmed.contains('\\')
+        && trimmed
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != ".." && part != ".git");
+    if !ok {
+        return Err(Error::usage(format!(
+            "records directory '{}' must be a relative path inside the repository, without '..'",
+            crate::render::sanitize::inline(dir)
+        )));
+    }
+    Ok(trimmed.to_string())
+}

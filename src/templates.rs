@@ -1,0 +1,42 @@
+//! Record templates: the ones in `templates/` are built into the binary; a
+//! repository may add or override its own in `<dir>/templates/NAME.toml`.
+
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+const BUILT_IN: &[(&str, &str)] = &[
+    ("default", include_str!("../templates/default.toml")),
+    ("sre", include_str!("../templates/sre.toml")),
+];
+
+/// The template's text. `name` reaches a path, so it must be a plain word.
+pub fn record_template(store: &Store, name: &str) -> Result<String> {
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(Error::usage(format!(
+            "--template '{}': a template name is letters, digits, '-' and '_' only",
+            crate::render::sanitize::inline(name)
+        )));
+    }
+    let own = format!("{}/templates/{name}.toml", store.records_dir);
+    match std::fs::read_to_string(store.abs(&own)) {
+        Ok(text) => return Ok(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::new(format!("cannot read {own}: {e}"))),
+    }
+    BUILT_IN
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| text.to_string())
+        .ok_or_else(|| {
+            Error::usage(format!("--template '{name}' does not exist"))
+                .hint(format!("built in: {}; or add {own}", names().join(", ")))
+        })
+}
+
+pub fn names() -> Vec<&'static str> {
+    BUILT_IN.iter().map(|(n, _)| *n).collect()
+}

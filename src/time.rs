@@ -1,0 +1,297 @@
+//! Reading the times people type, and showing durations.
+//!
+//! Accepted: RFC 3339; `YYYY-MM-DD HH:MM[:SS]` with an optional offset
+//! (`+09:00`, `+0900`, `Z`, `UTC`), read in the team's zone when it has none;
+//! `YYYY-MM-DD`; `HH:MM` (today); `now`; `45m ago`, `2h ago`, `3 days ago`;
+//! `yesterday 14:30`, `today 09:00`; and the Korean `45분 전`, `2시간 전`,
+//! `어제 14:30`, `오늘 09:00`. Nothing here reads the clock: `now` is passed in.
+
+use chrono::{
+    DateTime, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
+};
+
+/// The zone used for times typed without an offset.
+#[derive(Debug, Clone, Copy)]
+pub enum Zone {
+    Fixed(FixedOffset),
+    /// The machine's zone (TZ or /etc/localtime), DST included.
+    Local,
+}
+
+impl Zone {
+    pub fn parse(s: &str) -> Option<Zone> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("local") {
+            return Some(Zone::Local);
+        }
+        parse_offset(s).map(Zone::Fixed)
+    }
+
+    pub fn localize(self, naive: NaiveDateTime) -> Option<DateTime<FixedOffset>> {
+        match self {
+            Zone::Fixed(off) => off.from_local_datetime(&naive).single(),
+            Zone::Local => match chrono::Local.from_local_datetime(&naive) {
+                LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Some(t.fixed_offset()),
+                LocalResult::None => None,
+            },
+        }
+    }
+
+    pub fn convert(self, t: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
+        match self {
+            Zone::Fixed(off) => t.with_timezone(&off),
+            Zone::Local => t.with_timezone(&chrono::Local).fixed_offset(),
+        }
+    }
+}
+
+/// `+09:00`, `+0900`, `+09`, `Z`, `UTC`.
+pub fn parse_offset(s: &str) -> Option<FixedOffset> {
+    if s == "Z" || s == "z" || s.eq_ignore_ascii_case("UTC") {
+        return FixedOffset::east_opt(0);
+    }
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' => (1, &s[1..]),
+        b'-' => (-1, &s[1..]),
+        _ => return None,
+    };
+    let digits: String = rest.chars().filter(|c| *c != ':').collect();
+    if !digits.chars().all(|c| c.is_ascii_digit()) || !(digits.len() == 2 || digits.len() == 4) {
+        return None;
+    }
+    let hours: i32 = digits[..2].parse().ok()?;
+    let minutes: i32 = if digits.len() == 4 {
+        digits[2..].parse().ok()?
+    } else {
+        0
+    };
+    if hours > 23 || minutes > 59 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
+}
+
+const TIME_FORMS: &str = "use RFC 3339 (2026-11-23T09:12:00+09:00), 'YYYY-MM-DD HH:MM', 'HH:MM', '45m ago' or 'yesterday 14:30'";
+
+/// Parses a point in time typed by a person.
+pub fn parse_time(
+    input: &str,
+    now: DateTime<FixedOffset>,
+    zone: Zone,
+) -> Result<DateTime<FixedOffset>, String> {
+    let s = input.trim();
+    let bad = || format!("cannot read '{s}' as a time: {TIME_FORMS}");
+    if s.is_empty() {
+        return Err(bad());
+    }
+    if s.eq_ignore_ascii_case("now") || s == "지금" {
+        return Ok(now);
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t);
+    }
+    if let Some(t) = parse_relative(s, now) {
+        return Ok(t);
+    }
+    let local_now = zone.convert(now);
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let (day, rest): (Option<NaiveDate>, &[&str]) = match words[0].to_lowercase().as_str() {
+        "today" | "오늘" => (Some(local_now.date_naive()), &words[1..]),
+        "yesterday" | "어제" => (local_now.date_naive().pred_opt(), &words[1..]),
+        w => match NaiveDate::parse_from_str(w, "%Y-%m-%d") {
+            Ok(d) => (Some(d), &words[1..]),
+            Err(_) => (None, &words[..]),
+        },
+    };
+    // `2026-11-23T09:12` (RFC 3339 without seconds or offset) arrives as one word.
+    if day.is_none()
+        && let Some((d, t)) = s.split_once('T')
+        && let Ok(d) = NaiveDate::parse_from_str(d, "%Y-%m-%d")
+    {
+        return at_day(d, &[t], zone).ok_or_else(bad);
+    }
+    match (day, rest) {
+        (Some(d), rest) => at_day(d, rest, zone).ok_or_else(bad),
+        (None, [clock]) => {
+            let today = at_day(local_now.date_naive(), &[clock], zone).ok_or_else(bad)?;
+            if today <= now {
+                return Ok(today);
+            }
+            // A clock time still ahead of us means the last one: `23:50` typed at 00:10.
+            let yesterday = local_now.date_naive().pred_opt().ok_or_else(bad)?;
+            at_day(yesterday, &[clock], zone).ok_or_else(bad)
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// A day plus optional `HH:MM[:SS]` and optional offset.
+fn at_day(day: NaiveDate, rest: &[&str], zone: Zone) -> Option<DateTime<FixedOffset>> {
+    let (clock, offset) = match rest {
+        [] => (NaiveTime::MIN, None),
+        [clock] => split_clock_offset(clock)?,
+        [clock, off] => (parse_clock(clock)?, Some(parse_offset(off)?)),
+        _ => return None,
+    };
+    let naive = day.and_time(clock);
+    match offset {
+        Some(off) => off.from_local_datetime(&naive).single(),
+        None => zone.localize(naive),
+    }
+}
+
+/// `09:12`, `09:12:30`, `09:12+09:00`, `09:12Z`.
+fn split_clock_offset(s: &str) -> Option<(NaiveTime, Option<FixedOffset>)> {
+    if let Some(pos) = s.find(['+', '-', 'Z', 'z']) {
+        Some((parse_clock(&s[..pos])?, Some(parse_offset(&s[pos..])?)))
+    } else {
+        Some((parse_clock(s)?, None))
+    }
+}
+
+fn parse_clock(s: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(s, "%H:%M:%S")
+        .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M"))
+        .ok()
+}
+
+/// `45m ago`, `2 hours ago`, `3d ago`, `45분 전`, `2시간 전`.
+fn parse_relative(s: &str, now: DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>> {
+    let body = s
+        .strip_suffix("ago")
+        .or_else(|| s.strip_suffix('전'))?
+        .trim();
+    let split = body.find(|c: char| !c.is_ascii_digit())?;
+    let n: i64 = body[..split].parse().ok()?;
+    let unit = body[split..].trim();
+    let minutes = match unit {
+        "m" | "min" | "mins" | "minute" | "minutes" | "분" => 1,
+        "h" | "hr" | "hrs" | "hour" | "hours" | "시간" => 60,
+        "d" | "day" | "days" | "일" => 60 * 24,
+        "w" | "week" | "weeks" | "주" => 60 * 24 * 7,
+        _ => return None,
+    };
+    now.checked_sub_signed(Duration::try_minutes(n.checked_mul(minutes)?)?)
+}
+
+const DATE_FORMS: &str = "use YYYY-MM-DD, 'today', 'tomorrow', or '+7d' / '+2w' from today";
+
+/// A calendar day such as an action item's due date.
+pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    let s = input.trim();
+    let bad = || format!("cannot read '{s}' as a date: {DATE_FORMS}");
+    match s.to_lowercase().as_str() {
+        "today" | "오늘" => return Ok(today),
+        "tomorrow" | "내일" => return today.succ_opt().ok_or_else(bad),
+        _ => {}
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Ok(d);
+    }
+    let rel = s.strip_prefix('+').unwrap_or(s);
+    let split = rel.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+    let n: i64 = rel[..split].parse().map_err(|_| bad())?;
+    let days = match &rel[split..] {
+        "d" | "day" | "days" => n,
+        "w" | "week" | "weeks" => n.checked_mul(7).ok_or_else(bad)?,
+        _ => return Err(bad()),
+    };
+    today
+        .checked_add_signed(Duration::try_days(days).ok_or_else(bad)?)
+        .ok_or_else(bad)
+}
+
+/// The canonical way a time is written into a record: RFC 3339, seconds, its own offset.
+pub fn format_rfc3339(t: &DateTime<FixedOffset>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Short human age: `45m`, `5h`, `3d`, `2w`.
+pub fn format_age(d: Duration) -> String {
+    let minutes = d.num_minutes().max(0);
+    match minutes {
+        m if m < 60 => format!("{m}m"),
+        m if m < 60 * 48 => format!("{}h", m / 60),
+        m if m < 60 * 24 * 14 => format!("{}d", m / (60 * 24)),
+        m => format!("{}w", m / (60 * 24 * 7)),
+    }
+}
+
+/// Durations in metrics: `42m`, `3h 05m`, `2d 4h`.
+pub fn format_minutes(minutes: f64) -> String {
+    let m = minutes.round() as i64;
+    if m < 60 {
+        format!("{m}m")
+    } else if m < 60 * 24 {
+        format!("{}h {:02}m", m / 60, m % 60)
+    } else {
+        format!("{}d {}h", m / (60 * 24), (m % (60 * 24)) / 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339("2026-11-24T10:00:00+09:00").unwrap()
+    }
+    fn kst() -> Zone {
+        Zone::parse("+09:00").unwrap()
+    }
+    fn p(s: &str) -> String {
+        format_rfc3339(&parse_time(s, now(), kst()).unwrap())
+    }
+
+    #[test]
+    fn absolute_forms_keep_the_given_offset() {
+        assert_eq!(p("2026-11-23T09:12:00+09:00"), "2026-11-23T09:12:00+09:00");
+        assert_eq!(p("2026-11-23T00:12:00Z"), "2026-11-23T00:12:00Z");
+        assert_eq!(p("2026-11-23 09:12"), "2026-11-23T09:12:00+09:00");
+        assert_eq!(p("2026-11-23 09:12 +01:00"), "2026-11-23T09:12:00+01:00");
+        assert_eq!(p("2026-11-23 09:12+0100"), "2026-11-23T09:12:00+01:00");
+        assert_eq!(p("2026-11-23T09:12"), "2026-11-23T09:12:00+09:00");
+        assert_eq!(p("2026-11-23"), "2026-11-23T00:00:00+09:00");
+    }
+
+    #[test]
+    fn relative_forms_count_back_from_now() {
+        assert_eq!(p("45m ago"), "2026-11-24T09:15:00+09:00");
+        assert_eq!(p("2 hours ago"), "2026-11-24T08:00:00+09:00");
+        assert_eq!(p("2시간 전"), "2026-11-24T08:00:00+09:00");
+        assert_eq!(p("yesterday 14:30"), "2026-11-23T14:30:00+09:00");
+        assert_eq!(p("어제 14:30"), "2026-11-23T14:30:00+09:00");
+        assert_eq!(p("08:05"), "2026-11-24T08:05:00+09:00");
+        assert_eq!(p("23:50"), "2026-11-23T23:50:00+09:00");
+        assert_eq!(p("now"), "2026-11-24T10:00:00+09:00");
+    }
+
+    #[test]
+    fn nonsense_is_an_error_naming_the_value() {
+        for bad in [
+            "",
+            "soon",
+            "2026-13-01",
+            "25:00",
+            "yesterday 14:30 extra words",
+            "5 parsecs ago",
+            "99999999999999m ago",
+        ] {
+            let e = parse_time(bad, now(), kst()).unwrap_err();
+            assert!(e.contains("cannot read"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn dates() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        assert_eq!(parse_date("+7d", today).unwrap().to_string(), "2026-12-01");
+        assert_eq!(parse_date("2w", today).unwrap().to_string(), "2026-12-08");
+        assert_eq!(
+            parse_date("2026-12-07", today).unwrap().to_string(),
+            "2026-12-07"
+        );
+        assert!(parse_date("next-ish", today).is_err());
+        assert!(parse_date("2026-02-30", today).is_err());
+    }
+}
