@@ -42,14 +42,17 @@ impl Store {
     /// Refuses, before anything is written, the states in which a commit of
     /// ours would surprise the user.
     pub fn ensure_writable(&self) -> Result<()> {
-        if self.repo.head_detached()? {
-            return Err(
-                Error::new("HEAD is detached: post-mortem commits need a branch")
-                    .hint("switch to your branch first: git switch main"),
-            );
-        }
+        // The state first: a rebase also detaches HEAD, and "finish the
+        // rebase" is the useful thing to say.
         let busy = match self.repo.state() {
+            RepositoryState::Clean if self.repo.head_detached()? => {
+                return Err(
+                    Error::new("HEAD is detached: post-mortem commits need a branch")
+                        .hint("switch to your branch first: git switch main"),
+                );
+            }
             RepositoryState::Clean => return Ok(()),
+
             RepositoryState::Merge => "a merge",
             RepositoryState::Revert | RepositoryState::RevertSequence => "a revert",
             RepositoryState::CherryPick | RepositoryState::CherryPickSequence => "a cherry-pick",
@@ -78,8 +81,9 @@ impl Store {
 /// The records directory is configurable, so it could reach a path: keep it
 /// inside the work tree.
 fn check_records_dir(dir: &str) -> Result<String> {
-    let trimmed = dir.trim().trim_matches('/');
+    let trimmed = dir.trim().trim_end_matches('/');
     let ok = !trimmed.is_empty()
+        && !trimmed.starts_with('/')
         && !trimmed.contains('\\')
         && trimmed
             .split('/')

@@ -1,1 +1,11 @@
+//! Integration tests: the real `devops` binary against real temporary git
+//! repositories, checked with the git CLI and an independent TOML parse.
 
+mod support;
+
+mod bad_input;
+mod examples;
+mod git_behaviour;
+mod interactive;
+mod lifecycle;
+mod read_commands;

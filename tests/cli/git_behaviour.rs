@@ -1,0 +1,300 @@
+//! How writes meet git: one commit, one file, the user's work untouched.
+
+use crate::support::*;
+
+/// Every write command: exactly one commit, touching exactly one file,
+/// with both trailers, authored by the user; `git status` unchanged.
+#[test]
+fn every_write_is_one_commit_of_one_file_with_trailers() {
+    let repo = TestRepo::new();
+    let id = repo.new_record("Every verb", &[]);
+    let path = repo.record_path(&id);
+    let item = format!("{id}#1");
+    let item2 = format!("{id}#2");
+    let steps: Vec<(&str, Vec<&str>)> = vec![
+        ("assign", vec!["assign", &id, "Bob"]),
+        ("update", vec!["update", &id, "--severity", "SEV1"]),
+        (
+            "timeline",
+            vec!["timeline", "add", &id, "--at", "09:00", "paged"],
+        ),
+        (
+            "analyze",
+            vec!["analyze", &id, "--root-cause", "x", "--action", "a1"],
+        ),
+        ("action-add", vec!["action", "add", &id, "a2"]),
+        ("action-done", vec!["action", "done", &item]),
+        (
+            "action-wontfix",
+            vec!["action", "wontfix", &item2, "--reason", "no"],
+        ),
+        (
+            "close",
+            vec!["close", &id, "-m", "Reviewed in the daily meeting"],
+        ),
+        ("reopen", vec!["reopen", &id, "--reason", "more to learn"]),
+    ];
+    for (verb, args) in steps {
+        let before = repo.commit_count();
+        repo.ok(&args);
+        assert_eq!(repo.commit_count(), before + 1, "{verb}");
+        assert_eq!(repo.head_files(), vec![path.clone()], "{verb}");
+        let msg = repo.head_message();
+        assert!(
+            msg.starts_with(&format!("postmortem: {verb} {id} Every verb")),
+            "{verb}: {msg}"
+        );
+        assert!(
+            msg.contains(&format!("\nPostmortem-Id: {id}\n")),
+            "{verb}: {msg}"
+        );
+        assert!(
+            msg.contains(&format!("\nPostmortem-Action: {verb}\n")),
+            "{verb}: {msg}"
+        );
+        assert_eq!(
+            repo.git(&["log", "-1", "--format=%an <%ae>|%cn"]).trim(),
+            "Alice Kim <alice@example.com>|Alice Kim"
+        );
+        assert_eq!(repo.status_porcelain(), "", "{verb}");
+    }
+    // The trailers are real git trailers.
+    let trailers = repo.git(&[
+        "log",
+        "-1",
+        "--format=%(trailers:key=Postmortem-Action,valueonly)",
+    ]);
+    assert_eq!(trailers.trim(), "reopen");
+    assert!(
+        repo.git(&["log", "--format=%B", "-2"])
+            .contains("Reviewed in the daily meeting")
+    );
+}
+
+#[test]
+fn the_users_staged_and_unstaged_work_stays_as_it_was() {
+    let repo = TestRepo::new();
+    repo.write("main.rs", "fn main() { staged() }\n");
+    repo.git(&["add", "main.rs"]);
+    repo.write("main.rs", "fn main() { staged(); unstaged() }\n");
+    repo.write("notes.txt", "untracked\n");
+    let status_before = repo.status_porcelain();
+    let staged_before = repo.git(&["diff", "--cached"]);
+
+    let id = repo.new_record("While you were coding", &[]);
+    repo.ok(&["assign", &id, "--me"]);
+    assert_eq!(repo.head_files(), [repo.record_path(&id)]);
+    assert!(
+        !repo
+            .git(&["log", "--name-only", "--format="])
+            .contains("notes.txt")
+    );
+    assert_eq!(repo.status_porcelain(), status_before);
+    assert_eq!(repo.git(&["diff", "--cached"]), staged_before);
+    assert_eq!(repo.read("main.rs"), "fn main() { staged(); unstaged() }\n");
+}
+
+#[test]
+fn works_from_a_subdirectory() {
+    let repo = TestRepo::new();
+    let deep = repo.subdir("src/deep/er");
+    let out = repo.pm_in(&deep, &["new", "--title", "From below"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let id = stdout(&out).trim().to_string();
+    assert!(repo.record_path(&id).starts_with("postmortems/"));
+    let out = repo.pm_in(&deep, &["assign", &id, "--me"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(repo.status_porcelain(), "");
+}
+
+#[test]
+fn works_in_a_linked_worktree() {
+    let repo = TestRepo::new();
+    let wt = repo.home.path().join("wt");
+    repo.git(&["worktree", "add", "-q", "-b", "side", wt.to_str().unwrap()]);
+    let out = repo.pm_in(&wt, &["new", "--title", "From a worktree"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let id = stdout(&out).trim().to_string();
+    let files = repo.git(&["show", "--name-only", "--format=", "side"]);
+    assert!(files.contains(&id), "{files}");
+    assert!(
+        !repo
+            .git(&["log", "--format=%s", "main"])
+            .contains("postmortem")
+    );
+    assert_eq!(repo.git_in(&wt, &["status", "--porcelain"]), "");
+    assert_eq!(repo.status_porcelain(), "");
+}
+
+#[test]
+fn works_in_an_empty_repository() {
+    let repo = TestRepo::bare_init();
+    repo.git(&["config", "user.name", "First Person"]);
+    repo.git(&["config", "user.email", "first@example.com"]);
+    let id = repo.new_record("The very first commit", &[]);
+    assert_eq!(repo.commit_count(), 1);
+    assert_eq!(
+        repo.git(&["log", "--format=%P"]).trim(),
+        "",
+        "a root commit"
+    );
+    assert_eq!(repo.head_files(), [repo.record_path(&id)]);
+    assert_eq!(repo.status_porcelain(), "");
+}
+
+#[test]
+fn refuses_bare_detached_merging_rebasing_and_outside() {
+    // Outside any repository.
+    let outside = TestRepo::new();
+    let nowhere = tempfile::tempdir().unwrap();
+    let out = outside.pm_in(nowhere.path(), &["new", "--title", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("not inside a git repository"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Bare.
+    let bare = tempfile::tempdir().unwrap();
+    outside.git_in(bare.path(), &["init", "-q", "--bare"]);
+    let out = outside.pm_in(bare.path(), &["new", "--title", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("bare repository"), "{}", stderr(&out));
+
+    // Detached HEAD.
+    let repo = TestRepo::new();
+    let id = repo.new_record("Detach me", &[]);
+    repo.git(&["checkout", "-q", "--detach"]);
+    let before = repo.commit_count();
+    let err = repo.fails(1, &["assign", &id, "--me"]);
+    assert!(err.contains("detached"), "{err}");
+    assert_eq!(repo.commit_count(), before);
+    repo.git(&["checkout", "-q", "main"]);
+
+    // A merge in progress.
+    repo.git(&["checkout", "-q", "-b", "other"]);
+    repo.write("main.rs", "other\n");
+    repo.git(&["commit", "-qam", "other"]);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("main.rs", "mine\n");
+    repo.git(&["commit", "-qam", "mine"]);
+    let _ = repo.git_output_in(repo.path(), &["merge", "-q", "other"]);
+    let before = repo.commit_count();
+    let err = repo.fails(1, &["assign", &id, "--me"]);
+    assert!(err.contains("a merge is in progress"), "{err}");
+    assert_eq!(repo.commit_count(), before);
+    repo.git(&["merge", "--abort"]);
+
+    // A rebase in progress.
+    let _ = repo.git_output_in(repo.path(), &["rebase", "-q", "other"]);
+    let err = repo.fails(1, &["new", "--title", "x"]);
+    assert!(err.contains("a rebase is in progress"), "{err}");
+}
+
+#[test]
+fn a_missing_identity_is_an_error_showing_the_two_commands() {
+    let repo = TestRepo::bare_init();
+    let err = repo.fails(1, &["new", "--title", "Who am I"]);
+    assert!(err.contains("no git identity"), "{err}");
+    assert!(err.contains("git config --global user.name"), "{err}");
+    assert!(err.contains("git config --global user.email"), "{err}");
+    assert_eq!(
+        repo.git(&["status", "--porcelain", "--untracked-files=all"]),
+        ""
+    );
+    // GIT_AUTHOR_* and GIT_COMMITTER_* are enough, as for git.
+    let out = repo
+        .cmd_in(repo.path())
+        .env("GIT_AUTHOR_NAME", "Env Person")
+        .env("GIT_AUTHOR_EMAIL", "env@example.com")
+        .env("GIT_COMMITTER_NAME", "Env Person")
+        .env("GIT_COMMITTER_EMAIL", "env@example.com")
+        .args(["postmortem", "new", "--title", "From env"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%an"]).trim(),
+        "Env Person"
+    );
+}
+
+#[test]
+fn the_users_uncommitted_edit_of_a_record_is_never_overwritten() {
+    let repo = TestRepo::new();
+    let id = repo.new_record("Hand edited", &[]);
+    let path = repo.record_path(&id);
+    let mine = repo
+        .read(&path)
+        .replace("summary = \"\"", "summary = \"my draft\"");
+    repo.write(&path, &mine);
+    let before = repo.commit_count();
+    let err = repo.fails(1, &["assign", &id, "--me"]);
+    assert!(
+        err.contains(&path) && err.contains("not committed"),
+        "{err}"
+    );
+    assert_eq!(repo.read(&path), mine);
+    assert_eq!(repo.commit_count(), before);
+    // Staged but not committed: the same.
+    repo.git(&["add", &path]);
+    let err = repo.fails(1, &["assign", &id, "--me"]);
+    assert!(err.contains("staged"), "{err}");
+    assert_eq!(repo.git(&["diff", "--cached", "--name-only"]).trim(), path);
+    // Once committed by hand, the tool builds on it.
+    repo.git(&["commit", "-qm", "draft"]);
+    repo.ok(&["assign", &id, "--me"]);
+    assert!(repo.read(&path).contains("my draft"));
+}
+
+#[test]
+fn parallel_writers_never_lose_a_change() {
+    let repo = TestRepo::new();
+    let ids: Vec<String> = (0..4)
+        .map(|i| repo.new_record(&format!("Parallel {i}"), &[]))
+        .collect();
+    let before = repo.commit_count();
+    let writes_per_process = 6;
+    std::thread::scope(|scope| {
+        for (p, id) in ids.iter().enumerate() {
+            let repo = &repo;
+            scope.spawn(move || {
+                for w in 0..writes_per_process {
+                    repo.ok(&["timeline", "add", id, &format!("writer {p} entry {w}")]);
+                }
+            });
+        }
+    });
+    assert_eq!(repo.commit_count(), before + ids.len() * writes_per_process);
+    for id in &ids {
+        let r = repo.record(id);
+        assert_eq!(
+            r["timeline"].as_array().unwrap().len(),
+            writes_per_process,
+            "{id}"
+        );
+    }
+    assert_eq!(repo.status_porcelain(), "");
+}
+
+#[test]
+fn two_clones_make_different_ids_and_prefixes_find_records() {
+    let repo = TestRepo::new();
+    let a = repo.new_record("First", &[]);
+    let b = repo.new_record("Second", &[]);
+    assert_ne!(a, b);
+    // The random part alone, and any unique prefix, find a record.
+    let show = repo.ok(&["show", &a[12..17], "--json"]);
+    assert!(show.contains(&a));
+    let show = repo.ok(&["show", &a.to_lowercase(), "--json"]);
+    assert!(show.contains(&a));
+    // An ambiguous prefix lists the candidates.
+    let err = repo.fails(1, &["show", "PM-2026"]);
+    assert!(
+        err.contains("matches 2 post-mortems") && err.contains(&a) && err.contains(&b),
+        "{err}"
+    );
+    let err = repo.fails(1, &["show", "PM-2030"]);
+    assert!(err.contains("no post-mortem matches"), "{err}");
+}

@@ -1,0 +1,79 @@
+//! The guided flows, driven through a real pseudo-terminal.
+
+use crate::support::*;
+use rexpect::session::spawn_command;
+
+#[test]
+fn new_on_a_terminal_asks_for_what_is_missing() {
+    let repo = TestRepo::new();
+    repo.write(
+        "postmortems/config.toml",
+        "services = [\"payments\", \"search\"]\n",
+    );
+    repo.git(&["add", "."]);
+    repo.git(&["commit", "-qm", "config"]);
+
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("devops"));
+    cmd.current_dir(repo.path())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", repo.home.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1")
+        .env("DEVOPS_PM_NOW", NOW)
+        .args(["postmortem", "new"]);
+    let mut p = spawn_command(cmd, Some(20_000)).unwrap();
+    p.exp_string("Title").unwrap();
+    p.send_line("검색 지연").unwrap();
+    // Keys are sent once the list is drawn: the terminal is in raw mode then.
+    p.exp_string("> SEV3").unwrap();
+    key(&mut p, "\x1b[B"); // one down from the default SEV3: SEV4
+    key(&mut p, "\r");
+    p.exp_string("Affected services").unwrap();
+    p.exp_string("search").unwrap();
+    key(&mut p, "\x1b[B"); // to "search"
+    key(&mut p, " ");
+    key(&mut p, "\r");
+
+    p.exp_string("Other services").unwrap();
+    p.send_line("cache").unwrap();
+    p.exp_string("Summary").unwrap();
+    p.send_line("Search took 10 s").unwrap();
+    p.exp_string("When did it start").unwrap();
+    p.send_line("not a time").unwrap();
+    p.exp_string("cannot read").unwrap();
+    p.exp_string("When did it start").unwrap();
+    p.send_line("45m ago").unwrap();
+    p.exp_string("When was it detected").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Created PM-").unwrap();
+    p.exp_eof().unwrap();
+
+    let files = repo.git(&["ls-files", "postmortems"]);
+    let path = files
+        .lines()
+        .find(|l| l.contains("PM-"))
+        .expect("a record was committed");
+    let r: toml::Table = toml::from_str(&repo.read(path)).unwrap();
+    assert_eq!(s(&r, "title"), "검색 지연");
+    assert_eq!(s(&r, "severity"), "SEV4");
+    let services: Vec<&str> = r["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(services, ["search", "cache"]);
+    assert_eq!(s(&r, "summary"), "Search took 10 s");
+    assert_eq!(r["started_at"].to_string(), "2026-11-24T09:15:00+09:00");
+    assert!(r.get("detected_at").is_none());
+    assert_eq!(repo.status_porcelain(), "");
+}
+
+/// One key press, once the terminal is in raw mode and the list is drawn.
+fn key(p: &mut rexpect::session::PtySession, keys: &str) {
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    p.send(keys).unwrap();
+    p.flush().unwrap();
+}

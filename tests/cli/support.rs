@@ -1,0 +1,213 @@
+//! A real temporary git repository and the real `devops` binary, with the
+//! user's environment hidden: own HOME, no system git config, fixed clock.
+
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use tempfile::TempDir;
+
+pub const NOW: &str = "2026-11-24T10:00:00+09:00";
+
+pub struct TestRepo {
+    pub dir: TempDir,
+    pub home: TempDir,
+    pub now: String,
+}
+
+impl TestRepo {
+    /// `git init` with an identity and one commit of code.
+    pub fn new() -> TestRepo {
+        let repo = TestRepo::bare_init();
+        repo.git(&["config", "user.name", "Alice Kim"]);
+        repo.git(&["config", "user.email", "alice@example.com"]);
+        repo.write("main.rs", "fn main() {}\n");
+        repo.git(&["add", "main.rs"]);
+        repo.git(&["commit", "-q", "-m", "code"]);
+        repo
+    }
+
+    /// `git init` and nothing else: no identity, no commit.
+    pub fn bare_init() -> TestRepo {
+        let repo = TestRepo {
+            dir: tempfile::tempdir().unwrap(),
+            home: tempfile::tempdir().unwrap(),
+            now: NOW.to_string(),
+        };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn env(&self, cmd: &mut std::process::Command) {
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("TZ", "UTC")
+            .env("LC_ALL", "C.UTF-8")
+            .env("NO_COLOR", "1");
+    }
+
+    /// Runs the git CLI; panics with its stderr if it fails.
+    pub fn git(&self, args: &[&str]) -> String {
+        self.git_in(self.path(), args)
+    }
+
+    pub fn git_in(&self, dir: &Path, args: &[&str]) -> String {
+        let out = self.git_output_in(dir, args);
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    pub fn git_output_in(&self, dir: &Path, args: &[&str]) -> Output {
+        let mut cmd = std::process::Command::new("git");
+        self.env(&mut cmd);
+        cmd.current_dir(dir)
+            .env("GIT_AUTHOR_DATE", "2026-11-24T09:00:00+09:00")
+            .env("GIT_COMMITTER_DATE", "2026-11-24T09:00:00+09:00")
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// `devops postmortem …` in the repository's root.
+    pub fn pm(&self, args: &[&str]) -> Output {
+        self.pm_in(self.path(), args)
+    }
+
+    pub fn pm_in(&self, dir: &Path, args: &[&str]) -> Output {
+        self.cmd_in(dir)
+            .arg("postmortem")
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    pub fn cmd_in(&self, dir: &Path) -> Command {
+        let mut std_cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("devops"));
+        self.env(&mut std_cmd);
+        std_cmd.current_dir(dir).env("DEVOPS_PM_NOW", &self.now);
+        let mut cmd = Command::from_std(std_cmd);
+        cmd.write_stdin("");
+        cmd
+    }
+
+    /// Runs and expects success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.pm(args);
+        assert!(
+            out.status.success(),
+            "devops postmortem {args:?} failed ({:?}): {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs and expects exit code `code`; returns stderr.
+    pub fn fails(&self, code: i32, args: &[&str]) -> String {
+        let out = self.pm(args);
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "devops postmortem {args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "panic: {stderr}");
+        assert!(stderr.starts_with("error: "), "not an error line: {stderr}");
+        stderr
+    }
+
+    /// `new` with a title and the given flags; returns the ID printed on stdout.
+    pub fn new_record(&self, title: &str, extra: &[&str]) -> String {
+        let mut args = vec!["new", "--title", title];
+        args.extend_from_slice(extra);
+        let out = self.ok(&args);
+        let id = out.trim().to_string();
+        assert!(id.starts_with("PM-"), "new printed {out:?}");
+        id
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path().join(rel)).unwrap()
+    }
+
+    /// The committed path of a record, found with `git ls-files`.
+    pub fn record_path(&self, id: &str) -> String {
+        let files = self.git(&["ls-files", "postmortems"]);
+        files
+            .lines()
+            .find(|l| l.ends_with(&format!("{id}.toml")))
+            .unwrap_or_else(|| panic!("{id} not committed; files: {files}"))
+            .to_string()
+    }
+
+    /// The record parsed as plain TOML, independent of the tool's model.
+    pub fn record(&self, id: &str) -> toml::Table {
+        let text = self.read(&self.record_path(id));
+        toml::from_str(&text).unwrap_or_else(|e| panic!("{id} does not parse: {e}\n{text}"))
+    }
+
+    pub fn commit_count(&self) -> usize {
+        self.git(&["rev-list", "--count", "HEAD"])
+            .trim()
+            .parse()
+            .unwrap()
+    }
+
+    pub fn status_porcelain(&self) -> String {
+        self.git(&["status", "--porcelain"])
+    }
+
+    /// Files touched by HEAD.
+    pub fn head_files(&self) -> Vec<String> {
+        self.git(&["show", "--name-only", "--format=", "HEAD"])
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    pub fn head_message(&self) -> String {
+        self.git(&["log", "-1", "--format=%B"])
+    }
+
+    pub fn subdir(&self, rel: &str) -> PathBuf {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(&p).unwrap();
+        p
+    }
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+/// A string field of a parsed record, or "" when absent.
+pub fn s<'a>(t: &'a toml::Table, key: &str) -> &'a str {
+    t.get(key).and_then(|v| v.as_str()).unwrap_or("")
+}
+
+pub fn sub<'a>(t: &'a toml::Table, key: &str) -> &'a toml::Table {
+    t.get(key)
+        .and_then(|v| v.as_table())
+        .unwrap_or_else(|| panic!("no [{key}] in {t:?}"))
+}
