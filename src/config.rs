@@ -29,6 +29,9 @@ pub struct Config {
     /// Days from creation until the review is due, per severity; `default` for the rest.
     #[serde(default)]
     pub review_days: BTreeMap<String, u32>,
+    /// An open record not changed for this many days is stale in `triage`.
+    #[serde(default)]
+    pub stale_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -65,6 +68,7 @@ impl Default for Config {
             timezone: None,
             people: Vec::new(),
             review_days: BTreeMap::new(),
+            stale_days: None,
         }
     }
 }
@@ -124,6 +128,10 @@ impl Config {
     }
 
     /// Days allowed from creation to a finished review, per severity.
+    pub fn stale_days(&self) -> u32 {
+        self.stale_days.unwrap_or(7)
+    }
+
     pub fn review_days(&self, severity: &str) -> u32 {
         if let Some(d) = self.review_days.get(severity) {
             return *d;

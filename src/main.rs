@@ -4,6 +4,8 @@ mod cli;
 mod config;
 mod ctx;
 mod error;
+mod metrics;
+
 mod output;
 mod people;
 mod prompt;

@@ -48,3 +48,23 @@ pub fn print(text: &str) {
         std::process::exit(1);
     }
 }
+
+/// Writes a report file atomically (temporary file + rename), or to stdout for `-`.
+pub fn write_file(path: &std::path::Path, text: &str) -> crate::error::Result<()> {
+    use crate::error::Context;
+    if path.as_os_str() == "-" {
+        print(text);
+        return Ok(());
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .context(|| format!("cannot write in {}", dir.display()))?;
+    tmp.write_all(text.as_bytes())
+        .context(|| format!("cannot write {}", path.display()))?;
+    tmp.persist(path)
+        .context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}

@@ -40,3 +40,27 @@ pub fn record_template(store: &Store, name: &str) -> Result<String> {
 pub fn names() -> Vec<&'static str> {
     BUILT_IN.iter().map(|(n, _)| *n).collect()
 }
+
+/// Templates for reports: Markdown and the wall page.
+const REPORTS: &[(&str, &str)] = &[
+    ("record.md", include_str!("../templates/record.md")),
+    ("export.md", include_str!("../templates/export.md")),
+    ("report.html", include_str!("../templates/report.html")),
+];
+
+/// All report templates, each the repository's own where it has one.
+pub fn report_templates(store: &Store) -> Result<Vec<(&'static str, String)>> {
+    REPORTS
+        .iter()
+        .map(|(name, built_in)| {
+            let own = format!("{}/templates/{name}", store.records_dir);
+            match std::fs::read_to_string(store.abs(&own)) {
+                Ok(text) => Ok((*name, text)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    Ok((*name, built_in.to_string()))
+                }
+                Err(e) => Err(Error::new(format!("cannot read {own}: {e}"))),
+            }
+        })
+        .collect()
+}

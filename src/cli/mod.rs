@@ -7,13 +7,18 @@ mod analyze;
 mod assign;
 mod close;
 mod edit;
+mod export;
 mod fields;
+mod filter;
 mod init;
 mod list;
 mod new;
 mod reopen;
+mod report;
 mod show;
+mod stats;
 mod timeline;
+mod triage;
 mod update;
 
 use crate::ctx::Ctx;
@@ -89,6 +94,14 @@ pub enum Command {
     Show(show::ShowArgs),
     /// Edit a record in $VISUAL/$EDITOR; validated before it is committed
     Edit(edit::EditArgs),
+    /// The daily review: unassigned, in analysis, overdue, stale, closed lately
+    Triage(triage::TriageArgs),
+    /// Counts and times: per severity, service and week; TTD, TTA, TTM, TTR
+    Stats(stats::StatsArgs),
+    /// Many post-mortems as one Markdown (or JSON) document
+    Export(export::ExportArgs),
+    /// The wall-display page: one self-contained HTML file
+    Report(report::ReportArgs),
     /// Write a starting config.toml (optional: everything works without it)
     Init(init::InitArgs),
 }
@@ -116,6 +129,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List(args) => list::run(&ctx()?, args),
         Command::Show(args) => show::run(&ctx()?, args),
         Command::Edit(args) => edit::run(&ctx()?, args),
+        Command::Triage(args) => triage::run(&ctx()?, args),
+        Command::Stats(args) => stats::run(&ctx()?, args),
+        Command::Export(args) => export::run(&ctx()?, args),
+        Command::Report(args) => report::run(&ctx()?, args),
+
         Command::Init(args) => init::run(&ctx()?, args),
     }
 }

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 pub struct ShowArgs {
     /// The post-mortem (any unique prefix of its ID)
     pub id: String,
-    /// text (readable), toml (the file as it is), json
+    /// text (readable), toml (the file as it is), json, markdown (templates/record.md)
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
     /// Same as --format json
@@ -21,6 +21,7 @@ pub enum Format {
     Text,
     Toml,
     Json,
+    Markdown,
 }
 
 pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
@@ -40,6 +41,20 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
     let record = crate::store::read::load(&ctx.store, &entry)?;
     match format {
         Format::Json => crate::render::json::print(&record),
+        Format::Markdown => {
+            let reports = crate::render::report::Reports::new(crate::templates::report_templates(
+                &ctx.store,
+            )?)?;
+            let md = reports.record_markdown(&record, ctx.now)?;
+            let md = if ctx.out.stdout_tty {
+                crate::render::sanitize::block(&md)
+            } else {
+                md
+            };
+            crate::output::print(&md);
+            Ok(())
+        }
+
         _ => {
             crate::output::print(&crate::render::show::record(
                 &record,

@@ -1,7 +1,10 @@
 //! Turning records into text for people: tables, the readable view, JSON.
 //! Record text always passes through `sanitize` on its way to a terminal.
 
+pub mod chart;
 pub mod json;
+pub mod report;
+
 pub mod sanitize;
 pub mod show;
 pub mod table;

@@ -2,6 +2,8 @@
 //! Only this module talks to git.
 
 pub mod commit;
+pub mod history;
+
 pub mod identity;
 mod lock;
 pub mod read;

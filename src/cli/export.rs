@@ -1,0 +1,52 @@
+//! `export`: many post-mortems as one document, for a wiki or a review.
+
+use super::filter::RecordFilter;
+use crate::ctx::Ctx;
+use crate::error::Result;
+use crate::record::Record;
+use crate::render::report::Reports;
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// markdown (from templates/export.md and record.md, which a repository
+    /// may override in <dir>/templates/) or json
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: Format,
+    #[command(flatten)]
+    pub filter: RecordFilter,
+    /// Write to this file instead of stdout
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Format {
+    Markdown,
+    Json,
+}
+
+pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<()> {
+    let records = args.filter.load(ctx)?;
+    let refs: Vec<&Record> = records.iter().collect();
+    let text = match args.format {
+        Format::Markdown => Reports::new(crate::templates::report_templates(&ctx.store)?)?
+            .export_markdown(&refs, ctx.now)?,
+        Format::Json => serde_json::to_string_pretty(&refs)
+            .map(|s| s + "\n")
+            .map_err(|e| crate::error::Error::new(e.to_string()))?,
+    };
+    match &args.output {
+        Some(path) => {
+            crate::output::write_file(path, &text)?;
+            ctx.out.status(&format!(
+                "wrote {} post-mortems to {}",
+                refs.len(),
+                path.display()
+            ));
+        }
+        None => crate::output::print(&text),
+    }
+    Ok(())
+}

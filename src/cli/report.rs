@@ -1,0 +1,95 @@
+//! `report --html FILE`: the page for the team's wall display.
+
+use super::filter::RecordFilter;
+use crate::ctx::Ctx;
+use crate::error::Result;
+use crate::metrics::stats::{Period, compute};
+use crate::metrics::triage::{Rules, compute as triage};
+use crate::record::{Record, Status};
+use crate::render::report::{OpenRow, Reports, WallPage};
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "One self-contained HTML file (inline CSS and SVG, no network, no \
+JavaScript; it reloads itself every 5 minutes). Regenerate it from cron or CI and open it on the \
+wall screen. The template is templates/report.html; a repository may override it in \
+<dir>/templates/report.html. Every figure carries data-stat=\"<stats --json path>\"."
+)]
+pub struct ReportArgs {
+    /// Where to write the page (`-` for stdout)
+    #[arg(long, value_name = "FILE")]
+    pub html: PathBuf,
+    /// The page's heading
+    #[arg(long, default_value = "Post-mortems", value_name = "TEXT")]
+    pub title: String,
+    /// Trend per week or per month
+    #[arg(long, value_enum, default_value = "week")]
+    pub by: Period,
+    #[command(flatten)]
+    pub filter: RecordFilter,
+}
+
+pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<()> {
+    let records = args.filter.load(ctx)?;
+    let refs: Vec<&Record> = records.iter().collect();
+    let stats = compute(&refs, &ctx.config.severities, args.by, ctx.zone(), ctx.now);
+    let review_days = |sev: &str| ctx.config.review_days(sev);
+    let rules = Rules {
+        now: ctx.now,
+        today: ctx.today(),
+        since: ctx.now,
+        stale_days: ctx.config.stale_days(),
+        review_days: &review_days,
+        mine: None,
+        due_soon_days: 7,
+    };
+    let overdue = triage(&records, &rules).actions_overdue;
+
+    let rank = |sev: &str| {
+        ctx.config
+            .severities
+            .iter()
+            .position(|s| s == sev)
+            .unwrap_or(usize::MAX)
+    };
+    let mut open: Vec<&Record> = refs
+        .iter()
+        .copied()
+        .filter(|r| r.status != Status::Closed)
+        .collect();
+    open.sort_by_key(|r| (rank(&r.severity), r.began()));
+    let open = open
+        .into_iter()
+        .map(|r| OpenRow {
+            id: r.id.clone(),
+            severity: r.severity.clone(),
+            sev_class: match rank(&r.severity) {
+                n @ 0..=3 => format!("sev{}", n + 1),
+                _ => "sevx".into(),
+            },
+            title: r.title.clone(),
+            status: r.status.to_string(),
+            assignee: r
+                .assignee
+                .as_deref()
+                .map(|a| crate::render::short_person(a).to_string()),
+            age: crate::time::format_age(ctx.now - r.began()),
+        })
+        .collect();
+
+    let page = WallPage {
+        title: &args.title,
+        generated_at: ctx.now.format("%Y-%m-%d %H:%M %:z").to_string(),
+        stats: &stats,
+        open,
+        overdue: &overdue,
+    };
+    let html = Reports::new(crate::templates::report_templates(&ctx.store)?)?.wall_page(&page)?;
+    crate::output::write_file(&args.html, &html)?;
+    if args.html.as_os_str() != "-" {
+        ctx.out.status(&format!("wrote {}", args.html.display()));
+    }
+    Ok(())
+}

@@ -1,0 +1,143 @@
+//! `stats`: the numbers the team shares.
+
+use super::filter::RecordFilter;
+use crate::ctx::Ctx;
+use crate::error::Result;
+use crate::metrics::METRICS;
+use crate::metrics::stats::{Period, Stats, compute};
+use crate::record::Record;
+use crate::render::{chart, table};
+use crate::time::format_minutes;
+use clap::Args;
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Definitions: durations run from started_at. TTD = detected_at − started_at, \
+TTA = acknowledged_at − started_at, TTM = mitigated_at − started_at, TTR = resolved_at − started_at; \
+time to close = closed_at − created_at. A record missing a time is left out of that metric (shown \
+as `left out`), never counted as zero. Median of an even count is the mean of the middle two; p90 is \
+the nearest rank. An action item is overdue when it is open and its due day is before today; \
+completion rate = done / (done + open).\n\n\
+JSON fields: records, by_severity.<SEV>, by_status.<status>, by_service.<name>, by_period.<key>, \
+ttd|tta|ttm|ttr|time_to_close.{count,left_out,mean_minutes,median_minutes,p90_minutes}, \
+ttr_by_period[], action_items.{total,open,done,wontfix,overdue,completion_rate}, \
+recurring_services[], recurring_root_cause_words[]."
+)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub filter: RecordFilter,
+    /// Count incidents per week (ISO weeks) or per month
+    #[arg(long, value_enum, default_value = "week")]
+    pub by: Period,
+    /// Print JSON (stable field names; see below)
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
+    let records = args.filter.load(ctx)?;
+    let refs: Vec<&Record> = records.iter().collect();
+    let stats = compute(&refs, &ctx.config.severities, args.by, ctx.zone(), ctx.now);
+    if args.json {
+        return crate::render::json::print(&stats);
+    }
+    crate::output::print(&text(&stats));
+    Ok(())
+}
+
+fn text(s: &Stats) -> String {
+    let mut out = format!(
+        "{} post-mortem{}\n",
+        s.records,
+        if s.records == 1 { "" } else { "s" }
+    );
+    let mut section = |title: &str, rows: &[(String, usize)]| {
+        let rows: Vec<(String, usize)> = rows
+            .iter()
+            .map(|(k, v)| (crate::render::sanitize::inline(k), *v))
+            .collect();
+        if !rows.is_empty() {
+            out.push_str(&format!("\n{title}\n{}", chart::bars(&rows, 30)));
+        }
+    };
+    section("By severity", &s.by_severity.0);
+    let statuses: Vec<(String, usize)> = s
+        .by_status
+        .0
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .cloned()
+        .collect();
+    section("By status", &statuses);
+    section("By service", &s.by_service.0);
+    section(
+        &format!(
+            "Per {}",
+            if s.period == Period::Week {
+                "week"
+            } else {
+                "month"
+            }
+        ),
+        &s.by_period.0,
+    );
+
+    let rows = METRICS
+        .iter()
+        .map(|m| {
+            let d = s.metric(m.key);
+            let f = |v: Option<f64>| v.map_or("—".to_string(), format_minutes);
+            vec![
+                match m.key {
+                    "time_to_close" => m.label.to_string(),
+                    key => format!("{} ({})", key.to_uppercase(), m.label),
+                },
+                d.count.to_string(),
+                f(d.mean_minutes),
+                f(d.median_minutes),
+                f(d.p90_minutes),
+                d.left_out.to_string(),
+            ]
+        })
+        .collect();
+    out.push_str("\nDurations (from started_at; close from created_at)\n");
+    out.push_str(&indent(&table::plain(
+        &["METRIC", "COUNT", "MEAN", "MEDIAN", "P90", "LEFT OUT"],
+        rows,
+    )));
+
+    let a = &s.action_items;
+    out.push_str(&format!(
+        "\nAction items: {} total, {} open, {} done, {} won't fix, {} overdue{}\n",
+        a.total,
+        a.open,
+        a.done,
+        a.wontfix,
+        a.overdue,
+        a.completion_rate
+            .map_or(String::new(), |r| format!(", {:.0}% complete", r * 100.0))
+    ));
+    let named = |v: &[crate::metrics::stats::Named]| {
+        v.iter()
+            .map(|n| format!("{} ({})", crate::render::sanitize::inline(&n.name), n.count))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !s.recurring_services.is_empty() {
+        out.push_str(&format!(
+            "Recurring services: {}\n",
+            named(&s.recurring_services)
+        ));
+    }
+    if !s.recurring_root_cause_words.is_empty() {
+        out.push_str(&format!(
+            "Recurring in root causes: {}\n",
+            named(&s.recurring_root_cause_words)
+        ));
+    }
+    out
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}\n")).collect()
+}

@@ -1,0 +1,224 @@
+//! `triage`: the daily review. What needs the team today?
+
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::metrics::triage::{ActionRef, Item, Rules, Triage, compute};
+use crate::render::sanitize::inline;
+use crate::render::{short_person, table, truncate};
+use crate::time::format_age;
+use clap::Args;
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Sections: unassigned (oldest first); in analysis, per assignee; ready to \
+close; past the review deadline (days per severity from review_days in the config: SEV1 3, SEV2 5, \
+others 10 by default); stale (no change for stale_days, default 7); action items overdue or due \
+within 7 days; closed since --since."
+)]
+pub struct TriageArgs {
+    /// Show what was closed since this time (default: a day ago)
+    #[arg(long, value_name = "TIME", default_value = "1d ago")]
+    pub since: String,
+    /// Only records assigned to me and action items I own
+    #[arg(long)]
+    pub mine: bool,
+    /// Walk the unassigned records and assign each (needs a terminal)
+    #[arg(long, short)]
+    pub interactive: bool,
+    /// Print JSON with the same sections
+    #[arg(long, conflicts_with = "interactive")]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
+    if args.interactive && !ctx.can_prompt() {
+        return Err(Error::usage(
+            "--interactive needs a terminal; use `assign ID WHO` in scripts",
+        ));
+    }
+    let since = ctx.time("--since", &args.since)?;
+    let me = if args.mine {
+        Some(crate::store::identity::identity(&ctx.store.repo, "AUTHOR")?.email)
+    } else {
+        None
+    };
+    let (records, unreadable) = crate::store::read::load_all(&ctx.store)?;
+    for bad in &unreadable {
+        ctx.out
+            .warn(&format!("skipped {}", bad.problem.in_file(&bad.path)));
+    }
+    let review_days = |sev: &str| ctx.config.review_days(sev);
+    let rules = Rules {
+        now: ctx.now,
+        today: ctx.today(),
+        since: since.0,
+        stale_days: ctx.config.stale_days(),
+        review_days: &review_days,
+        mine: me,
+        due_soon_days: 7,
+    };
+    let triage = compute(&records, &rules);
+    if args.json {
+        return crate::render::json::print(&triage);
+    }
+    crate::output::print(&text(&triage, &args.since));
+    if args.interactive {
+        assign_walk(ctx, &triage.unassigned)?;
+    }
+    Ok(())
+}
+
+fn text(t: &Triage, since: &str) -> String {
+    let mut out = String::new();
+    let items = |out: &mut String, title: &str, items: &[Item]| {
+        if items.is_empty() {
+            return;
+        }
+        out.push_str(&format!("{title} ({})\n", items.len()));
+        let rows = items.iter().map(|i| item_row(i)).collect();
+        out.push_str(&indent(&table::plain(
+            &[
+                "ID",
+                "SEV",
+                "STATUS",
+                "ASSIGNEE",
+                "AGE",
+                "REVIEW BY",
+                "TITLE",
+            ],
+            rows,
+        )));
+        out.push('\n');
+    };
+    items(&mut out, "Unassigned, oldest first", &t.unassigned);
+    if !t.in_analysis.is_empty() {
+        out.push_str("In analysis\n");
+        for g in &t.in_analysis {
+            out.push_str(&format!(
+                "  {} ({})\n",
+                inline(short_person(&g.assignee)),
+                g.records.len()
+            ));
+            let rows = g.records.iter().map(item_row).collect();
+            out.push_str(&indent(&indent(&table::plain(
+                &[
+                    "ID",
+                    "SEV",
+                    "STATUS",
+                    "ASSIGNEE",
+                    "AGE",
+                    "REVIEW BY",
+                    "TITLE",
+                ],
+                rows,
+            ))));
+        }
+        out.push('\n');
+    }
+    items(&mut out, "Ready to close", &t.ready_to_close);
+    items(
+        &mut out,
+        "Past the review deadline",
+        &t.past_review_deadline,
+    );
+    items(&mut out, "Stale: no change for a while", &t.stale);
+    actions(&mut out, "Action items overdue", &t.actions_overdue);
+    actions(
+        &mut out,
+        "Action items due within 7 days",
+        &t.actions_due_soon,
+    );
+    items(&mut out, &format!("Closed since {since}"), &t.closed_since);
+    if out.is_empty() {
+        out.push_str("Nothing needs the team today.\n");
+    }
+    out
+}
+
+fn item_row(i: &Item) -> Vec<String> {
+    vec![
+        i.id.clone(),
+        inline(&i.severity),
+        i.status.to_string(),
+        i.assignee
+            .as_deref()
+            .map_or("-".into(), |a| truncate(&inline(short_person(a)), 20)),
+        format_age(chrono::Duration::hours(i.age_hours)),
+        i.review_due.clone(),
+        truncate(&inline(&i.title), 50),
+    ]
+}
+
+fn actions(out: &mut String, title: &str, list: &[ActionRef]) {
+    if list.is_empty() {
+        return;
+    }
+    out.push_str(&format!("{title} ({})\n", list.len()));
+    let rows = list
+        .iter()
+        .map(|a| {
+            let when = match a.days_overdue {
+                d if d > 0 => format!("{} ({d}d late)", a.due),
+                0 => format!("{} (today)", a.due),
+                d => format!("{} (in {}d)", a.due, -d),
+            };
+            vec![
+                format!("{}#{}", a.id, a.n),
+                a.owner
+                    .as_deref()
+                    .map_or("-".into(), |o| truncate(&inline(short_person(o)), 20)),
+                when,
+                truncate(&inline(&a.text), 50),
+            ]
+        })
+        .collect();
+    out.push_str(&indent(&table::plain(
+        &["ITEM", "OWNER", "DUE", "ACTION"],
+        rows,
+    )));
+    out.push('\n');
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}\n")).collect()
+}
+
+/// Offers each unassigned record to the roster (or, without one, to the
+/// people who committed recently). Each pick is the same commit as `assign`.
+fn assign_walk(ctx: &Ctx, unassigned: &[Item]) -> Result<()> {
+    if unassigned.is_empty() {
+        ctx.out.status("no unassigned post-mortems");
+        return Ok(());
+    }
+    let people: Vec<String> = if ctx.config.people.is_empty() {
+        crate::store::history::recent_authors(&ctx.store, 500)?
+    } else {
+        ctx.config.people.iter().map(|p| p.display()).collect()
+    };
+    let mut choices: Vec<String> = people.iter().map(|p| inline(p)).collect();
+    choices.push("(skip)".into());
+    choices.push("(stop)".into());
+    for item in unassigned {
+        let prompt = format!(
+            "{} {} {}: assign to",
+            item.id,
+            inline(&item.severity),
+            truncate(&inline(&item.title), 40)
+        );
+        let pick = crate::prompt::select(ctx, &prompt, &choices, people.len())?;
+        if pick == people.len() {
+            continue;
+        }
+        if pick > people.len() {
+            break;
+        }
+        let entry = ctx.find(&item.id)?;
+        let done = super::assign::assign(ctx, &entry, &people[pick], None)?;
+        super::report(
+            ctx,
+            &done,
+            &format!("assigned to {}", inline(&people[pick])),
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,237 @@
+//! `stats`: counts, durations and action-item figures over a set of records.
+
+use super::{Distribution, METRICS, distribution, is_overdue};
+use crate::record::{ActionStatus, Record, Status};
+use crate::time::Zone;
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+use serde::ser::SerializeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    Week,
+    Month,
+}
+
+/// Counts in a meaningful order (severity order, then by size), serialised
+/// as a JSON object so `by_severity.SEV1` reads naturally.
+#[derive(Debug, Clone, Default)]
+pub struct Counts(pub Vec<(String, usize)>);
+
+impl Serialize for Counts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl Counts {
+    fn bump(&mut self, key: &str) {
+        match self.0.iter_mut().find(|(k, _)| k == key) {
+            Some((_, v)) => *v += 1,
+            None => self.0.push((key.to_string(), 1)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionCounts {
+    pub total: usize,
+    pub open: usize,
+    pub done: usize,
+    pub wontfix: usize,
+    pub overdue: usize,
+    /// done / (done + open); `wontfix` items count neither way. Null with no items.
+    pub completion_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Named {
+    pub name: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PeriodTtr {
+    pub period: String,
+    pub count: usize,
+    pub median_minutes: Option<f64>,
+}
+
+/// The `stats --json` document. Field names are a stable contract (README).
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    pub records: usize,
+    pub period: Period,
+    pub by_severity: Counts,
+    pub by_status: Counts,
+    pub by_service: Counts,
+    pub by_period: Counts,
+    pub ttd: Distribution,
+    pub tta: Distribution,
+    pub ttm: Distribution,
+    pub ttr: Distribution,
+    pub time_to_close: Distribution,
+    pub ttr_by_period: Vec<PeriodTtr>,
+    pub action_items: ActionCounts,
+    pub recurring_services: Vec<Named>,
+    pub recurring_root_cause_words: Vec<Named>,
+}
+
+impl Stats {
+    pub fn metric(&self, key: &str) -> &Distribution {
+        match key {
+            "ttd" => &self.ttd,
+            "tta" => &self.tta,
+            "ttm" => &self.ttm,
+            "ttr" => &self.ttr,
+            _ => &self.time_to_close,
+        }
+    }
+}
+
+pub fn period_key(t: DateTime<FixedOffset>, period: Period, zone: Zone) -> String {
+    let local = zone.convert(t);
+    match period {
+        Period::Week => local.format("%G-W%V").to_string(),
+        Period::Month => local.format("%Y-%m").to_string(),
+    }
+}
+
+pub fn compute(
+    records: &[&Record],
+    severities: &[String],
+    period: Period,
+    zone: Zone,
+    now: DateTime<FixedOffset>,
+) -> Stats {
+    let mut by_severity = Counts(severities.iter().map(|s| (s.clone(), 0)).collect());
+    let mut by_status = Counts(Status::ALL.iter().map(|s| (s.to_string(), 0)).collect());
+    let mut by_service = Counts::default();
+    let mut by_period = Counts::default();
+    for r in records {
+        by_severity.bump(&r.severity);
+        by_status.bump(r.status.as_str());
+        for s in &r.services {
+            by_service.bump(s);
+        }
+        by_period.bump(&period_key(r.began(), period, zone));
+    }
+    by_service
+        .0
+        .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    by_period.0.sort();
+
+    let [ttd, tta, ttm, ttr, time_to_close] = METRICS.each_ref().map(|m| distribution(records, m));
+
+    let ttr_by_period = by_period
+        .0
+        .iter()
+        .map(|(key, _)| {
+            let in_period: Vec<&Record> = records
+                .iter()
+                .copied()
+                .filter(|r| period_key(r.began(), period, zone) == *key)
+                .collect();
+            let d = distribution(&in_period, &METRICS[3]);
+            PeriodTtr {
+                period: key.clone(),
+                count: d.count,
+                median_minutes: d.median_minutes,
+            }
+        })
+        .collect();
+
+    let today = zone.convert(now).date_naive();
+    let items = records.iter().flat_map(|r| r.action_items.iter());
+    let mut a = ActionCounts {
+        total: 0,
+        open: 0,
+        done: 0,
+        wontfix: 0,
+        overdue: 0,
+        completion_rate: None,
+    };
+    for item in items {
+        a.total += 1;
+        match item.status {
+            ActionStatus::Open => a.open += 1,
+            ActionStatus::Done => a.done += 1,
+            ActionStatus::Wontfix => a.wontfix += 1,
+        }
+        if is_overdue(item.status, item.due.map(|d| d.0), today) {
+            a.overdue += 1;
+        }
+    }
+    if a.done + a.open > 0 {
+        a.completion_rate =
+            Some(((a.done as f64 / (a.done + a.open) as f64) * 1000.0).round() / 1000.0);
+    }
+
+    let recurring_services = by_service
+        .0
+        .iter()
+        .filter(|(_, n)| *n >= 2)
+        .map(|(name, count)| Named {
+            name: name.clone(),
+            count: *count,
+        })
+        .collect();
+
+    Stats {
+        records: records.len(),
+        period,
+        by_severity,
+        by_status,
+        by_service,
+        by_period,
+        ttd,
+        tta,
+        ttm,
+        ttr,
+        time_to_close,
+        ttr_by_period,
+        action_items: a,
+        recurring_services,
+        recurring_root_cause_words: recurring_words(records),
+    }
+}
+
+const STOPWORDS: &[&str] = &[
+    "the", "and", "of", "to", "in", "on", "for", "with", "was", "were", "is", "are", "not", "by",
+    "from", "that", "this", "it", "its", "at", "as", "be", "no", "our", "we", "an", "or", "had",
+    "has", "have", "into", "too", "when", "which", "did", "but",
+];
+
+/// Words that appear in the root cause of two or more records (each record
+/// counts once), most frequent first.
+fn recurring_words(records: &[&Record]) -> Vec<Named> {
+    let mut counts = Counts::default();
+    for r in records {
+        let mut words: Vec<String> = r
+            .analysis
+            .root_cause
+            .split(|c: char| !c.is_alphanumeric())
+            .map(str::to_lowercase)
+            .filter(|w| w.chars().count() >= 2 && !STOPWORDS.contains(&w.as_str()))
+            .collect();
+        words.sort();
+        words.dedup();
+        for w in words {
+            counts.bump(&w);
+        }
+    }
+    let mut out: Vec<Named> = counts
+        .0
+        .into_iter()
+        .filter(|(_, n)| *n >= 2)
+        .map(|(name, count)| Named { name, count })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    out.truncate(10);
+    out
+}

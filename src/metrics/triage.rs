@@ -1,0 +1,197 @@
+//! `triage`: what needs the team today.
+
+use super::is_overdue;
+use crate::record::{Record, Status};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
+use serde::Serialize;
+
+pub struct Rules<'a> {
+    pub now: DateTime<FixedOffset>,
+    pub today: NaiveDate,
+    /// Closed at or after this counts as "closed since the last review".
+    pub since: DateTime<FixedOffset>,
+    pub stale_days: u32,
+    pub review_days: &'a dyn Fn(&str) -> u32,
+    /// With `--mine`: only records assigned to, and actions owned by, this email.
+    pub mine: Option<String>,
+    /// Action items due within this many days are "due soon".
+    pub due_soon_days: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub id: String,
+    pub title: String,
+    pub severity: String,
+    pub status: Status,
+    pub assignee: Option<String>,
+    pub created_at: crate::record::Timestamp,
+    pub age_hours: i64,
+    /// Review deadline (created + review days for its severity).
+    pub review_due: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    pub assignee: String,
+    pub records: Vec<Item>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionRef {
+    pub id: String,
+    pub n: u32,
+    pub text: String,
+    pub owner: Option<String>,
+    pub due: String,
+    /// Negative: days left.
+    pub days_overdue: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Triage {
+    pub unassigned: Vec<Item>,
+    pub in_analysis: Vec<Group>,
+    pub ready_to_close: Vec<Item>,
+    pub past_review_deadline: Vec<Item>,
+    pub stale: Vec<Item>,
+    pub actions_overdue: Vec<ActionRef>,
+    pub actions_due_soon: Vec<ActionRef>,
+    pub closed_since: Vec<Item>,
+}
+
+fn mine(who: Option<&str>, rules: &Rules<'_>) -> bool {
+    match &rules.mine {
+        None => true,
+        Some(email) => who.is_some_and(|w| w.contains(email.as_str())),
+    }
+}
+
+fn item(r: &Record, rules: &Rules<'_>) -> Item {
+    Item {
+        id: r.id.clone(),
+        title: r.title.clone(),
+        severity: r.severity.clone(),
+        status: r.status,
+        assignee: r.assignee.clone(),
+        created_at: r.created_at,
+        age_hours: (rules.now - r.created_at.0).num_hours(),
+        review_due: review_due(r, rules).format("%Y-%m-%d").to_string(),
+    }
+}
+
+fn review_due(r: &Record, rules: &Rules<'_>) -> DateTime<FixedOffset> {
+    r.created_at.0 + Duration::days(i64::from((rules.review_days)(&r.severity)))
+}
+
+pub fn compute(records: &[Record], rules: &Rules<'_>) -> Triage {
+    let open: Vec<&Record> = records
+        .iter()
+        .filter(|r| r.status != Status::Closed && mine(r.assignee.as_deref(), rules))
+        .collect();
+    let by_age = |mut v: Vec<&Record>| {
+        v.sort_by_key(|r| (r.created_at, r.id.clone()));
+        v.into_iter().map(|r| item(r, rules)).collect::<Vec<_>>()
+    };
+
+    let unassigned = if rules.mine.is_some() {
+        Vec::new()
+    } else {
+        by_age(
+            open.iter()
+                .copied()
+                .filter(|r| r.assignee.is_none())
+                .collect(),
+        )
+    };
+
+    let mut in_analysis: Vec<Group> = Vec::new();
+    for r in open.iter().filter(|r| r.status == Status::Assigned) {
+        let who = r.assignee.clone().unwrap_or_default();
+        match in_analysis.iter_mut().find(|g| g.assignee == who) {
+            Some(g) => g.records.push(item(r, rules)),
+            None => in_analysis.push(Group {
+                assignee: who,
+                records: vec![item(r, rules)],
+            }),
+        }
+    }
+    in_analysis.sort_by(|a, b| a.assignee.cmp(&b.assignee));
+    for g in &mut in_analysis {
+        g.records.sort_by_key(|i| (i.created_at, i.id.clone()));
+    }
+
+    let ready_to_close = by_age(
+        open.iter()
+            .copied()
+            .filter(|r| r.status == Status::Analyzed && r.open_actions().next().is_none())
+            .collect(),
+    );
+    let past_review_deadline = by_age(
+        open.iter()
+            .copied()
+            .filter(|r| review_due(r, rules) < rules.now)
+            .collect(),
+    );
+    let stale_before = rules.now - Duration::days(i64::from(rules.stale_days));
+    let stale = by_age(
+        open.iter()
+            .copied()
+            .filter(|r| r.updated_at.unwrap_or(r.created_at).0 < stale_before)
+            .collect(),
+    );
+
+    let mut actions_overdue = Vec::new();
+    let mut actions_due_soon = Vec::new();
+    for r in records {
+        for a in r.open_actions() {
+            if !mine(a.owner.as_deref(), rules) {
+                continue;
+            }
+            let Some(due) = a.due else { continue };
+            let days_overdue = (rules.today - due.0).num_days();
+            let entry = ActionRef {
+                id: r.id.clone(),
+                n: a.n,
+                text: a.text.clone(),
+                owner: a.owner.clone(),
+                due: due.0.to_string(),
+                days_overdue,
+            };
+            if is_overdue(a.status, Some(due.0), rules.today) {
+                actions_overdue.push(entry);
+            } else if -days_overdue <= rules.due_soon_days {
+                actions_due_soon.push(entry);
+            }
+        }
+    }
+    actions_overdue.sort_by(|a, b| {
+        b.days_overdue
+            .cmp(&a.days_overdue)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    actions_due_soon.sort_by(|a, b| {
+        b.days_overdue
+            .cmp(&a.days_overdue)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+
+    let mut closed: Vec<&Record> = records
+        .iter()
+        .filter(|r| r.closed_at.is_some_and(|c| c.0 >= rules.since) && r.status == Status::Closed)
+        .filter(|r| mine(r.assignee.as_deref(), rules))
+        .collect();
+    closed.sort_by_key(|r| r.closed_at);
+    let closed_since = closed.into_iter().map(|r| item(r, rules)).collect();
+
+    Triage {
+        unassigned,
+        in_analysis,
+        ready_to_close,
+        past_review_deadline,
+        stale,
+        actions_overdue,
+        actions_due_soon,
+        closed_since,
+    }
+}

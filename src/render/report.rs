@@ -1,0 +1,137 @@
+//! Markdown and HTML from templates (`templates/`, overridable per
+//! repository). The templates see the same structs as `--json`.
+
+use super::{chart, sanitize, short_person};
+use crate::error::{Error, Result};
+use crate::metrics::stats::Stats;
+use crate::metrics::{METRICS, triage::ActionRef};
+use crate::record::Record;
+use chrono::{DateTime, FixedOffset};
+use minijinja::{Environment, Value, context};
+
+pub struct Reports {
+    env: Environment<'static>,
+}
+
+impl Reports {
+    pub fn new(templates: Vec<(&'static str, String)>) -> Result<Reports> {
+        let mut env = Environment::new();
+        env.add_filter("cell", cell);
+        env.add_filter("person", |s: Option<String>| {
+            s.map(|s| short_person(&s).to_string())
+        });
+        env.add_filter("minutes", |v: Option<f64>| {
+            v.map_or("—".to_string(), crate::time::format_minutes)
+        });
+        for (name, text) in templates {
+            env.add_template_owned(name, text).map_err(|e| {
+                Error::new(format!(
+                    "template {name}: {}",
+                    crate::error::one_line(&e.to_string())
+                ))
+            })?;
+        }
+        Ok(Reports { env })
+    }
+
+    fn render(&self, name: &str, ctx: Value) -> Result<String> {
+        self.env
+            .get_template(name)
+            .and_then(|t| t.render(ctx))
+            .map_err(|e| {
+                Error::new(format!(
+                    "template {name}: {}",
+                    crate::error::one_line(&e.to_string())
+                ))
+            })
+    }
+
+    pub fn record_markdown(&self, r: &Record, now: DateTime<FixedOffset>) -> Result<String> {
+        let item = record_context(r);
+        self.render(
+            "record.md",
+            context! { r => item.r, d => item.d, now => now.to_rfc3339() },
+        )
+    }
+
+    pub fn export_markdown(
+        &self,
+        records: &[&Record],
+        now: DateTime<FixedOffset>,
+    ) -> Result<String> {
+        let items: Vec<RecordContext> = records.iter().map(|r| record_context(r)).collect();
+        self.render(
+            "export.md",
+            context! { records => items, count => records.len(), now => crate::time::format_rfc3339(&now) },
+        )
+    }
+
+    pub fn wall_page(&self, page: &WallPage<'_>) -> Result<String> {
+        let per_period = chart::svg_bars(&page.stats.by_period.0);
+        let trend: Vec<(String, Option<f64>)> = page
+            .stats
+            .ttr_by_period
+            .iter()
+            .map(|p| (p.period.clone(), p.median_minutes))
+            .collect();
+        self.render(
+            "report.html",
+            context! {
+                title => page.title,
+                generated_at => page.generated_at,
+                refresh_seconds => 300,
+                stats => Value::from_serialize(page.stats),
+                open => Value::from_serialize(&page.open),
+                overdue => Value::from_serialize(page.overdue),
+                charts => context! {
+                    per_period => Value::from_safe_string(per_period),
+                    ttr_trend => Value::from_safe_string(chart::svg_trend(&trend)),
+                },
+            },
+        )
+    }
+}
+
+#[derive(serde::Serialize)]
+struct RecordContext {
+    r: Value,
+    d: Value,
+}
+
+fn record_context(r: &Record) -> RecordContext {
+    let durations: std::collections::BTreeMap<&str, Option<String>> = METRICS
+        .iter()
+        .map(|m| (m.key, (m.minutes)(r).map(crate::time::format_minutes)))
+        .collect();
+    RecordContext {
+        r: Value::from_serialize(r),
+        d: Value::from_serialize(&durations),
+    }
+}
+
+/// Safe inside a Markdown table cell: no pipes breaking columns, no newlines
+/// ending the row, no control characters.
+fn cell(s: Option<String>) -> String {
+    let s = s.unwrap_or_default();
+    sanitize::inline(&s).replace('|', "\\|")
+}
+
+/// One row of the wall page's open-incident table.
+#[derive(serde::Serialize)]
+pub struct OpenRow {
+    pub id: String,
+    pub severity: String,
+    pub sev_class: String,
+    pub title: String,
+    pub status: String,
+    pub assignee: Option<String>,
+    pub age: String,
+}
+
+pub struct WallPage<'a> {
+    pub title: &'a str,
+    pub generated_at: String,
+    pub stats: &'a Stats,
+    pub open: Vec<OpenRow>,
+    pub overdue: &'a [ActionRef],
+}
