@@ -75,7 +75,7 @@ fn text(t: &Triage, since: &str) -> String {
             return;
         }
         out.push_str(&format!("{title} ({})\n", items.len()));
-        let rows = items.iter().map(|i| item_row(i)).collect();
+        let rows = items.iter().map(item_row).collect();
         out.push_str(&indent(&table::plain(
             &[
                 "ID",
