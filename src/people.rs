@@ -42,8 +42,12 @@ pub fn resolve(config: &Config, who: &str) -> Result<String> {
     } else {
         exact
     };
+    // A full `Name <email>` is taken as written: the roster resolves
+    // shorthand, it does not decide who may own work.
+    let full_form = who.ends_with('>') && who.contains(" <") && who.contains('@');
     match found.as_slice() {
         [one] => Ok(one.display()),
+        [] if full_form => Ok(who.to_string()),
         [] => Err(
             Error::new(format!("no one in the roster matches '{}'", inline(who))).hint(format!(
                 "the roster ([[people]] in the config) has: {}",

@@ -90,7 +90,8 @@ pub fn compute(records: &[Record], rules: &Rules<'_>) -> Triage {
         .filter(|r| r.status != Status::Closed && mine(r.assignee.as_deref(), rules))
         .collect();
     let by_age = |mut v: Vec<&Record>| {
-        v.sort_by_key(|r| (r.created_at, r.id.clone()));
+        v.sort_by_key(|r| (r.began(), r.id.clone()));
+
         v.into_iter().map(|r| item(r, rules)).collect::<Vec<_>>()
     };
 
@@ -178,7 +179,11 @@ pub fn compute(records: &[Record], rules: &Rules<'_>) -> Triage {
 
     let mut closed: Vec<&Record> = records
         .iter()
-        .filter(|r| r.closed_at.is_some_and(|c| c.0 >= rules.since) && r.status == Status::Closed)
+        .filter(|r| r.status == Status::Closed)
+        .filter(|r| {
+            r.closed_at
+                .is_some_and(|c| c.0 >= rules.since && c.0 <= rules.now)
+        })
         .filter(|r| mine(r.assignee.as_deref(), rules))
         .collect();
     closed.sort_by_key(|r| r.closed_at);

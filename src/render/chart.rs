@@ -96,7 +96,8 @@ fn short_period(label: &str) -> String {
 }
 
 fn open_svg() -> String {
-    format!(r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img">"#)
+    // Inline in HTML5, so no xmlns: the page names no URL at all.
+    format!(r#"<svg viewBox="0 0 {W} {H}" role="img">"#)
 }
 
 fn empty_svg() -> String {

@@ -16,6 +16,8 @@ pub struct Reports {
 impl Reports {
     pub fn new(templates: Vec<(&'static str, String)>) -> Result<Reports> {
         let mut env = Environment::new();
+        env.set_keep_trailing_newline(true);
+
         env.add_filter("cell", cell);
         env.add_filter("person", |s: Option<String>| {
             s.map(|s| short_person(&s).to_string())

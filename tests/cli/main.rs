@@ -9,3 +9,4 @@ mod git_behaviour;
 mod interactive;
 mod lifecycle;
 mod read_commands;
+mod reports;

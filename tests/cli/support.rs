@@ -113,7 +113,25 @@ impl TestRepo {
         String::from_utf8(out.stdout).unwrap()
     }
 
+    /// Runs at another "now" and expects success; returns stdout.
+    pub fn ok_at(&self, now: &str, args: &[&str]) -> String {
+        let out = self
+            .cmd_in(self.path())
+            .env("DEVOPS_PM_NOW", now)
+            .arg("postmortem")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?} at {now}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
     /// Runs and expects exit code `code`; returns stderr.
+
     pub fn fails(&self, code: i32, args: &[&str]) -> String {
         let out = self.pm(args);
         let stderr = String::from_utf8_lossy(&out.stderr).to_string();
