@@ -131,7 +131,6 @@ impl TestRepo {
     }
 
     /// Runs and expects exit code `code`; returns stderr.
-
     pub fn fails(&self, code: i32, args: &[&str]) -> String {
         let out = self.pm(args);
         let stderr = String::from_utf8_lossy(&out.stderr).to_string();
