@@ -26,7 +26,9 @@ pub struct Item {
     pub status: Status,
     pub assignee: Option<String>,
     pub created_at: crate::record::Timestamp,
+    /// Hours since the incident began (its start, else the record's creation).
     pub age_hours: i64,
+
     /// Review deadline (created + review days for its severity).
     pub review_due: String,
 }
@@ -75,7 +77,8 @@ fn item(r: &Record, rules: &Rules<'_>) -> Item {
         status: r.status,
         assignee: r.assignee.clone(),
         created_at: r.created_at,
-        age_hours: (rules.now - r.created_at.0).num_hours(),
+        age_hours: (rules.now - r.began()).num_hours(),
+
         review_due: review_due(r, rules).format("%Y-%m-%d").to_string(),
     }
 }
