@@ -68,7 +68,30 @@ impl Ctx {
             .map_err(|e| Error::usage(format!("{flag}: {e}")))
     }
 
+    /// Every record, from the work tree or, with `at`, as it was at that
+    /// revision or time. Unreadable files are warned about and skipped.
+    pub fn records(&self, at: Option<&str>) -> Result<Vec<Record>> {
+        let (records, unreadable) = match at {
+            None => crate::store::read::load_all(&self.store)?,
+            Some(at) => {
+                let commit = self.resolve_at(at)?;
+                crate::store::snapshot::load_all_at(&self.store, commit)?
+            }
+        };
+        for bad in &unreadable {
+            self.out
+                .warn(&format!("skipped {}", bad.problem.in_file(&bad.path)));
+        }
+        Ok(records)
+    }
+
+    /// `--at REV|TIME` → the commit.
+    pub fn resolve_at(&self, at: &str) -> Result<git2::Oid> {
+        crate::store::snapshot::resolve(&self.store, at, |s| self.time("--at", s).map(|t| t.0))
+    }
+
     /// Finds a record by typed ID or prefix.
+
     pub fn find(&self, query: &str) -> Result<Entry> {
         crate::store::read::find(&self.store, query)
     }

@@ -19,6 +19,9 @@ pub struct RecordFilter {
     /// Only records that name this service (repeat or comma-separate)
     #[arg(long, value_delimiter = ',', value_name = "NAME")]
     pub service: Vec<String>,
+    /// The records as they were at a commit, tag or time (HEAD~10, v1.2, 2026-10-01)
+    #[arg(long, value_name = "REV|TIME")]
+    pub at: Option<String>,
 }
 
 impl RecordFilter {
@@ -39,11 +42,7 @@ impl RecordFilter {
             .iter()
             .map(|s| ctx.config.check_severity(s))
             .collect::<Result<Vec<_>>>()?;
-        let (records, unreadable) = crate::store::read::load_all(&ctx.store)?;
-        for bad in &unreadable {
-            ctx.out
-                .warn(&format!("skipped {}", bad.problem.in_file(&bad.path)));
-        }
+        let records = ctx.records(self.at.as_deref())?;
         let mut kept: Vec<Record> = records
             .into_iter()
             .filter(|r| {

@@ -26,7 +26,11 @@ pub struct ListArgs {
     /// Only incidents that began at or after this time ("7d ago", 2026-11-01)
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
+    /// The records as they were at a commit, tag or time (HEAD~10, v1.2, 2026-10-01)
+    #[arg(long, value_name = "REV|TIME")]
+    pub at: Option<String>,
     /// Print JSON (the record format's field names)
+
     #[arg(long)]
     pub json: bool,
 }
@@ -60,11 +64,7 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
         _ => None,
     };
 
-    let (records, unreadable) = crate::store::read::load_all(&ctx.store)?;
-    for bad in &unreadable {
-        ctx.out
-            .warn(&format!("skipped {}", bad.problem.in_file(&bad.path)));
-    }
+    let records = ctx.records(args.at.as_deref())?;
     let keep = |r: &Record| {
         let status_ok = if statuses.is_empty() {
             args.all || r.status != Status::Closed

@@ -5,6 +5,7 @@
 mod action;
 mod analyze;
 mod assign;
+mod changes;
 mod close;
 mod edit;
 mod export;
@@ -12,6 +13,7 @@ mod fields;
 mod filter;
 mod init;
 mod list;
+mod log;
 mod new;
 mod reopen;
 mod report;
@@ -102,6 +104,10 @@ pub enum Command {
     Export(export::ExportArgs),
     /// The wall-display page: one self-contained HTML file
     Report(report::ReportArgs),
+    /// Who changed what, when: a record's history, or the team's activity
+    Log(log::LogArgs),
+    /// The commits and tags in the window before an incident began
+    Changes(changes::ChangesArgs),
     /// Write a starting config.toml (optional: everything works without it)
     Init(init::InitArgs),
 }
@@ -133,6 +139,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Stats(args) => stats::run(&ctx()?, args),
         Command::Export(args) => export::run(&ctx()?, args),
         Command::Report(args) => report::run(&ctx()?, args),
+        Command::Log(args) => log::run(&ctx()?, args),
+        Command::Changes(args) => changes::run(&ctx()?, args),
 
         Command::Init(args) => init::run(&ctx()?, args),
     }

@@ -1,7 +1,8 @@
-//! `show`: one post-mortem, readable, or as its TOML or JSON.
+//! `show`: one post-mortem, readable, or as its TOML, JSON or Markdown.
 
 use crate::ctx::Ctx;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::record::parse::parse_record;
 use clap::{Args, ValueEnum};
 
 #[derive(Args, Debug)]
@@ -14,6 +15,9 @@ pub struct ShowArgs {
     /// Same as --format json
     #[arg(long)]
     pub json: bool,
+    /// The record as it was at a commit, tag or time (HEAD~3, 2026-10-01, 2d ago)
+    #[arg(long, value_name = "REV|TIME")]
+    pub at: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -25,11 +29,17 @@ pub enum Format {
 }
 
 pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
-    let entry = ctx.find(&args.id)?;
+    let (entry, text) = match &args.at {
+        None => {
+            let entry = ctx.find(&args.id)?;
+            let text = crate::store::read::read_text(&ctx.store, &entry.path)?;
+            (entry, text)
+        }
+        Some(at) => crate::store::snapshot::find_at(&ctx.store, ctx.resolve_at(at)?, &args.id)?,
+    };
     let format = if args.json { Format::Json } else { args.format };
     if let Format::Toml = format {
         // The file exactly as written; only made safe for a terminal.
-        let text = crate::store::read::read_text(&ctx.store, &entry.path)?;
         let text = if ctx.out.stdout_tty {
             crate::render::sanitize::block(&text)
         } else {
@@ -38,7 +48,12 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
         crate::output::print(&text);
         return Ok(());
     }
-    let record = crate::store::read::load(&ctx.store, &entry)?;
+    let record = parse_record(&text).map_err(|e| {
+        Error::new(e.in_file(&entry.path)).hint(format!(
+            "fix the file, e.g. with `devops postmortem edit {}`",
+            entry.id
+        ))
+    })?;
     match format {
         Format::Json => crate::render::json::print(&record),
         Format::Markdown => {
@@ -54,13 +69,13 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
             crate::output::print(&md);
             Ok(())
         }
-
         _ => {
-            crate::output::print(&crate::render::show::record(
+            let text = crate::render::show::record(
                 &record,
                 ctx.now,
                 ctx.config.review_days(&record.severity),
-            ));
+            );
+            crate::output::print(&text);
             Ok(())
         }
     }

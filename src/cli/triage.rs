@@ -42,11 +42,7 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
     } else {
         None
     };
-    let (records, unreadable) = crate::store::read::load_all(&ctx.store)?;
-    for bad in &unreadable {
-        ctx.out
-            .warn(&format!("skipped {}", bad.problem.in_file(&bad.path)));
-    }
+    let records = ctx.records(None)?;
     let review_days = |sev: &str| ctx.config.review_days(sev);
     let rules = Rules {
         now: ctx.now,

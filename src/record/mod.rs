@@ -1,7 +1,9 @@
 //! The post-mortem record: its data model, ID, TOML document and rules.
 //! Nothing in here does I/O.
 
+pub mod diff;
 pub mod doc;
+
 pub mod id;
 pub mod model;
 pub mod parse;

@@ -7,6 +7,8 @@ pub mod history;
 pub mod identity;
 mod lock;
 pub mod read;
+pub mod snapshot;
+
 pub mod repo;
 mod sign;
 

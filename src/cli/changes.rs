@@ -1,0 +1,92 @@
+//! `changes`: what shipped before it broke. The commits (and tags, as
+//! deploy markers) in the window before the incident began.
+
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::render::sanitize::inline;
+use crate::render::{table, truncate};
+use clap::Args;
+
+#[derive(Args, Debug)]
+pub struct ChangesArgs {
+    /// The post-mortem (any unique prefix of its ID)
+    pub id: String,
+    /// How far back from started_at to look: 24h, 90m, 3d
+    #[arg(long, default_value = "24h", value_name = "DURATION")]
+    pub window: String,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Ctx, args: ChangesArgs) -> Result<()> {
+    let window = parse_window(&args.window)?;
+    let entry = ctx.find(&args.id)?;
+    let record = crate::store::read::load(&ctx.store, &entry)?;
+    let started = record.started_at.ok_or_else(|| {
+        Error::new(format!(
+            "{} has no started_at: the window is measured back from it",
+            record.id
+        ))
+        .hint(format!(
+            "devops postmortem update {} --started TIME",
+            record.id
+        ))
+    })?;
+    let to = started.0.timestamp();
+    let commits =
+        crate::store::history::commits_between(&ctx.store, to - window.num_seconds(), to)?;
+    if args.json {
+        return crate::render::json::print(&commits);
+    }
+    if commits.is_empty() {
+        ctx.out.status(&format!(
+            "no commits in the {} before {}",
+            args.window,
+            crate::time::format_rfc3339(&started.0)
+        ));
+        return Ok(());
+    }
+    let rows = commits
+        .iter()
+        .map(|c| {
+            vec![
+                c.commit[..7].to_string(),
+                c.date.replace('T', " "),
+                truncate(&inline(crate::render::short_person(&c.author)), 20),
+                c.tags
+                    .iter()
+                    .map(|t| inline(t))
+                    .collect::<Vec<_>>()
+                    .join(","),
+                truncate(&inline(&c.subject), 60),
+            ]
+        })
+        .collect();
+    crate::output::print(&table::plain(
+        &["COMMIT", "DATE", "AUTHOR", "TAGS", "SUBJECT"],
+        rows,
+    ));
+    Ok(())
+}
+
+/// `24h`, `90m`, `3d`, `1w`.
+fn parse_window(s: &str) -> Result<chrono::Duration> {
+    let bad = || {
+        Error::usage(format!(
+            "--window '{}': use a number and m, h, d or w, e.g. 24h",
+            inline(s)
+        ))
+    };
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+    let n: i64 = s[..split].parse().map_err(|_| bad())?;
+    let minutes = match &s[split..] {
+        "m" => n,
+        "h" => n * 60,
+        "d" => n * 60 * 24,
+        "w" => n * 60 * 24 * 7,
+        _ => return Err(bad()),
+    };
+    chrono::Duration::try_minutes(minutes).ok_or_else(bad)
+}

@@ -1,0 +1,104 @@
+//! `log`: who changed what, when. Straight from git history, including
+//! changes made by hand with a plain `git commit`.
+
+use crate::ctx::Ctx;
+use crate::error::Result;
+use crate::render::sanitize::inline;
+use crate::render::truncate;
+use crate::store::history::{ActivityQuery, Revision, activity, record_history};
+use clap::Args;
+
+#[derive(Args, Debug)]
+pub struct LogArgs {
+    /// One post-mortem's history; without it, the team's activity across all records
+    pub id: Option<String>,
+    /// Only changes made at or after this time ("1d ago", "yesterday 09:00")
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only changes by this author (part of the name or email)
+    #[arg(long, value_name = "WHO")]
+    pub author: Option<String>,
+    /// At most this many entries
+    #[arg(long, short = 'n', default_value = "100", value_name = "N")]
+    pub max_count: usize,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Ctx, args: LogArgs) -> Result<()> {
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| ctx.time("--since", s))
+        .transpose()?;
+    match &args.id {
+        Some(id) => {
+            let entry = ctx.find(id)?;
+            let mut revisions = record_history(&ctx.store, &entry)?;
+            revisions.retain(|r| {
+                since.is_none_or(|s| {
+                    chrono::DateTime::parse_from_rfc3339(&r.date).is_ok_and(|d| d >= s.0)
+                }) && args.author.as_deref().is_none_or(|a| by(r, a))
+            });
+            revisions.truncate(args.max_count);
+            if args.json {
+                return crate::render::json::print(&revisions);
+            }
+            let text: String = revisions.iter().map(|r| entry_text(r, None)).collect();
+            crate::output::print(&text);
+        }
+        None => {
+            let q = ActivityQuery {
+                since: since.map(|s| s.0.timestamp()),
+                author: args.author.as_deref(),
+                limit: args.max_count,
+            };
+            let entries = activity(&ctx.store, &q)?;
+            if args.json {
+                return crate::render::json::print(&entries);
+            }
+            let text: String = entries
+                .iter()
+                .map(|a| entry_text(&a.revision, Some(&a.id)))
+                .collect();
+            if text.is_empty() {
+                ctx.out.status("no post-mortem changes in that range");
+            }
+            crate::output::print(&text);
+        }
+    }
+    Ok(())
+}
+
+fn by(r: &Revision, who: &str) -> bool {
+    let who = who.to_lowercase();
+    r.author.to_lowercase().contains(&who) || r.email.to_lowercase().contains(&who)
+}
+
+fn entry_text(r: &Revision, id: Option<&str>) -> String {
+    let mut s = format!(
+        "{}  {}  {}  {}{}\n",
+        &r.commit[..7],
+        r.date.replace('T', " "),
+        inline(&r.author),
+        inline(&r.action),
+        id.map(|i| format!("  {i}")).unwrap_or_default()
+    );
+    if r.action == "commit" {
+        s.push_str(&format!("    ({})\n", truncate(&inline(&r.subject), 70)));
+    }
+    for c in &r.changes {
+        let side = |v: &Option<String>| {
+            v.as_deref()
+                .map_or("(none)".to_string(), |v| truncate(&inline(v), 60))
+        };
+        s.push_str(&format!(
+            "    {}: {} → {}\n",
+            inline(&c.field),
+            side(&c.from),
+            side(&c.to)
+        ));
+    }
+    s
+}
