@@ -6,6 +6,7 @@ mod action;
 mod analyze;
 mod assign;
 mod changes;
+mod check;
 mod close;
 mod edit;
 mod export;
@@ -108,6 +109,8 @@ pub enum Command {
     Log(log::LogArgs),
     /// The commits and tags in the window before an incident began
     Changes(changes::ChangesArgs),
+    /// Validate every record (for CI): file:line: messages, exit 1 on errors
+    Check(check::CheckArgs),
     /// Write a starting config.toml (optional: everything works without it)
     Init(init::InitArgs),
 }
@@ -141,6 +144,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Report(args) => report::run(&ctx()?, args),
         Command::Log(args) => log::run(&ctx()?, args),
         Command::Changes(args) => changes::run(&ctx()?, args),
+        Command::Check(args) => check::run(&ctx()?, args),
+
 
         Command::Init(args) => init::run(&ctx()?, args),
     }

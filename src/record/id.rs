@@ -49,7 +49,13 @@ impl RecordId {
         format!("{}/{}", &self.0[3..7], &self.0[7..9])
     }
 
+    /// `<dir>/2026/11/<id>.toml`: the one place this record lives.
+    pub fn path_in(&self, records_dir: &str) -> String {
+        format!("{records_dir}/{}/{self}.toml", self.month_dir())
+    }
+
     pub fn suffix(&self) -> &str {
+
         &self.0[self.0.len() - SUFFIX_LEN..]
     }
 

@@ -5,6 +5,8 @@ pub mod diff;
 pub mod doc;
 
 pub mod id;
+pub mod lint;
+
 pub mod model;
 pub mod parse;
 pub mod status;

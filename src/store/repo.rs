@@ -70,8 +70,9 @@ impl Store {
 
     /// `postmortems/2026/11/PM-20261123-k7x3q4mz.toml`
     pub fn record_path(&self, id: &RecordId) -> String {
-        format!("{}/{}/{}.toml", self.records_dir, id.month_dir(), id)
+        id.path_in(&self.records_dir)
     }
+
 
     pub fn abs(&self, rel: &str) -> PathBuf {
         self.workdir.join(rel)
