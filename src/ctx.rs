@@ -91,7 +91,6 @@ impl Ctx {
     }
 
     /// Finds a record by typed ID or prefix.
-
     pub fn find(&self, query: &str) -> Result<Entry> {
         crate::store::read::find(&self.store, query)
     }

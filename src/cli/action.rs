@@ -216,6 +216,48 @@ fn set_status(
     Ok(())
 }
 
+/// Marks done the open action items that commits name in a
+/// `Fixes-Postmortem: PM-…#N` trailer, each as its own commit.
+/// Returns how many were closed.
+pub fn close_fixed(ctx: &Ctx) -> Result<usize> {
+    let records = ctx.records(None)?;
+    let open: Vec<(&Record, u32)> = records
+        .iter()
+        .flat_map(|r| r.open_actions().map(move |a| (r, a.n)))
+        .collect();
+    // The fix cannot be older than the record it names.
+    let Some(since) = open.iter().map(|(r, _)| r.created_at.0.timestamp()).min() else {
+        return Ok(0);
+    };
+    let mut closed = 0;
+    for (id, n, commit) in crate::store::history::fixes_since(&ctx.store, since)? {
+        let Some((record, _)) = open.iter().find(|(r, m)| r.id == id && *m == n) else {
+            continue;
+        };
+        let entry = ctx.find(&record.id)?;
+        let short = &commit.to_string()[..7];
+        let message = format!("Fixed by {short} (Fixes-Postmortem trailer)");
+        let done = ctx.change_record(&entry, "action-done", Some(&message), |doc, before| {
+            if before
+                .action(n)
+                .is_none_or(|a| a.status != ActionStatus::Open)
+            {
+                return Ok(());
+            }
+            let table = doc.action_mut(n).ok_or_else(|| no_such_action(before, n))?;
+            set_table_str(table, "status", ActionStatus::Done.as_str());
+            set_table_time(table, "done_at", &Timestamp(ctx.now));
+            set_table_str(table, "commit", &commit.to_string());
+            Ok(())
+        })?;
+        if done.commit.is_some() {
+            closed += 1;
+            report(ctx, &done, &format!("action #{n} done by commit {short}"));
+        }
+    }
+    Ok(closed)
+}
+
 fn no_such_action(r: &Record, n: u32) -> Error {
     let known: Vec<String> = r.action_items.iter().map(|a| format!("#{}", a.n)).collect();
     Error::new(format!(

@@ -11,11 +11,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 #[derive(Args, Debug)]
-#[command(after_help = "Errors (exit 1): TOML that does not parse, schema, required fields by \
+#[command(
+    after_help = "Errors (exit 1): TOML that does not parse, schema, required fields by \
 status (analyzed needs a root cause and actions; closed needs closed_at), timestamp order \
 (started ≤ detected ≤ acknowledged ≤ mitigated ≤ resolved), unknown severity or service, \
 duplicate IDs, files outside postmortems/YYYY/MM/<id>.toml. Warnings: records changed but not \
-committed, review deadlines passed.\n\nIn CI:  devops postmortem check")]
+committed, review deadlines passed.\n\nIn CI:  devops postmortem check"
+)]
 pub struct CheckArgs {
     /// Print JSON: {records, errors, warnings, findings[{file, line, level, message}]}
     #[arg(long)]
@@ -36,12 +38,19 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
     let workdir = &ctx.store.workdir;
     let records_dir = ctx.store.records_dir.as_str();
     let (config, now) = (&ctx.config, ctx.now);
-    let linted: Vec<(Vec<Finding>, Option<(String, String)>)> = files
+    // Per file: its findings, and (id, path) when it parsed.
+    type Linted = (Vec<Finding>, Option<(String, String)>);
+    let linted: Vec<Linted> = files
         .par_iter()
         .map(|path| {
             let text = match std::fs::read_to_string(workdir.join(path)) {
                 Ok(t) => t,
-                Err(e) => return (vec![finding(path, 1, Level::Error, format!("cannot read: {e}"))], None),
+                Err(e) => {
+                    return (
+                        vec![finding(path, 1, Level::Error, format!("cannot read: {e}"))],
+                        None,
+                    );
+                }
             };
             let (mut found, record) = lint(path, &text, config, now);
             if let Some(problem) = misplaced(records_dir, path) {
@@ -61,7 +70,12 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
     }
     for (id, paths) in by_id.iter().filter(|(_, p)| p.len() > 1) {
         for p in paths {
-            findings.push(finding(p, 1, Level::Error, format!("duplicate id {id}: also in {}", others(paths, p))));
+            findings.push(finding(
+                p,
+                1,
+                Level::Error,
+                format!("duplicate id {id}: also in {}", others(paths, p)),
+            ));
         }
     }
     findings.extend(uncommitted(ctx)?);
@@ -70,7 +84,12 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
     let errors = findings.iter().filter(|f| f.level == Level::Error).count();
     let warnings = findings.len() - errors;
     if args.json {
-        crate::render::json::print(&Report { records: files.len(), errors, warnings, findings })?;
+        crate::render::json::print(&Report {
+            records: files.len(),
+            errors,
+            warnings,
+            findings,
+        })?;
     } else {
         let text: String = findings
             .iter()
@@ -79,12 +98,20 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
                     Level::Error => "error",
                     Level::Warning => "warning",
                 };
-                format!("{}:{}: {level}: {}\n", f.file, f.line, crate::render::sanitize::inline(&f.message))
+                format!(
+                    "{}:{}: {level}: {}\n",
+                    f.file,
+                    f.line,
+                    crate::render::sanitize::inline(&f.message)
+                )
             })
             .collect();
         crate::output::print(&text);
     }
-    let summary = format!("{errors} error(s), {warnings} warning(s) in {} record file(s)", files.len());
+    let summary = format!(
+        "{errors} error(s), {warnings} warning(s) in {} record file(s)",
+        files.len()
+    );
     if errors > 0 {
         return Err(Error::new(format!("check: {summary}")));
     }
@@ -92,15 +119,24 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
         ctx.out.status(&format!("check: ok, {summary}"));
     }
     Ok(())
-
 }
 
 fn finding(file: &str, line: usize, level: Level, message: String) -> Finding {
-    Finding { file: file.to_string(), line, level, message }
+    Finding {
+        file: file.to_string(),
+        line,
+        level,
+        message,
+    }
 }
 
 fn others(paths: &[String], me: &str) -> String {
-    paths.iter().filter(|p| *p != me).cloned().collect::<Vec<_>>().join(", ")
+    paths
+        .iter()
+        .filter(|p| *p != me)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Every `.toml` under the records directory except the config and templates.
@@ -137,7 +173,9 @@ fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) -> Result<()> {
 fn misplaced(records_dir: &str, path: &str) -> Option<String> {
     let stem = path.rsplit('/').next()?.trim_end_matches(".toml");
     match RecordId::parse(stem) {
-        None => Some(format!("'{stem}.toml' is not a record name (PM-YYYYMMDD-xxxxxxxx.toml)")),
+        None => Some(format!(
+            "'{stem}.toml' is not a record name (PM-YYYYMMDD-xxxxxxxx.toml)"
+        )),
         Some(id) => {
             let expected = id.path_in(records_dir);
             (expected != path).then(|| format!("should be at {expected}"))
@@ -148,15 +186,22 @@ fn misplaced(records_dir: &str, path: &str) -> Option<String> {
 /// Record files changed in the work tree or index but not committed.
 fn uncommitted(ctx: &Ctx) -> Result<Vec<Finding>> {
     let mut opts = git2::StatusOptions::new();
-    opts.pathspec(&ctx.store.records_dir).include_untracked(true).recurse_untracked_dirs(true);
+    opts.pathspec(&ctx.store.records_dir)
+        .include_untracked(true)
+        .recurse_untracked_dirs(true);
     let statuses = ctx.store.repo.statuses(Some(&mut opts))?;
     Ok(statuses
         .iter()
         .filter_map(|s| {
             let path = s.path().ok()?.to_string();
 
-            let what = if s.status().is_wt_new() { "not committed yet" } else { "changed but not committed" };
-            path.ends_with(".toml").then(|| finding(&path, 1, Level::Warning, what.to_string()))
+            let what = if s.status().is_wt_new() {
+                "not committed yet"
+            } else {
+                "changed but not committed"
+            };
+            path.ends_with(".toml")
+                .then(|| finding(&path, 1, Level::Warning, what.to_string()))
         })
         .collect())
 }

@@ -30,7 +30,6 @@ pub struct ListArgs {
     #[arg(long, value_name = "REV|TIME")]
     pub at: Option<String>,
     /// Print JSON (the record format's field names)
-
     #[arg(long)]
     pub json: bool,
 }

@@ -15,11 +15,13 @@ mod filter;
 mod init;
 mod list;
 mod log;
+mod merge_driver;
 mod new;
 mod reopen;
 mod report;
 mod show;
 mod stats;
+mod sync;
 mod timeline;
 mod triage;
 mod update;
@@ -111,6 +113,11 @@ pub enum Command {
     Changes(changes::ChangesArgs),
     /// Validate every record (for CI): file:line: messages, exit 1 on errors
     Check(check::CheckArgs),
+    /// Share with the team: fetch, rebase your post-mortem commits, push
+    Sync(sync::SyncArgs),
+    /// What git runs to merge two versions of a record (set up by init)
+    #[command(hide = true)]
+    MergeDriver(merge_driver::MergeDriverArgs),
     /// Write a starting config.toml (optional: everything works without it)
     Init(init::InitArgs),
 }
@@ -145,7 +152,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Log(args) => log::run(&ctx()?, args),
         Command::Changes(args) => changes::run(&ctx()?, args),
         Command::Check(args) => check::run(&ctx()?, args),
-
+        Command::Sync(args) => sync::run(&ctx()?, args),
+        Command::MergeDriver(args) => merge_driver::run(args),
 
         Command::Init(args) => init::run(&ctx()?, args),
     }

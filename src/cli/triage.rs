@@ -42,7 +42,12 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
     } else {
         None
     };
+    if !args.json && !args.mine {
+        // Commits that say `Fixes-Postmortem: PM-…#N` close their action items.
+        super::action::close_fixed(ctx)?;
+    }
     let records = ctx.records(None)?;
+
     let review_days = |sev: &str| ctx.config.review_days(sev);
     let rules = Rules {
         now: ctx.now,

@@ -55,7 +55,6 @@ impl RecordId {
     }
 
     pub fn suffix(&self) -> &str {
-
         &self.0[self.0.len() - SUFFIX_LEN..]
     }
 

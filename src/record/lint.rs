@@ -24,11 +24,21 @@ pub struct Finding {
 }
 
 /// Lints one record; returns its findings and, when it parses, the record.
-pub fn lint(path: &str, text: &str, config: &Config, now: DateTime<FixedOffset>) -> (Vec<Finding>, Option<Record>) {
+pub fn lint(
+    path: &str,
+    text: &str,
+    config: &Config,
+    now: DateTime<FixedOffset>,
+) -> (Vec<Finding>, Option<Record>) {
     let record = match parse_record(text) {
         Ok(r) => r,
         Err(Located { line, message, col }) => {
-            let f = Finding { file: path.into(), line, level: Level::Error, message: format!("{message} (column {col})") };
+            let f = Finding {
+                file: path.into(),
+                line,
+                level: Level::Error,
+                message: format!("{message} (column {col})"),
+            };
             return (vec![f], None);
         }
     };
@@ -46,31 +56,66 @@ pub fn lint(path: &str, text: &str, config: &Config, now: DateTime<FixedOffset>)
     };
     let mut out = Vec::new();
     let mut error = |at: &[&str], message: String| {
-        out.push(Finding { file: path.into(), line: line(at), level: Level::Error, message });
+        out.push(Finding {
+            file: path.into(),
+            line: line(at),
+            level: Level::Error,
+            message,
+        });
     };
 
-    let stem = path.rsplit('/').next().unwrap_or(path).trim_end_matches(".toml");
+    let stem = path
+        .rsplit('/')
+        .next()
+        .unwrap_or(path)
+        .trim_end_matches(".toml");
     if record.id != stem {
-        error(&["id"], format!("id = \"{}\" does not match the file name {stem}.toml", record.id));
+        error(
+            &["id"],
+            format!(
+                "id = \"{}\" does not match the file name {stem}.toml",
+                record.id
+            ),
+        );
     }
     if config.check_severity(&record.severity).is_err() {
-        error(&["severity"], format!("unknown severity '{}': the config knows {}", record.severity, config.severities.join(", ")));
+        error(
+            &["severity"],
+            format!(
+                "unknown severity '{}': the config knows {}",
+                record.severity,
+                config.severities.join(", ")
+            ),
+        );
     }
     if !config.services.is_empty() {
-        for s in record.services.iter().filter(|s| !config.services.contains(s)) {
-            error(&["services"], format!("unknown service '{s}': add it to services in the config, or fix the name"));
+        for s in record
+            .services
+            .iter()
+            .filter(|s| !config.services.contains(s))
+        {
+            error(
+                &["services"],
+                format!("unknown service '{s}': add it to services in the config, or fix the name"),
+            );
         }
     }
     if matches!(record.status, Status::Analyzed | Status::Closed) {
         for missing in analysis_missing(&record) {
-            error(&["status"], format!("status = \"{}\" needs {missing}", record.status));
+            error(
+                &["status"],
+                format!("status = \"{}\" needs {missing}", record.status),
+            );
         }
     }
     if record.status == Status::Closed && record.closed_at.is_none() {
         error(&["status"], "status = \"closed\" needs closed_at".into());
     }
     if record.status != Status::Closed && record.closed_at.is_some() {
-        error(&["closed_at"], format!("closed_at is set but status is \"{}\"", record.status));
+        error(
+            &["closed_at"],
+            format!("closed_at is set but status is \"{}\"", record.status),
+        );
     }
     let times = [
         ("started_at", record.started_at),
@@ -79,14 +124,24 @@ pub fn lint(path: &str, text: &str, config: &Config, now: DateTime<FixedOffset>)
         ("mitigated_at", record.mitigated_at),
         ("resolved_at", record.resolved_at),
     ];
-    let given: Vec<_> = times.iter().filter_map(|(k, t)| t.map(|t| (*k, t))).collect();
+    let given: Vec<_> = times
+        .iter()
+        .filter_map(|(k, t)| t.map(|t| (*k, t)))
+        .collect();
     for pair in given.windows(2) {
         if pair[1].1 < pair[0].1 {
-            error(&[pair[1].0], format!("{} is before {}: started ≤ detected ≤ acknowledged ≤ mitigated ≤ resolved", pair[1].0, pair[0].0));
+            error(
+                &[pair[1].0],
+                format!(
+                    "{} is before {}: started ≤ detected ≤ acknowledged ≤ mitigated ≤ resolved",
+                    pair[1].0, pair[0].0
+                ),
+            );
         }
     }
     if record.status != Status::Closed {
-        let due = record.created_at.0 + Duration::days(i64::from(config.review_days(&record.severity)));
+        let due =
+            record.created_at.0 + Duration::days(i64::from(config.review_days(&record.severity)));
         if due < now {
             out.push(Finding {
                 file: path.into(),

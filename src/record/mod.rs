@@ -6,6 +6,7 @@ pub mod doc;
 
 pub mod id;
 pub mod lint;
+pub mod merge;
 
 pub mod model;
 pub mod parse;

@@ -49,12 +49,19 @@ pub fn recent_authors(store: &Store, commits: usize) -> Result<Vec<String>> {
     Ok(authors)
 }
 
-fn time_sorted_walk(store: &Store) -> Result<Option<git2::Revwalk<'_>>> {
+/// Newest first. `topological` guarantees children before parents even when
+/// commit times tie or run backwards (clock skew, pinned dates), which a
+/// history needs; a time window only needs dates.
+fn walk_from_head(store: &Store, topological: bool) -> Result<Option<git2::Revwalk<'_>>> {
     let mut walk = store.repo.revwalk()?;
     if walk.push_head().is_err() {
         return Ok(None);
     }
-    walk.set_sorting(Sort::TIME)?;
+    walk.set_sorting(if topological {
+        Sort::TOPOLOGICAL | Sort::TIME
+    } else {
+        Sort::TIME
+    })?;
     Ok(Some(walk))
 }
 
@@ -104,7 +111,7 @@ pub fn trailer<'a>(message: &'a str, key: &str) -> Option<&'a str> {
 
 /// A record's history, newest first: one entry per commit that changed it.
 pub fn record_history(store: &Store, entry: &Entry) -> Result<Vec<Revision>> {
-    let Some(walk) = time_sorted_walk(store)? else {
+    let Some(walk) = walk_from_head(store, true)? else {
         return Ok(Vec::new());
     };
     let within = entry
@@ -189,7 +196,7 @@ pub struct Activity {
 }
 
 pub fn activity(store: &Store, q: &ActivityQuery<'_>) -> Result<Vec<Activity>> {
-    let Some(walk) = time_sorted_walk(store)? else {
+    let Some(walk) = walk_from_head(store, true)? else {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
@@ -284,7 +291,7 @@ pub struct NearbyCommit {
 /// Commits made in `[from, to]` (committer time), newest first, leaving
 /// out the post-mortem commits themselves.
 pub fn commits_between(store: &Store, from: i64, to: i64) -> Result<Vec<NearbyCommit>> {
-    let Some(walk) = time_sorted_walk(store)? else {
+    let Some(walk) = walk_from_head(store, false)? else {
         return Ok(Vec::new());
     };
     let tags = tags_by_commit(store)?;
@@ -335,7 +342,7 @@ fn tags_by_commit(store: &Store) -> Result<HashMap<Oid, Vec<String>>> {
 
 /// `Fixes-Postmortem: PM-…#N` trailers in commits made since `since`.
 pub fn fixes_since(store: &Store, since: i64) -> Result<Vec<(String, u32, Oid)>> {
-    let Some(walk) = time_sorted_walk(store)? else {
+    let Some(walk) = walk_from_head(store, false)? else {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();

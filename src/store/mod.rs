@@ -8,6 +8,7 @@ pub mod identity;
 mod lock;
 pub mod read;
 pub mod snapshot;
+pub mod sync;
 
 pub mod repo;
 mod sign;

@@ -73,7 +73,6 @@ impl Store {
         id.path_in(&self.records_dir)
     }
 
-
     pub fn abs(&self, rel: &str) -> PathBuf {
         self.workdir.join(rel)
     }

@@ -387,8 +387,27 @@ fn templates_fill_the_record_and_repositories_can_add_their_own() {
 #[test]
 fn init_commits_a_config_that_the_tool_then_uses() {
     let repo = TestRepo::new();
+    let before = repo.commit_count();
     repo.ok(&["init"]);
-    assert_eq!(repo.head_files(), ["postmortems/config.toml"]);
+    // Two commits of one file each: the config, then .gitattributes.
+    assert_eq!(repo.commit_count(), before + 2);
+    assert_eq!(
+        repo.git(&["show", "--name-only", "--format=", "HEAD~1"])
+            .trim(),
+        "postmortems/config.toml"
+    );
+    assert_eq!(repo.head_files(), [".gitattributes"]);
+    assert!(
+        repo.read(".gitattributes")
+            .contains("postmortems/**/*.toml merge=devops-postmortem")
+    );
+    let driver = repo.git(&["config", "--get", "merge.devops-postmortem.driver"]);
+    assert!(
+        driver.contains("postmortem merge-driver %O %A %B %P"),
+        "{driver}"
+    );
+    assert_eq!(repo.status_porcelain(), "");
+
     let cfg: toml::Table = toml::from_str(&repo.read("postmortems/config.toml")).unwrap();
     assert_eq!(cfg["severities"].as_array().unwrap().len(), 4);
     let before = repo.commit_count();

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod audit;
 mod bad_input;
 mod examples;
 mod git_behaviour;

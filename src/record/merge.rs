@@ -1,0 +1,381 @@
+//! Three-way, field-aware merge of one record: what `git` calls when two
+//! people changed the same record (`devops postmortem merge-driver`).
+//!
+//! Changes to different fields both survive. Lists of sentences, services
+//! and tags, timeline entries and action items are merged item by item
+//! (two new action items with the same number: theirs is renumbered).
+//! Only the same field changed two different ways is a conflict.
+//! The result is built on "ours", so its layout and comments are kept.
+
+use super::parse::{Located, parse_record};
+use super::status::derived;
+use toml::{Table, Value};
+use toml_edit::{DocumentMut, Item};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conflict {
+    pub field: String,
+    pub ours: String,
+    pub theirs: String,
+}
+
+#[derive(Debug)]
+pub enum MergeError {
+    /// Which side (`base`, `ours`, `theirs`) does not parse, and where.
+    Parse(&'static str, Located),
+    Conflicts(Vec<Conflict>),
+}
+
+pub fn merge(base: &str, ours: &str, theirs: &str) -> Result<String, MergeError> {
+    let table = |side: &'static str, text: &str| {
+        text.parse::<Table>()
+            .map_err(|e| MergeError::Parse(side, Located::at(text, e.span(), e.message())))
+    };
+    let (b, o, t) = (
+        table("base", base)?,
+        table("ours", ours)?,
+        table("theirs", theirs)?,
+    );
+    let mut doc: DocumentMut = ours.parse().map_err(|e: toml_edit::TomlError| {
+        MergeError::Parse("ours", Located::at(ours, e.span(), e.message()))
+    })?;
+    let theirs_doc: DocumentMut = theirs.parse().map_err(|e: toml_edit::TomlError| {
+        MergeError::Parse("theirs", Located::at(theirs, e.span(), e.message()))
+    })?;
+
+    let mut m = Merger {
+        conflicts: Vec::new(),
+        status_clash: false,
+    };
+    m.table(&[], &b, &o, &t, doc.as_table_mut(), theirs_doc.as_table());
+    if !m.conflicts.is_empty() {
+        return Err(MergeError::Conflicts(m.conflicts));
+    }
+    let mut text = doc.to_string();
+    if m.status_clash {
+        // Both moved the status: closed wins; otherwise derive it from the
+        // merged content, as every command does.
+        let closed = [&o, &t]
+            .iter()
+            .any(|x| x.get("status").and_then(Value::as_str) == Some("closed"));
+        let status = if closed {
+            "closed".to_string()
+        } else {
+            match parse_record(&text) {
+                Ok(mut r) => {
+                    r.status = super::Status::Open;
+                    derived(&r).to_string()
+                }
+                Err(_) => "open".to_string(),
+            }
+        };
+        doc["status"] = toml_edit::value(status);
+        text = doc.to_string();
+    }
+    Ok(text)
+}
+
+struct Merger {
+    conflicts: Vec<Conflict>,
+    status_clash: bool,
+}
+
+fn shown(v: Option<&Value>) -> String {
+    match v {
+        None => "(none)".into(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn is_list_of_scalars(v: Option<&Value>) -> bool {
+    v.and_then(Value::as_array)
+        .is_some_and(|a| a.iter().all(|x| !x.is_table()))
+}
+
+impl Merger {
+    /// Merges `theirs` into `out` (which starts as ours), key by key.
+    fn table(
+        &mut self,
+        path: &[&str],
+        b: &Table,
+        o: &Table,
+        t: &Table,
+        out: &mut toml_edit::Table,
+        theirs: &toml_edit::Table,
+    ) {
+        let mut keys: Vec<&String> = o.keys().collect();
+        keys.extend(t.keys().filter(|k| !o.contains_key(*k)));
+        keys.extend(
+            b.keys()
+                .filter(|k| !o.contains_key(*k) && !t.contains_key(*k)),
+        );
+        for key in keys {
+            let (bv, ov, tv) = (b.get(key), o.get(key), t.get(key));
+            if ov == tv || tv == bv {
+                continue; // nothing new from theirs
+            }
+            let field = path
+                .iter()
+                .copied()
+                .chain([key.as_str()])
+                .collect::<Vec<_>>()
+                .join(".");
+            if path.is_empty() && key == "action_items" {
+                self.actions(bv, ov, tv, out, theirs);
+            } else if path.is_empty() && key == "timeline" {
+                append_new(out, theirs, key, ov, tv);
+            } else if path.is_empty() && key == "updated_at" {
+                if tv.map(|v| v.to_string()) > ov.map(|v| v.to_string()) {
+                    copy(out, theirs, key);
+                }
+            } else if path.is_empty() && key == "status" && ov != bv {
+                self.status_clash = true;
+            } else if ov == bv {
+                copy(out, theirs, key); // only theirs changed it
+            } else if let (Some(Value::Table(bt)), Some(Value::Table(ot)), Some(Value::Table(tt))) =
+                (bv.or(Some(&Value::Table(Table::new()))), ov, tv)
+            {
+                let sub_path: Vec<&str> = path.iter().copied().chain([key.as_str()]).collect();
+                if let (Some(out_t), Some(their_t)) = (
+                    out.get_mut(key).and_then(Item::as_table_mut),
+                    theirs.get(key).and_then(Item::as_table),
+                ) {
+                    self.table(&sub_path, bt, ot, tt, out_t, their_t);
+                } else {
+                    self.conflicts.push(Conflict {
+                        field,
+                        ours: shown(ov),
+                        theirs: shown(tv),
+                    });
+                }
+            } else if is_list_of_scalars(ov) && is_list_of_scalars(tv) {
+                merge_list(out, key, bv, ov, tv);
+            } else {
+                self.conflicts.push(Conflict {
+                    field,
+                    ours: shown(ov),
+                    theirs: shown(tv),
+                });
+            }
+        }
+    }
+
+    /// Action items, matched by `n`.
+    fn actions(
+        &mut self,
+        bv: Option<&Value>,
+        ov: Option<&Value>,
+        tv: Option<&Value>,
+        out: &mut toml_edit::Table,
+        theirs: &toml_edit::Table,
+    ) {
+        let items = |v: Option<&Value>| -> Vec<Table> {
+            v.and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(|x| x.as_table().cloned()).collect())
+                .unwrap_or_default()
+        };
+        let n = |t: &Table| t.get("n").and_then(Value::as_integer).unwrap_or(0);
+        let (b, o, t) = (items(bv), items(ov), items(tv));
+        let their_tables: Vec<toml_edit::Table> = theirs
+            .get("action_items")
+            .and_then(Item::as_array_of_tables)
+            .map(|a| a.iter().cloned().collect())
+            .unwrap_or_default();
+        let mut next = o.iter().chain(&t).map(n).max().unwrap_or(0) + 1;
+        let aot = out
+            .entry("action_items")
+            .or_insert(Item::ArrayOfTables(toml_edit::ArrayOfTables::new()));
+        let Some(aot) = aot.as_array_of_tables_mut() else {
+            self.conflicts.push(Conflict {
+                field: "action_items".into(),
+                ours: "(not a list of tables)".into(),
+                theirs: "action items".into(),
+            });
+            return;
+        };
+        for (i, their) in t.iter().enumerate() {
+            let num = n(their);
+            let base = b.iter().find(|x| n(x) == num);
+            let ours = o.iter().find(|x| n(x) == num);
+            match (base, ours) {
+                (_, Some(ours)) if base.is_none() && ours != their => {
+                    // Both added a new item with the same number: renumber theirs.
+                    if let Some(mut table) = their_tables.get(i).cloned() {
+                        table["n"] = toml_edit::value(next);
+                        next += 1;
+                        aot.push(table);
+                    }
+                }
+                (Some(base), Some(ours)) => {
+                    if let Some(out_t) = aot
+                        .iter_mut()
+                        .find(|x| x.get("n").and_then(Item::as_integer) == Some(num))
+                        && let Some(their_t) = their_tables.get(i)
+                    {
+                        let path = format!("action #{num}");
+                        self.table(&[path.as_str()], base, ours, their, out_t, their_t);
+                    }
+                }
+                (None, None) => {
+                    if let Some(table) = their_tables.get(i).cloned() {
+                        aot.push(table);
+                    }
+                }
+                (Some(base), None) if base != their => self.conflicts.push(Conflict {
+                    field: format!("action #{num}"),
+                    ours: "(deleted)".into(),
+                    theirs: shown(their.get("text")),
+                }),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn copy(out: &mut toml_edit::Table, theirs: &toml_edit::Table, key: &str) {
+    match theirs.get(key) {
+        Some(item) => {
+            out.insert(key, item.clone());
+        }
+        None => {
+            out.remove(key);
+        }
+    }
+}
+
+/// Timeline: keep ours, add their entries we do not have.
+fn append_new(
+    out: &mut toml_edit::Table,
+    theirs: &toml_edit::Table,
+    key: &str,
+    ov: Option<&Value>,
+    tv: Option<&Value>,
+) {
+    let ours: Vec<&Value> = ov
+        .and_then(Value::as_array)
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    let (Some(their_items), Some(their_tables)) = (
+        tv.and_then(Value::as_array),
+        theirs.get(key).and_then(Item::as_array_of_tables),
+    ) else {
+        return;
+    };
+    let aot = out
+        .entry(key)
+        .or_insert(Item::ArrayOfTables(toml_edit::ArrayOfTables::new()));
+    if let Some(aot) = aot.as_array_of_tables_mut() {
+        for (item, table) in their_items.iter().zip(their_tables.iter()) {
+            if !ours.contains(&item) {
+                aot.push(table.clone());
+            }
+        }
+    }
+}
+
+/// Set-like lists: ours, plus what theirs added, minus what theirs removed.
+fn merge_list(
+    out: &mut toml_edit::Table,
+    key: &str,
+    bv: Option<&Value>,
+    ov: Option<&Value>,
+    tv: Option<&Value>,
+) {
+    let list = |v: Option<&Value>| v.and_then(Value::as_array).cloned().unwrap_or_default();
+    let (b, t) = (list(bv), list(tv));
+    let Some(array) = out.get_mut(key).and_then(Item::as_array_mut) else {
+        return;
+    };
+    let one_per_line = array.iter().next().is_some_and(|v| {
+        v.decor()
+            .prefix()
+            .and_then(|p| p.as_str())
+            .is_some_and(|p| p.contains('\n'))
+    });
+    array.retain(|v| {
+        let plain = toml_value(v);
+        // Drop what theirs removed (in base, gone from theirs).
+        !b.contains(&plain) || t.contains(&plain)
+    });
+    let have: Vec<Value> = array.iter().map(toml_value).collect();
+    for added in t.iter().filter(|v| !b.contains(v) && !have.contains(v)) {
+        if let Value::String(s) = added {
+            array.push(s.as_str());
+        } else if let Ok(v) = added.to_string().parse::<toml_edit::Value>() {
+            array.push_formatted(v);
+        }
+    }
+    if one_per_line {
+        for v in array.iter_mut() {
+            v.decor_mut().set_prefix("\n    ");
+        }
+        array.set_trailing_comma(true);
+        array.set_trailing("\n");
+    }
+    let _ = ov;
+}
+
+fn toml_value(v: &toml_edit::Value) -> Value {
+    let mut clean = v.clone();
+    clean.decor_mut().clear();
+    format!("x = {clean}")
+        .parse::<Table>()
+        .ok()
+        .and_then(|mut t| t.remove("x"))
+        .unwrap_or(Value::String(String::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "schema = 1\nid = \"PM-20261124-aaaaaaaa\"\ntitle = \"T\"\nstatus = \"open\"\nseverity = \"SEV3\"\nservices = [\"a\"]\nassignee = \"\"\ncreated_at = 2026-11-24T10:00:00Z\n\n[analysis]\nroot_cause = \"\"\nlessons = [\n    \"one\",\n]\n";
+
+    #[test]
+    fn different_fields_both_survive() {
+        let ours = BASE.replace("severity = \"SEV3\"", "severity = \"SEV1\" # escalated");
+        let theirs = BASE
+            .replace("assignee = \"\"", "assignee = \"Bob\"")
+            .replace("status = \"open\"", "status = \"assigned\"")
+            .replace("    \"one\",\n", "    \"one\",\n    \"two\",\n");
+        let merged = merge(BASE, &ours, &theirs).unwrap();
+        assert!(
+            merged.contains("severity = \"SEV1\" # escalated"),
+            "{merged}"
+        );
+        assert!(merged.contains("assignee = \"Bob\""), "{merged}");
+        assert!(merged.contains("status = \"assigned\""), "{merged}");
+        assert!(merged.contains("\"two\""), "{merged}");
+    }
+
+    #[test]
+    fn the_same_field_two_ways_is_a_conflict_naming_it() {
+        let ours = BASE.replace("severity = \"SEV3\"", "severity = \"SEV1\"");
+        let theirs = BASE.replace("severity = \"SEV3\"", "severity = \"SEV2\"");
+        match merge(BASE, &ours, &theirs) {
+            Err(MergeError::Conflicts(c)) => assert_eq!(
+                c,
+                [Conflict {
+                    field: "severity".into(),
+                    ours: "SEV1".into(),
+                    theirs: "SEV2".into()
+                }]
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn new_action_items_on_both_sides_are_renumbered() {
+        let add = |text: &str| {
+            format!("{BASE}\n[[action_items]]\nn = 1\ntext = \"{text}\"\nstatus = \"open\"\n")
+        };
+        let merged = merge(BASE, &add("mine"), &add("yours")).unwrap();
+        let t: Table = merged.parse().unwrap();
+        let items = t["action_items"].as_array().unwrap();
+        assert_eq!(items.len(), 2, "{merged}");
+        assert_eq!(items[1]["n"].as_integer(), Some(2));
+        assert_eq!(items[1]["text"].as_str(), Some("yours"));
+    }
+}

@@ -1,0 +1,587 @@
+//! Git as the audit trail: history, revisions, sync, concurrency, signing,
+//! check, and the code around an incident.
+
+use crate::support::*;
+use serde_json::Value;
+
+#[test]
+fn log_shows_who_changed_which_field_including_plain_git_commits() {
+    let repo = TestRepo::new();
+    let id = repo.new_record("Checkout errors", &["--severity", "SEV2"]);
+    repo.ok(&["assign", &id, "Bob Lee <bob@example.com>"]);
+    repo.ok(&["update", &id, "--severity", "SEV1"]);
+    repo.ok(&[
+        "analyze",
+        &id,
+        "--root-cause",
+        "bad config",
+        "--action",
+        "Validate config",
+    ]);
+    repo.ok(&["action", "done", &format!("{id}#1")]);
+    // A change by hand, committed with plain git by someone else.
+    let path = repo.record_path(&id);
+    repo.write(
+        &path,
+        &repo
+            .read(&path)
+            .replace("summary = \"\"", "summary = \"by hand\""),
+    );
+    repo.git(&[
+        "-c",
+        "user.name=Carol",
+        "-c",
+        "user.email=carol@example.com",
+        "commit",
+        "-qam",
+        "Fix the summary",
+    ]);
+
+    let log: Value = serde_json::from_str(&repo.ok(&["log", &id, "--json"])).unwrap();
+    let entries = log.as_array().unwrap();
+    let actions: Vec<&str> = entries
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "commit",
+            "action-done",
+            "analyze",
+            "update",
+            "assign",
+            "new"
+        ],
+        "newest first"
+    );
+    let changes = |i: usize| -> Vec<String> {
+        entries[i]["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}: {} → {}",
+                    c["field"].as_str().unwrap(),
+                    c["from"].as_str().unwrap_or("(none)"),
+                    c["to"].as_str().unwrap_or("(none)")
+                )
+            })
+            .collect()
+    };
+    assert_eq!(entries[0]["author"], "Carol");
+    assert_eq!(changes(0), ["summary: (none) → by hand"]);
+    assert_eq!(
+        changes(1),
+        [
+            "action #1: open → done",
+            "action #1 done_at: (none) → 2026-11-24T10:00:00+09:00"
+        ]
+    );
+    assert_eq!(changes(3), ["severity: SEV2 → SEV1"]);
+    assert!(
+        changes(4).contains(&"assignee: (none) → Bob Lee <bob@example.com>".to_string()),
+        "{:?}",
+        changes(4)
+    );
+    assert!(changes(4).contains(&"status: open → assigned".to_string()));
+    assert_eq!(entries[3]["author"], "Alice Kim");
+
+    // The same number of entries as git itself finds for that path.
+    let git_count = repo
+        .git(&["log", "--format=%H", "--", &path])
+        .lines()
+        .count();
+    assert_eq!(entries.len(), git_count);
+
+    let text = repo.ok(&["log", &id]);
+    assert!(text.contains("severity: SEV2 → SEV1"), "{text}");
+    let team = repo.ok(&["log", "--author", "carol"]);
+    assert!(
+        team.contains(&id) && team.contains("by hand") && !team.contains("severity"),
+        "{team}"
+    );
+    let team: Value = serde_json::from_str(&repo.ok(&["log", "--json", "-n", "2"])).unwrap();
+    assert_eq!(team.as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn at_reads_records_as_they_were() {
+    let repo = TestRepo::new();
+    let id = repo.new_record("Time travel", &["--severity", "SEV3"]);
+    let first = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    repo.ok_at(
+        "2026-11-26T10:00:00+09:00",
+        &[
+            "update",
+            &id,
+            "--severity",
+            "SEV1",
+            "--title",
+            "Time travel, worse",
+        ],
+    );
+    let other = repo.ok_at(
+        "2026-11-27T10:00:00+09:00",
+        &["new", "--title", "Later one"],
+    );
+
+    let then: Value =
+        serde_json::from_str(&repo.ok(&["show", &id, "--json", "--at", &first])).unwrap();
+    assert_eq!(then["severity"], "SEV3");
+    let now: Value = serde_json::from_str(&repo.ok(&["show", &id, "--json"])).unwrap();
+    assert_eq!(now["severity"], "SEV1");
+    assert_eq!(
+        repo.ok(&["show", &id, "--format", "toml", "--at", "HEAD~2"]),
+        repo.git(&["show", &format!("HEAD~2:{}", repo.record_path(&id))])
+    );
+
+    // By date: on the 25th only the first version existed.
+    let other = other.trim();
+    let listed: Value =
+        serde_json::from_str(&repo.ok(&["list", "--json", "--at", "2026-11-25 12:00 +09:00"]))
+            .unwrap();
+    let ids: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [id.as_str()], "{other} did not exist yet");
+    assert_eq!(listed[0]["title"], "Time travel");
+    let stats: Value =
+        serde_json::from_str(&repo.ok(&["stats", "--json", "--at", "HEAD~1"])).unwrap();
+    assert_eq!(stats["by_severity"]["SEV1"], 1);
+    let err = repo.fails(2, &["list", "--at", "no-such-rev"]);
+    assert!(err.contains("--at 'no-such-rev'"), "{err}");
+}
+
+/// A bare remote and two clones in temporary directories.
+struct Team {
+    remote: tempfile::TempDir,
+    alice: TestRepo,
+    bob: TestRepo,
+}
+
+fn team() -> Team {
+    let alice = TestRepo::new();
+    alice.ok(&["init"]);
+    let remote = tempfile::tempdir().unwrap();
+    alice.git(&[
+        "init",
+        "-q",
+        "--bare",
+        "-b",
+        "main",
+        remote.path().to_str().unwrap(),
+    ]);
+    alice.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    alice.git(&["push", "-q", "-u", "origin", "main"]);
+    let bob = TestRepo::bare_init();
+    std::fs::remove_dir_all(bob.path().join(".git")).unwrap();
+    bob.git(&["clone", "-q", remote.path().to_str().unwrap(), "."]);
+    bob.git(&["config", "user.name", "Bob Lee"]);
+    bob.git(&["config", "user.email", "bob@example.com"]);
+    bob.ok(&["init"]); // registers the merge driver in Bob's clone
+    Team { remote, alice, bob }
+}
+
+#[test]
+fn sync_merges_different_fields_of_the_same_record() {
+    let t = team();
+    let id = t
+        .alice
+        .new_record("Shared incident", &["--severity", "SEV3"]);
+    t.alice.ok(&["sync"]);
+    t.bob.ok(&["sync"]);
+    assert!(t.bob.path().join(t.alice.record_path(&id)).exists());
+
+    // Both change the same record, different fields.
+    t.alice.ok(&["update", &id, "--severity", "SEV1"]);
+    t.alice.ok(&["analyze", &id, "--lesson", "from alice"]);
+    t.bob.ok(&["assign", &id, "--me"]);
+    t.bob.ok(&[
+        "analyze",
+        &id,
+        "--lesson",
+        "from bob",
+        "--action",
+        "Bob's action",
+    ]);
+    t.alice.ok(&["sync"]);
+    t.bob.ok(&["sync"]);
+    t.alice.ok(&["sync"]);
+
+    for clone in [&t.alice, &t.bob] {
+        let r = clone.record(&id);
+        assert_eq!(s(&r, "severity"), "SEV1");
+        assert_eq!(s(&r, "assignee"), "Bob Lee <bob@example.com>");
+        let lessons: Vec<&str> = sub(&r, "analysis")["lessons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(lessons, ["from alice", "from bob"]);
+        assert_eq!(r["action_items"].as_array().unwrap().len(), 1);
+        assert_eq!(clone.status_porcelain(), "");
+    }
+    let remote_head = t.alice.git(&[
+        "--git-dir",
+        t.remote.path().to_str().unwrap(),
+        "rev-parse",
+        "main",
+    ]);
+    assert_eq!(remote_head, t.alice.git(&["rev-parse", "HEAD"]));
+    assert_eq!(remote_head, t.bob.git(&["rev-parse", "HEAD"]));
+    // Every commit still touches one file.
+    let counts = t
+        .alice
+        .git(&["log", "--format=", "--name-only", "--no-merges"]);
+    assert!(!counts.contains("\n\n\n"));
+}
+
+#[test]
+fn sync_stops_on_the_same_field_changed_two_ways_and_loses_nothing() {
+    let t = team();
+    let id = t.alice.new_record("Contested", &["--severity", "SEV3"]);
+    t.alice.ok(&["sync"]);
+    t.bob.ok(&["sync"]);
+    t.alice.ok(&["update", &id, "--severity", "SEV1"]);
+    t.alice.ok(&["sync"]);
+    t.bob.ok(&["update", &id, "--severity", "SEV2"]);
+    let bob_head = t.bob.git(&["rev-parse", "HEAD"]);
+
+    let err = t.bob.fails(1, &["sync"]);
+    assert!(
+        err.contains(&id) && err.contains("severity") && err.contains("nothing was lost"),
+        "{err}"
+    );
+    assert_eq!(
+        t.bob.git(&["rev-parse", "HEAD"]),
+        bob_head,
+        "Bob's branch is as it was"
+    );
+    assert!(
+        !t.bob.path().join(".git/rebase-merge").exists()
+            && !t.bob.path().join(".git/rebase-apply").exists()
+    );
+    assert_eq!(s(&t.bob.record(&id), "severity"), "SEV2");
+    assert_eq!(t.bob.status_porcelain(), "");
+    // Bob agrees with Alice and syncs.
+    t.bob.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    t.bob.ok(&["sync"]);
+    assert_eq!(s(&t.bob.record(&id), "severity"), "SEV1");
+}
+
+#[test]
+fn sync_without_an_upstream_says_how_to_set_one() {
+    let repo = TestRepo::new();
+    let err = repo.fails(1, &["sync"]);
+    assert!(
+        err.contains("no upstream") && err.contains("git push -u origin HEAD"),
+        "{err}"
+    );
+}
+
+#[test]
+fn eight_processes_times_twenty_five_writes_lose_nothing() {
+    let repo = TestRepo::new();
+    let ids: Vec<String> = (0..4)
+        .map(|i| repo.new_record(&format!("Busy {i}"), &[]))
+        .collect();
+    let before = repo.commit_count();
+    std::thread::scope(|scope| {
+        for p in 0..8 {
+            let (repo, id) = (&repo, &ids[p % 4]);
+            scope.spawn(move || {
+                for w in 0..25 {
+                    repo.ok(&["timeline", "add", id, &format!("process {p} write {w}")]);
+                }
+            });
+        }
+    });
+    assert_eq!(repo.commit_count(), before + 200);
+    let messages = repo.git(&["log", "--format=%s", &format!("-{}", 200)]);
+    assert_eq!(
+        messages
+            .lines()
+            .filter(|l| l.starts_with("postmortem: timeline "))
+            .count(),
+        200
+    );
+    for (i, id) in ids.iter().enumerate() {
+        let texts: Vec<String> = repo.record(id)["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["text"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(texts.len(), 50, "{id}");
+        for p in [i, i + 4] {
+            for w in 0..25 {
+                assert!(
+                    texts.contains(&format!("process {p} write {w}")),
+                    "{id} lost process {p} write {w}"
+                );
+            }
+        }
+    }
+    assert_eq!(repo.status_porcelain(), "");
+    let fsck = repo.git_output_in(repo.path(), &["fsck", "--no-progress"]);
+    assert!(fsck.status.success());
+}
+
+#[test]
+fn commits_are_signed_with_ssh_when_git_is_told_to() {
+    if std::process::Command::new("ssh-keygen")
+        .arg("-?")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIPPED: ssh-keygen is not installed");
+        return;
+    }
+    let repo = TestRepo::new();
+    let key = repo.home.path().join("id_ed25519");
+    let out = std::process::Command::new("ssh-keygen")
+        .args([
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "",
+            "-C",
+            "alice@example.com",
+            "-f",
+        ])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    let allowed = repo.home.path().join("allowed_signers");
+    std::fs::write(&allowed, format!("alice@example.com {public}")).unwrap();
+    repo.git(&["config", "gpg.format", "ssh"]);
+    repo.git(&["config", "user.signingkey", key.to_str().unwrap()]);
+    repo.git(&["config", "commit.gpgsign", "true"]);
+    repo.git(&[
+        "config",
+        "gpg.ssh.allowedSignersFile",
+        allowed.to_str().unwrap(),
+    ]);
+
+    let id = repo.new_record("Signed", &[]);
+    repo.ok(&["assign", &id, "--me"]);
+    let shown = repo.git(&["log", "-2", "--show-signature", "--format=%H %G?"]);
+    assert!(
+        shown.contains("Good \"git\" signature for alice@example.com"),
+        "{shown}"
+    );
+    assert_eq!(repo.git(&["log", "-2", "--format=%G?"]).trim(), "G\nG");
+
+    // A broken signing setup is an error, and nothing is committed.
+    repo.git(&["config", "user.signingkey", "/nonexistent/key"]);
+    let before = repo.commit_count();
+    let err = repo.fails(1, &["assign", &id, "bob"]);
+    assert!(err.contains("could not sign"), "{err}");
+    assert_eq!(repo.commit_count(), before);
+}
+
+#[test]
+fn check_reports_each_problem_with_file_and_line() {
+    let repo = TestRepo::new();
+    repo.write(
+        "postmortems/config.toml",
+        "services = [\"payments\", \"search\"]\n",
+    );
+    repo.git(&["add", "."]);
+    repo.git(&["commit", "-qm", "config"]);
+    let good = repo.new_record("Fine", &["--service", "payments"]);
+    repo.ok(&["check"]);
+    let order = repo.new_record(
+        "Times backwards",
+        &[
+            "--started",
+            "2026-11-23 10:00",
+            "--detected",
+            "2026-11-23 09:00",
+        ],
+    );
+    let unknown = repo.new_record("Unknown service", &["--service", "paymnts"]);
+    let rough = repo.new_record("Rough edit", &[]);
+    let rough_path = repo.record_path(&rough);
+    let text = repo
+        .read(&rough_path)
+        .replace("status = \"open\"", "status = \"closed\"")
+        .replace("severity = \"SEV3\"", "severity = \"P0\"");
+    repo.write(&rough_path, &text);
+    let copy = format!("postmortems/2026/10/{good}.toml");
+    repo.write(&copy, &repo.read(&repo.record_path(&good)));
+    repo.write("postmortems/stray.toml", "x = 1\n");
+    repo.git(&["add", "."]);
+    repo.git(&["commit", "-qm", "rough edits"]);
+    repo.write("postmortems/2026/11/broken.toml", "title = \n");
+
+    let out = repo.pm(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let line_of = |path: &str, key: &str| {
+        repo.read(path)
+            .lines()
+            .position(|l| l.starts_with(key))
+            .unwrap()
+            + 1
+    };
+    let want = [
+        format!(
+            "{}:{}: error: detected_at is before started_at",
+            repo.record_path(&order),
+            line_of(&repo.record_path(&order), "detected_at")
+        ),
+        format!(
+            "{}:{}: error: unknown service 'paymnts'",
+            repo.record_path(&unknown),
+            line_of(&repo.record_path(&unknown), "services")
+        ),
+        format!(
+            "{rough_path}:{}: error: unknown severity 'P0'",
+            line_of(&rough_path, "severity")
+        ),
+        format!(
+            "{rough_path}:{}: error: status = \"closed\" needs a root cause",
+            line_of(&rough_path, "status")
+        ),
+        format!(
+            "{rough_path}:{}: error: status = \"closed\" needs closed_at",
+            line_of(&rough_path, "status")
+        ),
+        format!("{copy}:1: error: should be at postmortems/2026/11/{good}.toml"),
+        format!("{copy}:1: error: duplicate id {good}"),
+        "postmortems/stray.toml:1: error: 'stray.toml' is not a record name".to_string(),
+        "postmortems/2026/11/broken.toml:1: error:".to_string(),
+        "postmortems/2026/11/broken.toml:1: warning: not committed yet".to_string(),
+    ];
+    for w in &want {
+        assert!(text.contains(w.as_str()), "missing {w:?} in:\n{text}");
+    }
+    assert!(stderr(&out).contains("error: check:"), "{}", stderr(&out));
+
+    let json: Value = serde_json::from_str(&stdout(&repo.pm(&["check", "--json"]))).unwrap();
+    assert!(json["errors"].as_u64().unwrap() >= 9);
+    assert!(json["findings"][0]["level"].as_str().is_some());
+
+    // A review deadline passed is a warning, not an error.
+    let later = TestRepo::new();
+    later.new_record("Old", &["--severity", "SEV1"]);
+    let out = later
+        .cmd_in(later.path())
+        .env("DEVOPS_PM_NOW", "2026-12-24T10:00:00+09:00")
+        .args(["postmortem", "check"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        stdout(&out).contains("warning: review deadline passed on 2026-11-27 (3 days for SEV1)"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn changes_lists_the_commits_and_tags_before_an_incident() {
+    let repo = TestRepo::new();
+    let commit_at = |date: &str, msg: &str| {
+        repo.write("main.rs", &format!("// {msg}\n"));
+        let out = std::process::Command::new("git")
+            .current_dir(repo.path())
+            .env("HOME", repo.home.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .args(["commit", "-qam", msg])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    };
+    commit_at("2026-11-21T12:00:00+09:00", "too early");
+    commit_at("2026-11-22T10:00:00+09:00", "Refactor the pool");
+    repo.git(&["tag", "-a", "v1.4.0", "-m", "deploy"]);
+    commit_at("2026-11-23T08:30:00+09:00", "Raise the timeout");
+    commit_at("2026-11-23T09:30:00+09:00", "after it began");
+    let id = repo.new_record(
+        "Broke after deploy",
+        &["--started", "2026-11-23 09:00 +09:00"],
+    );
+
+    let list: Value = serde_json::from_str(&repo.ok(&["changes", &id, "--json"])).unwrap();
+    let subjects: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(subjects, ["Raise the timeout", "Refactor the pool"]);
+    assert_eq!(list[1]["tags"][0], "v1.4.0");
+    let wide: Value =
+        serde_json::from_str(&repo.ok(&["changes", &id, "--json", "--window", "3d"])).unwrap();
+    assert_eq!(
+        wide.as_array().unwrap().len(),
+        3,
+        "too early, refactor, timeout (the first commit is after the start)"
+    );
+    let text = repo.ok(&["changes", &id]);
+    assert!(
+        text.contains("v1.4.0") && text.contains("Raise the timeout"),
+        "{text}"
+    );
+    repo.fails(2, &["changes", &id, "--window", "forever"]);
+    let no_start = repo.new_record("No start", &[]);
+    let err = repo.fails(1, &["changes", &no_start]);
+    assert!(err.contains("no started_at"), "{err}");
+}
+
+#[test]
+fn a_fixes_postmortem_trailer_closes_the_action_item() {
+    let repo = TestRepo::new();
+    let id = repo.new_record("Needs a fix", &[]);
+    repo.ok(&[
+        "analyze",
+        &id,
+        "--root-cause",
+        "rc",
+        "--action",
+        "Add retries",
+        "--action",
+        "Add alerts",
+    ]);
+    repo.write("main.rs", "fn main() { retry() }\n");
+    repo.git(&[
+        "commit",
+        "-qam",
+        &format!("Add retries\n\nFixes-Postmortem: {id}#1"),
+    ]);
+    let fix = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let before = repo.commit_count();
+
+    repo.ok(&["triage"]);
+    assert_eq!(repo.commit_count(), before + 1, "one commit marks it done");
+    assert_eq!(repo.head_files(), [repo.record_path(&id)]);
+    let r = repo.record(&id);
+    let items = r["action_items"].as_array().unwrap();
+    assert_eq!(s(items[0].as_table().unwrap(), "status"), "done");
+    assert_eq!(s(items[0].as_table().unwrap(), "commit"), fix);
+    assert_eq!(s(items[1].as_table().unwrap(), "status"), "open");
+    assert!(
+        repo.head_message()
+            .contains(&format!("Fixed by {}", &fix[..7]))
+    );
+    // Running again changes nothing.
+    repo.ok(&["triage"]);
+    assert_eq!(repo.commit_count(), before + 1);
+}
