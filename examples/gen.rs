@@ -229,7 +229,7 @@ fn main() {
         mark += 1;
         write!(out, "commit refs/heads/main\nmark :{mark}\nauthor Bench User <bench@example.com> {time} +0900\ncommitter Bench User <bench@example.com> {time} +0900\ndata {}\n{msg}\n", msg.len() + 1).unwrap();
         if !first {
-            write!(out, "from :{}\n", mark - 1).unwrap();
+            writeln!(out, "from :{}", mark - 1).unwrap();
         }
         out.write_all(body.as_bytes()).unwrap();
         out.write_all(b"\n").unwrap();
@@ -310,7 +310,6 @@ fn main() {
             );
         }
     }
-    drop(commit);
     out.flush().unwrap();
     drop(out);
     assert!(
