@@ -31,6 +31,7 @@ impl Ctx {
             Err(e) => return Err(Error::new(format!("cannot read {config_path}: {e}"))),
         };
         let now = now(config.zone())?;
+        crate::trace::mark("context opened");
         Ok(Ctx {
             store,
             config,

@@ -14,11 +14,13 @@ mod render;
 mod store;
 mod templates;
 mod time;
+mod trace;
 
 use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    trace::mark("start");
     let cli = cli::Cli::parse();
     match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -40,9 +40,28 @@ impl Zone {
     pub fn convert(self, t: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
         match self {
             Zone::Fixed(off) => t.with_timezone(&off),
-            Zone::Local => t.with_timezone(&chrono::Local).fixed_offset(),
+            Zone::Local => t.with_timezone(&local_offset(t.timestamp())),
         }
     }
+}
+
+/// The machine's offset at a UTC instant. chrono's `Local` re-checks the
+/// zone on every call, which cost seconds over 100k records; offsets only
+/// change on the hour, so one lookup per hour is enough.
+fn local_offset(utc_seconds: i64) -> FixedOffset {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static BY_HOUR: RefCell<HashMap<i64, FixedOffset>> = RefCell::new(HashMap::new());
+    }
+    let hour = utc_seconds.div_euclid(3600);
+    BY_HOUR.with(|cache| {
+        *cache.borrow_mut().entry(hour).or_insert_with(|| {
+            DateTime::from_timestamp(hour * 3600, 0)
+                .map(|t| *t.with_timezone(&chrono::Local).offset())
+                .unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"))
+        })
+    })
 }
 
 /// `+09:00`, `+0900`, `+09`, `Z`, `UTC`.

@@ -6,6 +6,7 @@ use crate::time::Zone;
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use serde::ser::SerializeMap;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -17,7 +18,7 @@ pub enum Period {
 /// Counts in a meaningful order (severity order, then by size), serialised
 /// as a JSON object so `by_severity.SEV1` reads naturally.
 #[derive(Debug, Clone, Default)]
-pub struct Counts(pub Vec<(String, usize)>);
+pub struct Counts(pub Vec<(String, usize)>, HashMap<String, usize>);
 
 impl Serialize for Counts {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -30,11 +31,38 @@ impl Serialize for Counts {
 }
 
 impl Counts {
-    fn bump(&mut self, key: &str) {
-        match self.0.iter_mut().find(|(k, _)| k == key) {
-            Some((_, v)) => *v += 1,
-            None => self.0.push((key.to_string(), 1)),
+    /// Keys listed up front (every severity, every status) show even at 0.
+    fn with_keys(keys: impl Iterator<Item = String>) -> Counts {
+        let mut c = Counts::default();
+        for k in keys {
+            c.1.insert(k.clone(), c.0.len());
+            c.0.push((k, 0));
         }
+        c
+    }
+
+    fn bump(&mut self, key: &str) {
+        match self.1.get(key) {
+            Some(&i) => self.0[i].1 += 1,
+            None => {
+                self.1.insert(key.to_string(), self.0.len());
+                self.0.push((key.to_string(), 1));
+            }
+        }
+    }
+
+    /// Reorders the rows; the index follows.
+    fn sort_by(
+        &mut self,
+        cmp: impl FnMut(&(String, usize), &(String, usize)) -> std::cmp::Ordering,
+    ) {
+        self.0.sort_by(cmp);
+        self.1 = self
+            .0
+            .iter()
+            .enumerate()
+            .map(|(i, (k, _))| (k.clone(), i))
+            .collect();
     }
 }
 
@@ -109,37 +137,38 @@ pub fn compute(
     zone: Zone,
     now: DateTime<FixedOffset>,
 ) -> Stats {
-    let mut by_severity = Counts(severities.iter().map(|s| (s.clone(), 0)).collect());
-    let mut by_status = Counts(Status::ALL.iter().map(|s| (s.to_string(), 0)).collect());
+    let mut by_severity = Counts::with_keys(severities.iter().cloned());
+    let mut by_status = Counts::with_keys(Status::ALL.iter().map(|s| s.to_string()));
     let mut by_service = Counts::default();
     let mut by_period = Counts::default();
-    for r in records {
+    let keys: Vec<String> = records
+        .iter()
+        .map(|r| period_key(r.began(), period, zone))
+        .collect();
+    for (r, key) in records.iter().zip(&keys) {
         by_severity.bump(&r.severity);
         by_status.bump(r.status.as_str());
         for s in &r.services {
             by_service.bump(s);
         }
-        by_period.bump(&period_key(r.began(), period, zone));
+        by_period.bump(key);
     }
-    by_service
-        .0
-        .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    by_period.0.sort();
+    by_service.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    by_period.sort_by(|a, b| a.0.cmp(&b.0));
 
     let [ttd, tta, ttm, ttr, time_to_close] = METRICS.each_ref().map(|m| distribution(records, m));
 
-    let ttr_by_period = by_period
-        .0
-        .iter()
-        .map(|(key, _)| {
-            let in_period: Vec<&Record> = records
-                .iter()
-                .copied()
-                .filter(|r| period_key(r.began(), period, zone) == *key)
-                .collect();
-            let d = distribution(&in_period, &METRICS[3]);
+    // Each record's period is computed once: formatting dates is the cost here.
+    let mut in_period: std::collections::BTreeMap<String, Vec<&Record>> = Default::default();
+    for (r, key) in records.iter().zip(&keys) {
+        in_period.entry(key.clone()).or_default().push(r);
+    }
+    let ttr_by_period = in_period
+        .into_iter()
+        .map(|(period, rs)| {
+            let d = distribution(&rs, &METRICS[3]);
             PeriodTtr {
-                period: key.clone(),
+                period,
                 count: d.count,
                 median_minutes: d.median_minutes,
             }

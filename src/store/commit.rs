@@ -11,6 +11,7 @@
 //!    `git status` is unchanged by us.
 
 use super::identity::signature;
+use super::index::{IndexError, IndexTx};
 use super::{Store, lock, sign};
 use crate::error::{Context, Error, Result};
 use crate::record::parse::parse_record;
@@ -92,6 +93,14 @@ pub fn commit_file(
     let author = signature(repo, "AUTHOR", change.now)?;
     let committer = signature(repo, "COMMITTER", change.now)?;
     let _lock = lock::acquire(repo)?;
+    // git's index.lock from the check of the user's staged work until our
+    // entry is written. `None`: a layout left to libgit2.
+    let mut index_tx = match IndexTx::begin(repo) {
+        Ok(tx) => Some(tx),
+        Err(IndexError::Unsupported(_)) => None,
+        Err(e) => return Err(index_error(&path, e)),
+    };
+    crate::trace::mark("locked");
 
     for _ in 0..MAX_ATTEMPTS {
         let head = Head::read(repo)?;
@@ -113,7 +122,13 @@ pub fn commit_file(
             (None, false) => return Err(not_committed(store, &path)),
             _ => {}
         }
-        ensure_no_local_edits(store, &path, current.as_ref().map(|c| c.0))?;
+        ensure_no_local_edits(
+            store,
+            &path,
+            current.as_ref().map(|c| c.0),
+            index_tx.as_ref(),
+        )?;
+        crate::trace::mark("checked local edits");
 
         let old_text = current.as_ref().map(|c| c.1.as_str());
         let (new_text, title) = edit(old_text)?;
@@ -121,6 +136,7 @@ pub fn commit_file(
             return Ok(None);
         }
 
+        crate::trace::mark("edited");
         let blob = repo.blob(new_text.as_bytes())?;
         let tree_id = TreeUpdateBuilder::new()
             .upsert(&path, blob, FileMode::Blob)
@@ -150,8 +166,10 @@ pub fn commit_file(
         };
         match moved {
             Ok(_) => {
+                crate::trace::mark("committed");
                 write_worktree(store, &path, &new_text)?;
-                update_index_entry(store, &path)?;
+                update_index_entry(store, &path, blob, index_tx.take())?;
+                crate::trace::mark("index updated");
                 return Ok(Some(commit));
             }
             // Someone else committed since we read HEAD: redo on top of theirs.
@@ -218,9 +236,28 @@ fn not_committed(store: &Store, path: &str) -> Error {
 
 /// The user's uncommitted edits to this very file are theirs: never
 /// overwritten, never silently committed.
-fn ensure_no_local_edits(store: &Store, path: &str, head_blob: Option<Oid>) -> Result<()> {
-    let index = store.repo.index()?;
-    let staged = index.get_path(Path::new(path), 0).map(|e| e.id);
+fn ensure_no_local_edits(
+    store: &Store,
+    path: &str,
+    head_blob: Option<Oid>,
+    index: Option<&IndexTx>,
+) -> Result<()> {
+    let staged = match index.map(|tx| tx.staged(path)) {
+        Some(Ok(staged)) => staged,
+        Some(Err(e @ (IndexError::Io(_) | IndexError::Locked))) => {
+            return Err(index_error(path, e));
+        }
+        // Unresolved conflicts or a layout left to libgit2.
+        _ => store
+            .repo
+            .index()
+            .map_err(|e| {
+                Error::new(format!("cannot read the index: {}", e.message()))
+                    .hint("a split index is not supported: git update-index --no-split-index")
+            })?
+            .get_path(Path::new(path), 0)
+            .map(|e| e.id),
+    };
     let on_disk = match std::fs::read(store.abs(path)) {
         Ok(bytes) => Some(Oid::hash_object(git2::ObjectType::Blob, &bytes)?),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -256,9 +293,31 @@ fn write_worktree(store: &Store, path: &str, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// Updates this one entry of the index, so `git status` is unchanged by
+/// the commit. The fast path edits the index file directly (see
+/// `store::index`); layouts it leaves alone go through libgit2.
+fn update_index_entry(store: &Store, path: &str, blob: Oid, index: Option<IndexTx>) -> Result<()> {
+    match index.map(|tx| tx.upsert(path, blob, &store.abs(path))) {
+        Some(Ok(())) => Ok(()),
+        Some(Err(e @ (IndexError::Io(_) | IndexError::Locked))) => Err(index_error(path, e)),
+        _ => update_index_with_libgit2(store, path),
+    }
+}
+
+fn index_error(path: &str, e: IndexError) -> Error {
+    match e {
+        IndexError::Locked => Error::new(format!(
+            "the index is locked by another git command (.git/index.lock), so {path} could not be updated in it"
+        ))
+        .hint(format!("when that command is done, run: git reset -q -- {path}")),
+        IndexError::Io(e) => Error::new(format!("cannot update the index for {path}: {e}")),
+        IndexError::Unsupported(why) => Error::new(format!("cannot read the index ({why})")),
+    }
+}
+
 /// Re-reads the index (someone may have staged files since) and updates this
 /// one entry. A held `index.lock` (a git command running) gets retries.
-fn update_index_entry(store: &Store, path: &str) -> Result<()> {
+fn update_index_with_libgit2(store: &Store, path: &str) -> Result<()> {
     let mut last = None;
     for _ in 0..50 {
         let mut index = store.repo.index()?;

@@ -5,6 +5,7 @@ pub mod commit;
 pub mod history;
 
 pub mod identity;
+mod index;
 mod lock;
 pub mod read;
 pub mod snapshot;

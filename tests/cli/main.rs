@@ -7,6 +7,7 @@ mod audit;
 mod bad_input;
 mod examples;
 mod git_behaviour;
+mod index_layouts;
 mod interactive;
 mod lifecycle;
 mod read_commands;
