@@ -560,7 +560,7 @@ mod tests {
         }
         let out = invalidate_tree(&data, "b/c/file.toml").unwrap();
         let text = String::from_utf8_lossy(&out);
-        assert!(text.starts_with("\0-1 2\na\01 0\n"), "{text:?}");
+        assert!(text.starts_with("\0-1 2\na\x001 0\n"), "{text:?}");
         assert!(text.contains("b\0-1 1\nc\0-1 0\n"), "{text:?}");
         // Three ids gone; three counts one character longer ("-1" for "3").
         assert_eq!(out.len(), data.len() - 3 * OID + 3);
