@@ -335,7 +335,7 @@ fn main() {
             r.ours.rss_kb as f64 / 1024.0
         );
     }
-    let largest = rows.iter().filter(|r| r.case == "new").last();
+    let largest = rows.iter().rfind(|r| r.case == "new");
     if let Some(r) = largest {
         println!(
             "\n`new` in the largest repository vs a tiny one: {} vs {} ({:.2}×; target ≤ 1.5×)",
