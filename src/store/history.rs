@@ -5,11 +5,11 @@
 //! soon as the records directory's tree id equals its parent's, and a
 //! record's own walk stops shortly after the commit that created it.
 
-use super::Store;
 use super::read::Entry;
+use super::{Store, graph};
 use crate::error::Result;
 use crate::record::diff::{FieldChange, diff};
-use git2::{Commit, ObjectType, Oid, Sort};
+use git2::{Commit, Oid};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;
@@ -33,13 +33,10 @@ pub struct Revision {
 /// Authors of the newest commits, most recent first, each once: who is
 /// around to take work when the team keeps no roster.
 pub fn recent_authors(store: &Store, commits: usize) -> Result<Vec<String>> {
-    let mut walk = store.repo.revwalk()?;
-    if walk.push_head().is_err() {
-        return Ok(Vec::new()); // an unborn branch has no authors yet
-    }
+    let graph = graph::load(store)?;
     let mut authors: Vec<String> = Vec::new();
-    for oid in walk.take(commits) {
-        let commit = store.repo.find_commit(oid?)?;
+    for c in graph.date_order().into_iter().take(commits) {
+        let commit = store.repo.find_commit(graph.oid(c))?;
         let a = commit.author();
         let who = format!("{} <{}>", a.name().unwrap_or("?"), a.email().unwrap_or("?"));
         if !authors.contains(&who) {
@@ -47,37 +44,6 @@ pub fn recent_authors(store: &Store, commits: usize) -> Result<Vec<String>> {
         }
     }
     Ok(authors)
-}
-
-/// Newest first. `topological` guarantees children before parents even when
-/// commit times tie or run backwards (clock skew, pinned dates), which a
-/// history needs; a time window only needs dates.
-fn walk_from_head(store: &Store, topological: bool) -> Result<Option<git2::Revwalk<'_>>> {
-    let mut walk = store.repo.revwalk()?;
-    if walk.push_head().is_err() {
-        return Ok(None);
-    }
-    walk.set_sorting(if topological {
-        Sort::TOPOLOGICAL | Sort::TIME
-    } else {
-        Sort::TIME
-    })?;
-    Ok(Some(walk))
-}
-
-/// The id of the records directory's tree in a commit (None: not there).
-fn dir_id(store: &Store, commit: &Commit<'_>) -> Result<Option<Oid>> {
-    let tree = commit.tree()?;
-    Ok(tree
-        .get_name(&store.records_dir)
-        .filter(|e| e.kind() == Some(ObjectType::Tree))
-        .map(|e| e.id())
-        .or_else(|| {
-            // A nested records dir (`docs/postmortems`): resolve the whole path.
-            tree.get_path(Path::new(&store.records_dir))
-                .ok()
-                .map(|e| e.id())
-        }))
 }
 
 fn revision(commit: &Commit<'_>, changes: Vec<FieldChange>) -> Revision {
@@ -109,76 +75,81 @@ pub fn trailer<'a>(message: &'a str, key: &str) -> Option<&'a str> {
         .find_map(|l| l.strip_prefix(key)?.strip_prefix(':').map(str::trim))
 }
 
+fn blob_text(store: &Store, blob: Option<Oid>) -> Result<Option<String>> {
+    Ok(match blob {
+        Some(b) => Some(String::from_utf8_lossy(store.repo.find_blob(b)?.content()).into_owned()),
+        None => None,
+    })
+}
+
 /// A record's history, newest first: one entry per commit that changed it.
+/// A commit is skipped as soon as its records-directory tree equals a
+/// parent's (git's history simplification), without reading any tree.
 pub fn record_history(store: &Store, entry: &Entry) -> Result<Vec<Revision>> {
-    let Some(walk) = walk_from_head(store, true)? else {
-        return Ok(Vec::new());
-    };
+    let graph = graph::load(store)?;
     let within = entry
         .path
         .strip_prefix(&format!("{}/", store.records_dir))
         .unwrap_or(&entry.path)
         .to_string();
-    // Blob of the record per records-dir tree: most commits share one.
-    let mut blob_by_dir: HashMap<Oid, Option<Oid>> = HashMap::new();
+    // The record's blob per records-dir tree, memoised per subtree on the
+    // way down: a month tree holds thousands of records and changes rarely,
+    // so it is read once per version, not once per commit.
+    let parts: Vec<&str> = within.split('/').collect();
+    let mut memo: HashMap<(Oid, usize), Option<Oid>> = HashMap::new();
     let mut blob_in = |dir: Option<Oid>| -> Result<Option<Oid>> {
-        let Some(dir) = dir else { return Ok(None) };
-        if let Some(b) = blob_by_dir.get(&dir) {
-            return Ok(*b);
+        match dir {
+            Some(dir) => lookup(store, &mut memo, dir, &parts, 0),
+            None => Ok(None),
         }
-        let tree = store.repo.find_tree(dir)?;
-        let b = tree.get_path(Path::new(&within)).ok().map(|e| e.id());
-        blob_by_dir.insert(dir, b);
-        Ok(b)
     };
-    let mut dir_by_commit: HashMap<Oid, Option<Oid>> = HashMap::new();
     let mut out = Vec::new();
-    let mut created_at: Option<i64> = None;
-    for oid in walk {
-        let commit = store.repo.find_commit(oid?)?;
-        if let Some(t) = created_at
-            && commit.time().seconds() < t - SKEW_SECONDS
-        {
-            break;
-        }
-        let dir = match dir_by_commit.remove(&commit.id()) {
-            Some(d) => d,
-            None => dir_id(store, &commit)?,
-        };
-        let mut parent_dirs = Vec::new();
-        for p in commit.parents() {
-            let d = dir_id(store, &p)?;
-            dir_by_commit.insert(p.id(), d);
-            parent_dirs.push(d);
-        }
-        // Unchanged records directory: nothing to look at.
-        if !parent_dirs.is_empty() && parent_dirs.contains(&dir) {
+    let order = graph.date_order();
+    crate::trace::mark("date order");
+    for c in order {
+        let dir = graph.dir(c);
+        let parents = graph.parents(c);
+        if parents.iter().any(|&p| graph.dir(p) == dir) || (parents.is_empty() && dir.is_none()) {
             continue;
         }
         let blob = blob_in(dir)?;
-        let mut parent_blobs = Vec::new();
-        for d in &parent_dirs {
-            parent_blobs.push(blob_in(*d)?);
+        let mut parent_blobs = Vec::with_capacity(parents.len());
+        for &p in parents {
+            parent_blobs.push(blob_in(graph.dir(p))?);
         }
         if parent_blobs.contains(&blob) || (parent_blobs.is_empty() && blob.is_none()) {
             continue;
         }
-        if blob.is_some() && parent_blobs.iter().all(Option::is_none) {
-            created_at = Some(commit.time().seconds());
-        }
-        let text = |b: Option<Oid>| -> Result<Option<String>> {
-            Ok(match b {
-                Some(b) => {
-                    Some(String::from_utf8_lossy(store.repo.find_blob(b)?.content()).into_owned())
-                }
-                None => None,
-            })
-        };
-        let before = text(parent_blobs.first().copied().flatten())?;
-        let after = text(blob)?;
+        let before = blob_text(store, parent_blobs.first().copied().flatten())?;
+        let after = blob_text(store, blob)?;
+        let commit = store.repo.find_commit(graph.oid(c))?;
         out.push(revision(&commit, diff(before.as_deref(), after.as_deref())));
     }
     Ok(out)
+}
+
+/// The id at `parts[depth..]` below `tree`, memoised per (tree, depth).
+fn lookup(
+    store: &Store,
+    memo: &mut HashMap<(Oid, usize), Option<Oid>>,
+    tree: Oid,
+    parts: &[&str],
+    depth: usize,
+) -> Result<Option<Oid>> {
+    if let Some(found) = memo.get(&(tree, depth)) {
+        return Ok(*found);
+    }
+    let child = store
+        .repo
+        .find_tree(tree)?
+        .get_name(parts[depth])
+        .map(|e| e.id());
+    let found = match child {
+        Some(id) if depth + 1 < parts.len() => lookup(store, memo, id, parts, depth + 1)?,
+        other => other,
+    };
+    memo.insert((tree, depth), found);
+    Ok(found)
 }
 
 /// The team's activity across all records, newest first.
@@ -196,21 +167,21 @@ pub struct Activity {
 }
 
 pub fn activity(store: &Store, q: &ActivityQuery<'_>) -> Result<Vec<Activity>> {
-    let Some(walk) = walk_from_head(store, true)? else {
-        return Ok(Vec::new());
-    };
+    let graph = graph::load(store)?;
     let mut out = Vec::new();
-    for oid in walk {
-        let commit = store.repo.find_commit(oid?)?;
-        if q.since
-            .is_some_and(|s| commit.time().seconds() < s - SKEW_SECONDS)
-            || out.len() >= q.limit
-        {
+    for c in graph.date_order() {
+        if out.len() >= q.limit {
             break;
         }
-        if q.since.is_some_and(|s| commit.time().seconds() < s) {
+        if q.since.is_some_and(|s| graph.time(c) < s) {
             continue;
         }
+        let dir = graph.dir(c);
+        let parent_dir = graph.parents(c).first().and_then(|&p| graph.dir(p));
+        if dir == parent_dir {
+            continue;
+        }
+        let commit = store.repo.find_commit(graph.oid(c))?;
         if let Some(who) = q.author {
             let a = commit.author();
             let hay = format!(
@@ -223,23 +194,13 @@ pub fn activity(store: &Store, q: &ActivityQuery<'_>) -> Result<Vec<Activity>> {
                 continue;
             }
         }
-        let dir = dir_id(store, &commit)?;
-        let parent = commit.parents().next();
-        let parent_dir = match &parent {
-            Some(p) => dir_id(store, p)?,
-            None => None,
+        let tree = |d: Option<Oid>| -> Result<Option<git2::Tree<'_>>> {
+            Ok(match d {
+                Some(d) => Some(store.repo.find_tree(d)?),
+                None => None,
+            })
         };
-        if dir == parent_dir {
-            continue;
-        }
-        let old = match parent_dir {
-            Some(d) => Some(store.repo.find_tree(d)?),
-            None => None,
-        };
-        let new = match dir {
-            Some(d) => Some(store.repo.find_tree(d)?),
-            None => None,
-        };
+        let (old, new) = (tree(parent_dir)?, tree(dir)?);
         let changed = store
             .repo
             .diff_tree_to_tree(old.as_ref(), new.as_ref(), None)?;
@@ -256,17 +217,10 @@ pub fn activity(store: &Store, q: &ActivityQuery<'_>) -> Result<Vec<Activity>> {
             else {
                 continue;
             };
-            let text = |oid: Oid| -> Result<Option<String>> {
-                if oid.is_zero() {
-                    return Ok(None);
-                }
-                Ok(Some(
-                    String::from_utf8_lossy(store.repo.find_blob(oid)?.content()).into_owned(),
-                ))
-            };
+            let side = |oid: Oid| blob_text(store, (!oid.is_zero()).then_some(oid));
             let changes = diff(
-                text(delta.old_file().id())?.as_deref(),
-                text(delta.new_file().id())?.as_deref(),
+                side(delta.old_file().id())?.as_deref(),
+                side(delta.new_file().id())?.as_deref(),
             );
             out.push(Activity {
                 id: id.to_string(),
@@ -289,31 +243,18 @@ pub struct NearbyCommit {
 }
 
 /// Commits made in `[from, to]` (committer time), newest first, leaving
-/// out the post-mortem commits themselves.
+/// out the post-mortem commits themselves. Only those commits are read.
 pub fn commits_between(store: &Store, from: i64, to: i64) -> Result<Vec<NearbyCommit>> {
-    let Some(walk) = walk_from_head(store, false)? else {
-        return Ok(Vec::new());
-    };
+    let graph = graph::load(store)?;
     let tags = tags_by_commit(store)?;
     let mut out = Vec::new();
-    let mut older_seen = 0;
-    for oid in walk {
-        let commit = store.repo.find_commit(oid?)?;
-        let t = commit.time().seconds();
-        if t > to {
+    for c in graph.date_order() {
+        let t = graph.time(c);
+        if t > to || t < from {
             continue;
         }
-        if t < from {
-            // Like `git log --since`: a few older commits in a row end the walk.
-            older_seen += 1;
-            if older_seen > 8 {
-                break;
-            }
-            continue;
-        }
-        older_seen = 0;
-        let message = commit.message().unwrap_or_default();
-        if trailer(message, "Postmortem-Id").is_some() {
+        let commit = store.repo.find_commit(graph.oid(c))?;
+        if trailer(commit.message().unwrap_or_default(), "Postmortem-Id").is_some() {
             continue;
         }
         let rev = revision(&commit, Vec::new());
@@ -342,17 +283,14 @@ fn tags_by_commit(store: &Store) -> Result<HashMap<Oid, Vec<String>>> {
 
 /// `Fixes-Postmortem: PM-…#N` trailers in commits made since `since`.
 pub fn fixes_since(store: &Store, since: i64) -> Result<Vec<(String, u32, Oid)>> {
-    let Some(walk) = walk_from_head(store, false)? else {
-        return Ok(Vec::new());
-    };
+    let graph = graph::load(store)?;
     let mut out = Vec::new();
-    for oid in walk {
-        let commit = store.repo.find_commit(oid?)?;
-        if commit.time().seconds() < since - SKEW_SECONDS {
-            break;
+    for c in graph.date_order() {
+        if graph.time(c) < since - SKEW_SECONDS {
+            continue;
         }
-        let message = commit.message().unwrap_or_default();
-        for line in message.lines() {
+        let commit = store.repo.find_commit(graph.oid(c))?;
+        for line in commit.message().unwrap_or_default().lines() {
             let Some(value) = line.strip_prefix("Fixes-Postmortem:") else {
                 continue;
             };

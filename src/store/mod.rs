@@ -2,6 +2,7 @@
 //! Only this module talks to git.
 
 pub mod commit;
+mod graph;
 pub mod history;
 
 pub mod identity;

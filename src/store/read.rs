@@ -119,6 +119,7 @@ pub fn load_all(store: &Store) -> Result<(Vec<Record>, Vec<Unreadable>)> {
     let entries = entries(store)?;
     // The repository handle is not Sync; the threads need only the path.
     let workdir = &store.workdir;
+    crate::trace::mark("listed record files");
     let results: Vec<std::result::Result<Record, Unreadable>> = entries
         .par_iter()
         .map(|e| {

@@ -1,0 +1,245 @@
+//! The commit graph as history walks need it: per commit its time, its
+//! parents, and the id of the records directory's tree. Kept in a cache in
+//! `.git/` so a walk over 100k commits reads one small file instead of
+//! inflating 100k commits and trees.
+//!
+//! Every cached fact is a property of an immutable commit id, so the cache
+//! can never be wrong, only incomplete: each use extends it from HEAD with
+//! the commits it does not know yet. Delete it at any time.
+
+use super::Store;
+use crate::error::Result;
+use git2::{ObjectType, Oid};
+use std::collections::{BinaryHeap, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+const MAGIC: &[u8; 4] = b"DPMG";
+const VERSION: u32 = 1;
+
+pub struct Graph {
+    oids: Vec<Oid>,
+    times: Vec<i64>,
+    dirs: Vec<Option<Oid>>,
+    /// Parents of commit `i` are `parent_list[parent_start[i]..parent_start[i + 1]]`.
+    parent_start: Vec<u32>,
+    parent_list: Vec<u32>,
+    index: HashMap<Oid, u32>,
+    head: Option<u32>,
+}
+
+impl Graph {
+    pub fn oid(&self, c: u32) -> Oid {
+        self.oids[c as usize]
+    }
+    pub fn time(&self, c: u32) -> i64 {
+        self.times[c as usize]
+    }
+    pub fn dir(&self, c: u32) -> Option<Oid> {
+        self.dirs[c as usize]
+    }
+    pub fn parents(&self, c: u32) -> &[u32] {
+        let (a, b) = (
+            self.parent_start[c as usize] as usize,
+            self.parent_start[c as usize + 1] as usize,
+        );
+        &self.parent_list[a..b]
+    }
+
+    /// The commits reachable from HEAD, newest first, children always
+    /// before their parents (git's `--date-order`).
+    pub fn date_order(&self) -> Vec<u32> {
+        let Some(head) = self.head else {
+            return Vec::new();
+        };
+        // Children per commit, counted over what HEAD reaches.
+        let mut pending = vec![0u32; self.oids.len()];
+        let mut seen = vec![false; self.oids.len()];
+        let mut stack = vec![head];
+        seen[head as usize] = true;
+        while let Some(c) = stack.pop() {
+            for &p in self.parents(c) {
+                pending[p as usize] += 1;
+                if !seen[p as usize] {
+                    seen[p as usize] = true;
+                    stack.push(p);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        let mut ready = BinaryHeap::from([(self.time(head), head)]);
+        while let Some((_, c)) = ready.pop() {
+            out.push(c);
+            for &p in self.parents(c) {
+                pending[p as usize] -= 1;
+                if pending[p as usize] == 0 {
+                    ready.push((self.time(p), p));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The graph from HEAD, from the cache plus whatever it lacked.
+pub fn load(store: &Store) -> Result<Graph> {
+    let path = cache_path(store);
+    let mut graph = read_cache(&path, &store.records_dir).unwrap_or_else(empty);
+    let head = match store.repo.head().ok().and_then(|h| h.target()) {
+        Some(h) => h,
+        None => return Ok(graph), // unborn branch: no history
+    };
+    let added = extend(store, &mut graph, head)?;
+    graph.head = graph.index.get(&head).copied();
+    if added > 0 {
+        // A cache that cannot be written is only a slower next run.
+        let _ = write_cache(&path, &store.records_dir, &graph);
+    }
+    crate::trace::mark("history graph loaded");
+    Ok(graph)
+}
+
+fn empty() -> Graph {
+    Graph {
+        oids: Vec::new(),
+        times: Vec::new(),
+        dirs: Vec::new(),
+        parent_start: vec![0],
+        parent_list: Vec::new(),
+        index: HashMap::new(),
+        head: None,
+    }
+}
+
+fn cache_path(store: &Store) -> PathBuf {
+    store
+        .repo
+        .commondir()
+        .join("devops-postmortem-history.cache")
+}
+
+/// Loads the commits reachable from `tip` that the graph lacks. Returns how
+/// many were added.
+fn extend(store: &Store, graph: &mut Graph, tip: Oid) -> Result<usize> {
+    struct New {
+        oid: Oid,
+        time: i64,
+        dir: Option<Oid>,
+        parents: Vec<Oid>,
+    }
+    let mut new: Vec<New> = Vec::new();
+    let mut queued: HashMap<Oid, ()> = HashMap::new();
+    let mut stack = vec![tip];
+    while let Some(oid) = stack.pop() {
+        if graph.index.contains_key(&oid) || queued.contains_key(&oid) {
+            continue;
+        }
+        queued.insert(oid, ());
+        // A missing object (a shallow clone's boundary) ends that line.
+        let Ok(commit) = store.repo.find_commit(oid) else {
+            continue;
+        };
+        let tree = commit.tree()?;
+        let dir = match tree.get_path(Path::new(&store.records_dir)) {
+            Ok(e) if e.kind() == Some(ObjectType::Tree) => Some(e.id()),
+            _ => None,
+        };
+        let parents: Vec<Oid> = commit.parent_ids().collect();
+        stack.extend(parents.iter().copied());
+        new.push(New {
+            oid,
+            time: commit.time().seconds(),
+            dir,
+            parents,
+        });
+    }
+    for n in &new {
+        graph.index.insert(n.oid, graph.oids.len() as u32);
+        graph.oids.push(n.oid);
+        graph.times.push(n.time);
+        graph.dirs.push(n.dir);
+    }
+    for n in &new {
+        graph
+            .parent_list
+            .extend(n.parents.iter().filter_map(|p| graph.index.get(p).copied()));
+        graph.parent_start.push(graph.parent_list.len() as u32);
+    }
+    Ok(new.len())
+}
+
+fn read_cache(path: &Path, records_dir: &str) -> Option<Graph> {
+    let bytes = std::fs::read(path).ok()?;
+    let mut r = Reader {
+        bytes: &bytes,
+        at: 0,
+    };
+    if r.take(4)? != MAGIC || r.u32()? != VERSION {
+        return None;
+    }
+    let dir_len = r.u32()? as usize;
+    if r.take(dir_len)? != records_dir.as_bytes() {
+        return None;
+    }
+    let count = r.u32()? as usize;
+    let mut g = empty();
+    for i in 0..count {
+        let oid = Oid::from_bytes(r.take(20)?).ok()?;
+        let time = i64::from_le_bytes(r.take(8)?.try_into().ok()?);
+        let dir = Oid::from_bytes(r.take(20)?).ok()?;
+        let n = r.take(1)?[0] as usize;
+        for _ in 0..n {
+            let p = r.u32()?;
+            if p as usize >= count {
+                return None;
+            }
+            g.parent_list.push(p);
+        }
+        g.parent_start.push(g.parent_list.len() as u32);
+        g.index.insert(oid, i as u32);
+        g.oids.push(oid);
+        g.times.push(time);
+        g.dirs.push((!dir.is_zero()).then_some(dir));
+    }
+    (r.at == bytes.len()).then_some(g)
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let s = self.bytes.get(self.at..self.at + n)?;
+        self.at += n;
+        Some(s)
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+}
+
+fn write_cache(path: &Path, records_dir: &str, g: &Graph) -> std::io::Result<()> {
+    let mut out = Vec::with_capacity(g.oids.len() * 56 + 64);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&(records_dir.len() as u32).to_le_bytes());
+    out.extend_from_slice(records_dir.as_bytes());
+    out.extend_from_slice(&(g.oids.len() as u32).to_le_bytes());
+    for i in 0..g.oids.len() {
+        out.extend_from_slice(g.oids[i].as_bytes());
+        out.extend_from_slice(&g.times[i].to_le_bytes());
+        out.extend_from_slice(g.dirs[i].unwrap_or(Oid::ZERO_SHA1).as_bytes());
+        let parents = g.parents(i as u32);
+        out.push(parents.len().min(255) as u8);
+        for p in parents.iter().take(255) {
+            out.extend_from_slice(&p.to_le_bytes());
+        }
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(&out)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
