@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::record::parse::parse_record;
 use crate::record::{Record, RecordDoc, Timestamp, status};
-use crate::store::read::Entry;
+use crate::store::read::{Detail, Entry};
 use crate::store::{Change, Committed, Store, commit_record};
 use crate::time::Zone;
 use chrono::{DateTime, FixedOffset, NaiveDate};
@@ -71,12 +71,12 @@ impl Ctx {
 
     /// Every record, from the work tree or, with `at`, as it was at that
     /// revision or time. Unreadable files are warned about and skipped.
-    pub fn records(&self, at: Option<&str>) -> Result<Vec<Record>> {
+    pub fn records(&self, at: Option<&str>, detail: Detail) -> Result<Vec<Record>> {
         let (records, unreadable) = match at {
-            None => crate::store::read::load_all(&self.store)?,
+            None => crate::store::read::load_all(&self.store, detail)?,
             Some(at) => {
                 let commit = self.resolve_at(at)?;
-                crate::store::snapshot::load_all_at(&self.store, commit)?
+                crate::store::snapshot::load_all_at(&self.store, commit, detail)?
             }
         };
         for bad in &unreadable {

@@ -5,6 +5,7 @@ use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::record::Record;
 use crate::render::report::Reports;
+use crate::store::read::Detail;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -28,7 +29,7 @@ pub enum Format {
 }
 
 pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<()> {
-    let records = args.filter.load(ctx)?;
+    let records = args.filter.load(ctx, Detail::Full)?;
     let refs: Vec<&Record> = records.iter().collect();
     let text = match args.format {
         Format::Markdown => Reports::new(crate::templates::report_templates(&ctx.store)?)?

@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::record::Record;
+use crate::store::read::Detail;
 use clap::Args;
 
 #[derive(Args, Debug, Default)]
@@ -26,7 +27,7 @@ pub struct RecordFilter {
 
 impl RecordFilter {
     /// Loads every record (reporting unreadable files) and keeps the matching ones.
-    pub fn load(&self, ctx: &Ctx) -> Result<Vec<Record>> {
+    pub fn load(&self, ctx: &Ctx, detail: Detail) -> Result<Vec<Record>> {
         let since = self
             .since
             .as_deref()
@@ -42,7 +43,7 @@ impl RecordFilter {
             .iter()
             .map(|s| ctx.config.check_severity(s))
             .collect::<Result<Vec<_>>>()?;
-        let records = ctx.records(self.at.as_deref())?;
+        let records = ctx.records(self.at.as_deref(), detail)?;
         let mut kept: Vec<Record> = records
             .into_iter()
             .filter(|r| {

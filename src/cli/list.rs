@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::record::{Record, Status};
+use crate::store::read::Detail;
 use clap::Args;
 
 #[derive(Args, Debug)]
@@ -63,7 +64,13 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
         _ => None,
     };
 
-    let records = ctx.records(args.at.as_deref())?;
+    // The table needs no prose; --json prints whole records.
+    let detail = if args.json {
+        Detail::Full
+    } else {
+        Detail::Slim
+    };
+    let records = ctx.records(args.at.as_deref(), detail)?;
     let keep = |r: &Record| {
         let status_ok = if statuses.is_empty() {
             args.all || r.status != Status::Closed

@@ -168,7 +168,9 @@ fn ask(ctx: &Ctx, args: &mut NewArgs) -> Result<()> {
 /// Services from the config first, then those used in existing records.
 fn known_services(ctx: &Ctx) -> Vec<String> {
     let mut known = ctx.config.services.clone();
-    if let Ok((records, _)) = crate::store::read::load_all(&ctx.store) {
+    if let Ok((records, _)) =
+        crate::store::read::load_all(&ctx.store, crate::store::read::Detail::Slim)
+    {
         let mut used: Vec<String> = records.into_iter().flat_map(|r| r.services).collect();
         used.sort();
         used.dedup();

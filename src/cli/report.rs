@@ -7,6 +7,7 @@ use crate::metrics::stats::{Period, compute};
 use crate::metrics::triage::{Rules, compute as triage};
 use crate::record::{Record, Status};
 use crate::render::report::{OpenRow, Reports, WallPage};
+use crate::store::read::Detail;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -32,7 +33,7 @@ pub struct ReportArgs {
 }
 
 pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<()> {
-    let records = args.filter.load(ctx)?;
+    let records = args.filter.load(ctx, Detail::Slim)?;
     let refs: Vec<&Record> = records.iter().collect();
     let stats = compute(&refs, &ctx.config.severities, args.by, ctx.zone(), ctx.now);
     let review_days = |sev: &str| ctx.config.review_days(sev);

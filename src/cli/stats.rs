@@ -7,6 +7,7 @@ use crate::metrics::METRICS;
 use crate::metrics::stats::{Period, Stats, compute};
 use crate::record::Record;
 use crate::render::{chart, table};
+use crate::store::read::Detail;
 use crate::time::format_minutes;
 use clap::Args;
 
@@ -35,7 +36,7 @@ pub struct StatsArgs {
 }
 
 pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
-    let records = args.filter.load(ctx)?;
+    let records = args.filter.load(ctx, Detail::Slim)?;
     let refs: Vec<&Record> = records.iter().collect();
     let stats = compute(&refs, &ctx.config.severities, args.by, ctx.zone(), ctx.now);
     if args.json {

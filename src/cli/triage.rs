@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::metrics::triage::{ActionRef, Item, Rules, Triage, compute};
 use crate::render::sanitize::inline;
 use crate::render::{short_person, table, truncate};
+use crate::store::read::Detail;
 use crate::time::format_age;
 use clap::Args;
 
@@ -46,7 +47,7 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
         // Commits that say `Fixes-Postmortem: PM-…#N` close their action items.
         super::action::close_fixed(ctx)?;
     }
-    let records = ctx.records(None)?;
+    let records = ctx.records(None, Detail::Slim)?;
 
     let review_days = |sev: &str| ctx.config.review_days(sev);
     let rules = Rules {

@@ -159,20 +159,44 @@ pub struct Timestamp(pub DateTime<FixedOffset>);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Day(pub NaiveDate);
 
+// Text formats (TOML, JSON) carry RFC 3339 strings; the binary record cache
+// carries (seconds, offset) and days since the epoch.
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&crate::time::format_rfc3339(&self.0))
+        if s.is_human_readable() {
+            s.serialize_str(&crate::time::format_rfc3339(&self.0))
+        } else {
+            let t = &self.0;
+            (
+                t.timestamp(),
+                t.timestamp_subsec_nanos(),
+                t.offset().local_minus_utc(),
+            )
+                .serialize(s)
+        }
     }
 }
 
 impl Serialize for Day {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0.to_string())
+        if s.is_human_readable() {
+            s.serialize_str(&self.0.to_string())
+        } else {
+            self.0.to_epoch_days().serialize(s)
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if !d.is_human_readable() {
+            let (secs, nanos, offset) = <(i64, u32, i32)>::deserialize(d)?;
+            let offset = chrono::FixedOffset::east_opt(offset)
+                .ok_or_else(|| de::Error::custom("bad offset"))?;
+            let t = DateTime::from_timestamp(secs, nanos)
+                .ok_or_else(|| de::Error::custom("bad time"))?;
+            return Ok(Timestamp(t.with_timezone(&offset)));
+        }
         let text = d.deserialize_any(DatetimeText)?;
         DateTime::parse_from_rfc3339(&text)
             .map(Timestamp)
@@ -186,6 +210,12 @@ impl<'de> Deserialize<'de> for Timestamp {
 
 impl<'de> Deserialize<'de> for Day {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if !d.is_human_readable() {
+            let days = i32::deserialize(d)?;
+            return NaiveDate::from_epoch_days(days)
+                .map(Day)
+                .ok_or_else(|| de::Error::custom("bad day"));
+        }
         let text = d.deserialize_any(DatetimeText)?;
         NaiveDate::parse_from_str(&text, "%Y-%m-%d")
             .map(Day)
@@ -229,6 +259,25 @@ impl Record {
         self.action_items
             .iter()
             .filter(|a| a.status == ActionStatus::Open)
+    }
+
+    /// Drops the prose that tables and figures never show (summary, analysis
+    /// lists, timeline): over 100k records that is most of the memory.
+    pub fn slim(&mut self) {
+        self.summary = String::new();
+        self.impact.description = String::new();
+        let root_cause = std::mem::take(&mut self.analysis.root_cause);
+        self.analysis = Analysis {
+            root_cause,
+            ..Analysis::default()
+        };
+        self.timeline = Vec::new();
+        for a in &mut self.action_items {
+            a.ticket = None;
+            a.wontfix_reason = None;
+            a.commit = None;
+        }
+        self.action_items.shrink_to_fit();
     }
 
     /// When the incident began, for ordering and ages: the given start, else creation.

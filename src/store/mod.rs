@@ -9,6 +9,7 @@ pub mod identity;
 mod index;
 mod lock;
 pub mod read;
+mod record_cache;
 pub mod snapshot;
 pub mod sync;
 

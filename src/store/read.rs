@@ -1,6 +1,7 @@
 //! Finding and reading records in the work tree.
 
 use super::Store;
+use super::record_cache::{self, RecordCache, Stamp};
 use crate::error::{Error, Result};
 use crate::record::id::check_query;
 use crate::record::parse::{Located, parse_record};
@@ -113,40 +114,113 @@ pub fn load(store: &Store, entry: &Entry) -> Result<Record> {
     })
 }
 
-/// Reads every record in parallel. Files that do not parse are returned
-/// separately so one bad file never hides the others.
-pub fn load_all(store: &Store) -> Result<(Vec<Record>, Vec<Unreadable>)> {
+/// How much of each record a command needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    Full,
+    /// Without the analysis prose, summary and timeline: enough for tables
+    /// and figures, at a fraction of the memory over 100k records.
+    Slim,
+}
+
+/// Reads every record in parallel, through the record cache (see
+/// `store::record_cache`). Files that do not parse are returned separately
+/// so one bad file never hides the others.
+pub fn load_all(store: &Store, detail: Detail) -> Result<(Vec<Record>, Vec<Unreadable>)> {
     let entries = entries(store)?;
+    crate::trace::mark("listed record files");
+    let cache_path = record_cache::path(&store.repo);
+    let cache = RecordCache::open(&cache_path, &store.records_dir);
+    crate::trace::mark("record cache opened");
     // The repository handle is not Sync; the threads need only the path.
     let workdir = &store.workdir;
-    crate::trace::mark("listed record files");
-    let results: Vec<std::result::Result<Record, Unreadable>> = entries
+    let results: Vec<(Option<Stamp>, Loaded)> = entries
         .par_iter()
         .map(|e| {
-            let text =
-                std::fs::read_to_string(workdir.join(&e.path)).map_err(|err| Unreadable {
-                    path: e.path.clone(),
-                    problem: Located {
-                        line: 1,
-                        col: 1,
-                        message: err.to_string(),
-                    },
-                })?;
-            parse_record(&text).map_err(|problem| Unreadable {
+            let unreadable = |message: String| Unreadable {
                 path: e.path.clone(),
-                problem,
-            })
+                problem: Located {
+                    line: 1,
+                    col: 1,
+                    message,
+                },
+            };
+            let abs = workdir.join(&e.path);
+            // Stat before reading: a change after this stamp makes the entry
+            // stale next time rather than wrong.
+            let stamp = match std::fs::metadata(&abs) {
+                Ok(m) => Stamp::of(&m),
+                Err(err) => return (None, Loaded::Bad(unreadable(err.to_string()))),
+            };
+            if let Some(mut r) = cache.get(&e.path, stamp) {
+                if detail == Detail::Slim {
+                    r.slim();
+                }
+                return (Some(stamp), Loaded::Cached(r));
+            }
+            let loaded = match std::fs::read_to_string(&abs) {
+                Ok(text) => match parse_record(&text) {
+                    Ok(r) => Loaded::Parsed(r),
+                    Err(problem) => Loaded::Bad(Unreadable {
+                        path: e.path.clone(),
+                        problem,
+                    }),
+                },
+                Err(err) => Loaded::Bad(unreadable(err.to_string())),
+            };
+            (Some(stamp), loaded)
         })
         .collect();
+    crate::trace::mark("records loaded");
+
+    let cached = results
+        .iter()
+        .filter(|(_, l)| matches!(l, Loaded::Cached(_)))
+        .count();
+    if cached != entries.len() || cache.len() != entries.len() {
+        let fresh: Vec<record_cache::Fresh<'_>> = entries
+            .iter()
+            .zip(&results)
+            .filter_map(|(e, (stamp, loaded))| {
+                let parsed = match loaded {
+                    Loaded::Parsed(r) => Some(r),
+                    Loaded::Cached(_) => None,
+                    Loaded::Bad(_) => return None,
+                };
+                Some(record_cache::Fresh {
+                    path: &e.path,
+                    stamp: (*stamp)?,
+                    parsed,
+                })
+            })
+            .collect();
+        // A cache that cannot be written only costs speed next time.
+        let _ = record_cache::write(&cache_path, &store.records_dir, &cache, &fresh);
+        crate::trace::mark("record cache written");
+    }
+    drop(cache);
+
     let mut records = Vec::with_capacity(results.len());
     let mut bad = Vec::new();
-    for r in results {
-        match r {
-            Ok(rec) => records.push(rec),
-            Err(u) => bad.push(u),
+    for (_, loaded) in results {
+        match loaded {
+            Loaded::Cached(r) => records.push(r),
+            Loaded::Parsed(mut r) => {
+                if detail == Detail::Slim {
+                    r.slim();
+                }
+                records.push(r);
+            }
+            Loaded::Bad(u) => bad.push(u),
         }
     }
     Ok((records, bad))
+}
+
+enum Loaded {
+    Cached(Record),
+    Parsed(Record),
+    Bad(Unreadable),
 }
 
 /// The file as committed in HEAD.

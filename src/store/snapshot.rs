@@ -2,7 +2,7 @@
 //! objects (`--at REV`).
 
 use super::Store;
-use super::read::{Entry, Unreadable};
+use super::read::{Detail, Entry, Unreadable};
 use crate::error::{Error, Result};
 use crate::record::id::check_query;
 use crate::record::parse::parse_record;
@@ -86,15 +86,23 @@ pub fn texts_at(store: &Store, commit: Oid) -> Result<Vec<(Entry, String)>> {
     Ok(out)
 }
 
-pub fn load_all_at(store: &Store, commit: Oid) -> Result<(Vec<Record>, Vec<Unreadable>)> {
+pub fn load_all_at(
+    store: &Store,
+    commit: Oid,
+    detail: Detail,
+) -> Result<(Vec<Record>, Vec<Unreadable>)> {
     let texts = texts_at(store, commit)?;
     let results: Vec<std::result::Result<Record, Unreadable>> = texts
         .par_iter()
         .map(|(e, text)| {
-            parse_record(text).map_err(|problem| Unreadable {
+            let mut r = parse_record(text).map_err(|problem| Unreadable {
                 path: e.path.clone(),
                 problem,
-            })
+            })?;
+            if detail == Detail::Slim {
+                r.slim();
+            }
+            Ok(r)
         })
         .collect();
     let mut records = Vec::new();

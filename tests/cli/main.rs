@@ -5,6 +5,7 @@ mod support;
 
 mod audit;
 mod bad_input;
+mod caches;
 mod examples;
 mod git_behaviour;
 mod index_layouts;

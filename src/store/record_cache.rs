@@ -1,0 +1,206 @@
+//! Parsed records, cached in `.git/` and keyed by each file's (size, mtime,
+//! inode), so `list`, `triage` and `stats` over 100k records stat the files
+//! instead of reading and parsing them.
+//!
+//! The files are the truth: an entry is used only when the file still has
+//! the same size, mtime and inode, and a file changed within two seconds of
+//! the cache being written is not cached at all (git's "racily clean"
+//! rule), so an edit in the same clock tick cannot hide behind it. Delete
+//! the cache at any time.
+
+use crate::record::Record;
+use std::collections::HashMap;
+use std::io::Write;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+const MAGIC: &[u8; 4] = b"DPMR";
+const VERSION: u32 = 2;
+/// Files changed this recently are not cached (see the module comment).
+const RACY_NANOS: i64 = 2_000_000_000;
+
+/// What identifies one version of a file without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    size: u64,
+    mtime_ns: i64,
+    /// ctime too: it moves on every change, even one whose mtime was put back.
+    ctime_ns: i64,
+    ino: u64,
+}
+
+impl Stamp {
+    pub fn of(meta: &std::fs::Metadata) -> Stamp {
+        Stamp {
+            size: meta.size(),
+            mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+            ctime_ns: meta.ctime() * 1_000_000_000 + meta.ctime_nsec(),
+            ino: meta.ino(),
+        }
+    }
+}
+
+pub struct RecordCache {
+    bytes: Vec<u8>,
+    /// path → (stamp, byte range of the encoded record)
+    entries: HashMap<String, (Stamp, std::ops::Range<usize>)>,
+}
+
+pub fn path(repo: &git2::Repository) -> PathBuf {
+    // Per work tree: each has its own files and their stamps.
+    repo.path().join("devops-postmortem-records.cache")
+}
+
+impl RecordCache {
+    /// The cache, or an empty one when it is missing, from another records
+    /// directory, of another version, or damaged.
+    pub fn open(path: &Path, records_dir: &str) -> RecordCache {
+        let empty = || RecordCache {
+            bytes: Vec::new(),
+            entries: HashMap::new(),
+        };
+        let Ok(bytes) = std::fs::read(path) else {
+            return empty();
+        };
+        match index(&bytes, records_dir) {
+            Some(entries) => RecordCache { bytes, entries },
+            None => empty(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The cached record for `path`, if the file is still the same.
+    pub fn get(&self, path: &str, stamp: Stamp) -> Option<Record> {
+        let (cached, range) = self.entries.get(path)?;
+        if *cached != stamp {
+            return None;
+        }
+        postcard::from_bytes(&self.bytes[range.clone()]).ok()
+    }
+
+    /// The encoded bytes for `path`, to carry an unchanged entry over.
+    fn raw(&self, path: &str, stamp: Stamp) -> Option<&[u8]> {
+        let (cached, range) = self.entries.get(path)?;
+        (*cached == stamp).then(|| &self.bytes[range.clone()])
+    }
+}
+
+fn index(
+    bytes: &[u8],
+    records_dir: &str,
+) -> Option<HashMap<String, (Stamp, std::ops::Range<usize>)>> {
+    let mut at = 0;
+    let mut take = |n: usize| -> Option<&[u8]> {
+        let s = bytes.get(at..at + n)?;
+        at += n;
+        Some(s)
+    };
+    if take(4)? != MAGIC || u32::from_le_bytes(take(4)?.try_into().ok()?) != VERSION {
+        return None;
+    }
+    let dir_len = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
+    if take(dir_len)? != records_dir.as_bytes() {
+        return None;
+    }
+    let count = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
+    let mut entries = HashMap::with_capacity(count);
+    let mut data_ranges = Vec::with_capacity(count);
+    for _ in 0..count {
+        let path_len = u16::from_le_bytes(take(2)?.try_into().ok()?) as usize;
+        let path = String::from_utf8(take(path_len)?.to_vec()).ok()?;
+        let size = u64::from_le_bytes(take(8)?.try_into().ok()?);
+        let mtime_ns = i64::from_le_bytes(take(8)?.try_into().ok()?);
+        let ctime_ns = i64::from_le_bytes(take(8)?.try_into().ok()?);
+        let ino = u64::from_le_bytes(take(8)?.try_into().ok()?);
+        let len = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
+        data_ranges.push((
+            path,
+            Stamp {
+                size,
+                mtime_ns,
+                ctime_ns,
+                ino,
+            },
+            len,
+        ));
+    }
+    let mut offset = at;
+    for (path, stamp, len) in data_ranges {
+        if offset + len > bytes.len() {
+            return None;
+        }
+        entries.insert(path, (stamp, offset..offset + len));
+        offset += len;
+    }
+    (offset == bytes.len()).then_some(entries)
+}
+
+/// One file's state for the next cache: carried over or newly parsed.
+pub struct Fresh<'a> {
+    pub path: &'a str,
+    pub stamp: Stamp,
+    /// A record parsed from the file this time; `None` means "take the
+    /// cached bytes" (the file was unchanged).
+    pub parsed: Option<&'a Record>,
+}
+
+/// Writes the cache for `files`, skipping racily fresh files. Errors are
+/// ignored by the caller: a cache that cannot be written only costs speed.
+pub fn write(
+    path: &Path,
+    records_dir: &str,
+    old: &RecordCache,
+    files: &[Fresh<'_>],
+) -> std::io::Result<()> {
+    let now_ns = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i64);
+    let mut index = Vec::with_capacity(files.len() * 64);
+    let mut data = Vec::with_capacity(old.bytes.len() + 4096);
+    let mut count: u32 = 0;
+    for f in files {
+        if f.stamp.mtime_ns.max(f.stamp.ctime_ns) > now_ns - RACY_NANOS {
+            continue;
+        }
+        let encoded;
+        let bytes: &[u8] = match f.parsed {
+            Some(record) => match postcard::to_stdvec(record) {
+                Ok(b) => {
+                    encoded = b;
+                    &encoded
+                }
+                Err(_) => continue,
+            },
+            None => match old.raw(f.path, f.stamp) {
+                Some(b) => b,
+                None => continue,
+            },
+        };
+        index.extend_from_slice(&(f.path.len() as u16).to_le_bytes());
+        index.extend_from_slice(f.path.as_bytes());
+        index.extend_from_slice(&f.stamp.size.to_le_bytes());
+        index.extend_from_slice(&f.stamp.mtime_ns.to_le_bytes());
+        index.extend_from_slice(&f.stamp.ctime_ns.to_le_bytes());
+        index.extend_from_slice(&f.stamp.ino.to_le_bytes());
+        index.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+        data.extend_from_slice(bytes);
+        count += 1;
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut out = std::io::BufWriter::new(tmp.as_file_mut());
+    out.write_all(MAGIC)?;
+    out.write_all(&VERSION.to_le_bytes())?;
+    out.write_all(&(records_dir.len() as u32).to_le_bytes())?;
+    out.write_all(records_dir.as_bytes())?;
+    out.write_all(&count.to_le_bytes())?;
+    out.write_all(&index)?;
+    out.write_all(&data)?;
+    out.flush()?;
+    drop(out);
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
