@@ -47,6 +47,7 @@ fn drop_caches() -> bool {
     std::fs::write("/proc/sys/vm/drop_caches", "3").is_ok()
 }
 
+#[derive(Clone)]
 struct Sample {
     median: f64,
     min: f64,
@@ -75,6 +76,13 @@ fn measure(dir: &Path, argvs: &[Vec<String>], runs: usize, cold: bool) -> Sample
         min: times[0],
         rss_kb: rss,
     }
+}
+
+fn shell_words(argv: &[String]) -> String {
+    argv.iter()
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn sh(cmd: &str) -> Vec<String> {
@@ -253,6 +261,20 @@ fn main() {
                 "grep -rl",
                 "≤ 2×, RSS ≤ 300 MB",
             );
+            // The first run after many files changed: no record cache.
+            let first = sh(&format!(
+                "rm -f .git/devops-postmortem-records.cache && {}",
+                shell_words(&pm(&args))
+            ));
+            let reference = measure(d, std::slice::from_ref(&grep), runs.min(3), false);
+            let ours = measure(d, &[first], runs.min(3), false);
+            add(
+                &format!("{case} (no record cache)"),
+                ours,
+                reference,
+                "grep -rl",
+                "≤ 2×, RSS ≤ 300 MB",
+            );
             if cold_ok {
                 let cold_runs = runs.min(3);
                 let reference = measure(d, std::slice::from_ref(&grep), cold_runs, true);
@@ -282,6 +304,18 @@ fn main() {
         let ours = measure(d, &[pm(&["log", &g.target_id])], runs, false);
         add(
             "log ID",
+            ours,
+            reference.clone(),
+            "git log --format=%H -- path",
+            "≤ 1.0×",
+        );
+        let first = sh(&format!(
+            "rm -f .git/devops-postmortem-history.cache && {}",
+            shell_words(&pm(&["log", &g.target_id]))
+        ));
+        let ours = measure(d, &[first], runs.min(3), false);
+        add(
+            "log ID (no history cache)",
             ours,
             reference,
             "git log --format=%H -- path",
