@@ -173,11 +173,17 @@ pub fn load_all(store: &Store, detail: Detail) -> Result<(Vec<Record>, Vec<Unrea
         .collect();
     crate::trace::mark("records loaded");
 
-    let cached = results
+    // Rewrite the cache only when that changes it: a newly parsed file old
+    // enough to cache, or entries that are gone or stale. Files changed a
+    // moment ago are never cached, so they alone never cause a rewrite.
+    let hits = results
         .iter()
         .filter(|(_, l)| matches!(l, Loaded::Cached(_)))
         .count();
-    if cached != entries.len() || cache.len() != entries.len() {
+    let newly_cacheable = results
+        .iter()
+        .any(|(stamp, l)| matches!(l, Loaded::Parsed(_)) && stamp.is_some_and(|s| s.settled()));
+    if newly_cacheable || cache.len() > hits {
         let fresh: Vec<record_cache::Fresh<'_>> = entries
             .iter()
             .zip(&results)

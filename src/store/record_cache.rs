@@ -30,6 +30,15 @@ pub struct Stamp {
 }
 
 impl Stamp {
+    /// Old enough to cache: not changed in the last two seconds, so a
+    /// second change within the same clock tick cannot go unnoticed.
+    pub fn settled(&self) -> bool {
+        let now_ns = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as i64);
+        self.mtime_ns.max(self.ctime_ns) <= now_ns - RACY_NANOS
+    }
+
     pub fn of(meta: &std::fs::Metadata) -> Stamp {
         Stamp {
             size: meta.size(),
@@ -155,14 +164,11 @@ pub fn write(
     old: &RecordCache,
     files: &[Fresh<'_>],
 ) -> std::io::Result<()> {
-    let now_ns = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as i64);
     let mut index = Vec::with_capacity(files.len() * 64);
     let mut data = Vec::with_capacity(old.bytes.len() + 4096);
     let mut count: u32 = 0;
     for f in files {
-        if f.stamp.mtime_ns.max(f.stamp.ctime_ns) > now_ns - RACY_NANOS {
+        if !f.stamp.settled() {
             continue;
         }
         let encoded;
