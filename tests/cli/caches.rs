@@ -55,7 +55,8 @@ fn the_record_cache_never_hides_an_edit() {
     assert_eq!(titles(&repo), ["Alphb", "Charlie"]);
     // Figures agree with and without the cache.
     let with: Value = serde_json::from_str(&repo.ok(&["stats", "--json"])).unwrap();
-    std::fs::remove_file(&cache).unwrap();
+    // (Every file was just changed, so there may be nothing cached now.)
+    let _ = std::fs::remove_file(&cache);
     let without: Value = serde_json::from_str(&repo.ok(&["stats", "--json"])).unwrap();
     assert_eq!(with, without);
 }
