@@ -5,6 +5,37 @@ use crate::error::Result;
 use crate::record::{Record, RecordDoc};
 use clap::Args;
 
+/// What the incident is: shared by `new` and `update` (where the lists
+/// replace what the record had).
+#[derive(Args, Debug, Default)]
+pub struct Describe {
+    /// What broke, in one line (any language: "결제 서버 장애")
+    #[arg(long, short)]
+    pub title: Option<String>,
+    /// Severity, SEV1 the worst (levels come from the config; default: the middle one)
+    #[arg(long, short)]
+    pub severity: Option<String>,
+    /// Affected service (repeat, or separate with commas)
+    #[arg(long = "service", value_delimiter = ',', value_name = "NAME")]
+    pub services: Vec<String>,
+    /// Free-form tag (repeat, or separate with commas)
+    #[arg(long = "tag", value_delimiter = ',', value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// What happened, in a few sentences
+    #[arg(long, value_name = "TEXT")]
+    pub summary: Option<String>,
+}
+
+impl Describe {
+    pub fn is_empty(&self) -> bool {
+        self.title.is_none()
+            && self.severity.is_none()
+            && self.services.is_empty()
+            && self.tags.is_empty()
+            && self.summary.is_none()
+    }
+}
+
 /// Incident times. Any form `--help` lists; back-dating is normal, and the
 /// record keeps the offset you gave.
 #[derive(Args, Debug, Default)]
@@ -59,24 +90,10 @@ impl IncidentTimes {
 /// Warns (does not refuse) when incident times run backwards: people fill
 /// them in one at a time, and `check` reports what is left.
 pub fn warn_time_order(ctx: &Ctx, r: &Record) {
-    let times = [
-        ("started_at", r.started_at),
-        ("detected_at", r.detected_at),
-        ("acknowledged_at", r.acknowledged_at),
-        ("mitigated_at", r.mitigated_at),
-        ("resolved_at", r.resolved_at),
-    ];
-    let given: Vec<_> = times
-        .iter()
-        .filter_map(|(k, t)| t.map(|t| (*k, t)))
-        .collect();
-    for pair in given.windows(2) {
-        if pair[1].1 < pair[0].1 {
-            ctx.out.warn(&format!(
-                "{} is before {}: check the times (devops postmortem update)",
-                pair[1].0, pair[0].0
-            ));
-        }
+    for (later, earlier) in crate::record::status::times_out_of_order(r) {
+        ctx.out.warn(&format!(
+            "{later} is before {earlier}: check the times (devops postmortem update)"
+        ));
     }
 }
 

@@ -1,7 +1,7 @@
 //! `new`: start a post-mortem.
 
 use super::CommitArgs;
-use super::fields::{ImpactArgs, IncidentTimes, clean_list, warn_time_order};
+use super::fields::{Describe, ImpactArgs, IncidentTimes, clean_list, warn_time_order};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::record::{RecordDoc, RecordId, Timestamp, model::SCHEMA};
@@ -14,21 +14,8 @@ use clap::Args;
 on stdout:\n  id=$(devops postmortem new --title \"Login timeouts\" --severity SEV2 --started \"45m ago\")"
 )]
 pub struct NewArgs {
-    /// What broke, in one line (any language: "결제 서버 장애")
-    #[arg(long, short)]
-    pub title: Option<String>,
-    /// Severity, SEV1 the worst (levels come from the config; default: the middle one)
-    #[arg(long, short)]
-    pub severity: Option<String>,
-    /// Affected service (repeat, or separate with commas)
-    #[arg(long = "service", value_delimiter = ',', value_name = "NAME")]
-    pub services: Vec<String>,
-    /// Free-form tag (repeat, or separate with commas)
-    #[arg(long = "tag", value_delimiter = ',', value_name = "TAG")]
-    pub tags: Vec<String>,
-    /// What happened, in a few sentences
-    #[arg(long, value_name = "TEXT")]
-    pub summary: Option<String>,
+    #[command(flatten)]
+    pub describe: Describe,
     #[command(flatten)]
     pub times: IncidentTimes,
     #[command(flatten)]
@@ -45,7 +32,12 @@ pub struct NewArgs {
 
 pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
     let template = crate::templates::record_template(&ctx.store, &args.template)?;
-    if args.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
+    if args
+        .describe
+        .title
+        .as_deref()
+        .is_none_or(|t| t.trim().is_empty())
+    {
         if !ctx.can_prompt() {
             return Err(
                 Error::usage("missing --title: without a terminal, give it as a flag")
@@ -54,8 +46,8 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
         }
         ask(ctx, &mut args)?;
     }
-    let title = args.title.clone().unwrap_or_default();
-    let severity = match &args.severity {
+    let title = args.describe.title.clone().unwrap_or_default();
+    let severity = match &args.describe.severity {
         Some(s) => ctx.config.check_severity(s)?,
         None => ctx.config.default_severity(),
     };
@@ -79,11 +71,11 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
     doc.set_str(&["title"], title.trim());
     doc.set_str(&["status"], "open");
     doc.set_str(&["severity"], &severity);
-    let services = clean_list(&args.services);
+    let services = clean_list(&args.describe.services);
     if !services.is_empty() {
         doc.set_list(&["services"], &services);
     }
-    let tags = clean_list(&args.tags);
+    let tags = clean_list(&args.describe.tags);
     if !tags.is_empty() {
         doc.push_to_list(&["tags"], &tags);
     }
@@ -91,7 +83,7 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
     if let Some(a) = &assignee {
         doc.set_str(&["assignee"], a);
     }
-    if let Some(s) = &args.summary {
+    if let Some(s) = &args.describe.summary {
         doc.set_str(&["summary"], s.trim());
     }
     args.times.apply(ctx, &mut doc)?;
@@ -124,32 +116,33 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
 
 /// The guided flow for someone at a terminal who typed just `new`.
 fn ask(ctx: &Ctx, args: &mut NewArgs) -> Result<()> {
-    args.title = Some(crate::prompt::text(ctx, "Title (what broke?)", true)?);
-    if args.severity.is_none() {
+    args.describe.title = Some(crate::prompt::text(ctx, "Title (what broke?)", true)?);
+    if args.describe.severity.is_none() {
         let levels = ctx.config.severities.clone();
         let default = levels
             .iter()
             .position(|l| *l == ctx.config.default_severity())
             .unwrap_or(0);
         let pick = crate::prompt::select(ctx, "Severity (SEV1 is the worst)", &levels, default)?;
-        args.severity = Some(levels[pick].clone());
+        args.describe.severity = Some(levels[pick].clone());
     }
-    if args.services.is_empty() {
+    if args.describe.services.is_empty() {
         let known = known_services(ctx);
         if !known.is_empty() {
             let picked = crate::prompt::multi_select(ctx, "Affected services", &known)?;
-            args.services = picked.into_iter().map(|i| known[i].clone()).collect();
+            args.describe.services = picked.into_iter().map(|i| known[i].clone()).collect();
         }
         let more = crate::prompt::text(
             ctx,
             "Other services (comma-separated, empty for none)",
             false,
         )?;
-        args.services
+        args.describe
+            .services
             .extend(more.split(',').map(|s| s.trim().to_string()));
     }
-    if args.summary.is_none() {
-        args.summary = Some(crate::prompt::text(ctx, "Summary (what happened?)", false)?)
+    if args.describe.summary.is_none() {
+        args.describe.summary = Some(crate::prompt::text(ctx, "Summary (what happened?)", false)?)
             .filter(|s| !s.is_empty());
     }
     if args.times.started.is_none()

@@ -78,18 +78,7 @@ fn text(t: &Triage, since: &str) -> String {
         }
         out.push_str(&format!("{title} ({})\n", items.len()));
         let rows = items.iter().map(item_row).collect();
-        out.push_str(&indent(&table::plain(
-            &[
-                "ID",
-                "SEV",
-                "STATUS",
-                "ASSIGNEE",
-                "AGE",
-                "REVIEW BY",
-                "TITLE",
-            ],
-            rows,
-        )));
+        out.push_str(&indent(&table::plain(ITEM_HEADER, rows)));
         out.push('\n');
     };
     items(&mut out, "Unassigned, oldest first", &t.unassigned);
@@ -102,18 +91,7 @@ fn text(t: &Triage, since: &str) -> String {
                 g.records.len()
             ));
             let rows = g.records.iter().map(item_row).collect();
-            out.push_str(&indent(&indent(&table::plain(
-                &[
-                    "ID",
-                    "SEV",
-                    "STATUS",
-                    "ASSIGNEE",
-                    "AGE",
-                    "REVIEW BY",
-                    "TITLE",
-                ],
-                rows,
-            ))));
+            out.push_str(&indent(&indent(&table::plain(ITEM_HEADER, rows))));
         }
         out.push('\n');
     }
@@ -136,6 +114,16 @@ fn text(t: &Triage, since: &str) -> String {
     }
     out
 }
+
+const ITEM_HEADER: &[&str] = &[
+    "ID",
+    "SEV",
+    "STATUS",
+    "ASSIGNEE",
+    "AGE",
+    "REVIEW BY",
+    "TITLE",
+];
 
 fn item_row(i: &Item) -> Vec<String> {
     vec![

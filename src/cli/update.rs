@@ -1,6 +1,6 @@
 //! `update`: change the scalar fields of a post-mortem.
 
-use super::fields::{ImpactArgs, IncidentTimes, clean_list, warn_time_order};
+use super::fields::{Describe, ImpactArgs, IncidentTimes, clean_list, warn_time_order};
 use super::{CommitArgs, report};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
@@ -23,18 +23,9 @@ const CLEARABLE: &[&str] = &[
 pub struct UpdateArgs {
     /// The post-mortem (any unique prefix of its ID)
     pub id: String,
-    #[arg(long, short)]
-    pub title: Option<String>,
-    #[arg(long, short)]
-    pub severity: Option<String>,
-    /// Replace the services (repeat, or separate with commas)
-    #[arg(long = "service", value_delimiter = ',', value_name = "NAME")]
-    pub services: Vec<String>,
-    /// Replace the tags (repeat, or separate with commas)
-    #[arg(long = "tag", value_delimiter = ',', value_name = "TAG")]
-    pub tags: Vec<String>,
-    #[arg(long, value_name = "TEXT")]
-    pub summary: Option<String>,
+    /// (--service and --tag replace the record's lists)
+    #[command(flatten)]
+    pub describe: Describe,
     #[command(flatten)]
     pub times: IncidentTimes,
     #[command(flatten)]
@@ -48,11 +39,7 @@ pub struct UpdateArgs {
 }
 
 pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
-    let nothing = args.title.is_none()
-        && args.severity.is_none()
-        && args.services.is_empty()
-        && args.tags.is_empty()
-        && args.summary.is_none()
+    let nothing = args.describe.is_empty()
         && args.times.is_empty()
         && args.impact.is_empty()
         && args.clear.is_empty();
@@ -70,12 +57,13 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
             )));
         }
     }
-    if let Some(t) = &args.title
+    if let Some(t) = &args.describe.title
         && t.trim().is_empty()
     {
         return Err(Error::usage("--title cannot be empty"));
     }
     let severity = args
+        .describe
         .severity
         .as_deref()
         .map(|s| ctx.config.check_severity(s))
@@ -90,19 +78,19 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
                 ctx.out
                     .warn(&format!("{} is closed; updating it anyway", before.id));
             }
-            if let Some(t) = &args.title {
+            if let Some(t) = &args.describe.title {
                 doc.set_str(&["title"], t.trim());
             }
             if let Some(s) = &severity {
                 doc.set_str(&["severity"], s);
             }
-            if !args.services.is_empty() {
-                doc.set_list(&["services"], &clean_list(&args.services));
+            if !args.describe.services.is_empty() {
+                doc.set_list(&["services"], &clean_list(&args.describe.services));
             }
-            if !args.tags.is_empty() {
-                doc.set_list(&["tags"], &clean_list(&args.tags));
+            if !args.describe.tags.is_empty() {
+                doc.set_list(&["tags"], &clean_list(&args.describe.tags));
             }
-            if let Some(s) = &args.summary {
+            if let Some(s) = &args.describe.summary {
                 doc.set_str(&["summary"], s.trim());
             }
             args.times.apply(ctx, doc)?;

@@ -117,27 +117,13 @@ pub fn lint(
             format!("closed_at is set but status is \"{}\"", record.status),
         );
     }
-    let times = [
-        ("started_at", record.started_at),
-        ("detected_at", record.detected_at),
-        ("acknowledged_at", record.acknowledged_at),
-        ("mitigated_at", record.mitigated_at),
-        ("resolved_at", record.resolved_at),
-    ];
-    let given: Vec<_> = times
-        .iter()
-        .filter_map(|(k, t)| t.map(|t| (*k, t)))
-        .collect();
-    for pair in given.windows(2) {
-        if pair[1].1 < pair[0].1 {
-            error(
-                &[pair[1].0],
-                format!(
-                    "{} is before {}: started ≤ detected ≤ acknowledged ≤ mitigated ≤ resolved",
-                    pair[1].0, pair[0].0
-                ),
-            );
-        }
+    for (later, earlier) in super::status::times_out_of_order(&record) {
+        error(
+            &[later],
+            format!(
+                "{later} is before {earlier}: started ≤ detected ≤ acknowledged ≤ mitigated ≤ resolved"
+            ),
+        );
     }
     if record.status != Status::Closed {
         let due =

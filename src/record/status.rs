@@ -2,6 +2,28 @@
 
 use super::model::{ActionStatus, Record, Status};
 
+/// Incident times that run backwards, as (later field, earlier field):
+/// started ≤ detected ≤ acknowledged ≤ mitigated ≤ resolved, over the
+/// times that are given.
+pub fn times_out_of_order(r: &Record) -> Vec<(&'static str, &'static str)> {
+    let times = [
+        ("started_at", r.started_at),
+        ("detected_at", r.detected_at),
+        ("acknowledged_at", r.acknowledged_at),
+        ("mitigated_at", r.mitigated_at),
+        ("resolved_at", r.resolved_at),
+    ];
+    let given: Vec<_> = times
+        .iter()
+        .filter_map(|(k, t)| t.map(|t| (*k, t)))
+        .collect();
+    given
+        .windows(2)
+        .filter(|pair| pair[1].1 < pair[0].1)
+        .map(|pair| (pair[1].0, pair[0].0))
+        .collect()
+}
+
 /// What a record lacks before it counts as analysed.
 pub fn analysis_missing(r: &Record) -> Vec<String> {
     let mut missing = Vec::new();

@@ -1,7 +1,6 @@
 //! The guided flows, driven through a real pseudo-terminal.
 
 use crate::support::*;
-use rexpect::session::spawn_command;
 
 #[test]
 fn new_on_a_terminal_asks_for_what_is_missing() {
@@ -13,17 +12,7 @@ fn new_on_a_terminal_asks_for_what_is_missing() {
     repo.git(&["add", "."]);
     repo.git(&["commit", "-qm", "config"]);
 
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("devops"));
-    cmd.current_dir(repo.path())
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", repo.home.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("TERM", "xterm")
-        .env("NO_COLOR", "1")
-        .env("DEVOPS_PM_NOW", NOW)
-        .args(["postmortem", "new"]);
-    let mut p = spawn_command(cmd, Some(20_000)).unwrap();
+    let mut p = repo.pty(&["new"]);
     p.exp_string("Title").unwrap();
     p.send_line("검색 지연").unwrap();
     // Keys are sent once the list is drawn: the terminal is in raw mode then.
@@ -69,11 +58,4 @@ fn new_on_a_terminal_asks_for_what_is_missing() {
     assert_eq!(r["started_at"].to_string(), "2026-11-24T09:15:00+09:00");
     assert!(r.get("detected_at").is_none());
     assert_eq!(repo.status_porcelain(), "");
-}
-
-/// One key press, once the terminal is in raw mode and the list is drawn.
-fn key(p: &mut rexpect::session::PtySession, keys: &str) {
-    std::thread::sleep(std::time::Duration::from_millis(100));
-    p.send(keys).unwrap();
-    p.flush().unwrap();
 }

@@ -494,24 +494,13 @@ fn screenshot_is_not_blank(page: &std::path::Path) {
 
 #[test]
 fn interactive_triage_assigns_through_a_pseudo_terminal() {
-    use rexpect::session::spawn_command;
     let repo = TestRepo::new();
     repo.init_roster();
     let first = repo.new_record("First unassigned", &["--started", "2026-11-20 09:00"]);
     let second = repo.new_record("Second unassigned", &["--started", "2026-11-21 09:00"]);
     let before = repo.commit_count();
 
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("devops"));
-    cmd.current_dir(repo.path())
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", repo.home.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("TERM", "xterm")
-        .env("NO_COLOR", "1")
-        .env("DEVOPS_PM_NOW", NOW)
-        .args(["postmortem", "triage", "--interactive"]);
-    let mut p = spawn_command(cmd, Some(20_000)).unwrap();
+    let mut p = repo.pty(&["triage", "--interactive"]);
     p.exp_string("First unassigned: assign to").unwrap();
     p.exp_string("(stop)").unwrap();
     key(&mut p, "\x1b[B"); // from "(skip)" down to "(stop)"? no: the cursor starts on (skip)
@@ -539,10 +528,4 @@ fn interactive_triage_assigns_through_a_pseudo_terminal() {
             .is_none_or(|v| v.as_str() == Some(""))
     );
     assert_eq!(repo.status_porcelain(), "");
-}
-
-fn key(p: &mut rexpect::session::PtySession, keys: &str) {
-    std::thread::sleep(std::time::Duration::from_millis(100));
-    p.send(keys).unwrap();
-    p.flush().unwrap();
 }

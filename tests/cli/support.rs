@@ -210,6 +210,32 @@ impl TestRepo {
     }
 }
 
+impl TestRepo {
+    /// `devops postmortem ARGS` on a real pseudo-terminal, for the guided flows.
+    pub fn pty(&self, args: &[&str]) -> rexpect::session::PtySession {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("devops"));
+        cmd.current_dir(self.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("TERM", "xterm")
+            .env("NO_COLOR", "1")
+            .env("DEVOPS_PM_NOW", &self.now)
+            .arg("postmortem")
+            .args(args);
+        rexpect::session::spawn_command(cmd, Some(20_000)).unwrap()
+    }
+}
+
+/// One key press on a pty, once the prompt is drawn and the terminal is in
+/// raw mode (keys sent earlier can be flushed away by the mode switch).
+pub fn key(p: &mut rexpect::session::PtySession, keys: &str) {
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    p.send(keys).unwrap();
+    p.flush().unwrap();
+}
+
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).to_string()
 }
