@@ -118,7 +118,7 @@ pub enum Command {
     /// What git runs to merge two versions of a record (set up by init)
     #[command(hide = true)]
     MergeDriver(merge_driver::MergeDriverArgs),
-    /// Write a starting config.toml (optional: everything works without it)
+    /// Set up (optional): a starting config.toml and the field-aware merge driver
     Init(init::InitArgs),
 }
 
