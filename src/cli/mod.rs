@@ -52,9 +52,9 @@ pub enum Tool {
 
 #[derive(Args)]
 #[command(
-    after_help = "Typical day: `new` after an outage, `list` to review, `assign` to split \
-the work, `analyze` to record the root cause and actions, `close` when done.\n\
-Every change is one git commit by you; IDs accept any unique prefix."
+    after_help = "Typical day: `new` after an outage, `triage` every morning, `assign` to \
+split the work, `analyze` to record the root cause and actions, `close` when done, `sync` to \
+share.\nEvery change is one git commit by you; IDs accept any unique prefix."
 )]
 pub struct Postmortem {
     /// Directory of the records, relative to the repository root
