@@ -44,8 +44,15 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
         None
     };
     if !args.json && !args.mine {
-        // Commits that say `Fixes-Postmortem: PM-…#N` close their action items.
-        super::action::close_fixed(ctx)?;
+        // Commits that say `Fixes-Postmortem: PM-…#N` close their action
+        // items. Triage is a read: if it cannot write here (detached HEAD,
+        // no identity), it says so and still shows the review.
+        if let Err(e) = super::action::close_fixed(ctx) {
+            ctx.out.warn(&format!(
+                "action items named by Fixes-Postmortem trailers were not marked done: {}",
+                e.message
+            ));
+        }
     }
     let records = ctx.records(None, Detail::Slim)?;
 

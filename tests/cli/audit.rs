@@ -585,3 +585,40 @@ fn a_fixes_postmortem_trailer_closes_the_action_item() {
     repo.ok(&["triage"]);
     assert_eq!(repo.commit_count(), before + 1);
 }
+
+#[test]
+fn triage_still_reads_where_it_cannot_write() {
+    let repo = TestRepo::new();
+    let id = repo.new_record("Fixed elsewhere", &[]);
+    repo.ok(&[
+        "analyze",
+        &id,
+        "--root-cause",
+        "rc",
+        "--action",
+        "Add retries",
+    ]);
+    repo.write("main.rs", "fn main() { retry() }\n");
+    repo.git(&[
+        "commit",
+        "-qam",
+        &format!("Add retries\n\nFixes-Postmortem: {id}#1"),
+    ]);
+    repo.git(&["checkout", "-q", "--detach"]);
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let out = repo.pm(&["triage"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "warning: action items named by Fixes-Postmortem trailers were not marked done"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("Ready to close") || stdout(&out).contains(&id),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head, "nothing committed");
+}
