@@ -205,7 +205,8 @@ fn varint(b: &[u8]) -> Option<(usize, usize)> {
     while c & 0x80 != 0 {
         i += 1;
         c = *b.get(i)?;
-        value = ((value + 1) << 7) | (c & 0x7f) as usize;
+        // A corrupt index must not overflow: it is then unsupported.
+        value = value.checked_add(1)?.checked_mul(128)? | (c & 0x7f) as usize;
     }
     Some((value, i + 1))
 }
