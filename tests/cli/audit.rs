@@ -396,12 +396,11 @@ fn commits_are_signed_with_ssh_when_git_is_told_to() {
 #[test]
 fn check_reports_each_problem_with_file_and_line() {
     let repo = TestRepo::new();
-    repo.write(
+    repo.commit_file(
         "postmortems/config.toml",
         "services = [\"payments\", \"search\"]\n",
+        "config",
     );
-    repo.git(&["add", "."]);
-    repo.git(&["commit", "-qm", "config"]);
     let good = repo.new_record("Fine", &["--service", "payments"]);
     repo.ok(&["check"]);
     let order = repo.new_record(
@@ -546,8 +545,9 @@ fn changes_lists_the_commits_and_tags_before_an_incident() {
     assert!(err.contains("no started_at"), "{err}");
 }
 
-#[test]
-fn a_fixes_postmortem_trailer_closes_the_action_item() {
+/// A record with two open action items, and a code commit whose message
+/// says it fixes the first. Returns the repository, the ID and the fix.
+fn fixed_by_a_commit() -> (TestRepo, String, String) {
     let repo = TestRepo::new();
     let id = repo.new_record("Needs a fix", &[]);
     repo.ok(&[
@@ -560,13 +560,18 @@ fn a_fixes_postmortem_trailer_closes_the_action_item() {
         "--action",
         "Add alerts",
     ]);
-    repo.write("main.rs", "fn main() { retry() }\n");
-    repo.git(&[
-        "commit",
-        "-qam",
+    repo.commit_file(
+        "main.rs",
+        "fn main() { retry() }\n",
         &format!("Add retries\n\nFixes-Postmortem: {id}#1"),
-    ]);
+    );
     let fix = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    (repo, id, fix)
+}
+
+#[test]
+fn a_fixes_postmortem_trailer_closes_the_action_item() {
+    let (repo, id, fix) = fixed_by_a_commit();
     let before = repo.commit_count();
 
     repo.ok(&["triage"]);
@@ -588,22 +593,7 @@ fn a_fixes_postmortem_trailer_closes_the_action_item() {
 
 #[test]
 fn triage_still_reads_where_it_cannot_write() {
-    let repo = TestRepo::new();
-    let id = repo.new_record("Fixed elsewhere", &[]);
-    repo.ok(&[
-        "analyze",
-        &id,
-        "--root-cause",
-        "rc",
-        "--action",
-        "Add retries",
-    ]);
-    repo.write("main.rs", "fn main() { retry() }\n");
-    repo.git(&[
-        "commit",
-        "-qam",
-        &format!("Add retries\n\nFixes-Postmortem: {id}#1"),
-    ]);
+    let (repo, id, _) = fixed_by_a_commit();
     repo.git(&["checkout", "-q", "--detach"]);
     let head = repo.git(&["rev-parse", "HEAD"]);
     let out = repo.pm(&["triage"]);

@@ -5,12 +5,11 @@ use crate::support::*;
 #[test]
 fn new_on_a_terminal_asks_for_what_is_missing() {
     let repo = TestRepo::new();
-    repo.write(
+    repo.commit_file(
         "postmortems/config.toml",
         "services = [\"payments\", \"search\"]\n",
+        "config",
     );
-    repo.git(&["add", "."]);
-    repo.git(&["commit", "-qm", "config"]);
 
     let mut p = repo.pty(&["new"]);
     p.exp_string("Title").unwrap();

@@ -160,6 +160,13 @@ impl TestRepo {
         std::fs::write(p, text).unwrap();
     }
 
+    /// Writes a file and commits it with plain git (a teammate's commit).
+    pub fn commit_file(&self, rel: &str, text: &str, message: &str) {
+        self.write(rel, text);
+        self.git(&["add", rel]);
+        self.git(&["commit", "-qm", message]);
+    }
+
     pub fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.path().join(rel)).unwrap()
     }
