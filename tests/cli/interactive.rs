@@ -58,3 +58,54 @@ fn new_on_a_terminal_asks_for_what_is_missing() {
     assert!(r.get("detected_at").is_none());
     assert_eq!(repo.status_porcelain(), "");
 }
+
+#[test]
+fn analyze_on_a_terminal_guides_through_the_analysis() {
+    let repo = TestRepo::new();
+    let id = repo.new_record("Guided", &["--assignee", "Bob Lee <bob@example.com>"]);
+    let mut p = repo.pty(&["analyze", &id]);
+    p.exp_string("Trigger").unwrap();
+    p.send_line("배포 후 설정 누락").unwrap();
+    p.exp_string("Root cause").unwrap();
+    p.send_line("Config drift between regions").unwrap();
+    p.exp_string("Contributing factor").unwrap();
+    p.send_line("No config diff in review").unwrap();
+    p.exp_string("Contributing factor").unwrap();
+    p.send_line("").unwrap();
+    for prompt in [
+        "Why?",
+        "What went well",
+        "What went wrong",
+        "Where we got lucky",
+        "Lesson learned",
+    ] {
+        p.exp_string(prompt).unwrap();
+        p.send_line("").unwrap();
+    }
+    p.exp_string("Action item").unwrap();
+    p.send_line("Diff configs in CI").unwrap();
+    p.exp_string("Action item").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("> prevent").unwrap();
+    key(&mut p, "\r");
+    p.exp_string("Owner").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Due").unwrap();
+    p.send_line("+7d").unwrap();
+    p.exp_string("is now analyzed").unwrap();
+    p.exp_eof().unwrap();
+
+    let r = repo.record(&id);
+    let a = sub(&r, "analysis");
+    assert_eq!(s(a, "trigger"), "배포 후 설정 누락");
+    assert_eq!(s(a, "root_cause"), "Config drift between regions");
+    assert_eq!(a["contributing_factors"].as_array().unwrap().len(), 1);
+    let item = r["action_items"].as_array().unwrap()[0].as_table().unwrap();
+    assert_eq!(s(item, "text"), "Diff configs in CI");
+    assert_eq!(s(item, "kind"), "prevent");
+    assert_eq!(s(item, "owner"), "Bob Lee <bob@example.com>");
+    assert_eq!(item["due"].to_string(), "2026-12-01");
+    assert_eq!(s(&r, "status"), "analyzed");
+    assert_eq!(repo.head_files(), [repo.record_path(&id)]);
+    assert_eq!(repo.status_porcelain(), "");
+}
