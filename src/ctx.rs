@@ -126,19 +126,17 @@ impl Ctx {
             let before = parse_record(old).map_err(invalid)?;
             let mut doc = RecordDoc::parse(old).map_err(invalid)?;
             apply(&mut doc, &before)?;
-            let text = doc.render();
-            if text == old {
-                return Ok(text);
+            if doc.render() == old {
+                return Ok(old.to_string());
             }
-            self.finish(&text)
+            self.finish(doc)
         })
     }
 
-    /// Derives the status and stamps `updated_at` on edited record text.
-    pub fn finish(&self, text: &str) -> Result<String> {
-        let edited = parse_record(text)
+    /// Derives the status and stamps `updated_at` on an edited record.
+    pub fn finish(&self, mut doc: RecordDoc) -> Result<String> {
+        let edited = parse_record(&doc.render())
             .map_err(|e| Error::new(format!("the change would make an invalid record: {e}")))?;
-        let mut doc = RecordDoc::parse(text).map_err(|e| Error::new(e.to_string()))?;
         let derived = status::derived(&edited);
         if derived != edited.status {
             doc.set_str(&["status"], derived.as_str());

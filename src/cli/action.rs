@@ -7,7 +7,6 @@ use crate::record::doc::{set_table_str, set_table_time};
 use crate::record::id::split_action_ref;
 use crate::record::model::Day;
 use crate::record::{ActionItem, ActionKind, ActionStatus, Record, Status, Timestamp};
-use crate::store::read::Detail;
 use clap::{Args, Subcommand};
 
 #[derive(Subcommand, Debug)]
@@ -220,8 +219,7 @@ fn set_status(
 /// Marks done the open action items that commits name in a
 /// `Fixes-Postmortem: PM-…#N` trailer, each as its own commit.
 /// Returns how many were closed.
-pub fn close_fixed(ctx: &Ctx) -> Result<usize> {
-    let records = ctx.records(None, Detail::Slim)?;
+pub fn close_fixed(ctx: &Ctx, records: &[Record]) -> Result<usize> {
     let open: Vec<(&Record, u32)> = records
         .iter()
         .flat_map(|r| r.open_actions().map(move |a| (r, a.n)))

@@ -2,6 +2,7 @@
 
 use crate::ctx::Ctx;
 use crate::error::{Context, Error, Result};
+use crate::record::RecordDoc;
 use crate::record::parse::parse_record;
 use crate::store::{Change, commit_record};
 use clap::Args;
@@ -78,7 +79,7 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
             ))
             .hint("run edit again on the new version"));
         }
-        ctx.finish(&edited)
+        ctx.finish(RecordDoc::parse(&edited).map_err(|e| Error::new(e.to_string()))?)
     })?;
     super::report(ctx, &done, "edited");
     Ok(())

@@ -1,4 +1,4 @@
-//! `--since/--until/--severity/--service`, shared by stats, export and report.
+//! `--since/--until/--severity/--service/--at`, shared by list, stats, export and report.
 
 use crate::ctx::Ctx;
 use crate::error::Result;

@@ -1,5 +1,6 @@
 //! `list`: the records, filtered, newest first.
 
+use super::filter::RecordFilter;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::record::{Record, Status};
@@ -14,25 +15,23 @@ pub struct ListArgs {
     /// Include closed post-mortems
     #[arg(long, short)]
     pub all: bool,
-    /// Only this severity (repeat or comma-separate)
-    #[arg(long, value_delimiter = ',', value_name = "SEV")]
-    pub severity: Vec<String>,
-    /// Only records that name this service
-    #[arg(long, value_name = "NAME")]
-    pub service: Option<String>,
     /// Only records assigned to someone whose name or email contains this;
     /// `me` for yourself, `none` for unassigned
     #[arg(long, value_name = "WHO")]
     pub assignee: Option<String>,
-    /// Only incidents that began at or after this time ("7d ago", 2026-11-01)
-    #[arg(long, value_name = "TIME")]
-    pub since: Option<String>,
-    /// The records as they were at a commit, tag or time (HEAD~10, v1.2, 2026-10-01)
-    #[arg(long, value_name = "REV|TIME")]
-    pub at: Option<String>,
+    #[command(flatten)]
+    pub filter: RecordFilter,
     /// Print JSON (the record format's field names)
     #[arg(long)]
     pub json: bool,
+}
+
+/// Who `--assignee` asks for.
+enum Wanted {
+    Anyone,
+    Nobody,
+    /// An email (for `me`) or part of a name or email, lowercased.
+    Matching(String),
 }
 
 pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
@@ -49,19 +48,15 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let severities = args
-        .severity
-        .iter()
-        .map(|s| ctx.config.check_severity(s))
-        .collect::<Result<Vec<_>>>()?;
-    let since = args
-        .since
-        .as_deref()
-        .map(|s| ctx.time("--since", s))
-        .transpose()?;
-    let me = match args.assignee.as_deref() {
-        Some("me") => Some(crate::store::identity::identity(&ctx.store.repo, "AUTHOR")?.email),
-        _ => None,
+    let wanted = match args.assignee.as_deref() {
+        None => Wanted::Anyone,
+        Some("none") => Wanted::Nobody,
+        Some("me") => Wanted::Matching(
+            crate::store::identity::identity(&ctx.store.repo, "AUTHOR")?
+                .email
+                .to_lowercase(),
+        ),
+        Some(q) => Wanted::Matching(q.to_lowercase()),
     };
 
     // The table needs no prose; --json prints whole records.
@@ -70,39 +65,32 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
     } else {
         Detail::Slim
     };
-    let records = ctx.records(args.at.as_deref(), detail)?;
+    let records = args.filter.load(ctx, detail)?;
     let keep = |r: &Record| {
         let status_ok = if statuses.is_empty() {
             args.all || r.status != Status::Closed
         } else {
             statuses.contains(&r.status)
         };
-        let assignee_ok = match (args.assignee.as_deref(), &me) {
-            (None, _) => true,
-            (Some(_), Some(email)) => r
+        let assignee_ok = match &wanted {
+            Wanted::Anyone => true,
+            Wanted::Nobody => r.assignee.is_none(),
+            Wanted::Matching(q) => r
                 .assignee
                 .as_deref()
-                .is_some_and(|a| a.contains(email.as_str())),
-            (Some("none"), None) => r.assignee.is_none(),
-            (Some(q), None) => r
-                .assignee
-                .as_deref()
-                .is_some_and(|a| a.to_lowercase().contains(&q.to_lowercase())),
+                .is_some_and(|a| a.to_lowercase().contains(q.as_str())),
         };
-        status_ok
-            && assignee_ok
-            && (severities.is_empty() || severities.contains(&r.severity))
-            && args.service.as_ref().is_none_or(|s| r.services.contains(s))
-            && since.is_none_or(|t| r.began() >= t.0)
+        status_ok && assignee_ok
     };
-    let mut shown: Vec<&Record> = records.iter().filter(|r| keep(r)).collect();
-    shown.sort_by(|a, b| b.began().cmp(&a.began()).then_with(|| a.id.cmp(&b.id)));
+    let shown: Vec<&Record> = records.iter().filter(|r| keep(r)).collect();
 
     if args.json {
         return crate::render::json::print(&shown);
     }
     if shown.is_empty() {
-        ctx.out.status(if records.is_empty() {
+        let none_at_all =
+            args.filter.at.is_none() && crate::store::read::entries(&ctx.store)?.is_empty();
+        ctx.out.status(if none_at_all {
             "no post-mortems yet: `devops postmortem new` starts one"
         } else {
             "no post-mortems match (closed ones need --all)"

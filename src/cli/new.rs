@@ -89,7 +89,7 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
     args.times.apply(ctx, &mut doc)?;
     args.impact.apply(&mut doc);
     doc.set_time(&["created_at"], &Timestamp(ctx.now));
-    let text = ctx.finish(&doc.render())?;
+    let text = ctx.finish(doc)?;
 
     let change = Change {
         id: Some(&id),

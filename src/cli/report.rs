@@ -36,15 +36,11 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<()> {
     let records = args.filter.load(ctx, Detail::Slim)?;
     let refs: Vec<&Record> = records.iter().collect();
     let stats = compute(&refs, &ctx.config.severities, args.by, ctx.zone(), ctx.now);
-    let review_days = |sev: &str| ctx.config.review_days(sev);
     let rules = Rules {
+        config: &ctx.config,
         now: ctx.now,
-        today: ctx.today(),
         since: ctx.now,
-        stale_days: ctx.config.stale_days(),
-        review_days: &review_days,
         mine: None,
-        due_soon_days: 7,
     };
     let overdue = triage(&records, &rules).actions_overdue;
 

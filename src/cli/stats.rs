@@ -6,6 +6,7 @@ use crate::error::Result;
 use crate::metrics::METRICS;
 use crate::metrics::stats::{Period, Stats, compute};
 use crate::record::Record;
+use crate::render::indent;
 use crate::render::{chart, table};
 use crate::store::read::Detail;
 use crate::time::format_minutes;
@@ -137,8 +138,4 @@ fn text(s: &Stats) -> String {
         ));
     }
     out
-}
-
-fn indent(text: &str) -> String {
-    text.lines().map(|l| format!("  {l}\n")).collect()
 }

@@ -2,6 +2,7 @@
 
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
+use crate::store::read::Detail;
 use crate::store::sync::{git, git_ok, register_merge_driver};
 use clap::Args;
 
@@ -70,7 +71,7 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> Result<()> {
             }
         }
     }
-    let fixed = super::action::close_fixed(ctx)?;
+    let fixed = super::action::close_fixed(ctx, &ctx.records(None, Detail::Slim)?)?;
     let (ahead, _) = ahead_behind(ctx)?;
     if ahead > 0 && !args.no_push {
         let out = git(&ctx.store, &["push", "--quiet"])?;

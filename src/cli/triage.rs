@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::metrics::triage::{ActionRef, Item, Rules, Triage, compute};
+use crate::render::indent;
 use crate::render::sanitize::inline;
 use crate::render::{short_person, table, truncate};
 use crate::store::read::Detail;
@@ -43,28 +44,27 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
     } else {
         None
     };
+    let mut records = ctx.records(None, Detail::Slim)?;
     if !args.json && !args.mine {
         // Commits that say `Fixes-Postmortem: PM-…#N` close their action
         // items. Triage is a read: if it cannot write here (detached HEAD,
         // no identity), it says so and still shows the review.
-        if let Err(e) = super::action::close_fixed(ctx) {
-            ctx.out.warn(&format!(
+        match super::action::close_fixed(ctx, &records) {
+            // Only what was just closed changed: read again only then.
+            Ok(closed) if closed > 0 => records = ctx.records(None, Detail::Slim)?,
+            Ok(_) => {}
+            Err(e) => ctx.out.warn(&format!(
                 "action items named by Fixes-Postmortem trailers were not marked done: {}",
                 e.message
-            ));
+            )),
         }
     }
-    let records = ctx.records(None, Detail::Slim)?;
 
-    let review_days = |sev: &str| ctx.config.review_days(sev);
     let rules = Rules {
+        config: &ctx.config,
         now: ctx.now,
-        today: ctx.today(),
         since: since.0,
-        stale_days: ctx.config.stale_days(),
-        review_days: &review_days,
         mine: me,
-        due_soon_days: 7,
     };
     let triage = compute(&records, &rules);
     if args.json {
@@ -174,10 +174,6 @@ fn actions(out: &mut String, title: &str, list: &[ActionRef]) {
         rows,
     )));
     out.push('\n');
-}
-
-fn indent(text: &str) -> String {
-    text.lines().map(|l| format!("  {l}\n")).collect()
 }
 
 /// Offers each unassigned record to the roster (or, without one, to the

@@ -1,21 +1,28 @@
 //! `triage`: what needs the team today.
 
 use super::is_overdue;
+use crate::config::Config;
 use crate::record::{Record, Status};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use serde::Serialize;
 
+/// Action items due within this many days are "due soon".
+const DUE_SOON_DAYS: i64 = 7;
+
 pub struct Rules<'a> {
+    /// Review deadlines and staleness come from the team's config.
+    pub config: &'a Config,
     pub now: DateTime<FixedOffset>,
-    pub today: NaiveDate,
     /// Closed at or after this counts as "closed since the last review".
     pub since: DateTime<FixedOffset>,
-    pub stale_days: u32,
-    pub review_days: &'a dyn Fn(&str) -> u32,
     /// With `--mine`: only records assigned to, and actions owned by, this email.
     pub mine: Option<String>,
-    /// Action items due within this many days are "due soon".
-    pub due_soon_days: i64,
+}
+
+impl Rules<'_> {
+    fn today(&self) -> NaiveDate {
+        self.now.date_naive()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -84,7 +91,7 @@ fn item(r: &Record, rules: &Rules<'_>) -> Item {
 }
 
 fn review_due(r: &Record, rules: &Rules<'_>) -> DateTime<FixedOffset> {
-    r.created_at.0 + Duration::days(i64::from((rules.review_days)(&r.severity)))
+    r.created_at.0 + Duration::days(i64::from(rules.config.review_days(&r.severity)))
 }
 
 pub fn compute(records: &[Record], rules: &Rules<'_>) -> Triage {
@@ -137,7 +144,7 @@ pub fn compute(records: &[Record], rules: &Rules<'_>) -> Triage {
             .filter(|r| review_due(r, rules) < rules.now)
             .collect(),
     );
-    let stale_before = rules.now - Duration::days(i64::from(rules.stale_days));
+    let stale_before = rules.now - Duration::days(i64::from(rules.config.stale_days()));
     let stale = by_age(
         open.iter()
             .copied()
@@ -153,7 +160,7 @@ pub fn compute(records: &[Record], rules: &Rules<'_>) -> Triage {
                 continue;
             }
             let Some(due) = a.due else { continue };
-            let days_overdue = (rules.today - due.0).num_days();
+            let days_overdue = (rules.today() - due.0).num_days();
             let entry = ActionRef {
                 id: r.id.clone(),
                 n: a.n,
@@ -162,9 +169,9 @@ pub fn compute(records: &[Record], rules: &Rules<'_>) -> Triage {
                 due: due.0.to_string(),
                 days_overdue,
             };
-            if is_overdue(a.status, Some(due.0), rules.today) {
+            if is_overdue(a.status, Some(due.0), rules.today()) {
                 actions_overdue.push(entry);
-            } else if -days_overdue <= rules.due_soon_days {
+            } else if -days_overdue <= DUE_SOON_DAYS {
                 actions_due_soon.push(entry);
             }
         }

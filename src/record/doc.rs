@@ -50,7 +50,7 @@ impl RecordDoc {
         })
     }
 
-    pub fn render(mut self) -> String {
+    pub fn render(&mut self) -> String {
         order_root_keys(self.doc.as_table_mut());
         self.doc.to_string()
     }

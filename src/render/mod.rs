@@ -30,6 +30,11 @@ pub fn truncate(s: &str, width: usize) -> String {
     out
 }
 
+/// Every line two spaces in, for a table under a heading.
+pub fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}\n")).collect()
+}
+
 /// `Bob Lee <bob@example.com>` → `Bob Lee`, for narrow columns.
 pub fn short_person(p: &str) -> &str {
     match p.find(" <") {

@@ -1,8 +1,8 @@
 //! The readable view of one record (`show ID`).
 
 use super::sanitize::{block, inline};
-use crate::record::{ActionStatus, Record, Status, Timestamp};
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use crate::record::{Record, Status, Timestamp};
+use chrono::{DateTime, FixedOffset};
 use std::fmt::Write;
 
 pub fn record(r: &Record, now: DateTime<FixedOffset>, review_days: u32) -> String {
@@ -112,7 +112,7 @@ pub fn record(r: &Record, now: DateTime<FixedOffset>, review_days: u32) -> Strin
             }
             if let Some(d) = item.due {
                 let _ = write!(line, "  due {}", d.0);
-                if overdue(item.status, d.0, now.date_naive()) {
+                if crate::metrics::is_overdue(item.status, Some(d.0), now.date_naive()) {
                     line.push_str(" (overdue)");
                 }
             }
@@ -126,10 +126,6 @@ pub fn record(r: &Record, now: DateTime<FixedOffset>, review_days: u32) -> Strin
         }
     }
     s
-}
-
-fn overdue(status: ActionStatus, due: NaiveDate, today: NaiveDate) -> bool {
-    status == ActionStatus::Open && due < today
 }
 
 fn time(t: &Timestamp) -> String {

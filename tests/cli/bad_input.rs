@@ -114,9 +114,14 @@ fn a_malformed_record_is_reported_with_its_place_and_the_rest_still_works() {
         .replace("severity = \"SEV3\"", "severity = 3");
     repo.write(&repo.record_path(&good), &wrong);
     let err = repo.fails(1, &["show", &good]);
+    let line = wrong
+        .lines()
+        .position(|l| l.starts_with("severity"))
+        .unwrap()
+        + 1;
+    let place = format!("{}:{line}:", repo.record_path(&good));
     assert!(
-        err.contains(&format!("{}:", repo.record_path(&good))) && err.contains("severity")
-            || err.contains("string"),
+        err.contains(&place) && err.contains("expected a string"),
         "{err}"
     );
 }

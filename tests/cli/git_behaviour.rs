@@ -249,36 +249,6 @@ fn the_users_uncommitted_edit_of_a_record_is_never_overwritten() {
 }
 
 #[test]
-fn parallel_writers_never_lose_a_change() {
-    let repo = TestRepo::new();
-    let ids: Vec<String> = (0..4)
-        .map(|i| repo.new_record(&format!("Parallel {i}"), &[]))
-        .collect();
-    let before = repo.commit_count();
-    let writes_per_process = 6;
-    std::thread::scope(|scope| {
-        for (p, id) in ids.iter().enumerate() {
-            let repo = &repo;
-            scope.spawn(move || {
-                for w in 0..writes_per_process {
-                    repo.ok(&["timeline", "add", id, &format!("writer {p} entry {w}")]);
-                }
-            });
-        }
-    });
-    assert_eq!(repo.commit_count(), before + ids.len() * writes_per_process);
-    for id in &ids {
-        let r = repo.record(id);
-        assert_eq!(
-            r["timeline"].as_array().unwrap().len(),
-            writes_per_process,
-            "{id}"
-        );
-    }
-    assert_eq!(repo.status_porcelain(), "");
-}
-
-#[test]
 fn two_clones_make_different_ids_and_prefixes_find_records() {
     let repo = TestRepo::new();
     let a = repo.new_record("First", &[]);

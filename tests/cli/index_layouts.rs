@@ -97,23 +97,20 @@ fn untracked_cache_and_skip_hash() {
 }
 
 #[test]
-fn split_index_falls_back_to_libgit2_or_says_why() {
+fn a_split_index_is_refused_with_the_way_out() {
     let repo = repo_with(&[&["update-index", "--split-index"]]);
-    let out = repo.pm(&["new", "--title", "Split"]);
-    if out.status.success() {
-        assert_index_matches_head(&repo, "split index");
-    } else {
-        let err = stderr(&out);
-        assert!(
-            err.starts_with("error: ") && !err.contains("panicked"),
-            "{err}"
-        );
-        assert_eq!(
-            repo.git(&["log", "-1", "--format=%s"]).trim(),
-            "more",
-            "nothing committed"
-        );
-    }
+    let err = repo.fails(1, &["new", "--title", "Split"]);
+    assert!(err.contains("git update-index --no-split-index"), "{err}");
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s"]).trim(),
+        "more",
+        "nothing committed"
+    );
+    assert_eq!(repo.status_porcelain(), "", "nothing written");
+    // The way out works.
+    repo.git(&["update-index", "--no-split-index"]);
+    repo.new_record("Split no more", &[]);
+    assert_index_matches_head(&repo, "after --no-split-index");
 }
 
 #[test]
