@@ -252,8 +252,10 @@ fn ensure_no_local_edits(
             .repo
             .index()
             .map_err(|e| {
-                Error::new(format!("cannot read the index: {}", e.message()))
-                    .hint("a split index is not supported: git update-index --no-split-index")
+                Error::new(format!("cannot read the index: {}", e.message())).hint(
+                    "a split index in version 4 is not supported: git update-index --index-version 3",
+                )
+
             })?
             .get_path(Path::new(path), 0)
             .map(|e| e.id),

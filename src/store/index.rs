@@ -7,9 +7,14 @@
 //! the file is scanned (not parsed into objects), the one entry is replaced
 //! or inserted, the cache-tree is invalidated along that path, and the file
 //! is written back under git's own `index.lock` protocol with a hardware
-//! SHA-1. Layouts this does not handle (split index, sparse index, unknown
-//! versions, unresolved conflicts) report `Unsupported`, and the caller
-//! falls back to libgit2.
+//! SHA-1.
+//!
+//! A split index (`git update-index --split-index`, `core.splitIndex`) keeps
+//! most entries in a shared file and only the changes in `.git/index`;
+//! there only that small file is rewritten, so a commit costs the same in a
+//! repository of 100k files as in one of ten. Layouts this does not handle
+//! (sparse index, a split index in version 4, unknown versions, unresolved
+//! conflicts) report `Unsupported`, and the caller falls back to libgit2.
 //!
 //! Format: Documentation/gitformat-index.txt in git.git.
 
@@ -90,6 +95,56 @@ struct Index {
     extensions: Vec<([u8; 4], std::ops::Range<usize>)>,
     /// A trailer of zeros (`index.skipHash`) stays zeros.
     skip_hash: bool,
+    /// The `link` extension, when this is the small half of a split index.
+    split: Option<Split>,
+}
+
+/// What a split index's `.git/index` says about the shared one: which of
+/// its positions are deleted, and which replaced. The replacing entries
+/// come first in this file, one per replaced position in order, without
+/// names (the shared entry has it); the entries after them are added.
+#[derive(Clone)]
+struct Split {
+    shared_id: [u8; OID],
+    deleted: Vec<u32>,
+    replaced: Vec<u32>,
+}
+
+impl Split {
+    fn parse(data: &[u8]) -> Result<Split, IndexError> {
+        let corrupt = || unsupported("corrupt link extension");
+        let shared_id: [u8; OID] = data.get(..OID).ok_or_else(corrupt)?.try_into().unwrap();
+        let rest = &data[OID..];
+        if rest.is_empty() {
+            return Ok(Split {
+                shared_id,
+                deleted: Vec::new(),
+                replaced: Vec::new(),
+            });
+        }
+        let (deleted, used) = super::ewah::decode(rest).ok_or_else(corrupt)?;
+        let (replaced, used2) = super::ewah::decode(&rest[used..]).ok_or_else(corrupt)?;
+        if used + used2 != rest.len() {
+            return Err(corrupt());
+        }
+        Ok(Split {
+            shared_id,
+            deleted,
+            replaced,
+        })
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        let mut out = self.shared_id.to_vec();
+        super::ewah::encode(&self.deleted, &mut out);
+        super::ewah::encode(&self.replaced, &mut out);
+        out
+    }
+
+    fn shared_file(&self) -> String {
+        let hex: String = self.shared_id.iter().map(|b| format!("{b:02x}")).collect();
+        format!("sharedindex.{hex}")
+    }
 }
 
 fn be32(b: &[u8], at: usize) -> Result<u32, IndexError> {
@@ -98,7 +153,8 @@ fn be32(b: &[u8], at: usize) -> Result<u32, IndexError> {
         .ok_or_else(|| unsupported("truncated index"))
 }
 
-fn parse(bytes: &[u8]) -> Result<Index, IndexError> {
+/// The header's version and entry count.
+fn header(bytes: &[u8]) -> Result<(u32, usize), IndexError> {
     if bytes.len() < 12 + OID || &bytes[..4] != b"DIRC" {
         return Err(unsupported("not an index file"));
     }
@@ -106,7 +162,12 @@ fn parse(bytes: &[u8]) -> Result<Index, IndexError> {
     if !(2..=4).contains(&version) {
         return Err(unsupported(format!("index version {version}")));
     }
-    let count = be32(bytes, 8)? as usize;
+    Ok((version, be32(bytes, 8)? as usize))
+}
+
+/// The entry at `at`; `previous` is the path before it (version 4 stores
+/// each path relative to that one).
+fn read_entry(bytes: &[u8], version: u32, at: usize, previous: &[u8]) -> Result<Entry, IndexError> {
     let body_end = bytes.len() - OID;
     let nul = |from: usize| -> Result<usize, IndexError> {
         let rest = bytes
@@ -118,74 +179,97 @@ fn parse(bytes: &[u8]) -> Result<Index, IndexError> {
                 .position(|b| *b == 0)
                 .ok_or_else(|| unsupported("unterminated path"))?)
     };
+    let start = at;
+    let fixed = bytes
+        .get(at..at + STAT + OID + 2)
+        .ok_or_else(|| unsupported("truncated entry"))?;
+    let flags = u16::from_be_bytes([fixed[STAT + OID], fixed[STAT + OID + 1]]);
+    let mut at = at + fixed.len();
+    let extended = if flags & FLAG_EXTENDED != 0 {
+        if version < 3 {
+            return Err(unsupported("extended flags in a version 2 index"));
+        }
+        at += 2;
+        Some(at - 2)
+    } else {
+        None
+    };
+    let (path, len) = if version == 4 {
+        let (strip, used) = varint(bytes.get(at..).unwrap_or_default())
+            .ok_or_else(|| unsupported("bad path prefix"))?;
+        at += used;
+        let end = nul(at)?;
+        let keep = previous
+            .len()
+            .checked_sub(strip)
+            .ok_or_else(|| unsupported("bad path prefix"))?;
+        let mut path = previous[..keep].to_vec();
+        path.extend_from_slice(&bytes[at..end]);
+        at = end + 1;
+        let len = path.len();
+        (PathBytes::Owned(path), len)
+    } else {
+        let end = nul(at)?;
+        let range = at..end;
+        // 1 to 8 NULs pad the entry to a multiple of eight bytes.
+        at = start + (end - start + 8) / 8 * 8;
+        (PathBytes::At(range.clone()), range.len())
+    };
+    if (flags & NAME_MASK) as usize != len.min(NAME_MASK as usize) {
+        return Err(unsupported("entry name length does not match"));
+    }
+    Ok(Entry {
+        start,
+        end: at,
+        flags,
+        extended,
+        path,
+    })
+}
+
+fn parse(bytes: &[u8]) -> Result<Index, IndexError> {
+    let (version, count) = header(bytes)?;
+    let body_end = bytes.len() - OID;
     let mut at = 12;
     let mut entries: Vec<Entry> = Vec::with_capacity(count);
     for _ in 0..count {
-        let start = at;
-        let fixed = bytes
-            .get(at..at + STAT + OID + 2)
-            .ok_or_else(|| unsupported("truncated entry"))?;
-        let flags = u16::from_be_bytes([fixed[STAT + OID], fixed[STAT + OID + 1]]);
-        at += fixed.len();
-        let extended = if flags & FLAG_EXTENDED != 0 {
-            if version < 3 {
-                return Err(unsupported("extended flags in a version 2 index"));
-            }
-            at += 2;
-            Some(at - 2)
-        } else {
-            None
-        };
-        let (path, len) = if version == 4 {
-            let (strip, used) = varint(bytes.get(at..).unwrap_or_default())
-                .ok_or_else(|| unsupported("bad path prefix"))?;
-            at += used;
-            let end = nul(at)?;
-            let previous: &[u8] = entries.last().map_or(&[], |e| e.path(bytes));
-            let keep = previous
-                .len()
-                .checked_sub(strip)
-                .ok_or_else(|| unsupported("bad path prefix"))?;
-            let mut path = previous[..keep].to_vec();
-            path.extend_from_slice(&bytes[at..end]);
-            at = end + 1;
-            let len = path.len();
-            (PathBytes::Owned(path), len)
-        } else {
-            let end = nul(at)?;
-            let range = at..end;
-            // 1 to 8 NULs pad the entry to a multiple of eight bytes.
-            at = start + (end - start + 8) / 8 * 8;
-            (PathBytes::At(range.clone()), range.len())
-        };
-        if (flags & NAME_MASK) as usize != len.min(NAME_MASK as usize) {
-            return Err(unsupported("entry name length does not match"));
-        }
-        entries.push(Entry {
-            start,
-            end: at,
-            flags,
-            extended,
-            path,
-        });
+        let previous: &[u8] = entries.last().map_or(&[], |e| e.path(bytes));
+        let entry = read_entry(bytes, version, at, previous)?;
+        at = entry.end;
+        entries.push(entry);
     }
     let entries_end = at;
     let mut extensions = Vec::new();
+    let mut split = None;
     while at + 8 <= body_end {
         let sig: [u8; 4] = bytes[at..at + 4].try_into().expect("4 bytes");
         let len = be32(bytes, at + 4)? as usize;
         if at + 8 + len > body_end {
             return Err(unsupported("truncated extension"));
         }
+        let data = at + 8..at + 8 + len;
         match &sig {
-            b"link" => return Err(unsupported("split index")),
+            b"link" => split = Some(Split::parse(&bytes[data.clone()])?),
             b"sdir" => return Err(unsupported("sparse index")),
-            _ => extensions.push((sig, at + 8..at + 8 + len)),
+            _ => {}
         }
+        extensions.push((sig, data));
         at += 8 + len;
     }
     if at != body_end {
         return Err(unsupported("trailing bytes after the extensions"));
+    }
+    if let Some(split) = &split {
+        // The replacing entries first, nameless; then the added ones.
+        let replacing = split.replaced.len();
+        let well_formed = entries.len() >= replacing
+            && entries.iter().enumerate().all(|(i, e)| {
+                let nameless = e.path(bytes).is_empty();
+                nameless == (i < replacing)
+            });
+        if !well_formed {
+            return Err(unsupported("corrupt split index"));
+        }
     }
     let skip_hash = bytes[body_end..].iter().all(|b| *b == 0);
     Ok(Index {
@@ -194,6 +278,7 @@ fn parse(bytes: &[u8]) -> Result<Index, IndexError> {
         entries_end,
         extensions,
         skip_hash,
+        split,
     })
 }
 
@@ -229,6 +314,72 @@ pub struct IndexTx {
     lock: LockFile,
     bytes: Vec<u8>,
     index: Index,
+    /// The shared half of a split index.
+    shared: Option<SharedIndex>,
+}
+
+/// A split index's shared file, `sharedindex.<id>` beside the index. It is
+/// never changed (its name is its checksum), so it is mapped, not read:
+/// finding one path touches only the entries before it.
+struct SharedIndex {
+    path: PathBuf,
+    map: memmap2::Mmap,
+    version: u32,
+    count: usize,
+}
+
+impl SharedIndex {
+    fn open(path: PathBuf) -> Result<SharedIndex, IndexError> {
+        let file = File::open(&path)?;
+        // SAFETY: git never rewrites a shared index in place: a new one gets
+        // a new name, and an old one is only deleted (the mapping survives).
+        let map = unsafe { memmap2::Mmap::map(&file)? };
+        let (version, count) = header(&map)?;
+        if version == 4 {
+            return Err(unsupported("a split index in version 4"));
+        }
+        Ok(SharedIndex {
+            path,
+            map,
+            version,
+            count,
+        })
+    }
+
+    /// The position and entry of the first (lowest-stage) entry for `name`.
+    fn find(&self, name: &[u8]) -> Result<Option<(u32, Entry)>, IndexError> {
+        let mut at = 12;
+        for position in 0..self.count {
+            let entry = read_entry(&self.map, self.version, at, &[])?;
+            match entry.path(&self.map).cmp(name) {
+                std::cmp::Ordering::Less => at = entry.end,
+                std::cmp::Ordering::Equal => return Ok(Some((position as u32, entry))),
+                std::cmp::Ordering::Greater => break,
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// (fixed part, extended flags, path) of an entry to be written.
+type RawEntry<'a> = (Vec<u8>, Option<&'a [u8]>, &'a [u8]);
+
+/// Where a path's stage-0 entry is.
+enum Slot {
+    /// `entries[i]` of the index file.
+    Here(usize),
+    /// Only in the shared index, at this position, with this blob.
+    Shared(u32, git2::Oid),
+    /// Nowhere: it goes among the index file's entries at `i`.
+    Absent(usize),
+}
+
+fn entry_oid(bytes: &[u8], entry: &Entry) -> git2::Oid {
+    git2::Oid::from_bytes(&entry.fixed(bytes)[STAT..STAT + OID]).expect("20 bytes")
+}
+
+fn conflicted() -> IndexError {
+    unsupported("the path has unresolved conflicts")
 }
 
 impl IndexTx {
@@ -243,43 +394,81 @@ impl IndexTx {
         };
         // Unsupported layouts are refused here, before anything is committed.
         let index = parse(&bytes)?;
-        Ok(IndexTx { lock, bytes, index })
+        let shared = match &index.split {
+            Some(_) if index.version == 4 => {
+                return Err(unsupported("a split index in version 4"));
+            }
+            Some(split) => Some(SharedIndex::open(
+                target.with_file_name(split.shared_file()),
+            )?),
+            None => None,
+        };
+        Ok(IndexTx {
+            lock,
+            bytes,
+            index,
+            shared,
+        })
+    }
+
+    fn locate(&self, name: &[u8]) -> Result<Slot, IndexError> {
+        let (index, bytes) = (&self.index, &self.bytes);
+        // In a split index the file's own sorted entries are the added ones.
+        let replacing = index.split.as_ref().map_or(0, |s| s.replaced.len());
+        let own = &index.entries[replacing..];
+        let insert_at =
+            match own.binary_search_by(|e| e.path(bytes).cmp(name).then(e.stage().cmp(&0))) {
+                Ok(i) => return Ok(Slot::Here(replacing + i)),
+                // Stages 1-3 of this path, but no stage 0: a merge conflict.
+                Err(i) if own.get(i).is_some_and(|e| e.path(bytes) == name) => {
+                    return Err(conflicted());
+                }
+                Err(i) => replacing + i,
+            };
+        let (Some(split), Some(shared)) = (&index.split, &self.shared) else {
+            return Ok(Slot::Absent(insert_at));
+        };
+        match shared.find(name)? {
+            Some((position, _)) if split.deleted.binary_search(&position).is_ok() => {
+                Ok(Slot::Absent(insert_at))
+            }
+            Some((_, entry)) if entry.stage() != 0 => Err(conflicted()),
+            Some((position, entry)) => Ok(match split.replaced.binary_search(&position) {
+                Ok(rank) => Slot::Here(rank),
+                Err(_) => Slot::Shared(position, entry_oid(&shared.map, &entry)),
+            }),
+            None => Ok(Slot::Absent(insert_at)),
+        }
     }
 
     /// The blob id staged for `path` (stage 0).
     pub fn staged(&self, path: &str) -> Result<Option<git2::Oid>, IndexError> {
-        let found = self
-            .index
-            .entries
-            .iter()
-            .find(|e| e.path(&self.bytes) == path.as_bytes());
-        match found {
-            Some(e) if e.stage() != 0 => Err(unsupported("the path has unresolved conflicts")),
-            Some(e) => Ok(git2::Oid::from_bytes(&e.fixed(&self.bytes)[STAT..STAT + OID]).ok()),
-            None => Ok(None),
-        }
+        Ok(match self.locate(path.as_bytes())? {
+            Slot::Here(i) => Some(entry_oid(&self.bytes, &self.index.entries[i])),
+            Slot::Shared(_, oid) => Some(oid),
+            Slot::Absent(_) => None,
+        })
     }
 
     /// Sets the entry for `path` to the blob `oid`, with the stat data of
     /// the work-tree file `file` (so `git status` sees it clean), inserting
     /// it if the index has none; then writes the index and unlocks.
     pub fn upsert(self, path: &str, oid: git2::Oid, file: &Path) -> Result<(), IndexError> {
-        let (index, bytes) = (&self.index, &self.bytes);
         let meta = std::fs::metadata(file)?;
+        let slot = self.locate(path.as_bytes())?;
+        if self.index.split.is_some() {
+            return self.upsert_split(path, slot, |len| fixed_part(&meta, oid, len));
+        }
+        let (index, bytes) = (&self.index, &self.bytes);
         let fixed = fixed_part(&meta, oid, path.len());
         let name = path.as_bytes();
-        let position = index
-            .entries
-            .binary_search_by(|e| e.path(bytes).cmp(name).then(e.stage().cmp(&0)));
-        let (at, replace) = match position {
-            Ok(i) => (i, true),
-            // Stages 1-3 of this path, but no stage 0: a merge conflict.
-            Err(i) if index.entries.get(i).is_some_and(|e| e.path(bytes) == name) => {
-                return Err(unsupported("the path has unresolved conflicts"));
-            }
-            Err(i) => (i, false),
+        let (at, replace) = match slot {
+            Slot::Here(i) => (i, true),
+            Slot::Absent(i) => (i, false),
+            Slot::Shared(..) => unreachable!("only a split index has a shared half"),
         };
         let mut out = Vec::with_capacity(bytes.len() + 128);
+
         out.extend_from_slice(b"DIRC");
         out.extend_from_slice(&index.version.to_be_bytes());
         let count = index.entries.len() + usize::from(!replace);
@@ -312,6 +501,62 @@ impl IndexTx {
                 out.extend_from_slice(&bytes[next.start..index.entries_end]);
             }
         }
+        self.finish(out, path, None)
+    }
+
+    /// A split index: only this file changes, the shared one stays as it
+    /// is. `fixed(name length)` is the entry's fixed part.
+    fn upsert_split(
+        self,
+        path: &str,
+        slot: Slot,
+        fixed: impl Fn(usize) -> Vec<u8>,
+    ) -> Result<(), IndexError> {
+        let bytes = &self.bytes;
+        let mut split = self.index.split.clone().expect("a split index");
+        let mut entries: Vec<RawEntry<'_>> = self
+            .index
+            .entries
+            .iter()
+            .map(|e| (e.fixed(bytes).to_vec(), e.extended(bytes), e.path(bytes)))
+            .collect();
+        // Extended flags (skip-worktree, intent-to-add) no longer hold: the
+        // file is now in the work tree and committed. Replacing entries
+        // carry no name: the shared entry at their position has it.
+        let replacing = split.replaced.len();
+        match slot {
+            Slot::Here(i) if i < replacing => entries[i] = (fixed(0), None, b""),
+            Slot::Here(i) => entries[i] = (fixed(path.len()), None, path.as_bytes()),
+            Slot::Shared(position, _) => {
+                let rank = split.replaced.partition_point(|p| *p < position);
+                split.replaced.insert(rank, position);
+                entries.insert(rank, (fixed(0), None, b""));
+            }
+            Slot::Absent(i) => entries.insert(i, (fixed(path.len()), None, path.as_bytes())),
+        }
+        let mut out = Vec::with_capacity(bytes.len() + 128);
+        out.extend_from_slice(b"DIRC");
+        out.extend_from_slice(&self.index.version.to_be_bytes());
+        out.extend_from_slice(&(entries.len() as u32).to_be_bytes());
+        for (fixed, extended, name) in &entries {
+            write_entry(&mut out, self.index.version, fixed, *extended, name, &[]);
+        }
+        // git removes shared index files it has not used for two weeks
+        // (splitIndex.sharedIndexExpire); using it counts, as in git.
+        if let Some(shared) = &self.shared {
+            let _ = File::options()
+                .write(true)
+                .open(&shared.path)
+                .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+        }
+        let link = split.encode();
+        self.finish(out, path, Some(link))
+    }
+
+    /// Appends the extensions (the cache-tree invalidated along `path`, a
+    /// new `link` when given) and the checksum, then writes and unlocks.
+    fn finish(self, mut out: Vec<u8>, path: &str, link: Option<Vec<u8>>) -> Result<(), IndexError> {
+        let (index, bytes) = (&self.index, &self.bytes);
         for (sig, range) in &index.extensions {
             let data = &bytes[range.clone()];
             match sig {
@@ -319,6 +564,7 @@ impl IndexTx {
                     let tree = invalidate_tree(data, path)?;
                     push_extension(&mut out, sig, &tree);
                 }
+                b"link" => push_extension(&mut out, sig, link.as_deref().unwrap_or(data)),
                 // Offsets into the entries and fsmonitor state go stale; git
                 // rebuilds them when it next writes the index.
                 b"EOIE" | b"IEOT" | b"FSMN" => {}

@@ -96,11 +96,116 @@ fn untracked_cache_and_skip_hash() {
     assert_eq!(repo.status_porcelain(), "?? docs/untracked.txt\n");
 }
 
+fn shared_index_files(repo: &TestRepo) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(repo.path().join(".git"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("sharedindex."))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Moves every entry into a fresh shared index. Files changed within the
+/// index's own second are "racily clean", and git keeps those in the small
+/// half, so they are dated back first.
+fn rebase_split_index(repo: &TestRepo) {
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for path in repo.git(&["ls-files"]).lines() {
+        let file = std::fs::File::options()
+            .write(true)
+            .open(repo.path().join(path))
+            .unwrap();
+        file.set_modified(hour_ago).unwrap();
+    }
+    repo.git(&["update-index", "-q", "--refresh"]);
+    repo.git(&["update-index", "--split-index"]);
+    let index = std::fs::read(repo.path().join(".git/index")).unwrap();
+    let entries = u32::from_be_bytes(index[8..12].try_into().unwrap());
+    assert_eq!(entries, 0, "all entries are in the shared index");
+}
+
+fn is_split(repo: &TestRepo) -> bool {
+    let index = std::fs::read(repo.path().join(".git/index")).unwrap();
+    index.windows(4).any(|w| w == b"link")
+}
+
 #[test]
-fn a_split_index_is_refused_with_the_way_out() {
-    let repo = repo_with(&[&["update-index", "--split-index"]]);
+fn a_split_index_gets_only_its_small_half_rewritten() {
+    for version in ["2", "3"] {
+        let repo = repo_with(&[
+            &["update-index", "--index-version", version],
+            &["update-index", "--split-index"],
+        ]);
+        // Entries added to the small half, then changed there.
+        exercise(&repo, &format!("split v{version}"));
+        // Everything into a fresh shared index; then a deletion (delete
+        // bitmap) and our changes to shared entries (replace bitmap).
+        repo.git(&["rm", "-q", "docs/x.txt"]);
+        repo.git(&["commit", "-qm", "rm"]);
+        rebase_split_index(&repo);
+        repo.git(&["rm", "-q", "src/b/x.txt"]);
+        repo.git(&["commit", "-qm", "rm"]);
+        let shared = shared_index_files(&repo);
+        let ids: Vec<String> = repo
+            .git(&["ls-files", "postmortems"])
+            .lines()
+            .map(|p| {
+                p.rsplit('/')
+                    .next()
+                    .unwrap()
+                    .trim_end_matches(".toml")
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(ids.len(), 2, "{ids:?}");
+        repo.ok(&["assign", &ids[1], "carol"]);
+        assert_index_matches_head(&repo, "replaced a shared entry");
+        repo.ok(&["assign", &ids[1], "bob"]);
+        repo.ok(&["assign", &ids[0], "carol"]);
+        assert_index_matches_head(&repo, "replaced again, and a second one");
+        repo.new_record("Third", &[]);
+        assert_index_matches_head(&repo, "added beside replacements");
+        assert!(is_split(&repo), "v{version}: still a split index");
+        assert_eq!(
+            shared_index_files(&repo),
+            shared,
+            "v{version}: shared index untouched"
+        );
+        assert_eq!(
+            repo.git(&["ls-files", "src/b"]).trim(),
+            "",
+            "v{version}: the deletion holds"
+        );
+        // A change staged by the user in the shared half is still refused.
+        let path = repo
+            .git(&["ls-files", "postmortems"])
+            .lines()
+            .find(|p| p.contains(ids[0].as_str()))
+            .unwrap()
+            .to_string();
+        repo.write(&path, &format!("{}# staged by hand\n", repo.read(&path)));
+        repo.git(&["add", &path]);
+        rebase_split_index(&repo);
+
+        let err = repo.fails(1, &["assign", &ids[0], "dave"]);
+        assert!(err.contains("staged changes"), "{err}");
+        // git itself carries on from our index.
+        repo.git(&["reset", "-q", "--hard"]);
+        repo.git(&["update-index", "--no-split-index"]);
+        assert_index_matches_head(&repo, "after --no-split-index");
+    }
+}
+
+#[test]
+fn a_split_index_in_version_4_is_refused_with_the_way_out() {
+    let repo = repo_with(&[
+        &["update-index", "--index-version", "4"],
+        &["update-index", "--split-index"],
+    ]);
     let err = repo.fails(1, &["new", "--title", "Split"]);
-    assert!(err.contains("git update-index --no-split-index"), "{err}");
+    assert!(err.contains("git update-index --index-version 3"), "{err}");
+
     assert_eq!(
         repo.git(&["log", "-1", "--format=%s"]).trim(),
         "more",
@@ -108,9 +213,9 @@ fn a_split_index_is_refused_with_the_way_out() {
     );
     assert_eq!(repo.status_porcelain(), "", "nothing written");
     // The way out works.
-    repo.git(&["update-index", "--no-split-index"]);
-    repo.new_record("Split no more", &[]);
-    assert_index_matches_head(&repo, "after --no-split-index");
+    repo.git(&["update-index", "--index-version", "3"]);
+    repo.new_record("Version 3", &[]);
+    assert_index_matches_head(&repo, "after --index-version 3");
 }
 
 #[test]
