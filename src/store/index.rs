@@ -209,7 +209,13 @@ fn read_entry(bytes: &[u8], version: u32, at: usize, previous: &[u8]) -> Result<
         let len = path.len();
         (PathBytes::Owned(path), len)
     } else {
-        let end = nul(at)?;
+        // The length in the flags (when it fits) saves searching for the NUL.
+        let short = (flags & NAME_MASK) as usize;
+        let end = if short < NAME_MASK as usize && bytes.get(at + short) == Some(&0) {
+            at + short
+        } else {
+            nul(at)?
+        };
         let range = at..end;
         // 1 to 8 NULs pad the entry to a multiple of eight bytes.
         at = start + (end - start + 8) / 8 * 8;
@@ -316,6 +322,9 @@ pub struct IndexTx {
     index: Index,
     /// The shared half of a split index.
     shared: Option<SharedIndex>,
+    /// The last path located, and where: the check and the update ask for
+    /// the same one, and a scan of the shared index is worth doing once.
+    located: std::cell::RefCell<Option<(Vec<u8>, Slot)>>,
 }
 
 /// A split index's shared file, `sharedindex.<id>` beside the index. It is
@@ -365,6 +374,7 @@ impl SharedIndex {
 type RawEntry<'a> = (Vec<u8>, Option<&'a [u8]>, &'a [u8]);
 
 /// Where a path's stage-0 entry is.
+#[derive(Clone, Copy)]
 enum Slot {
     /// `entries[i]` of the index file.
     Here(usize),
@@ -408,10 +418,22 @@ impl IndexTx {
             bytes,
             index,
             shared,
+            located: std::cell::RefCell::new(None),
         })
     }
 
     fn locate(&self, name: &[u8]) -> Result<Slot, IndexError> {
+        if let Some((path, slot)) = &*self.located.borrow()
+            && path == name
+        {
+            return Ok(*slot);
+        }
+        let slot = self.find_slot(name)?;
+        *self.located.borrow_mut() = Some((name.to_vec(), slot));
+        Ok(slot)
+    }
+
+    fn find_slot(&self, name: &[u8]) -> Result<Slot, IndexError> {
         let (index, bytes) = (&self.index, &self.bytes);
         // In a split index the file's own sorted entries are the added ones.
         let replacing = index.split.as_ref().map_or(0, |s| s.replaced.len());
