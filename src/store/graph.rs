@@ -8,9 +8,12 @@
 //! the commits it does not know yet. Delete it at any time.
 
 use super::Store;
+use super::commit_graph::{CommitGraph, GraphCommit};
 use crate::error::Result;
 use git2::{ObjectType, Oid};
-use std::collections::{BinaryHeap, HashMap};
+
+use std::collections::{BinaryHeap, HashMap, HashSet};
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -121,51 +124,71 @@ fn cache_path(store: &Store) -> PathBuf {
 /// Loads the commits reachable from `tip` that the graph lacks. Returns how
 /// many were added.
 fn extend(store: &Store, graph: &mut Graph, tip: Oid) -> Result<usize> {
-    struct New {
-        oid: Oid,
-        time: i64,
-        dir: Option<Oid>,
-        parents: Vec<Oid>,
-    }
-    let mut new: Vec<New> = Vec::new();
-    let mut queued: HashMap<Oid, ()> = HashMap::new();
+    // git's own commit-graph file, when it has one, saves inflating each
+    // commit. Not in a shallow clone: there a parent may be missing.
+    let commit_graph = if store.repo.is_shallow() {
+        None
+    } else {
+        CommitGraph::open(&store.repo.commondir().join("objects"))
+    };
+    let mut new: Vec<(Oid, GraphCommit)> = Vec::new();
+    let mut queued: HashSet<Oid> = HashSet::new();
     let mut stack = vec![tip];
     while let Some(oid) = stack.pop() {
-        if graph.index.contains_key(&oid) || queued.contains_key(&oid) {
+        if graph.index.contains_key(&oid) || !queued.insert(oid) {
             continue;
         }
-        queued.insert(oid, ());
-        // A missing object (a shallow clone's boundary) ends that line.
-        let Ok(commit) = store.repo.find_commit(oid) else {
-            continue;
+        let commit = match commit_graph.as_ref().and_then(|g| g.get(oid)) {
+            Some(c) => c,
+            // A missing object (a shallow clone's boundary) ends that line.
+            None => match store.repo.find_commit(oid) {
+                Ok(c) => GraphCommit {
+                    tree: c.tree_id(),
+                    parents: c.parent_ids().collect(),
+                    time: c.time().seconds(),
+                },
+                Err(_) => continue,
+            },
         };
-        let tree = commit.tree()?;
-        let dir = match tree.get_path(Path::new(&store.records_dir)) {
-            Ok(e) if e.kind() == Some(ObjectType::Tree) => Some(e.id()),
-            _ => None,
-        };
-        let parents: Vec<Oid> = commit.parent_ids().collect();
-        stack.extend(parents.iter().copied());
-        new.push(New {
-            oid,
-            time: commit.time().seconds(),
-            dir,
-            parents,
-        });
+        stack.extend(commit.parents.iter().copied());
+        new.push((oid, commit));
     }
-    for n in &new {
-        graph.index.insert(n.oid, graph.oids.len() as u32);
-        graph.oids.push(n.oid);
-        graph.times.push(n.time);
-        graph.dirs.push(n.dir);
+    crate::trace::mark("history: commits walked");
+    let trees: Vec<Oid> = new.iter().map(|(_, c)| c.tree).collect();
+    let dirs = records_dirs(store, &trees)?;
+    for ((oid, commit), dir) in new.iter().zip(dirs) {
+        graph.index.insert(*oid, graph.oids.len() as u32);
+        graph.oids.push(*oid);
+        graph.times.push(commit.time);
+        graph.dirs.push(dir);
     }
-    for n in &new {
-        graph
-            .parent_list
-            .extend(n.parents.iter().filter_map(|p| graph.index.get(p).copied()));
+    for (_, commit) in &new {
+        graph.parent_list.extend(
+            commit
+                .parents
+                .iter()
+                .filter_map(|p| graph.index.get(p).copied()),
+        );
         graph.parent_start.push(graph.parent_list.len() as u32);
     }
     Ok(new.len())
+}
+
+/// The records directory's tree id in each root tree: with a commit-graph
+/// file, most of a first walk. In walk order, so each root tree's delta
+/// base is usually the one just read. (Two threads with a repository
+/// handle each were slower: libgit2 serialises pack access.)
+fn records_dirs(store: &Store, trees: &[Oid]) -> Result<Vec<Option<Oid>>> {
+    let dir = Path::new(&store.records_dir);
+    trees
+        .iter()
+        .map(|t| {
+            Ok(match store.repo.find_tree(*t)?.get_path(dir) {
+                Ok(e) if e.kind() == Some(ObjectType::Tree) => Some(e.id()),
+                _ => None,
+            })
+        })
+        .collect()
 }
 
 fn read_cache(path: &Path, records_dir: &str) -> Option<Graph> {

@@ -5,6 +5,7 @@ pub mod commit;
 mod graph;
 pub mod history;
 
+mod commit_graph;
 mod ewah;
 pub mod identity;
 mod index;

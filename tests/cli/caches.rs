@@ -88,3 +88,102 @@ fn the_history_cache_grows_with_new_commits_and_can_be_deleted() {
     repo.git(&["reset", "-q", "--hard", "HEAD~2"]);
     assert_eq!(log(&repo), ["update", "new"]);
 }
+
+/// The record's log and the team's since 2000 (commit times matter), as
+/// JSON, read with git's commit-graph files moved aside.
+fn log_without_commit_graph(repo: &TestRepo, id: &str) -> String {
+    let info = repo.path().join(".git/objects/info");
+    let aside = repo.path().join(".git/objects/info-aside");
+    std::fs::rename(&info, &aside).unwrap();
+    let log = log_from_scratch(repo, id);
+    std::fs::rename(&aside, &info).unwrap();
+    log
+}
+
+fn log_from_scratch(repo: &TestRepo, id: &str) -> String {
+    let _ = std::fs::remove_file(repo.path().join(".git/devops-postmortem-history.cache"));
+    let team = repo.ok(&["log", "--since", "2000-01-01", "--json"]);
+    assert!(team.contains(id), "{team}");
+    repo.ok(&["log", id, "--json"]) + &team
+}
+
+#[test]
+fn the_history_walk_reads_gits_commit_graph_alike() {
+    let repo = TestRepo::new();
+    let id = repo.new_record("Graph", &["--severity", "SEV3"]);
+    let path = repo.record_path(&id);
+    // History with a merge and an octopus merge, the record changed on
+    // side branches too.
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    repo.ok(&["assign", &id, "bob"]);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.commit_file("src/a.txt", "a", "code");
+    repo.git(&["merge", "-q", "--no-ff", "--no-edit", "side"]);
+    for (branch, file) in [("b1", "src/b1.txt"), ("b2", "src/b2.txt")] {
+        repo.git(&["checkout", "-q", "-b", branch, "main"]);
+        repo.commit_file(file, branch, "code");
+    }
+    repo.git(&["checkout", "-q", "b2"]);
+    repo.ok(&["update", &id, "--severity", "SEV2"]);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["merge", "-q", "--no-ff", "--no-edit", "b1", "b2"]);
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%P"])
+            .split_whitespace()
+            .count(),
+        3,
+        "an octopus merge"
+    );
+    let plain = log_without_commit_graph(&repo, &id);
+    let entries = |log: &str| {
+        let record_log = serde_json::Deserializer::from_str(log)
+            .into_iter::<Value>()
+            .next();
+        record_log.unwrap().unwrap().as_array().unwrap().len()
+    };
+
+    assert_eq!(
+        entries(&plain),
+        repo.git(&["log", "--format=%H", "--", &path])
+            .lines()
+            .count()
+    );
+
+    repo.git(&["commit-graph", "write", "--reachable"]);
+    assert!(repo.path().join(".git/objects/info/commit-graph").exists());
+    assert_eq!(
+        log_from_scratch(&repo, &id),
+        plain,
+        "single commit-graph file"
+    );
+
+    // Commits newer than the graph come from the object store.
+    repo.ok(&["assign", &id, "carol"]);
+    repo.commit_file("src/c.txt", "c", "code");
+    let plain = log_without_commit_graph(&repo, &id);
+    assert_eq!(log_from_scratch(&repo, &id), plain, "a stale commit-graph");
+
+    // A layered graph (`git maintenance`, `fetch.writeCommitGraph`).
+    std::fs::remove_file(repo.path().join(".git/objects/info/commit-graph")).unwrap();
+    repo.git(&["commit-graph", "write", "--reachable", "--split"]);
+    repo.ok(&["assign", &id, "dave"]);
+    repo.git(&["commit-graph", "write", "--reachable", "--split=no-merge"]);
+    let chain = repo.read(".git/objects/info/commit-graphs/commit-graph-chain");
+    assert_eq!(chain.lines().count(), 2, "two layers: {chain}");
+    let plain = log_without_commit_graph(&repo, &id);
+    assert_eq!(log_from_scratch(&repo, &id), plain, "a commit-graph chain");
+    assert_eq!(
+        entries(&plain),
+        repo.git(&["log", "--format=%H", "--", &path])
+            .lines()
+            .count()
+    );
+    // A damaged file is not used.
+    let graph = repo.path().join(".git/objects/info/commit-graph");
+    std::fs::write(&graph, b"CGPH\x01\x01\x09\x00junk").unwrap();
+    assert_eq!(
+        log_from_scratch(&repo, &id),
+        plain,
+        "a damaged commit-graph"
+    );
+}
