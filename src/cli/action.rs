@@ -229,7 +229,7 @@ pub fn close_fixed(ctx: &Ctx, records: &[Record]) -> Result<usize> {
         return Ok(0);
     };
     let mut closed = 0;
-    for (id, n, commit) in crate::store::history::fixes_since(&ctx.store, since)? {
+    for (id, n, commit) in crate::store::fixes::since(&ctx.store, since)? {
         let Some((record, _)) = open.iter().find(|(r, m)| r.id == id && *m == n) else {
             continue;
         };

@@ -18,6 +18,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 4] = b"DPMG";
+/// Commits may carry clock skew; walks in time order look this far past
+/// the point where they could stop.
+pub const SKEW_SECONDS: i64 = 24 * 3600;
 const VERSION: u32 = 1;
 
 pub struct Graph {
@@ -32,6 +35,12 @@ pub struct Graph {
 }
 
 impl Graph {
+    pub fn count(&self) -> usize {
+        self.oids.len()
+    }
+    pub fn position(&self, oid: Oid) -> Option<u32> {
+        self.index.get(&oid).copied()
+    }
     pub fn oid(&self, c: u32) -> Oid {
         self.oids[c as usize]
     }

@@ -14,10 +14,6 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;
 
-/// Commits may carry clock skew; walks in time order look this far past
-/// the point where they could stop.
-const SKEW_SECONDS: i64 = 24 * 3600;
-
 #[derive(Debug, Clone, Serialize)]
 pub struct Revision {
     pub commit: String,
@@ -279,29 +275,4 @@ fn tags_by_commit(store: &Store) -> Result<HashMap<Oid, Vec<String>>> {
         }
     }
     Ok(map)
-}
-
-/// `Fixes-Postmortem: PM-…#N` trailers in commits made since `since`.
-pub fn fixes_since(store: &Store, since: i64) -> Result<Vec<(String, u32, Oid)>> {
-    let graph = graph::load(store)?;
-    let mut out = Vec::new();
-    for c in graph.date_order() {
-        if graph.time(c) < since - SKEW_SECONDS {
-            continue;
-        }
-        let commit = store.repo.find_commit(graph.oid(c))?;
-        for line in commit.message().unwrap_or_default().lines() {
-            let Some(value) = line.strip_prefix("Fixes-Postmortem:") else {
-                continue;
-            };
-            for item in value.split([',', ' ']).filter(|s| !s.is_empty()) {
-                if let Some((id, n)) = item.rsplit_once('#')
-                    && let Ok(n) = n.parse()
-                {
-                    out.push((id.to_string(), n, commit.id()));
-                }
-            }
-        }
-    }
-    Ok(out)
 }

@@ -7,6 +7,7 @@ pub mod history;
 
 mod commit_graph;
 mod ewah;
+pub mod fixes;
 pub mod identity;
 mod index;
 mod lock;

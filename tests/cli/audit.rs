@@ -589,6 +589,40 @@ fn a_fixes_postmortem_trailer_closes_the_action_item() {
     // Running again changes nothing.
     repo.ok(&["triage"]);
     assert_eq!(repo.commit_count(), before + 1);
+
+    // What was scanned is remembered in .git/; newer commits are still read,
+    // and so are trailers naming an item that did not exist yet.
+    assert!(
+        repo.path()
+            .join(".git/devops-postmortem-fixes.cache")
+            .exists()
+    );
+    let status = |n: usize| -> String {
+        let r = repo.record(&id);
+        let items = r["action_items"].as_array().unwrap();
+        s(items[n].as_table().unwrap(), "status").to_string()
+    };
+    repo.commit_file(
+        "main.rs",
+        "fn main() { retry(); alert() }\n",
+        &format!("Add alerts\n\nFixes-Postmortem: {id}#2, {id}#3"),
+    );
+    let second_fix = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    repo.ok(&["triage"]);
+    assert_eq!(status(1), "done");
+    let r = repo.record(&id);
+    assert_eq!(
+        s(r["action_items"][1].as_table().unwrap(), "commit"),
+        second_fix
+    );
+    repo.ok(&["action", "add", &id, "Page the owner"]);
+    std::fs::write(
+        repo.path().join(".git/devops-postmortem-fixes.cache"),
+        "junk",
+    )
+    .unwrap();
+    repo.ok(&["triage"]);
+    assert_eq!(status(2), "done", "#3 was named before it existed");
 }
 
 #[test]

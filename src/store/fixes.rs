@@ -1,0 +1,160 @@
+//! Finding `Fixes-Postmortem: PM-…#N` trailers in commit messages.
+//!
+//! Reading every commit message back to the oldest open action item costs
+//! a second on a history of 100k commits, every `triage`. The facts found
+//! are about immutable commits, so they are kept in `.git/`: the tip that
+//! was scanned, how far back (a time), and the trailers found. The next
+//! scan skips every commit that tip reaches and reads only the new ones.
+//! Delete the file at any time.
+
+use super::Store;
+use super::graph::{self, SKEW_SECONDS};
+use crate::error::Result;
+use git2::Oid;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+const HEADER: &str = "devops-postmortem fixes cache 1";
+
+/// (record id, action number, fixing commit), newest commit first.
+pub type Fix = (String, u32, Oid);
+
+struct Scanned {
+    tip: Oid,
+    /// Every commit `tip` reaches with a time from here on was read.
+    since: i64,
+    found: HashMap<Oid, Vec<(String, u32)>>,
+}
+
+/// The trailers in the commits HEAD reaches, from `since` on.
+pub fn since(store: &Store, since: i64) -> Result<Vec<Fix>> {
+    let graph = graph::load(store)?;
+    let order = graph.date_order();
+    let Some(&head) = order.first() else {
+        return Ok(Vec::new());
+    };
+    let path = cache_path(store);
+    let mut known = vec![false; graph.count()];
+    let mut found: HashMap<Oid, Vec<(String, u32)>> = HashMap::new();
+    if let Some(cached) = read_cache(&path).filter(|c| c.since <= since)
+        && let Some(tip) = graph.position(cached.tip)
+    {
+        let mut stack = vec![tip];
+        known[tip as usize] = true;
+        while let Some(c) = stack.pop() {
+            for &p in graph.parents(c) {
+                if !known[p as usize] {
+                    known[p as usize] = true;
+                    stack.push(p);
+                }
+            }
+        }
+        found = cached.found;
+    }
+    let mut out = Vec::new();
+    for &c in &order {
+        if graph.time(c) < since - SKEW_SECONDS {
+            continue;
+        }
+        let oid = graph.oid(c);
+        if !known[c as usize] {
+            let commit = store.repo.find_commit(oid)?;
+            let trailers = parse(commit.message().unwrap_or_default());
+            if !trailers.is_empty() {
+                found.insert(oid, trailers);
+            }
+        }
+        if let Some(trailers) = found.get(&oid) {
+            out.extend(trailers.iter().map(|(id, n)| (id.clone(), *n, oid)));
+        }
+    }
+    // Only what this tip reaches within the bound: the file stays small.
+    let mut kept: HashMap<Oid, Vec<(String, u32)>> = HashMap::new();
+    for (id, n, oid) in &out {
+        kept.entry(*oid).or_default().push((id.clone(), *n));
+    }
+    let scanned = Scanned {
+        tip: graph.oid(head),
+        since,
+        found: kept,
+    };
+    // A cache that cannot be written only makes the next scan slower.
+    let _ = write_cache(&path, &scanned);
+    Ok(out)
+}
+
+fn parse(message: &str) -> Vec<(String, u32)> {
+    let mut out = Vec::new();
+    for line in message.lines() {
+        let Some(value) = line.strip_prefix("Fixes-Postmortem:") else {
+            continue;
+        };
+        for item in value.split([',', ' ']).filter(|s| !s.is_empty()) {
+            if let Some((id, n)) = item.rsplit_once('#')
+                && let Ok(n) = n.parse()
+            {
+                out.push((id.to_string(), n));
+            }
+        }
+    }
+    out
+}
+
+fn cache_path(store: &Store) -> PathBuf {
+    store.repo.commondir().join("devops-postmortem-fixes.cache")
+}
+
+/// Text: the header, `tip since`, then one `commit id#n` per trailer.
+fn read_cache(path: &std::path::Path) -> Option<Scanned> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut lines = text.lines();
+    if lines.next()? != HEADER {
+        return None;
+    }
+    let (tip, since) = lines.next()?.split_once(' ')?;
+    let mut found: HashMap<Oid, Vec<(String, u32)>> = HashMap::new();
+    for line in lines {
+        let (commit, item) = line.split_once(' ')?;
+        let (id, n) = item.rsplit_once('#')?;
+        found
+            .entry(Oid::from_str(commit).ok()?)
+            .or_default()
+            .push((id.to_string(), n.parse().ok()?));
+    }
+    Some(Scanned {
+        tip: Oid::from_str(tip).ok()?,
+        since: since.parse().ok()?,
+        found,
+    })
+}
+
+fn write_cache(path: &std::path::Path, s: &Scanned) -> std::io::Result<()> {
+    let mut text = format!("{HEADER}\n{} {}\n", s.tip, s.since);
+    for (commit, trailers) in &s.found {
+        for (id, n) in trailers {
+            text.push_str(&format!("{commit} {id}#{n}\n"));
+        }
+    }
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes())?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    #[test]
+    fn trailers_name_records_and_items() {
+        let message = "fix pool\n\nFixes-Postmortem: PM-20261124-abcd1234#2, PM-20261124-efgh5678#1\nFixes-Postmortem: bogus\n";
+        assert_eq!(
+            parse(message),
+            [
+                ("PM-20261124-abcd1234".to_string(), 2),
+                ("PM-20261124-efgh5678".to_string(), 1)
+            ]
+        );
+    }
+}
