@@ -27,6 +27,9 @@ pub struct TriageArgs {
     /// Walk the unassigned records and assign each (needs a terminal)
     #[arg(long, short)]
     pub interactive: bool,
+    /// Rows shown per section, oldest first (0: all); JSON is always whole
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
     /// Print JSON with the same sections
     #[arg(long, conflicts_with = "interactive")]
     pub json: bool,
@@ -67,25 +70,31 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
         mine: me,
     };
     let triage = compute(&records, &rules);
+    crate::trace::mark("triage computed");
     if args.json {
         return crate::render::json::print(&triage);
     }
-    crate::output::print(&text(&triage, &args.since));
+    let limit = (args.limit > 0).then_some(args.limit);
+    let text = text(&triage, &args.since, limit);
+    crate::trace::mark("triage rendered");
+    crate::output::print(&text);
+
     if args.interactive {
         assign_walk(ctx, &triage.unassigned)?;
     }
     Ok(())
 }
 
-fn text(t: &Triage, since: &str) -> String {
+/// `limit`: rows per table; a daily review of 40k open records reads the
+/// counts and the oldest, and a wall of rows would bury both.
+fn text(t: &Triage, since: &str, limit: Option<usize>) -> String {
     let mut out = String::new();
     let items = |out: &mut String, title: &str, items: &[Item]| {
         if items.is_empty() {
             return;
         }
         out.push_str(&format!("{title} ({})\n", items.len()));
-        let rows = items.iter().map(item_row).collect();
-        out.push_str(&indent(&table::plain(ITEM_HEADER, rows)));
+        out.push_str(&indent(&limited(ITEM_HEADER, items, item_row, limit)));
         out.push('\n');
     };
     items(&mut out, "Unassigned, oldest first", &t.unassigned);
@@ -97,8 +106,8 @@ fn text(t: &Triage, since: &str) -> String {
                 inline(short_person(&g.assignee)),
                 g.records.len()
             ));
-            let rows = g.records.iter().map(item_row).collect();
-            out.push_str(&indent(&indent(&table::plain(ITEM_HEADER, rows))));
+            let rows = limited(ITEM_HEADER, &g.records, item_row, limit);
+            out.push_str(&indent(&indent(&rows)));
         }
         out.push('\n');
     }
@@ -109,11 +118,12 @@ fn text(t: &Triage, since: &str) -> String {
         &t.past_review_deadline,
     );
     items(&mut out, "Stale: no change for a while", &t.stale);
-    actions(&mut out, "Action items overdue", &t.actions_overdue);
+    actions(&mut out, "Action items overdue", &t.actions_overdue, limit);
     actions(
         &mut out,
         "Action items due within 7 days",
         &t.actions_due_soon,
+        limit,
     );
     items(&mut out, &format!("Closed since {since}"), &t.closed_since);
     if out.is_empty() {
@@ -146,34 +156,48 @@ fn item_row(i: &Item) -> Vec<String> {
     ]
 }
 
-fn actions(out: &mut String, title: &str, list: &[ActionRef]) {
+/// A table of the first `limit` of `list`, and a line for the rest.
+fn limited<T>(
+    header: &[&str],
+    list: &[T],
+    row: impl Fn(&T) -> Vec<String>,
+    limit: Option<usize>,
+) -> String {
+    let shown = limit.map_or(list.len(), |n| n.min(list.len()));
+    let mut text = table::plain(header, list[..shown].iter().map(row).collect());
+    if shown < list.len() {
+        text.push_str(&format!(
+            "… {} more (--limit 0 shows all)\n",
+            list.len() - shown
+        ));
+    }
+    text
+}
+
+fn actions(out: &mut String, title: &str, list: &[ActionRef], limit: Option<usize>) {
     if list.is_empty() {
         return;
     }
     out.push_str(&format!("{title} ({})\n", list.len()));
-    let rows = list
-        .iter()
-        .map(|a| {
-            let when = match a.days_overdue {
-                d if d > 0 => format!("{} ({d}d late)", a.due),
-                0 => format!("{} (today)", a.due),
-                d => format!("{} (in {}d)", a.due, -d),
-            };
-            vec![
-                format!("{}#{}", a.id, a.n),
-                a.owner
-                    .as_deref()
-                    .map_or("-".into(), |o| truncate(&inline(short_person(o)), 20)),
-                when,
-                truncate(&inline(&a.text), 50),
-            ]
-        })
-        .collect();
-    out.push_str(&indent(&table::plain(
-        &["ITEM", "OWNER", "DUE", "ACTION"],
-        rows,
-    )));
+    let header = &["ITEM", "OWNER", "DUE", "ACTION"];
+    out.push_str(&indent(&limited(header, list, action_row, limit)));
     out.push('\n');
+}
+
+fn action_row(a: &ActionRef) -> Vec<String> {
+    let when = match a.days_overdue {
+        d if d > 0 => format!("{} ({d}d late)", a.due),
+        0 => format!("{} (today)", a.due),
+        d => format!("{} (in {}d)", a.due, -d),
+    };
+    vec![
+        format!("{}#{}", a.id, a.n),
+        a.owner
+            .as_deref()
+            .map_or("-".into(), |o| truncate(&inline(short_person(o)), 20)),
+        when,
+        truncate(&inline(&a.text), 50),
+    ]
 }
 
 /// Offers each unassigned record to the roster (or, without one, to the

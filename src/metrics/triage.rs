@@ -86,7 +86,7 @@ fn item(r: &Record, rules: &Rules<'_>) -> Item {
         created_at: r.created_at,
         age_hours: (rules.now - r.began()).num_hours(),
 
-        review_due: review_due(r, rules).format("%Y-%m-%d").to_string(),
+        review_due: review_due(r, rules).date_naive().to_string(),
     }
 }
 
@@ -100,8 +100,7 @@ pub fn compute(records: &[Record], rules: &Rules<'_>) -> Triage {
         .filter(|r| r.status != Status::Closed && mine(r.assignee.as_deref(), rules))
         .collect();
     let by_age = |mut v: Vec<&Record>| {
-        v.sort_by_key(|r| (r.began(), r.id.clone()));
-
+        v.sort_by(|a, b| (a.began(), &a.id).cmp(&(b.began(), &b.id)));
         v.into_iter().map(|r| item(r, rules)).collect::<Vec<_>>()
     };
 
@@ -116,21 +115,24 @@ pub fn compute(records: &[Record], rules: &Rules<'_>) -> Triage {
         )
     };
 
-    let mut in_analysis: Vec<Group> = Vec::new();
+    // Per assignee, by name; each group oldest record first.
+    let mut by_assignee: std::collections::BTreeMap<&str, Vec<&Record>> = Default::default();
     for r in open.iter().filter(|r| r.status == Status::Assigned) {
-        let who = r.assignee.clone().unwrap_or_default();
-        match in_analysis.iter_mut().find(|g| g.assignee == who) {
-            Some(g) => g.records.push(item(r, rules)),
-            None => in_analysis.push(Group {
-                assignee: who,
-                records: vec![item(r, rules)],
-            }),
-        }
+        by_assignee
+            .entry(r.assignee.as_deref().unwrap_or_default())
+            .or_default()
+            .push(r);
     }
-    in_analysis.sort_by(|a, b| a.assignee.cmp(&b.assignee));
-    for g in &mut in_analysis {
-        g.records.sort_by_key(|i| (i.created_at, i.id.clone()));
-    }
+    let in_analysis: Vec<Group> = by_assignee
+        .into_iter()
+        .map(|(who, mut records)| {
+            records.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+            Group {
+                assignee: who.to_string(),
+                records: records.into_iter().map(|r| item(r, rules)).collect(),
+            }
+        })
+        .collect();
 
     let ready_to_close = by_age(
         open.iter()

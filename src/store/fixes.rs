@@ -39,35 +39,17 @@ pub fn since(store: &Store, since: i64) -> Result<Vec<Fix>> {
     if let Some(cached) = read_cache(&path).filter(|c| c.since <= since)
         && let Some(tip) = graph.position(cached.tip)
     {
-        let mut stack = vec![tip];
-        known[tip as usize] = true;
-        while let Some(c) = stack.pop() {
-            for &p in graph.parents(c) {
-                if !known[p as usize] {
-                    known[p as usize] = true;
-                    stack.push(p);
-                }
-            }
-        }
+        known = reachable(&graph, tip);
         found = cached.found;
     }
-    let mut out = Vec::new();
-    for &c in &order {
-        if graph.time(c) < since - SKEW_SECONDS {
-            continue;
-        }
-        let oid = graph.oid(c);
-        if !known[c as usize] {
-            let commit = store.repo.find_commit(oid)?;
-            let trailers = parse(commit.message().unwrap_or_default());
-            if !trailers.is_empty() {
-                found.insert(oid, trailers);
-            }
-        }
-        if let Some(trailers) = found.get(&oid) {
-            out.extend(trailers.iter().map(|(id, n)| (id.clone(), *n, oid)));
-        }
-    }
+    let odb = store.repo.odb()?;
+    // Every message is read once: libgit2's object cache would only hold
+    // 100k of them in memory to the end. Turned back on below.
+    git2::opts::enable_caching(false);
+    let scanned = scan(&graph, &order, &known, &odb, &mut found, since);
+    git2::opts::enable_caching(true);
+    let out = scanned?;
+
     // Only what this tip reaches within the bound: the file stays small.
     let mut kept: HashMap<Oid, Vec<(String, u32)>> = HashMap::new();
     for (id, n, oid) in &out {
@@ -81,6 +63,66 @@ pub fn since(store: &Store, since: i64) -> Result<Vec<Fix>> {
     // A cache that cannot be written only makes the next scan slower.
     let _ = write_cache(&path, &scanned);
     Ok(out)
+}
+
+/// Which commits `tip` reaches, by position in the graph.
+fn reachable(graph: &graph::Graph, tip: u32) -> Vec<bool> {
+    let mut seen = vec![false; graph.count()];
+    let mut stack = vec![tip];
+    seen[tip as usize] = true;
+    while let Some(c) = stack.pop() {
+        for &p in graph.parents(c) {
+            if !seen[p as usize] {
+                seen[p as usize] = true;
+                stack.push(p);
+            }
+        }
+    }
+    seen
+}
+
+/// Reads the commits in `order` from `since` on that are not `known`,
+/// adding their trailers to `found`; returns every trailer in that range.
+fn scan(
+    graph: &graph::Graph,
+    order: &[u32],
+    known: &[bool],
+    odb: &git2::Odb<'_>,
+    found: &mut HashMap<Oid, Vec<(String, u32)>>,
+    since: i64,
+) -> Result<Vec<Fix>> {
+    let mut out = Vec::new();
+    for &c in order {
+        if graph.time(c) < since - SKEW_SECONDS {
+            continue;
+        }
+        let oid = graph.oid(c);
+        if !known[c as usize] {
+            let trailers = parse_raw(odb.read(oid)?.data());
+            if !trailers.is_empty() {
+                found.insert(oid, trailers);
+            }
+        }
+        if let Some(trailers) = found.get(&oid) {
+            out.extend(trailers.iter().map(|(id, n)| (id.clone(), *n, oid)));
+        }
+    }
+    Ok(out)
+}
+
+/// A raw commit object: most carry no trailer, so look for the key in the
+/// bytes before decoding anything.
+fn parse_raw(raw: &[u8]) -> Vec<(String, u32)> {
+    const KEY: &[u8] = b"Fixes-Postmortem:";
+    if !raw.windows(KEY.len()).any(|w| w == KEY) {
+        return Vec::new();
+    }
+    // The message follows the headers' blank line.
+    let body = raw
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .map_or(raw, |i| &raw[i + 2..]);
+    parse(&String::from_utf8_lossy(body))
 }
 
 fn parse(message: &str) -> Vec<(String, u32)> {

@@ -12,10 +12,28 @@ pub struct Store {
     pub records_dir: String,
 }
 
+/// libgit2 maps pack files in windows of up to 1 GB and keeps up to 8 GB
+/// mapped; every page a walk touches stays in the process's resident set.
+/// Reading 100k commit messages then shows the whole pack as ours. Windows
+/// of 32 MB, 64 MB at most, keep that bounded and measured no slower (see
+/// BENCHMARKS.md).
+fn bound_pack_mappings() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Safety: libgit2's global options, set once before any repository
+        // is opened by this process and never changed afterwards.
+        unsafe {
+            let _ = git2::opts::set_mwindow_size(32 << 20);
+            let _ = git2::opts::set_mwindow_mapped_limit(64 << 20);
+        }
+    });
+}
+
 impl Store {
     /// Finds the repository from `cwd` upwards (subdirectories and linked
     /// worktrees included).
     pub fn discover(cwd: &Path, records_dir: &str) -> Result<Store> {
+        bound_pack_mappings();
         let repo = Repository::discover(cwd).map_err(|_| {
             Error::new(format!("{} is not inside a git repository", cwd.display())).hint(
                 "post-mortems live in your team's repository: cd into it, or run `git init` first",

@@ -316,6 +316,36 @@ fn triage_lists_each_section() {
     ] {
         assert!(text.contains(section), "missing {section}:\n{text}");
     }
+
+    // Each table shows its oldest `--limit` rows and counts the rest; the
+    // header keeps the whole count, and JSON stays whole.
+    let rows_of = |text: &str, title: &str| -> Vec<String> {
+        text.split("\n\n")
+            .find(|s| s.trim_start().starts_with(title))
+            .unwrap_or_else(|| panic!("no {title}:\n{text}"))
+            .lines()
+            .skip(2)
+            .map(|l| l.trim().to_string())
+            .collect()
+    };
+    let t: Value = serde_json::from_str(&f.repo.ok_at(later, &["triage", "--json"])).unwrap();
+    let past_ids: Vec<&str> = t["past_review_deadline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    let short = f.repo.ok_at(later, &["triage", "--limit", "1"]);
+    let past = rows_of(&short, "Past the review deadline (4)");
+    assert_eq!(past.len(), 2, "{short}");
+    assert!(past[0].starts_with(past_ids[0]), "oldest first: {short}");
+    assert_eq!(past[1], "… 3 more (--limit 0 shows all)");
+    let whole = f.repo.ok_at(later, &["triage", "--limit", "0"]);
+    let past = rows_of(&whole, "Past the review deadline (4)");
+    let shown: Vec<&str> = past.iter().map(|l| &l[..l.find(' ').unwrap()]).collect();
+    assert_eq!(shown, past_ids, "{whole}");
+
+    assert_eq!(whole, text, "4 rows are within the default limit");
 }
 
 #[test]
