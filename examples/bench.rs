@@ -262,6 +262,7 @@ fn main() {
         let grep = sh("grep -rl 'status = \"open\"' postmortems/ > /dev/null");
         for (case, args) in [
             ("list", vec!["list"]),
+            ("triage", vec!["triage"]),
             ("triage --json", vec!["triage", "--json"]),
             ("stats --json", vec!["stats", "--json"]),
         ] {
