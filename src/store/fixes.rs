@@ -42,13 +42,14 @@ pub fn since(store: &Store, since: i64) -> Result<Vec<Fix>> {
         known = reachable(&graph, tip);
         found = cached.found;
     }
-    let odb = store.repo.odb()?;
-    // Every message is read once: libgit2's object cache would only hold
-    // 100k of them in memory to the end. Turned back on below.
-    git2::opts::enable_caching(false);
-    let scanned = scan(&graph, &order, &known, &odb, &mut found, since);
-    git2::opts::enable_caching(true);
-    let out = scanned?;
+    let out = scan(
+        &graph,
+        &order,
+        &known,
+        &store.repo.odb()?,
+        &mut found,
+        since,
+    )?;
 
     // Only what this tip reaches within the bound: the file stays small.
     let mut kept: HashMap<Oid, Vec<(String, u32)>> = HashMap::new();

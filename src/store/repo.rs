@@ -12,14 +12,22 @@ pub struct Store {
     pub records_dir: String,
 }
 
-/// libgit2 maps pack files in windows of up to 1 GB and keeps up to 8 GB
-/// mapped; every page a walk touches stays in the process's resident set.
-/// Reading 100k commit messages then shows the whole pack as ours. Windows
-/// of 32 MB, 64 MB at most, keep that bounded and measured no slower (see
-/// BENCHMARKS.md).
-fn bound_pack_mappings() {
+/// libgit2's defaults suit a long-lived process; ours reads each object of
+/// a 100k-commit history about once (see BENCHMARKS.md for the figures):
+/// - its object cache then only holds every root tree in memory to the end
+///   (half of a first `log`, 80 MB); the history code memoises what it
+///   reads again itself;
+/// - it re-hashes every object it reads with collision-detecting SHA-1
+///   (a quarter of what is left); git does not on reads either, and zlib's
+///   checksum still catches a damaged object;
+/// - it maps packs in windows of up to 1 GB, up to 8 GB in all, and every
+///   page touched stays resident: 32 MB windows, 64 MB in all, keep a scan
+///   of 100k commit messages from showing the whole pack as ours.
+fn tune_libgit2() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
+        git2::opts::enable_caching(false);
+        git2::opts::strict_hash_verification(false);
         // Safety: libgit2's global options, set once before any repository
         // is opened by this process and never changed afterwards.
         unsafe {
@@ -33,7 +41,7 @@ impl Store {
     /// Finds the repository from `cwd` upwards (subdirectories and linked
     /// worktrees included).
     pub fn discover(cwd: &Path, records_dir: &str) -> Result<Store> {
-        bound_pack_mappings();
+        tune_libgit2();
         let repo = Repository::discover(cwd).map_err(|_| {
             Error::new(format!("{} is not inside a git repository", cwd.display())).hint(
                 "post-mortems live in your team's repository: cd into it, or run `git init` first",
