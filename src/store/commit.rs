@@ -253,9 +253,10 @@ fn ensure_no_local_edits(
             .index()
             .map_err(|e| {
                 Error::new(format!("cannot read the index: {}", e.message())).hint(
-                    "a split index in version 4 is not supported: git update-index --index-version 3",
+                    "git can rewrite the index in a form this tool reads: a split index in \
+                     version 4 with `git update-index --index-version 3`, any other with \
+                     `git update-index --no-split-index`",
                 )
-
             })?
             .get_path(Path::new(path), 0)
             .map(|e| e.id),

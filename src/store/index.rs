@@ -18,6 +18,7 @@
 //!
 //! Format: Documentation/gitformat-index.txt in git.git.
 
+use super::index_checkpoints;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::MetadataExt;
@@ -329,12 +330,14 @@ pub struct IndexTx {
 
 /// A split index's shared file, `sharedindex.<id>` beside the index. It is
 /// never changed (its name is its checksum), so it is mapped, not read:
-/// finding one path touches only the entries before it.
+/// finding one path touches a few checkpoints and the entries after one.
 struct SharedIndex {
     path: PathBuf,
     map: memmap2::Mmap,
     version: u32,
     count: usize,
+    /// The offset of every `index_checkpoints::EVERY`-th entry.
+    checkpoints: Vec<u32>,
 }
 
 impl SharedIndex {
@@ -347,18 +350,57 @@ impl SharedIndex {
         if version == 4 {
             return Err(unsupported("a split index in version 4"));
         }
-        Ok(SharedIndex {
+        let mut shared = SharedIndex {
             path,
             map,
             version,
             count,
-        })
+            checkpoints: Vec::new(),
+        };
+        shared.checkpoints = match index_checkpoints::read(&shared.path, count, shared.map.len()) {
+            Some(offsets) => offsets,
+            None => {
+                let offsets = shared.walk_checkpoints()?;
+                // Not kept: only the walk is repeated next time.
+                let _ = index_checkpoints::write(&shared.path, &offsets);
+                offsets
+            }
+        };
+        Ok(shared)
+    }
+
+    /// Walks every entry once, noting where each checkpoint starts.
+    fn walk_checkpoints(&self) -> Result<Vec<u32>, IndexError> {
+        let mut offsets = Vec::with_capacity(self.count.div_ceil(index_checkpoints::EVERY));
+        let mut at = 12;
+        for position in 0..self.count {
+            if position % index_checkpoints::EVERY == 0 {
+                offsets.push(u32::try_from(at).map_err(|_| unsupported("index over 4 GB"))?);
+            }
+            at = read_entry(&self.map, self.version, at, &[])?.end;
+        }
+        Ok(offsets)
     }
 
     /// The position and entry of the first (lowest-stage) entry for `name`.
     fn find(&self, name: &[u8]) -> Result<Option<(u32, Entry)>, IndexError> {
-        let mut at = 12;
-        for position in 0..self.count {
+        // The last checkpoint whose path sorts before `name`: the entry, if
+        // there, is at most `EVERY` entries on.
+        let (mut low, mut high) = (0, self.checkpoints.len());
+        while low < high {
+            let mid = (low + high) / 2;
+            let at = self.checkpoints[mid] as usize;
+            if read_entry(&self.map, self.version, at, &[])?.path(&self.map) < name {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        let (start, mut at) = match low.checked_sub(1) {
+            Some(k) => (k * index_checkpoints::EVERY, self.checkpoints[k] as usize),
+            None => (0, 12),
+        };
+        for position in start..self.count {
             let entry = read_entry(&self.map, self.version, at, &[])?;
             match entry.path(&self.map).cmp(name) {
                 std::cmp::Ordering::Less => at = entry.end,

@@ -10,6 +10,7 @@ mod ewah;
 pub mod fixes;
 pub mod identity;
 mod index;
+mod index_checkpoints;
 mod lock;
 pub mod read;
 mod record_cache;

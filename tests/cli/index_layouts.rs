@@ -197,6 +197,76 @@ fn a_split_index_gets_only_its_small_half_rewritten() {
     }
 }
 
+/// A shared index of 400 entries is searched through checkpoints kept in
+/// `.git/` (one per 64 entries): records sit between `a/` and `z/`, so each
+/// lookup starts from a checkpoint in the middle.
+#[test]
+fn a_large_shared_index_is_searched_through_its_checkpoints() {
+    let repo = TestRepo::new();
+    for dir in ["a", "z"] {
+        for n in 0..200 {
+            repo.write(&format!("{dir}/f{n:03}.txt"), &n.to_string());
+        }
+    }
+    repo.git(&["add", "."]);
+    repo.git(&["commit", "-qm", "code"]);
+    let ids: Vec<String> = (0..3)
+        .map(|n| repo.new_record(&format!("Record {n}"), &[]))
+        .collect();
+    repo.git(&["config", "core.splitIndex", "true"]);
+    rebase_split_index(&repo);
+    let cache = repo.path().join(".git/devops-postmortem-split.cache");
+    let checkpoints_file = || std::fs::read(&cache).unwrap_or_default();
+
+    for (n, id) in ids.iter().enumerate() {
+        repo.ok(&["assign", id, "bob"]);
+        assert_index_matches_head(&repo, &format!("assign {n}"));
+    }
+    let kept = checkpoints_file();
+    assert!(kept.starts_with(b"DPMS"), "checkpoints kept");
+    // 403 entries: 7 checkpoints of 4 bytes at the end of the file.
+    let count = u32::from_le_bytes(kept[kept.len() - 32..kept.len() - 28].try_into().unwrap());
+    assert_eq!(count, 7, "{kept:?}");
+
+    // Damaged checkpoints are walked again, and rewritten.
+    std::fs::write(&cache, b"DPMS garbage").unwrap();
+    repo.ok(&["assign", &ids[1], "carol"]);
+    assert_index_matches_head(&repo, "after damaged checkpoints");
+    assert_eq!(checkpoints_file(), kept, "rewritten alike");
+    // Well-formed but pointing between entries: refused by shape.
+    let mut shifted = kept.clone();
+    let offsets = shifted.len() - 28;
+    for at in (offsets..shifted.len()).step_by(4) {
+        let o = u32::from_le_bytes(shifted[at..at + 4].try_into().unwrap()) + 8;
+        shifted[at..at + 4].copy_from_slice(&o.to_le_bytes());
+    }
+    std::fs::write(&cache, &shifted).unwrap();
+    repo.ok(&["assign", &ids[0], "carol"]);
+    assert_index_matches_head(&repo, "after shifted checkpoints");
+    std::fs::remove_file(&cache).unwrap();
+
+    repo.ok(&["assign", &ids[2], "carol"]);
+    assert_index_matches_head(&repo, "after deleted checkpoints");
+
+    // Found through a checkpoint, a change staged by hand still stops us.
+    let path = repo
+        .git(&["ls-files", "postmortems"])
+        .lines()
+        .find(|p| p.contains(ids[0].as_str()))
+        .unwrap()
+        .to_string();
+    repo.write(&path, &format!("{}# staged by hand\n", repo.read(&path)));
+    repo.git(&["add", &path]);
+    rebase_split_index(&repo);
+    let err = repo.fails(1, &["assign", &ids[0], "dave"]);
+    assert!(err.contains("staged changes"), "{err}");
+    assert_ne!(
+        checkpoints_file(),
+        kept,
+        "a new shared file, new checkpoints"
+    );
+}
+
 #[test]
 fn a_split_index_in_version_4_is_refused_with_the_way_out() {
     let repo = repo_with(&[
