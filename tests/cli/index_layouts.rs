@@ -125,6 +125,22 @@ fn rebase_split_index(repo: &TestRepo) {
     assert_eq!(entries, 0, "all entries are in the shared index");
 }
 
+/// Stages a hand edit of `id`'s file, moves it into the shared index, and
+/// checks that `assign` refuses to commit over it.
+fn refuses_a_change_staged_in_the_shared_half(repo: &TestRepo, id: &str) {
+    let path = repo
+        .git(&["ls-files", "postmortems"])
+        .lines()
+        .find(|p| p.contains(id))
+        .unwrap()
+        .to_string();
+    repo.write(&path, &format!("{}# staged by hand\n", repo.read(&path)));
+    repo.git(&["add", &path]);
+    rebase_split_index(repo);
+    let err = repo.fails(1, &["assign", id, "dave"]);
+    assert!(err.contains("staged changes"), "{err}");
+}
+
 fn is_split(repo: &TestRepo) -> bool {
     let index = std::fs::read(repo.path().join(".git/index")).unwrap();
     index.windows(4).any(|w| w == b"link")
@@ -178,18 +194,7 @@ fn a_split_index_gets_only_its_small_half_rewritten() {
             "v{version}: the deletion holds"
         );
         // A change staged by the user in the shared half is still refused.
-        let path = repo
-            .git(&["ls-files", "postmortems"])
-            .lines()
-            .find(|p| p.contains(ids[0].as_str()))
-            .unwrap()
-            .to_string();
-        repo.write(&path, &format!("{}# staged by hand\n", repo.read(&path)));
-        repo.git(&["add", &path]);
-        rebase_split_index(&repo);
-
-        let err = repo.fails(1, &["assign", &ids[0], "dave"]);
-        assert!(err.contains("staged changes"), "{err}");
+        refuses_a_change_staged_in_the_shared_half(&repo, &ids[0]);
         // git itself carries on from our index.
         repo.git(&["reset", "-q", "--hard"]);
         repo.git(&["update-index", "--no-split-index"]);
@@ -249,17 +254,7 @@ fn a_large_shared_index_is_searched_through_its_checkpoints() {
     assert_index_matches_head(&repo, "after deleted checkpoints");
 
     // Found through a checkpoint, a change staged by hand still stops us.
-    let path = repo
-        .git(&["ls-files", "postmortems"])
-        .lines()
-        .find(|p| p.contains(ids[0].as_str()))
-        .unwrap()
-        .to_string();
-    repo.write(&path, &format!("{}# staged by hand\n", repo.read(&path)));
-    repo.git(&["add", &path]);
-    rebase_split_index(&repo);
-    let err = repo.fails(1, &["assign", &ids[0], "dave"]);
-    assert!(err.contains("staged changes"), "{err}");
+    refuses_a_change_staged_in_the_shared_half(&repo, &ids[0]);
     assert_ne!(
         checkpoints_file(),
         kept,
