@@ -131,7 +131,8 @@ impl Layer {
         // it into place; an existing file is never changed.
         let map = unsafe { memmap2::Mmap::map(&file).ok()? };
         // Signature, version 1, SHA-1, chunk count, base graph count.
-        if map.get(..6)? != b"CGPH\x01\x01" || map[7] as usize != layer {
+        let header = map.get(..8)?;
+        if header[..6] != *b"CGPH\x01\x01" || header[7] as usize != layer {
             return None;
         }
         let chunks = map[6] as usize;

@@ -8,6 +8,7 @@
 //! Delete the file at any time.
 
 use super::Store;
+use super::cache_file;
 use super::graph::{self, SKEW_SECONDS};
 use crate::error::Result;
 use git2::Oid;
@@ -34,14 +35,18 @@ pub fn since(store: &Store, since: i64) -> Result<Vec<Fix>> {
         return Ok(Vec::new());
     };
     let path = cache_path(store);
-    let mut known = vec![false; graph.count()];
-    let mut found: HashMap<Oid, Vec<(String, u32)>> = HashMap::new();
-    if let Some(cached) = read_cache(&path).filter(|c| c.since <= since)
-        && let Some(tip) = graph.position(cached.tip)
-    {
-        known = reachable(&graph, tip);
-        found = cached.found;
-    }
+    let cached = read_cache(&path)
+        .filter(|c| c.since <= since)
+        .and_then(|c| Some((graph.position(c.tip)?, c)));
+    // Nothing new since the cached scan: the file stays as it is.
+    let unchanged = cached
+        .as_ref()
+        .is_some_and(|(_, c)| c.tip == graph.oid(head));
+
+    let (known, mut found) = match cached {
+        Some((tip, c)) => (reachable(&graph, tip), c.found),
+        None => (vec![false; graph.count()], HashMap::new()),
+    };
     let out = scan(
         &graph,
         &order,
@@ -50,6 +55,9 @@ pub fn since(store: &Store, since: i64) -> Result<Vec<Fix>> {
         &mut found,
         since,
     )?;
+    if unchanged {
+        return Ok(out);
+    }
 
     // Only what this tip reaches within the bound: the file stays small.
     let mut kept: HashMap<Oid, Vec<(String, u32)>> = HashMap::new();
@@ -132,15 +140,15 @@ fn parse(message: &str) -> Vec<(String, u32)> {
         let Some(value) = line.strip_prefix("Fixes-Postmortem:") else {
             continue;
         };
-        for item in value.split([',', ' ']).filter(|s| !s.is_empty()) {
-            if let Some((id, n)) = item.rsplit_once('#')
-                && let Ok(n) = n.parse()
-            {
-                out.push((id.to_string(), n));
-            }
-        }
+        out.extend(value.split([',', ' ']).filter_map(item));
     }
     out
+}
+
+/// `PM-…#N` → (record id, action number).
+fn item(text: &str) -> Option<(String, u32)> {
+    let (id, n) = text.rsplit_once('#')?;
+    Some((id.to_string(), n.parse().ok()?))
 }
 
 fn cache_path(store: &Store) -> PathBuf {
@@ -157,12 +165,11 @@ fn read_cache(path: &std::path::Path) -> Option<Scanned> {
     let (tip, since) = lines.next()?.split_once(' ')?;
     let mut found: HashMap<Oid, Vec<(String, u32)>> = HashMap::new();
     for line in lines {
-        let (commit, item) = line.split_once(' ')?;
-        let (id, n) = item.rsplit_once('#')?;
+        let (commit, text) = line.split_once(' ')?;
         found
             .entry(Oid::from_str(commit).ok()?)
             .or_default()
-            .push((id.to_string(), n.parse().ok()?));
+            .push(item(text)?);
     }
     Some(Scanned {
         tip: Oid::from_str(tip).ok()?,
@@ -178,11 +185,7 @@ fn write_cache(path: &std::path::Path, s: &Scanned) -> std::io::Result<()> {
             text.push_str(&format!("{commit} {id}#{n}\n"));
         }
     }
-    let dir = path.parent().unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    std::io::Write::write_all(&mut tmp, text.as_bytes())?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    cache_file::replace(path, &[text.as_bytes()])
 }
 
 #[cfg(test)]

@@ -8,13 +8,11 @@
 //! the commits it does not know yet. Delete it at any time.
 
 use super::Store;
+use super::cache_file::{self, Reader};
 use super::commit_graph::{CommitGraph, GraphCommit};
 use crate::error::Result;
 use git2::{ObjectType, Oid};
-
 use std::collections::{BinaryHeap, HashMap, HashSet};
-
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 4] = b"DPMG";
@@ -133,6 +131,9 @@ fn cache_path(store: &Store) -> PathBuf {
 /// Loads the commits reachable from `tip` that the graph lacks. Returns how
 /// many were added.
 fn extend(store: &Store, graph: &mut Graph, tip: Oid) -> Result<usize> {
+    if graph.index.contains_key(&tip) {
+        return Ok(0);
+    }
     // git's own commit-graph file, when it has one, saves inflating each
     // commit. Not in a shallow clone: there a parent may be missing.
     let commit_graph = if store.repo.is_shallow() {
@@ -202,10 +203,7 @@ fn records_dirs(store: &Store, trees: &[Oid]) -> Result<Vec<Option<Oid>>> {
 
 fn read_cache(path: &Path, records_dir: &str) -> Option<Graph> {
     let bytes = std::fs::read(path).ok()?;
-    let mut r = Reader {
-        bytes: &bytes,
-        at: 0,
-    };
+    let mut r = Reader::new(&bytes);
     if r.take(4)? != MAGIC || r.u32()? != VERSION {
         return None;
     }
@@ -217,7 +215,7 @@ fn read_cache(path: &Path, records_dir: &str) -> Option<Graph> {
     let mut g = empty();
     for i in 0..count {
         let oid = Oid::from_bytes(r.take(20)?).ok()?;
-        let time = i64::from_le_bytes(r.take(8)?.try_into().ok()?);
+        let time = r.i64()?;
         let dir = Oid::from_bytes(r.take(20)?).ok()?;
         let n = r.take(1)?[0] as usize;
         for _ in 0..n {
@@ -233,23 +231,7 @@ fn read_cache(path: &Path, records_dir: &str) -> Option<Graph> {
         g.times.push(time);
         g.dirs.push((!dir.is_zero()).then_some(dir));
     }
-    (r.at == bytes.len()).then_some(g)
-}
-
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
-        let s = self.bytes.get(self.at..self.at + n)?;
-        self.at += n;
-        Some(s)
-    }
-    fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
-    }
+    r.is_done().then_some(g)
 }
 
 fn write_cache(path: &Path, records_dir: &str, g: &Graph) -> std::io::Result<()> {
@@ -269,9 +251,5 @@ fn write_cache(path: &Path, records_dir: &str, g: &Graph) -> std::io::Result<()>
             out.extend_from_slice(&p.to_le_bytes());
         }
     }
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(&out)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    cache_file::replace(path, &[&out])
 }

@@ -14,7 +14,6 @@
 //! there only that small file is rewritten, and the shared one is searched
 //! through checkpoints (`index_checkpoints`), so a commit costs the same in
 //! a repository of 100k files as in one of ten. Layouts this does not handle
-
 //! (sparse index, a split index in version 4, unknown versions, unresolved
 //! conflicts) report `Unsupported`, and the caller falls back to libgit2.
 //!

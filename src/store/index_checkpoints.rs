@@ -9,6 +9,7 @@
 //! and a walk of at most `EVERY` entries. Keyed by the shared file's name,
 //! checked for shape on reading, and safe to delete at any time.
 
+use super::cache_file::{self, Reader};
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 4] = b"DPMS";
@@ -29,24 +30,23 @@ fn shared_name(shared: &Path) -> &[u8] {
 /// first at the first entry, rising, inside the file.
 pub fn read(shared: &Path, count: usize, len: usize) -> Option<Vec<u32>> {
     let bytes = std::fs::read(cache_path(shared)).ok()?;
+    let mut r = Reader::new(&bytes);
     let name = shared_name(shared);
-    let header = 4 + 4 + 2 + name.len() + 4;
-    if bytes.len() < header
-        || &bytes[..4] != MAGIC
-        || bytes[4..8] != VERSION.to_le_bytes()
-        || bytes[8..10] != (name.len() as u16).to_le_bytes()
-        || &bytes[10..10 + name.len()] != name
+    if r.take(4)? != MAGIC
+        || r.u32()? != VERSION
+        || r.u16()? as usize != name.len()
+        || r.take(name.len())? != name
     {
         return None;
     }
-    let n = u32::from_le_bytes(bytes[header - 4..header].try_into().ok()?) as usize;
-    if n != count.div_ceil(EVERY) || bytes.len() != header + 4 * n {
+    let n = r.u32()? as usize;
+    if n != count.div_ceil(EVERY) {
         return None;
     }
-    let offsets: Vec<u32> = bytes[header..]
-        .chunks_exact(4)
-        .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
-        .collect();
+    let offsets = (0..n).map(|_| r.u32()).collect::<Option<Vec<u32>>>()?;
+    if !r.is_done() {
+        return None;
+    }
     let rising = offsets.windows(2).all(|w| w[0] < w[1]);
     let inside = offsets.last().is_none_or(|&o| (o as usize) < len);
     let first = offsets.first().is_none_or(|&o| o == 12);
@@ -57,18 +57,16 @@ pub fn read(shared: &Path, count: usize, len: usize) -> Option<Vec<u32>> {
 /// the walk again next time, so errors are the caller's to ignore.
 pub fn write(shared: &Path, offsets: &[u32]) -> std::io::Result<()> {
     let name = shared_name(shared);
-    let mut bytes = Vec::with_capacity(14 + name.len() + 4 * offsets.len());
-    bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(&VERSION.to_le_bytes());
-    bytes.extend_from_slice(&(name.len() as u16).to_le_bytes());
-    bytes.extend_from_slice(name);
-    bytes.extend_from_slice(&(offsets.len() as u32).to_le_bytes());
-    for o in offsets {
-        bytes.extend_from_slice(&o.to_le_bytes());
-    }
-    let path = cache_path(shared);
-    let mut tmp = tempfile::NamedTempFile::new_in(path.parent().unwrap_or(Path::new(".")))?;
-    std::io::Write::write_all(&mut tmp, &bytes)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    let offsets: Vec<u8> = offsets.iter().flat_map(|o| o.to_le_bytes()).collect();
+    cache_file::replace(
+        &cache_path(shared),
+        &[
+            MAGIC,
+            &VERSION.to_le_bytes(),
+            &(name.len() as u16).to_le_bytes(),
+            name,
+            &((offsets.len() / 4) as u32).to_le_bytes(),
+            &offsets,
+        ],
+    )
 }

@@ -5,6 +5,7 @@ pub mod commit;
 mod graph;
 pub mod history;
 
+mod cache_file;
 mod commit_graph;
 mod ewah;
 pub mod fixes;

@@ -8,9 +8,9 @@
 //! rule), so an edit in the same clock tick cannot hide behind it. Delete
 //! the cache at any time.
 
+use super::cache_file::{self, Reader};
 use crate::record::Record;
 use std::collections::HashMap;
-use std::io::Write;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -101,30 +101,26 @@ fn index(
     bytes: &[u8],
     records_dir: &str,
 ) -> Option<HashMap<String, (Stamp, std::ops::Range<usize>)>> {
-    let mut at = 0;
-    let mut take = |n: usize| -> Option<&[u8]> {
-        let s = bytes.get(at..at + n)?;
-        at += n;
-        Some(s)
-    };
-    if take(4)? != MAGIC || u32::from_le_bytes(take(4)?.try_into().ok()?) != VERSION {
+    let mut r = Reader::new(bytes);
+    if r.take(4)? != MAGIC || r.u32()? != VERSION {
         return None;
     }
-    let dir_len = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
-    if take(dir_len)? != records_dir.as_bytes() {
+    let dir_len = r.u32()? as usize;
+    if r.take(dir_len)? != records_dir.as_bytes() {
         return None;
     }
-    let count = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
+    let count = r.u32()? as usize;
     let mut entries = HashMap::with_capacity(count);
     let mut data_ranges = Vec::with_capacity(count);
     for _ in 0..count {
-        let path_len = u16::from_le_bytes(take(2)?.try_into().ok()?) as usize;
-        let path = String::from_utf8(take(path_len)?.to_vec()).ok()?;
-        let size = u64::from_le_bytes(take(8)?.try_into().ok()?);
-        let mtime_ns = i64::from_le_bytes(take(8)?.try_into().ok()?);
-        let ctime_ns = i64::from_le_bytes(take(8)?.try_into().ok()?);
-        let ino = u64::from_le_bytes(take(8)?.try_into().ok()?);
-        let len = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
+        let path_len = r.u16()? as usize;
+        let path = String::from_utf8(r.take(path_len)?.to_vec()).ok()?;
+        let size = r.u64()?;
+        let mtime_ns = r.i64()?;
+        let ctime_ns = r.i64()?;
+        let ino = r.u64()?;
+        let len = r.u32()? as usize;
+
         data_ranges.push((
             path,
             Stamp {
@@ -136,7 +132,7 @@ fn index(
             len,
         ));
     }
-    let mut offset = at;
+    let mut offset = r.offset();
     for (path, stamp, len) in data_ranges {
         if offset + len > bytes.len() {
             return None;
@@ -195,18 +191,16 @@ pub fn write(
         data.extend_from_slice(bytes);
         count += 1;
     }
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    let mut out = std::io::BufWriter::new(tmp.as_file_mut());
-    out.write_all(MAGIC)?;
-    out.write_all(&VERSION.to_le_bytes())?;
-    out.write_all(&(records_dir.len() as u32).to_le_bytes())?;
-    out.write_all(records_dir.as_bytes())?;
-    out.write_all(&count.to_le_bytes())?;
-    out.write_all(&index)?;
-    out.write_all(&data)?;
-    out.flush()?;
-    drop(out);
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    cache_file::replace(
+        path,
+        &[
+            MAGIC,
+            &VERSION.to_le_bytes(),
+            &(records_dir.len() as u32).to_le_bytes(),
+            records_dir.as_bytes(),
+            &count.to_le_bytes(),
+            &index,
+            &data,
+        ],
+    )
 }

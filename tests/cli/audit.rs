@@ -590,13 +590,18 @@ fn a_fixes_postmortem_trailer_closes_the_action_item() {
     repo.ok(&["triage"]);
     assert_eq!(repo.commit_count(), before + 1);
 
-    // What was scanned is remembered in .git/; newer commits are still read,
-    // and so are trailers naming an item that did not exist yet.
-    assert!(
-        repo.path()
-            .join(".git/devops-postmortem-fixes.cache")
-            .exists()
+    // What was scanned is remembered in .git/, and left alone while no
+    // commit comes; newer commits are still read, and so are trailers
+    // naming an item that did not exist yet.
+    let cache = repo.path().join(".git/devops-postmortem-fixes.cache");
+    let kept = std::fs::metadata(&cache).unwrap().modified().unwrap();
+    repo.ok(&["triage"]);
+    assert_eq!(
+        std::fs::metadata(&cache).unwrap().modified().unwrap(),
+        kept,
+        "not rewritten without a new commit"
     );
+
     let status = |n: usize| -> String {
         let r = repo.record(&id);
         let items = r["action_items"].as_array().unwrap();

@@ -137,8 +137,16 @@ fn refuses_a_change_staged_in_the_shared_half(repo: &TestRepo, id: &str) {
     repo.write(&path, &format!("{}# staged by hand\n", repo.read(&path)));
     repo.git(&["add", &path]);
     rebase_split_index(repo);
+    let head = repo.git(&["rev-parse", "HEAD"]);
     let err = repo.fails(1, &["assign", id, "dave"]);
     assert!(err.contains("staged changes"), "{err}");
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head, "nothing committed");
+    assert_eq!(
+        repo.git(&["diff", "--cached", "--name-only"]).trim(),
+        path,
+        "the hand edit is still staged"
+    );
+    assert!(repo.read(&path).ends_with("# staged by hand\n"));
 }
 
 fn is_split(repo: &TestRepo) -> bool {
