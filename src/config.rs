@@ -59,6 +59,9 @@ fn default_severities() -> Vec<String> {
     DEFAULT_SEVERITIES.iter().map(|s| s.to_string()).collect()
 }
 
+/// The largest day count the config accepts (a century).
+const MAX_DAYS: u32 = 36_500;
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -89,6 +92,24 @@ impl Config {
             return Err(Error::new(format!(
                 "{path}: timezone = \"{tz}\" is not understood: use an offset such as \"+09:00\", \"UTC\" or \"local\""
             )));
+        }
+        // Day counts beyond a century are typos (or 4294967295).
+        let days = config
+            .stale_days
+            .map(|d| ("stale_days".to_string(), d))
+            .into_iter()
+            .chain(
+                config
+                    .review_days
+                    .iter()
+                    .map(|(k, d)| (format!("review_days.{k}"), *d)),
+            );
+        for (field, d) in days {
+            if d > MAX_DAYS {
+                return Err(Error::new(format!(
+                    "{path}: {field} = {d} is too large: use a number of days from 0 to {MAX_DAYS}"
+                )));
+            }
         }
         if let Some(d) = &config.default_severity {
             config

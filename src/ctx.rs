@@ -24,6 +24,17 @@ impl Ctx {
         let cwd = std::env::current_dir()
             .map_err(|e| Error::new(format!("cannot read the current directory: {e}")))?;
         let store = Store::discover(&cwd, records_dir)?;
+        let out = Output::detect();
+        // A change of ours that a killed run left half done is finished
+        // (or left, saying why) before anything else reads or writes.
+        match crate::store::recover(&store) {
+            Ok(Some(line)) => out.status(&line),
+            Ok(None) => {}
+            Err(e) => out.warn(&format!(
+                "an interrupted change could not be finished: {}",
+                e.message
+            )),
+        }
         let config_path = format!("{}/config.toml", store.records_dir);
         let config = match std::fs::read_to_string(store.abs(&config_path)) {
             Ok(text) => Config::parse(&text, &config_path)?,
@@ -36,7 +47,7 @@ impl Ctx {
             store,
             config,
             now,
-            out: Output::detect(),
+            out,
         })
     }
 

@@ -11,6 +11,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub struct Error {
     pub message: String,
     pub hints: Vec<String>,
+    /// Lines another program (git) said, shown whole under the error line.
+    pub details: Vec<String>,
     /// Usage errors (bad flag values) exit 2, everything else exits 1.
     pub usage: bool,
 }
@@ -20,6 +22,7 @@ impl Error {
         Error {
             message: message.into(),
             hints: Vec::new(),
+            details: Vec::new(),
             usage: false,
         }
     }
@@ -33,6 +36,17 @@ impl Error {
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hints.push(hint.into());
+        self
+    }
+
+    /// Adds what it means for the user: `…: nothing was written`.
+    pub fn suffix(mut self, what: &str) -> Self {
+        self.message = format!("{}: {what}", self.message);
+        self
+    }
+
+    pub fn detail(mut self, line: impl Into<String>) -> Self {
+        self.details.push(line.into());
         self
     }
 

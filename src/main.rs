@@ -4,6 +4,7 @@ mod cli;
 mod config;
 mod ctx;
 mod error;
+mod fsio;
 mod metrics;
 
 mod output;
@@ -26,17 +27,20 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let out = output::Output::detect();
-            eprintln!(
+            output::to_stderr(&format!(
                 "{}: {}",
                 out.paint("31", "error"),
                 render::sanitize::inline(&e.message)
-            );
+            ));
+            for line in &e.details {
+                output::to_stderr(&format!("  {}", render::sanitize::inline(line)));
+            }
             for hint in &e.hints {
-                eprintln!(
+                output::to_stderr(&format!(
                     "{}: {}",
                     out.paint("36", "hint"),
                     render::sanitize::inline(hint)
-                );
+                ));
             }
             ExitCode::from(e.exit_code())
         }

@@ -20,11 +20,11 @@ impl Output {
 
     /// A message for the person (stderr), e.g. `assigned PM-… to Bob`.
     pub fn status(&self, msg: &str) {
-        eprintln!("{msg}");
+        to_stderr(msg);
     }
 
     pub fn warn(&self, msg: &str) {
-        eprintln!("{}: {msg}", self.paint("33", "warning"));
+        to_stderr(&format!("{}: {msg}", self.paint("33", "warning")));
     }
 
     pub fn paint(&self, code: &str, text: &str) -> String {
@@ -36,6 +36,13 @@ impl Output {
     }
 }
 
+/// One line for the person. A closed or full stderr is not a reason to
+/// fail (or panic) after a commit was made: the line is dropped.
+pub fn to_stderr(line: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{line}");
+}
+
 /// Writes data to stdout. A closed pipe (`devops pm list | head`) ends the
 /// program quietly with success, as in ripgrep.
 pub fn print(text: &str) {
@@ -44,27 +51,18 @@ pub fn print(text: &str) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(0);
         }
-        eprintln!("error: cannot write to stdout: {e}");
+        to_stderr(&format!("error: cannot write to stdout: {e}"));
         std::process::exit(1);
     }
 }
 
 /// Writes a report file atomically (temporary file + rename), or to stdout for `-`.
 pub fn write_file(path: &std::path::Path, text: &str) -> crate::error::Result<()> {
-    use crate::error::Context;
+    use crate::fsio::{Durability, Temp, atomic_write};
     if path.as_os_str() == "-" {
         print(text);
         return Ok(());
     }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => std::path::Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .context(|| format!("cannot write in {}", dir.display()))?;
-    tmp.write_all(text.as_bytes())
-        .context(|| format!("cannot write {}", path.display()))?;
-    tmp.persist(path)
-        .context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    atomic_write(path, text.as_bytes(), Durability::Cached, Temp::Random)
+        .map_err(|e| crate::error::Error::new(format!("cannot write {}: {e}", path.display())))
 }

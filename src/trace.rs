@@ -12,9 +12,9 @@ fn start() -> Option<Instant> {
 /// Prints `trace: <ms since start> <label>` when tracing is on.
 pub fn mark(label: &str) {
     if let Some(t) = start() {
-        eprintln!(
+        crate::output::to_stderr(&format!(
             "trace: {:8.2} ms  {label}",
             t.elapsed().as_secs_f64() * 1000.0
-        );
+        ));
     }
 }

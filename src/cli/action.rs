@@ -17,7 +17,13 @@ pub enum ActionCommand {
     Done(DoneArgs),
     /// Decide not to do an action item: ID#N --reason TEXT
     Wontfix(WontfixArgs),
+    /// Mark done the items that commits name in `Fixes-Postmortem: ID#N` trailers
+    #[command(name = "from-commits")]
+    FromCommits(FromCommitsArgs),
 }
+
+#[derive(Args, Debug)]
+pub struct FromCommitsArgs {}
 
 /// Who does an action item, by when, and what kind it is.
 #[derive(Args, Debug, Default)]
@@ -69,6 +75,15 @@ pub struct WontfixArgs {
 
 pub fn run(ctx: &Ctx, cmd: ActionCommand) -> Result<()> {
     match cmd {
+        ActionCommand::FromCommits(_) => {
+            let records = ctx.records(None, crate::store::read::Detail::Slim)?;
+            let closed = close_fixed(ctx, &records)?;
+            if closed == 0 {
+                ctx.out
+                    .status("no open action item is named by a Fixes-Postmortem trailer");
+            }
+            Ok(())
+        }
         ActionCommand::Add(args) => add(ctx, args),
         ActionCommand::Done(args) => set_status(
             ctx,
@@ -220,21 +235,12 @@ fn set_status(
 /// `Fixes-Postmortem: PM-…#N` trailer, each as its own commit.
 /// Returns how many were closed.
 pub fn close_fixed(ctx: &Ctx, records: &[Record]) -> Result<usize> {
-    let open: Vec<(&Record, u32)> = records
-        .iter()
-        .flat_map(|r| r.open_actions().map(move |a| (r, a.n)))
-        .collect();
-    // The fix cannot be older than the record it names.
-    let Some(since) = open.iter().map(|(r, _)| r.created_at.0.timestamp()).min() else {
-        return Ok(0);
-    };
     let mut closed = 0;
-    for (id, n, commit) in crate::store::fixes::since(&ctx.store, since)? {
-        let Some((record, _)) = open.iter().find(|(r, m)| r.id == id && *m == n) else {
-            continue;
-        };
-        let entry = ctx.find(&record.id)?;
-        let short = &commit.to_string()[..7];
+    for fix in crate::store::fixes::pending(&ctx.store, records)? {
+        let n = fix.n;
+        let commit = &fix.commit;
+        let entry = ctx.find(&fix.id)?;
+        let short = &commit[..7];
         let message = format!("Fixed by {short} (Fixes-Postmortem trailer)");
         let done = ctx.change_record(&entry, "action-done", Some(&message), |doc, before| {
             if before
@@ -246,7 +252,7 @@ pub fn close_fixed(ctx: &Ctx, records: &[Record]) -> Result<usize> {
             let table = doc.action_mut(n).ok_or_else(|| no_such_action(before, n))?;
             set_table_str(table, "status", ActionStatus::Done.as_str());
             set_table_time(table, "done_at", &Timestamp(ctx.now));
-            set_table_str(table, "commit", &commit.to_string());
+            set_table_str(table, "commit", commit);
             Ok(())
         })?;
         if done.commit.is_some() {

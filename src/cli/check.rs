@@ -185,23 +185,23 @@ fn misplaced(records_dir: &str, path: &str) -> Option<String> {
 
 /// Record files changed in the work tree or index but not committed.
 fn uncommitted(ctx: &Ctx) -> Result<Vec<Finding>> {
-    let mut opts = git2::StatusOptions::new();
-    opts.pathspec(&ctx.store.records_dir)
-        .include_untracked(true)
-        .recurse_untracked_dirs(true);
-    let statuses = ctx.store.repo.statuses(Some(&mut opts))?;
-    Ok(statuses
-        .iter()
-        .filter_map(|s| {
-            let path = s.path().ok()?.to_string();
-
-            let what = if s.status().is_wt_new() {
-                "not committed yet"
-            } else {
-                "changed but not committed"
+    use crate::store::git::FileState;
+    Ok(ctx
+        .store
+        .git
+        .changed_under(&ctx.store.records_dir)?
+        .into_iter()
+        .filter(|(path, _)| path.ends_with(".toml"))
+        .map(|(path, state)| {
+            let (level, what) = match state {
+                FileState::Untracked => (Level::Warning, "not committed yet"),
+                FileState::Changed => (Level::Warning, "changed but not committed"),
+                FileState::Conflicted => (
+                    Level::Error,
+                    "has an unresolved merge conflict: settle it with `devops postmortem sync`, or edit the file and `git add` it",
+                ),
             };
-            path.ends_with(".toml")
-                .then(|| finding(&path, 1, Level::Warning, what.to_string()))
+            finding(&path, 1, level, what.to_string())
         })
         .collect())
 }

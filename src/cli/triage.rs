@@ -47,21 +47,7 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
     } else {
         None
     };
-    let mut records = ctx.records(None, Detail::Slim)?;
-    if !args.json && !args.mine {
-        // Commits that say `Fixes-Postmortem: PM-…#N` close their action
-        // items. Triage is a read: if it cannot write here (detached HEAD,
-        // no identity), it says so and still shows the review.
-        match super::action::close_fixed(ctx, &records) {
-            // Only what was just closed changed: read again only then.
-            Ok(closed) if closed > 0 => records = ctx.records(None, Detail::Slim)?,
-            Ok(_) => {}
-            Err(e) => ctx.out.warn(&format!(
-                "action items named by Fixes-Postmortem trailers were not marked done: {}",
-                e.message
-            )),
-        }
-    }
+    let records = ctx.records(None, Detail::Slim)?;
 
     let rules = Rules {
         config: &ctx.config,
@@ -69,7 +55,17 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
         since: since.0,
         mine: me,
     };
-    let triage = compute(&records, &rules);
+    let mut triage = compute(&records, &rules);
+    // Commits that say `Fixes-Postmortem: PM-…#N`: shown, not acted on
+    // (a read never commits). A history that cannot be read only costs
+    // this section.
+    match crate::store::fixes::pending(&ctx.store, &records) {
+        Ok(fixes) => triage.fixed_by_commits = fixes,
+        Err(e) => ctx.out.warn(&format!(
+            "Fixes-Postmortem trailers were not read: {}",
+            e.message
+        )),
+    }
     crate::trace::mark("triage computed");
     if args.json {
         return crate::render::json::print(&triage);
@@ -126,6 +122,26 @@ fn text(t: &Triage, since: &str, limit: Option<usize>) -> String {
         limit,
     );
     items(&mut out, &format!("Closed since {since}"), &t.closed_since);
+    if !t.fixed_by_commits.is_empty() {
+        out.push_str(&format!(
+            "Fixed by commits, not yet marked done ({})\n",
+            t.fixed_by_commits.len()
+        ));
+        let rows = |f: &crate::store::fixes::Pending| {
+            vec![
+                format!("{}#{}", f.id, f.n),
+                f.commit[..7].to_string(),
+                truncate(&inline(&f.text), 50),
+            ]
+        };
+        out.push_str(&indent(&limited(
+            &["ITEM", "COMMIT", "ACTION"],
+            &t.fixed_by_commits,
+            rows,
+            limit,
+        )));
+        out.push_str("  `devops postmortem sync` marks them done (or `devops postmortem action from-commits`)\n\n");
+    }
     if out.is_empty() {
         out.push_str("Nothing needs the team today.\n");
     }

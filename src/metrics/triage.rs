@@ -67,6 +67,10 @@ pub struct Triage {
     pub actions_overdue: Vec<ActionRef>,
     pub actions_due_soon: Vec<ActionRef>,
     pub closed_since: Vec<Item>,
+    /// Open action items that a commit names in a `Fixes-Postmortem:`
+    /// trailer: `sync` (or `action from-commits`) marks them done; triage,
+    /// a read, only shows them.
+    pub fixed_by_commits: Vec<crate::store::fixes::Pending>,
 }
 
 fn mine(who: Option<&str>, rules: &Rules<'_>) -> bool {
@@ -91,7 +95,7 @@ fn item(r: &Record, rules: &Rules<'_>) -> Item {
 }
 
 fn review_due(r: &Record, rules: &Rules<'_>) -> DateTime<FixedOffset> {
-    r.created_at.0 + Duration::days(i64::from(rules.config.review_days(&r.severity)))
+    r.review_due(rules.config.review_days(&r.severity))
 }
 
 pub fn compute(records: &[Record], rules: &Rules<'_>) -> Triage {
@@ -146,7 +150,9 @@ pub fn compute(records: &[Record], rules: &Rules<'_>) -> Triage {
             .filter(|r| review_due(r, rules) < rules.now)
             .collect(),
     );
-    let stale_before = rules.now - Duration::days(i64::from(rules.config.stale_days()));
+    let stale_before = Duration::try_days(i64::from(rules.config.stale_days()))
+        .and_then(|d| rules.now.checked_sub_signed(d))
+        .unwrap_or(DateTime::<chrono::Utc>::MIN_UTC.fixed_offset());
     let stale = by_age(
         open.iter()
             .copied()
@@ -210,5 +216,6 @@ pub fn compute(records: &[Record], rules: &Rules<'_>) -> Triage {
         actions_overdue,
         actions_due_soon,
         closed_since,
+        fixed_by_commits: Vec::new(),
     }
 }

@@ -5,7 +5,7 @@ use super::parse::{Located, line_col, parse_record};
 use super::status::analysis_missing;
 use super::{Record, Status};
 use crate::config::Config;
-use chrono::{DateTime, Duration, FixedOffset};
+use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -126,8 +126,7 @@ pub fn lint(
         );
     }
     if record.status != Status::Closed {
-        let due =
-            record.created_at.0 + Duration::days(i64::from(config.review_days(&record.severity)));
+        let due = record.review_due(config.review_days(&record.severity));
         if due < now {
             out.push(Finding {
                 file: path.into(),

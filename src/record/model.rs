@@ -284,4 +284,13 @@ impl Record {
     pub fn began(&self) -> DateTime<FixedOffset> {
         self.started_at.unwrap_or(self.created_at).0
     }
+
+    /// The day the review is due: `days` after the record was created.
+    /// Saturates instead of overflowing on absurd dates or day counts.
+    pub fn review_due(&self, days: u32) -> DateTime<FixedOffset> {
+        let created = self.created_at.0;
+        chrono::Duration::try_days(i64::from(days))
+            .and_then(|d| created.checked_add_signed(d))
+            .unwrap_or_else(|| DateTime::<chrono::Utc>::MAX_UTC.with_timezone(created.offset()))
+    }
 }

@@ -7,7 +7,7 @@ use crate::metrics::stats::Stats;
 use crate::metrics::{METRICS, triage::ActionRef};
 use crate::record::Record;
 use chrono::{DateTime, FixedOffset};
-use minijinja::{Environment, Value, context};
+use minijinja::{AutoEscape, Environment, Value, context};
 
 pub struct Reports {
     env: Environment<'static>,
@@ -17,6 +17,40 @@ impl Reports {
     pub fn new(templates: Vec<(&'static str, String)>) -> Result<Reports> {
         let mut env = Environment::new();
         env.set_keep_trailing_newline(true);
+        // Record text is other people's: every value printed by a template
+        // is neutralised (control characters, escapes, bidi overrides) and
+        // escaped for its format: HTML entities in `.html` (minijinja's
+        // rule) and in `.md` (wikis render HTML inside Markdown).
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".md") {
+                AutoEscape::Custom("markdown")
+            } else {
+                minijinja::default_auto_escape_callback(name)
+            }
+        });
+        env.set_formatter(|out, state, value| {
+            if value.is_undefined() {
+                return Ok(());
+            }
+            let markdown = matches!(state.auto_escape(), AutoEscape::Custom(_));
+            let write = |out: &mut minijinja::Output<'_>, text: &str| {
+                out.write_str(text).map_err(|e| {
+                    minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
+                })
+            };
+            match value.as_str() {
+                Some(s) if !value.is_safe() => {
+                    let text = sanitize::block(s);
+                    if markdown {
+                        write(out, &sanitize::markdown(&text))
+                    } else {
+                        minijinja::escape_formatter(out, state, &Value::from(text))
+                    }
+                }
+                _ if markdown => write(out, &value.to_string()),
+                _ => minijinja::escape_formatter(out, state, value),
+            }
+        });
 
         env.add_filter("cell", cell);
         env.add_filter("person", |s: Option<String>| {

@@ -30,8 +30,31 @@ pub fn block(s: &str) -> String {
 
 fn is_dangerous(c: char) -> bool {
     c.is_control()
-        // Bidi embeddings, overrides and isolates (the "Trojan Source" set).
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+        || matches!(
+            c,
+            // Bidi marks, embeddings, overrides and isolates (the "Trojan
+            // Source" set), the Arabic letter mark among them.
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+            // Line and paragraph separators: line breaks a terminal does
+            // not show as such.
+            | '\u{2028}' | '\u{2029}'
+            // Invisible characters that hide text or split words: zero
+            // width space, word joiner and invisible operators, the
+            // deprecated format controls, BOM, interlinear annotations.
+            // (ZWNJ and ZWJ stay: emoji and scripts need them.)
+            | '\u{180E}' | '\u{200B}' | '\u{2060}'..='\u{2064}' | '\u{206A}'..='\u{206F}'
+            | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}'
+        )
+}
+
+/// For Markdown that may be rendered as HTML (wikis, pull requests): text
+/// neutralised as for a terminal, and `<`, `>`, `&` as entities, so
+/// `<script>` or `<img onerror=…>` in a title shows as text.
+pub fn markdown(s: &str) -> String {
+    block(s)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn push_escaped(out: &mut String, c: char) {
@@ -44,5 +67,19 @@ mod tests {
     fn escapes_are_neutralised() {
         assert_eq!(super::inline("a\u{1b}[31mb\nc"), "a\\u{1b}[31mb c");
         assert_eq!(super::block("x\u{202E}y\n장애"), "x\\u{202e}y\n장애");
+        for c in [
+            '\u{61c}', '\u{2028}', '\u{200b}', '\u{2060}', '\u{feff}', '\u{7}', '\u{9b}',
+        ] {
+            assert!(
+                super::inline(&format!("a{c}b")).contains("\\u{"),
+                "{c:?} passed"
+            );
+        }
+        // Emoji sequences keep their joiner.
+        assert_eq!(super::inline("👩\u{200d}🚒"), "👩\u{200d}🚒");
+        assert_eq!(
+            super::markdown("<img src=x onerror=alert(1)> & \u{1b}]52;c;x\u{7}"),
+            "&lt;img src=x onerror=alert(1)&gt; &amp; \\u{1b}]52;c;x\\u{7}"
+        );
     }
 }

@@ -19,7 +19,7 @@ pub fn record(r: &Record, now: DateTime<FixedOffset>, review_days: u32) -> Strin
         r.assignee.as_deref().unwrap_or("(none)"),
     );
     if r.status != Status::Closed {
-        let due = r.created_at.0 + chrono::Duration::days(i64::from(review_days));
+        let due = r.review_due(review_days);
         let note = if due < now { " (overdue)" } else { "" };
         let _ = writeln!(s, "review    due {}{note}", due.format("%Y-%m-%d"));
     }

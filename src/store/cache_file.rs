@@ -1,24 +1,85 @@
-//! Reading and writing the binary caches kept in `.git/` (records, history,
-//! fixes, split-index checkpoints). Every cache is an optimisation: a file
-//! that does not read back exactly is ignored, and a write goes to a
-//! temporary file first and is renamed into place, so a reader sees the old
-//! file or the new one, never half of one.
+//! The binary caches kept in `.git/` (records, history, fixes). Every
+//! cache is an optimisation, never the truth, and cannot lie:
+//!
+//! - each file is framed with a fingerprint (this crate's version, the
+//!   cache's kind and format version) and a key naming everything that can
+//!   make its content wrong (the records directory; for the history,
+//!   `.git/shallow`, grafts and replace refs);
+//! - a CRC-32 over the whole file catches flipped bits and torn writes;
+//! - anything that does not match is ignored and rebuilt, never trusted;
+//! - writes are atomic (`fsio::atomic_write`), so a reader sees the old
+//!   file or the new one.
+//!
+//! Frame: `DPMC` · kind (4 bytes) · format (u32) · crate version (u16
+//! length + bytes) · key (u32 length + bytes) · payload (u64 length +
+//! bytes) · CRC-32 of all of the above (u32). Little-endian.
 
-use std::io::Write;
 use std::path::Path;
 
-/// Replaces `path` with the concatenation of `parts`.
-pub fn replace(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    let mut out = std::io::BufWriter::new(tmp.as_file_mut());
-    for part in parts {
-        out.write_all(part)?;
+const MAGIC: &[u8; 4] = b"DPMC";
+
+/// What a cache file must match to be used.
+pub struct Fingerprint<'a> {
+    pub kind: &'a [u8; 4],
+    pub format: u32,
+    pub key: &'a [u8],
+}
+
+fn header(f: &Fingerprint<'_>) -> Vec<u8> {
+    let version = env!("CARGO_PKG_VERSION").as_bytes();
+    let mut out = Vec::with_capacity(32 + f.key.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(f.kind);
+    out.extend_from_slice(&f.format.to_le_bytes());
+    out.extend_from_slice(&(version.len() as u16).to_le_bytes());
+    out.extend_from_slice(version);
+    out.extend_from_slice(&(f.key.len() as u32).to_le_bytes());
+    out.extend_from_slice(f.key);
+    out
+}
+
+/// Replaces the cache at `path` with `payload` (the concatenated parts).
+pub fn write(path: &Path, f: &Fingerprint<'_>, parts: &[&[u8]]) -> std::io::Result<()> {
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    let mut bytes = header(f);
+    bytes.reserve(len + 12);
+    bytes.extend_from_slice(&(len as u64).to_le_bytes());
+    for p in parts {
+        bytes.extend_from_slice(p);
     }
-    out.flush()?;
-    drop(out);
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    let crc = crc32fast::hash(&bytes);
+    bytes.extend_from_slice(&crc.to_le_bytes());
+    crate::fsio::atomic_write(
+        path,
+        &bytes,
+        crate::fsio::Durability::Cached,
+        crate::fsio::Temp::Random,
+    )
+}
+
+/// The payload of the cache at `path`, if the file is whole and was made
+/// by this version for this key; `None` otherwise (missing, damaged,
+/// stale, foreign), and the caller rebuilds.
+pub fn read(path: &Path, f: &Fingerprint<'_>) -> Option<Vec<u8>> {
+    let bytes = std::fs::read(path).ok()?;
+    payload_of(bytes, f)
+}
+
+fn payload_of(mut bytes: Vec<u8>, f: &Fingerprint<'_>) -> Option<Vec<u8>> {
+    let expected = header(f);
+    let body_len = bytes.len().checked_sub(4)?;
+    let crc = u32::from_le_bytes(bytes[body_len..].try_into().ok()?);
+    if crc32fast::hash(&bytes[..body_len]) != crc || !bytes.starts_with(&expected) {
+        return None;
+    }
+    let at = expected.len();
+    let len = u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?) as usize;
+    if at.checked_add(8)?.checked_add(len)? != body_len {
+        return None;
+    }
+    bytes.truncate(body_len);
+    bytes.drain(..at + 8);
+    Some(bytes)
 }
 
 /// Little-endian fields taken in order; `None` past the end.
@@ -66,5 +127,52 @@ impl<'a> Reader<'a> {
     /// Everything was read.
     pub fn is_done(&self) -> bool {
         self.at == self.bytes.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const F: Fingerprint<'static> = Fingerprint {
+        kind: b"TEST",
+        format: 3,
+        key: b"postmortems",
+    };
+
+    fn framed(payload: &[u8]) -> Vec<u8> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c");
+        write(&path, &F, &[&payload[..2], &payload[2..]]).unwrap();
+        assert_eq!(read(&path, &F).as_deref(), Some(payload));
+        std::fs::read(&path).unwrap()
+    }
+
+    #[test]
+    fn every_flipped_bit_and_every_cut_is_refused() {
+        let bytes = framed(b"some cached payload");
+        for i in 0..bytes.len() {
+            for bit in 0..8 {
+                let mut b = bytes.clone();
+                b[i] ^= 1 << bit;
+                assert_eq!(payload_of(b, &F), None, "flip at {i}.{bit} accepted");
+            }
+            assert_eq!(payload_of(bytes[..i].to_vec(), &F), None, "cut at {i}");
+        }
+    }
+
+    #[test]
+    fn another_key_kind_or_format_is_refused() {
+        let bytes = framed(b"payload");
+        for other in [
+            Fingerprint {
+                key: b"elsewhere",
+                ..F
+            },
+            Fingerprint { kind: b"TESU", ..F },
+            Fingerprint { format: 4, ..F },
+        ] {
+            assert_eq!(payload_of(bytes.clone(), &other), None);
+        }
     }
 }

@@ -1,19 +1,31 @@
 //! The one write path: every change to a record is one commit touching one
-//! file, built without the user's index so their staged work stays theirs.
+//! file, built from HEAD's tree so the user's staged work stays theirs.
 //!
-//! 1. Under a per-repository lock, read HEAD and the record's blob in it.
-//! 2. Refuse if the user has uncommitted edits to that file.
-//! 3. Apply the edit, validate the result (an invalid record is never committed).
-//! 4. Write the blob, replace one entry of HEAD's tree (TreeUpdateBuilder),
-//!    create the commit, and move the branch only if it still points where
-//!    we read it (compare-and-swap); if someone else moved it, start over.
-//! 5. Write the file into the work tree and update only its index entry, so
-//!    `git status` is unchanged by us.
+//! 1. Read HEAD and the file in it; apply the edit; validate. Write the
+//!    blob, the tree (HEAD's with one entry replaced) and the commit
+//!    (signed by `git commit-tree -S` when `commit.gpgsign` is on, before
+//!    any lock is taken, because a signer may wait for a passphrase).
+//! 2. Under our lock, ask git whether the user has uncommitted edits to
+//!    that file (`git status`, so filters and every index layout count);
+//!    if so, stop: their edit is never overwritten or committed.
+//! 3. Write the plan to the journal (synced), then, in git's own order:
+//!    the work-tree file (atomically, with git's smudge filters and
+//!    line-ending rules applied by `git cat-file --filters`), its index
+//!    entry (`git update-index --cacheinfo`), and last the branch
+//!    (`git update-ref` with the old value, a compare-and-swap).
+//!
+//! A crash at any instant leaves, at worst, the tool's change staged or in
+//! the work tree and visible in `git status`, never a staged revert; the
+//! next run finds the journal and finishes the change (`settle`). The
+//! user's next plain `git commit` can only commit the tool's change, never
+//! undo it.
 
+use super::git::GitFailure;
 use super::identity::signature;
-use super::index::{IndexError, IndexTx};
-use super::{Store, lock, sign};
-use crate::error::{Context, Error, Result};
+use super::journal::{self, Journal};
+use super::{Store, lock, paths, sign};
+use crate::error::{Error, Result};
+use crate::fsio::{Durability, Temp, atomic_write};
 use crate::record::parse::parse_record;
 use crate::record::{Record, RecordId};
 use chrono::{DateTime, FixedOffset};
@@ -66,17 +78,14 @@ pub fn commit_record(
                 crate::render::sanitize::inline(&parsed.id),
             )));
         }
+        let title = parsed.title.clone();
         record = Some(parsed);
-        Ok((new_text, parsed_title(record.as_ref())))
+        Ok((new_text, title))
     })?;
     Ok(Committed {
         commit,
         record: record.expect("edit ran"),
     })
-}
-
-fn parsed_title(r: Option<&Record>) -> String {
-    r.map(|r| r.title.clone()).unwrap_or_default()
 }
 
 /// Commits `edit(current text)` as the new content of one file. `edit`
@@ -89,111 +98,775 @@ pub fn commit_file(
 ) -> Result<Option<Oid>> {
     store.ensure_writable()?;
     let repo = &store.repo;
-    let path = change.path.to_string();
+    let path = change.path;
+    paths::check_inside(&store.workdir, path)?;
     let author = signature(repo, "AUTHOR", change.now)?;
     let committer = signature(repo, "COMMITTER", change.now)?;
-    let _lock = lock::acquire(repo)?;
-    // git's index.lock from the check of the user's staged work until our
-    // entry is written. `None`: a layout left to libgit2.
-    let mut index_tx = match IndexTx::begin(repo) {
-        Ok(tx) => Some(tx),
-        Err(IndexError::Unsupported(_)) => None,
-        Err(e) => return Err(index_error(&path, e)),
+    let signing = sign::wanted(repo)?;
+    // Unsigned commits are built under the lock (cheap, and no other run
+    // of ours can then make us rebuild); a signature may wait for a
+    // person, so it is made first and the lock taken after.
+    let mut guard = if signing {
+        None
+    } else {
+        Some(lock_and_recover(store)?)
     };
-    crate::trace::mark("locked");
+    // Our own blob, staged by an earlier attempt that lost the race for
+    // the branch: not the user's edit.
+    let mut ours_staged: Option<Oid> = None;
 
     for _ in 0..MAX_ATTEMPTS {
         let head = Head::read(repo)?;
-        let base_tree = match &head.commit {
-            Some(c) => repo.find_commit(*c)?.tree()?,
+        let base_tree = match head.commit {
+            Some(c) => repo.find_commit(c)?.tree()?,
             None => repo.find_tree(repo.treebuilder(None)?.write()?)?,
         };
-        let current = match base_tree.get_path(Path::new(&path)) {
-            Ok(entry) => Some((entry.id(), blob_text(repo, entry.id(), &path)?)),
-            Err(e) if e.code() == ErrorCode::NotFound => None,
-            Err(e) => return Err(e.into()),
-        };
+        let current = tree_entry(repo, &base_tree, path)?;
         match (&current, change.create) {
             (Some(_), true) => {
                 return Err(Error::new(format!(
                     "{path} already exists; nothing was written"
                 )));
             }
-            (None, false) => return Err(not_committed(store, &path)),
+            (None, false) => return Err(not_committed(store, path)),
             _ => {}
         }
-        ensure_no_local_edits(
-            store,
-            &path,
-            current.as_ref().map(|c| c.0),
-            index_tx.as_ref(),
-        )?;
-        crate::trace::mark("checked local edits");
-
-        let old_text = current.as_ref().map(|c| c.1.as_str());
-        let (new_text, title) = edit(old_text)?;
-        if old_text == Some(new_text.as_str()) {
+        let style = current
+            .as_ref()
+            .map_or(TextStyle::default(), |c| TextStyle::detect(&c.bytes));
+        let old_text = match &current {
+            Some(c) => Some(style.normalize(&c.bytes).ok_or_else(|| {
+                Error::new(format!("{path} is not UTF-8 text in HEAD: fix it by hand"))
+            })?),
+            None => None,
+        };
+        let (new_text, title) = edit(old_text.as_deref())?;
+        if old_text.as_deref() == Some(new_text.as_str()) {
             return Ok(None);
         }
-
         crate::trace::mark("edited");
-        let blob = repo.blob(new_text.as_bytes())?;
-        let tree_id = TreeUpdateBuilder::new()
-            .upsert(&path, blob, FileMode::Blob)
-            .create_updated(repo, &base_tree)?;
-        let tree = repo.find_tree(tree_id)?;
-        let message = commit_message(change, &title);
-        let parents: Vec<git2::Commit<'_>> = match head.commit {
-            Some(c) => vec![repo.find_commit(c)?],
-            None => Vec::new(),
-        };
-        let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
-        let buffer =
-            repo.commit_create_buffer(&author, &committer, &message, &tree, &parent_refs)?;
-        let buffer = String::from_utf8(buffer.to_vec())
-            .context(|| "libgit2 made a commit buffer that is not UTF-8".to_string())?;
-        let commit = match sign::sign_if_configured(repo, &buffer, &committer_email(&committer))? {
-            Some(sig) => repo.commit_signed(&buffer, &sig, Some("gpgsig"))?,
-            None => repo
-                .odb()?
-                .write(git2::ObjectType::Commit, buffer.as_bytes())?,
-        };
 
-        let reflog = format!("commit: {}", message.lines().next().unwrap_or_default());
-        let moved = match head.commit {
-            Some(old) => repo.reference_matching(&head.branch, commit, true, old, &reflog),
-            None => repo.reference(&head.branch, commit, false, &reflog),
+        let new_bytes = style.apply(&new_text);
+        let blob = repo.blob(&new_bytes)?;
+        let mode = current.as_ref().map_or(0o100644, |c| c.mode);
+        let tree = TreeUpdateBuilder::new()
+            .upsert(path, blob, file_mode(mode))
+            .create_updated(repo, &base_tree)?;
+        let message = commit_message(change, &title);
+        let commit = if signing {
+            sign::commit_tree(store, tree, head.commit, &message, &author, &committer)?
+        } else {
+            let tree = repo.find_tree(tree)?;
+            let parents: Vec<git2::Commit<'_>> = match head.commit {
+                Some(c) => vec![repo.find_commit(c)?],
+                None => Vec::new(),
+            };
+            let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+            let buffer =
+                repo.commit_create_buffer(&author, &committer, &message, &tree, &parent_refs)?;
+            repo.odb()?.write(git2::ObjectType::Commit, &buffer)?
         };
-        match moved {
-            Ok(_) => {
+        crate::trace::mark("commit object written");
+
+        if guard.is_none() {
+            guard = Some(lock_and_recover(store)?);
+        }
+        if Head::read(repo)?.commit != head.commit {
+            // Someone committed while we signed: build again on theirs.
+            if signing {
+                guard = None;
+            }
+            continue;
+        }
+        let index_now =
+            ensure_no_local_edits(store, path, current.as_ref().map(|c| c.oid), ours_staged)?;
+        crate::trace::mark("checked local edits");
+
+        let abs = store.abs(path);
+        let worktree_bytes = smudged(store, path, blob)?;
+        let plan = Journal {
+            branch: head.branch.clone(),
+            parent: head.commit,
+            commit,
+            path: path.to_string(),
+            mode,
+            old_blob: current.as_ref().map(|c| c.oid),
+            new_blob: blob,
+            old_file: journal::file_hash(&abs)?,
+            new_file: Oid::hash_object(git2::ObjectType::Blob, &worktree_bytes)?,
+            what: match change.id {
+                Some(id) => format!("{} {id}", change.verb),
+                None => format!("{} {path}", change.verb),
+            },
+        };
+        let old_bytes = std::fs::read(&abs).ok();
+        journal::write(repo, &plan)?;
+        let steps = Steps {
+            worktree_bytes: Some(worktree_bytes),
+            old_bytes,
+            also_ours: ours_staged,
+            index: Some(index_now),
+        };
+        match settle(store, &plan, steps)? {
+            Settled::Committed(c) => {
+                forget(store, &plan);
                 crate::trace::mark("committed");
-                write_worktree(store, &path, &new_text)?;
-                update_index_entry(store, &path, blob, index_tx.take())?;
-                crate::trace::mark("index updated");
-                return Ok(Some(commit));
+                return Ok(Some(c));
             }
-            // Someone else committed since we read HEAD: redo on top of theirs.
-            Err(e)
-                if matches!(
-                    e.code(),
-                    ErrorCode::Modified | ErrorCode::Exists | ErrorCode::Locked
-                ) =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(10));
+            Settled::LandedElsewhere(c) => {
+                // The user's own `git commit` took our staged change along.
+                forget(store, &plan);
+                return Ok(Some(c));
             }
-            Err(e) => return Err(e.into()),
+            Settled::Moved => {
+                // The branch moved under us (a `git commit` of the user's):
+                // our blob may now be staged; the next attempt knows it.
+                let _ = journal::remove(repo);
+                ours_staged = Some(blob);
+                if signing {
+                    guard = None;
+                }
+            }
+            Settled::Abandoned(why) => {
+                let _ = journal::remove(repo);
+                return Err(Error::new(format!("{why}: nothing was written")));
+            }
         }
     }
+    drop(guard);
     Err(Error::new(format!(
-        "{} moved {MAX_ATTEMPTS} times while committing {path}: nothing was written; try again",
-        Head::read(repo)
-            .map(|h| h.branch)
-            .unwrap_or_else(|_| "HEAD".into())
+        "the branch kept moving while committing {path}: nothing was written"
+    ))
+    .hint("something is committing in a loop; run this again when it is quiet"))
+}
+
+/// Removes the journal once the change is in; a journal that cannot be
+/// removed is harmless (the next run finds the change done) but said.
+fn forget(store: &Store, plan: &Journal) {
+    if let Err(e) = journal::remove(&store.repo) {
+        crate::output::to_stderr(&format!(
+            "warning: {} is committed, but {} could not be removed ({e}); the next run removes it",
+            plan.what,
+            journal::path(&store.repo).display()
+        ));
+    }
+}
+
+/// Our lock, and any change a killed run of ours left half done finished
+/// first (so this change starts from a consistent state).
+fn lock_and_recover(store: &Store) -> Result<lock::WriteLock> {
+    let guard = lock::acquire(&store.repo)?;
+    crate::trace::mark("locked");
+    if let Some(line) = recover_locked(store)? {
+        crate::output::to_stderr(&line);
+    }
+    Ok(guard)
+}
+
+/// Finishes or leaves a change a killed run left behind. Called by every
+/// command when the journal exists; returns the one line to show.
+pub fn recover(store: &Store) -> Result<Option<String>> {
+    if !journal::path(&store.repo).exists() {
+        return Ok(None);
+    }
+    let _guard = lock::acquire(&store.repo)?;
+    recover_locked(store)
+}
+
+fn recover_locked(store: &Store) -> Result<Option<String>> {
+    let repo = &store.repo;
+    let plan = match journal::read(repo) {
+        journal::Found::None => return Ok(None),
+        journal::Found::Damaged(path) => {
+            let _ = std::fs::remove_file(&path);
+            return Ok(Some(format!(
+                "warning: removed a damaged journal of an interrupted change ({}); `git status` shows anything it left",
+                path.display()
+            )));
+        }
+        journal::Found::Note(j) => j,
+    };
+    // Never move a branch in the middle of the user's rebase or merge.
+    if let Err(e) = store.ensure_writable() {
+        return Ok(Some(format!(
+            "warning: an interrupted `{}` waits to be finished: {}",
+            plan.what, e.message
+        )));
+    }
+    let mut plan = plan;
+    for _ in 0..MAX_ATTEMPTS {
+        let steps = Steps {
+            worktree_bytes: None,
+            old_bytes: None,
+            also_ours: None,
+            index: None,
+        };
+        let line = match settle(store, &plan, steps)? {
+            Settled::Committed(c) => format!(
+                "finished an interrupted `{}` (commit {})",
+                plan.what,
+                short(c)
+            ),
+            Settled::LandedElsewhere(c) => format!(
+                "an interrupted `{}` is already in commit {}",
+                plan.what,
+                short(c)
+            ),
+            Settled::Abandoned(why) => format!(
+                "warning: an interrupted `{}` was not finished: {why}; run it again if you still want it",
+                plan.what
+            ),
+            Settled::Moved => {
+                // The branch moved since (a commit of the user's): replay the
+                // same change on top, if the record is still as it was.
+                match replay(store, &plan)? {
+                    Some(replayed) => {
+                        journal::write(repo, &replayed)?;
+                        plan = replayed;
+                        continue;
+                    }
+                    None => format!(
+                        "warning: an interrupted `{}` was not finished: {} changed since; run it again if you still want it",
+                        plan.what, plan.path
+                    ),
+                }
+            }
+        };
+        let _ = journal::remove(repo);
+        return Ok(Some(line));
+    }
+    Ok(Some(format!(
+        "warning: an interrupted `{}` could not be finished: the branch keeps moving",
+        plan.what
     )))
 }
 
-fn committer_email(sig: &git2::Signature<'_>) -> String {
-    sig.email().unwrap_or_default().to_string()
+/// The journal's change rebuilt on the branch's current tip, when the file
+/// there is still what the change started from.
+fn replay(store: &Store, plan: &Journal) -> Result<Option<Journal>> {
+    let repo = &store.repo;
+    let tip = branch_tip(repo, &plan.branch)?;
+    let tip_tree = match tip {
+        Some(t) => repo.find_commit(t)?.tree()?,
+        None => repo.find_tree(repo.treebuilder(None)?.write()?)?,
+    };
+    let at_tip = tree_entry(repo, &tip_tree, &plan.path)?.map(|e| e.oid);
+    if at_tip != plan.old_blob {
+        return Ok(None);
+    }
+    let original = repo.find_commit(plan.commit)?;
+    let tree = TreeUpdateBuilder::new()
+        .upsert(&plan.path, plan.new_blob, file_mode(plan.mode))
+        .create_updated(repo, &tip_tree)?;
+    let message = original.message_raw().unwrap_or_default().to_string();
+    let commit = if sign::wanted(repo)? {
+        sign::commit_tree(
+            store,
+            tree,
+            tip,
+            &message,
+            &original.author(),
+            &original.committer(),
+        )?
+    } else {
+        let tree = repo.find_tree(tree)?;
+        let parents: Vec<git2::Commit<'_>> = match tip {
+            Some(t) => vec![repo.find_commit(t)?],
+            None => Vec::new(),
+        };
+        let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+        let buffer = repo.commit_create_buffer(
+            &original.author(),
+            &original.committer(),
+            &message,
+            &tree,
+            &parent_refs,
+        )?;
+        repo.odb()?.write(git2::ObjectType::Commit, &buffer)?
+    };
+    Ok(Some(Journal {
+        parent: tip,
+        commit,
+        ..plan.clone()
+    }))
+}
+
+fn short(c: Oid) -> String {
+    c.to_string()[..7].to_string()
+}
+
+/// What the caller of `settle` already knows.
+struct Steps {
+    /// The bytes for the work tree (recomputed when `None`).
+    worktree_bytes: Option<Vec<u8>>,
+    /// The file's bytes before, to put back if a later step fails.
+    old_bytes: Option<Vec<u8>>,
+    /// An index entry that is ours too (see `ours_staged`).
+    also_ours: Option<Oid>,
+    /// The file's index entry, if just read (`Some(None)`: not in the index).
+    index: Option<Option<Oid>>,
+}
+
+enum Settled {
+    Committed(Oid),
+    /// The branch already holds the new blob through another commit.
+    LandedElsewhere(Oid),
+    /// The branch moved away from the planned parent.
+    Moved,
+    /// Someone else changed the file or its index entry: leave them be.
+    Abandoned(String),
+}
+
+/// Brings work tree, index and branch to the journal's plan, each step
+/// only if it is not done yet, so the same code finishes a fresh change
+/// and one a crash interrupted at any instant.
+fn settle(store: &Store, plan: &Journal, steps: Steps) -> Result<Settled> {
+    let repo = &store.repo;
+    let tip = branch_tip(repo, &plan.branch)?;
+    if tip == Some(plan.commit) {
+        return Ok(Settled::Committed(plan.commit));
+    }
+    if tip != plan.parent {
+        let at_tip = match tip {
+            Some(t) => tree_entry(repo, &repo.find_commit(t)?.tree()?, &plan.path)?.map(|e| e.oid),
+            None => None,
+        };
+        return Ok(match (tip, at_tip) {
+            (Some(t), Some(b)) if b == plan.new_blob => Settled::LandedElsewhere(t),
+            _ => Settled::Moved,
+        });
+    }
+
+    let abs = store.abs(&plan.path);
+    let index = match steps.index {
+        Some(known) => known,
+        None => index_entry(store, &plan.path)?,
+    };
+    let file = journal::file_hash(&abs)?;
+    let index_ok = index == plan.old_blob
+        || index == Some(plan.new_blob)
+        || (index.is_some() && index == steps.also_ours);
+    if !index_ok {
+        return Ok(Settled::Abandoned(format!(
+            "{} was staged by someone else meanwhile",
+            plan.path
+        )));
+    }
+    if file != plan.old_file && file != Some(plan.new_file) {
+        return Ok(Settled::Abandoned(format!(
+            "{} was changed in the work tree meanwhile",
+            plan.path
+        )));
+    }
+
+    let wrote_file = file != Some(plan.new_file);
+    if wrote_file {
+        let bytes = match steps.worktree_bytes {
+            Some(b) => b,
+            None => smudged(store, &plan.path, plan.new_blob)?,
+        };
+        write_worktree(store, &plan.path, &bytes)?;
+        crate::trace::mark("work tree written");
+    }
+    let undo_file = |store: &Store| -> Result<()> {
+        if !wrote_file {
+            return Ok(());
+        }
+        match (&steps.old_bytes, plan.old_blob) {
+            (_, None) => restore_worktree(store, &plan.path, None),
+            (Some(bytes), Some(_)) => restore_worktree(store, &plan.path, Some(bytes)),
+            (None, Some(old)) => {
+                restore_worktree(store, &plan.path, Some(&smudged(store, &plan.path, old)?))
+            }
+        }
+    };
+
+    if index != Some(plan.new_blob) {
+        if let Err(e) = update_index(store, &plan.path, plan.mode, Some(plan.new_blob)) {
+            return Err(match undo_file(store) {
+                Ok(()) => {
+                    let _ = journal::remove(repo);
+                    e.suffix("nothing was written")
+                }
+                Err(_) => e.hint(format!(
+                    "{} holds the change but it is not committed; the next devops command finishes it",
+                    plan.path
+                )),
+            });
+        }
+        crate::trace::mark("index updated");
+    }
+
+    match move_branch(store, plan)? {
+        Moved::Done => Ok(Settled::Committed(plan.commit)),
+        Moved::Raced => {
+            // Re-read: perhaps the move happened after all, or the user's
+            // commit took our staged blob along.
+            settle(
+                store,
+                plan,
+                Steps {
+                    worktree_bytes: None,
+                    old_bytes: None,
+                    also_ours: steps.also_ours,
+                    index: None,
+                },
+            )
+        }
+        Moved::Failed(e) => {
+            // Put the index and the file back as they were, so nothing of
+            // ours is left staged.
+            let undone = update_index(store, &plan.path, plan.mode, plan.old_blob)
+                .and_then(|_| undo_file(store));
+            Err(match undone {
+                Ok(()) => {
+                    let _ = journal::remove(repo);
+                    e.suffix("nothing was written")
+                }
+                Err(_) => e.hint(format!(
+                    "{} is staged with the change but not committed; the next devops command finishes it",
+                    plan.path
+                )),
+            })
+        }
+    }
+}
+
+enum Moved {
+    Done,
+    /// The branch was not where we expected it.
+    Raced,
+    Failed(Error),
+}
+
+/// `git update-ref BRANCH NEW OLD`: moves the branch only if it still
+/// points at the planned parent. Git writes the reflogs (the branch's,
+/// and HEAD's when HEAD points at it).
+fn move_branch(store: &Store, plan: &Journal) -> Result<Moved> {
+    let new = plan.commit.to_string();
+    let old = plan
+        .parent
+        .map_or_else(|| "0".repeat(40), |p| p.to_string());
+    let subject = store
+        .repo
+        .find_commit(plan.commit)?
+        .summary()
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+        .to_string();
+    let reflog = format!("commit: {subject}");
+    let args = ["update-ref", "-m", &reflog, &plan.branch, &new, &old];
+    let start = std::time::Instant::now();
+    loop {
+        let out = store.git.output(&args)?;
+        if out.status.success() {
+            crate::trace::mark("branch moved");
+            return Ok(Moved::Done);
+        }
+        let failure = GitFailure::from_output(&out, &args);
+        if let Some(lock_file) = failure.lock_file() {
+            if start.elapsed() < lock::GIT_LOCK_PATIENCE {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+                continue;
+            }
+            return Ok(Moved::Failed(lock::git_lock_error(
+                &lock_file,
+                &format!("cannot move {}", plan.branch),
+            )));
+        }
+        if branch_tip(&store.repo, &plan.branch)? != plan.parent {
+            return Ok(Moved::Raced);
+        }
+        return Ok(Moved::Failed(failure.into_error()));
+    }
+}
+
+/// `git update-index` for one entry: `Some(blob)` sets it, `None` removes
+/// it. git takes its own `index.lock`; if someone holds it we wait a
+/// little, then say who to look for.
+fn update_index(store: &Store, path: &str, mode: u32, blob: Option<Oid>) -> Result<()> {
+    let info;
+    let args: Vec<&str> = match blob {
+        Some(b) => {
+            info = format!("{mode:o},{b},{path}");
+            vec!["update-index", "--add", "--cacheinfo", &info]
+        }
+        None => vec!["update-index", "--force-remove", "--", path],
+    };
+    let start = std::time::Instant::now();
+    loop {
+        let out = store.git.output(&args)?;
+        if out.status.success() {
+            return Ok(());
+        }
+        let failure = GitFailure::from_output(&out, &args);
+        match failure.lock_file() {
+            Some(_) if start.elapsed() < lock::GIT_LOCK_PATIENCE => {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            Some(lock_file) => {
+                return Err(lock::git_lock_error(
+                    &lock_file,
+                    &format!("cannot update the index for {path}"),
+                ));
+            }
+            None => return Err(failure.into_error()),
+        }
+    }
+}
+
+/// The blob as git would check it out here: smudge filters, `eol`,
+/// `core.autocrlf`, `working-tree-encoding`, `ident`.
+fn smudged(store: &Store, path: &str, blob: Oid) -> Result<Vec<u8>> {
+    let path_arg = format!("--path={path}");
+    let blob_hex = blob.to_string();
+    store
+        .git
+        .run(&["cat-file", "--filters", &path_arg, &blob_hex])
+}
+
+/// Atomically replaces the work-tree file. The temporary file lives in
+/// `.git/` (invisible to `git status` and `git add -A` if we are killed),
+/// or beside the file when `.git` is on another filesystem.
+fn write_worktree(store: &Store, path: &str, bytes: &[u8]) -> Result<()> {
+    let target = paths::prepare_parent(&store.workdir, path)?;
+    let in_git_dir = store.repo.path().join("devops-postmortem-tmp");
+    let beside = crate::fsio::named_temp(&target);
+    let result = match atomic_write(&target, bytes, Durability::Synced, Temp::Named(in_git_dir)) {
+        Err(e) if e.raw_os_error() == Some(libc_exdev()) => {
+            atomic_write(&target, bytes, Durability::Synced, Temp::Named(beside))
+        }
+        other => other,
+    };
+    result.map_err(|e| Error::new(format!("cannot write {path}: {e}")))
+}
+
+const fn libc_exdev() -> i32 {
+    18 // EXDEV on Linux and the BSDs
+}
+
+/// Puts the file back as it was before we wrote it (`None`: it did not exist).
+fn restore_worktree(store: &Store, path: &str, old: Option<&[u8]>) -> Result<()> {
+    match old {
+        Some(bytes) => write_worktree(store, path, bytes),
+        None => match std::fs::remove_file(store.abs(path)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(Error::new(format!("cannot remove {path}: {e}")))
+            }
+            _ => Ok(()),
+        },
+    }
+}
+
+/// The stage-0 index entry for `path`, read by git (`None`: not in the
+/// index). A conflicted entry is an error.
+fn index_entry(store: &Store, path: &str) -> Result<Option<Oid>> {
+    let out = store.git.run(&["ls-files", "--stage", "-z", "--", path])?;
+    let mut found = None;
+    for entry in out.split(|b| *b == 0).filter(|e| !e.is_empty()) {
+        let text = String::from_utf8_lossy(entry);
+        let (meta, name) = text.split_once('\t').unwrap_or((&text, ""));
+        if name != path {
+            continue;
+        }
+        let mut fields = meta.split(' ');
+        let (_mode, oid, stage) = (fields.next(), fields.next(), fields.next());
+        if stage != Some("0") {
+            return Err(Error::new(format!(
+                "{path} has an unresolved merge conflict: nothing was written"
+            ))
+            .hint(format!(
+                "resolve it (edit the file, then `git add {}`), then run this again",
+                shell_quote(path)
+            )));
+        }
+        found = oid.and_then(|o| Oid::from_str(o).ok());
+    }
+    Ok(found)
+}
+
+/// The user's uncommitted edits to this very file are theirs: never
+/// overwritten, never silently committed. Asked of git, so filters,
+/// attributes and every index layout are respected.
+/// Returns the file's index entry as the check found it.
+fn ensure_no_local_edits(
+    store: &Store,
+    path: &str,
+    in_head: Option<Oid>,
+    ours_staged: Option<Oid>,
+) -> Result<Option<Oid>> {
+    let out = store.git.run(&[
+        "status",
+        "--porcelain=v2",
+        "-z",
+        "--untracked-files=no",
+        "--ignore-submodules=all",
+        "--no-renames",
+        "--",
+        path,
+    ])?;
+    let quoted = shell_quote(path);
+    let mut index = in_head;
+    for entry in out.split(|b| *b == 0).filter(|e| !e.is_empty()) {
+        let text = String::from_utf8_lossy(entry);
+        let fields: Vec<&str> = text.splitn(9, ' ').collect();
+        match fields.first().copied() {
+            Some("u") => {
+                return Err(Error::new(format!(
+                    "{path} has an unresolved merge conflict: nothing was written"
+                ))
+                .hint(format!(
+                    "resolve it (edit the file, then `git add {quoted}`), then run this again"
+                )));
+            }
+            Some("1") if fields.len() == 9 => {
+                let xy = fields[1].as_bytes();
+                let staged_blob = Oid::from_str(fields[7]).ok();
+                if xy[0] != b'.'
+                    && xy[1] == b'.'
+                    && staged_blob.is_some()
+                    && staged_blob == ours_staged
+                {
+                    index = staged_blob;
+                    continue;
+                }
+                let what = if xy[0] != b'.' { "staged" } else { "unstaged" };
+                return Err(Error::new(format!(
+                    "{path} has {what} changes that are not committed: nothing was written"
+                ))
+                .hint(format!(
+                    "commit them (git commit -m 'Edit post-mortem' -- {quoted}) or set them aside (git stash), then run this again"
+                )));
+            }
+            _ => {
+                return Err(Error::new(format!(
+                    "{path} has changes that are not committed: nothing was written"
+                ))
+                .hint("`git status` shows them; commit or stash them, then run this again"));
+            }
+        }
+    }
+    // Not tracked, yet there: someone's file, not ours to overwrite.
+    let abs = store.abs(path);
+    if in_head.is_none()
+        && std::fs::symlink_metadata(&abs).is_ok()
+        && index_entry(store, path)?.is_none()
+    {
+        return Err(Error::new(format!(
+            "{path} exists but is not committed: nothing was written"
+        ))
+        .hint(format!(
+            "move it away, or commit it (git add {quoted} && git commit -m 'Add post-mortem'), then run this again"
+        )));
+    }
+    Ok(index)
+}
+
+/// Quotes a path for a shell command line when it needs it.
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-+:@%".contains(&b))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// One entry of a tree at `path`.
+struct TreeFile {
+    oid: Oid,
+    mode: u32,
+    bytes: Vec<u8>,
+}
+
+fn tree_entry(
+    repo: &git2::Repository,
+    tree: &git2::Tree<'_>,
+    path: &str,
+) -> Result<Option<TreeFile>> {
+    match tree.get_path(Path::new(path)) {
+        Ok(entry) => {
+            let mode = entry.filemode() as u32;
+            if mode != 0o100644 && mode != 0o100755 {
+                return Err(Error::new(format!(
+                    "{path} is not a regular file in git (mode {mode:o}): nothing was written"
+                )));
+            }
+            let blob = repo.find_blob(entry.id())?;
+            Ok(Some(TreeFile {
+                oid: entry.id(),
+                mode,
+                bytes: blob.content().to_vec(),
+            }))
+        }
+        Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn file_mode(mode: u32) -> FileMode {
+    if mode == 0o100755 {
+        FileMode::BlobExecutable
+    } else {
+        FileMode::Blob
+    }
+}
+
+fn branch_tip(repo: &git2::Repository, branch: &str) -> Result<Option<Oid>> {
+    match repo.refname_to_id(branch) {
+        Ok(oid) => Ok(Some(oid)),
+        Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// How a file writes its lines: records keep the BOM and line endings
+/// they were committed with, so a change is a small diff, not the whole
+/// file. The tool edits the text in the plain form (no BOM, `\n`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TextStyle {
+    bom: bool,
+    crlf: bool,
+}
+
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
+impl TextStyle {
+    pub fn detect(bytes: &[u8]) -> TextStyle {
+        let crlf = bytes.windows(2).filter(|w| w == b"\r\n").count();
+        let lf = bytes.iter().filter(|b| **b == b'\n').count();
+        TextStyle {
+            bom: bytes.starts_with(BOM),
+            crlf: crlf > 0 && crlf * 2 >= lf,
+        }
+    }
+
+    /// The plain text, or `None` if it is not UTF-8.
+    pub fn normalize(&self, bytes: &[u8]) -> Option<String> {
+        let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
+        let text = std::str::from_utf8(body).ok()?;
+        Some(if self.crlf {
+            text.replace("\r\n", "\n")
+        } else {
+            text.to_string()
+        })
+    }
+
+    pub fn apply(&self, text: &str) -> Vec<u8> {
+        let mut out = Vec::with_capacity(text.len() + 3);
+        if self.bom {
+            out.extend_from_slice(BOM);
+        }
+        if self.crlf {
+            out.extend_from_slice(text.replace('\n', "\r\n").as_bytes());
+        } else {
+            out.extend_from_slice(text.as_bytes());
+        }
+        out
+    }
 }
 
 /// The branch HEAD points at, and its commit (none on an unborn branch).
@@ -209,139 +882,22 @@ impl Head {
             .symbolic_target()?
             .ok_or_else(|| Error::new("HEAD is detached: post-mortem commits need a branch"))?
             .to_string();
-        let commit = match repo.refname_to_id(&branch) {
-            Ok(oid) => Some(oid),
-            Err(e) if e.code() == ErrorCode::NotFound => None,
-            Err(e) => return Err(e.into()),
-        };
-        Ok(Head { branch, commit })
+        Ok(Head {
+            commit: branch_tip(repo, &branch)?,
+            branch,
+        })
     }
-}
-
-fn blob_text(repo: &git2::Repository, oid: Oid, path: &str) -> Result<String> {
-    let blob = repo.find_blob(oid)?;
-    String::from_utf8(blob.content().to_vec())
-        .map_err(|_| Error::new(format!("{path} is not UTF-8 text in HEAD: fix it by hand")))
 }
 
 fn not_committed(store: &Store, path: &str) -> Error {
     if store.abs(path).exists() {
+        let quoted = shell_quote(path);
         Error::new(format!("{path} is not committed yet: commit it first")).hint(format!(
-            "git add {path} && git commit -m 'postmortem: add record'"
+            "git add {quoted} && git commit -m 'postmortem: add record'"
         ))
     } else {
         Error::new(format!("{path} does not exist in HEAD"))
     }
-}
-
-/// The user's uncommitted edits to this very file are theirs: never
-/// overwritten, never silently committed.
-fn ensure_no_local_edits(
-    store: &Store,
-    path: &str,
-    head_blob: Option<Oid>,
-    index: Option<&IndexTx>,
-) -> Result<()> {
-    let staged = match index.map(|tx| tx.staged(path)) {
-        Some(Ok(staged)) => staged,
-        Some(Err(e @ (IndexError::Io(_) | IndexError::Locked))) => {
-            return Err(index_error(path, e));
-        }
-        // Unresolved conflicts or a layout left to libgit2.
-        _ => store
-            .repo
-            .index()
-            .map_err(|e| {
-                Error::new(format!("cannot read the index: {}", e.message())).hint(
-                    "git can rewrite the index in a form this tool reads: a split index in \
-                     version 4 with `git update-index --index-version 3`, any other with \
-                     `git update-index --no-split-index`",
-                )
-            })?
-            .get_path(Path::new(path), 0)
-            .map(|e| e.id),
-    };
-    let on_disk = match std::fs::read(store.abs(path)) {
-        Ok(bytes) => Some(Oid::hash_object(git2::ObjectType::Blob, &bytes)?),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::new(format!("cannot read {path}: {e}"))),
-    };
-    if staged == head_blob && on_disk == head_blob {
-        return Ok(());
-    }
-    let what = if staged != head_blob {
-        "staged"
-    } else {
-        "unstaged"
-    };
-    Err(Error::new(format!(
-        "{path} has {what} changes that are not committed: nothing was written"
-    ))
-    .hint(format!(
-        "commit them (git commit -- {path}) or set them aside (git stash), then run this again"
-    )))
-}
-
-/// Atomic: a temporary file in the same directory, then a rename.
-fn write_worktree(store: &Store, path: &str, text: &str) -> Result<()> {
-    let abs = store.abs(path);
-    let dir = abs.parent().expect("record paths have a directory");
-    std::fs::create_dir_all(dir).context(|| format!("cannot create {}", dir.display()))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .context(|| format!("cannot write in {}", dir.display()))?;
-    std::io::Write::write_all(&mut tmp, text.as_bytes())
-        .context(|| format!("cannot write {path}"))?;
-    tmp.persist(&abs)
-        .context(|| format!("cannot write {path}"))?;
-    Ok(())
-}
-
-/// Updates this one entry of the index, so `git status` is unchanged by
-/// the commit. The fast path edits the index file directly (see
-/// `store::index`); layouts it leaves alone go through libgit2.
-fn update_index_entry(store: &Store, path: &str, blob: Oid, index: Option<IndexTx>) -> Result<()> {
-    match index.map(|tx| tx.upsert(path, blob, &store.abs(path))) {
-        Some(Ok(())) => Ok(()),
-        Some(Err(e @ (IndexError::Io(_) | IndexError::Locked))) => Err(index_error(path, e)),
-        _ => update_index_with_libgit2(store, path),
-    }
-}
-
-fn index_error(path: &str, e: IndexError) -> Error {
-    match e {
-        IndexError::Locked => Error::new(format!(
-            "the index is locked by another git command (.git/index.lock), so {path} could not be updated in it"
-        ))
-        .hint(format!("when that command is done, run: git reset -q -- {path}")),
-        IndexError::Io(e) => Error::new(format!("cannot update the index for {path}: {e}")),
-        IndexError::Unsupported(why) => Error::new(format!("cannot read the index ({why})")),
-    }
-}
-
-/// Re-reads the index (someone may have staged files since) and updates this
-/// one entry. A held `index.lock` (a git command running) gets retries.
-fn update_index_with_libgit2(store: &Store, path: &str) -> Result<()> {
-    let mut last = None;
-    for _ in 0..50 {
-        let mut index = store.repo.index()?;
-        index.read(true)?;
-        index.add_path(Path::new(path))?;
-        match index.write() {
-            Ok(()) => return Ok(()),
-            Err(e) if e.code() == ErrorCode::Locked => {
-                last = Some(e);
-                std::thread::sleep(std::time::Duration::from_millis(40));
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(Error::new(format!(
-        "the commit was made, but the index could not be updated for {path}: {}",
-        last.map(|e| e.message().to_string()).unwrap_or_default()
-    ))
-    .hint(format!(
-        "when the other git command is done, run: git reset -q -- {path}"
-    )))
 }
 
 fn commit_message(change: &Change<'_>, title: &str) -> String {
@@ -364,4 +920,34 @@ fn commit_message(change: &Change<'_>, title: &str) -> String {
     }
     message.push_str(&format!("Postmortem-Action: {}\n", change.verb));
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_style_round_trips() {
+        for bytes in [
+            &b"a = 1\nb = 2\n"[..],
+            b"a = 1\r\nb = 2\r\n",
+            b"\xef\xbb\xbfa = 1\r\nb = 2\r\n",
+            b"\xef\xbb\xbfa = 1\n",
+        ] {
+            let style = TextStyle::detect(bytes);
+            let text = style.normalize(bytes).unwrap();
+            assert!(!text.contains('\r') && !text.starts_with('\u{feff}'));
+            assert_eq!(style.apply(&text), bytes);
+        }
+    }
+
+    #[test]
+    fn shell_quote_only_when_needed() {
+        assert_eq!(
+            shell_quote("postmortems/2026/11/a.toml"),
+            "postmortems/2026/11/a.toml"
+        );
+        assert_eq!(shell_quote("my dir/a.toml"), "'my dir/a.toml'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+    }
 }

@@ -15,10 +15,50 @@ use git2::Oid;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-const HEADER: &str = "devops-postmortem fixes cache 1";
+const KIND: &[u8; 4] = b"FIXS";
+const FORMAT: u32 = 2;
 
 /// (record id, action number, fixing commit), newest commit first.
 pub type Fix = (String, u32, Oid);
+
+/// An open action item that a commit says it fixes.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Pending {
+    pub id: String,
+    pub n: u32,
+    pub text: String,
+    /// The fixing commit's full id.
+    pub commit: String,
+}
+
+/// The open action items of `records` that a commit on HEAD names in a
+/// `Fixes-Postmortem:` trailer, oldest fix first. Reads only.
+pub fn pending(store: &Store, records: &[crate::record::Record]) -> Result<Vec<Pending>> {
+    let open: Vec<(&crate::record::Record, &crate::record::ActionItem)> = records
+        .iter()
+        .flat_map(|r| r.open_actions().map(move |a| (r, a)))
+        .collect();
+    // The fix cannot be older than the record it names.
+    let Some(since) = open.iter().map(|(r, _)| r.created_at.0.timestamp()).min() else {
+        return Ok(Vec::new());
+    };
+    let mut out: Vec<Pending> = Vec::new();
+    for (id, n, commit) in self::since(store, since)?.into_iter().rev() {
+        let Some((_, action)) = open.iter().find(|(r, a)| r.id == id && a.n == n) else {
+            continue;
+        };
+        if out.iter().any(|p| p.id == id && p.n == n) {
+            continue;
+        }
+        out.push(Pending {
+            text: action.text.clone(),
+            id,
+            n,
+            commit: commit.to_string(),
+        });
+    }
+    Ok(out)
+}
 
 struct Scanned {
     tip: Oid,
@@ -35,7 +75,8 @@ pub fn since(store: &Store, since: i64) -> Result<Vec<Fix>> {
         return Ok(Vec::new());
     };
     let path = cache_path(store);
-    let cached = read_cache(&path)
+    let key = graph::cache_key(store);
+    let cached = read_cache(&path, &key)
         .filter(|c| c.since <= since)
         .and_then(|c| Some((graph.position(c.tip)?, c)));
     // Nothing new since the cached scan: the file stays as it is.
@@ -70,7 +111,7 @@ pub fn since(store: &Store, since: i64) -> Result<Vec<Fix>> {
         found: kept,
     };
     // A cache that cannot be written only makes the next scan slower.
-    let _ = write_cache(&path, &scanned);
+    let _ = write_cache(&path, &key, &scanned);
     Ok(out)
 }
 
@@ -155,13 +196,19 @@ fn cache_path(store: &Store) -> PathBuf {
     store.repo.commondir().join("devops-postmortem-fixes.cache")
 }
 
-/// Text: the header, `tip since`, then one `commit id#n` per trailer.
-fn read_cache(path: &std::path::Path) -> Option<Scanned> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let mut lines = text.lines();
-    if lines.next()? != HEADER {
-        return None;
+fn fingerprint(key: &[u8]) -> cache_file::Fingerprint<'_> {
+    cache_file::Fingerprint {
+        kind: KIND,
+        format: FORMAT,
+        key,
     }
+}
+
+/// Text: `tip since`, then one `commit id#n` per trailer.
+fn read_cache(path: &std::path::Path, key: &[u8]) -> Option<Scanned> {
+    let bytes = cache_file::read(path, &fingerprint(key))?;
+    let text = String::from_utf8(bytes).ok()?;
+    let mut lines = text.lines();
     let (tip, since) = lines.next()?.split_once(' ')?;
     let mut found: HashMap<Oid, Vec<(String, u32)>> = HashMap::new();
     for line in lines {
@@ -178,14 +225,14 @@ fn read_cache(path: &std::path::Path) -> Option<Scanned> {
     })
 }
 
-fn write_cache(path: &std::path::Path, s: &Scanned) -> std::io::Result<()> {
-    let mut text = format!("{HEADER}\n{} {}\n", s.tip, s.since);
+fn write_cache(path: &std::path::Path, key: &[u8], s: &Scanned) -> std::io::Result<()> {
+    let mut text = format!("{} {}\n", s.tip, s.since);
     for (commit, trailers) in &s.found {
         for (id, n) in trailers {
             text.push_str(&format!("{commit} {id}#{n}\n"));
         }
     }
-    cache_file::replace(path, &[text.as_bytes()])
+    cache_file::write(path, &fingerprint(key), &[text.as_bytes()])
 }
 
 #[cfg(test)]

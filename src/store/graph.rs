@@ -3,23 +3,26 @@
 //! `.git/` so a walk over 100k commits reads one small file instead of
 //! inflating 100k commits and trees.
 //!
-//! Every cached fact is a property of an immutable commit id, so the cache
-//! can never be wrong, only incomplete: each use extends it from HEAD with
-//! the commits it does not know yet. Delete it at any time.
+//! Every cached fact is a property of an immutable commit id, except that
+//! git can be told to see other parents (a shallow clone's boundary,
+//! grafts, replace refs): the cache is keyed by all three and rebuilt when
+//! any changes (`git fetch --unshallow`, `git replace`). Each use extends
+//! it from HEAD with the commits it does not know yet. Delete it at any
+//! time.
 
 use super::Store;
-use super::cache_file::{self, Reader};
+use super::cache_file::{self, Fingerprint, Reader};
 use super::commit_graph::{CommitGraph, GraphCommit};
 use crate::error::Result;
 use git2::{ObjectType, Oid};
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-const MAGIC: &[u8; 4] = b"DPMG";
+const KIND: &[u8; 4] = b"HIST";
 /// Commits may carry clock skew; walks in time order look this far past
 /// the point where they could stop.
 pub const SKEW_SECONDS: i64 = 24 * 3600;
-const VERSION: u32 = 1;
+const FORMAT: u32 = 2;
 
 pub struct Graph {
     oids: Vec<Oid>,
@@ -94,7 +97,8 @@ impl Graph {
 /// The graph from HEAD, from the cache plus whatever it lacked.
 pub fn load(store: &Store) -> Result<Graph> {
     let path = cache_path(store);
-    let mut graph = read_cache(&path, &store.records_dir).unwrap_or_else(empty);
+    let key = cache_key(store);
+    let mut graph = read_cache(&path, &key).unwrap_or_else(empty);
     let head = match store.repo.head().ok().and_then(|h| h.target()) {
         Some(h) => h,
         None => return Ok(graph), // unborn branch: no history
@@ -103,7 +107,7 @@ pub fn load(store: &Store) -> Result<Graph> {
     graph.head = graph.index.get(&head).copied();
     if added > 0 {
         // A cache that cannot be written is only a slower next run.
-        let _ = write_cache(&path, &store.records_dir, &graph);
+        let _ = write_cache(&path, &key, &graph);
     }
     crate::trace::mark("history graph loaded");
     Ok(graph)
@@ -121,6 +125,42 @@ fn empty() -> Graph {
     }
 }
 
+/// What the cached parents depend on besides the commit ids: the records
+/// directory, and whatever makes git see other parents.
+pub(super) fn cache_key(store: &Store) -> Vec<u8> {
+    let common = store.repo.commondir();
+    let mut key = store.records_dir.as_bytes().to_vec();
+    for file in ["shallow", "info/grafts"] {
+        key.push(0);
+        key.extend_from_slice(&std::fs::read(common.join(file)).unwrap_or_default());
+    }
+    key.push(0);
+    if let Ok(refs) = store.repo.references_glob("refs/replace/*") {
+        for r in refs.flatten() {
+            key.extend_from_slice(r.name_bytes());
+            key.extend_from_slice(
+                r.target()
+                    .map(|t| t.as_bytes().to_vec())
+                    .unwrap_or_default()
+                    .as_slice(),
+            );
+        }
+    }
+    key
+}
+
+/// Whether git itself would trust its commit-graph file here: not when
+/// anything rewrites parents.
+fn parents_rewritten(store: &Store) -> bool {
+    let common = store.repo.commondir();
+    store.repo.is_shallow()
+        || common.join("info/grafts").exists()
+        || store
+            .repo
+            .references_glob("refs/replace/*")
+            .is_ok_and(|mut r| r.next().is_some())
+}
+
 fn cache_path(store: &Store) -> PathBuf {
     store
         .repo
@@ -135,8 +175,8 @@ fn extend(store: &Store, graph: &mut Graph, tip: Oid) -> Result<usize> {
         return Ok(0);
     }
     // git's own commit-graph file, when it has one, saves inflating each
-    // commit. Not in a shallow clone: there a parent may be missing.
-    let commit_graph = if store.repo.is_shallow() {
+    // commit. Not when parents are rewritten: git ignores it then too.
+    let commit_graph = if parents_rewritten(store) {
         None
     } else {
         CommitGraph::open(&store.repo.commondir().join("objects"))
@@ -201,16 +241,17 @@ fn records_dirs(store: &Store, trees: &[Oid]) -> Result<Vec<Option<Oid>>> {
         .collect()
 }
 
-fn read_cache(path: &Path, records_dir: &str) -> Option<Graph> {
-    let bytes = std::fs::read(path).ok()?;
+fn fingerprint(key: &[u8]) -> Fingerprint<'_> {
+    Fingerprint {
+        kind: KIND,
+        format: FORMAT,
+        key,
+    }
+}
+
+fn read_cache(path: &Path, key: &[u8]) -> Option<Graph> {
+    let bytes = cache_file::read(path, &fingerprint(key))?;
     let mut r = Reader::new(&bytes);
-    if r.take(4)? != MAGIC || r.u32()? != VERSION {
-        return None;
-    }
-    let dir_len = r.u32()? as usize;
-    if r.take(dir_len)? != records_dir.as_bytes() {
-        return None;
-    }
     let count = r.u32()? as usize;
     let mut g = empty();
     for i in 0..count {
@@ -234,12 +275,8 @@ fn read_cache(path: &Path, records_dir: &str) -> Option<Graph> {
     r.is_done().then_some(g)
 }
 
-fn write_cache(path: &Path, records_dir: &str, g: &Graph) -> std::io::Result<()> {
+fn write_cache(path: &Path, key: &[u8], g: &Graph) -> std::io::Result<()> {
     let mut out = Vec::with_capacity(g.oids.len() * 56 + 64);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&VERSION.to_le_bytes());
-    out.extend_from_slice(&(records_dir.len() as u32).to_le_bytes());
-    out.extend_from_slice(records_dir.as_bytes());
     out.extend_from_slice(&(g.oids.len() as u32).to_le_bytes());
     for i in 0..g.oids.len() {
         out.extend_from_slice(g.oids[i].as_bytes());
@@ -251,5 +288,5 @@ fn write_cache(path: &Path, records_dir: &str, g: &Graph) -> std::io::Result<()>
             out.extend_from_slice(&p.to_le_bytes());
         }
     }
-    cache_file::replace(path, &[&out])
+    cache_file::write(path, &fingerprint(key), &[&out])
 }

@@ -1,23 +1,80 @@
-//! One writer at a time per repository. An OS file lock, so a crashed run
-//! never leaves a stale lock behind (unlike a lock *file*).
+//! Locks: ours, and git's as seen from outside.
+//!
+//! Ours is an OS lock (`flock`) on a file in `.git/`, so a killed run never
+//! leaves a lock behind: the kernel drops it with the process. It keeps our
+//! own writers in single file through their short critical section.
+//!
+//! git's locks (`index.lock`, `refs/heads/main.lock`) are files that git
+//! creates and removes. We never create or delete them; when one is in the
+//! way we wait briefly, then say which file it is, since when, and how to
+//! tell whether a git command still owns it.
 
-use crate::error::{Context, Result};
+use crate::error::{Context, Error, Result};
 use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 pub struct WriteLock {
     _file: File,
 }
 
-pub fn acquire(repo: &git2::Repository) -> Result<WriteLock> {
+pub fn path(repo: &git2::Repository) -> PathBuf {
     // The common dir is shared by linked worktrees, which share branches.
-    let path = repo.commondir().join("devops-postmortem.lock");
-    let file = OpenOptions::new()
+    repo.commondir().join("devops-postmortem.lock")
+}
+
+/// Waits for the repository's write lock.
+pub fn acquire(repo: &git2::Repository) -> Result<WriteLock> {
+    let file = open(repo)?;
+    file.lock()
+        .context(|| format!("cannot lock {}", path(repo).display()))?;
+    Ok(WriteLock { _file: file })
+}
+
+fn open(repo: &git2::Repository) -> Result<File> {
+    let path = path(repo);
+    OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(&path)
-        .context(|| format!("cannot open {}", path.display()))?;
-    file.lock()
-        .context(|| format!("cannot lock {}", path.display()))?;
-    Ok(WriteLock { _file: file })
+        .context(|| format!("cannot open {}", path.display()))
+}
+
+/// How long to wait for a git lock held by someone else: git's own
+/// commands hold them for milliseconds; longer means a `git commit`
+/// waiting in an editor, or a lock left by a killed process.
+pub const GIT_LOCK_PATIENCE: Duration = Duration::from_secs(3);
+
+/// "git's lock file X exists (since …): …" with the way to find its owner.
+pub fn git_lock_error(lock: &Path, what: &str) -> Error {
+    let since = std::fs::metadata(lock)
+        .and_then(|m| m.modified())
+        .ok()
+        .map(|t| {
+            let age = SystemTime::now()
+                .duration_since(t)
+                .unwrap_or_default()
+                .as_secs();
+            let local: chrono::DateTime<chrono::Local> = t.into();
+            format!(
+                ", created {} ({} ago)",
+                local.format("%Y-%m-%d %H:%M:%S"),
+                if age < 120 {
+                    format!("{age}s")
+                } else {
+                    crate::time::format_age(chrono::Duration::seconds(age as i64))
+                }
+            )
+        })
+        .unwrap_or_default();
+    Error::new(format!(
+        "{what}: git's lock file {} exists{since}; another git command is running, or one was killed",
+        lock.display()
+    ))
+    .hint("if a git command is running (an editor open for `git commit`, see `ps -ef | grep git`), let it finish and run this again")
+    .hint(format!(
+        "if none is, the lock is stale: rm '{}'",
+        lock.display()
+    ))
 }

@@ -7,12 +7,12 @@ pub mod history;
 
 mod cache_file;
 mod commit_graph;
-mod ewah;
 pub mod fixes;
+pub mod git;
 pub mod identity;
-mod index;
-mod index_checkpoints;
+mod journal;
 mod lock;
+mod paths;
 pub mod read;
 mod record_cache;
 pub mod snapshot;
@@ -21,5 +21,5 @@ pub mod sync;
 pub mod repo;
 mod sign;
 
-pub use commit::{Change, Committed, commit_file, commit_record};
+pub use commit::{Change, Committed, commit_file, commit_record, recover};
 pub use repo::Store;

@@ -25,6 +25,9 @@ pub struct Unreadable {
 /// Every `<dir>/YYYY/MM/<id>.toml`, newest month first. Only directory
 /// listings: no file is opened.
 pub fn entries(store: &Store) -> Result<Vec<Entry>> {
+    // A records directory that is a link out of the repository is not
+    // the team's records, whatever it holds.
+    super::paths::check_inside(&store.workdir, &format!("{}/-", store.records_dir))?;
     let root = store.abs(&store.records_dir);
     let mut out = Vec::new();
     for year in sorted_dirs(&root)?.into_iter().rev() {

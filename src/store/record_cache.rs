@@ -8,14 +8,22 @@
 //! rule), so an edit in the same clock tick cannot hide behind it. Delete
 //! the cache at any time.
 
-use super::cache_file::{self, Reader};
+use super::cache_file::{self, Fingerprint, Reader};
 use crate::record::Record;
 use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-const MAGIC: &[u8; 4] = b"DPMR";
-const VERSION: u32 = 2;
+const KIND: &[u8; 4] = b"RECS";
+const FORMAT: u32 = 3;
+
+fn fingerprint(records_dir: &str) -> Fingerprint<'_> {
+    Fingerprint {
+        kind: KIND,
+        format: FORMAT,
+        key: records_dir.as_bytes(),
+    }
+}
 /// Files changed this recently are not cached (see the module comment).
 const RACY_NANOS: i64 = 2_000_000_000;
 
@@ -68,10 +76,10 @@ impl RecordCache {
             bytes: Vec::new(),
             entries: HashMap::new(),
         };
-        let Ok(bytes) = std::fs::read(path) else {
+        let Some(bytes) = cache_file::read(path, &fingerprint(records_dir)) else {
             return empty();
         };
-        match index(&bytes, records_dir) {
+        match index(&bytes) {
             Some(entries) => RecordCache { bytes, entries },
             None => empty(),
         }
@@ -97,21 +105,11 @@ impl RecordCache {
     }
 }
 
-fn index(
-    bytes: &[u8],
-    records_dir: &str,
-) -> Option<HashMap<String, (Stamp, std::ops::Range<usize>)>> {
+fn index(bytes: &[u8]) -> Option<HashMap<String, (Stamp, std::ops::Range<usize>)>> {
     let mut r = Reader::new(bytes);
-    if r.take(4)? != MAGIC || r.u32()? != VERSION {
-        return None;
-    }
-    let dir_len = r.u32()? as usize;
-    if r.take(dir_len)? != records_dir.as_bytes() {
-        return None;
-    }
     let count = r.u32()? as usize;
-    let mut entries = HashMap::with_capacity(count);
-    let mut data_ranges = Vec::with_capacity(count);
+    let mut entries = HashMap::with_capacity(count.min(bytes.len() / 46));
+    let mut data_ranges = Vec::with_capacity(count.min(bytes.len() / 46));
     for _ in 0..count {
         let path_len = r.u16()? as usize;
         let path = String::from_utf8(r.take(path_len)?.to_vec()).ok()?;
@@ -191,16 +189,9 @@ pub fn write(
         data.extend_from_slice(bytes);
         count += 1;
     }
-    cache_file::replace(
+    cache_file::write(
         path,
-        &[
-            MAGIC,
-            &VERSION.to_le_bytes(),
-            &(records_dir.len() as u32).to_le_bytes(),
-            records_dir.as_bytes(),
-            &count.to_le_bytes(),
-            &index,
-            &data,
-        ],
+        &fingerprint(records_dir),
+        &[&count.to_le_bytes(), &index, &data],
     )
 }

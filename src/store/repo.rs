@@ -1,5 +1,8 @@
-//! Opening the repository and refusing the states we must not write in.
+//! Opening the repository the way git does, and refusing the states we
+//! must not write in.
 
+use super::git::{Git, GitFailure};
+use super::paths;
 use crate::error::{Error, Result};
 use crate::record::RecordId;
 use git2::{Repository, RepositoryState};
@@ -10,6 +13,8 @@ pub struct Store {
     pub workdir: PathBuf,
     /// The records directory relative to the work tree, with `/` separators.
     pub records_dir: String,
+    /// The git CLI, pointed at this repository.
+    pub git: Git,
 }
 
 /// libgit2's defaults suit a long-lived process; ours reads each object of
@@ -23,6 +28,8 @@ pub struct Store {
 /// - it maps packs in windows of up to 1 GB, up to 8 GB in all, and every
 ///   page touched stays resident: 32 MB windows, 64 MB in all, keep a scan
 ///   of 100k commit messages from showing the whole pack as ours.
+/// - git has already decided whether the repository is safe to use
+///   (`safe.directory`); libgit2 must not decide differently.
 fn tune_libgit2() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -33,35 +40,120 @@ fn tune_libgit2() {
         unsafe {
             let _ = git2::opts::set_mwindow_size(32 << 20);
             let _ = git2::opts::set_mwindow_mapped_limit(64 << 20);
+            let _ = git2::opts::set_verify_owner_validation(false);
         }
     });
 }
 
+/// Where git says the repository is, asked from `cwd` with the user's
+/// environment (`GIT_DIR`, `GIT_WORK_TREE`, `core.worktree`, `.git`
+/// files, `safe.directory`, ceilings): git's answer is the answer.
+struct Located {
+    git_dir: PathBuf,
+    work_tree: PathBuf,
+}
+
+fn locate(cwd: &Path) -> Result<Located> {
+    let args = [
+        "rev-parse",
+        "--is-bare-repository",
+        "--absolute-git-dir",
+        "--show-object-format",
+        "--show-toplevel",
+    ];
+    let out = std::process::Command::new("git")
+        .current_dir(cwd)
+        .args(args)
+        .env("LC_ALL", "C")
+        .env("LANGUAGE", "C")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| {
+            Error::new(format!("cannot run git: {e}"))
+                .hint("devops postmortem needs the git command on PATH (https://git-scm.com)")
+        })?;
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut lines = stdout.lines();
+    let bare = lines.next();
+    let git_dir = lines.next();
+    let format = lines.next();
+    let top = lines.next();
+    if bare == Some("true") {
+        return Err(Error::new(format!(
+            "{} is a bare repository: records need a working tree",
+            git_dir.unwrap_or_default()
+        ))
+        .hint("run devops in a clone: git clone <that path> and cd into it"));
+    }
+    if !out.status.success() || top.is_none() {
+        let failure = GitFailure::from_output(&out, &args);
+        if failure.stderr.contains("not a git repository") {
+            return Err(Error::new(format!(
+                "{} is not inside a git repository",
+                cwd.display()
+            ))
+            .hint(
+                "post-mortems live in your team's repository: cd into it, or run `git init` first",
+            ));
+        }
+        if failure.stderr.contains("must be run in a work tree") {
+            return Err(Error::new(format!(
+                "{} is not inside the repository's working tree",
+                cwd.display()
+            ))
+            .hint("cd into the working tree (where the checked-out files are)"));
+        }
+        // "dubious ownership" and the rest: git's own words, whole,
+        // including the command that fixes it.
+        let stderr = failure.stderr.clone();
+        let mut e = failure.into_error();
+        if stderr.contains("dubious ownership") {
+            e.message = format!(
+                "git refuses this repository: {}",
+                e.message.trim_start_matches("git rev-parse failed: ")
+            );
+        }
+        return Err(e);
+    }
+    if let Some(format) = format.filter(|f| *f != "sha1") {
+        return Err(Error::new(format!(
+            "this repository uses {format} object names (extensions.objectFormat), which \
+             devops postmortem does not support yet: nothing was read or written"
+        ))
+        .hint("keep post-mortems in a SHA-1 repository for now"));
+    }
+    Ok(Located {
+        git_dir: PathBuf::from(git_dir.unwrap_or_default()),
+        work_tree: PathBuf::from(top.unwrap_or_default()),
+    })
+}
+
 impl Store {
-    /// Finds the repository from `cwd` upwards (subdirectories and linked
-    /// worktrees included).
+    /// Finds the repository as git would from `cwd`.
     pub fn discover(cwd: &Path, records_dir: &str) -> Result<Store> {
         tune_libgit2();
-        let repo = Repository::discover(cwd).map_err(|_| {
-            Error::new(format!("{} is not inside a git repository", cwd.display())).hint(
-                "post-mortems live in your team's repository: cd into it, or run `git init` first",
-            )
+        let located = locate(cwd)?;
+        let repo = Repository::open(&located.git_dir).map_err(|e| {
+            let mut err = Error::new(format!(
+                "cannot open the repository at {}: {}",
+                located.git_dir.display(),
+                e.message()
+            ));
+            if e.message().contains("extension") {
+                err = err.hint(
+                    "the repository uses a git extension (such as the reftable ref format) that \
+                     devops postmortem cannot read yet",
+                );
+            }
+            err
         })?;
-        if repo.is_bare() {
-            return Err(Error::new(format!(
-                "{} is a bare repository: records need a working tree",
-                repo.path().display()
-            ))
-            .hint("run devops in a clone: git clone <that path> and cd into it"));
-        }
-        let workdir = repo
-            .workdir()
-            .ok_or_else(|| Error::new("the repository has no working tree"))?
-            .to_path_buf();
+        repo.set_workdir(&located.work_tree, false)?;
+        let records_dir = paths::check_records_dir(records_dir)?;
         Ok(Store {
+            git: Git::new(located.git_dir, located.work_tree.clone(), cwd),
             repo,
-            workdir,
-            records_dir: check_records_dir(records_dir)?,
+            workdir: located.work_tree,
+            records_dir,
         })
     }
 
@@ -102,23 +194,4 @@ impl Store {
     pub fn abs(&self, rel: &str) -> PathBuf {
         self.workdir.join(rel)
     }
-}
-
-/// The records directory is configurable, so it could reach a path: keep it
-/// inside the work tree.
-fn check_records_dir(dir: &str) -> Result<String> {
-    let trimmed = dir.trim().trim_end_matches('/');
-    let ok = !trimmed.is_empty()
-        && !trimmed.starts_with('/')
-        && !trimmed.contains('\\')
-        && trimmed
-            .split('/')
-            .all(|part| !part.is_empty() && part != "." && part != ".." && part != ".git");
-    if !ok {
-        return Err(Error::usage(format!(
-            "records directory '{}' must be a relative path inside the repository, without '..'",
-            crate::render::sanitize::inline(dir)
-        )));
-    }
-    Ok(trimmed.to_string())
 }

@@ -1,113 +1,72 @@
-//! `commit.gpgsign`: sign our commits the way git would, with gpg or ssh.
-//! libgit2 does not sign by itself; we hand it the signature.
+//! `commit.gpgsign`: the commit is made by `git commit-tree -S`, so every
+//! signing set-up git supports (gpg, ssh, x509, agents, `user.signingKey`,
+//! `gpg.*.program`) signs our commits exactly as it signs the user's.
+//! No lock of ours or git's is held while a signer waits for a passphrase.
 
-use crate::error::{Context, Error, Result};
-use git2::Repository;
-use std::io::Write;
-use std::process::{Command, Stdio};
+use super::Store;
+use crate::error::{Context, Result};
+use git2::{Oid, Signature};
 
-/// The signature for a commit buffer, or `None` when signing is off.
-pub fn sign_if_configured(repo: &Repository, buffer: &str, email: &str) -> Result<Option<String>> {
+/// True when the repository's config asks for signed commits.
+pub fn wanted(repo: &git2::Repository) -> Result<bool> {
     let config = repo.config()?.snapshot()?;
-    if !config.get_bool("commit.gpgsign").unwrap_or(false) {
-        return Ok(None);
-    }
-    let format = config
-        .get_string("gpg.format")
-        .unwrap_or_else(|_| "openpgp".into());
-    let key = config.get_string("user.signingkey").ok();
-    let signature = match format.as_str() {
-        "ssh" => {
-            let program = config
-                .get_string("gpg.ssh.program")
-                .unwrap_or_else(|_| "ssh-keygen".into());
-            let key = key.ok_or_else(|| {
-                Error::new(
-                    "commit.gpgsign is on with gpg.format = ssh, but user.signingkey is not set",
-                )
-                .hint("git config user.signingkey ~/.ssh/id_ed25519.pub")
-            })?;
-            sign_ssh(&program, &key, buffer)?
-        }
-        "openpgp" => {
-            let program = config
-                .get_string("gpg.openpgp.program")
-                .or_else(|_| config.get_string("gpg.program"))
-                .unwrap_or_else(|_| "gpg".into());
-            sign_gpg(&program, key.as_deref().unwrap_or(email), buffer)?
-        }
-        other => {
-            return Err(Error::new(format!(
-                "gpg.format = {other} is not supported: use openpgp or ssh, or turn off commit.gpgsign"
-            )));
-        }
-    };
-    Ok(Some(signature))
+    Ok(config.get_bool("commit.gpgsign").unwrap_or(false))
 }
 
-fn sign_gpg(program: &str, key: &str, buffer: &str) -> Result<String> {
-    let mut child = Command::new(program)
-        .args(["--status-fd=2", "-bsau", key])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .context(|| format!("cannot run {program} to sign the commit (commit.gpgsign is on)"))?;
-    child
-        .stdin
-        .take()
-        .expect("piped")
-        .write_all(buffer.as_bytes())
-        .context(|| format!("cannot write to {program}"))?;
-    let out = child
-        .wait_with_output()
-        .context(|| format!("{program} failed"))?;
-    if !out.status.success() {
-        return Err(Error::new(format!(
-            "{program} could not sign the commit: {}",
-            crate::error::one_line(&String::from_utf8_lossy(&out.stderr))
-        )));
+/// Makes a signed commit object with git and returns its id.
+pub fn commit_tree(
+    store: &Store,
+    tree: Oid,
+    parent: Option<Oid>,
+    message: &str,
+    author: &Signature<'_>,
+    committer: &Signature<'_>,
+) -> Result<Oid> {
+    // The message goes through a file so that stdin stays the user's, for
+    // signers that ask on the terminal.
+    let mut file = tempfile::Builder::new()
+        .prefix("devops-postmortem-message")
+        .tempfile_in(store.repo.path())
+        .context(|| format!("cannot write in {}", store.repo.path().display()))?;
+    std::io::Write::write_all(&mut file, message.as_bytes())
+        .context(|| "cannot write the commit message".to_string())?;
+    let tree_hex = tree.to_string();
+    let parent_hex = parent.map(|p| p.to_string());
+    let message_path = file.path().to_string_lossy().into_owned();
+    let mut args = vec!["commit-tree", tree_hex.as_str()];
+    if let Some(p) = &parent_hex {
+        args.extend(["-p", p.as_str()]);
     }
-    String::from_utf8(out.stdout)
-        .context(|| format!("{program} printed a signature that is not text"))
-}
-
-fn sign_ssh(program: &str, key: &str, buffer: &str) -> Result<String> {
-    let dir = tempfile::tempdir().context(|| "cannot make a temporary directory".to_string())?;
-    let payload = dir.path().join("commit");
-    std::fs::write(&payload, buffer).context(|| format!("cannot write {}", payload.display()))?;
-    let mut cmd = Command::new(program);
-    cmd.args(["-Y", "sign", "-n", "git", "-f"]);
-    // A literal public key means "the matching private key is in the agent".
-    let literal = key
-        .strip_prefix("key::")
-        .or_else(|| key.starts_with("ssh-").then_some(key));
-    if let Some(public) = literal {
-        let key_file = dir.path().join("key.pub");
-        std::fs::write(&key_file, public)
-            .context(|| format!("cannot write {}", key_file.display()))?;
-        cmd.arg(&key_file).arg("-U");
-    } else {
-        cmd.arg(expand_home(key));
+    args.extend(["-S", "-F", message_path.as_str()]);
+    let mut cmd = store.git.plumbing(&args);
+    cmd.stdin(std::process::Stdio::inherit());
+    for (role, sig) in [("AUTHOR", author), ("COMMITTER", committer)] {
+        cmd.env(format!("GIT_{role}_NAME"), sig.name().unwrap_or_default())
+            .env(format!("GIT_{role}_EMAIL"), sig.email().unwrap_or_default())
+            .env(format!("GIT_{role}_DATE"), git_date(sig));
     }
     let out = cmd
-        .arg(&payload)
-        .stdin(Stdio::null())
         .output()
-        .context(|| format!("cannot run {program} to sign the commit (gpg.format = ssh)"))?;
+        .context(|| "cannot run git commit-tree".to_string())?;
     if !out.status.success() {
-        return Err(Error::new(format!(
-            "{program} could not sign the commit: {}",
-            crate::error::one_line(&String::from_utf8_lossy(&out.stderr))
-        )));
+        let failure = super::git::GitFailure::from_output(&out, &args);
+        return Err(failure
+            .into_error()
+            .hint("commit.gpgsign is on: check that `git commit -S` works here, or turn it off for this repository"));
     }
-    let sig = dir.path().join("commit.sig");
-    std::fs::read_to_string(&sig).context(|| format!("cannot read {}", sig.display()))
+    let hex = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    Ok(Oid::from_str(&hex)?)
 }
 
-fn expand_home(path: &str) -> std::path::PathBuf {
-    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => std::path::Path::new(&home).join(rest),
-        _ => path.into(),
-    }
+/// git's internal date format: `@<seconds> <+hhmm>`.
+fn git_date(sig: &Signature<'_>) -> String {
+    let t = sig.when();
+    let off = t.offset_minutes();
+    let sign = if off < 0 { '-' } else { '+' };
+    format!(
+        "@{} {sign}{:02}{:02}",
+        t.seconds(),
+        off.abs() / 60,
+        off.abs() % 60
+    )
 }

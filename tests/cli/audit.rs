@@ -389,7 +389,12 @@ fn commits_are_signed_with_ssh_when_git_is_told_to() {
     repo.git(&["config", "user.signingkey", "/nonexistent/key"]);
     let before = repo.commit_count();
     let err = repo.fails(1, &["assign", &id, "bob"]);
-    assert!(err.contains("could not sign"), "{err}");
+    assert!(err.contains("commit.gpgsign is on"), "{err}");
+    assert!(
+        err.contains("/nonexistent/key"),
+        "git's reason is shown: {err}"
+    );
+    assert_eq!(repo.status_porcelain(), "", "nothing half-written");
     assert_eq!(repo.commit_count(), before);
 }
 
@@ -574,7 +579,19 @@ fn a_fixes_postmortem_trailer_closes_the_action_item() {
     let (repo, id, fix) = fixed_by_a_commit();
     let before = repo.commit_count();
 
-    repo.ok(&["triage"]);
+    // triage is a read: it shows what the trailer fixes, and commits nothing.
+    let shown = repo.ok(&["triage"]);
+    assert_eq!(repo.commit_count(), before, "triage committed");
+    assert!(
+        shown.contains("Fixed by commits, not yet marked done (1)"),
+        "{shown}"
+    );
+    assert!(shown.contains(&format!("{id}#1  {}", &fix[..7])), "{shown}");
+    let json: serde_json::Value = serde_json::from_str(&repo.ok(&["triage", "--json"])).unwrap();
+    assert_eq!(json["fixed_by_commits"][0]["commit"], fix.as_str());
+    assert_eq!(json["fixed_by_commits"][0]["n"], 1);
+
+    repo.ok(&["action", "from-commits"]);
     assert_eq!(repo.commit_count(), before + 1, "one commit marks it done");
     assert_eq!(repo.head_files(), [repo.record_path(&id)]);
     let r = repo.record(&id);
@@ -587,8 +604,9 @@ fn a_fixes_postmortem_trailer_closes_the_action_item() {
             .contains(&format!("Fixed by {}", &fix[..7]))
     );
     // Running again changes nothing.
-    repo.ok(&["triage"]);
+    repo.ok(&["action", "from-commits"]);
     assert_eq!(repo.commit_count(), before + 1);
+    assert!(!repo.ok(&["triage"]).contains("Fixed by commits"));
 
     // What was scanned is remembered in .git/, and left alone while no
     // commit comes; newer commits are still read, and so are trailers
@@ -613,7 +631,7 @@ fn a_fixes_postmortem_trailer_closes_the_action_item() {
         &format!("Add alerts\n\nFixes-Postmortem: {id}#2, {id}#3"),
     );
     let second_fix = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
-    repo.ok(&["triage"]);
+    repo.ok(&["action", "from-commits"]);
     assert_eq!(status(1), "done");
     let r = repo.record(&id);
     assert_eq!(
@@ -626,26 +644,30 @@ fn a_fixes_postmortem_trailer_closes_the_action_item() {
         "junk",
     )
     .unwrap();
-    repo.ok(&["triage"]);
+    repo.ok(&["action", "from-commits"]);
     assert_eq!(status(2), "done", "#3 was named before it existed");
 }
 
 #[test]
-fn triage_still_reads_where_it_cannot_write() {
+fn triage_never_commits_even_where_it_could() {
     let (repo, id, _) = fixed_by_a_commit();
-    repo.git(&["checkout", "-q", "--detach"]);
     let head = repo.git(&["rev-parse", "HEAD"]);
+    for args in [
+        &["triage"][..],
+        &["triage", "--json"],
+        &["triage", "--mine"],
+    ] {
+        let out = repo.pm(args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(repo.git(&["rev-parse", "HEAD"]), head, "{args:?} committed");
+    }
+    assert_eq!(repo.status_porcelain(), "");
+    // On a detached HEAD too.
+    repo.git(&["checkout", "-q", "--detach"]);
     let out = repo.pm(&["triage"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains(
-            "warning: action items named by Fixes-Postmortem trailers were not marked done"
-        ),
-        "{}",
-        stderr(&out)
-    );
-    assert!(
-        stdout(&out).contains("Ready to close") || stdout(&out).contains(&id),
+        stdout(&out).contains(&format!("{id}#1")),
         "{}",
         stdout(&out)
     );

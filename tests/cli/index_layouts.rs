@@ -1,308 +1,409 @@
-//! The index after our commits, across the layouts git can write: the
-//! index must match HEAD exactly (`git write-tree`), status must be clean.
+//! Differential tests: for each index layout and repository shape git
+//! supports, a write by the tool leaves the index, the work tree and
+//! `git status` exactly as git itself leaves them after the same change
+//! (`git commit -- <record>` in an identical twin repository), with the
+//! user's staged, unstaged and untracked work in place on both sides.
 
 use crate::support::*;
 
-fn assert_index_matches_head(repo: &TestRepo, what: &str) {
-    assert_eq!(repo.status_porcelain(), "", "{what}: status");
-    let written = repo.git(&["write-tree"]);
-    let head = repo.git(&["rev-parse", "HEAD^{tree}"]);
-    assert_eq!(written, head, "{what}: the index does not match HEAD");
-    let fsck = repo.git_output_in(repo.path(), &["fsck", "--no-progress", "--no-dangling"]);
+/// Everything git can tell about the index and the work tree, without
+/// stat data (ours and git's differ only in when files were written).
+fn observe(repo: &TestRepo) -> Vec<(String, String)> {
+    let mut seen = Vec::new();
+    let mut look = |what: &str, args: &[&str]| {
+        seen.push((what.to_string(), repo.git(args)));
+    };
+    look("ls-files --stage", &["ls-files", "--stage"]);
+    look(
+        "status",
+        &["status", "--porcelain=v2", "--untracked-files=all"],
+    );
+    look("diff", &["diff"]);
+    look("diff --cached", &["diff", "--cached"]);
+    look("write-tree", &["write-tree"]);
+    look("HEAD tree", &["rev-parse", "HEAD^{tree}"]);
+    look("index version", &["update-index", "--show-index-version"]);
+    look("sparse entries", &["ls-files", "--sparse", "--stage"]);
+    let flags: String = repo
+        .git(&["ls-files", "--debug"])
+        .lines()
+        .filter(|l| !l.starts_with("  ") || l.trim_start().starts_with("flags:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    seen.push(("ls-files --debug flags".into(), flags));
+    let index = std::fs::read(repo.path().join(".git/index")).unwrap();
+    seen.push((
+        "split index".into(),
+        index.windows(4).any(|w| w == b"link").to_string(),
+    ));
+    seen
+}
+
+fn fsck_clean(repo: &TestRepo, what: &str) {
+    let out = repo.git_output_in(
+        repo.path(),
+        &["fsck", "--no-progress", "--no-dangling", "--strict"],
+    );
     assert!(
-        fsck.status.success(),
-        "{what}: {}",
-        String::from_utf8_lossy(&fsck.stderr)
+        out.status.success(),
+        "{what}: git fsck: {}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }
 
-/// A repository with a few directories, so the cache-tree has depth.
-fn repo_with(setup: &[&[&str]]) -> TestRepo {
+fn assert_same(a: &TestRepo, b: &TestRepo, what: &str) {
+    for ((name, ours), (_, gits)) in observe(a).into_iter().zip(observe(b)) {
+        assert_eq!(
+            ours, gits,
+            "{what}: `{name}` differs between the tool and git"
+        );
+    }
+    fsck_clean(a, what);
+}
+
+/// The user's work in progress: a staged change, an unstaged one, an
+/// untracked file.
+fn work_in_progress(repo: &TestRepo) {
+    repo.write("src/a/x.txt", "staged edit\n");
+    repo.git(&["add", "src/a/x.txt"]);
+    repo.write("docs/x.txt", "unstaged edit\n");
+    repo.write("notes.txt", "untracked\n");
+}
+
+/// Runs `args` with the tool in `repo`, then makes the same change with
+/// git in `twin` (same bytes, `git commit -- <file>`), and compares.
+fn tool_and_git(repo: &TestRepo, twin: &TestRepo, args: &[&str], what: &str) {
+    let before: std::collections::BTreeSet<String> = repo
+        .git(&["ls-files", "postmortems"])
+        .lines()
+        .map(String::from)
+        .collect();
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let out = repo.pm(args);
+    assert!(out.status.success(), "{what}: {}", stderr(&out));
+    let changed = repo.git(&["diff", "--name-only", head.trim(), "HEAD"]);
+    let path = changed.trim();
+    assert!(
+        !path.is_empty() && !path.contains('\n'),
+        "{what}: one file: {changed}"
+    );
+    assert_eq!(
+        repo.git(&["rev-list", "--count", &format!("{}..HEAD", head.trim())])
+            .trim(),
+        "1",
+        "{what}: one commit"
+    );
+    let bytes = std::fs::read(repo.path().join(path)).unwrap();
+    let target = twin.path().join(path);
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    std::fs::write(&target, bytes).unwrap();
+    if !before.contains(path) {
+        twin.git(&["add", "--", path]);
+    }
+    twin.git(&["commit", "-q", "-m", "the same change by git", "--", path]);
+    assert_same(repo, twin, what);
+}
+
+/// A repository with directories (a cache-tree with depth), code and a
+/// record, then `setup`, then one commit by git so the index is in
+/// git's own shape for that layout.
+fn shaped(setup: &[&[&str]]) -> (TestRepo, String) {
     let repo = TestRepo::new();
     for dir in ["src/a", "src/b", "docs"] {
-        repo.write(&format!("{dir}/x.txt"), dir);
+        repo.write(&format!("{dir}/x.txt"), &format!("{dir}\n"));
     }
     repo.git(&["add", "."]);
     repo.git(&["commit", "-qm", "tree"]);
+    let id = repo.new_record("First", &[]);
     for args in setup {
         repo.git(args);
     }
-    // A commit by git itself leaves a full cache-tree in the index.
-    repo.write("docs/y.txt", "y");
+    repo.write("docs/y.txt", "y\n");
     repo.git(&["add", "docs/y.txt"]);
     repo.git(&["commit", "-qm", "more"]);
-    repo
+    (repo, id)
 }
 
-fn exercise(repo: &TestRepo, what: &str) {
-    let first = repo.new_record("First", &[]);
-    assert_index_matches_head(repo, &format!("{what}: new"));
-    repo.new_record("Second", &[]);
-    repo.ok(&["assign", &first, "bob"]);
-    assert_index_matches_head(repo, &format!("{what}: assign"));
-    // git's own next commit builds on our index.
-    repo.write("src/a/z.txt", "z");
-    repo.git(&["add", "src/a/z.txt"]);
-    repo.git(&["commit", "-qm", "after"]);
-    assert_index_matches_head(repo, &format!("{what}: git commit after"));
-    let files = repo.git(&["ls-tree", "-r", "--name-only", "HEAD"]);
-    assert_eq!(
-        files
-            .lines()
-            .filter(|l| l.starts_with("postmortems/"))
-            .count(),
-        2,
-        "{what}: {files}"
+/// new, assign and analyze in `repo` and its twin, with work in progress,
+/// then git's own next commit on both sides.
+fn exercise(setup: &[&[&str]], what: &str) -> (TestRepo, TestRepo) {
+    let (repo, id) = shaped(setup);
+    work_in_progress(&repo);
+    let twin = repo.duplicate();
+    tool_and_git(
+        &repo,
+        &twin,
+        &["new", "--title", "Second"],
+        &format!("{what}: new"),
     );
+    tool_and_git(
+        &repo,
+        &twin,
+        &["assign", &id, "bob"],
+        &format!("{what}: assign"),
+    );
+    tool_and_git(
+        &repo,
+        &twin,
+        &[
+            "analyze",
+            &id,
+            "--root-cause",
+            "pool",
+            "--action",
+            "Split it",
+        ],
+        &format!("{what}: analyze"),
+    );
+    for r in [&repo, &twin] {
+        r.git(&["commit", "-qam", "the user's own next commit"]);
+    }
+    assert_same(&repo, &twin, &format!("{what}: git commit -a after"));
+    assert_eq!(repo.read("notes.txt"), "untracked\n");
+    (repo, twin)
 }
 
 #[test]
-fn index_version_2_with_a_cache_tree() {
-    exercise(
-        &repo_with(&[&["update-index", "--index-version", "2"]]),
-        "v2",
-    );
+fn index_versions_2_3_and_4() {
+    for v in ["2", "3", "4"] {
+        exercise(&[&["update-index", "--index-version", v]], &format!("v{v}"));
+    }
 }
 
 #[test]
-fn index_version_3_with_extended_flags() {
-    let repo = repo_with(&[&["update-index", "--index-version", "3"]]);
-    repo.git(&["update-index", "--skip-worktree", "docs/x.txt"]);
-    exercise(&repo, "v3");
+fn skip_worktree_and_assume_unchanged_bits() {
+    let (repo, _) = exercise(
+        &[
+            &["update-index", "--skip-worktree", "src/b/x.txt"],
+            &["update-index", "--assume-unchanged", "docs/x.txt"],
+        ],
+        "skip-worktree",
+    );
     assert!(
-        repo.git(&["ls-files", "-v", "docs/x.txt"])
-            .starts_with("S "),
-        "skip-worktree kept"
+        repo.git(&["ls-files", "-v", "src/b/x.txt"])
+            .starts_with("S ")
     );
 }
 
 #[test]
-fn index_version_4_path_compression() {
-    exercise(
-        &repo_with(&[&["update-index", "--index-version", "4"]]),
-        "v4",
-    );
-}
-
-#[test]
-fn untracked_cache_and_skip_hash() {
-    let repo = repo_with(&[
-        &["config", "index.skipHash", "true"],
-        &["update-index", "--untracked-cache"],
-    ]);
-    exercise(&repo, "untracked cache + skipHash");
-    // The untracked cache still sees new untracked files.
-    repo.write("docs/untracked.txt", "u");
-    assert_eq!(repo.status_porcelain(), "?? docs/untracked.txt\n");
-}
-
-fn shared_index_files(repo: &TestRepo) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(repo.path().join(".git"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("sharedindex."))
-        .collect();
-    names.sort();
-    names
-}
-
-/// Moves every entry into a fresh shared index. Files changed within the
-/// index's own second are "racily clean", and git keeps those in the small
-/// half, so they are dated back first.
-fn rebase_split_index(repo: &TestRepo) {
-    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-    for path in repo.git(&["ls-files"]).lines() {
-        let file = std::fs::File::options()
-            .write(true)
-            .open(repo.path().join(path))
-            .unwrap();
-        file.set_modified(hour_ago).unwrap();
-    }
-    repo.git(&["update-index", "-q", "--refresh"]);
-    repo.git(&["update-index", "--split-index"]);
-    let index = std::fs::read(repo.path().join(".git/index")).unwrap();
-    let entries = u32::from_be_bytes(index[8..12].try_into().unwrap());
-    assert_eq!(entries, 0, "all entries are in the shared index");
-}
-
-/// Stages a hand edit of `id`'s file, moves it into the shared index, and
-/// checks that `assign` refuses to commit over it.
-fn refuses_a_change_staged_in_the_shared_half(repo: &TestRepo, id: &str) {
-    let path = repo
-        .git(&["ls-files", "postmortems"])
-        .lines()
-        .find(|p| p.contains(id))
-        .unwrap()
-        .to_string();
-    repo.write(&path, &format!("{}# staged by hand\n", repo.read(&path)));
-    repo.git(&["add", &path]);
-    rebase_split_index(repo);
-    let head = repo.git(&["rev-parse", "HEAD"]);
-    let err = repo.fails(1, &["assign", id, "dave"]);
-    assert!(err.contains("staged changes"), "{err}");
-    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head, "nothing committed");
-    assert_eq!(
-        repo.git(&["diff", "--cached", "--name-only"]).trim(),
-        path,
-        "the hand edit is still staged"
-    );
-    assert!(repo.read(&path).ends_with("# staged by hand\n"));
-}
-
-fn is_split(repo: &TestRepo) -> bool {
-    let index = std::fs::read(repo.path().join(".git/index")).unwrap();
-    index.windows(4).any(|w| w == b"link")
-}
-
-#[test]
-fn a_split_index_gets_only_its_small_half_rewritten() {
-    for version in ["2", "3"] {
-        let repo = repo_with(&[
-            &["update-index", "--index-version", version],
-            &["update-index", "--split-index"],
-        ]);
-        // Entries added to the small half, then changed there.
-        exercise(&repo, &format!("split v{version}"));
-        // Everything into a fresh shared index; then a deletion (delete
-        // bitmap) and our changes to shared entries (replace bitmap).
-        repo.git(&["rm", "-q", "docs/x.txt"]);
-        repo.git(&["commit", "-qm", "rm"]);
-        rebase_split_index(&repo);
-        repo.git(&["rm", "-q", "src/b/x.txt"]);
-        repo.git(&["commit", "-qm", "rm"]);
-        let shared = shared_index_files(&repo);
-        let ids: Vec<String> = repo
-            .git(&["ls-files", "postmortems"])
-            .lines()
-            .map(|p| {
-                p.rsplit('/')
-                    .next()
-                    .unwrap()
-                    .trim_end_matches(".toml")
-                    .to_string()
-            })
-            .collect();
-        assert_eq!(ids.len(), 2, "{ids:?}");
-        repo.ok(&["assign", &ids[1], "carol"]);
-        assert_index_matches_head(&repo, "replaced a shared entry");
-        repo.ok(&["assign", &ids[1], "bob"]);
-        repo.ok(&["assign", &ids[0], "carol"]);
-        assert_index_matches_head(&repo, "replaced again, and a second one");
-        repo.new_record("Third", &[]);
-        assert_index_matches_head(&repo, "added beside replacements");
-        assert!(is_split(&repo), "v{version}: still a split index");
-        assert_eq!(
-            shared_index_files(&repo),
-            shared,
-            "v{version}: shared index untouched"
+fn split_index_in_versions_2_and_4() {
+    for v in ["2", "4"] {
+        let (repo, _) = exercise(
+            &[
+                &["config", "core.splitIndex", "true"],
+                &["update-index", "--index-version", v],
+                &["update-index", "--split-index"],
+            ],
+            &format!("split v{v}"),
         );
-        assert_eq!(
-            repo.git(&["ls-files", "src/b"]).trim(),
-            "",
-            "v{version}: the deletion holds"
-        );
-        // A change staged by the user in the shared half is still refused.
-        refuses_a_change_staged_in_the_shared_half(&repo, &ids[0]);
-        // git itself carries on from our index.
-        repo.git(&["reset", "-q", "--hard"]);
-        repo.git(&["update-index", "--no-split-index"]);
-        assert_index_matches_head(&repo, "after --no-split-index");
+        let index = std::fs::read(repo.path().join(".git/index")).unwrap();
+        assert!(index.windows(4).any(|w| w == b"link"), "v{v}: still split");
     }
 }
 
-/// A shared index of 400 entries is searched through checkpoints kept in
-/// `.git/` (one per 64 entries): records sit between `a/` and `z/`, so each
-/// lookup starts from a checkpoint in the middle.
 #[test]
-fn a_large_shared_index_is_searched_through_its_checkpoints() {
-    let repo = TestRepo::new();
-    for dir in ["a", "z"] {
-        for n in 0..200 {
-            repo.write(&format!("{dir}/f{n:03}.txt"), &n.to_string());
+fn sparse_checkout_with_a_sparse_index() {
+    let (repo, _) = exercise(
+        &[
+            &["sparse-checkout", "init", "--cone", "--sparse-index"],
+            &["sparse-checkout", "set", "postmortems", "docs", "src/a"],
+        ],
+        "sparse index",
+    );
+    assert!(
+        repo.git(&["ls-files", "--sparse"]).contains("src/b/"),
+        "still a sparse index"
+    );
+}
+
+#[test]
+fn untracked_cache_skip_hash_and_fsmonitor_settings() {
+    let (repo, _) = exercise(
+        &[
+            &["config", "index.skipHash", "true"],
+            &["config", "core.untrackedCache", "true"],
+            &["update-index", "--untracked-cache"],
+        ],
+        "untracked cache + skipHash",
+    );
+    repo.write("docs/new.txt", "u");
+    assert!(repo.status_porcelain().contains("?? docs/new.txt"));
+}
+
+#[test]
+fn line_endings_converted_by_git() {
+    for (what, setup) in [
+        (
+            "core.autocrlf",
+            vec![vec!["config", "core.autocrlf", "true"]],
+        ),
+        ("eol=crlf", vec![vec!["config", "core.eol", "lf"]]),
+    ] {
+        let (repo, id) = shaped(&[]);
+        for args in &setup {
+            repo.git(&args.iter().map(|s| &**s).collect::<Vec<_>>());
         }
+        if what == "eol=crlf" {
+            repo.commit_file(".gitattributes", "*.toml text eol=crlf\n", "attributes");
+        }
+        // Check the record out again the way git would now.
+        let path = repo.record_path(&id);
+        std::fs::remove_file(repo.path().join(&path)).unwrap();
+        repo.git(&["checkout", "--", &path]);
+        assert!(
+            repo.read(&path).contains("\r\n"),
+            "{what}: checked out with CRLF"
+        );
+        assert_eq!(repo.status_porcelain(), "", "{what}: clean to start with");
+        work_in_progress(&repo);
+        let twin = repo.duplicate();
+        tool_and_git(&repo, &twin, &["assign", &id, "bob"], what);
+        assert!(
+            repo.read(&path).contains("\r\n"),
+            "{what}: written with CRLF"
+        );
+        tool_and_git(
+            &repo,
+            &twin,
+            &["new", "--title", "Third"],
+            &format!("{what}: new"),
+        );
+    }
+}
+
+#[test]
+fn records_committed_with_crlf_or_a_bom_keep_them() {
+    let (repo, id) = shaped(&[]);
+    let path = repo.record_path(&id);
+    let lf = repo.read(&path);
+    for (what, bytes) in [
+        ("crlf", lf.replace('\n', "\r\n").into_bytes()),
+        ("bom", [b"\xef\xbb\xbf".as_slice(), lf.as_bytes()].concat()),
+        (
+            "bom+crlf",
+            [
+                b"\xef\xbb\xbf".as_slice(),
+                lf.replace('\n', "\r\n").as_bytes(),
+            ]
+            .concat(),
+        ),
+    ] {
+        std::fs::write(repo.path().join(&path), &bytes).unwrap();
+        repo.git(&["commit", "-qam", what]);
+        repo.ok(&["update", &id, "--summary", what]);
+        let diff = repo.git(&["diff", "--numstat", "HEAD~1", "HEAD"]);
+        assert!(
+            diff.starts_with("2\t") || diff.starts_with("1\t"),
+            "{what}: small diff: {diff}"
+        );
+        let blob = repo.git_output_in(repo.path(), &["cat-file", "blob", &format!("HEAD:{path}")]);
+        let text = blob.stdout;
+        assert_eq!(
+            text.starts_with(b"\xef\xbb\xbf"),
+            what.contains("bom"),
+            "{what}"
+        );
+        let crlf = text.windows(2).filter(|w| w == b"\r\n").count();
+        let lf_only = text.iter().filter(|b| **b == b'\n').count() - crlf;
+        if what.contains("crlf") {
+            assert_eq!(lf_only, 0, "{what}: every line keeps CRLF");
+        } else {
+            assert_eq!(crlf, 0, "{what}");
+        }
+        assert_eq!(repo.status_porcelain(), "", "{what}");
+        // Every reader still reads it.
+        assert!(repo.ok(&["show", &id]).contains(what), "{what}");
+        repo.ok(&["check"]);
+    }
+}
+
+#[test]
+fn a_racily_clean_staged_file_stays_visibly_changed() {
+    let (repo, _) = shaped(&[]);
+    // Staged, then changed again in the same second keeping the size.
+    repo.write("src/a/x.txt", "AAAA\n");
+    repo.git(&["add", "src/a/x.txt"]);
+    repo.write("src/a/x.txt", "BBBB\n");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let twin = repo.duplicate();
+    tool_and_git(&repo, &twin, &["new", "--title", "Racy"], "racy");
+    assert!(
+        repo.status_porcelain().contains("MM src/a/x.txt"),
+        "{}",
+        repo.status_porcelain()
+    );
+    assert!(repo.git(&["diff"]).contains("+BBBB"));
+}
+
+#[test]
+fn directory_names_that_are_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let (repo, id) = shaped(&[]);
+    for name in [&b"caf\xe9"[..], b"caf\xe8"] {
+        let dir = repo.path().join(std::ffi::OsStr::from_bytes(name));
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("a.txt"), "x").unwrap();
     }
     repo.git(&["add", "."]);
-    repo.git(&["commit", "-qm", "code"]);
-    let ids: Vec<String> = (0..3)
-        .map(|n| repo.new_record(&format!("Record {n}"), &[]))
-        .collect();
-    repo.git(&["config", "core.splitIndex", "true"]);
-    rebase_split_index(&repo);
-    let cache = repo.path().join(".git/devops-postmortem-split.cache");
-    let checkpoints_file = || std::fs::read(&cache).unwrap_or_default();
-
-    for (n, id) in ids.iter().enumerate() {
-        repo.ok(&["assign", id, "bob"]);
-        assert_index_matches_head(&repo, &format!("assign {n}"));
-    }
-    let kept = checkpoints_file();
-    assert!(kept.starts_with(b"DPMS"), "checkpoints kept");
-    // 403 entries: 7 checkpoints of 4 bytes at the end of the file.
-    let count = u32::from_le_bytes(kept[kept.len() - 32..kept.len() - 28].try_into().unwrap());
-    assert_eq!(count, 7, "{kept:?}");
-
-    // Damaged checkpoints are walked again, and rewritten.
-    std::fs::write(&cache, b"DPMS garbage").unwrap();
-    repo.ok(&["assign", &ids[1], "carol"]);
-    assert_index_matches_head(&repo, "after damaged checkpoints");
-    assert_eq!(checkpoints_file(), kept, "rewritten alike");
-    // Well-formed but pointing between entries: refused by shape.
-    let mut shifted = kept.clone();
-    let offsets = shifted.len() - 28;
-    for at in (offsets..shifted.len()).step_by(4) {
-        let o = u32::from_le_bytes(shifted[at..at + 4].try_into().unwrap()) + 8;
-        shifted[at..at + 4].copy_from_slice(&o.to_le_bytes());
-    }
-    std::fs::write(&cache, &shifted).unwrap();
-    repo.ok(&["assign", &ids[0], "carol"]);
-    assert_index_matches_head(&repo, "after shifted checkpoints");
-    std::fs::remove_file(&cache).unwrap();
-
-    repo.ok(&["assign", &ids[2], "carol"]);
-    assert_index_matches_head(&repo, "after deleted checkpoints");
-
-    // Found through a checkpoint, a change staged by hand still stops us.
-    refuses_a_change_staged_in_the_shared_half(&repo, &ids[0]);
-    assert_ne!(
-        checkpoints_file(),
-        kept,
-        "a new shared file, new checkpoints"
+    repo.git(&["commit", "-qm", "latin-1 names"]);
+    let twin = repo.duplicate();
+    tool_and_git(&repo, &twin, &["assign", &id, "bob"], "non-UTF-8 dirs");
+    tool_and_git(
+        &repo,
+        &twin,
+        &["new", "--title", "Café"],
+        "non-UTF-8 dirs: new",
     );
+    repo.git(&["commit", "-q", "--allow-empty", "-m", "git still commits"]);
 }
 
 #[test]
-fn a_split_index_in_version_4_is_refused_with_the_way_out() {
-    let repo = repo_with(&[
-        &["update-index", "--index-version", "4"],
-        &["update-index", "--split-index"],
-    ]);
-    let err = repo.fails(1, &["new", "--title", "Split"]);
-    assert!(err.contains("git update-index --index-version 3"), "{err}");
-
-    assert_eq!(
-        repo.git(&["log", "-1", "--format=%s"]).trim(),
-        "more",
-        "nothing committed"
-    );
-    assert_eq!(repo.status_porcelain(), "", "nothing written");
-    // The way out works.
-    repo.git(&["update-index", "--index-version", "3"]);
-    repo.new_record("Version 3", &[]);
-    assert_index_matches_head(&repo, "after --index-version 3");
-}
-
-#[test]
-fn a_held_index_lock_is_waited_for_then_reported() {
-    let repo = repo_with(&[]);
-    std::fs::write(repo.path().join(".git/index.lock"), "").unwrap();
+fn a_held_index_lock_is_waited_for_then_named() {
+    let (repo, _) = shaped(&[]);
+    let lock = repo.path().join(".git/index.lock");
+    std::fs::write(&lock, "").unwrap();
+    let head = repo.git(&["rev-parse", "HEAD"]);
     let err = repo.fails(1, &["new", "--title", "Locked out"]);
-    assert!(err.contains("index.lock"), "{err}");
-    assert_eq!(
-        repo.git(&["log", "-1", "--format=%s"]).trim(),
-        "more",
-        "nothing committed"
+    assert!(
+        err.contains(&lock.display().to_string()),
+        "names the file: {err}"
     );
-    std::fs::remove_file(repo.path().join(".git/index.lock")).unwrap();
+    assert!(err.contains("created"), "says since when: {err}");
+    assert!(err.contains("nothing was written"), "{err}");
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head, "nothing committed");
+    assert_eq!(repo.status_porcelain(), "", "nothing half-written");
+    // The hint is a command that works when pasted.
+    let hint = err
+        .lines()
+        .find_map(|l| l.strip_prefix("hint: if none is, the lock is stale: "))
+        .expect("an rm hint");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(hint)
+        .current_dir(repo.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
     repo.new_record("After the lock", &[]);
-    assert_index_matches_head(&repo, "after lock");
+    assert_eq!(repo.status_porcelain(), "");
+}
+
+#[test]
+fn a_stale_branch_lock_is_named_and_nothing_is_left_staged() {
+    let (repo, id) = shaped(&[]);
+    let lock = repo.path().join(".git/refs/heads/main.lock");
+    std::fs::write(&lock, "").unwrap();
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let err = repo.fails(1, &["assign", &id, "bob"]);
+    assert!(err.contains("main.lock"), "{err}");
+    assert!(err.contains("nothing was written"), "{err}");
+    assert!(!err.contains("moved"), "{err}");
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+    assert_eq!(
+        repo.status_porcelain(),
+        "",
+        "no staged revert, no change left"
+    );
+    std::fs::remove_file(&lock).unwrap();
+    repo.ok(&["assign", &id, "bob"]);
 }

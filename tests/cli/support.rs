@@ -39,6 +39,29 @@ impl TestRepo {
         repo
     }
 
+    /// An exact copy (work tree, index, objects, config) in new folders:
+    /// the twin for differential tests.
+    pub fn duplicate(&self) -> TestRepo {
+        let twin = TestRepo {
+            dir: tempfile::tempdir().unwrap(),
+            home: tempfile::tempdir().unwrap(),
+            now: self.now.clone(),
+        };
+        for (from, to) in [
+            (self.path(), twin.path()),
+            (self.home.path(), twin.home.path()),
+        ] {
+            let status = std::process::Command::new("cp")
+                .args(["-a", "--"])
+                .arg(from.join("."))
+                .arg(to)
+                .status()
+                .unwrap();
+            assert!(status.success(), "cp -a failed");
+        }
+        twin
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
