@@ -43,6 +43,21 @@ pub fn to_stderr(line: &str) {
     let _ = writeln!(err, "{line}");
 }
 
+/// Writes what a write command prints after its commit: a failure says
+/// that `what` was committed, so a script does not retry and duplicate it.
+pub fn print_after_commit(text: &str, what: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        to_stderr(&format!(
+            "error: {what} was committed, but stdout could not be written: {e}"
+        ));
+        std::process::exit(1);
+    }
+}
+
 /// Writes data to stdout. A closed pipe (`devops pm list | head`) ends the
 /// program quietly with success, as in ripgrep.
 pub fn print(text: &str) {

@@ -103,13 +103,16 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
     warn_time_order(ctx, &done.record);
 
     if ctx.out.stdout_tty {
-        crate::output::print(&format!(
-            "Created {id}: {}\n  {path}\n  next: devops postmortem assign {} --me\n",
-            crate::render::sanitize::inline(&title),
-            id.suffix()
-        ));
+        crate::output::print_after_commit(
+            &format!(
+                "Created {id}: {}\n  {path}\n  next: devops postmortem assign {} --me\n",
+                crate::render::sanitize::inline(&title),
+                id.suffix()
+            ),
+            &id.to_string(),
+        );
     } else {
-        crate::output::print(&format!("{id}\n"));
+        crate::output::print_after_commit(&format!("{id}\n"), &id.to_string());
     }
     Ok(())
 }

@@ -197,3 +197,87 @@ fn the_history_walk_reads_gits_commit_graph_alike() {
         );
     }
 }
+
+/// Flips one bit at many places of each cache in turn: every read gives
+/// exactly the answer it gives with no cache at all.
+#[test]
+fn no_flipped_bit_in_any_cache_changes_an_answer() {
+    let repo = TestRepo::new();
+    let mut ids = Vec::new();
+    for (n, who) in ["alice", "bob", "carol"].iter().enumerate() {
+        let id = repo.new_record(&format!("Record {n}"), &["--severity", "SEV2"]);
+        repo.ok(&["assign", &id, who]);
+        repo.ok(&[
+            "analyze",
+            &id,
+            "--root-cause",
+            "rc",
+            "--action",
+            "Fix it",
+            "--owner",
+            who,
+        ]);
+        ids.push(id);
+    }
+    repo.commit_file(
+        "main.rs",
+        "fn main() { fixed() }\n",
+        &format!("Fix\n\nFixes-Postmortem: {}#1", ids[0]),
+    );
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let reads: Vec<Vec<&str>> = vec![
+        vec!["list", "--all", "--json"],
+        vec!["stats", "--json"],
+        vec!["triage", "--json"],
+        vec!["log", &ids[0], "--json"],
+        vec!["log", "--json"],
+    ];
+    let answers = |repo: &TestRepo| -> Vec<String> { reads.iter().map(|a| repo.ok(a)).collect() };
+    let truth = answers(&repo);
+    let commits = repo.commit_count();
+    let git = repo.path().join(".git");
+    for cache in ["records", "history", "fixes"] {
+        let path = git.join(format!("devops-postmortem-{cache}.cache"));
+        answers(&repo);
+        let good = std::fs::read(&path).unwrap_or_else(|_| panic!("{cache} cache written"));
+        let step = (good.len() / 40).max(1);
+        for at in (0..good.len()).step_by(step) {
+            let mut bad = good.clone();
+            bad[at] ^= 1 << (at % 8);
+            std::fs::write(&path, &bad).unwrap();
+            assert_eq!(
+                answers(&repo),
+                truth,
+                "{cache} cache, bit flipped at byte {at}"
+            );
+            assert_eq!(repo.commit_count(), commits, "a read committed");
+        }
+        std::fs::write(&path, &good[..good.len() / 2]).unwrap();
+        assert_eq!(answers(&repo), truth, "{cache} cache cut in half");
+    }
+}
+
+#[test]
+fn unshallowing_a_clone_shows_the_whole_history() {
+    let origin = TestRepo::new();
+    let id = origin.new_record("Deep", &[]);
+    for who in ["alice", "bob", "carol", "dave"] {
+        origin.ok(&["assign", &id, who]);
+    }
+    let clone = TestRepo::bare_init();
+    let url = format!("file://{}", origin.path().display());
+    std::fs::remove_dir_all(clone.path().join(".git")).unwrap();
+    clone.git(&["clone", "-q", "--depth", "2", &url, "."]);
+    let entries = |r: &TestRepo| -> usize {
+        let v: Value = serde_json::from_str(&r.ok(&["log", &id, "--json"])).unwrap();
+        v.as_array().unwrap().len()
+    };
+    assert_eq!(entries(&clone), 2, "shallow: two commits of it");
+    clone.git(&["fetch", "-q", "--unshallow"]);
+    let full = origin.git(&["log", "--format=%H", "--", &origin.record_path(&id)]);
+    assert_eq!(
+        entries(&clone),
+        full.lines().count(),
+        "after --unshallow: all of it"
+    );
+}

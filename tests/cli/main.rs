@@ -2,6 +2,7 @@
 //! repositories, checked with the git CLI and an independent TOML parse.
 
 mod support;
+mod trust;
 
 mod audit;
 mod bad_input;

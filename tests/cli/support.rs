@@ -115,11 +115,17 @@ impl TestRepo {
             .unwrap()
     }
 
-    pub fn cmd_in(&self, dir: &Path) -> Command {
+    /// The binary as a plain `std::process::Command`, for tests that wire
+    /// its streams themselves.
+    pub fn std_cmd_in(&self, dir: &Path) -> std::process::Command {
         let mut std_cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("devops"));
         self.env(&mut std_cmd);
         std_cmd.current_dir(dir).env("DEVOPS_PM_NOW", &self.now);
-        let mut cmd = Command::from_std(std_cmd);
+        std_cmd
+    }
+
+    pub fn cmd_in(&self, dir: &Path) -> Command {
+        let mut cmd = Command::from_std(self.std_cmd_in(dir));
         cmd.write_stdin("");
         cmd
     }
