@@ -10,6 +10,8 @@ mod metrics;
 mod output;
 mod people;
 mod prompt;
+#[cfg(test)]
+mod proptests;
 mod record;
 mod render;
 mod store;

@@ -459,17 +459,22 @@ fn settle(store: &Store, plan: &Journal, steps: Steps) -> Result<Settled> {
         )));
     }
 
-    let wrote_file = file != Some(plan.new_file);
-    if wrote_file {
+    if file != Some(plan.new_file) {
         let bytes = match steps.worktree_bytes {
             Some(b) => b,
             None => smudged(store, &plan.path, plan.new_blob)?,
         };
-        write_worktree(store, &plan.path, &bytes)?;
+        if let Err(e) = write_worktree(store, &plan.path, &bytes) {
+            // The write is atomic: the file is as it was, and so is all else.
+            let _ = journal::remove(repo);
+            return Err(e.suffix("nothing was written"));
+        }
         crate::trace::mark("work tree written");
     }
+    // Puts the file back if it holds our bytes (written now, or by the
+    // run that was killed).
     let undo_file = |store: &Store| -> Result<()> {
-        if !wrote_file {
+        if journal::file_hash(&abs)? != Some(plan.new_file) {
             return Ok(());
         }
         match (&steps.old_bytes, plan.old_blob) {

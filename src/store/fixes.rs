@@ -206,7 +206,10 @@ fn fingerprint(key: &[u8]) -> cache_file::Fingerprint<'_> {
 
 /// Text: `tip since`, then one `commit id#n` per trailer.
 fn read_cache(path: &std::path::Path, key: &[u8]) -> Option<Scanned> {
-    let bytes = cache_file::read(path, &fingerprint(key))?;
+    decode(cache_file::read(path, &fingerprint(key))?)
+}
+
+fn decode(bytes: Vec<u8>) -> Option<Scanned> {
     let text = String::from_utf8(bytes).ok()?;
     let mut lines = text.lines();
     let (tip, since) = lines.next()?.split_once(' ')?;
@@ -238,6 +241,19 @@ fn write_cache(path: &std::path::Path, key: &[u8], s: &Scanned) -> std::io::Resu
 #[cfg(test)]
 mod tests {
     use super::parse;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_cache_decoder_never_panics(text in "([0-9a-f]{40} [0-9]{1,10}\n)?([0-9a-f]{40} PM-[0-9]{8}-[a-z0-9]{8}#[0-9]{1,3}\n){0,4}.{0,20}") {
+            let _ = super::decode(text.into_bytes());
+        }
+
+        #[test]
+        fn the_trailer_parser_never_panics(message in ".{0,200}") {
+            let _ = parse(&format!("x\n\nFixes-Postmortem: {message}"));
+        }
+    }
 
     #[test]
     fn trailers_name_records_and_items() {

@@ -250,9 +250,16 @@ fn fingerprint(key: &[u8]) -> Fingerprint<'_> {
 }
 
 fn read_cache(path: &Path, key: &[u8]) -> Option<Graph> {
-    let bytes = cache_file::read(path, &fingerprint(key))?;
-    let mut r = Reader::new(&bytes);
+    decode(&cache_file::read(path, &fingerprint(key))?)
+}
+
+fn decode(bytes: &[u8]) -> Option<Graph> {
+    let mut r = Reader::new(bytes);
     let count = r.u32()? as usize;
+    // Each commit takes at least 49 bytes: a count beyond that is damage.
+    if count > bytes.len() / 49 {
+        return None;
+    }
     let mut g = empty();
     for i in 0..count {
         let oid = Oid::from_bytes(r.take(20)?).ok()?;
@@ -289,4 +296,22 @@ fn write_cache(path: &Path, key: &[u8], g: &Graph) -> std::io::Result<()> {
         }
     }
     cache_file::write(path, &fingerprint(key), &[&out])
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_cache_decoder_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+            if let Some(g) = super::decode(&bytes) {
+                // Whatever it accepts is a well-formed graph.
+                for c in 0..g.count() as u32 {
+                    prop_assert!(g.parents(c).iter().all(|p| (*p as usize) < g.count()));
+                }
+                let _ = g.date_order();
+            }
+        }
+    }
 }

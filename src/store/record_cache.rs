@@ -195,3 +195,19 @@ pub fn write(
         &[&count.to_le_bytes(), &index, &data],
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_index_decoder_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+            if let Some(entries) = super::index(&bytes) {
+                for (_, range) in entries.values() {
+                    prop_assert!(range.end <= bytes.len());
+                }
+            }
+        }
+    }
+}
