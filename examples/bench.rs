@@ -39,6 +39,12 @@ fn run(dir: &Path, argv: &[String]) -> (f64, u64) {
     let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let secs = start.elapsed().as_secs_f64();
     assert_eq!(r, pid, "wait4 failed for {argv:?}");
+    // A command that fails fast would make a flattering figure.
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "{argv:?} failed in {} (status {status}); run it there to see why",
+        dir.display()
+    );
     (secs, usage.ru_maxrss as u64)
 }
 
@@ -224,7 +230,17 @@ fn main() {
         let reference = measure(d, std::slice::from_ref(&git_commit), runs, false);
         let ours = measure(d, &[pm(&["new", "--title", "bench"])], runs, false);
         add("new", ours, reference, "git add f && git commit", "≤ 0.3×");
-        let id = g.incident_id.clone();
+        // An open record to assign back and forth (the generated incident
+        // record may be closed, and assign refuses closed records).
+        let id = {
+            let out = Command::new(&bin)
+                .args(["postmortem", "new", "--title", "assign target"])
+                .current_dir(d)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "new failed");
+            String::from_utf8_lossy(&out.stdout).trim().to_string()
+        };
         let assign_ref = measure(d, std::slice::from_ref(&git_commit), runs, false);
         let ours = measure(
             d,
