@@ -7,6 +7,7 @@ mod error;
 mod fsio;
 mod metrics;
 
+mod ops;
 mod output;
 mod people;
 mod prompt;

@@ -77,10 +77,13 @@ pub fn run(ctx: &Ctx, cmd: ActionCommand) -> Result<()> {
     match cmd {
         ActionCommand::FromCommits(_) => {
             let records = ctx.records(None, crate::store::read::Detail::Slim)?;
-            let closed = close_fixed(ctx, &records)?;
-            if closed == 0 {
+            let closed = crate::ops::fixes::close_fixed(ctx, &records)?;
+            if closed.is_empty() {
                 ctx.out
                     .status("no open action item is named by a Fixes-Postmortem trailer");
+            }
+            for c in &closed {
+                report(ctx, &c.done, &c.what);
             }
             Ok(())
         }
@@ -229,38 +232,6 @@ fn set_status(
         ),
     );
     Ok(())
-}
-
-/// Marks done the open action items that commits name in a
-/// `Fixes-Postmortem: PM-…#N` trailer, each as its own commit.
-/// Returns how many were closed.
-pub fn close_fixed(ctx: &Ctx, records: &[Record]) -> Result<usize> {
-    let mut closed = 0;
-    for fix in crate::store::fixes::pending(&ctx.store, records)? {
-        let n = fix.n;
-        let commit = &fix.commit;
-        let entry = ctx.find(&fix.id)?;
-        let short = &commit[..7];
-        let message = format!("Fixed by {short} (Fixes-Postmortem trailer)");
-        let done = ctx.change_record(&entry, "action-done", Some(&message), |doc, before| {
-            if before
-                .action(n)
-                .is_none_or(|a| a.status != ActionStatus::Open)
-            {
-                return Ok(());
-            }
-            let table = doc.action_mut(n).ok_or_else(|| no_such_action(before, n))?;
-            set_table_str(table, "status", ActionStatus::Done.as_str());
-            set_table_time(table, "done_at", &Timestamp(ctx.now));
-            set_table_str(table, "commit", commit);
-            Ok(())
-        })?;
-        if done.commit.is_some() {
-            closed += 1;
-            report(ctx, &done, &format!("action #{n} done by commit {short}"));
-        }
-    }
-    Ok(closed)
 }
 
 fn no_such_action(r: &Record, n: u32) -> Error {

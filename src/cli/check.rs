@@ -198,7 +198,7 @@ fn uncommitted(ctx: &Ctx) -> Result<Vec<Finding>> {
                 FileState::Changed => (Level::Warning, "changed but not committed"),
                 FileState::Conflicted => (
                     Level::Error,
-                    "has an unresolved merge conflict: settle it with `devops postmortem sync`, or edit the file and `git add` it",
+                    "has an unresolved merge conflict: keep one value between the markers, then `git add` it and finish the merge",
                 ),
             };
             finding(&path, 1, level, what.to_string())

@@ -3,7 +3,7 @@
 use crate::config::Config;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::store::sync::{attributes_line, register_merge_driver};
+use crate::store::sync::{attributes_line, setup_merge_driver};
 use crate::store::{Change, commit_file};
 use clap::Args;
 
@@ -81,9 +81,12 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> Result<()> {
         ctx.out
             .status("added the merge driver to .gitattributes and committed it");
     }
-    // Local to this clone: the command git runs for that attribute.
-    if register_merge_driver(&ctx.store)? {
-        ctx.out.status("registered the merge driver in .git/config");
+    // Local to this clone: the command git runs for that attribute (and
+    // the attribute itself in .git/info/attributes, for clones that never
+    // pull the committed .gitattributes).
+    if setup_merge_driver(&ctx.store)? {
+        ctx.out
+            .status("registered the merge driver in .git/config and .git/info/attributes");
     }
     Ok(())
 }

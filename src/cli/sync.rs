@@ -1,107 +1,141 @@
-//! `sync`: fetch, put my post-mortem commits on top of the team's, push.
+//! `sync`: share the records with the team (see `ops::sync`).
 
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::store::read::Detail;
-use crate::store::sync::{git, git_ok, register_merge_driver};
+use crate::ops::sync::{Clash, Options, Take};
+use crate::record::merge::Resolution;
+use crate::render::sanitize::inline;
 use clap::Args;
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Runs the git command: `git fetch`, then `git rebase` of your commits onto \
-the upstream branch (records changed on both sides are merged field by field), then `git push`. \
-Two changes to the same field stop the sync with a message naming the record and field; your \
-branch is left exactly as it was. Then action items named by `Fixes-Postmortem: PM-…#N` trailers \
-in new commits are marked done."
+    after_help = "Runs the git command: `git fetch`, then `git rebase` of your commits onto the \
+upstream branch, then `git push`. Works in a fresh clone: it sets up the field-aware merge for \
+records in .git/info/attributes and .git/config (nothing is committed). Records changed on both \
+sides merge field by field; the same field changed two ways is asked on a terminal (yours, theirs \
+or a new value) and otherwise stops the sync, branch untouched, with the `--take` command that \
+settles it. Items named by `Fixes-Postmortem: ID#N` trailers on the shared branch are marked \
+done.\n\nExamples:\n  devops postmortem sync\n  devops postmortem sync --take theirs\n  \
+devops postmortem sync --branch postmortems/alice   # when main is protected: a branch to review"
 )]
 pub struct SyncArgs {
     /// Fetch and rebase, but do not push
     #[arg(long)]
     pub no_push: bool,
+    /// Settle conflicts: mine, theirs, or ID:FIELD=mine|theirs for one (repeat)
+    #[arg(long, value_name = "SIDE", value_parser = parse_take)]
+    pub take: Vec<Take>,
+    /// Push to this branch for review (a pull request) instead of upstream
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
+    /// No progress from git; only errors and the final line
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+fn parse_take(s: &str) -> std::result::Result<Take, String> {
+    Take::parse(s)
 }
 
 pub fn run(ctx: &Ctx, args: SyncArgs) -> Result<()> {
-    ctx.store.ensure_writable()?;
-    register_merge_driver(&ctx.store)?;
-    let upstream = git_ok(
-        &ctx.store,
-        &[
-            "rev-parse",
-            "--abbrev-ref",
-            "--symbolic-full-name",
-            "@{upstream}",
-        ],
-    )
-    .map_err(|_| {
-        Error::new("this branch has no upstream to sync with")
-            .hint("push it once with: git push -u origin HEAD")
-    })?;
-    let remote = upstream.split('/').next().unwrap_or("origin").to_string();
-    git_ok(&ctx.store, &["fetch", "--quiet", &remote])?;
-    let (ahead, behind) = ahead_behind(ctx)?;
-
-    if behind > 0 {
-        if ahead == 0 {
-            git_ok(
-                &ctx.store,
-                &["merge", "--ff-only", "--quiet", "@{upstream}"],
-            )?;
-        } else {
-            let dirty = git_ok(
-                &ctx.store,
-                &["status", "--porcelain", "--untracked-files=no"],
-            )?;
-            if !dirty.is_empty() {
-                return Err(Error::new("you have uncommitted changes: sync needs to rebase your commits; nothing was changed")
-                    .hint("commit or stash them (git stash), then sync again"));
-            }
-            let out = git(&ctx.store, &["rebase", "--quiet", "@{upstream}"])?;
-            if !out.status.success() {
-                let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-                let _ = git(&ctx.store, &["rebase", "--abort"]);
-                let conflict = stderr
-                    .lines()
-                    .find_map(|l| l.trim().strip_prefix("error: conflict in"))
-                    .map(|c| format!("conflicting edits to the same field in{c}"))
-                    .unwrap_or_else(|| {
-                        format!("git rebase failed: {}", crate::error::one_line(&stderr))
-                    });
-                return Err(Error::new(format!("{conflict}; the sync was undone, nothing was lost"))
-                    .hint("agree on the value, change it with `devops postmortem update`, then sync again"));
-            }
-        }
+    if let Some(b) = &args.branch {
+        check_branch_name(b)?;
     }
-    let fixed = super::action::close_fixed(ctx, &ctx.records(None, Detail::Slim)?)?;
-    let (ahead, _) = ahead_behind(ctx)?;
-    if ahead > 0 && !args.no_push {
-        let out = git(&ctx.store, &["push", "--quiet"])?;
-        if !out.status.success() {
-            return Err(Error::new(format!(
-                "git push failed: {}",
-                crate::error::one_line(&String::from_utf8_lossy(&out.stderr))
-            ))
-            .hint("someone pushed meanwhile: run sync again"));
-        }
-    }
-    ctx.out.status(&format!(
-        "synced with {upstream}: {behind} commit(s) in, {} out{}",
-        if args.no_push { 0 } else { ahead },
-        if fixed > 0 {
-            format!(", {fixed} action item(s) closed by commits")
+    let can_ask = ctx.can_prompt();
+    let mut ask = |clash: &Clash| ask(ctx, clash);
+    let opts = Options {
+        takes: args.take.clone(),
+        branch: args.branch.clone(),
+        no_push: args.no_push,
+        progress: !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        ask: if can_ask {
+            Some(&mut ask as &mut crate::ops::sync::Ask<'_>)
         } else {
-            String::new()
-        }
-    ));
+            None
+        },
+    };
+    let s = crate::ops::sync::sync(ctx, opts)?;
+    for c in &s.closed {
+        super::report(ctx, &c.done, &c.what);
+    }
+    if let Some(b) = &s.merged_review {
+        ctx.out.status(&format!(
+            "review branch {b} has been merged into {}",
+            s.upstream
+        ));
+    }
+    let mut line = format!(
+        "synced with {}: {} commit(s) in, {} out",
+        s.upstream, s.came_in, s.went_out
+    );
+    if let Some(to) = &s.pushed_to
+        && !to.ends_with(s.upstream.rsplit('/').next().unwrap_or_default())
+    {
+        line.push_str(&format!(" (to {to}, for review)"));
+    }
+    if !s.settled.is_empty() {
+        line.push_str(&format!("; settled: {}", s.settled.join(", ")));
+    }
+    ctx.out.status(&line);
+    for link in &s.review_links {
+        ctx.out.status(&format!("open the pull request: {link}"));
+    }
     Ok(())
 }
 
-fn ahead_behind(ctx: &Ctx) -> Result<(usize, usize)> {
-    let counts = git_ok(
-        &ctx.store,
-        &["rev-list", "--left-right", "--count", "HEAD...@{upstream}"],
-    )?;
-    let mut parts = counts
-        .split_whitespace()
-        .map(|n| n.parse::<usize>().unwrap_or(0));
-    Ok((parts.next().unwrap_or(0), parts.next().unwrap_or(0)))
+/// Asks which value to keep for one clash, on the terminal.
+fn ask(ctx: &Ctx, c: &Clash) -> Result<Resolution> {
+    ctx.out.status(&format!(
+        "{} {} ({}): {} was changed here and by a teammate",
+        c.id,
+        inline(&c.title),
+        c.path,
+        c.field
+    ));
+    let choices = vec![
+        format!("keep yours:  {}", inline(&c.yours)),
+        format!("take theirs: {}", inline(&c.theirs)),
+        "type a new value".to_string(),
+    ];
+    match crate::prompt::select(ctx, &format!("{} — which value?", c.field), &choices, 0)? {
+        0 => Ok(Resolution::Ours),
+        1 => Ok(Resolution::Theirs),
+        _ => {
+            let typed = crate::prompt::text(ctx, &format!("New value for {}", c.field), true)?;
+            Ok(Resolution::Value(Some(typed_value(&typed, c))))
+        }
+    }
+}
+
+/// A typed answer as the field's kind of value: a number where both sides
+/// hold numbers, else text.
+fn typed_value(typed: &str, c: &Clash) -> toml::Value {
+    let numbers = [&c.yours_value, &c.theirs_value]
+        .iter()
+        .all(|v| matches!(v, Some(toml::Value::Integer(_)) | None));
+    match typed.parse::<i64>() {
+        Ok(n) if numbers => toml::Value::Integer(n),
+        _ => toml::Value::String(typed.to_string()),
+    }
+}
+
+/// A branch name git accepts (`git check-ref-format`'s rules, the common part).
+fn check_branch_name(b: &str) -> Result<()> {
+    let bad = b.is_empty()
+        || b.starts_with('-')
+        || b.starts_with('/')
+        || b.ends_with('/')
+        || b.ends_with(".lock")
+        || b.contains("..")
+        || b.contains("//")
+        || b.contains("@{")
+        || b.chars().any(|c| c.is_control() || " ~^:?*[\\".contains(c));
+    if bad {
+        return Err(Error::usage(format!(
+            "--branch '{}' is not a name git accepts for a branch",
+            inline(b)
+        ))
+        .hint("use letters, digits, '-', '_' and '/', e.g. --branch postmortems/alice"));
+    }
+    Ok(())
 }

@@ -4,8 +4,13 @@
 //! Changes to different fields both survive. Lists of sentences, services
 //! and tags, timeline entries and action items are merged item by item
 //! (two new action items with the same number: theirs is renumbered).
-//! Only the same field changed two different ways is a conflict.
-//! The result is built on "ours", so its layout and comments are kept.
+//! `updated_at` takes the later time and `status` is derived again, so
+//! neither conflicts by itself. Only the same field changed two different
+//! ways is a conflict: a `Resolver` may settle it (`sync` asks the person,
+//! or applies `--take`), and what is left is either reported
+//! (`MergeError::Conflicts`) or written between conflict markers for git
+//! (`merge_with_markers`). The result is built on "ours", so its layout and
+//! comments are kept.
 
 use super::parse::{Located, parse_record};
 use super::status::derived;
@@ -14,10 +19,28 @@ use toml_edit::{DocumentMut, Item};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conflict {
+    /// The field as people and `--take` name it: `severity`,
+    /// `analysis.root_cause`, `action#2.status`.
     pub field: String,
+    /// Ours and theirs as text (`(none)` when absent).
     pub ours: String,
     pub theirs: String,
+    /// The values themselves (`None`: absent on that side).
+    pub ours_value: Option<Value>,
+    pub theirs_value: Option<Value>,
 }
+
+/// How one conflict is settled.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolution {
+    Ours,
+    Theirs,
+    /// This value (`None`: remove the field).
+    Value(Option<Value>),
+}
+
+/// Decides conflicts; `None` leaves one unresolved.
+pub type Resolver<'a> = &'a dyn Fn(&Conflict) -> Option<Resolution>;
 
 #[derive(Debug)]
 pub enum MergeError {
@@ -26,7 +49,45 @@ pub enum MergeError {
     Conflicts(Vec<Conflict>),
 }
 
+#[cfg(test)]
 pub fn merge(base: &str, ours: &str, theirs: &str) -> Result<String, MergeError> {
+    merge_resolving(base, ours, theirs, &|_| None)
+}
+
+/// For git: conflicts that `resolve` leaves are written into the result
+/// between conflict markers (`<<<<<<< ours` … `>>>>>>> theirs`) around the
+/// field's line, and returned, so git records the file as unmerged.
+pub fn merge_with_markers(
+    base: &str,
+    ours: &str,
+    theirs: &str,
+    resolve: Resolver<'_>,
+) -> Result<(String, Vec<Conflict>), MergeError> {
+    run(base, ours, theirs, resolve, true)
+}
+
+/// Merges, settling conflicts with `resolve`; unresolved ones are an error.
+pub fn merge_resolving(
+    base: &str,
+    ours: &str,
+    theirs: &str,
+    resolve: Resolver<'_>,
+) -> Result<String, MergeError> {
+    let (text, conflicts) = run(base, ours, theirs, resolve, false)?;
+    if conflicts.is_empty() {
+        Ok(text)
+    } else {
+        Err(MergeError::Conflicts(conflicts))
+    }
+}
+
+fn run(
+    base: &str,
+    ours: &str,
+    theirs: &str,
+    resolve: Resolver<'_>,
+    mark: bool,
+) -> Result<(String, Vec<Conflict>), MergeError> {
     let table = |side: &'static str, text: &str| {
         text.parse::<Table>()
             .map_err(|e| MergeError::Parse(side, Located::at(text, e.span(), e.message())))
@@ -46,11 +107,11 @@ pub fn merge(base: &str, ours: &str, theirs: &str) -> Result<String, MergeError>
     let mut m = Merger {
         conflicts: Vec::new(),
         status_clash: false,
+        resolve,
+        mark,
+        markers: Vec::new(),
     };
     m.table(&[], &b, &o, &t, doc.as_table_mut(), theirs_doc.as_table());
-    if !m.conflicts.is_empty() {
-        return Err(MergeError::Conflicts(m.conflicts));
-    }
     let mut text = doc.to_string();
     if m.status_clash {
         // Both moved the status: closed wins; otherwise derive it from the
@@ -72,12 +133,61 @@ pub fn merge(base: &str, ours: &str, theirs: &str) -> Result<String, MergeError>
         doc["status"] = toml_edit::value(status);
         text = doc.to_string();
     }
-    Ok(text)
+    Ok((with_markers(&text, &m.markers), m.conflicts))
 }
 
-struct Merger {
+/// Replaces each sentinel line with the conflict-marker block for it.
+fn with_markers(text: &str, markers: &[Marker]) -> String {
+    if markers.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 128);
+    for line in text.split_inclusive('\n') {
+        match markers.iter().find(|m| line.contains(&m.sentinel)) {
+            Some(m) => {
+                out.push_str("<<<<<<< ours\n");
+                out.push_str(&m.ours);
+                out.push_str("=======\n");
+                out.push_str(&m.theirs);
+                out.push_str(">>>>>>> theirs\n");
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
+}
+
+/// A field left for a person: where it is in the text, and both lines.
+struct Marker {
+    sentinel: String,
+    ours: String,
+    theirs: String,
+}
+
+struct Merger<'r> {
     conflicts: Vec<Conflict>,
     status_clash: bool,
+    resolve: Resolver<'r>,
+    mark: bool,
+    markers: Vec<Marker>,
+}
+
+/// `key = value` as a line, or nothing for an absent value.
+fn line_of(key: &str, item: Option<&Item>) -> String {
+    match item.and_then(Item::as_value) {
+        Some(v) => {
+            let mut v = v.clone();
+            v.decor_mut().clear();
+            format!("{key} = {v}\n")
+        }
+        None => String::new(),
+    }
+}
+
+/// A `toml` value as a `toml_edit` item.
+fn item_of(v: &Value) -> Option<Item> {
+    let doc: DocumentMut = format!("x = {v}").parse().ok()?;
+    doc.get("x").cloned()
 }
 
 fn shown(v: Option<&Value>) -> String {
@@ -93,7 +203,52 @@ fn is_list_of_scalars(v: Option<&Value>) -> bool {
         .is_some_and(|a| a.iter().all(|x| !x.is_table()))
 }
 
-impl Merger {
+impl Merger<'_> {
+    /// The same field changed two ways: settled by the resolver, else
+    /// marked (for git) and reported.
+    fn conflict(
+        &mut self,
+        field: String,
+        key: &str,
+        ov: Option<&Value>,
+        tv: Option<&Value>,
+        out: &mut toml_edit::Table,
+        theirs: &toml_edit::Table,
+    ) {
+        let c = Conflict {
+            field,
+            ours: shown(ov),
+            theirs: shown(tv),
+            ours_value: ov.cloned(),
+            theirs_value: tv.cloned(),
+        };
+        match (self.resolve)(&c) {
+            Some(Resolution::Ours) => return,
+            Some(Resolution::Theirs) => return copy(out, theirs, key),
+            Some(Resolution::Value(None)) => {
+                out.remove(key);
+                return;
+            }
+            Some(Resolution::Value(Some(v))) => {
+                if let Some(item) = item_of(&v) {
+                    out.insert(key, item);
+                    return;
+                }
+            }
+            None => {}
+        }
+        if self.mark {
+            let sentinel = format!("@@devops-postmortem-conflict-{}@@", self.markers.len());
+            self.markers.push(Marker {
+                ours: line_of(key, out.get(key)),
+                theirs: line_of(key, theirs.get(key)),
+                sentinel: sentinel.clone(),
+            });
+            out.insert(key, toml_edit::value(sentinel));
+        }
+        self.conflicts.push(c);
+    }
+
     /// Merges `theirs` into `out` (which starts as ours), key by key.
     fn table(
         &mut self,
@@ -143,20 +298,12 @@ impl Merger {
                 ) {
                     self.table(&sub_path, bt, ot, tt, out_t, their_t);
                 } else {
-                    self.conflicts.push(Conflict {
-                        field,
-                        ours: shown(ov),
-                        theirs: shown(tv),
-                    });
+                    self.conflict(field, key, ov, tv, out, theirs);
                 }
             } else if is_list_of_scalars(ov) && is_list_of_scalars(tv) {
                 merge_list(out, key, bv, ov, tv);
             } else {
-                self.conflicts.push(Conflict {
-                    field,
-                    ours: shown(ov),
-                    theirs: shown(tv),
-                });
+                self.conflict(field, key, ov, tv, out, theirs);
             }
         }
     }
@@ -191,6 +338,8 @@ impl Merger {
                 field: "action_items".into(),
                 ours: "(not a list of tables)".into(),
                 theirs: "action items".into(),
+                ours_value: ov.cloned(),
+                theirs_value: tv.cloned(),
             });
             return;
         };
@@ -213,7 +362,7 @@ impl Merger {
                         .find(|x| x.get("n").and_then(Item::as_integer) == Some(num))
                         && let Some(their_t) = their_tables.get(i)
                     {
-                        let path = format!("action #{num}");
+                        let path = format!("action#{num}");
                         self.table(&[path.as_str()], base, ours, their, out_t, their_t);
                     }
                 }
@@ -223,9 +372,11 @@ impl Merger {
                     }
                 }
                 (Some(base), None) if base != their => self.conflicts.push(Conflict {
-                    field: format!("action #{num}"),
+                    field: format!("action#{num}"),
                     ours: "(deleted)".into(),
                     theirs: shown(their.get("text")),
+                    ours_value: None,
+                    theirs_value: Some(Value::Table(their.clone())),
                 }),
                 _ => {}
             }
@@ -354,16 +505,50 @@ mod tests {
         let ours = BASE.replace("severity = \"SEV3\"", "severity = \"SEV1\"");
         let theirs = BASE.replace("severity = \"SEV3\"", "severity = \"SEV2\"");
         match merge(BASE, &ours, &theirs) {
-            Err(MergeError::Conflicts(c)) => assert_eq!(
-                c,
-                [Conflict {
-                    field: "severity".into(),
-                    ours: "SEV1".into(),
-                    theirs: "SEV2".into()
-                }]
-            ),
+            Err(MergeError::Conflicts(c)) => {
+                assert_eq!(c.len(), 1);
+                assert_eq!(
+                    (
+                        c[0].field.as_str(),
+                        c[0].ours.as_str(),
+                        c[0].theirs.as_str()
+                    ),
+                    ("severity", "SEV1", "SEV2")
+                );
+            }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn unresolved_conflicts_are_marked_for_git_and_resolved_ones_are_not() {
+        let ours = BASE
+            .replace("severity = \"SEV3\"", "severity = \"SEV1\"")
+            .replace("root_cause = \"\"", "root_cause = \"pool\"");
+        let theirs = BASE
+            .replace("severity = \"SEV3\"", "severity = \"SEV2\"")
+            .replace("root_cause = \"\"", "root_cause = \"dns\"");
+        let resolve =
+            |c: &Conflict| (c.field == "analysis.root_cause").then_some(Resolution::Theirs);
+        let (text, left) = merge_with_markers(BASE, &ours, &theirs, &resolve).unwrap();
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert!(
+            text.contains(
+                "<<<<<<< ours\nseverity = \"SEV1\"\n=======\nseverity = \"SEV2\"\n>>>>>>> theirs\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("root_cause = \"dns\""), "{text}");
+        let settled = merge_resolving(BASE, &ours, &theirs, &|c| {
+            Some(if c.field == "severity" {
+                Resolution::Value(Some(Value::String("SEV4".into())))
+            } else {
+                Resolution::Ours
+            })
+        })
+        .unwrap();
+        assert!(settled.contains("severity = \"SEV4\""), "{settled}");
+        assert!(settled.contains("root_cause = \"pool\""), "{settled}");
     }
 
     #[test]

@@ -50,8 +50,11 @@ pub fn parse_doc(text: &str) -> Result<DocumentMut, Located> {
 /// Parses a record and checks what the type system cannot: schema version,
 /// non-empty ID, unique action numbers.
 pub fn parse_record(text: &str) -> Result<Record, Located> {
-    let record: Record =
-        toml::from_str(text).map_err(|e| Located::at(text, e.span(), e.message()))?;
+    // A leading BOM is part of some editors' UTF-8, not of the TOML.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let record: Record = toml::from_str(text).map_err(|e| {
+        conflict_markers(text).unwrap_or_else(|| Located::at(text, e.span(), e.message()))
+    })?;
     let fail = |key: &str, message: String| Err(Located::at(text, key_span(text, key), &message));
     if record.schema != SCHEMA {
         return fail(
@@ -69,6 +72,20 @@ pub fn parse_record(text: &str) -> Result<Record, Located> {
         }
     }
     Ok(record)
+}
+
+/// A file git left with conflict markers: say so, where, and what to do.
+fn conflict_markers(text: &str) -> Option<Located> {
+    let at = text
+        .match_indices("<<<<<<< ")
+        .find(|(i, _)| *i == 0 || text.as_bytes()[i - 1] == b'\n')?
+        .0;
+    Some(Located::at(
+        text,
+        Some(at..at),
+        "unresolved merge conflict: keep one value between the <<<<<<< and >>>>>>> lines, \
+         then `git add` the file and finish the merge (`git commit`, or `git rebase --continue`)",
+    ))
 }
 
 /// Where `key = ` first appears, for errors about a value that parsed fine.

@@ -21,5 +21,5 @@ pub mod sync;
 pub mod repo;
 mod sign;
 
-pub use commit::{Change, Committed, commit_file, commit_record, recover};
+pub use commit::{Change, Committed, commit_file, commit_record, recover, shell_quote};
 pub use repo::Store;

@@ -14,3 +14,4 @@ mod interactive;
 mod lifecycle;
 mod read_commands;
 mod reports;
+mod sharing;

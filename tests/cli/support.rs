@@ -68,7 +68,7 @@ impl TestRepo {
 
     fn env(&self, cmd: &mut std::process::Command) {
         cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("PATH", path_with_devops())
             .env("HOME", self.home.path())
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("TZ", "UTC")
@@ -252,7 +252,7 @@ impl TestRepo {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("devops"));
         cmd.current_dir(self.path())
             .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("PATH", path_with_devops())
             .env("HOME", self.home.path())
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("TERM", "xterm")
@@ -270,6 +270,17 @@ pub fn key(p: &mut rexpect::session::PtySession, keys: &str) {
     std::thread::sleep(std::time::Duration::from_millis(100));
     p.send(keys).unwrap();
     p.flush().unwrap();
+}
+
+/// PATH with the built `devops` first, as after `cargo install`: git runs
+/// the merge driver as `devops postmortem merge-driver …` from PATH.
+pub fn path_with_devops() -> std::ffi::OsString {
+    let bin = std::path::Path::new(assert_cmd::cargo::cargo_bin!("devops"));
+    let mut dirs = vec![bin.parent().unwrap().to_path_buf()];
+    dirs.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(dirs).unwrap()
 }
 
 pub fn stdout(out: &Output) -> String {

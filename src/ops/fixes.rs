@@ -1,0 +1,49 @@
+//! Action items fixed by commits: a `Fixes-Postmortem: PM-…#N` trailer in
+//! a commit on the branch marks item N done, recording the commit.
+
+use crate::ctx::Ctx;
+use crate::error::Result;
+use crate::record::doc::{set_table_str, set_table_time};
+use crate::record::{ActionStatus, Record, Timestamp};
+use crate::store::Committed;
+
+/// One item marked done: the commit made, and what to say about it.
+pub struct Closed {
+    pub done: Committed,
+    pub what: String,
+}
+
+/// Marks done the open action items that commits on HEAD name in a
+/// `Fixes-Postmortem:` trailer, each as its own commit.
+pub fn close_fixed(ctx: &Ctx, records: &[Record]) -> Result<Vec<Closed>> {
+    let mut closed = Vec::new();
+    for fix in crate::store::fixes::pending(&ctx.store, records)? {
+        let n = fix.n;
+        let commit = &fix.commit;
+        let entry = ctx.find(&fix.id)?;
+        let short = &commit[..7];
+        let message = format!("Fixed by {short} (Fixes-Postmortem trailer)");
+        let done = ctx.change_record(&entry, "action-done", Some(&message), |doc, before| {
+            if before
+                .action(n)
+                .is_none_or(|a| a.status != ActionStatus::Open)
+            {
+                return Ok(());
+            }
+            let Some(table) = doc.action_mut(n) else {
+                return Ok(());
+            };
+            set_table_str(table, "status", ActionStatus::Done.as_str());
+            set_table_time(table, "done_at", &Timestamp(ctx.now));
+            set_table_str(table, "commit", commit);
+            Ok(())
+        })?;
+        if done.commit.is_some() {
+            closed.push(Closed {
+                done,
+                what: format!("action #{n} done by commit {short}"),
+            });
+        }
+    }
+    Ok(closed)
+}

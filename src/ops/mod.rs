@@ -1,0 +1,6 @@
+//! Operations: what a command does, below the argument parsing of `cli/`
+//! and above `record/` (the data) and `store/` (git). A command in `cli/`
+//! parses its flags, calls one operation, and renders what it returns.
+
+pub mod fixes;
+pub mod sync;
