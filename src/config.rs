@@ -32,6 +32,9 @@ pub struct Config {
     /// An open record not changed for this many days is stale in `triage`.
     #[serde(default)]
     pub stale_days: Option<u32>,
+    /// Assignees and action owners must come from the roster (`people`).
+    #[serde(default)]
+    pub strict_roster: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -72,6 +75,7 @@ impl Default for Config {
             people: Vec::new(),
             review_days: BTreeMap::new(),
             stale_days: None,
+            strict_roster: false,
         }
     }
 }

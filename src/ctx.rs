@@ -17,6 +17,9 @@ pub struct Ctx {
     pub config: Config,
     pub now: DateTime<FixedOffset>,
     pub out: Output,
+    /// Lines to tell the person once the command is done (how a bare time
+    /// was read), each once.
+    notes: std::cell::RefCell<Vec<String>>,
 }
 
 impl Ctx {
@@ -48,6 +51,7 @@ impl Ctx {
             config,
             now,
             out,
+            notes: Default::default(),
         })
     }
 
@@ -70,9 +74,43 @@ impl Ctx {
 
     /// A time from the flag `flag`; the error names the flag and the value.
     pub fn time(&self, flag: &str, input: &str) -> Result<Timestamp> {
-        crate::time::parse_time(input, self.now, self.zone())
-            .map(Timestamp)
-            .map_err(|e| Error::usage(format!("{flag}: {e}")))
+        self.time_after(flag, input, None)
+    }
+
+    /// A time from `flag`, where a bare clock (`09:20`) is the first such
+    /// time at or after `anchor` (the incident's start, an earlier time).
+    /// When that lands on another day than today, a note says which.
+    pub fn time_after(
+        &self,
+        flag: &str,
+        input: &str,
+        anchor: Option<DateTime<FixedOffset>>,
+    ) -> Result<Timestamp> {
+        let r = crate::time::parse_time_after(input, self.now, self.zone(), anchor)
+            .map_err(|e| Error::usage(format!("{flag}: {e}")))?;
+        let local = self.zone().convert(r.at);
+        if r.day_inferred && local.date_naive() != self.zone().convert(self.now).date_naive() {
+            self.note(format!(
+                "{flag} {} read as {}",
+                input.trim(),
+                local.format("%Y-%m-%d %H:%M %:z")
+            ));
+        }
+        Ok(Timestamp(r.at))
+    }
+
+    pub fn note(&self, line: String) {
+        let mut notes = self.notes.borrow_mut();
+        if !notes.contains(&line) {
+            notes.push(line);
+        }
+    }
+
+    /// The notes gathered so far, printed and cleared.
+    pub fn flush_notes(&self) {
+        for n in self.notes.borrow_mut().drain(..) {
+            self.out.status(&format!("note: {n}"));
+        }
     }
 
     pub fn date(&self, flag: &str, input: &str) -> Result<NaiveDate> {
@@ -140,12 +178,14 @@ impl Ctx {
             if doc.render() == old {
                 return Ok(old.to_string());
             }
-            self.finish(doc)
+            self.finish(&entry.path, doc)
         })
     }
 
-    /// Derives the status and stamps `updated_at` on an edited record.
-    pub fn finish(&self, mut doc: RecordDoc) -> Result<String> {
+    /// Derives the status, stamps `updated_at`, and holds the result to
+    /// the rules `check` applies: a record the tool writes never fails
+    /// `check` (one rule book, so CI never finds what a command let in).
+    pub fn finish(&self, path: &str, mut doc: RecordDoc) -> Result<String> {
         let edited = parse_record(&doc.render())
             .map_err(|e| Error::new(format!("the change would make an invalid record: {e}")))?;
         let derived = status::derived(&edited);
@@ -153,7 +193,34 @@ impl Ctx {
             doc.set_str(&["status"], derived.as_str());
         }
         doc.set_time(&["updated_at"], &Timestamp(self.now));
-        Ok(doc.render())
+        let text = doc.render();
+        self.validate(path, &text)?;
+        Ok(text)
+    }
+
+    /// The errors `check` would report for this text, as one error.
+    pub fn validate(&self, path: &str, text: &str) -> Result<()> {
+        let (findings, _) = crate::record::lint::lint(path, text, &self.config, self.now);
+        let errors: Vec<&crate::record::lint::Finding> = findings
+            .iter()
+            .filter(|f| f.level == crate::record::lint::Level::Error)
+            .collect();
+        let Some(first) = errors.first() else {
+            return Ok(());
+        };
+        let mut e = Error::new(format!("{}: nothing was written", first.message));
+        for more in &errors[1..] {
+            e = e.detail(more.message.clone());
+        }
+        let config = format!("{}/config.toml", self.store.records_dir);
+        if first.message.starts_with("unknown service") {
+            e = e.hint(format!(
+                "a new service? add it to `services` in {config}; a typo? fix the name"
+            ));
+        } else if first.message.contains(" is before ") {
+            e = e.hint("incident times run started ≤ detected ≤ acknowledged ≤ mitigated ≤ resolved; give the date with the time (\"2026-11-23 09:20\")");
+        }
+        Err(e)
     }
 }
 

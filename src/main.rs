@@ -20,12 +20,14 @@ mod templates;
 mod time;
 mod trace;
 
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     trace::mark("start");
-    let cli = cli::Cli::parse();
+    let matches = <cli::Cli as clap::CommandFactory>::command().get_matches();
+    let cli =
+        <cli::Cli as clap::FromArgMatches>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    cli::remember(matches);
     match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

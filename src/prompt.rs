@@ -19,6 +19,43 @@ fn cancelled(e: dialoguer::Error) -> Error {
     Error::new(format!("prompt ended ({e}): nothing was written"))
 }
 
+/// Ctrl-C during a guided flow: show the cursor again (a pick list hides
+/// it), end the line, and exit 130 with nothing written. Installed for the
+/// prompts only; a write in progress keeps the default (its journal covers
+/// an interruption).
+pub struct InterruptGuard {
+    previous: libc::sighandler_t,
+}
+
+extern "C" fn on_interrupt(_: libc::c_int) {
+    const RESTORE: &[u8] = b"\x1b[?25h\ninterrupted: nothing was written\n";
+    // SAFETY: write(2) and _exit(2) are async-signal-safe.
+    unsafe {
+        libc::write(2, RESTORE.as_ptr().cast(), RESTORE.len());
+        libc::_exit(130);
+    }
+}
+
+pub fn restore_on_interrupt() -> InterruptGuard {
+    // SAFETY: installing a handler that only calls async-signal-safe functions.
+    let previous = unsafe {
+        libc::signal(
+            libc::SIGINT,
+            on_interrupt as *const () as libc::sighandler_t,
+        )
+    };
+    InterruptGuard { previous }
+}
+
+impl Drop for InterruptGuard {
+    fn drop(&mut self) {
+        // SAFETY: putting back the handler that was there before.
+        unsafe {
+            libc::signal(libc::SIGINT, self.previous);
+        }
+    }
+}
+
 /// A line of text; `required` keeps asking until it is non-empty.
 pub fn text(ctx: &Ctx, prompt: &str, required: bool) -> Result<String> {
     let theme = theme(ctx);
@@ -72,8 +109,13 @@ pub fn confirm(ctx: &Ctx, prompt: &str, default: bool) -> Result<bool> {
         .map_err(cancelled)
 }
 
-/// A time, asked until it parses; empty skips it.
-pub fn time(ctx: &Ctx, prompt: &str) -> Result<Option<Timestamp>> {
+/// A time, asked until it parses; empty skips it. A bare clock is read
+/// after `anchor` (an earlier incident time).
+pub fn time(
+    ctx: &Ctx,
+    prompt: &str,
+    anchor: Option<chrono::DateTime<chrono::FixedOffset>>,
+) -> Result<Option<Timestamp>> {
     loop {
         let answer = text(
             ctx,
@@ -83,9 +125,23 @@ pub fn time(ctx: &Ctx, prompt: &str) -> Result<Option<Timestamp>> {
         if answer.is_empty() {
             return Ok(None);
         }
-        match crate::time::parse_time(&answer, ctx.now, ctx.zone()) {
-            Ok(t) => return Ok(Some(Timestamp(t))),
+        match crate::time::parse_time_after(&answer, ctx.now, ctx.zone(), anchor) {
+            Ok(t) => return Ok(Some(Timestamp(t.at))),
             Err(e) => ctx.out.warn(&e),
+        }
+    }
+}
+
+/// A whole number, asked until it is one; empty skips it.
+pub fn number(ctx: &Ctx, prompt: &str) -> Result<Option<u64>> {
+    loop {
+        let answer = text(ctx, &format!("{prompt} (a number, empty to skip)"), false)?;
+        if answer.is_empty() {
+            return Ok(None);
+        }
+        match answer.replace([',', '_'], "").parse::<u64>() {
+            Ok(n) => return Ok(Some(n)),
+            Err(_) => ctx.out.warn(&format!("'{answer}' is not a whole number")),
         }
     }
 }

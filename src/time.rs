@@ -27,12 +27,28 @@ impl Zone {
         parse_offset(s).map(Zone::Fixed)
     }
 
-    pub fn localize(self, naive: NaiveDateTime) -> Option<DateTime<FixedOffset>> {
+    /// The instant a wall-clock time names in this zone, or why it names
+    /// none (a daylight-saving gap) or two (the hour repeated in autumn).
+    pub fn localize_or_why(self, naive: NaiveDateTime) -> Result<DateTime<FixedOffset>, String> {
         match self {
-            Zone::Fixed(off) => off.from_local_datetime(&naive).single(),
+            Zone::Fixed(off) => off
+                .from_local_datetime(&naive)
+                .single()
+                .ok_or_else(|| format!("{naive} is out of range")),
             Zone::Local => match chrono::Local.from_local_datetime(&naive) {
-                LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Some(t.fixed_offset()),
-                LocalResult::None => None,
+                LocalResult::Single(t) => Ok(t.fixed_offset()),
+                LocalResult::Ambiguous(a, b) => Err(format!(
+                    "{} happens twice in this time zone (the clocks went back): add the offset, '{} {}' or '{} {}'",
+                    naive.format("%Y-%m-%d %H:%M"),
+                    naive.format("%Y-%m-%d %H:%M"),
+                    a.offset(),
+                    naive.format("%Y-%m-%d %H:%M"),
+                    b.offset()
+                )),
+                LocalResult::None => Err(format!(
+                    "{} does not exist in this time zone: the clocks jumped forward over it (daylight saving)",
+                    naive.format("%Y-%m-%d %H:%M")
+                )),
             },
         }
     }
@@ -93,69 +109,168 @@ pub fn parse_offset(s: &str) -> Option<FixedOffset> {
 const TIME_FORMS: &str = "use RFC 3339 (2026-11-23T09:12:00+09:00), 'YYYY-MM-DD HH:MM', 'HH:MM', '45m ago' or 'yesterday 14:30'";
 
 /// Parses a point in time typed by a person.
+#[cfg(test)]
 pub fn parse_time(
     input: &str,
     now: DateTime<FixedOffset>,
     zone: Zone,
 ) -> Result<DateTime<FixedOffset>, String> {
+    parse_time_after(input, now, zone, None).map(|r| r.at)
+}
+
+/// A time as read, and whether its day was inferred from a bare clock.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Resolved {
+    pub at: DateTime<FixedOffset>,
+    /// True for a bare `HH:MM` whose day was chosen for the person.
+    pub day_inferred: bool,
+}
+
+/// Parses a time; a bare clock (`09:20`) given beside an `anchor` (the
+/// incident's start, an earlier incident time) is the first such time at
+/// or after the anchor, so `--started "2026-11-23 09:12" --detected 09:20`
+/// means 11-23 09:20 and `00:10` after 23:50 the next day. Without an
+/// anchor a bare clock is the most recent past one.
+pub fn parse_time_after(
+    input: &str,
+    now: DateTime<FixedOffset>,
+    zone: Zone,
+    anchor: Option<DateTime<FixedOffset>>,
+) -> Result<Resolved, String> {
     let s = input.trim();
     let bad = || format!("cannot read '{s}' as a time: {TIME_FORMS}");
+    let exact = |at| {
+        Ok(Resolved {
+            at,
+            day_inferred: false,
+        })
+    };
     if s.is_empty() {
         return Err(bad());
     }
     if s.eq_ignore_ascii_case("now") || s == "지금" {
-        return Ok(now);
+        return exact(now);
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t);
+        return exact(t);
     }
     if let Some(t) = parse_relative(s, now) {
-        return Ok(t);
+        return exact(t);
     }
     let local_now = zone.convert(now);
     let words: Vec<&str> = s.split_whitespace().collect();
     let (day, rest): (Option<NaiveDate>, &[&str]) = match words[0].to_lowercase().as_str() {
         "today" | "오늘" => (Some(local_now.date_naive()), &words[1..]),
         "yesterday" | "어제" => (local_now.date_naive().pred_opt(), &words[1..]),
-        w => match NaiveDate::parse_from_str(w, "%Y-%m-%d") {
-            Ok(d) => (Some(d), &words[1..]),
-            Err(_) => (None, &words[..]),
+        w => match parse_day(w)? {
+            Some(d) => (Some(d), &words[1..]),
+            None => (None, &words[..]),
         },
     };
     // `2026-11-23T09:12` (RFC 3339 without seconds or offset) arrives as one word.
     if day.is_none()
         && let Some((d, t)) = s.split_once('T')
-        && let Ok(d) = NaiveDate::parse_from_str(d, "%Y-%m-%d")
+        && let Some(d) = parse_day(d)?
     {
-        return at_day(d, &[t], zone).ok_or_else(bad);
+        return at_day(d, &[t], zone)
+            .and_then(|t| t.ok_or_else(bad))
+            .and_then(exact);
     }
     match (day, rest) {
-        (Some(d), rest) => at_day(d, rest, zone).ok_or_else(bad),
+        (Some(d), rest) => at_day(d, rest, zone)
+            .and_then(|t| t.ok_or_else(bad))
+            .and_then(exact),
         (None, [clock]) => {
-            let today = at_day(local_now.date_naive(), &[clock], zone).ok_or_else(bad)?;
-            if today <= now {
-                return Ok(today);
+            let inferred = |at| {
+                Ok(Resolved {
+                    at,
+                    day_inferred: true,
+                })
+            };
+            match anchor {
+                Some(a) => {
+                    let day = zone.convert(a).date_naive();
+                    let same = at_day(day, &[clock], zone)?.ok_or_else(bad)?;
+                    if same >= a {
+                        return inferred(same);
+                    }
+                    let next = day.succ_opt().ok_or_else(bad)?;
+                    inferred(at_day(next, &[clock], zone)?.ok_or_else(bad)?)
+                }
+                None => {
+                    let today = at_day(local_now.date_naive(), &[clock], zone)?.ok_or_else(bad)?;
+                    if today <= now {
+                        return inferred(today);
+                    }
+                    // A clock time still ahead of us means the last one: `23:50` typed at 00:10.
+                    let yesterday = local_now.date_naive().pred_opt().ok_or_else(bad)?;
+                    inferred(at_day(yesterday, &[clock], zone)?.ok_or_else(bad)?)
+                }
             }
-            // A clock time still ahead of us means the last one: `23:50` typed at 00:10.
-            let yesterday = local_now.date_naive().pred_opt().ok_or_else(bad)?;
-            at_day(yesterday, &[clock], zone).ok_or_else(bad)
         }
         _ => Err(bad()),
     }
 }
 
-/// A day plus optional `HH:MM[:SS]` and optional offset.
-fn at_day(day: NaiveDate, rest: &[&str], zone: Zone) -> Option<DateTime<FixedOffset>> {
-    let (clock, offset) = match rest {
-        [] => (NaiveTime::MIN, None),
-        [clock] => split_clock_offset(clock)?,
-        [clock, off] => (parse_clock(clock)?, Some(parse_offset(off)?)),
-        _ => return None,
+/// `YYYY-MM-DD`, or `None` when the word is not date-shaped; a date-shaped
+/// word naming no day ("2026-11-31") is an error that says why.
+fn parse_day(word: &str) -> Result<Option<NaiveDate>, String> {
+    let parts: Vec<&str> = word.split('-').collect();
+    let [y, m, d] = parts[..] else {
+        return Ok(None);
+    };
+    let all_digits =
+        |p: &str| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit());
+    if y.len() != 4 || !all_digits(y) || !all_digits(m) || !all_digits(d) {
+        return Ok(None);
+    }
+    let (y, m, d): (i32, u32, u32) = (
+        y.parse().map_err(|_| format!("'{word}' is not a date"))?,
+        m.parse().map_err(|_| format!("'{word}' is not a date"))?,
+        d.parse().map_err(|_| format!("'{word}' is not a date"))?,
+    );
+    if !(1..=12).contains(&m) {
+        return Err(format!(
+            "'{word}': there is no month {m} (months run 1 to 12)"
+        ));
+    }
+    match NaiveDate::from_ymd_opt(y, m, d) {
+        Some(date) => Ok(Some(date)),
+        None => {
+            let first = NaiveDate::from_ymd_opt(y, m, 1)
+                .ok_or_else(|| format!("'{word}' is not a date"))?;
+            let next = first
+                .checked_add_months(chrono::Months::new(1))
+                .ok_or_else(|| format!("'{word}' is not a date"))?;
+            let days = (next - first).num_days();
+            Err(format!(
+                "'{word}': {} {y} has {days} days",
+                first.format("%B")
+            ))
+        }
+    }
+}
+
+/// A day plus optional `HH:MM[:SS]` and optional offset. `Ok(None)`: the
+/// words are not a time; `Err`: a time that names no instant, and why.
+fn at_day(
+    day: NaiveDate,
+    rest: &[&str],
+    zone: Zone,
+) -> Result<Option<DateTime<FixedOffset>>, String> {
+    let parsed = match rest {
+        [] => Some((NaiveTime::MIN, None)),
+        [clock] => split_clock_offset(clock),
+        [clock, off] => parse_clock(clock).and_then(|c| parse_offset(off).map(|o| (c, Some(o)))),
+        _ => None,
+    };
+    let Some((clock, offset)) = parsed else {
+        return Ok(None);
     };
     let naive = day.and_time(clock);
     match offset {
-        Some(off) => off.from_local_datetime(&naive).single(),
-        None => zone.localize(naive),
+        Some(off) => Ok(off.from_local_datetime(&naive).single()),
+        None => zone.localize_or_why(naive).map(Some),
     }
 }
 
@@ -290,7 +405,6 @@ mod tests {
         for bad in [
             "",
             "soon",
-            "2026-13-01",
             "25:00",
             "yesterday 14:30 extra words",
             "5 parsecs ago",
@@ -299,6 +413,47 @@ mod tests {
             let e = parse_time(bad, now(), kst()).unwrap_err();
             assert!(e.contains("cannot read"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn impossible_dates_say_why() {
+        let e = parse_time("2026-11-31 09:00", now(), kst()).unwrap_err();
+        assert!(e.contains("November 2026 has 30 days"), "{e}");
+        let e = parse_time("2026-02-29", now(), kst()).unwrap_err();
+        assert!(e.contains("February 2026 has 28 days"), "{e}");
+        let e = parse_time("2026-13-01", now(), kst()).unwrap_err();
+        assert!(e.contains("no month 13"), "{e}");
+        assert!(
+            parse_time("2028-02-29 10:00", now(), kst()).is_ok(),
+            "a leap day"
+        );
+    }
+
+    #[test]
+    fn a_bare_clock_beside_an_anchor_is_the_first_at_or_after_it() {
+        let started = DateTime::parse_from_rfc3339("2026-11-23T09:12:00+09:00").unwrap();
+        let at = |s: &str, a| parse_time_after(s, now(), kst(), Some(a)).unwrap();
+        let r = at("09:20", started);
+        assert_eq!(r.at.to_rfc3339(), "2026-11-23T09:20:00+09:00");
+        assert!(r.day_inferred);
+        assert_eq!(at("09:12", started).at, started, "at the anchor itself");
+        assert_eq!(
+            at("09:00", started).at.to_rfc3339(),
+            "2026-11-24T09:00:00+09:00"
+        );
+        let late = DateTime::parse_from_rfc3339("2026-11-23T23:50:00+09:00").unwrap();
+        assert_eq!(
+            at("00:10", late).at.to_rfc3339(),
+            "2026-11-24T00:10:00+09:00",
+            "past midnight"
+        );
+        // A given date is taken as given, anchor or not.
+        let r = at("2026-11-22 08:00", started);
+        assert_eq!(r.at.to_rfc3339(), "2026-11-22T08:00:00+09:00");
+        assert!(!r.day_inferred);
+        // Without an anchor: the most recent past one.
+        let r = parse_time_after("23:50", now(), kst(), None).unwrap();
+        assert_eq!(r.at.to_rfc3339(), "2026-11-23T23:50:00+09:00");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::record::doc::{set_table_str, set_table_time};
 use crate::record::id::split_action_ref;
 use crate::record::model::Day;
-use crate::record::{ActionItem, ActionKind, ActionStatus, Record, Status, Timestamp};
+use crate::record::{ActionItem, ActionKind, ActionStatus, Record, Timestamp};
 use clap::{Args, Subcommand};
 
 #[derive(Subcommand, Debug)]
@@ -17,6 +17,8 @@ pub enum ActionCommand {
     Done(DoneArgs),
     /// Decide not to do an action item: ID#N --reason TEXT
     Wontfix(WontfixArgs),
+    /// Correct an action item: ID#N with --text, --owner, --due, --kind or --ticket
+    Edit(EditArgs),
     /// Mark done the items that commits name in `Fixes-Postmortem: ID#N` trailers
     #[command(name = "from-commits")]
     FromCommits(FromCommitsArgs),
@@ -25,8 +27,25 @@ pub enum ActionCommand {
 #[derive(Args, Debug)]
 pub struct FromCommitsArgs {}
 
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  devops postmortem action edit k7x3#1 --due +7d --owner carol\n  \
+devops postmortem action edit k7x3#2 --text \"Alert at 80% pool usage\""
+)]
+pub struct EditArgs {
+    /// ID#N, e.g. PM-20261123-k7x3q4mz#1 or k7x3#1
+    pub item: String,
+    /// The corrected text
+    #[arg(long, value_name = "TEXT")]
+    pub text: Option<String>,
+    #[command(flatten)]
+    pub fields: ActionFields,
+    #[command(flatten)]
+    pub commit: CommitArgs,
+}
+
 /// Who does an action item, by when, and what kind it is.
-#[derive(Args, Debug, Default)]
+#[derive(Args, Debug, Default, Clone)]
 pub struct ActionFields {
     /// Who will do it (name, handle or email; default: the assignee)
     #[arg(long, value_name = "WHO")]
@@ -75,6 +94,7 @@ pub struct WontfixArgs {
 
 pub fn run(ctx: &Ctx, cmd: ActionCommand) -> Result<()> {
     match cmd {
+        ActionCommand::Edit(args) => edit(ctx, args),
         ActionCommand::FromCommits(_) => {
             let records = ctx.records(None, crate::store::read::Detail::Slim)?;
             let closed = crate::ops::fixes::close_fixed(ctx, &records)?;
@@ -120,7 +140,11 @@ fn add(ctx: &Ctx, args: AddArgs) -> Result<()> {
         args.commit.message.as_deref(),
         |doc, before| {
             refuse_closed(before)?;
-            for item in build(ctx, before, std::slice::from_ref(&args.text), &args.fields)? {
+            let spec = ActionSpec {
+                text: args.text.clone(),
+                fields: args.fields.clone(),
+            };
+            for item in build(ctx, before, std::slice::from_ref(&spec))? {
                 doc.push_action(&item);
             }
             Ok(())
@@ -133,48 +157,67 @@ fn add(ctx: &Ctx, args: AddArgs) -> Result<()> {
 
 /// Action items for `texts`, numbered after the record's last one. Every
 /// value is checked before anything is written.
-pub fn build(
-    ctx: &Ctx,
-    record: &Record,
-    texts: &[String],
-    fields: &ActionFields,
-) -> Result<Vec<ActionItem>> {
-    let kind = match &fields.kind {
-        Some(k) => ActionKind::parse(k).ok_or_else(|| {
-            Error::usage(format!(
-                "--kind '{}': use one of {}",
-                crate::render::sanitize::inline(k),
-                ActionKind::names()
-            ))
-        })?,
-        None => ActionKind::default(),
-    };
-    let owner = match &fields.owner {
-        Some(who) => Some(crate::people::resolve(&ctx.config, who)?),
-        None => record.assignee.clone(),
-    };
-    let due = fields
-        .due
-        .as_deref()
-        .map(|d| ctx.date("--due", d))
-        .transpose()?;
+/// One action item as typed: its text and its own owner, due day, kind.
+#[derive(Debug, Clone, Default)]
+pub struct ActionSpec {
+    pub text: String,
+    pub fields: ActionFields,
+}
+
+impl ActionFields {
+    /// These fields, with the gaps filled from `defaults`.
+    pub fn or(&self, defaults: &ActionFields) -> ActionFields {
+        ActionFields {
+            owner: self.owner.clone().or_else(|| defaults.owner.clone()),
+            due: self.due.clone().or_else(|| defaults.due.clone()),
+            kind: self.kind.clone().or_else(|| defaults.kind.clone()),
+            ticket: self.ticket.clone().or_else(|| defaults.ticket.clone()),
+        }
+    }
+}
+
+/// The kind typed, or why it is not one.
+pub fn parse_kind(k: &str) -> Result<ActionKind> {
+    ActionKind::parse(k).ok_or_else(|| {
+        Error::usage(format!(
+            "--kind '{}': use one of {}",
+            crate::render::sanitize::inline(k),
+            ActionKind::names()
+        ))
+    })
+}
+
+/// The action items to add, numbered after the record's last one.
+pub fn build(ctx: &Ctx, record: &Record, specs: &[ActionSpec]) -> Result<Vec<ActionItem>> {
     let first = record.action_items.iter().map(|a| a.n).max().unwrap_or(0) + 1;
-    texts
+    specs
         .iter()
         .enumerate()
-        .map(|(i, text)| {
-            let text = text.trim();
+        .map(|(i, spec)| {
+            let text = spec.text.trim();
             if text.is_empty() {
                 return Err(Error::usage("an action item needs text"));
             }
+            let f = &spec.fields;
+            let kind = f
+                .kind
+                .as_deref()
+                .map(parse_kind)
+                .transpose()?
+                .unwrap_or_default();
+            let owner = match &f.owner {
+                Some(who) => Some(crate::people::resolve(&ctx.config, who)?),
+                None => record.assignee.clone(),
+            };
+            let due = f.due.as_deref().map(|d| ctx.date("--due", d)).transpose()?;
             Ok(ActionItem {
                 n: first + i as u32,
                 text: text.to_string(),
                 kind,
-                owner: owner.clone(),
+                owner,
                 due: due.map(Day),
                 status: ActionStatus::Open,
-                ticket: fields.ticket.clone().filter(|t| !t.trim().is_empty()),
+                ticket: f.ticket.clone().filter(|t| !t.trim().is_empty()),
                 done_at: None,
                 commit: None,
                 wontfix_reason: None,
@@ -183,12 +226,67 @@ pub fn build(
         .collect()
 }
 
-fn refuse_closed(r: &Record) -> Result<()> {
-    if r.status == Status::Closed {
-        return Err(Error::new(format!("{} is closed: reopen it first", r.id))
-            .hint(format!("devops postmortem reopen {} --reason TEXT", r.id)));
+fn edit(ctx: &Ctx, args: EditArgs) -> Result<()> {
+    let f = &args.fields;
+    if args.text.is_none()
+        && f.owner.is_none()
+        && f.due.is_none()
+        && f.kind.is_none()
+        && f.ticket.is_none()
+    {
+        return Err(Error::usage(
+            "give what to correct: --text, --owner, --due, --kind or --ticket",
+        ));
     }
+    if args.text.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        return Err(Error::usage("--text: an action item needs text"));
+    }
+    let kind = f.kind.as_deref().map(parse_kind).transpose()?;
+    let owner = f
+        .owner
+        .as_deref()
+        .map(|w| crate::people::resolve(&ctx.config, w))
+        .transpose()?;
+    let due = f.due.as_deref().map(|d| ctx.date("--due", d)).transpose()?;
+    let (query, n) = split_action_ref(&args.item)?;
+    let entry = ctx.find(query)?;
+    let done = ctx.change_record(
+        &entry,
+        "action-edit",
+        args.commit.message.as_deref(),
+        |doc, before| {
+            let table = doc.action_mut(n).ok_or_else(|| no_such_action(before, n))?;
+            if let Some(t) = &args.text {
+                set_table_str(table, "text", t.trim());
+            }
+            if let Some(k) = kind {
+                set_table_str(table, "kind", k.as_str());
+            }
+            if let Some(o) = &owner {
+                set_table_str(table, "owner", o);
+            }
+            if let Some(d) = due {
+                table.insert(
+                    "due",
+                    toml_edit::value(
+                        d.to_string()
+                            .parse::<toml_edit::Datetime>()
+                            .map_err(|e| Error::new(e.to_string()))?,
+                    ),
+                );
+            }
+            if let Some(t) = &f.ticket {
+                set_table_str(table, "ticket", t.trim());
+            }
+            Ok(())
+        },
+    )?;
+    report(ctx, &done, &format!("corrected action #{n}"));
     Ok(())
+}
+
+fn refuse_closed(r: &Record) -> Result<()> {
+    super::refuse_settled(r)
 }
 
 /// `done` and `wontfix`. Allowed on closed records too: that is how items

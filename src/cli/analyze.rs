@@ -1,12 +1,12 @@
 //! `analyze`: record what was found. Adds to what is there; never silently
 //! erases (replacing a root cause or trigger needs --replace).
 
-use super::action::ActionFields;
+use super::action::{ActionFields, ActionSpec};
 use super::{CommitArgs, report};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::record::status::analysis_missing;
-use crate::record::{ActionKind, Record, RecordDoc, Status};
+use crate::record::{ActionKind, Record, RecordDoc};
 use clap::Args;
 
 #[derive(Args, Debug, Default)]
@@ -47,11 +47,28 @@ pub struct AnalyzeArgs {
     /// A timeline entry: a time, then text ("09:20 alert fired") (repeat)
     #[arg(long = "event", value_name = "TIME TEXT")]
     pub events: Vec<String>,
-    /// An action item (repeat); --owner, --due, --kind and --ticket apply to each
+    /// An action item (repeat); the --owner, --due, --kind and --ticket after
+    /// it are its own (given before any --action, they apply to all)
     #[arg(long = "action", value_name = "TEXT")]
     pub actions: Vec<String>,
-    #[command(flatten)]
-    pub action_fields: ActionFields,
+    /// Who will do the action item before it (name, handle or email; default: the assignee)
+    #[arg(long = "owner", value_name = "WHO")]
+    pub owners: Vec<String>,
+    /// Due date of the action item before it: YYYY-MM-DD, +7d, 2w, tomorrow
+    #[arg(long = "due", value_name = "DATE")]
+    pub dues: Vec<String>,
+    /// Kind of the action item before it: mitigate, prevent, process or other
+    #[arg(long = "kind", value_name = "KIND")]
+    pub kinds: Vec<String>,
+    /// Ticket link of the action item before it
+    #[arg(long = "ticket", value_name = "URL")]
+    pub tickets: Vec<String>,
+    /// The analysis stands as it is (after a reopen: decides it again)
+    #[arg(long)]
+    pub confirm: bool,
+    /// Action items from the guided flow, each with its own fields.
+    #[arg(skip)]
+    pub specs: Vec<ActionSpec>,
     /// Why no action item is needed (lets the analysis complete without one)
     #[arg(long, value_name = "TEXT")]
     pub no_action_reason: Option<String>,
@@ -64,6 +81,8 @@ impl AnalyzeArgs {
         self.trigger.is_none()
             && self.root_cause.is_none()
             && self.no_action_reason.is_none()
+            && !self.confirm
+            && self.specs.is_empty()
             && [
                 &self.factors,
                 &self.whys,
@@ -90,22 +109,22 @@ pub fn run(ctx: &Ctx, mut args: AnalyzeArgs) -> Result<()> {
         let current = crate::store::read::load(&ctx.store, &entry)?;
         guided(ctx, &current, &mut args)?;
     }
-    let events = args
-        .events
-        .iter()
-        .map(|e| super::timeline::split_event(ctx, e))
-        .collect::<Result<Vec<_>>>()?;
+    let specs = if args.specs.is_empty() {
+        paired(&args)
+    } else {
+        args.specs.clone()
+    };
+    for spec in &specs {
+        if let Some(k) = &spec.fields.kind {
+            super::action::parse_kind(k)?;
+        }
+    }
     let done = ctx.change_record(
         &entry,
         "analyze",
         args.commit.message.as_deref(),
         |doc, before| {
-            if before.status == Status::Closed {
-                return Err(Error::new(format!(
-                    "{} is closed: reopen it first",
-                    before.id
-                )));
-            }
+            super::refuse_settled(before)?;
             set_once(
                 doc,
                 "trigger",
@@ -138,12 +157,17 @@ pub fn run(ctx: &Ctx, mut args: AnalyzeArgs) -> Result<()> {
             if let Some(reason) = &args.no_action_reason {
                 doc.set_str(&["analysis", "no_action_reason"], reason.trim());
             }
-            for (at, text) in &events {
-                doc.push_timeline(at, text);
+            // Bare clocks in events are read after the incident began.
+            let anchor = before.started_at.map(|t| t.0);
+            for e in &args.events {
+                let (at, text) = super::timeline::split_event(ctx, e, anchor)?;
+                doc.push_timeline(&at, &text);
             }
-            for item in super::action::build(ctx, before, &args.actions, &args.action_fields)? {
+            for item in super::action::build(ctx, before, &specs)? {
                 doc.push_action(&item);
             }
+            // A decision on the analysis, made now (a reopened record needs one).
+            doc.set_time(&["analyzed_at"], &crate::record::Timestamp(ctx.now));
             Ok(())
         },
     )?;
@@ -180,46 +204,223 @@ fn set_once(
     Ok(())
 }
 
-/// The guided flow: asks for what is still empty, then offers the lists.
+/// Each `--owner`/`--due`/`--kind`/`--ticket` belongs to the `--action`
+/// before it on the command line; given before any `--action`, to all.
+fn paired(args: &AnalyzeArgs) -> Vec<ActionSpec> {
+    let m = super::sub_matches("analyze");
+    let positions = |id: &str| -> Vec<usize> {
+        m.and_then(|m| m.indices_of(id))
+            .map(|i| i.collect())
+            .unwrap_or_default()
+    };
+    let actions = positions("actions");
+    let mut specs: Vec<ActionSpec> = args
+        .actions
+        .iter()
+        .map(|t| ActionSpec {
+            text: t.clone(),
+            fields: ActionFields::default(),
+        })
+        .collect();
+    let mut for_all = ActionFields::default();
+    type Setter = fn(&mut ActionFields, String);
+    let fields: [(&str, &Vec<String>, Setter); 4] = [
+        ("owners", &args.owners, |f, v| f.owner = Some(v)),
+        ("dues", &args.dues, |f, v| f.due = Some(v)),
+        ("kinds", &args.kinds, |f, v| f.kind = Some(v)),
+        ("tickets", &args.tickets, |f, v| f.ticket = Some(v)),
+    ];
+    for (id, values, set) in fields {
+        let at = positions(id);
+        for (i, value) in values.iter().enumerate() {
+            // Without positions (not from the command line): for all.
+            let owner = at
+                .get(i)
+                .and_then(|pos| actions.iter().rposition(|a| a < pos));
+            match owner {
+                Some(k) => set(&mut specs[k].fields, value.clone()),
+                None => set(&mut for_all, value.clone()),
+            }
+        }
+    }
+    for spec in &mut specs {
+        spec.fields = spec.fields.or(&for_all);
+    }
+    specs
+}
+
+/// The guided flow: asks for what is still empty, then offers the lists;
+/// every action item gets its own kind, owner and due day; a bad answer is
+/// asked again in place; a summary comes before anything is written, from
+/// which any part can be asked again, or everything cancelled.
 fn guided(ctx: &Ctx, r: &Record, args: &mut AnalyzeArgs) -> Result<()> {
-    use crate::prompt;
     ctx.out.status(&format!(
         "Analysing {}: {}",
         r.id,
         crate::render::sanitize::inline(&r.title)
     ));
-    if r.analysis.trigger.is_empty() {
-        args.trigger = Some(prompt::text(ctx, "Trigger (what set it off?)", false)?);
+    for part in 0..4 {
+        ask_part(ctx, r, args, part, false)?;
     }
-    if r.analysis.root_cause.is_empty() {
-        args.root_cause = Some(prompt::text(ctx, "Root cause", false)?);
+    let choices = vec![
+        "Record it".to_string(),
+        "Change the trigger or root cause".to_string(),
+        "Change the factors or whys".to_string(),
+        "Change the lessons".to_string(),
+        "Change the action items".to_string(),
+        "Cancel (nothing is written)".to_string(),
+    ];
+    loop {
+        ctx.out.status(&summary(args));
+        match crate::prompt::select(ctx, "Record this analysis?", &choices, 0)? {
+            0 => return finish_guided(args),
+            5 => return Err(Error::new("cancelled: nothing was written")),
+            k => ask_part(ctx, r, args, k - 1, true)?,
+        }
     }
-    args.factors = prompt::items(ctx, "Contributing factor")?;
-    args.whys = prompt::items(ctx, "Why? (five whys, in order)")?;
-    args.went_well = prompt::items(ctx, "What went well")?;
-    args.went_wrong = prompt::items(ctx, "What went wrong")?;
-    args.lucky = prompt::items(ctx, "Where we got lucky")?;
-    args.lessons = prompt::items(ctx, "Lesson learned")?;
-    args.actions = prompt::items(ctx, "Action item")?;
-    if !args.actions.is_empty() {
-        let kinds: Vec<String> = ActionKind::ALL.iter().map(|k| k.to_string()).collect();
-        let default = ActionKind::ALL
-            .iter()
-            .position(|k| *k == ActionKind::Prevent)
-            .unwrap_or(0);
-        args.action_fields.kind =
-            Some(kinds[prompt::select(ctx, "Kind of the action items", &kinds, default)?].clone());
-        let owner = prompt::text(ctx, "Owner (empty: the assignee)", false)?;
-        args.action_fields.owner = Some(owner).filter(|o| !o.is_empty());
-        let due = prompt::text(ctx, "Due (YYYY-MM-DD or +14d, empty for none)", false)?;
-        args.action_fields.due = Some(due).filter(|d| !d.is_empty());
-    } else if r.action_items.is_empty()
-        && prompt::confirm(ctx, "No action items: is none needed?", false)?
-    {
-        args.no_action_reason = Some(prompt::text(ctx, "Why is no action needed?", true)?);
+}
+
+/// One part of the guided flow; `again` when chosen from the summary.
+fn ask_part(ctx: &Ctx, r: &Record, args: &mut AnalyzeArgs, part: usize, again: bool) -> Result<()> {
+    use crate::prompt;
+    match part {
+        0 => {
+            if again || r.analysis.trigger.is_empty() {
+                args.trigger = Some(prompt::text(ctx, "Trigger (what set it off?)", false)?)
+                    .filter(|s| !s.is_empty());
+            }
+            if again || r.analysis.root_cause.is_empty() {
+                args.root_cause =
+                    Some(prompt::text(ctx, "Root cause", false)?).filter(|s| !s.is_empty());
+            }
+            // Chosen again from the summary: the new answer replaces.
+            args.replace |= again;
+        }
+        1 => {
+            args.factors = prompt::items(ctx, "Contributing factor")?;
+            args.whys = prompt::items(ctx, "Why? (five whys, in order)")?;
+        }
+        2 => {
+            args.went_well = prompt::items(ctx, "What went well")?;
+            args.went_wrong = prompt::items(ctx, "What went wrong")?;
+            args.lucky = prompt::items(ctx, "Where we got lucky")?;
+            args.lessons = prompt::items(ctx, "Lesson learned")?;
+        }
+        _ => {
+            args.specs = ask_actions(ctx, r)?;
+            args.no_action_reason = None;
+            if args.specs.is_empty()
+                && r.action_items.is_empty()
+                && prompt::confirm(ctx, "No action items: is none needed?", false)?
+            {
+                args.no_action_reason = Some(prompt::text(ctx, "Why is no action needed?", true)?);
+            }
+        }
     }
+    Ok(())
+}
+
+fn finish_guided(args: &AnalyzeArgs) -> Result<()> {
     if args.is_empty() {
         return Err(Error::new("nothing entered: nothing was written"));
     }
     Ok(())
+}
+
+/// Each action item with its own kind, owner and due day; a bad owner or
+/// day is asked again, keeping everything typed so far.
+fn ask_actions(ctx: &Ctx, r: &Record) -> Result<Vec<ActionSpec>> {
+    use crate::prompt;
+    let kinds: Vec<String> = ActionKind::ALL.iter().map(|k| k.to_string()).collect();
+    let default = ActionKind::ALL
+        .iter()
+        .position(|k| *k == ActionKind::Prevent)
+        .unwrap_or(0);
+    let mut specs = Vec::new();
+    loop {
+        let text = prompt::text(ctx, "Action item (empty to finish)", false)?;
+        if text.is_empty() {
+            return Ok(specs);
+        }
+        let kind = kinds[prompt::select(ctx, "Kind", &kinds, default)?].clone();
+        let owner = loop {
+            let who = prompt::text(
+                ctx,
+                &format!(
+                    "Owner (empty: {})",
+                    r.assignee.as_deref().unwrap_or("the assignee")
+                ),
+                false,
+            )?;
+            if who.is_empty() {
+                break None;
+            }
+            match crate::people::resolve(&ctx.config, &who) {
+                Ok(_) => break Some(who),
+                Err(e) => ctx.out.warn(&e.message),
+            }
+        };
+        let due = loop {
+            let due = prompt::text(ctx, "Due (YYYY-MM-DD or +14d, empty for none)", false)?;
+            if due.is_empty() {
+                break None;
+            }
+            match ctx.date("due", &due) {
+                Ok(_) => break Some(due),
+                Err(e) => ctx.out.warn(&e.message),
+            }
+        };
+        specs.push(ActionSpec {
+            text,
+            fields: ActionFields {
+                owner,
+                due,
+                kind: Some(kind),
+                ticket: None,
+            },
+        });
+    }
+}
+
+/// What the guided flow is about to record.
+fn summary(args: &AnalyzeArgs) -> String {
+    use crate::render::sanitize::inline;
+    let mut s = String::from("\nAbout to record:\n");
+    let mut line = |k: &str, v: &str| {
+        if !v.trim().is_empty() {
+            s.push_str(&format!("  {k:<18} {}\n", inline(v)));
+        }
+    };
+    line("trigger", args.trigger.as_deref().unwrap_or(""));
+    line("root cause", args.root_cause.as_deref().unwrap_or(""));
+    for (k, items) in [
+        ("factor", &args.factors),
+        ("why", &args.whys),
+        ("went well", &args.went_well),
+        ("went wrong", &args.went_wrong),
+        ("lucky", &args.lucky),
+        ("lesson", &args.lessons),
+    ] {
+        for i in items {
+            line(k, i);
+        }
+    }
+    for (n, a) in args.specs.iter().enumerate() {
+        let f = &a.fields;
+        line(
+            &format!("action {}", n + 1),
+            &format!(
+                "{} [{}; owner {}; due {}]",
+                a.text,
+                f.kind.as_deref().unwrap_or("prevent"),
+                f.owner.as_deref().unwrap_or("the assignee"),
+                f.due.as_deref().unwrap_or("none")
+            ),
+        );
+    }
+    line(
+        "no action needed",
+        args.no_action_reason.as_deref().unwrap_or(""),
+    );
+    s
 }

@@ -3,7 +3,6 @@
 use super::{CommitArgs, report};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::record::Status;
 use clap::Args;
 
 #[derive(Args, Debug)]
@@ -44,14 +43,7 @@ pub fn assign(
     message: Option<&str>,
 ) -> Result<crate::store::Committed> {
     ctx.change_record(entry, "assign", message, |doc, before| {
-        if before.status == Status::Closed {
-            return Err(
-                Error::new(format!("{} is closed: reopen it first", before.id)).hint(format!(
-                    "devops postmortem reopen {} --reason TEXT",
-                    before.id
-                )),
-            );
-        }
+        super::refuse_settled(before)?;
         doc.set_str(&["assignee"], who);
         Ok(())
     })

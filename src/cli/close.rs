@@ -32,6 +32,7 @@ pub fn run(ctx: &Ctx, args: CloseArgs) -> Result<()> {
             if before.status == Status::Closed {
                 return Err(Error::new(format!("{} is already closed", before.id)));
             }
+            super::refuse_settled(before)?;
             let blockers = close_blockers(before, args.keep_open_actions);
             if !blockers.is_empty() {
                 let mut e = Error::new(format!(

@@ -44,7 +44,7 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
             ctx.out.status("no changes: nothing was committed");
             return Ok(());
         }
-        match validate(ctx, &entry.id, &text) {
+        match validate(ctx, &entry, &text) {
             Ok(()) => break text,
             Err(e) if ctx.can_prompt() => {
                 ctx.out.status(&format!("error: {}", e.message));
@@ -79,20 +79,24 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
             ))
             .hint("run edit again on the new version"));
         }
-        ctx.finish(RecordDoc::parse(&edited).map_err(|e| Error::new(e.to_string()))?)
+        ctx.finish(
+            &entry.path,
+            RecordDoc::parse(&edited).map_err(|e| Error::new(e.to_string()))?,
+        )
     })?;
     super::report(ctx, &done, "edited");
     Ok(())
 }
 
-fn validate(ctx: &Ctx, id: &crate::record::RecordId, text: &str) -> Result<()> {
+fn validate(ctx: &Ctx, entry: &crate::store::read::Entry, text: &str) -> Result<()> {
     let r = parse_record(text).map_err(|e| Error::new(e.to_string()))?;
-    if r.id != id.as_str() {
+    if r.id != entry.id.as_str() {
         return Err(Error::new(format!(
-            "id must stay {id}: the ID is the file's name"
+            "id must stay {}: the ID is the file's name",
+            entry.id
         )));
     }
-    ctx.config.check_severity(&r.severity).map(|_| ())
+    ctx.validate(&entry.path, text)
 }
 
 fn run_editor(path: &std::path::Path) -> Result<()> {

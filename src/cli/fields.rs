@@ -72,12 +72,34 @@ impl IncidentTimes {
         ]
     }
 
-    /// Parses every given time first, so one bad value writes nothing.
-    pub fn apply(&self, ctx: &Ctx, doc: &mut RecordDoc) -> Result<()> {
+    /// Parses every given time first, so one bad value writes nothing. A
+    /// bare clock is read after the latest earlier incident time (given
+    /// here, or already in `before`): `--started "2026-11-23 09:12"
+    /// --detected 09:20` is 11-23 09:20.
+    pub fn apply(&self, ctx: &Ctx, doc: &mut RecordDoc, before: Option<&Record>) -> Result<()> {
+        let existing = |key: &str| {
+            before.and_then(|r| match key {
+                "started_at" => r.started_at,
+                "detected_at" => r.detected_at,
+                "acknowledged_at" => r.acknowledged_at,
+                "mitigated_at" => r.mitigated_at,
+                "resolved_at" => r.resolved_at,
+                _ => None,
+            })
+        };
         let mut parsed = Vec::new();
+        let mut anchor = None;
         for (flag, key, value) in self.pairs() {
-            if let Some(v) = value {
-                parsed.push((key, ctx.time(flag, v)?));
+            let t = match value {
+                Some(v) => {
+                    let t = ctx.time_after(flag, v, anchor)?;
+                    parsed.push((key, t));
+                    Some(t)
+                }
+                None => existing(key),
+            };
+            if let Some(t) = t {
+                anchor = Some(anchor.map_or(t.0, |a: chrono::DateTime<_>| a.max(t.0)));
             }
         }
         for (key, t) in parsed {

@@ -1,8 +1,8 @@
 //! `--since/--until/--severity/--service/--at`, shared by list, stats, export and report.
 
 use crate::ctx::Ctx;
-use crate::error::Result;
-use crate::record::Record;
+use crate::error::{Error, Result};
+use crate::record::{Record, Status};
 use crate::store::read::Detail;
 use clap::Args;
 
@@ -26,8 +26,17 @@ pub struct RecordFilter {
 }
 
 impl RecordFilter {
-    /// Loads every record (reporting unreadable files) and keeps the matching ones.
+    /// Loads every record (reporting unreadable files) and keeps the
+    /// matching ones; withdrawn records are left out, as from every figure.
     pub fn load(&self, ctx: &Ctx, detail: Detail) -> Result<Vec<Record>> {
+        let mut kept = self.load_with_withdrawn(ctx, detail)?;
+        kept.retain(|r| r.status != crate::record::Status::Withdrawn);
+        Ok(kept)
+    }
+
+    /// The time, severity and service part of the filter, as a test on one
+    /// record (for `search`, which reads files itself).
+    pub fn window(&self, ctx: &Ctx) -> Result<impl Fn(&Record) -> bool + Sync + use<>> {
         let since = self
             .since
             .as_deref()
@@ -43,18 +52,112 @@ impl RecordFilter {
             .iter()
             .map(|s| ctx.config.check_severity(s))
             .collect::<Result<Vec<_>>>()?;
+        let services = self.service.clone();
+        Ok(move |r: &Record| {
+            since.is_none_or(|t| r.began() >= t.0)
+                && until.is_none_or(|t| r.began() < t.0)
+                && (severities.is_empty() || severities.contains(&r.severity))
+                && (services.is_empty() || r.services.iter().any(|s| services.contains(s)))
+        })
+    }
+
+    /// The same, withdrawn records included (`list --status withdrawn`).
+    pub fn load_with_withdrawn(&self, ctx: &Ctx, detail: Detail) -> Result<Vec<Record>> {
+        let within = self.window(ctx)?;
         let records = ctx.records(self.at.as_deref(), detail)?;
-        let mut kept: Vec<Record> = records
-            .into_iter()
-            .filter(|r| {
-                since.is_none_or(|t| r.began() >= t.0)
-                    && until.is_none_or(|t| r.began() < t.0)
-                    && (severities.is_empty() || severities.contains(&r.severity))
-                    && (self.service.is_empty()
-                        || r.services.iter().any(|s| self.service.contains(s)))
-            })
-            .collect();
+        let mut kept: Vec<Record> = records.into_iter().filter(|r| within(r)).collect();
         kept.sort_by(|a, b| b.began().cmp(&a.began()).then_with(|| a.id.cmp(&b.id)));
         Ok(kept)
+    }
+}
+
+/// Which records by status and assignee: shared by `list` and `search`.
+#[derive(Args, Debug, Default)]
+pub struct Selection {
+    /// Only these statuses (repeat or comma-separate: open, assigned, analyzed, closed, withdrawn)
+    #[arg(long, value_delimiter = ',', value_name = "STATUS")]
+    pub status: Vec<String>,
+    /// Include closed post-mortems
+    #[arg(long, short)]
+    pub all: bool,
+    /// Only records assigned to someone whose name or email contains this;
+    /// `me` for yourself, `none` for unassigned
+    #[arg(long, value_name = "WHO")]
+    pub assignee: Option<String>,
+}
+
+/// Who `--assignee` asks for.
+enum Wanted {
+    Anyone,
+    Nobody,
+    /// An email (for `me`) or part of a name or email, lowercased.
+    Matching(String),
+}
+
+/// A `Selection` with its values read and checked.
+pub struct Rule {
+    statuses: Vec<Status>,
+    all: bool,
+    wanted: Wanted,
+}
+
+impl Selection {
+    pub fn rule(&self, ctx: &Ctx) -> Result<Rule> {
+        let statuses = self
+            .status
+            .iter()
+            .map(|s| {
+                Status::parse(s).ok_or_else(|| {
+                    Error::usage(format!(
+                        "--status '{}': use one of {}",
+                        crate::render::sanitize::inline(s),
+                        Status::names()
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let wanted = match self.assignee.as_deref() {
+            None => Wanted::Anyone,
+            Some("none") => Wanted::Nobody,
+            Some("me") => Wanted::Matching(
+                crate::store::identity::identity(&ctx.store.repo, "AUTHOR")?
+                    .email
+                    .to_lowercase(),
+            ),
+            Some(q) => Wanted::Matching(q.to_lowercase()),
+        };
+        Ok(Rule {
+            statuses,
+            all: self.all,
+            wanted,
+        })
+    }
+}
+
+impl Rule {
+    /// The records `filter` matches; withdrawn ones only when asked for.
+    pub fn load(&self, ctx: &Ctx, filter: &RecordFilter, detail: Detail) -> Result<Vec<Record>> {
+        if self.statuses.contains(&Status::Withdrawn) {
+            filter.load_with_withdrawn(ctx, detail)
+        } else {
+            filter.load(ctx, detail)
+        }
+    }
+
+    pub fn keeps(&self, r: &Record) -> bool {
+        let status_ok = if self.statuses.is_empty() {
+            self.all || r.status.is_active()
+        } else {
+            self.statuses.contains(&r.status)
+        };
+        let assignee_ok = match &self.wanted {
+            Wanted::Anyone => true,
+            Wanted::Nobody => r.assignee.is_none(),
+            Wanted::Matching(q) => r
+                .assignee
+                .as_deref()
+                .is_some_and(|a| a.to_lowercase().contains(q.as_str())),
+        };
+        status_ok && assignee_ok
     }
 }

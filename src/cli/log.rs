@@ -88,6 +88,10 @@ fn entry_text(r: &Revision, id: Option<&str>) -> String {
     if r.action == "commit" {
         s.push_str(&format!("    ({})\n", truncate(&inline(&r.subject), 70)));
     }
+    // The why: -m text and reasons, as written.
+    for line in r.message.lines().filter(|l| !l.trim().is_empty()) {
+        s.push_str(&format!("    » {}\n", inline(line.trim())));
+    }
     for c in &r.changes {
         let side = |v: &Option<String>| {
             v.as_deref()

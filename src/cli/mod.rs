@@ -19,12 +19,14 @@ mod merge_driver;
 mod new;
 mod reopen;
 mod report;
+mod search;
 mod show;
 mod stats;
 mod sync;
 mod timeline;
 mod triage;
 mod update;
+mod withdraw;
 
 use crate::ctx::Ctx;
 use crate::error::Result;
@@ -82,8 +84,10 @@ pub enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Close a post-mortem whose analysis and actions are complete
     Close(close::CloseArgs),
-    /// Bring a closed post-mortem back
+    /// Bring a closed or withdrawn post-mortem back
     Reopen(reopen::ReopenArgs),
+    /// Take a mistaken or duplicate post-mortem out of lists, triage and figures
+    Withdraw(withdraw::WithdrawArgs),
     /// Change title, severity, services, summary, incident times or impact
     Update(update::UpdateArgs),
     /// Follow-up action items: add, done, wontfix
@@ -97,6 +101,8 @@ pub enum Command {
     List(list::ListArgs),
     /// Show one post-mortem
     Show(show::ShowArgs),
+    /// Find post-mortems by words in their text (Hangul too)
+    Search(search::SearchArgs),
     /// Edit a record in $VISUAL/$EDITOR; validated before it is committed
     Edit(edit::EditArgs),
     /// The daily review: unassigned, in analysis, overdue, stale, closed lately
@@ -139,11 +145,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Analyze(args) => analyze::run(&ctx()?, args),
         Command::Close(args) => close::run(&ctx()?, args),
         Command::Reopen(args) => reopen::run(&ctx()?, args),
+        Command::Withdraw(args) => withdraw::run(&ctx()?, args),
         Command::Update(args) => update::run(&ctx()?, args),
         Command::Action(cmd) => action::run(&ctx()?, cmd),
         Command::Timeline(cmd) => timeline::run(&ctx()?, cmd),
         Command::List(args) => list::run(&ctx()?, args),
         Command::Show(args) => show::run(&ctx()?, args),
+        Command::Search(args) => search::run(&ctx()?, args),
         Command::Edit(args) => edit::run(&ctx()?, args),
         Command::Triage(args) => triage::run(&ctx()?, args),
         Command::Stats(args) => stats::run(&ctx()?, args),
@@ -159,8 +167,36 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
+static MATCHES: std::sync::OnceLock<clap::ArgMatches> = std::sync::OnceLock::new();
+
+/// Keeps what clap parsed, for the few flags whose order matters
+/// (`--action A --owner bob --action B --owner carol`).
+pub fn remember(matches: clap::ArgMatches) {
+    let _ = MATCHES.set(matches);
+}
+
+/// The parsed arguments of `devops postmortem <name>`.
+fn sub_matches(name: &str) -> Option<&'static clap::ArgMatches> {
+    MATCHES
+        .get()?
+        .subcommand_matches("postmortem")?
+        .subcommand_matches(name)
+}
+
+/// Refuses changes to a closed or withdrawn record, with the way back.
+fn refuse_settled(r: &crate::record::Record) -> Result<()> {
+    if r.status.is_active() {
+        return Ok(());
+    }
+    Err(
+        crate::error::Error::new(format!("{} is {}: reopen it first", r.id, r.status))
+            .hint(format!("devops postmortem reopen {} --reason TEXT", r.id)),
+    )
+}
+
 /// The one line a write command prints when it is done.
 fn report(ctx: &Ctx, done: &Committed, what: &str) {
+    ctx.flush_notes();
     match done.commit {
         Some(oid) => {
             let short = &oid.to_string()[..7];

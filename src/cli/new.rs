@@ -86,10 +86,10 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
     if let Some(s) = &args.describe.summary {
         doc.set_str(&["summary"], s.trim());
     }
-    args.times.apply(ctx, &mut doc)?;
+    args.times.apply(ctx, &mut doc, None)?;
     args.impact.apply(&mut doc);
     doc.set_time(&["created_at"], &Timestamp(ctx.now));
-    let text = ctx.finish(doc)?;
+    let text = ctx.finish(&path, doc)?;
 
     let change = Change {
         id: Some(&id),
@@ -101,6 +101,7 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
     };
     let done = commit_record(&ctx.store, &change, |_| Ok(text.clone()))?;
     warn_time_order(ctx, &done.record);
+    ctx.flush_notes();
 
     if ctx.out.stdout_tty {
         crate::output::print_after_commit(
@@ -117,48 +118,155 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
     Ok(())
 }
 
-/// The guided flow for someone at a terminal who typed just `new`.
+/// The guided flow for someone at a terminal who typed just `new`: each
+/// part asked in turn (a bad answer is asked again in place), then a
+/// summary from which any part can be changed, or all cancelled. Ctrl-C
+/// restores the terminal and writes nothing.
 fn ask(ctx: &Ctx, args: &mut NewArgs) -> Result<()> {
-    args.describe.title = Some(crate::prompt::text(ctx, "Title (what broke?)", true)?);
-    if args.describe.severity.is_none() {
-        let levels = ctx.config.severities.clone();
-        let default = levels
-            .iter()
-            .position(|l| *l == ctx.config.default_severity())
-            .unwrap_or(0);
-        let pick = crate::prompt::select(ctx, "Severity (SEV1 is the worst)", &levels, default)?;
-        args.describe.severity = Some(levels[pick].clone());
+    let _restore = crate::prompt::restore_on_interrupt();
+    // First pass: what the flags did not already say.
+    let given = [
+        false,
+        args.describe.severity.is_some(),
+        !args.describe.services.is_empty(),
+        args.describe.summary.is_some(),
+        !args.times.is_empty(),
+        !args.impact.is_empty(),
+    ];
+    for part in (0..PARTS.len()).filter(|p| !given[*p]) {
+        ask_part(ctx, args, part)?;
     }
-    if args.describe.services.is_empty() {
-        let known = known_services(ctx);
-        if !known.is_empty() {
-            let picked = crate::prompt::multi_select(ctx, "Affected services", &known)?;
-            args.describe.services = picked.into_iter().map(|i| known[i].clone()).collect();
+    let mut choices: Vec<String> = vec!["Create it".into()];
+    choices.extend(PARTS.iter().map(|p| format!("Change the {p}")));
+    choices.push("Cancel (nothing is written)".into());
+    loop {
+        ctx.out.status(&summary(ctx, args));
+        match crate::prompt::select(ctx, "Create this post-mortem?", &choices, 0)? {
+            0 => return Ok(()),
+            k if k == choices.len() - 1 => {
+                return Err(Error::new("cancelled: nothing was written"));
+            }
+            k => ask_part(ctx, args, k - 1)?,
         }
-        let more = crate::prompt::text(
-            ctx,
-            "Other services (comma-separated, empty for none)",
-            false,
-        )?;
-        args.describe
-            .services
-            .extend(more.split(',').map(|s| s.trim().to_string()));
     }
-    if args.describe.summary.is_none() {
-        args.describe.summary = Some(crate::prompt::text(ctx, "Summary (what happened?)", false)?)
-            .filter(|s| !s.is_empty());
-    }
-    if args.times.started.is_none()
-        && let Some(t) = crate::prompt::time(ctx, "When did it start?")?
-    {
-        args.times.started = Some(crate::time::format_rfc3339(&t.0));
-    }
-    if args.times.detected.is_none()
-        && let Some(t) = crate::prompt::time(ctx, "When was it detected?")?
-    {
-        args.times.detected = Some(crate::time::format_rfc3339(&t.0));
+}
+
+const PARTS: [&str; 6] = [
+    "title", "severity", "services", "summary", "times", "impact",
+];
+
+fn ask_part(ctx: &Ctx, args: &mut NewArgs, part: usize) -> Result<()> {
+    use crate::prompt;
+    match PARTS[part] {
+        "title" => args.describe.title = Some(prompt::text(ctx, "Title (what broke?)", true)?),
+        "severity" => {
+            let levels = ctx.config.severities.clone();
+            let current = args
+                .describe
+                .severity
+                .clone()
+                .unwrap_or_else(|| ctx.config.default_severity());
+            let default = levels.iter().position(|l| *l == current).unwrap_or(0);
+            let pick = prompt::select(ctx, "Severity (SEV1 is the worst)", &levels, default)?;
+            args.describe.severity = Some(levels[pick].clone());
+        }
+        "services" => {
+            let known = known_services(ctx);
+            args.describe.services.clear();
+            if !known.is_empty() {
+                let picked = prompt::multi_select(ctx, "Affected services", &known)?;
+                args.describe.services = picked.into_iter().map(|i| known[i].clone()).collect();
+            }
+            // With a list in the config, only its services are valid (`check`
+            // would refuse others): new ones go into the config first.
+            if ctx.config.services.is_empty() {
+                let more = prompt::text(
+                    ctx,
+                    "Other services (comma-separated, empty for none)",
+                    false,
+                )?;
+                args.describe.services.extend(
+                    more.split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty()),
+                );
+            }
+        }
+        "summary" => {
+            args.describe.summary = Some(prompt::text(ctx, "Summary (what happened?)", false)?)
+                .filter(|s| !s.is_empty());
+        }
+        "times" => {
+            let mut anchor = None;
+            type Slot = fn(&mut IncidentTimes) -> &mut Option<String>;
+            let fields: [(&str, Slot); 4] = [
+                ("When did it start?", |t| &mut t.started),
+                ("When was it detected?", |t| &mut t.detected),
+                ("When was the impact mitigated?", |t| &mut t.mitigated),
+                ("When was it resolved?", |t| &mut t.resolved),
+            ];
+            for (question, slot) in fields {
+                let t = prompt::time(ctx, question, anchor)?;
+                if let Some(t) = t {
+                    anchor = Some(t.0);
+                }
+                *slot(&mut args.times) = t.map(|t| crate::time::format_rfc3339(&t.0));
+            }
+        }
+        _ => {
+            args.impact.users_affected = prompt::number(ctx, "Users affected")?;
+            args.impact.field_reports =
+                prompt::number(ctx, "Field reports (calls and tickets from users)")?;
+            args.impact.impact =
+                Some(prompt::text(ctx, "Impact in words", false)?).filter(|s| !s.is_empty());
+        }
     }
     Ok(())
+}
+
+/// What the guided flow is about to create.
+fn summary(ctx: &Ctx, args: &NewArgs) -> String {
+    use crate::render::sanitize::inline;
+    let d = &args.describe;
+    let t = &args.times;
+    let shown_time = |v: &Option<String>| {
+        v.as_deref()
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| {
+                ctx.zone()
+                    .convert(t)
+                    .format("%Y-%m-%d %H:%M %:z")
+                    .to_string()
+            })
+            .unwrap_or_else(|| "—".into())
+    };
+    let number = |n: Option<u64>| n.map_or("—".to_string(), |n| n.to_string());
+    let rows = [
+        ("title", inline(d.title.as_deref().unwrap_or(""))),
+        (
+            "severity",
+            d.severity
+                .clone()
+                .unwrap_or_else(|| ctx.config.default_severity()),
+        ),
+        ("services", inline(&d.services.join(", "))),
+        ("summary", inline(d.summary.as_deref().unwrap_or("—"))),
+        ("started", shown_time(&t.started)),
+        ("detected", shown_time(&t.detected)),
+        ("mitigated", shown_time(&t.mitigated)),
+        ("resolved", shown_time(&t.resolved)),
+        ("users affected", number(args.impact.users_affected)),
+        ("field reports", number(args.impact.field_reports)),
+        (
+            "impact",
+            inline(args.impact.impact.as_deref().unwrap_or("—")),
+        ),
+    ];
+    let mut s = String::from("\nAbout to create:\n");
+    for (k, v) in rows {
+        s.push_str(&format!("  {k:<15} {v}\n"));
+    }
+    s
 }
 
 /// Services from the config first, then those used in existing records.

@@ -29,15 +29,21 @@ pub fn run(ctx: &Ctx, args: ReopenArgs) -> Result<()> {
         message = format!("{message}\n\n{extra}");
     }
     let done = ctx.change_record(&entry, "reopen", Some(&message), |doc, before| {
-        if before.status != Status::Closed {
+        if before.status.is_active() {
             return Err(Error::new(format!(
-                "{} is not closed (it is {})",
+                "{} is not closed or withdrawn (it is {})",
                 before.id, before.status
             )));
         }
-        // Open for now; the status is then derived from what the record holds.
+        for key in ["withdrawn_at", "withdrawn_reason", "duplicate_of"] {
+            doc.remove(&[key]);
+        }
+        // Open for now; the status is then derived from what the record
+        // holds, and the analysis must be decided again before closing.
         doc.set_str(&["status"], Status::Open.as_str());
         doc.remove(&["closed_at"]);
+        doc.set_time(&["reopened_at"], &crate::record::Timestamp(ctx.now));
+        doc.remove(&["analyzed_at"]);
         Ok(())
     })?;
     report(ctx, &done, "reopened");

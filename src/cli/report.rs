@@ -5,7 +5,7 @@ use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::metrics::stats::{Period, compute};
 use crate::metrics::triage::{Rules, compute as triage};
-use crate::record::{Record, Status};
+use crate::record::Record;
 use crate::render::report::{OpenRow, Reports, WallPage};
 use crate::store::read::Detail;
 use clap::Args;
@@ -54,7 +54,7 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<()> {
     let mut open: Vec<&Record> = refs
         .iter()
         .copied()
-        .filter(|r| r.status != Status::Closed)
+        .filter(|r| r.status.is_active())
         .collect();
     open.sort_by_key(|r| (rank(&r.severity), r.began()));
     let open = open

@@ -74,6 +74,9 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
         "update",
         args.commit.message.as_deref(),
         |doc, before| {
+            if before.status == Status::Withdrawn {
+                super::refuse_settled(before)?;
+            }
             if before.status == Status::Closed {
                 ctx.out
                     .warn(&format!("{} is closed; updating it anyway", before.id));
@@ -93,7 +96,7 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
             if let Some(s) = &args.describe.summary {
                 doc.set_str(&["summary"], s.trim());
             }
-            args.times.apply(ctx, doc)?;
+            args.times.apply(ctx, doc, Some(before))?;
             args.impact.apply(doc);
             for field in &args.clear {
                 match field.as_str() {

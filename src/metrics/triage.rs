@@ -101,7 +101,7 @@ fn review_due(r: &Record, rules: &Rules<'_>) -> DateTime<FixedOffset> {
 pub fn compute(records: &[Record], rules: &Rules<'_>) -> Triage {
     let open: Vec<&Record> = records
         .iter()
-        .filter(|r| r.status != Status::Closed && mine(r.assignee.as_deref(), rules))
+        .filter(|r| r.status.is_active() && mine(r.assignee.as_deref(), rules))
         .collect();
     let by_age = |mut v: Vec<&Record>| {
         v.sort_by(|a, b| (a.began(), &a.id).cmp(&(b.began(), &b.id)));

@@ -3,4 +3,5 @@
 //! parses its flags, calls one operation, and renders what it returns.
 
 pub mod fixes;
+pub mod search;
 pub mod sync;

@@ -169,6 +169,29 @@ impl RecordDoc {
         self.array_of_tables("action_items").push(t);
     }
 
+    /// The `[[timeline]]` table at `index` in the file.
+    pub fn timeline_mut(&mut self, index: usize) -> Option<&mut Table> {
+        self.doc
+            .get_mut("timeline")?
+            .as_array_of_tables_mut()?
+            .get_mut(index)
+    }
+
+    /// Removes the `[[timeline]]` table at `index` in the file.
+    pub fn remove_timeline(&mut self, index: usize) -> bool {
+        match self
+            .doc
+            .get_mut("timeline")
+            .and_then(Item::as_array_of_tables_mut)
+        {
+            Some(a) if index < a.len() => {
+                a.remove(index);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The `[[action_items]]` table whose `n` is `n`.
     pub fn action_mut(&mut self, n: u32) -> Option<&mut Table> {
         self.doc

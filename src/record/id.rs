@@ -90,7 +90,7 @@ pub fn check_query(query: &str) -> Result<&str> {
 pub fn split_action_ref(s: &str) -> Result<(&str, u32)> {
     let bad = || {
         Error::usage(format!(
-            "'{}' does not name an action item: write ID#N, e.g. PM-20261123-k7x3q4mz#1",
+            "'{}' is not ID#N: write the record and the item's number, e.g. PM-20261123-k7x3q4mz#1 or k7x3#1",
             crate::render::sanitize::inline(s)
         ))
     };

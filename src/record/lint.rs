@@ -94,9 +94,14 @@ pub fn lint(
             .iter()
             .filter(|s| !config.services.contains(s))
         {
+            let guess = did_you_mean(s, &config.services)
+                .map(|g| format!(" (did you mean '{g}'?)"))
+                .unwrap_or_default();
             error(
                 &["services"],
-                format!("unknown service '{s}': add it to services in the config, or fix the name"),
+                format!(
+                    "unknown service '{s}'{guess}: add it to services in the config, or fix the name"
+                ),
             );
         }
     }
@@ -125,7 +130,35 @@ pub fn lint(
             ),
         );
     }
-    if record.status != Status::Closed {
+    if config.strict_roster {
+        let known = |who: &str| config.people.iter().any(|p| p.display() == who);
+        if let Some(a) = record.assignee.as_deref().filter(|a| !known(a)) {
+            error(
+                &["assignee"],
+                format!(
+                    "assignee '{a}' is not in the roster (strict_roster = true): use a name from [[people]]"
+                ),
+            );
+        }
+        for item in &record.action_items {
+            if let Some(o) = item.owner.as_deref().filter(|o| !known(o)) {
+                error(
+                    &["action_items"],
+                    format!(
+                        "action #{}: owner '{o}' is not in the roster (strict_roster = true)",
+                        item.n
+                    ),
+                );
+            }
+        }
+    }
+    if record.status == Status::Withdrawn && record.withdrawn_reason.is_none() {
+        error(
+            &["status"],
+            "status = \"withdrawn\" needs withdrawn_reason".into(),
+        );
+    }
+    if record.status.is_active() {
         let due = record.review_due(config.review_days(&record.severity));
         if due < now {
             out.push(Finding {
@@ -142,4 +175,47 @@ pub fn lint(
         }
     }
     (out, Some(record))
+}
+
+/// The known name closest to a typo (at most a third of it wrong).
+pub fn did_you_mean<'a>(typed: &str, known: &'a [String]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(&typed.to_lowercase(), &k.to_lowercase()), k))
+        .filter(|(d, k)| *d > 0 && *d <= (k.chars().count() / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k.as_str())
+}
+
+/// Levenshtein distance over characters (Hangul counts as one each).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1)
+                .min(row[j] + 1)
+                .min(prev + usize::from(ca != *cb));
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn suggests_the_closest_known_name() {
+        let known = vec![
+            "payments".to_string(),
+            "search".to_string(),
+            "결제".to_string(),
+        ];
+        assert_eq!(super::did_you_mean("paymnets", &known), Some("payments"));
+        assert_eq!(super::did_you_mean("serach", &known), Some("search"));
+        assert_eq!(super::did_you_mean("billing", &known), None);
+    }
 }

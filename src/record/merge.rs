@@ -164,6 +164,9 @@ struct Marker {
     theirs: String,
 }
 
+/// Times the tool stamps: the later one wins, never a conflict.
+const TOOL_TIMES: &[&str] = &["updated_at", "analyzed_at", "reopened_at"];
+
 struct Merger<'r> {
     conflicts: Vec<Conflict>,
     status_clash: bool,
@@ -280,7 +283,7 @@ impl Merger<'_> {
                 self.actions(bv, ov, tv, out, theirs);
             } else if path.is_empty() && key == "timeline" {
                 append_new(out, theirs, key, ov, tv);
-            } else if path.is_empty() && key == "updated_at" {
+            } else if path.is_empty() && TOOL_TIMES.contains(&key.as_str()) {
                 if tv.map(|v| v.to_string()) > ov.map(|v| v.to_string()) {
                     copy(out, theirs, key);
                 }

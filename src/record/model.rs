@@ -39,6 +39,20 @@ pub struct Record {
     pub updated_at: Option<Timestamp>,
     #[serde(default)]
     pub closed_at: Option<Timestamp>,
+    /// When `analyze` last ran: after a reopen the analysis must be decided
+    /// again (a new `analyze`, or `analyze --confirm`) before closing.
+    #[serde(default)]
+    pub analyzed_at: Option<Timestamp>,
+    #[serde(default)]
+    pub reopened_at: Option<Timestamp>,
+    /// Set by `withdraw`: out of lists, triage and figures; file and history stay.
+    #[serde(default)]
+    pub withdrawn_at: Option<Timestamp>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub withdrawn_reason: Option<String>,
+    /// The record this one repeats (`withdraw --duplicate-of`).
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub duplicate_of: Option<String>,
     #[serde(default)]
     pub impact: Impact,
     #[serde(default)]
@@ -138,8 +152,21 @@ macro_rules! string_enum {
 
 string_enum!(
     /// Where a post-mortem is in its life: open → assigned → analyzed → closed.
-    Status { Open = "open", Assigned = "assigned", Analyzed = "analyzed", Closed = "closed" }
+    Status {
+        Open = "open",
+        Assigned = "assigned",
+        Analyzed = "analyzed",
+        Closed = "closed",
+        Withdrawn = "withdrawn"
+    }
 );
+impl Status {
+    /// Still being worked on: not closed, not withdrawn.
+    pub fn is_active(self) -> bool {
+        !matches!(self, Status::Closed | Status::Withdrawn)
+    }
+}
+
 string_enum!(ActionKind { Mitigate = "mitigate", Prevent = "prevent", Process = "process", Other = "other" });
 string_enum!(ActionStatus { Open = "open", Done = "done", Wontfix = "wontfix" });
 
@@ -278,6 +305,18 @@ impl Record {
             a.commit = None;
         }
         self.action_items.shrink_to_fit();
+    }
+
+    /// Timeline entries in time order, numbered from 1 as `show` numbers
+    /// them (`timeline edit ID#N`), with their index in the file.
+    pub fn timeline_in_order(&self) -> Vec<(u32, usize, &TimelineEntry)> {
+        let mut entries: Vec<(usize, &TimelineEntry)> = self.timeline.iter().enumerate().collect();
+        entries.sort_by_key(|(i, e)| (e.at, *i));
+        entries
+            .into_iter()
+            .enumerate()
+            .map(|(n, (i, e))| (n as u32 + 1, i, e))
+            .collect()
     }
 
     /// When the incident began, for ordering and ages: the given start, else creation.

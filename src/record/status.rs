@@ -35,14 +35,21 @@ pub fn analysis_missing(r: &Record) -> Vec<String> {
             "an action item (analyze ID --action TEXT) or --no-action-reason TEXT".to_string(),
         );
     }
+    // `reopen` clears analyzed_at; any `analyze` sets it again.
+    if r.reopened_at.is_some() && r.analyzed_at.is_none() {
+        missing.push(format!(
+            "a fresh analysis decision since it was reopened (devops postmortem analyze {} --confirm, or add to the analysis)",
+            r.id
+        ));
+    }
     missing
 }
 
 /// The status a record should have after an edit, given what it now holds.
 /// Closed stays closed: only `close` and `reopen` move a record in or out.
 pub fn derived(r: &Record) -> Status {
-    if r.status == Status::Closed {
-        Status::Closed
+    if matches!(r.status, Status::Closed | Status::Withdrawn) {
+        r.status
     } else if analysis_missing(r).is_empty() {
         Status::Analyzed
     } else if r.assignee.is_some() {
@@ -62,10 +69,10 @@ pub fn close_blockers(r: &Record, keep_open_actions: bool) -> Vec<String> {
             .filter(|a| a.status == ActionStatus::Open)
         {
             blockers.push(format!(
-                "action #{} is open: \"{}\" (action done {}#{0}, action wontfix {1}#{0} --reason …, or close --keep-open-actions)",
-                a.n,
-                crate::render::sanitize::inline(&a.text),
-                r.id
+                "action #{n} is open: \"{text}\" (devops postmortem action done {id}#{n}, devops postmortem action wontfix {id}#{n} --reason TEXT, or close --keep-open-actions)",
+                n = a.n,
+                text = crate::render::sanitize::inline(&a.text),
+                id = r.id
             ));
         }
     }

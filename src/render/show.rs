@@ -1,7 +1,7 @@
 //! The readable view of one record (`show ID`).
 
 use super::sanitize::{block, inline};
-use crate::record::{Record, Status, Timestamp};
+use crate::record::{Record, Timestamp};
 use chrono::{DateTime, FixedOffset};
 use std::fmt::Write;
 
@@ -18,7 +18,7 @@ pub fn record(r: &Record, now: DateTime<FixedOffset>, review_days: u32) -> Strin
         "assignee",
         r.assignee.as_deref().unwrap_or("(none)"),
     );
-    if r.status != Status::Closed {
+    if r.status.is_active() {
         let due = r.review_due(review_days);
         let note = if due < now { " (overdue)" } else { "" };
         let _ = writeln!(s, "review    due {}{note}", due.format("%Y-%m-%d"));
@@ -90,10 +90,8 @@ pub fn record(r: &Record, now: DateTime<FixedOffset>, review_days: u32) -> Strin
 
     if !r.timeline.is_empty() {
         section(&mut s, "Timeline");
-        let mut entries: Vec<_> = r.timeline.iter().collect();
-        entries.sort_by_key(|e| e.at);
-        for e in entries {
-            let _ = writeln!(s, "  {}  {}", time(&e.at), inline(&e.text));
+        for (n, _, e) in r.timeline_in_order() {
+            let _ = writeln!(s, "  #{n:<2} {}  {}", time(&e.at), inline(&e.text));
         }
     }
 

@@ -23,6 +23,9 @@ pub struct Revision {
     /// The `Postmortem-Action` trailer, or `commit` for a plain git commit.
     pub action: String,
     pub subject: String,
+    /// The commit message's body: the why (`-m` text, `--reason`), without
+    /// the subject and the trailers.
+    pub message: String,
     pub changes: Vec<FieldChange>,
 }
 
@@ -60,8 +63,26 @@ fn revision(commit: &Commit<'_>, changes: Vec<FieldChange>) -> Revision {
             .unwrap_or("commit")
             .to_string(),
         subject: message.lines().next().unwrap_or_default().to_string(),
+        message: body(message),
         changes,
     }
+}
+
+/// A message's body: after the subject paragraph, without a final
+/// paragraph of `Key: value` trailers.
+fn body(message: &str) -> String {
+    let mut paragraphs: Vec<&str> = message.trim().split("\n\n").skip(1).collect();
+    let is_trailers = |p: &str| {
+        p.lines().all(|l| {
+            l.split_once(": ").is_some_and(|(k, _)| {
+                !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            })
+        })
+    };
+    if paragraphs.last().is_some_and(|p| is_trailers(p)) {
+        paragraphs.pop();
+    }
+    paragraphs.join("\n\n").trim().to_string()
 }
 
 pub fn trailer<'a>(message: &'a str, key: &str) -> Option<&'a str> {

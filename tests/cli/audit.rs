@@ -280,16 +280,47 @@ fn check_reports_each_problem_with_file_and_line() {
     );
     let good = repo.new_record("Fine", &["--service", "payments"]);
     repo.ok(&["check"]);
-    let order = repo.new_record(
-        "Times backwards",
+    // The tool refuses to write either mistake (the same rules as check)…
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let err = repo.fails(
+        1,
         &[
+            "new",
+            "--title",
+            "Times backwards",
             "--started",
             "2026-11-23 10:00",
             "--detected",
             "2026-11-23 09:00",
         ],
     );
-    let unknown = repo.new_record("Unknown service", &["--service", "paymnts"]);
+    assert!(
+        err.contains("detected_at is before started_at") && err.contains("nothing was written"),
+        "{err}"
+    );
+    let err = repo.fails(
+        1,
+        &["new", "--title", "Unknown service", "--service", "paymnts"],
+    );
+    assert!(
+        err.contains("unknown service 'paymnts' (did you mean 'payments'?)"),
+        "{err}"
+    );
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head, "nothing committed");
+    // …so they come in by hand, as a teammate's plain commits would.
+    let order = repo.new_record("Times backwards", &["--started", "2026-11-23 10:00"]);
+    let order_path = repo.record_path(&order);
+    let text = repo.read(&order_path).replace(
+        "started_at = 2026-11-23T10:00:00+09:00",
+        "started_at = 2026-11-23T10:00:00+09:00\ndetected_at = 2026-11-23T09:00:00+09:00",
+    );
+    repo.write(&order_path, &text);
+    let unknown = repo.new_record("Unknown service", &["--service", "payments"]);
+    let unknown_path = repo.record_path(&unknown);
+    let text = repo
+        .read(&unknown_path)
+        .replace("\"payments\"", "\"paymnts\"");
+    repo.write(&unknown_path, &text);
     let rough = repo.new_record("Rough edit", &[]);
     let rough_path = repo.record_path(&rough);
     let text = repo

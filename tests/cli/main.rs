@@ -4,6 +4,7 @@
 mod support;
 mod trust;
 
+mod at_3am;
 mod audit;
 mod bad_input;
 mod caches;

@@ -1,0 +1,91 @@
+//! `search`: which post-mortems mention these words (see `ops::search`).
+
+use super::filter::{RecordFilter, Selection};
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::ops::search::{Mode, Query, search_files, search_records};
+use crate::render::sanitize::inline;
+use crate::render::truncate;
+use crate::store::read::Detail;
+use clap::Args;
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Every word must occur (in any field). Searches titles, summaries, impact, \
+the analysis, timeline entries and action items; case-insensitive for Latin letters; Hangul as \
+typed. Closed records too (unlike list, which needs --all).\n\nExamples:\n  \
+devops postmortem search \"connection pool\"\n  devops postmortem search 연결 풀 --severity SEV1\n  \
+devops postmortem search dns --word --json"
+)]
+pub struct SearchArgs {
+    /// The words to look for
+    #[arg(required = true, value_name = "WORD")]
+    pub words: Vec<String>,
+    /// Whole words only ("pool" does not find "pools")
+    #[arg(long, short)]
+    pub word: bool,
+    #[command(flatten)]
+    pub select: Selection,
+    #[command(flatten)]
+    pub filter: RecordFilter,
+    /// Print JSON: each record with the fields that matched
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Ctx, mut args: SearchArgs) -> Result<()> {
+    let mode = if args.word {
+        Mode::Word
+    } else {
+        Mode::Substring
+    };
+    let query = Query::new(&args.words, mode);
+    if query.is_empty() {
+        return Err(Error::usage("give a word to search for"));
+    }
+    // A search looks through closed records too, unless told otherwise.
+    if args.select.status.is_empty() {
+        args.select.all = true;
+    }
+    let keep = args.select.rule(ctx)?;
+    let found = if args.filter.at.is_some() {
+        let records = keep.load(ctx, &args.filter, Detail::Full)?;
+        let records = records.into_iter().filter(|r| keep.keeps(r)).collect();
+        search_records(records, &query)
+    } else {
+        let paths: Vec<String> = crate::store::read::entries(&ctx.store)?
+            .into_iter()
+            .map(|e| e.path)
+            .collect();
+        let within = args.filter.window(ctx)?;
+        let rule = |r: &crate::record::Record| {
+            keep.keeps(r)
+                && within(r)
+                && (r.status != crate::record::Status::Withdrawn
+                    || args.select.status.iter().any(|s| s == "withdrawn"))
+        };
+        search_files(&ctx.store.workdir, &paths, &query, &rule)
+    };
+    if args.json {
+        return crate::render::json::print(&found);
+    }
+    if found.is_empty() {
+        ctx.out.status("no post-mortem mentions that");
+        return Ok(());
+    }
+    let mut out = String::new();
+    for f in &found {
+        out.push_str(&format!(
+            "{}  {}  {}  {}\n",
+            f.id,
+            inline(&f.severity),
+            f.status,
+            truncate(&inline(&f.title), 60)
+        ));
+        for h in &f.matches {
+            out.push_str(&format!("    {}: {}\n", h.field, inline(&h.text)));
+        }
+    }
+    crate::output::print(&out);
+    Ok(())
+}

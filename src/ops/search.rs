@@ -1,0 +1,265 @@
+//! `search`: which post-mortems mention a word? Full text over titles,
+//! summaries, impact, analysis, timeline and action items, Hangul
+//! included; case-insensitive for scripts with case.
+//!
+//! Fast at 100k records the way grep is: every file's bytes are scanned
+//! for the words (in parallel, folded to lower case), and only the files
+//! that hold all of them are parsed to say which fields matched.
+
+use crate::record::Record;
+use crate::record::parse::parse_record;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// How words must appear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Anywhere, as part of a longer word too ("pool" finds "connection-pool").
+    Substring,
+    /// As a whole word: not inside a longer run of letters or digits.
+    Word,
+}
+
+/// One field of a record that matched, with the text around the match.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub field: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Found {
+    pub id: String,
+    pub title: String,
+    pub status: crate::record::Status,
+    pub severity: String,
+    pub path: String,
+    pub matches: Vec<Hit>,
+    #[serde(skip)]
+    pub record: Record,
+}
+
+/// The query, folded once.
+pub struct Query {
+    words: Vec<String>,
+    mode: Mode,
+    /// Every word is ASCII or caseless (Hangul): folding the text's ASCII
+    /// letters is enough, and much cheaper than Unicode lower-casing.
+    ascii_fold: bool,
+}
+
+impl Query {
+    pub fn new(words: &[String], mode: Mode) -> Query {
+        let words: Vec<String> = words
+            .iter()
+            .flat_map(|w| w.split_whitespace())
+            .map(fold)
+            .filter(|w| !w.is_empty())
+            .collect();
+        let caseless =
+            |c: char| c.is_ascii() || (c.to_lowercase().eq([c]) && c.to_uppercase().eq([c]));
+        Query {
+            ascii_fold: words.iter().all(|w| w.chars().all(caseless)),
+            words,
+            mode,
+        }
+    }
+
+    /// `text` folded as this query needs.
+    fn fold_text<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        if self.ascii_fold {
+            if text.bytes().any(|b| b.is_ascii_uppercase()) {
+                std::borrow::Cow::Owned(text.to_ascii_lowercase())
+            } else {
+                std::borrow::Cow::Borrowed(text)
+            }
+        } else {
+            std::borrow::Cow::Owned(text.to_lowercase())
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// Where the first word occurs in already folded text, honouring the mode.
+    fn find_in(&self, folded: &str, word: &str) -> Option<usize> {
+        let mut from = 0;
+        while let Some(i) = folded[from..].find(word) {
+            let at = from + i;
+            if self.mode == Mode::Substring || is_word_at(folded, at, word.len()) {
+                return Some(at);
+            }
+            from = at + word.len().max(1);
+        }
+        None
+    }
+
+    fn all_in(&self, folded: &str) -> bool {
+        self.words.iter().all(|w| self.find_in(folded, w).is_some())
+    }
+}
+
+/// Lower case for scripts that have it; Hangul and the rest are unchanged.
+fn fold(s: &str) -> String {
+    if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_lowercase()
+    }
+}
+
+fn is_word_at(text: &str, at: usize, len: usize) -> bool {
+    let before = text[..at].chars().next_back();
+    let after = text[at + len..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+/// Searches the files at `paths` (relative to `workdir`), keeping records
+/// that `keep` accepts. Unreadable files are skipped (reads report them).
+pub fn search_files(
+    workdir: &std::path::Path,
+    paths: &[String],
+    query: &Query,
+    keep: &(dyn Fn(&Record) -> bool + Sync),
+) -> Vec<Found> {
+    let mut found: Vec<Found> = paths
+        .par_iter()
+        .filter_map(|path| {
+            let bytes = std::fs::read(workdir.join(path)).ok()?;
+            let text = std::str::from_utf8(&bytes).ok()?;
+            if !query.all_in(&query.fold_text(text)) {
+                return None;
+            }
+            let record = parse_record(text).ok()?;
+            if !keep(&record) {
+                return None;
+            }
+            found_in(record, path, query)
+        })
+        .collect();
+    found.sort_by(|a, b| {
+        b.record
+            .began()
+            .cmp(&a.record.began())
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    found
+}
+
+/// Searches records already in memory (`--at`: read from git objects).
+pub fn search_records(records: Vec<Record>, query: &Query) -> Vec<Found> {
+    records
+        .into_iter()
+        .filter_map(|r| {
+            let path = r.id.clone();
+            found_in(r, &path, query)
+        })
+        .collect()
+}
+
+/// The fields of `r` where the words occur; `None` unless every word
+/// occurs in some field (the file may have matched in a comment or key).
+fn found_in(r: Record, path: &str, query: &Query) -> Option<Found> {
+    let mut fields: Vec<(String, &str)> = vec![
+        ("title".into(), r.title.as_str()),
+        ("summary".into(), r.summary.as_str()),
+        ("impact".into(), r.impact.description.as_str()),
+        ("trigger".into(), r.analysis.trigger.as_str()),
+        ("root_cause".into(), r.analysis.root_cause.as_str()),
+        (
+            "no_action_reason".into(),
+            r.analysis.no_action_reason.as_str(),
+        ),
+    ];
+    let lists = [
+        ("contributing_factors", &r.analysis.contributing_factors),
+        ("five_whys", &r.analysis.five_whys),
+        ("went_well", &r.analysis.went_well),
+        ("went_wrong", &r.analysis.went_wrong),
+        ("lucky", &r.analysis.lucky),
+        ("lessons", &r.analysis.lessons),
+        ("services", &r.services),
+        ("tags", &r.tags),
+    ];
+    for (name, items) in lists {
+        fields.extend(items.iter().map(|t| (name.to_string(), t.as_str())));
+    }
+    for (n, _, e) in r.timeline_in_order() {
+        fields.push((format!("timeline#{n}"), e.text.as_str()));
+    }
+    for a in &r.action_items {
+        fields.push((format!("action#{}", a.n), a.text.as_str()));
+    }
+    let mut hits = Vec::new();
+    let mut seen = vec![false; query.words.len()];
+    for (field, text) in &fields {
+        let folded = query.fold_text(text);
+        let mut hit_at = None;
+        for (i, w) in query.words.iter().enumerate() {
+            if let Some(at) = query.find_in(&folded, w) {
+                seen[i] = true;
+                hit_at.get_or_insert(at);
+            }
+        }
+        if let Some(at) = hit_at {
+            hits.push(Hit {
+                field: field.clone(),
+                text: snippet(text, &folded, at),
+            });
+        }
+    }
+    if !seen.iter().all(|s| *s) {
+        return None;
+    }
+    Some(Found {
+        id: r.id.clone(),
+        title: r.title.clone(),
+        status: r.status,
+        severity: r.severity.clone(),
+        path: path.to_string(),
+        matches: hits,
+        record: r,
+    })
+}
+
+/// About 80 characters of `text` around the match at byte `at` of its
+/// folded form (folding keeps character counts, so count characters).
+fn snippet(text: &str, folded: &str, at: usize) -> String {
+    let char_at = folded[..at.min(folded.len())].chars().count();
+    let chars: Vec<char> = text.chars().collect();
+    let start = char_at.saturating_sub(30);
+    let end = (start + 80).min(chars.len());
+    let mut s: String = chars[start..end].iter().collect();
+    s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if start > 0 {
+        s.insert(0, '…');
+    }
+    if end < chars.len() {
+        s.push('…');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn substring_word_and_case() {
+        let q = Query::new(&["Pool".into()], Mode::Substring);
+        assert!(q.all_in(&q.fold_text("the connection-pool was full")));
+        assert!(q.all_in(&q.fold_text("CONNECTIONPOOL")));
+        let w = Query::new(&["pool".into()], Mode::Word);
+        assert!(w.all_in(&w.fold_text("the connection-pool was full")));
+        assert!(!w.all_in(&w.fold_text("connectionpool")));
+        let h = Query::new(&["연결".into(), "풀".into()], Mode::Substring);
+        assert!(h.ascii_fold);
+        assert!(h.all_in(&h.fold_text("DB 연결 풀 고갈")));
+        assert!(!h.all_in(&h.fold_text("DB 연결 고갈")));
+        let e = Query::new(&["ÉTÉ".into()], Mode::Substring);
+        assert!(!e.ascii_fold);
+        assert!(e.all_in(&e.fold_text("un ÉTÉ chaud")));
+        assert!(e.all_in(&e.fold_text("un été chaud")));
+    }
+}
