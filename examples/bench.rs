@@ -399,6 +399,20 @@ fn main() {
             "≤ 1.5×",
         );
 
+        // Full-text search, next to the grep a person would type.
+        for word in ["certificate", "타임아웃"] {
+            let grep = sh(&format!("grep -ril '{word}' postmortems/ > /dev/null"));
+            let reference = measure(d, std::slice::from_ref(&grep), runs, false);
+            let ours = measure(d, &[pm(&["search", word])], runs, false);
+            add(
+                &format!("search {word}"),
+                ours,
+                reference,
+                "grep -ril",
+                "≤ 1.0×",
+            );
+        }
+
         let reference = measure(d, &[vec!["git".into(), "--version".into()]], runs, false);
         let ours = measure(d, &[vec![bin.clone(), "--version".into()]], runs, false);
         add("--version", ours, reference, "git --version", "≤ 2×");

@@ -46,6 +46,9 @@ pub struct Query {
     /// Every word is ASCII or caseless (Hangul): folding the text's ASCII
     /// letters is enough, and much cheaper than Unicode lower-casing.
     ascii_fold: bool,
+    /// Then each word as an ASCII-case-insensitive searcher over raw file
+    /// bytes: no lower-cased copy of every file.
+    raw: Vec<aho_corasick::AhoCorasick>,
 }
 
 impl Query {
@@ -58,10 +61,35 @@ impl Query {
             .collect();
         let caseless =
             |c: char| c.is_ascii() || (c.to_lowercase().eq([c]) && c.to_uppercase().eq([c]));
+        let ascii_fold = words.iter().all(|w| w.chars().all(caseless));
+        let raw = if ascii_fold {
+            words
+                .iter()
+                .filter_map(|w| {
+                    aho_corasick::AhoCorasick::builder()
+                        .ascii_case_insensitive(true)
+                        .build([w.as_bytes()])
+                        .ok()
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         Query {
-            ascii_fold: words.iter().all(|w| w.chars().all(caseless)),
+            ascii_fold,
+            raw,
             words,
             mode,
+        }
+    }
+
+    /// Could this file's text hold every word? (A fast first look; the
+    /// fields decide.)
+    fn may_match(&self, text: &str) -> bool {
+        if self.ascii_fold && self.raw.len() == self.words.len() {
+            self.raw.iter().all(|m| m.is_match(text.as_bytes()))
+        } else {
+            self.all_in(&self.fold_text(text))
         }
     }
 
@@ -128,7 +156,7 @@ pub fn search_files(
         .filter_map(|path| {
             let bytes = std::fs::read(workdir.join(path)).ok()?;
             let text = std::str::from_utf8(&bytes).ok()?;
-            if !query.all_in(&query.fold_text(text)) {
+            if !query.may_match(text) {
                 return None;
             }
             let record = parse_record(text).ok()?;

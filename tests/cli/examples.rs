@@ -30,3 +30,108 @@ fn the_demo_script_builds_a_repository_the_tool_reads() {
         "{assigned}"
     );
 }
+
+/// The README's tour, run as written (with the ID it creates in place of
+/// `k7x3`), two days after the incident it describes: every line works and
+/// the record holds the times and figures the tour implies.
+#[test]
+fn the_readme_tour_runs_as_written() {
+    let mut repo = TestRepo::new();
+    repo.now = "2026-11-25T10:00:00+09:00".into();
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let tour = readme.split("## A tour").nth(1).unwrap();
+    let block = tour
+        .split("```sh\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    let joined = block.replace("\\\n", " ");
+    let mut id = String::new();
+    let mut ran = 0;
+    for line in joined.lines() {
+        // Drop the aligned comment (two or more spaces, then #).
+        let cmd = match line.find("  #") {
+            Some(i) => &line[..i],
+            None => line,
+        }
+        .trim()
+        .to_string();
+        let skip = cmd.is_empty()
+            || cmd == "devops pm new" // the guided flow needs a terminal
+            || cmd.starts_with("devops pm edit") // an editor
+            || cmd.starts_with("devops pm sync"); // a remote
+        if skip {
+            continue;
+        }
+        let cmd = if id.is_empty() {
+            cmd
+        } else {
+            cmd.replace("k7x3", &id)
+        };
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(if cmd.starts_with("id=") {
+                format!("{cmd} && echo \"$id\"")
+            } else {
+                cmd.clone()
+            })
+            .current_dir(repo.path())
+            .env_clear()
+            .env("PATH", path_with_devops())
+            .env("HOME", repo.home.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("DEVOPS_PM_NOW", &repo.now)
+            .env("TZ", "UTC")
+            .output()
+            .unwrap();
+        let refused = cmd == format!("devops pm close {id}");
+        assert_eq!(out.status.success(), !refused, "{cmd}: {}", stderr(&out));
+        if cmd.starts_with("id=") {
+            id = stdout(&out).trim().to_string();
+            assert!(id.starts_with("PM-20261125-"), "{id}");
+        }
+        ran += 1;
+    }
+    assert!(ran >= 25, "{ran} lines ran");
+    let r = repo.record(&id);
+    assert_eq!(r["started_at"].to_string(), "2026-11-23T09:12:00+09:00");
+    assert_eq!(
+        r["detected_at"].to_string(),
+        "2026-11-23T09:20:00+09:00",
+        "TTD 8m"
+    );
+    assert_eq!(
+        r["mitigated_at"].to_string(),
+        "2026-11-23T09:45:00+09:00",
+        "TTM 33m"
+    );
+    let timeline: Vec<String> = r["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["at"].to_string())
+        .collect();
+    assert!(
+        timeline.contains(&"2026-11-23T09:20:00+09:00".to_string()),
+        "{timeline:?}"
+    );
+    assert!(
+        timeline.contains(&"2026-11-23T09:44:00+09:00".to_string()),
+        "{timeline:?}"
+    );
+    let actions = r["action_items"].as_array().unwrap();
+    assert_eq!(actions.len(), 3);
+    assert_eq!(s(actions[1].as_table().unwrap(), "owner"), "minsu");
+    assert_eq!(s(actions[1].as_table().unwrap(), "kind"), "process");
+    assert_eq!(actions[2]["due"].to_string(), "2026-12-14");
+    assert_eq!(s(&r, "status"), "withdrawn");
+    let show = repo.ok(&["show", &id]);
+    assert!(
+        show.contains("TTD 8m") && show.contains("TTM 33m"),
+        "{show}"
+    );
+}
