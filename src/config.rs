@@ -139,7 +139,7 @@ impl Config {
             .ok_or_else(|| {
                 Error::usage(format!(
                     "unknown severity '{}': use one of {}",
-                    crate::render::sanitize::inline(s),
+                    crate::text::inline(s),
                     self.severities.join(", ")
                 ))
             })
@@ -150,6 +150,18 @@ impl Config {
             // The middle of the scale: a guess that triage will revisit.
             self.severities[self.severities.len() / 2].clone()
         })
+    }
+
+    /// The rules `check` (and every write) holds records to.
+    pub fn lint_rules(&self) -> crate::record::lint::Rules<'_> {
+        crate::record::lint::Rules {
+            severities: &self.severities,
+            services: &self.services,
+            roster: self
+                .strict_roster
+                .then(|| self.people.iter().map(Person::display).collect()),
+            review_days: Box::new(|severity| self.review_days(severity)),
+        }
     }
 
     /// Days allowed from creation to a finished review, per severity.

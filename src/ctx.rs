@@ -200,7 +200,8 @@ impl Ctx {
 
     /// The errors `check` would report for this text, as one error.
     pub fn validate(&self, path: &str, text: &str) -> Result<()> {
-        let (findings, _) = crate::record::lint::lint(path, text, &self.config, self.now);
+        let (findings, _) =
+            crate::record::lint::lint(path, text, &self.config.lint_rules(), self.now);
         let errors: Vec<&crate::record::lint::Finding> = findings
             .iter()
             .filter(|f| f.level == crate::record::lint::Level::Error)

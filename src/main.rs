@@ -17,6 +17,7 @@ mod record;
 mod render;
 mod store;
 mod templates;
+mod text;
 mod time;
 mod trace;
 
@@ -35,16 +36,16 @@ fn main() -> ExitCode {
             output::to_stderr(&format!(
                 "{}: {}",
                 out.paint("31", "error"),
-                render::sanitize::inline(&e.message)
+                text::inline(&e.message)
             ));
             for line in &e.details {
-                output::to_stderr(&format!("  {}", render::sanitize::inline(line)));
+                output::to_stderr(&format!("  {}", text::inline(line)));
             }
             for hint in &e.hints {
                 output::to_stderr(&format!(
                     "{}: {}",
                     out.paint("36", "hint"),
-                    render::sanitize::inline(hint)
+                    text::inline(hint)
                 ));
             }
             ExitCode::from(e.exit_code())

@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::render::sanitize::inline;
+use crate::text::inline;
 
 /// Resolves `who` against the roster by unique prefix of name, email or
 /// handle. Without a roster the text is taken as written.

@@ -18,7 +18,7 @@ pub fn record_template(store: &Store, name: &str) -> Result<String> {
     {
         return Err(Error::usage(format!(
             "--template '{}': a template name is letters, digits, '-' and '_' only",
-            crate::render::sanitize::inline(name)
+            crate::text::inline(name)
         )));
     }
     let own = format!("{}/templates/{name}.toml", store.records_dir);

@@ -181,7 +181,7 @@ pub fn parse_kind(k: &str) -> Result<ActionKind> {
     ActionKind::parse(k).ok_or_else(|| {
         Error::usage(format!(
             "--kind '{}': use one of {}",
-            crate::render::sanitize::inline(k),
+            crate::text::inline(k),
             ActionKind::names()
         ))
     })

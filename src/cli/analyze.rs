@@ -196,7 +196,7 @@ fn set_once(
     if !current.trim().is_empty() && current.trim() != new && !replace {
         return Err(Error::new(format!(
             "analysis.{key} is already set: \"{}\"; nothing was written",
-            crate::render::truncate(&crate::render::sanitize::inline(current), 60)
+            crate::text::truncate(&crate::text::inline(current), 60)
         ))
         .hint("pass --replace to overwrite it, or edit the record with `devops postmortem edit`"));
     }
@@ -257,7 +257,7 @@ fn guided(ctx: &Ctx, r: &Record, args: &mut AnalyzeArgs) -> Result<()> {
     ctx.out.status(&format!(
         "Analysing {}: {}",
         r.id,
-        crate::render::sanitize::inline(&r.title)
+        crate::text::inline(&r.title)
     ));
     for part in 0..4 {
         ask_part(ctx, r, args, part, false)?;
@@ -384,7 +384,7 @@ fn ask_actions(ctx: &Ctx, r: &Record) -> Result<Vec<ActionSpec>> {
 
 /// What the guided flow is about to record.
 fn summary(args: &AnalyzeArgs) -> String {
-    use crate::render::sanitize::inline;
+    use crate::text::inline;
     let mut s = String::from("\nAbout to record:\n");
     let mut line = |k: &str, v: &str| {
         if !v.trim().is_empty() {

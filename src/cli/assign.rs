@@ -30,7 +30,7 @@ pub fn run(ctx: &Ctx, args: AssignArgs) -> Result<()> {
     report(
         ctx,
         &done,
-        &format!("assigned to {}", crate::render::sanitize::inline(&who)),
+        &format!("assigned to {}", crate::text::inline(&who)),
     );
     Ok(())
 }

@@ -3,8 +3,9 @@
 
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::render::sanitize::inline;
-use crate::render::{table, truncate};
+use crate::render::table;
+use crate::text::inline;
+use crate::text::truncate;
 use clap::Args;
 
 #[derive(Args, Debug)]

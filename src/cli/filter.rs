@@ -110,7 +110,7 @@ impl Selection {
                 Status::parse(s).ok_or_else(|| {
                     Error::usage(format!(
                         "--status '{}': use one of {}",
-                        crate::render::sanitize::inline(s),
+                        crate::text::inline(s),
                         Status::names()
                     ))
                 })

@@ -3,9 +3,9 @@
 
 use crate::ctx::Ctx;
 use crate::error::Result;
-use crate::render::sanitize::inline;
-use crate::render::truncate;
 use crate::store::history::{ActivityQuery, Revision, activity, record_history};
+use crate::text::inline;
+use crate::text::truncate;
 use clap::Args;
 
 #[derive(Args, Debug)]

@@ -62,8 +62,8 @@ pub fn run(args: MergeDriverArgs) -> Result<()> {
             format!(
                 "{} (ours: {}, theirs: {})",
                 c.field,
-                crate::render::truncate(&crate::render::sanitize::inline(&c.ours), 40),
-                crate::render::truncate(&crate::render::sanitize::inline(&c.theirs), 40)
+                crate::text::truncate(&crate::text::inline(&c.ours), 40),
+                crate::text::truncate(&crate::text::inline(&c.theirs), 40)
             )
         })
         .collect();

@@ -107,7 +107,7 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
         crate::output::print_after_commit(
             &format!(
                 "Created {id}: {}\n  {path}\n  next: devops postmortem assign {} --me\n",
-                crate::render::sanitize::inline(&title),
+                crate::text::inline(&title),
                 id.suffix()
             ),
             &id.to_string(),
@@ -226,7 +226,7 @@ fn ask_part(ctx: &Ctx, args: &mut NewArgs, part: usize) -> Result<()> {
 
 /// What the guided flow is about to create.
 fn summary(ctx: &Ctx, args: &NewArgs) -> String {
-    use crate::render::sanitize::inline;
+    use crate::text::inline;
     let d = &args.describe;
     let t = &args.times;
     let shown_time = |v: &Option<String>| {

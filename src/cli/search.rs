@@ -4,9 +4,9 @@ use super::filter::{RecordFilter, Selection};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::ops::search::{Mode, Query, search_files, search_records};
-use crate::render::sanitize::inline;
-use crate::render::truncate;
 use crate::store::read::Detail;
+use crate::text::inline;
+use crate::text::truncate;
 use clap::Args;
 
 #[derive(Args, Debug)]

@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
     if let Format::Toml = format {
         // The file exactly as written; only made safe for a terminal.
         let text = if ctx.out.stdout_tty {
-            crate::render::sanitize::block(&text)
+            crate::text::block(&text)
         } else {
             text
         };
@@ -62,7 +62,7 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
             )?)?;
             let md = reports.record_markdown(&record, ctx.now)?;
             let md = if ctx.out.stdout_tty {
-                crate::render::sanitize::block(&md)
+                crate::text::block(&md)
             } else {
                 md
             };

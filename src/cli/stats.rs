@@ -56,7 +56,7 @@ fn text(s: &Stats) -> String {
     let mut section = |title: &str, rows: &[(String, usize)]| {
         let rows: Vec<(String, usize)> = rows
             .iter()
-            .map(|(k, v)| (crate::render::sanitize::inline(k), *v))
+            .map(|(k, v)| (crate::text::inline(k), *v))
             .collect();
         if !rows.is_empty() {
             out.push_str(&format!("\n{title}\n{}", chart::bars(&rows, 30)));
@@ -121,7 +121,7 @@ fn text(s: &Stats) -> String {
     ));
     let named = |v: &[crate::metrics::stats::Named]| {
         v.iter()
-            .map(|n| format!("{} ({})", crate::render::sanitize::inline(&n.name), n.count))
+            .map(|n| format!("{} ({})", crate::text::inline(&n.name), n.count))
             .collect::<Vec<_>>()
             .join(", ")
     };

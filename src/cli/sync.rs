@@ -4,7 +4,7 @@ use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::ops::sync::{Clash, Options, Take};
 use crate::record::merge::Resolution;
-use crate::render::sanitize::inline;
+use crate::text::inline;
 use clap::Args;
 
 #[derive(Args, Debug)]

@@ -179,6 +179,6 @@ pub fn split_event(
     }
     Err(Error::usage(format!(
         "--event '{}': start with a time, then the text, e.g. --event \"09:20 alert fired\"",
-        crate::render::sanitize::inline(event)
+        crate::text::inline(event)
     )))
 }

@@ -4,9 +4,10 @@ use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::metrics::triage::{ActionRef, Item, Rules, Triage, compute};
 use crate::render::indent;
-use crate::render::sanitize::inline;
-use crate::render::{short_person, table, truncate};
+use crate::render::{short_person, table};
 use crate::store::read::Detail;
+use crate::text::inline;
+use crate::text::truncate;
 use crate::time::format_age;
 use clap::Args;
 

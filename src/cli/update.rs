@@ -52,7 +52,7 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
         if !CLEARABLE.contains(&field.as_str()) {
             return Err(Error::usage(format!(
                 "--clear {}: not a field that can be cleared; use one of {}",
-                crate::render::sanitize::inline(field),
+                crate::text::inline(field),
                 CLEARABLE.join(", ")
             )));
         }

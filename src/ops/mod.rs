@@ -2,6 +2,7 @@
 //! and above `record/` (the data) and `store/` (git). A command in `cli/`
 //! parses its flags, calls one operation, and renders what it returns.
 
+pub mod check;
 pub mod fixes;
 pub mod search;
 pub mod sync;

@@ -364,10 +364,10 @@ fn unsettled(up: &Upstream, clashes: &[Clash]) -> Error {
         e = e.detail(format!(
             "{} {}: {}: yours {}, theirs {}",
             c.id,
-            crate::render::sanitize::inline(&c.title),
+            crate::text::inline(&c.title),
             c.field,
-            crate::render::truncate(&crate::render::sanitize::inline(&c.yours), 40),
-            crate::render::truncate(&crate::render::sanitize::inline(&c.theirs), 40),
+            crate::text::truncate(&crate::text::inline(&c.yours), 40),
+            crate::text::truncate(&crate::text::inline(&c.theirs), 40),
         ));
     }
     e = e

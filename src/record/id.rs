@@ -80,7 +80,7 @@ pub fn check_query(query: &str) -> Result<&str> {
     if q.is_empty() || !q.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         return Err(Error::new(format!(
             "'{}' is not a post-mortem ID: IDs look like PM-20261123-k7x3q4mz (any unique prefix, or the last part alone, works)",
-            crate::render::sanitize::inline(q)
+            crate::text::inline(q)
         )));
     }
     Ok(q)
@@ -91,7 +91,7 @@ pub fn split_action_ref(s: &str) -> Result<(&str, u32)> {
     let bad = || {
         Error::usage(format!(
             "'{}' is not ID#N: write the record and the item's number, e.g. PM-20261123-k7x3q4mz#1 or k7x3#1",
-            crate::render::sanitize::inline(s)
+            crate::text::inline(s)
         ))
     };
     let (id, n) = s.rsplit_once('#').ok_or_else(bad)?;

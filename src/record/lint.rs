@@ -1,10 +1,9 @@
 //! The rules `check` applies to one record's text. Pure: the caller brings
-//! the config and the clock.
+//! the team's rules (from its config) and the clock.
 
 use super::parse::{Located, line_col, parse_record};
 use super::status::analysis_missing;
 use super::{Record, Status};
-use crate::config::Config;
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
@@ -23,11 +22,24 @@ pub struct Finding {
     pub message: String,
 }
 
+/// What a team's config says a record must hold to (built by
+/// `Config::lint_rules`), so this module needs nothing above it.
+pub struct Rules<'a> {
+    /// Known severity levels, worst first (matched case-insensitively).
+    pub severities: &'a [String],
+    /// Known services; empty means any.
+    pub services: &'a [String],
+    /// With `strict_roster`: the people an assignee or owner must be.
+    pub roster: Option<Vec<String>>,
+    /// Days from creation until the review is due, per severity.
+    pub review_days: Box<dyn Fn(&str) -> u32 + Send + Sync + 'a>,
+}
+
 /// Lints one record; returns its findings and, when it parses, the record.
 pub fn lint(
     path: &str,
     text: &str,
-    config: &Config,
+    rules: &Rules<'_>,
     now: DateTime<FixedOffset>,
 ) -> (Vec<Finding>, Option<Record>) {
     let record = match parse_record(text) {
@@ -78,23 +90,27 @@ pub fn lint(
             ),
         );
     }
-    if config.check_severity(&record.severity).is_err() {
+    if !rules
+        .severities
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(record.severity.trim()))
+    {
         error(
             &["severity"],
             format!(
                 "unknown severity '{}': the config knows {}",
                 record.severity,
-                config.severities.join(", ")
+                rules.severities.join(", ")
             ),
         );
     }
-    if !config.services.is_empty() {
+    if !rules.services.is_empty() {
         for s in record
             .services
             .iter()
-            .filter(|s| !config.services.contains(s))
+            .filter(|s| !rules.services.contains(s))
         {
-            let guess = did_you_mean(s, &config.services)
+            let guess = did_you_mean(s, rules.services)
                 .map(|g| format!(" (did you mean '{g}'?)"))
                 .unwrap_or_default();
             error(
@@ -130,8 +146,8 @@ pub fn lint(
             ),
         );
     }
-    if config.strict_roster {
-        let known = |who: &str| config.people.iter().any(|p| p.display() == who);
+    if let Some(roster) = &rules.roster {
+        let known = |who: &str| roster.iter().any(|p| p == who);
         if let Some(a) = record.assignee.as_deref().filter(|a| !known(a)) {
             error(
                 &["assignee"],
@@ -159,7 +175,8 @@ pub fn lint(
         );
     }
     if record.status.is_active() {
-        let due = record.review_due(config.review_days(&record.severity));
+        let days = (rules.review_days)(&record.severity);
+        let due = record.review_due(days);
         if due < now {
             out.push(Finding {
                 file: path.into(),
@@ -168,7 +185,7 @@ pub fn lint(
                 message: format!(
                     "review deadline passed on {} ({} days for {})",
                     due.format("%Y-%m-%d"),
-                    config.review_days(&record.severity),
+                    days,
                     record.severity
                 ),
             });

@@ -71,7 +71,7 @@ pub fn close_blockers(r: &Record, keep_open_actions: bool) -> Vec<String> {
             blockers.push(format!(
                 "action #{n} is open: \"{text}\" (devops postmortem action done {id}#{n}, devops postmortem action wontfix {id}#{n} --reason TEXT, or close --keep-open-actions)",
                 n = a.n,
-                text = crate::render::sanitize::inline(&a.text),
+                text = crate::text::inline(&a.text),
                 id = r.id
             ));
         }

@@ -5,30 +5,8 @@ pub mod chart;
 pub mod json;
 pub mod report;
 
-pub mod sanitize;
 pub mod show;
 pub mod table;
-
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
-
-/// Cuts `s` to at most `width` terminal columns (Hangul is two), adding `…`.
-pub fn truncate(s: &str, width: usize) -> String {
-    if s.width() <= width {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        used += w;
-        out.push(c);
-    }
-    out.push('…');
-    out
-}
 
 /// Every line two spaces in, for a table under a heading.
 pub fn indent(text: &str) -> String {
@@ -47,8 +25,7 @@ pub fn short_person(p: &str) -> &str {
 mod tests {
     use super::*;
     #[test]
-    fn hangul_counts_two_columns() {
-        assert_eq!(truncate("결제 서버 장애", 8), "결제 서…");
+    fn short_names() {
         assert_eq!(short_person("Bob Lee <bob@x>"), "Bob Lee");
     }
 }

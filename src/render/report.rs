@@ -1,11 +1,12 @@
 //! Markdown and HTML from templates (`templates/`, overridable per
 //! repository). The templates see the same structs as `--json`.
 
-use super::{chart, sanitize, short_person};
+use super::{chart, short_person};
 use crate::error::{Error, Result};
 use crate::metrics::stats::Stats;
 use crate::metrics::{METRICS, triage::ActionRef};
 use crate::record::Record;
+use crate::text as sanitize;
 use chrono::{DateTime, FixedOffset};
 use minijinja::{AutoEscape, Environment, Value, context};
 

@@ -1,7 +1,7 @@
 //! The readable view of one record (`show ID`).
 
-use super::sanitize::{block, inline};
 use crate::record::{Record, Timestamp};
+use crate::text::{block, inline};
 use chrono::{DateTime, FixedOffset};
 use std::fmt::Write;
 

@@ -1,8 +1,9 @@
 //! Plain, borderless tables (like `gh` and `cargo`): columns aligned by
 //! display width, so Hangul lines up.
 
-use super::{sanitize, short_person, truncate};
+use super::short_person;
 use crate::record::Record;
+use crate::text::{self as sanitize, truncate};
 use chrono::{DateTime, FixedOffset};
 use comfy_table::{Table, presets};
 

@@ -75,7 +75,7 @@ pub fn commit_record(
         if parsed.id != id.as_str() {
             return Err(Error::new(format!(
                 "{path}: id = \"{}\" must stay {id}: the ID is the file's name",
-                crate::render::sanitize::inline(&parsed.id),
+                crate::text::inline(&parsed.id),
             )));
         }
         let title = parsed.title.clone();
@@ -919,11 +919,11 @@ fn not_committed(store: &Store, path: &str) -> Error {
 fn commit_message(change: &Change<'_>, title: &str) -> String {
     let label = change.id.map_or("config".to_string(), |id| id.to_string());
     let mut subject = format!("postmortem: {} {label}", change.verb);
-    let title = crate::render::sanitize::inline(title);
+    let title = crate::text::inline(title);
     let title = title.trim();
     if !title.is_empty() {
         subject.push(' ');
-        subject.push_str(&crate::render::truncate(title, 50));
+        subject.push_str(&crate::text::truncate(title, 50));
     }
     let mut message = subject;
     if let Some(extra) = change.message.map(str::trim).filter(|m| !m.is_empty()) {

@@ -18,7 +18,7 @@ pub fn check_records_dir(dir: &str) -> Result<String> {
     if let Some(why) = problem {
         return Err(Error::usage(format!(
             "records directory '{}' cannot be used: {why}",
-            crate::render::sanitize::inline(dir)
+            crate::text::inline(dir)
         ))
         .hint("use a plain relative path such as `--dir postmortems` or `--dir docs/incidents`"));
     }

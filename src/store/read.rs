@@ -25,48 +25,68 @@ pub struct Unreadable {
 /// Every `<dir>/YYYY/MM/<id>.toml`, newest month first. Only directory
 /// listings: no file is opened.
 pub fn entries(store: &Store) -> Result<Vec<Entry>> {
-    // A records directory that is a link out of the repository is not
-    // the team's records, whatever it holds.
-    super::paths::check_inside(&store.workdir, &format!("{}/-", store.records_dir))?;
-    let root = store.abs(&store.records_dir);
-    let mut out = Vec::new();
-    for year in sorted_dirs(&root)?.into_iter().rev() {
-        for month in sorted_dirs(&root.join(&year))?.into_iter().rev() {
-            let dir = root.join(&year).join(&month);
-            let Ok(files) = std::fs::read_dir(&dir) else {
-                continue;
+    let dir = &store.records_dir;
+    let mut out: Vec<Entry> = toml_files(store)?
+        .into_iter()
+        .filter_map(|path| {
+            let rest = path.strip_prefix(dir.as_str())?.strip_prefix('/')?;
+            let [year, month, file] = rest.split('/').collect::<Vec<_>>()[..] else {
+                return None;
             };
-            for file in files.flatten() {
-                let name = file.file_name();
-                let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(".toml")) else {
-                    continue;
-                };
-                if let Some(id) = RecordId::parse(stem) {
-                    out.push(Entry {
-                        path: format!("{}/{year}/{month}/{stem}.toml", store.records_dir),
-                        id,
-                    });
-                }
+            let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+            if !digits(year) || !digits(month) {
+                return None;
             }
-        }
-    }
+            let id = RecordId::parse(file.strip_suffix(".toml")?)?;
+            Some(Entry { id, path })
+        })
+        .collect();
+    // Newest month first; within a month, by ID.
+    out.sort_by(|a, b| {
+        let month = |p: &str| {
+            p.rsplit_once('/')
+                .map(|(d, _)| d.to_string())
+                .unwrap_or_default()
+        };
+        month(&b.path)
+            .cmp(&month(&a.path))
+            .then_with(|| a.path.cmp(&b.path))
+    });
     Ok(out)
 }
 
-fn sorted_dirs(dir: &std::path::Path) -> Result<Vec<String>> {
-    let read = match std::fs::read_dir(dir) {
-        Ok(r) => r,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+/// Every `.toml` file under the records directory (the one walk of it),
+/// except the config and the templates: records, and files `check` must
+/// tell about (misplaced, misnamed). Symbolic links are not followed.
+pub fn toml_files(store: &Store) -> Result<Vec<String>> {
+    super::paths::check_inside(&store.workdir, &format!("{}/-", store.records_dir))?;
+    let mut out = Vec::new();
+    walk(&store.abs(&store.records_dir), &store.records_dir, &mut out)?;
+    let config = format!("{}/config.toml", store.records_dir);
+    let templates = format!("{}/templates/", store.records_dir);
+    out.retain(|p| *p != config && !p.starts_with(&templates));
+    out.sort();
+    Ok(out)
+}
+
+fn walk(dir: &std::path::Path, rel: &str, out: &mut Vec<String>) -> Result<()> {
+    let listing = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(Error::new(format!("cannot read {}: {e}", dir.display()))),
     };
-    let mut names: Vec<String> = read
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .filter_map(|e| e.file_name().to_str().map(str::to_string))
-        .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
-        .collect();
-    names.sort();
-    Ok(names)
+    for e in listing.flatten() {
+        let Some(name) = e.file_name().to_str().map(str::to_string) else {
+            continue;
+        };
+        let path = format!("{rel}/{name}");
+        match e.file_type() {
+            Ok(t) if t.is_dir() => walk(&e.path(), &path, out)?,
+            Ok(t) if t.is_file() && name.ends_with(".toml") => out.push(path),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The one record a typed ID or prefix names.

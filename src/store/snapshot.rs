@@ -26,7 +26,7 @@ pub fn resolve(
     let when = parse_time(at).map_err(|_| {
         Error::usage(format!(
             "--at '{}': not a revision (commit, branch, tag, HEAD~N) nor a time (2026-10-01, 3d ago)",
-            crate::render::sanitize::inline(at)
+            crate::text::inline(at)
         ))
     })?;
     let mut walk = store.repo.revwalk()?;

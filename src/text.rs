@@ -1,6 +1,9 @@
-//! Record text is data from other people: before it reaches a terminal,
-//! control characters, ANSI escapes and bidi overrides are made visible so a
-//! record can never rewrite the reader's screen (as fd's sanitize does).
+//! Text from records is data from other people. Before it reaches a
+//! terminal, a wiki or a browser, control characters, ANSI escapes and bidi
+//! overrides are made visible, so a record can never rewrite the reader's
+//! screen (as fd's sanitize does). A leaf module: every layer may use it.
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// One line of text: newlines and tabs become spaces, other controls `\u{..}`.
 pub fn inline(s: &str) -> String {
@@ -61,8 +64,32 @@ fn push_escaped(out: &mut String, c: char) {
     out.push_str(&c.escape_unicode().to_string());
 }
 
+/// Cuts `s` to at most `width` terminal columns (Hangul is two), adding `…`.
+pub fn truncate(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hangul_counts_two_columns() {
+        assert_eq!(super::truncate("결제 서버 장애", 8), "결제 서…");
+    }
+
     #[test]
     fn escapes_are_neutralised() {
         assert_eq!(super::inline("a\u{1b}[31mb\nc"), "a\\u{1b}[31mb c");

@@ -1,0 +1,132 @@
+//! `check`: every record against the team's rules, for CI and before a
+//! review. Returns findings; `cli::check` prints them.
+
+use crate::ctx::Ctx;
+use crate::error::Result;
+use crate::record::RecordId;
+use crate::record::lint::{Finding, Level, lint};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Serialize)]
+pub struct Report {
+    pub records: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub findings: Vec<Finding>,
+}
+
+pub fn check(ctx: &Ctx) -> Result<Report> {
+    let files = crate::store::read::toml_files(&ctx.store)?;
+    // The repository handle is not Sync: the threads get plain values.
+    let workdir = &ctx.store.workdir;
+    let records_dir = ctx.store.records_dir.as_str();
+    let rules = ctx.config.lint_rules();
+    let now = ctx.now;
+    // Per file: its findings, and (id, path) when it parsed.
+    type Linted = (Vec<Finding>, Option<(String, String)>);
+    let linted: Vec<Linted> = files
+        .par_iter()
+        .map(|path| {
+            let text = match std::fs::read_to_string(workdir.join(path)) {
+                Ok(t) => t,
+                Err(e) => {
+                    return (
+                        vec![finding(path, 1, Level::Error, format!("cannot read: {e}"))],
+                        None,
+                    );
+                }
+            };
+            let (mut found, record) = lint(path, &text, &rules, now);
+            if let Some(problem) = misplaced(records_dir, path) {
+                found.push(finding(path, 1, Level::Error, problem));
+            }
+            (found, record.map(|r| (r.id, path.clone())))
+        })
+        .collect();
+
+    let mut findings = Vec::new();
+    let mut by_id: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (found, id) in linted {
+        findings.extend(found);
+        if let Some((id, path)) = id {
+            by_id.entry(id).or_default().push(path);
+        }
+    }
+    for (id, paths) in by_id.iter().filter(|(_, p)| p.len() > 1) {
+        for p in paths {
+            findings.push(finding(
+                p,
+                1,
+                Level::Error,
+                format!("duplicate id {id}: also in {}", others(paths, p)),
+            ));
+        }
+    }
+    findings.extend(uncommitted(ctx)?);
+    findings.sort_by(|a, b| (&a.file, a.line, a.level).cmp(&(&b.file, b.line, b.level)));
+
+    let errors = findings.iter().filter(|f| f.level == Level::Error).count();
+    Ok(Report {
+        records: files.len(),
+        errors,
+        warnings: findings.len() - errors,
+        findings,
+    })
+}
+
+fn finding(file: &str, line: usize, level: Level, message: String) -> Finding {
+    Finding {
+        file: file.to_string(),
+        line,
+        level,
+        message,
+    }
+}
+
+fn others(paths: &[String], me: &str) -> String {
+    paths
+        .iter()
+        .filter(|p| *p != me)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Records live at exactly `<dir>/YYYY/MM/<id>.toml`.
+fn misplaced(records_dir: &str, path: &str) -> Option<String> {
+    let stem = path.rsplit('/').next()?.trim_end_matches(".toml");
+    match RecordId::parse(stem) {
+        None => Some(format!(
+            "'{stem}.toml' is not a record name (PM-YYYYMMDD-xxxxxxxx.toml)"
+        )),
+        Some(id) => {
+            let expected = id.path_in(records_dir);
+            (expected != path).then(|| format!("should be at {expected}"))
+        }
+    }
+}
+
+/// Record files changed in the work tree or index but not committed.
+fn uncommitted(ctx: &Ctx) -> Result<Vec<Finding>> {
+    use crate::store::git::FileState;
+    Ok(ctx
+        .store
+        .git
+        .changed_under(&ctx.store.records_dir)?
+        .into_iter()
+        .filter(|(path, _)| path.ends_with(".toml"))
+        .map(|(path, state)| {
+            let (level, what) = match state {
+                FileState::Untracked => (Level::Warning, "not committed yet"),
+                FileState::Changed => (Level::Warning, "changed but not committed"),
+                FileState::Conflicted => (
+                    Level::Error,
+                    "has an unresolved merge conflict: keep one value between the markers, then `git add` it and finish the merge",
+                ),
+            };
+            finding(&path, 1, level, what.to_string())
+        })
+        .collect())
+}
