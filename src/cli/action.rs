@@ -3,7 +3,7 @@
 use super::{CommitArgs, report};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::record::doc::{set_table_str, set_table_time};
+use crate::record::doc::set_table_str;
 use crate::record::id::split_action_ref;
 use crate::record::model::Day;
 use crate::record::{ActionItem, ActionKind, ActionStatus, Record, Timestamp};
@@ -306,14 +306,14 @@ fn set_status(
         if current.status == to {
             return Ok(());
         }
+        if to == ActionStatus::Done {
+            doc.mark_action_done(n, &Timestamp(ctx.now), None);
+            return Ok(());
+        }
         let table = doc.action_mut(n).ok_or_else(|| no_such_action(before, n))?;
         set_table_str(table, "status", to.as_str());
-        match to {
-            ActionStatus::Done => set_table_time(table, "done_at", &Timestamp(ctx.now)),
-            ActionStatus::Wontfix => {
-                set_table_str(table, "wontfix_reason", reason.unwrap_or_default().trim())
-            }
-            ActionStatus::Open => {}
+        if to == ActionStatus::Wontfix {
+            set_table_str(table, "wontfix_reason", reason.unwrap_or_default().trim());
         }
         Ok(())
     })?;

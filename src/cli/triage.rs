@@ -2,13 +2,10 @@
 
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::metrics::triage::{ActionRef, Item, Rules, Triage, compute};
-use crate::render::indent;
-use crate::render::{short_person, table};
+use crate::metrics::triage::{Item, Rules, compute};
 use crate::store::read::Detail;
 use crate::text::inline;
 use crate::text::truncate;
-use crate::time::format_age;
 use clap::Args;
 
 #[derive(Args, Debug)]
@@ -36,6 +33,14 @@ pub struct TriageArgs {
     pub json: bool,
 }
 
+/// `triage --json`: the sections, and the items commits say they fix.
+#[derive(serde::Serialize)]
+struct TriageJson<'a> {
+    #[serde(flatten)]
+    triage: &'a crate::metrics::triage::Triage,
+    fixed_by_commits: &'a [crate::store::fixes::Pending],
+}
+
 pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
     if args.interactive && !ctx.can_prompt() {
         return Err(Error::usage(
@@ -56,23 +61,26 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
         since: since.0,
         mine: me,
     };
-    let mut triage = compute(&records, &rules);
+    let triage = compute(&records, &rules);
     // Commits that say `Fixes-Postmortem: PM-…#N`: shown, not acted on
     // (a read never commits). A history that cannot be read only costs
     // this section.
-    match crate::store::fixes::pending(&ctx.store, &records) {
-        Ok(fixes) => triage.fixed_by_commits = fixes,
-        Err(e) => ctx.out.warn(&format!(
+    let fixes = crate::store::fixes::pending(&ctx.store, &records).unwrap_or_else(|e| {
+        ctx.out.warn(&format!(
             "Fixes-Postmortem trailers were not read: {}",
             e.message
-        )),
-    }
+        ));
+        Vec::new()
+    });
     crate::trace::mark("triage computed");
     if args.json {
-        return crate::render::json::print(&triage);
+        return crate::render::json::print(&TriageJson {
+            triage: &triage,
+            fixed_by_commits: &fixes,
+        });
     }
     let limit = (args.limit > 0).then_some(args.limit);
-    let text = text(&triage, &args.since, limit);
+    let text = crate::render::triage::text(&triage, &fixes, &args.since, limit);
     crate::trace::mark("triage rendered");
     crate::output::print(&text);
 
@@ -80,141 +88,6 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
         assign_walk(ctx, &triage.unassigned)?;
     }
     Ok(())
-}
-
-/// `limit`: rows per table; a daily review of 40k open records reads the
-/// counts and the oldest, and a wall of rows would bury both.
-fn text(t: &Triage, since: &str, limit: Option<usize>) -> String {
-    let mut out = String::new();
-    let items = |out: &mut String, title: &str, items: &[Item]| {
-        if items.is_empty() {
-            return;
-        }
-        out.push_str(&format!("{title} ({})\n", items.len()));
-        out.push_str(&indent(&limited(ITEM_HEADER, items, item_row, limit)));
-        out.push('\n');
-    };
-    items(&mut out, "Unassigned, oldest first", &t.unassigned);
-    if !t.in_analysis.is_empty() {
-        out.push_str("In analysis\n");
-        for g in &t.in_analysis {
-            out.push_str(&format!(
-                "  {} ({})\n",
-                inline(short_person(&g.assignee)),
-                g.records.len()
-            ));
-            let rows = limited(ITEM_HEADER, &g.records, item_row, limit);
-            out.push_str(&indent(&indent(&rows)));
-        }
-        out.push('\n');
-    }
-    items(&mut out, "Ready to close", &t.ready_to_close);
-    items(
-        &mut out,
-        "Past the review deadline",
-        &t.past_review_deadline,
-    );
-    items(&mut out, "Stale: no change for a while", &t.stale);
-    actions(&mut out, "Action items overdue", &t.actions_overdue, limit);
-    actions(
-        &mut out,
-        "Action items due within 7 days",
-        &t.actions_due_soon,
-        limit,
-    );
-    items(&mut out, &format!("Closed since {since}"), &t.closed_since);
-    if !t.fixed_by_commits.is_empty() {
-        out.push_str(&format!(
-            "Fixed by commits, not yet marked done ({})\n",
-            t.fixed_by_commits.len()
-        ));
-        let rows = |f: &crate::store::fixes::Pending| {
-            vec![
-                format!("{}#{}", f.id, f.n),
-                f.commit[..7].to_string(),
-                truncate(&inline(&f.text), 50),
-            ]
-        };
-        out.push_str(&indent(&limited(
-            &["ITEM", "COMMIT", "ACTION"],
-            &t.fixed_by_commits,
-            rows,
-            limit,
-        )));
-        out.push_str("  `devops postmortem sync` marks them done (or `devops postmortem action from-commits`)\n\n");
-    }
-    if out.is_empty() {
-        out.push_str("Nothing needs the team today.\n");
-    }
-    out
-}
-
-const ITEM_HEADER: &[&str] = &[
-    "ID",
-    "SEV",
-    "STATUS",
-    "ASSIGNEE",
-    "AGE",
-    "REVIEW BY",
-    "TITLE",
-];
-
-fn item_row(i: &Item) -> Vec<String> {
-    vec![
-        i.id.clone(),
-        inline(&i.severity),
-        i.status.to_string(),
-        i.assignee
-            .as_deref()
-            .map_or("-".into(), |a| truncate(&inline(short_person(a)), 20)),
-        format_age(chrono::Duration::hours(i.age_hours)),
-        i.review_due.clone(),
-        truncate(&inline(&i.title), 50),
-    ]
-}
-
-/// A table of the first `limit` of `list`, and a line for the rest.
-fn limited<T>(
-    header: &[&str],
-    list: &[T],
-    row: impl Fn(&T) -> Vec<String>,
-    limit: Option<usize>,
-) -> String {
-    let shown = limit.map_or(list.len(), |n| n.min(list.len()));
-    let mut text = table::plain(header, list[..shown].iter().map(row).collect());
-    if shown < list.len() {
-        text.push_str(&format!(
-            "… {} more (--limit 0 shows all)\n",
-            list.len() - shown
-        ));
-    }
-    text
-}
-
-fn actions(out: &mut String, title: &str, list: &[ActionRef], limit: Option<usize>) {
-    if list.is_empty() {
-        return;
-    }
-    out.push_str(&format!("{title} ({})\n", list.len()));
-    let header = &["ITEM", "OWNER", "DUE", "ACTION"];
-    out.push_str(&indent(&limited(header, list, action_row, limit)));
-    out.push('\n');
-}
-
-fn action_row(a: &ActionRef) -> Vec<String> {
-    let when = match a.days_overdue {
-        d if d > 0 => format!("{} ({d}d late)", a.due),
-        0 => format!("{} (today)", a.due),
-        d => format!("{} (in {}d)", a.due, -d),
-    };
-    vec![
-        format!("{}#{}", a.id, a.n),
-        a.owner
-            .as_deref()
-            .map_or("-".into(), |o| truncate(&inline(short_person(o)), 20)),
-        when,
-        truncate(&inline(&a.text), 50),
-    ]
 }
 
 /// Offers each unassigned record to the roster (or, without one, to the

@@ -67,10 +67,6 @@ pub struct Triage {
     pub actions_overdue: Vec<ActionRef>,
     pub actions_due_soon: Vec<ActionRef>,
     pub closed_since: Vec<Item>,
-    /// Open action items that a commit names in a `Fixes-Postmortem:`
-    /// trailer: `sync` (or `action from-commits`) marks them done; triage,
-    /// a read, only shows them.
-    pub fixed_by_commits: Vec<crate::store::fixes::Pending>,
 }
 
 fn mine(who: Option<&str>, rules: &Rules<'_>) -> bool {
@@ -216,6 +212,5 @@ pub fn compute(records: &[Record], rules: &Rules<'_>) -> Triage {
         actions_overdue,
         actions_due_soon,
         closed_since,
-        fixed_by_commits: Vec::new(),
     }
 }

@@ -3,7 +3,6 @@
 
 use crate::ctx::Ctx;
 use crate::error::Result;
-use crate::record::doc::{set_table_str, set_table_time};
 use crate::record::{ActionStatus, Record, Timestamp};
 use crate::store::Committed;
 
@@ -30,12 +29,7 @@ pub fn close_fixed(ctx: &Ctx, records: &[Record]) -> Result<Vec<Closed>> {
             {
                 return Ok(());
             }
-            let Some(table) = doc.action_mut(n) else {
-                return Ok(());
-            };
-            set_table_str(table, "status", ActionStatus::Done.as_str());
-            set_table_time(table, "done_at", &Timestamp(ctx.now));
-            set_table_str(table, "commit", commit);
+            doc.mark_action_done(n, &Timestamp(ctx.now), Some(commit));
             Ok(())
         })?;
         if done.commit.is_some() {

@@ -192,6 +192,20 @@ impl RecordDoc {
         }
     }
 
+    /// Marks action item `n` done at `at` (by `commit`, when a trailer
+    /// said so). `false` when there is no such item.
+    pub fn mark_action_done(&mut self, n: u32, at: &Timestamp, commit: Option<&str>) -> bool {
+        let Some(table) = self.action_mut(n) else {
+            return false;
+        };
+        set_table_str(table, "status", "done");
+        set_table_time(table, "done_at", at);
+        if let Some(c) = commit {
+            set_table_str(table, "commit", c);
+        }
+        true
+    }
+
     /// The `[[action_items]]` table whose `n` is `n`.
     pub fn action_mut(&mut self, n: u32) -> Option<&mut Table> {
         self.doc

@@ -87,6 +87,26 @@ pub fn check_query(query: &str) -> Result<&str> {
 }
 
 /// `PM-20261123-k7x3q4mz#2` (or `k7x3#2`): one action item of one record.
+/// The one error for a query that names no record or several. `place` is
+/// where it was looked for (`None`: the work tree; `Some("at 1a2b3c4")`).
+pub fn unmatched(q: &str, ids: &[&str], place: Option<&str>) -> Error {
+    let at = place.map(|p| format!(" {p}")).unwrap_or_default();
+    if ids.is_empty() {
+        return Error::new(format!("no post-mortem matches '{q}'{at}"))
+            .hint("`devops postmortem list --all` shows the IDs");
+    }
+    let more = if ids.len() > 8 {
+        format!(" and {} more", ids.len() - 8)
+    } else {
+        String::new()
+    };
+    Error::new(format!(
+        "'{q}' matches {} post-mortems{at}: {}{more}; type more of the ID",
+        ids.len(),
+        ids.iter().take(8).copied().collect::<Vec<_>>().join(", ")
+    ))
+}
+
 pub fn split_action_ref(s: &str) -> Result<(&str, u32)> {
     let bad = || {
         Error::usage(format!(

@@ -7,6 +7,7 @@ pub mod report;
 
 pub mod show;
 pub mod table;
+pub mod triage;
 
 /// Every line two spaces in, for a table under a heading.
 pub fn indent(text: &str) -> String {

@@ -176,14 +176,10 @@ fn parse_raw(raw: &[u8]) -> Vec<(String, u32)> {
 }
 
 fn parse(message: &str) -> Vec<(String, u32)> {
-    let mut out = Vec::new();
-    for line in message.lines() {
-        let Some(value) = line.strip_prefix("Fixes-Postmortem:") else {
-            continue;
-        };
-        out.extend(value.split([',', ' ']).filter_map(item));
-    }
-    out
+    super::trailers::values(message, "Fixes-Postmortem")
+        .iter()
+        .flat_map(|v| v.split([',', ' ']).filter_map(item).collect::<Vec<_>>())
+        .collect()
 }
 
 /// `PM-…#N` → (record id, action number).

@@ -59,37 +59,28 @@ fn revision(commit: &Commit<'_>, changes: Vec<FieldChange>) -> Revision {
         author: author.name().unwrap_or_default().to_string(),
         email: author.email().unwrap_or_default().to_string(),
         date,
-        action: trailer(message, "Postmortem-Action")
-            .unwrap_or("commit")
-            .to_string(),
+        action: super::trailers::last(message, "Postmortem-Action")
+            .unwrap_or_else(|| "commit".to_string()),
         subject: message.lines().next().unwrap_or_default().to_string(),
         message: body(message),
         changes,
     }
 }
 
-/// A message's body: after the subject paragraph, without a final
-/// paragraph of `Key: value` trailers.
+/// A message's body: after the subject paragraph, without the trailer
+/// block (as git finds it: `git interpret-trailers`' rules, through
+/// libgit2).
 fn body(message: &str) -> String {
     let mut paragraphs: Vec<&str> = message.trim().split("\n\n").skip(1).collect();
-    let is_trailers = |p: &str| {
-        p.lines().all(|l| {
-            l.split_once(": ").is_some_and(|(k, _)| {
-                !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-            })
-        })
-    };
-    if paragraphs.last().is_some_and(|p| is_trailers(p)) {
+    let trailers = git2::message_trailers_strs(message).map_or(0, |t| t.len());
+    if trailers > 0
+        && paragraphs
+            .last()
+            .is_some_and(|p| p.lines().count() == trailers)
+    {
         paragraphs.pop();
     }
     paragraphs.join("\n\n").trim().to_string()
-}
-
-pub fn trailer<'a>(message: &'a str, key: &str) -> Option<&'a str> {
-    message
-        .lines()
-        .rev()
-        .find_map(|l| l.strip_prefix(key)?.strip_prefix(':').map(str::trim))
 }
 
 fn blob_text(store: &Store, blob: Option<Oid>) -> Result<Option<String>> {
@@ -271,7 +262,7 @@ pub fn commits_between(store: &Store, from: i64, to: i64) -> Result<Vec<NearbyCo
             continue;
         }
         let commit = store.repo.find_commit(graph.oid(c))?;
-        if trailer(commit.message().unwrap_or_default(), "Postmortem-Id").is_some() {
+        if super::trailers::last(commit.message().unwrap_or_default(), "Postmortem-Id").is_some() {
             continue;
         }
         let rev = revision(&commit, Vec::new());

@@ -17,6 +17,7 @@ pub mod read;
 mod record_cache;
 pub mod snapshot;
 pub mod sync;
+mod trailers;
 
 pub mod repo;
 mod sign;

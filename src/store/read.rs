@@ -103,23 +103,11 @@ pub fn find(store: &Store, query: &str) -> Result<Entry> {
         .into_iter()
         .filter(|e| e.id.matches(q))
         .collect();
-    match matches.len() {
-        1 => Ok(matches.into_iter().next().expect("one")),
-        0 => Err(Error::new(format!("no post-mortem matches '{q}'"))
-            .hint("`devops postmortem list` shows the IDs")),
-        n => {
-            let shown: Vec<&str> = matches.iter().take(8).map(|e| e.id.as_str()).collect();
-            let more = if n > 8 {
-                format!(" and {} more", n - 8)
-            } else {
-                String::new()
-            };
-            Err(Error::new(format!(
-                "'{q}' matches {n} post-mortems: {}{more}; type more of the ID",
-                shown.join(", ")
-            )))
-        }
+    if matches.len() == 1 {
+        return Ok(matches.into_iter().next().expect("one"));
     }
+    let ids: Vec<&str> = matches.iter().map(|e| e.id.as_str()).collect();
+    Err(crate::record::id::unmatched(q, &ids, None))
 }
 
 pub fn read_text(store: &Store, path: &str) -> Result<String> {

@@ -123,21 +123,10 @@ pub fn find_at(store: &Store, commit: Oid, query: &str) -> Result<(Entry, String
         .into_iter()
         .filter(|(e, _)| e.id.matches(q))
         .collect();
-    match matches.len() {
-        1 => Ok(matches.remove(0)),
-        0 => Err(Error::new(format!(
-            "no post-mortem matches '{q}' at {}",
-            &commit.to_string()[..7]
-        ))),
-        n => Err(Error::new(format!(
-            "'{q}' matches {n} post-mortems at {}: {}",
-            &commit.to_string()[..7],
-            matches
-                .iter()
-                .take(8)
-                .map(|(e, _)| e.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
+    if matches.len() == 1 {
+        return Ok(matches.remove(0));
     }
+    let ids: Vec<&str> = matches.iter().map(|(e, _)| e.id.as_str()).collect();
+    let place = format!("at {}", &commit.to_string()[..7]);
+    Err(crate::record::id::unmatched(q, &ids, Some(&place)))
 }
