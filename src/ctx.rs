@@ -99,6 +99,18 @@ impl Ctx {
         Ok(Timestamp(r.at))
     }
 
+    /// Long output through the pager on a terminal (git's `core.pager`
+    /// counts too); directly otherwise.
+    pub fn page(&self, text: &str) {
+        let git_pager = self
+            .store
+            .repo
+            .config()
+            .ok()
+            .and_then(|c| c.get_string("core.pager").ok());
+        crate::output::page(text, git_pager);
+    }
+
     pub fn note(&self, line: String) {
         let mut notes = self.notes.borrow_mut();
         if !notes.contains(&line) {

@@ -1,20 +1,72 @@
-//! Where text goes: data to stdout, messages to stderr. Colour only on a
-//! terminal and never with NO_COLOR.
+//! Where text goes: data to stdout (through a pager on a terminal), messages
+//! to stderr. Colour by `--color auto|always|never`, `NO_COLOR` and
+//! `CLICOLOR_FORCE`, as git, gh and ripgrep do; colour always repeats what
+//! the text says (a severity, "late"), never carries meaning alone.
 
 use std::io::{IsTerminal, Write};
+use std::sync::OnceLock;
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it)
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// What the command line said about output, for every part of the tool.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Settings {
+    pub color: ColorChoice,
+    pub no_pager: bool,
+}
+
+static SETTINGS: OnceLock<Settings> = OnceLock::new();
+
+pub fn configure(settings: Settings) {
+    let _ = SETTINGS.set(settings);
+}
+
+fn settings() -> Settings {
+    SETTINGS.get().copied().unwrap_or_default()
+}
+
+/// Whether to colour text going to a stream that `is_tty` or not.
+fn colour_for(is_tty: bool) -> bool {
+    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    match settings().color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            if env("NO_COLOR").is_some() {
+                false
+            } else if env("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+                true
+            } else {
+                is_tty && std::env::var("TERM").map_or(true, |t| t != "dumb")
+            }
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy)]
 pub struct Output {
     pub stdout_tty: bool,
+    /// Colour in messages (stderr).
     pub color: bool,
+    /// Colour in data (stdout).
+    pub color_data: bool,
 }
 
 impl Output {
     pub fn detect() -> Output {
-        let stderr_tty = std::io::stderr().is_terminal();
+        let stdout_tty = std::io::stdout().is_terminal();
         Output {
-            stdout_tty: std::io::stdout().is_terminal(),
-            color: stderr_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            stdout_tty,
+            color: colour_for(std::io::stderr().is_terminal()),
+            color_data: colour_for(stdout_tty),
         }
     }
 
@@ -27,12 +79,54 @@ impl Output {
         to_stderr(&format!("{}: {msg}", self.paint("33", "warning")));
     }
 
+    /// `text` in an SGR colour (`31` red, `33` yellow…) when messages are
+    /// coloured.
     pub fn paint(&self, code: &str, text: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
+        paint_if(self.color, code, text)
+    }
+
+    /// How wide a table on stdout may be.
+    pub fn fit(&self) -> Fit {
+        if self.stdout_tty {
+            Fit::Terminal(terminal_width())
         } else {
-            text.to_string()
+            Fit::Pipe
         }
+    }
+}
+
+pub fn paint_if(on: bool, code: &str, text: &str) -> String {
+    if on && !text.is_empty() {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+/// Where a table goes: a terminal this many columns wide, or a pipe (whole
+/// values, nothing cut, so `list | grep` finds every title).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fit {
+    Terminal(usize),
+    Pipe,
+}
+
+/// `COLUMNS` when set, else the terminal's own width, else 80.
+fn terminal_width() -> usize {
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok())
+        .filter(|n| *n >= 20)
+    {
+        return n;
+    }
+    // SAFETY: TIOCGWINSZ fills a winsize we own; failure leaves it zeroed.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    if ok && size.ws_col >= 20 {
+        size.ws_col as usize
+    } else {
+        80
     }
 }
 
@@ -69,6 +163,39 @@ pub fn print(text: &str) {
         to_stderr(&format!("error: cannot write to stdout: {e}"));
         std::process::exit(1);
     }
+}
+
+/// Long output on a terminal goes through a pager, as git's does:
+/// `$DEVOPS_PAGER`, `$PAGER`, git's `core.pager`, else `less` (with
+/// `LESS=FRX` unless set: quit if one screen, keep colour, no clearing).
+/// `--no-pager`, a pipe, or a pager of `cat` prints directly.
+pub fn page(text: &str, git_pager: Option<String>) {
+    if !std::io::stdout().is_terminal() || settings().no_pager {
+        return print(text);
+    }
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    let pager = env("DEVOPS_PAGER")
+        .or_else(|| env("PAGER"))
+        .or(git_pager)
+        .unwrap_or_else(|| "less".to_string());
+    if pager.trim() == "cat" {
+        return print(text);
+    }
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg(&pager)
+        .stdin(std::process::Stdio::piped());
+    if std::env::var_os("LESS").is_none() {
+        cmd.env("LESS", "FRX");
+    }
+    let Ok(mut child) = cmd.spawn() else {
+        return print(text);
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        // The pager may quit early (`q`): a broken pipe is fine.
+        let _ = stdin.write_all(text.as_bytes());
+    }
+    let _ = child.wait();
 }
 
 /// Writes a report file atomically (temporary file + rename), or to stdout for `-`.

@@ -5,7 +5,6 @@ use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::render::table;
 use crate::text::inline;
-use crate::text::truncate;
 use clap::Args;
 
 #[derive(Args, Debug)]
@@ -54,19 +53,20 @@ pub fn run(ctx: &Ctx, args: ChangesArgs) -> Result<()> {
             vec![
                 c.commit[..7].to_string(),
                 c.date.replace('T', " "),
-                truncate(&inline(crate::render::short_person(&c.author)), 20),
+                inline(crate::render::short_person(&c.author)),
                 c.tags
                     .iter()
                     .map(|t| inline(t))
                     .collect::<Vec<_>>()
                     .join(","),
-                truncate(&inline(&c.subject), 60),
+                inline(&c.subject),
             ]
         })
         .collect();
     crate::output::print(&table::plain(
         &["COMMIT", "DATE", "AUTHOR", "TAGS", "SUBJECT"],
         rows,
+        crate::render::table::Layout::of(&ctx.out),
     ));
     Ok(())
 }

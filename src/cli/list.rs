@@ -42,6 +42,7 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
         });
         return Ok(());
     }
-    crate::output::print(&crate::render::table::records(&shown, ctx.now));
+    let layout = crate::render::table::Layout::of(&ctx.out);
+    ctx.page(&crate::render::table::records(&shown, ctx.now, layout));
     Ok(())
 }

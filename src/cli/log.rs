@@ -46,7 +46,7 @@ pub fn run(ctx: &Ctx, args: LogArgs) -> Result<()> {
                 return crate::render::json::print(&revisions);
             }
             let text: String = revisions.iter().map(|r| entry_text(r, None)).collect();
-            crate::output::print(&text);
+            ctx.page(&text);
         }
         None => {
             let q = ActivityQuery {
@@ -65,7 +65,7 @@ pub fn run(ctx: &Ctx, args: LogArgs) -> Result<()> {
             if text.is_empty() {
                 ctx.out.status("no post-mortem changes in that range");
             }
-            crate::output::print(&text);
+            ctx.page(&text);
         }
     }
     Ok(())

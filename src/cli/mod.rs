@@ -8,6 +8,7 @@ mod assign;
 mod changes;
 mod check;
 mod close;
+mod completions;
 mod edit;
 mod export;
 mod fields;
@@ -48,8 +49,18 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Tool {
     /// Incident post-mortems as TOML records committed to your git repository
-    #[command(visible_alias = "pm")]
-    Postmortem(Postmortem),
+    #[command(visible_alias = "pm", display_name = "devops")]
+    Postmortem(Box<Postmortem>),
+    /// Print a completion script for your shell
+    #[command(
+        after_help = "Install (bash):  devops completions bash > ~/.local/share/bash-completion/completions/devops\n\
+Install (zsh):   devops completions zsh > \"${fpath[1]}/_devops\"\n\
+Install (fish):  devops completions fish > ~/.config/fish/completions/devops.fish"
+    )]
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff): devops man | man -l -
+    #[command(after_help = "Install:  devops man > ~/.local/share/man/man1/devops.1")]
+    Man,
 }
 
 #[derive(Args)]
@@ -68,6 +79,12 @@ pub struct Postmortem {
         value_name = "DIR"
     )]
     pub dir: String,
+    /// When to colour: auto (a terminal, without NO_COLOR), always, never
+    #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN")]
+    pub color: crate::output::ColorChoice,
+    /// Print long output directly instead of through $PAGER
+    #[arg(long, global = true)]
+    pub no_pager: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -137,7 +154,15 @@ pub struct CommitArgs {
 }
 
 pub fn run(cli: Cli) -> Result<()> {
-    let Tool::Postmortem(pm) = cli.tool;
+    let pm = match cli.tool {
+        Tool::Postmortem(pm) => *pm,
+        Tool::Completions(args) => return completions::run(args),
+        Tool::Man => return completions::man(),
+    };
+    crate::output::configure(crate::output::Settings {
+        color: pm.color,
+        no_pager: pm.no_pager,
+    });
     let ctx = || Ctx::open(&pm.dir);
     match pm.command {
         Command::New(args) => new::run(&ctx()?, args),

@@ -86,6 +86,6 @@ pub fn run(ctx: &Ctx, mut args: SearchArgs) -> Result<()> {
             out.push_str(&format!("    {}: {}\n", h.field, inline(&h.text)));
         }
     }
-    crate::output::print(&out);
+    ctx.page(&out);
     Ok(())
 }

@@ -45,7 +45,7 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
         } else {
             text
         };
-        crate::output::print(&text);
+        ctx.page(&text);
         return Ok(());
     }
     let record = parse_record(&text).map_err(|e| {
@@ -66,7 +66,7 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
             } else {
                 md
             };
-            crate::output::print(&md);
+            ctx.page(&md);
             Ok(())
         }
         _ => {
@@ -75,7 +75,7 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
                 ctx.now,
                 ctx.config.review_days(&record.severity),
             );
-            crate::output::print(&text);
+            ctx.page(&text);
             Ok(())
         }
     }

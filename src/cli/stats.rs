@@ -43,11 +43,11 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
     if args.json {
         return crate::render::json::print(&stats);
     }
-    crate::output::print(&text(&stats));
+    crate::output::print(&text(&stats, crate::render::table::Layout::of(&ctx.out)));
     Ok(())
 }
 
-fn text(s: &Stats) -> String {
+fn text(s: &Stats, layout: crate::render::table::Layout) -> String {
     let mut out = format!(
         "{} post-mortem{}\n",
         s.records,
@@ -106,6 +106,7 @@ fn text(s: &Stats) -> String {
     out.push_str(&indent(&table::plain(
         &["METRIC", "COUNT", "MEAN", "MEDIAN", "P90", "LEFT OUT"],
         rows,
+        layout,
     )));
 
     let a = &s.action_items;

@@ -80,9 +80,14 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
         });
     }
     let limit = (args.limit > 0).then_some(args.limit);
-    let text = crate::render::triage::text(&triage, &fixes, &args.since, limit);
+    let layout = crate::render::table::Layout::of(&ctx.out);
+    let text = crate::render::triage::text(&triage, &fixes, &args.since, limit, layout);
     crate::trace::mark("triage rendered");
-    crate::output::print(&text);
+    if args.interactive {
+        crate::output::print(&text);
+    } else {
+        ctx.page(&text);
+    }
 
     if args.interactive {
         assign_walk(ctx, &triage.unassigned)?;
