@@ -99,6 +99,15 @@ impl Ctx {
         Ok(Timestamp(r.at))
     }
 
+    /// The person someone typed: `me` (your git identity), or a name,
+    /// handle or email resolved against the roster.
+    pub fn person(&self, who: &str) -> Result<String> {
+        if who.trim().eq_ignore_ascii_case("me") {
+            return Ok(crate::store::identity::identity(&self.store.repo, "AUTHOR")?.display());
+        }
+        crate::people::resolve(&self.config, who)
+    }
+
     /// Long output through the pager on a terminal (git's `core.pager`
     /// counts too); directly otherwise.
     pub fn page(&self, text: &str) {

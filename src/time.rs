@@ -335,9 +335,10 @@ pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate, String> {
         .ok_or_else(bad)
 }
 
-/// The canonical way a time is written into a record: RFC 3339, seconds, its own offset.
+/// The one way a time is written, in records and in every JSON document:
+/// RFC 3339, seconds, its own numeric offset (`+00:00`, never `Z`).
 pub fn format_rfc3339(t: &DateTime<FixedOffset>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
 /// Short human age: `45m`, `5h`, `3d`, `2w`.
@@ -380,7 +381,7 @@ mod tests {
     #[test]
     fn absolute_forms_keep_the_given_offset() {
         assert_eq!(p("2026-11-23T09:12:00+09:00"), "2026-11-23T09:12:00+09:00");
-        assert_eq!(p("2026-11-23T00:12:00Z"), "2026-11-23T00:12:00Z");
+        assert_eq!(p("2026-11-23T00:12:00Z"), "2026-11-23T00:12:00+00:00");
         assert_eq!(p("2026-11-23 09:12"), "2026-11-23T09:12:00+09:00");
         assert_eq!(p("2026-11-23 09:12 +01:00"), "2026-11-23T09:12:00+01:00");
         assert_eq!(p("2026-11-23 09:12+0100"), "2026-11-23T09:12:00+01:00");

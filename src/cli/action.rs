@@ -206,7 +206,7 @@ pub fn build(ctx: &Ctx, record: &Record, specs: &[ActionSpec]) -> Result<Vec<Act
                 .transpose()?
                 .unwrap_or_default();
             let owner = match &f.owner {
-                Some(who) => Some(crate::people::resolve(&ctx.config, who)?),
+                Some(who) => Some(ctx.person(who)?),
                 None => record.assignee.clone(),
             };
             let due = f.due.as_deref().map(|d| ctx.date("--due", d)).transpose()?;
@@ -242,11 +242,7 @@ fn edit(ctx: &Ctx, args: EditArgs) -> Result<()> {
         return Err(Error::usage("--text: an action item needs text"));
     }
     let kind = f.kind.as_deref().map(parse_kind).transpose()?;
-    let owner = f
-        .owner
-        .as_deref()
-        .map(|w| crate::people::resolve(&ctx.config, w))
-        .transpose()?;
+    let owner = f.owner.as_deref().map(|w| ctx.person(w)).transpose()?;
     let due = f.due.as_deref().map(|d| ctx.date("--due", d)).transpose()?;
     let (query, n) = split_action_ref(&args.item)?;
     let entry = ctx.find(query)?;

@@ -12,7 +12,7 @@ use clap::Args;
 #[derive(Args, Debug, Default)]
 #[command(
     after_help = "Run without flags on a terminal for a guided flow. The status becomes \
-`analyzed` once there is a root cause and at least one action item (or --no-action-reason)."
+`analyzed` once there is a root cause and at least one action item (or --no-action-reason).\n\nExamples:\n  devops postmortem analyze k7x3 --root-cause \"Pool shared with the batch job\" --action \"Give the batch its own pool\" --owner bob --due +14d\n  devops postmortem analyze k7x3 --confirm   # after a reopen: the analysis stands"
 )]
 pub struct AnalyzeArgs {
     /// The post-mortem (any unique prefix of its ID)
@@ -355,7 +355,7 @@ fn ask_actions(ctx: &Ctx, r: &Record) -> Result<Vec<ActionSpec>> {
             if who.is_empty() {
                 break None;
             }
-            match crate::people::resolve(&ctx.config, &who) {
+            match ctx.person(&who) {
                 Ok(_) => break Some(who),
                 Err(e) => ctx.out.warn(&e.message),
             }

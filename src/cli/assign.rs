@@ -2,30 +2,25 @@
 
 use super::{CommitArgs, report};
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use clap::Args;
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  devops postmortem assign k7x3 bob\n  devops postmortem assign k7x3 me"
+)]
 pub struct AssignArgs {
     /// The post-mortem (any unique prefix of its ID)
     pub id: String,
-    /// A name, handle or email; matched by prefix against the roster when the config has one
-    #[arg(required_unless_present = "me")]
-    pub who: Option<String>,
-    /// Assign it to yourself (your git identity)
-    #[arg(long, conflicts_with = "who")]
-    pub me: bool,
+    /// `me`, or a name, handle or email (matched by prefix against the roster when the config has one)
+    pub who: String,
     #[command(flatten)]
     pub commit: CommitArgs,
 }
 
 pub fn run(ctx: &Ctx, args: AssignArgs) -> Result<()> {
     let entry = ctx.find(&args.id)?;
-    let who = match (&args.who, args.me) {
-        (_, true) => crate::store::identity::identity(&ctx.store.repo, "AUTHOR")?.display(),
-        (Some(who), false) => crate::people::resolve(&ctx.config, who)?,
-        (None, false) => return Err(Error::usage("give WHO or --me")),
-    };
+    let who = ctx.person(&args.who)?;
     let done = assign(ctx, &entry, &who, args.commit.message.as_deref())?;
     report(
         ctx,

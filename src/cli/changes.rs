@@ -8,6 +8,7 @@ use crate::text::inline;
 use clap::Args;
 
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  devops postmortem changes k7x3 --window 48h")]
 pub struct ChangesArgs {
     /// The post-mortem (any unique prefix of its ID)
     pub id: String,

@@ -11,7 +11,7 @@ use clap::Args;
 status (analyzed needs a root cause and actions; closed needs closed_at), timestamp order \
 (started ≤ detected ≤ acknowledged ≤ mitigated ≤ resolved), unknown severity or service, \
 duplicate IDs, files outside postmortems/YYYY/MM/<id>.toml. Warnings: records changed but not \
-committed, review deadlines passed.\n\nIn CI:  devops postmortem check"
+committed, review deadlines passed.\n\nIn CI:  devops postmortem check\n\nExamples:\n  devops postmortem check\n  devops postmortem check --json"
 )]
 pub struct CheckArgs {
     /// Print JSON: {records, errors, warnings, findings[{file, line, level, message}]}

@@ -9,6 +9,7 @@ use clap::Args;
 use std::process::Command;
 
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  devops postmortem edit k7x3")]
 pub struct EditArgs {
     /// The post-mortem (any unique prefix of its ID)
     pub id: String,

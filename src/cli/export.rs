@@ -10,11 +10,17 @@ use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  devops postmortem export --since \"30d ago\" -o incidents.md\n  devops postmortem export --json"
+)]
 pub struct ExportArgs {
     /// markdown (from templates/export.md and record.md, which a repository
     /// may override in <dir>/templates/) or json
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: Format,
+    /// The same as --format json
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
     #[command(flatten)]
     pub filter: RecordFilter,
     /// Write to this file instead of stdout
@@ -31,7 +37,8 @@ pub enum Format {
 pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<()> {
     let records = args.filter.load(ctx, Detail::Full)?;
     let refs: Vec<&Record> = records.iter().collect();
-    let text = match args.format {
+    let format = if args.json { Format::Json } else { args.format };
+    let text = match format {
         Format::Markdown => Reports::new(crate::templates::report_templates(&ctx.store)?)?
             .export_markdown(&refs, ctx.now)?,
         Format::Json => serde_json::to_string_pretty(&refs)

@@ -12,7 +12,7 @@ pub struct Describe {
     /// What broke, in one line (any language: "결제 서버 장애")
     #[arg(long, short)]
     pub title: Option<String>,
-    /// Severity, SEV1 the worst (levels come from the config; default: the middle one)
+    /// Severity, SEV1 the worst (levels come from the config)
     #[arg(long, short)]
     pub severity: Option<String>,
     /// Affected service (repeat, or separate with commas)

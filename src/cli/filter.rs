@@ -15,7 +15,7 @@ pub struct RecordFilter {
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
     /// Only this severity (repeat or comma-separate)
-    #[arg(long, value_delimiter = ',', value_name = "SEV")]
+    #[arg(long, short, value_delimiter = ',', value_name = "SEV")]
     pub severity: Vec<String>,
     /// Only records that name this service (repeat or comma-separate)
     #[arg(long, value_delimiter = ',', value_name = "NAME")]
@@ -82,8 +82,14 @@ pub struct Selection {
     pub all: bool,
     /// Only records assigned to someone whose name or email contains this;
     /// `me` for yourself, `none` for unassigned
-    #[arg(long, value_name = "WHO")]
+    #[arg(long, value_name = "WHO", conflicts_with = "mine")]
     pub assignee: Option<String>,
+    /// Only records assigned to me (as triage --mine)
+    #[arg(long)]
+    pub mine: bool,
+    /// At most this many records
+    #[arg(long, short = 'n', value_name = "N")]
+    pub max_count: Option<usize>,
 }
 
 /// Who `--assignee` asks for.
@@ -99,6 +105,8 @@ pub struct Rule {
     statuses: Vec<Status>,
     all: bool,
     wanted: Wanted,
+    /// `-n`: at most this many.
+    pub max: Option<usize>,
 }
 
 impl Selection {
@@ -116,7 +124,12 @@ impl Selection {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let wanted = match self.assignee.as_deref() {
+        let assignee = if self.mine {
+            Some("me")
+        } else {
+            self.assignee.as_deref()
+        };
+        let wanted = match assignee {
             None => Wanted::Anyone,
             Some("none") => Wanted::Nobody,
             Some("me") => Wanted::Matching(
@@ -130,6 +143,7 @@ impl Selection {
             statuses,
             all: self.all,
             wanted,
+            max: self.max_count,
         })
     }
 }

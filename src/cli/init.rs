@@ -8,6 +8,7 @@ use crate::store::{Change, commit_file};
 use clap::Args;
 
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  devops postmortem init")]
 pub struct InitArgs {
     #[command(flatten)]
     pub commit: super::CommitArgs,

@@ -8,6 +8,9 @@ use crate::store::read::Detail;
 use clap::Args;
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  devops postmortem list --all --severity SEV1,SEV2\n  devops postmortem list --mine --json"
+)]
 pub struct ListArgs {
     #[command(flatten)]
     pub select: Selection,
@@ -27,7 +30,11 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
         Detail::Slim
     };
     let records = keep.load(ctx, &args.filter, detail)?;
-    let shown: Vec<&Record> = records.iter().filter(|r| keep.keeps(r)).collect();
+    let shown: Vec<&Record> = records
+        .iter()
+        .filter(|r| keep.keeps(r))
+        .take(keep.max.unwrap_or(usize::MAX))
+        .collect();
 
     if args.json {
         return crate::render::json::print(&shown);

@@ -9,12 +9,15 @@ use crate::text::truncate;
 use clap::Args;
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  devops postmortem log k7x3\n  devops postmortem log --changed-since yesterday --author bob"
+)]
 pub struct LogArgs {
     /// One post-mortem's history; without it, the team's activity across all records
     pub id: Option<String>,
     /// Only changes made at or after this time ("1d ago", "yesterday 09:00")
     #[arg(long, value_name = "TIME")]
-    pub since: Option<String>,
+    pub changed_since: Option<String>,
     /// Only changes by this author (part of the name or email)
     #[arg(long, value_name = "WHO")]
     pub author: Option<String>,
@@ -28,9 +31,9 @@ pub struct LogArgs {
 
 pub fn run(ctx: &Ctx, args: LogArgs) -> Result<()> {
     let since = args
-        .since
+        .changed_since
         .as_deref()
-        .map(|s| ctx.time("--since", s))
+        .map(|s| ctx.time("--changed-since", s))
         .transpose()?;
     match &args.id {
         Some(id) => {
@@ -45,7 +48,10 @@ pub fn run(ctx: &Ctx, args: LogArgs) -> Result<()> {
             if args.json {
                 return crate::render::json::print(&revisions);
             }
-            let text: String = revisions.iter().map(|r| entry_text(r, None)).collect();
+            let text: String = revisions
+                .iter()
+                .map(|r| entry_text(r, None, ctx.zone()))
+                .collect();
             ctx.page(&text);
         }
         None => {
@@ -60,7 +66,7 @@ pub fn run(ctx: &Ctx, args: LogArgs) -> Result<()> {
             }
             let text: String = entries
                 .iter()
-                .map(|a| entry_text(&a.revision, Some(&a.id)))
+                .map(|a| entry_text(&a.revision, Some(&a.id), ctx.zone()))
                 .collect();
             if text.is_empty() {
                 ctx.out.status("no post-mortem changes in that range");
@@ -73,15 +79,22 @@ pub fn run(ctx: &Ctx, args: LogArgs) -> Result<()> {
 
 fn by(r: &Revision, who: &str) -> bool {
     let who = who.to_lowercase();
-    r.author.to_lowercase().contains(&who) || r.email.to_lowercase().contains(&who)
+    r.author.to_lowercase().contains(&who)
 }
 
-fn entry_text(r: &Revision, id: Option<&str>) -> String {
+/// A commit's time in the team's zone, so every line of `log` reads alike.
+fn local(date: &str, zone: crate::time::Zone) -> String {
+    chrono::DateTime::parse_from_rfc3339(date)
+        .map(|t| zone.convert(t).format("%Y-%m-%d %H:%M %:z").to_string())
+        .unwrap_or_else(|_| date.to_string())
+}
+
+fn entry_text(r: &Revision, id: Option<&str>, zone: crate::time::Zone) -> String {
     let mut s = format!(
         "{}  {}  {}  {}{}\n",
         &r.commit[..7],
-        r.date.replace('T', " "),
-        inline(&r.author),
+        local(&r.date, zone),
+        inline(crate::render::short_person(&r.author)),
         inline(&r.action),
         id.map(|i| format!("  {i}")).unwrap_or_default()
     );

@@ -10,8 +10,9 @@ use clap::Args;
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Without a terminal, --title is required and the new ID is printed alone \
-on stdout:\n  id=$(devops postmortem new --title \"Login timeouts\" --severity SEV2 --started \"45m ago\")"
+    after_help = "Severity defaults to the config's default_severity, else the middle level. \
+Without a terminal, --title is required and the new ID is printed alone \
+on stdout:\n  id=$(devops postmortem new --title \"Login timeouts\" --severity SEV2 --started \"45m ago\")\n\nExamples:\n  devops postmortem new --title \"Login timeouts\" --severity SEV2 --started \"45m ago\"\n  id=$(devops postmortem new --title \"결제 서버 장애\" --started \"2026-11-23 09:12\" --detected 09:20)"
 )]
 pub struct NewArgs {
     #[command(flatten)]
@@ -54,7 +55,7 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
     let assignee = args
         .assignee
         .as_deref()
-        .map(|who| crate::people::resolve(&ctx.config, who))
+        .map(|who| ctx.person(who))
         .transpose()?;
     let reporter = crate::store::identity::identity(&ctx.store.repo, "AUTHOR")?.display();
     let id = RecordId::generate(ctx.now.naive_utc().date())?;
@@ -106,7 +107,7 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
     if ctx.out.stdout_tty {
         crate::output::print_after_commit(
             &format!(
-                "Created {id}: {}\n  {path}\n  next: devops postmortem assign {} --me\n",
+                "Created {id}: {}\n  {path}\n  next: devops postmortem assign {} me\n",
                 crate::text::inline(&title),
                 id.suffix()
             ),

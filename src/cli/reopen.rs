@@ -7,6 +7,7 @@ use crate::record::Status;
 use clap::Args;
 
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  devops postmortem reopen k7x3 --reason \"It happened again\"")]
 pub struct ReopenArgs {
     /// The post-mortem (any unique prefix of its ID)
     pub id: String,

@@ -1,4 +1,4 @@
-//! `report --html FILE`: the page for the team's wall display.
+//! `report -o FILE`: the page for the team's wall display.
 
 use super::filter::RecordFilter;
 use crate::ctx::Ctx;
@@ -16,12 +16,12 @@ use std::path::PathBuf;
     after_help = "One self-contained HTML file (inline CSS and SVG, no network, no \
 JavaScript; it reloads itself every 5 minutes). Regenerate it from cron or CI and open it on the \
 wall screen. The template is templates/report.html; a repository may override it in \
-<dir>/templates/report.html. Every figure carries data-stat=\"<stats --json path>\"."
+<dir>/templates/report.html. Every figure carries data-stat=\"<stats --json path>\".\n\nExamples:\n  devops postmortem report -o wall.html"
 )]
 pub struct ReportArgs {
     /// Where to write the page (`-` for stdout)
-    #[arg(long, value_name = "FILE")]
-    pub html: PathBuf,
+    #[arg(long, short, value_name = "FILE", alias = "html")]
+    pub output: PathBuf,
     /// The page's heading
     #[arg(long, default_value = "Post-mortems", value_name = "TEXT")]
     pub title: String,
@@ -84,9 +84,9 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<()> {
         overdue: &overdue,
     };
     let html = Reports::new(crate::templates::report_templates(&ctx.store)?)?.wall_page(&page)?;
-    crate::output::write_file(&args.html, &html)?;
-    if args.html.as_os_str() != "-" {
-        ctx.out.status(&format!("wrote {}", args.html.display()));
+    crate::output::write_file(&args.output, &html)?;
+    if args.output.as_os_str() != "-" {
+        ctx.out.status(&format!("wrote {}", args.output.display()));
     }
     Ok(())
 }

@@ -66,6 +66,10 @@ pub fn run(ctx: &Ctx, mut args: SearchArgs) -> Result<()> {
         };
         search_files(&ctx.store.workdir, &paths, &query, &rule)
     };
+    let found: Vec<_> = found
+        .into_iter()
+        .take(keep.max.unwrap_or(usize::MAX))
+        .collect();
     if args.json {
         return crate::render::json::print(&found);
     }

@@ -6,6 +6,9 @@ use crate::record::parse::parse_record;
 use clap::{Args, ValueEnum};
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  devops postmortem show k7x3\n  devops postmortem show k7x3 --format markdown > incident.md"
+)]
 pub struct ShowArgs {
     /// The post-mortem (any unique prefix of its ID)
     pub id: String,

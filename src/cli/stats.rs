@@ -23,7 +23,7 @@ completion rate = done / (done + open).\n\n\
 JSON fields: records, by_severity.<SEV>, by_status.<status>, by_service.<name>, by_period.<key>, \
 ttd|tta|ttm|ttr|time_to_close.{count,left_out,mean_minutes,median_minutes,p90_minutes}, \
 ttr_by_period[], action_items.{total,open,done,wontfix,overdue,completion_rate}, \
-recurring_services[], recurring_root_cause_words[]."
+recurring_services[], recurring_root_cause_words[].\n\nExamples:\n  devops postmortem stats --since \"30d ago\" --by month\n  devops postmortem stats --json | jq .ttr.median_minutes"
 )]
 pub struct StatsArgs {
     #[command(flatten)]

@@ -13,12 +13,12 @@ use clap::Args;
     after_help = "Sections: unassigned (oldest first); in analysis, per assignee; ready to \
 close; past the review deadline (days per severity from review_days in the config: SEV1 3, SEV2 5, \
 others 10 by default); stale (no change for stale_days, default 7); action items overdue or due \
-within 7 days; closed since --since."
+within 7 days; closed since --closed-since.\n\nExamples:\n  devops postmortem triage\n  devops postmortem triage --mine --closed-since \"7d ago\""
 )]
 pub struct TriageArgs {
     /// Show what was closed since this time (default: a day ago)
     #[arg(long, value_name = "TIME", default_value = "1d ago")]
-    pub since: String,
+    pub closed_since: String,
     /// Only records assigned to me and action items I own
     #[arg(long)]
     pub mine: bool,
@@ -47,7 +47,7 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
             "--interactive needs a terminal; use `assign ID WHO` in scripts",
         ));
     }
-    let since = ctx.time("--since", &args.since)?;
+    let since = ctx.time("--closed-since", &args.closed_since)?;
     let me = if args.mine {
         Some(crate::store::identity::identity(&ctx.store.repo, "AUTHOR")?.email)
     } else {
@@ -81,7 +81,7 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
     }
     let limit = (args.limit > 0).then_some(args.limit);
     let layout = crate::render::table::Layout::of(&ctx.out);
-    let text = crate::render::triage::text(&triage, &fixes, &args.since, limit, layout);
+    let text = crate::render::triage::text(&triage, &fixes, &args.closed_since, limit, layout);
     crate::trace::mark("triage rendered");
     if args.interactive {
         crate::output::print(&text);

@@ -20,6 +20,9 @@ const CLEARABLE: &[&str] = &[
 ];
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  devops postmortem update k7x3 --severity SEV1 --mitigated 09:45\n  devops postmortem update k7x3 --clear assignee"
+)]
 pub struct UpdateArgs {
     /// The post-mortem (any unique prefix of its ID)
     pub id: String,

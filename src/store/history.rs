@@ -17,8 +17,8 @@ use std::path::Path;
 #[derive(Debug, Clone, Serialize)]
 pub struct Revision {
     pub commit: String,
+    /// `Name <email>`, the form records store.
     pub author: String,
-    pub email: String,
     pub date: String,
     /// The `Postmortem-Action` trailer, or `commit` for a plain git commit.
     pub action: String,
@@ -37,12 +37,21 @@ pub fn recent_authors(store: &Store, commits: usize) -> Result<Vec<String>> {
     for c in graph.date_order().into_iter().take(commits) {
         let commit = store.repo.find_commit(graph.oid(c))?;
         let a = commit.author();
-        let who = format!("{} <{}>", a.name().unwrap_or("?"), a.email().unwrap_or("?"));
+        let who = person(&a);
         if !authors.contains(&who) {
             authors.push(who);
         }
     }
     Ok(authors)
+}
+
+/// A git signature as records write people: `Name <email>`.
+fn person(sig: &git2::Signature<'_>) -> String {
+    format!(
+        "{} <{}>",
+        sig.name().unwrap_or("?"),
+        sig.email().unwrap_or("?")
+    )
 }
 
 fn revision(commit: &Commit<'_>, changes: Vec<FieldChange>) -> Revision {
@@ -56,8 +65,7 @@ fn revision(commit: &Commit<'_>, changes: Vec<FieldChange>) -> Revision {
     let message = commit.message().unwrap_or_default();
     Revision {
         commit: commit.id().to_string(),
-        author: author.name().unwrap_or_default().to_string(),
-        email: author.email().unwrap_or_default().to_string(),
+        author: person(&author),
         date,
         action: super::trailers::last(message, "Postmortem-Action")
             .unwrap_or_else(|| "commit".to_string()),
@@ -191,13 +199,7 @@ pub fn activity(store: &Store, q: &ActivityQuery<'_>) -> Result<Vec<Activity>> {
         }
         let commit = store.repo.find_commit(graph.oid(c))?;
         if let Some(who) = q.author {
-            let a = commit.author();
-            let hay = format!(
-                "{} <{}>",
-                a.name().unwrap_or_default(),
-                a.email().unwrap_or_default()
-            )
-            .to_lowercase();
+            let hay = person(&commit.author()).to_lowercase();
             if !hay.contains(&who.to_lowercase()) {
                 continue;
             }
@@ -268,7 +270,7 @@ pub fn commits_between(store: &Store, from: i64, to: i64) -> Result<Vec<NearbyCo
         let rev = revision(&commit, Vec::new());
         out.push(NearbyCommit {
             commit: rev.commit,
-            author: format!("{} <{}>", rev.author, rev.email),
+            author: rev.author,
             date: rev.date,
             subject: rev.subject,
             tags: tags.get(&commit.id()).cloned().unwrap_or_default(),

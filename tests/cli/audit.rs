@@ -70,7 +70,10 @@ fn log_shows_who_changed_which_field_including_plain_git_commits() {
             })
             .collect()
     };
-    assert_eq!(entries[0]["author"], "Carol");
+    assert_eq!(
+        entries[0]["author"], "Carol <carol@example.com>",
+        "people as records write them"
+    );
     assert_eq!(changes(0), ["summary: (none) → by hand"]);
     assert_eq!(
         changes(1),
@@ -86,7 +89,7 @@ fn log_shows_who_changed_which_field_including_plain_git_commits() {
         changes(4)
     );
     assert!(changes(4).contains(&"status: open → assigned".to_string()));
-    assert_eq!(entries[3]["author"], "Alice Kim");
+    assert_eq!(entries[3]["author"], "Alice Kim <alice@example.com>");
 
     // The same number of entries as git itself finds for that path.
     let git_count = repo
@@ -249,7 +252,7 @@ fn commits_are_signed_with_ssh_when_git_is_told_to() {
     ]);
 
     let id = repo.new_record("Signed", &[]);
-    repo.ok(&["assign", &id, "--me"]);
+    repo.ok(&["assign", &id, "me"]);
     let shown = repo.git(&["log", "-2", "--show-signature", "--format=%H %G?"]);
     assert!(
         shown.contains("Good \"git\" signature for alice@example.com"),

@@ -189,7 +189,7 @@ fn comments_and_layout_written_by_hand_survive_every_command() {
     );
     repo.write(&path, &format!("{text}\n# trailing thoughts\n"));
     repo.git(&["commit", "-qam", "hand edit"]);
-    repo.ok(&["assign", &id, "--me"]);
+    repo.ok(&["assign", &id, "me"]);
     repo.ok(&[
         "update",
         &id,

@@ -102,7 +102,7 @@ fn log_without_commit_graph(repo: &TestRepo, id: &str) -> String {
 
 fn log_from_scratch(repo: &TestRepo, id: &str) -> String {
     let _ = std::fs::remove_file(repo.path().join(".git/devops-postmortem-history.cache"));
-    let team = repo.ok(&["log", "--since", "2000-01-01", "--json"]);
+    let team = repo.ok(&["log", "--changed-since", "2000-01-01", "--json"]);
     assert!(team.contains(id), "{team}");
     repo.ok(&["log", id, "--json"]) + &team
 }

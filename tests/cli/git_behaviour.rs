@@ -82,7 +82,7 @@ fn the_users_staged_and_unstaged_work_stays_as_it_was() {
     let staged_before = repo.git(&["diff", "--cached"]);
 
     let id = repo.new_record("While you were coding", &[]);
-    repo.ok(&["assign", &id, "--me"]);
+    repo.ok(&["assign", &id, "me"]);
     assert_eq!(repo.head_files(), [repo.record_path(&id)]);
     assert!(
         !repo
@@ -102,7 +102,7 @@ fn works_from_a_subdirectory() {
     assert!(out.status.success(), "{}", stderr(&out));
     let id = stdout(&out).trim().to_string();
     assert!(repo.record_path(&id).starts_with("postmortems/"));
-    let out = repo.pm_in(&deep, &["assign", &id, "--me"]);
+    let out = repo.pm_in(&deep, &["assign", &id, "me"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(repo.status_porcelain(), "");
 }
@@ -167,7 +167,7 @@ fn refuses_bare_detached_merging_rebasing_and_outside() {
     let id = repo.new_record("Detach me", &[]);
     repo.git(&["checkout", "-q", "--detach"]);
     let before = repo.commit_count();
-    let err = repo.fails(1, &["assign", &id, "--me"]);
+    let err = repo.fails(1, &["assign", &id, "me"]);
     assert!(err.contains("detached"), "{err}");
     assert_eq!(repo.commit_count(), before);
     repo.git(&["checkout", "-q", "main"]);
@@ -181,7 +181,7 @@ fn refuses_bare_detached_merging_rebasing_and_outside() {
     repo.git(&["commit", "-qam", "mine"]);
     let _ = repo.git_output_in(repo.path(), &["merge", "-q", "other"]);
     let before = repo.commit_count();
-    let err = repo.fails(1, &["assign", &id, "--me"]);
+    let err = repo.fails(1, &["assign", &id, "me"]);
     assert!(err.contains("a merge is in progress"), "{err}");
     assert_eq!(repo.commit_count(), before);
     repo.git(&["merge", "--abort"]);
@@ -230,7 +230,7 @@ fn the_users_uncommitted_edit_of_a_record_is_never_overwritten() {
         .replace("summary = \"\"", "summary = \"my draft\"");
     repo.write(&path, &mine);
     let before = repo.commit_count();
-    let err = repo.fails(1, &["assign", &id, "--me"]);
+    let err = repo.fails(1, &["assign", &id, "me"]);
     assert!(
         err.contains(&path) && err.contains("not committed"),
         "{err}"
@@ -239,12 +239,12 @@ fn the_users_uncommitted_edit_of_a_record_is_never_overwritten() {
     assert_eq!(repo.commit_count(), before);
     // Staged but not committed: the same.
     repo.git(&["add", &path]);
-    let err = repo.fails(1, &["assign", &id, "--me"]);
+    let err = repo.fails(1, &["assign", &id, "me"]);
     assert!(err.contains("staged"), "{err}");
     assert_eq!(repo.git(&["diff", "--cached", "--name-only"]).trim(), path);
     // Once committed by hand, the tool builds on it.
     repo.git(&["commit", "-qm", "draft"]);
-    repo.ok(&["assign", &id, "--me"]);
+    repo.ok(&["assign", &id, "me"]);
     assert!(repo.read(&path).contains("my draft"));
 }
 

@@ -335,14 +335,14 @@ fn assign_resolves_the_roster_by_prefix() {
     assert!(err.contains("matches 2 people"), "{err}");
     let err = repo.fails(1, &["assign", &id, "zed"]);
     assert!(err.contains("no one in the roster matches 'zed'"), "{err}");
-    repo.ok(&["assign", &id, "--me"]);
+    repo.ok(&["assign", &id, "me"]);
     assert_eq!(
         s(&repo.record(&id), "assignee"),
         "Alice Kim <alice@example.com>"
     );
     // Assigning to the same person again changes nothing and commits nothing.
     let before = repo.commit_count();
-    repo.ok(&["assign", &id, "--me"]);
+    repo.ok(&["assign", &id, "me"]);
     assert_eq!(repo.commit_count(), before);
 }
 

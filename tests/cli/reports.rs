@@ -228,7 +228,7 @@ fn triage_lists_each_section() {
     let later = "2026-12-06T10:00:00+09:00";
     let t: Value = serde_json::from_str(
         &f.repo
-            .ok_at(later, &["triage", "--json", "--since", "2026-11-25"]),
+            .ok_at(later, &["triage", "--json", "--closed-since", "2026-11-25"]),
     )
     .unwrap();
     let ids = |key: &str| -> Vec<String> {
@@ -419,7 +419,7 @@ fn the_wall_page_shows_the_same_numbers_as_stats_json() {
     let page = f.repo.home.path().join("wall.html");
     f.repo.ok(&[
         "report",
-        "--html",
+        "-o",
         page.to_str().unwrap(),
         "--title",
         "우리 팀 장애 현황",
@@ -446,7 +446,7 @@ fn the_wall_page_shows_the_same_numbers_as_stats_json() {
     }
     // Hostile titles are escaped, not markup.
     f.repo.new_record("<img src=x onerror=alert(1)>", &[]);
-    f.repo.ok(&["report", "--html", page.to_str().unwrap()]);
+    f.repo.ok(&["report", "-o", page.to_str().unwrap()]);
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;") && !html.contains("<img"));
 

@@ -106,7 +106,7 @@ fn different_fields_merge_in_clones_that_never_ran_init() {
         "--owner",
         "alice@example.com",
     ]);
-    t.bob.ok(&["assign", &id, "--me"]);
+    t.bob.ok(&["assign", &id, "me"]);
     t.bob.ok(&[
         "timeline",
         "add",

@@ -466,7 +466,7 @@ fn files_get_the_modes_git_would_give_them() {
     assert_eq!(repo.status_porcelain(), "");
 
     // Reports too.
-    repo.ok(&["report", "--html", "wall.html"]);
+    repo.ok(&["report", "-o", "wall.html"]);
     let mode = std::fs::metadata(repo.path().join("wall.html"))
         .unwrap()
         .permissions()
@@ -488,7 +488,7 @@ fn absurd_day_counts_in_the_config_are_an_error_not_a_panic() {
             &["triage"][..],
             &["show", &id],
             &["check"],
-            &["report", "--html", "-"],
+            &["report", "-o", "-"],
         ] {
             let err = repo.fails(1, args);
             assert!(err.contains("postmortems/config.toml"), "{args:?}: {err}");
@@ -538,6 +538,6 @@ fn markdown_neutralises_terminal_escapes_and_html() {
             assert!(out.contains("&lt;script&gt;"), "{args:?}: shown as text");
         }
     }
-    let html = repo.ok(&["report", "--html", "-"]);
+    let html = repo.ok(&["report", "-o", "-"]);
     assert!(!html.contains("<script>alert") && !html.contains('\u{202e}'));
 }
