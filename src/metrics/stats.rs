@@ -51,6 +51,11 @@ impl Counts {
         }
     }
 
+    /// The count for `key` (0 when never seen).
+    pub fn get(&self, key: &str) -> usize {
+        self.1.get(key).map_or(0, |&i| self.0[i].1)
+    }
+
     /// Reorders the rows; the index follows.
     fn sort_by(
         &mut self,
@@ -90,12 +95,53 @@ pub struct PeriodTtr {
     pub median_minutes: Option<f64>,
 }
 
+#[derive(Debug, Clone, Serialize)]
+pub struct PeriodPoint {
+    pub period: String,
+    pub count: usize,
+    pub ttr_median_minutes: Option<f64>,
+}
+
+/// How many periods charts show.
+pub const RECENT_PERIODS: usize = 12;
+
+/// The keys of the `n` periods ending with the one holding `now`, oldest first.
+pub fn last_periods(
+    now: DateTime<FixedOffset>,
+    period: Period,
+    zone: Zone,
+    n: usize,
+) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::with_capacity(n);
+    let mut at = now;
+    while keys.len() < n {
+        let key = period_key(at, period, zone);
+        if keys.last() != Some(&key) {
+            keys.push(key);
+        }
+        let step = match period {
+            Period::Week => chrono::Duration::days(7),
+            Period::Month => chrono::Duration::days(28),
+        };
+        match at.checked_sub_signed(step) {
+            Some(t) => at = t,
+            None => break,
+        }
+    }
+    keys.reverse();
+    keys
+}
+
 /// The `stats --json` document. Field names are a stable contract (README).
 #[derive(Debug, Clone, Serialize)]
 pub struct Stats {
     pub records: usize,
+    /// Records not closed (nor withdrawn).
+    pub open: usize,
     pub period: Period,
     pub by_severity: Counts,
+    /// Open records per configured severity, zeros included.
+    pub open_by_severity: Counts,
     pub by_status: Counts,
     pub by_service: Counts,
     pub by_period: Counts,
@@ -105,6 +151,9 @@ pub struct Stats {
     pub ttr: Distribution,
     pub time_to_close: Distribution,
     pub ttr_by_period: Vec<PeriodTtr>,
+    /// The last 12 periods up to now, in order, empty ones as zero: what a
+    /// chart shows.
+    pub recent_periods: Vec<PeriodPoint>,
     pub action_items: ActionCounts,
     pub recurring_services: Vec<Named>,
     pub recurring_root_cause_words: Vec<Named>,
@@ -138,6 +187,7 @@ pub fn compute(
     now: DateTime<FixedOffset>,
 ) -> Stats {
     let mut by_severity = Counts::with_keys(severities.iter().cloned());
+    let mut open_by_severity = Counts::with_keys(severities.iter().cloned());
     let mut by_status = Counts::with_keys(Status::ALL.iter().map(|s| s.to_string()));
     let mut by_service = Counts::default();
     let mut by_period = Counts::default();
@@ -147,6 +197,9 @@ pub fn compute(
         .collect();
     for (r, key) in records.iter().zip(&keys) {
         by_severity.bump(&r.severity);
+        if r.status.is_active() {
+            open_by_severity.bump(&r.severity);
+        }
         by_status.bump(r.status.as_str());
         for s in &r.services {
             by_service.bump(s);
@@ -163,7 +216,7 @@ pub fn compute(
     for (r, key) in records.iter().zip(&keys) {
         in_period.entry(key.clone()).or_default().push(r);
     }
-    let ttr_by_period = in_period
+    let ttr_by_period: Vec<PeriodTtr> = in_period
         .into_iter()
         .map(|(period, rs)| {
             let d = distribution(&rs, &METRICS[3]);
@@ -172,6 +225,18 @@ pub fn compute(
                 count: d.count,
                 median_minutes: d.median_minutes,
             }
+        })
+        .collect();
+
+    let recent_periods = last_periods(now, period, zone, RECENT_PERIODS)
+        .into_iter()
+        .map(|key| PeriodPoint {
+            count: by_period.get(&key),
+            ttr_median_minutes: ttr_by_period
+                .iter()
+                .find(|p| p.period == key)
+                .and_then(|p| p.median_minutes),
+            period: key,
         })
         .collect();
 
@@ -213,11 +278,14 @@ pub fn compute(
 
     Stats {
         records: records.len(),
+        open: records.iter().filter(|r| r.status.is_active()).count(),
         period,
         by_severity,
+        open_by_severity,
         by_status,
         by_service,
         by_period,
+        recent_periods,
         ttd,
         tta,
         ttm,

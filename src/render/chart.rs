@@ -25,8 +25,8 @@ fn escape(s: &str) -> String {
 
 const W: f64 = 600.0;
 const H: f64 = 220.0;
-const BOTTOM: f64 = 30.0;
-const TOP: f64 = 24.0;
+const BOTTOM: f64 = 34.0;
+const TOP: f64 = 28.0;
 
 /// Vertical bars with the count above each and the label below.
 pub fn svg_bars(rows: &[(String, usize)]) -> String {
@@ -41,7 +41,7 @@ pub fn svg_bars(rows: &[(String, usize)]) -> String {
         let x = i as f64 * slot + slot * 0.15;
         let y = H - BOTTOM - h;
         svg.push_str(&format!(
-            r##"<rect x="{x:.1}" y="{y:.1}" width="{:.1}" height="{h:.1}" rx="3" fill="#4c9aff"/><text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="16" fill="#e6e6e6">{n}</text><text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="12" fill="#8b98a5">{}</text>"##,
+            r##"<rect x="{x:.1}" y="{y:.1}" width="{:.1}" height="{h:.1}" rx="3" fill="#4c9aff"/><text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="20" font-weight="700" fill="#e6e6e6">{n}</text><text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="18" fill="#c9d1d9">{}</text>"##,
             slot * 0.7,
             x + slot * 0.35,
             y - 6.0,
@@ -67,7 +67,7 @@ pub fn svg_trend(points: &[(String, Option<f64>)]) -> String {
     for (i, (label, v)) in points.iter().enumerate() {
         let x = i as f64 * slot + slot / 2.0;
         svg.push_str(&format!(
-            r##"<text x="{x:.1}" y="{:.1}" text-anchor="middle" font-size="12" fill="#8b98a5">{}</text>"##,
+            r##"<text x="{x:.1}" y="{:.1}" text-anchor="middle" font-size="18" fill="#c9d1d9">{}</text>"##,
             H - 10.0,
             escape(&short_period(label))
         ));
@@ -75,7 +75,7 @@ pub fn svg_trend(points: &[(String, Option<f64>)]) -> String {
             let y = H - BOTTOM - (H - BOTTOM - TOP) * v / max;
             line.push(format!("{x:.1},{y:.1}"));
             svg.push_str(&format!(
-                r##"<circle cx="{x:.1}" cy="{y:.1}" r="5" fill="#ffa24c"/><text x="{x:.1}" y="{:.1}" text-anchor="middle" font-size="14" fill="#e6e6e6">{}</text>"##,
+                r##"<circle cx="{x:.1}" cy="{y:.1}" r="5" fill="#ffa24c"/><text x="{x:.1}" y="{:.1}" text-anchor="middle" font-size="18" fill="#e6e6e6">{}</text>"##,
                 y - 10.0,
                 escape(&crate::time::format_minutes(*v))
             ));

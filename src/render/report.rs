@@ -10,6 +10,10 @@ use crate::text as sanitize;
 use chrono::{DateTime, FixedOffset};
 use minijinja::{AutoEscape, Environment, Value, context};
 
+/// Rows per table on the wall page: what fits 1080 lines at a size
+/// readable across a room; the rest are counted.
+const ROWS: usize = 6;
+
 pub struct Reports {
     env: Environment<'static>,
 }
@@ -104,12 +108,15 @@ impl Reports {
     }
 
     pub fn wall_page(&self, page: &WallPage<'_>) -> Result<String> {
-        let per_period = chart::svg_bars(&page.stats.by_period.0);
-        let trend: Vec<(String, Option<f64>)> = page
-            .stats
-            .ttr_by_period
+        // Every one of the recent periods, empty ones as zero, so a quiet
+        // week shows as a quiet week.
+        let recent = &page.stats.recent_periods;
+        let counts: Vec<(String, usize)> =
+            recent.iter().map(|p| (p.period.clone(), p.count)).collect();
+        let per_period = chart::svg_bars(&counts);
+        let trend: Vec<(String, Option<f64>)> = recent
             .iter()
-            .map(|p| (p.period.clone(), p.median_minutes))
+            .map(|p| (p.period.clone(), p.ttr_median_minutes))
             .collect();
         self.render(
             "report.html",
@@ -118,8 +125,10 @@ impl Reports {
                 generated_at => page.generated_at,
                 refresh_seconds => 300,
                 stats => Value::from_serialize(page.stats),
-                open => Value::from_serialize(&page.open),
-                overdue => Value::from_serialize(page.overdue),
+                open => Value::from_serialize(&page.open[..page.open.len().min(ROWS)]),
+                open_more => page.open.len().saturating_sub(ROWS),
+                overdue => Value::from_serialize(&page.overdue[..page.overdue.len().min(ROWS)]),
+                overdue_more => page.overdue.len().saturating_sub(ROWS),
                 charts => context! {
                     per_period => Value::from_safe_string(per_period),
                     ttr_trend => Value::from_safe_string(chart::svg_trend(&trend)),

@@ -449,12 +449,84 @@ fn the_wall_page_shows_the_same_numbers_as_stats_json() {
     f.repo.ok(&["report", "-o", page.to_str().unwrap()]);
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;") && !html.contains("<img"));
+    // Every configured severity has a card counting open incidents.
+    for sev in ["SEV1", "SEV2", "SEV3", "SEV4"] {
+        assert!(
+            html.contains(&format!("data-stat=\"open_by_severity.{sev}\"")),
+            "{sev}"
+        );
+    }
+    // Twelve periods in the chart, quiet ones as zero.
+    assert_eq!(stats["recent_periods"].as_array().unwrap().len(), 12);
+    let bars = html
+        .split("id=\"per-period\"")
+        .nth(1)
+        .unwrap()
+        .split("</svg>")
+        .next()
+        .unwrap();
+    assert_eq!(bars.matches("<rect").count(), 12, "{bars}");
+}
 
+/// A worst-case wall: many open incidents with long titles and many
+/// overdue actions. At 1920×1080 every panel must lie inside the screen.
+#[test]
+#[ignore = "needs headless Chromium; .ci/run installs it (apt-get install chromium fonts-nanum) and runs the ignored tests"]
+fn the_wall_page_fits_one_1920_by_1080_screen() {
+    let repo = TestRepo::new();
+    for i in 0..14 {
+        let id = repo.new_record(
+            &format!("결제 게이트웨이 응답 지연과 재시도 폭주로 인한 장애 {i}, a very long title for a wall display"),
+            &["--severity", ["SEV1", "SEV2", "SEV3", "SEV4"][i % 4], "--started", "2026-11-20 09:00"],
+        );
+        repo.ok(&[
+            "analyze",
+            &id,
+            "--root-cause",
+            "rc",
+            "--action",
+            "Automate the renewal of every internal certificate before it expires",
+            "--due",
+            "2026-11-21",
+        ]);
+    }
+    let page = repo.home.path().join("wall.html");
+    repo.ok(&["report", "-o", page.to_str().unwrap()]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("overdue actions of"), "plural: {html}");
+    // A copy with a script that reports each panel's box in the DOM.
+    let probe = repo.home.path().join("probe.html");
+    let script = r#"<script>document.body.setAttribute('data-boxes', JSON.stringify(['open','per-period','ttr-trend','overdue'].map(id => { const r = document.getElementById(id).getBoundingClientRect(); return [id, r.left, r.top, r.right, r.bottom]; })));</script>"#;
+    std::fs::write(&probe, html.replace("</body>", &format!("{script}</body>"))).unwrap();
+    let out = headless(
+        &probe,
+        &[
+            "--dump-dom".to_string(),
+            "--virtual-time-budget=2000".to_string(),
+        ],
+    );
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let boxes = dom
+        .split("data-boxes=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_else(|| panic!("no boxes: {}", String::from_utf8_lossy(&out.stderr)))
+        .replace("&quot;", "\"");
+    let boxes: Vec<(String, f64, f64, f64, f64)> = serde_json::from_str(&boxes).unwrap();
+    assert_eq!(boxes.len(), 4);
+    for (id, left, top, right, bottom) in boxes {
+        assert!(
+            left >= 0.0 && top >= 0.0 && right <= 1920.0 && bottom <= 1080.0,
+            "#{id} is outside the 1920×1080 screen: ({left}, {top}) – ({right}, {bottom})"
+        );
+        assert!(bottom - top > 100.0, "#{id} is squashed: {top}..{bottom}");
+    }
     screenshot_is_not_blank(&page);
 }
 
-fn screenshot_is_not_blank(page: &std::path::Path) {
-    let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
+/// Headless Chromium, if one is installed.
+fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find(|b| {
             std::process::Command::new(b)
@@ -462,15 +534,13 @@ fn screenshot_is_not_blank(page: &std::path::Path) {
                 .output()
                 .is_ok_and(|o| o.status.success())
         })
-    else {
-        eprintln!(
-            "SKIPPED: no headless Chromium installed; .ci/run installs one (apt-get install chromium fonts-nanum)"
-        );
-        return;
-    };
+}
+
+/// Runs headless Chromium at 1920×1080 on `page` with `extra` arguments.
+fn headless(page: &std::path::Path, extra: &[String]) -> std::process::Output {
+    let browser = chromium().expect("headless Chromium (.ci/run installs it)");
     let dir = tempfile::tempdir().unwrap();
-    let png = dir.path().join("wall.png");
-    let out = std::process::Command::new(browser)
+    std::process::Command::new(browser)
         .args([
             "--headless",
             "--no-sandbox",
@@ -481,16 +551,22 @@ fn screenshot_is_not_blank(page: &std::path::Path) {
             "--disable-component-update",
             "--disable-sync",
             "--hide-scrollbars",
-            "--window-size=1600,900",
+            "--window-size=1920,1080",
         ])
         .arg(format!(
             "--user-data-dir={}",
             dir.path().join("profile").display()
         ))
-        .arg(format!("--screenshot={}", png.display()))
+        .args(extra)
         .arg(format!("file://{}", page.display()))
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+fn screenshot_is_not_blank(page: &std::path::Path) {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("wall.png");
+    let out = headless(page, &[format!("--screenshot={}", png.display())]);
     assert!(
         png.exists(),
         "no screenshot: {}",
@@ -510,7 +586,7 @@ fn screenshot_is_not_blank(page: &std::path::Path) {
             bright += 1;
         }
     }
-    assert_eq!((info.width, info.height), (1600, 900));
+    assert_eq!((info.width, info.height), (1920, 1080));
     assert!(
         colours.len() > 50,
         "the page looks blank: {} colours",
