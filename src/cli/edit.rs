@@ -29,10 +29,12 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
             )),
         );
     }
+    // In the repository's git dir, not the system's temp folder: an edit
+    // kept after a failed check stays with the repository it belongs to.
     let scratch = tempfile::Builder::new()
-        .prefix(&format!("{}-", entry.id))
+        .prefix(&format!("devops-postmortem-edit-{}-", entry.id))
         .suffix(".toml")
-        .tempfile()
+        .tempfile_in(ctx.store.repo.path())
         .context(|| "cannot create a temporary file to edit".to_string())?;
     std::fs::write(scratch.path(), &original)
         .context(|| format!("cannot write {}", scratch.path().display()))?;

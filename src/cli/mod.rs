@@ -143,6 +143,47 @@ pub enum Command {
     MergeDriver(merge_driver::MergeDriverArgs),
     /// Set up (optional): a starting config.toml and the field-aware merge driver
     Init(init::InitArgs),
+    /// Try it: a throwaway team repository with a few incidents, and its triage
+    Demo(DemoArgs),
+}
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Builds a new git repository (in the temp folder, or DIR) with a team \
+config, three example incidents and a few changes made by the tool, then prints its triage. \
+Nothing outside that folder is touched.\n\nExamples:\n  devops postmortem demo\n  \
+devops postmortem demo /tmp/pm-demo && cd /tmp/pm-demo && devops postmortem list --all"
+)]
+pub struct DemoArgs {
+    /// Where to build it (a new or empty folder)
+    #[arg(value_name = "DIR")]
+    pub folder: Option<std::path::PathBuf>,
+}
+
+fn demo(args: DemoArgs) -> Result<()> {
+    let dir = crate::ops::demo::build(args.folder.as_deref())?;
+    crate::output::print(&format!(
+        "A demo team repository is in {}\nIts daily review (devops postmortem triage):\n\n",
+        dir.display()
+    ));
+    let triage = std::process::Command::new(
+        std::env::current_exe().map_err(|e| crate::error::Error::new(e.to_string()))?,
+    )
+    .current_dir(&dir)
+    .args(["postmortem", "--no-pager", "triage"])
+    .status()
+    .map_err(|e| crate::error::Error::new(format!("cannot run triage: {e}")))?;
+    if !triage.success() {
+        return Err(crate::error::Error::new(
+            "triage failed in the demo repository",
+        ));
+    }
+    crate::output::print(&format!(
+        "Look around:  cd {} && devops postmortem list --all\n\
+         In your own repository:  cd your-repo && devops postmortem new --title \"What broke\"\n",
+        crate::store::shell_quote(&dir.display().to_string())
+    ));
+    Ok(())
 }
 
 /// For every command that writes.
@@ -189,6 +230,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::MergeDriver(args) => merge_driver::run(args),
 
         Command::Init(args) => init::run(&ctx()?, args),
+        // The demo builds a repository of its own: no context from here.
+        Command::Demo(args) => demo(args),
     }
 }
 

@@ -3,6 +3,7 @@
 //! parses its flags, calls one operation, and renders what it returns.
 
 pub mod check;
+pub mod demo;
 pub mod fixes;
 pub mod search;
 pub mod sync;

@@ -21,14 +21,41 @@ fn the_demo_script_builds_a_repository_the_tool_reads() {
     assert!(listed.status.success(), "{}", stderr(&listed));
     assert_eq!(stderr(&listed), "", "every example record parses");
     let v: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
-    assert_eq!(v.as_array().unwrap().len(), 3);
+    assert_eq!(v.as_array().unwrap().len(), 4, "three examples and one new");
     let status = repo.git_in(&demo, &["status", "--porcelain"]);
     assert_eq!(status, "");
-    let assigned = repo.git_in(&demo, &["log", "-1", "--format=%s"]);
+    let log = repo.git_in(&demo, &["log", "--format=%s"]);
     assert!(
-        assigned.starts_with("postmortem: assign PM-20261123-d7kq3wne"),
-        "{assigned}"
+        log.contains("postmortem: assign PM-20261123-d7kq3wne"),
+        "{log}"
     );
+    assert!(
+        stdout(&out).contains("Unassigned, oldest first"),
+        "it shows the triage"
+    );
+    assert!(
+        stdout(&out).contains("In your own repository"),
+        "and how to start"
+    );
+}
+
+#[test]
+fn the_demo_touches_nothing_outside_its_folder() {
+    let repo = TestRepo::new();
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let demo = repo.home.path().join("demo");
+    let out = repo.pm(&["demo", demo.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        repo.git(&["rev-parse", "HEAD"]),
+        head,
+        "the repository it ran in is untouched"
+    );
+    assert_eq!(repo.status_porcelain(), "");
+    assert!(demo.join(".git").is_dir());
+    // A folder that is not empty is refused.
+    let err = repo.fails(2, &["demo", demo.to_str().unwrap()]);
+    assert!(err.contains("is not empty"), "{err}");
 }
 
 /// The README's tour, run as written (with the ID it creates in place of

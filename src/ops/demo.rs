@@ -1,0 +1,167 @@
+//! `demo`: a throwaway team repository with a few incidents, to see the
+//! main job (the daily review) without touching any real repository.
+
+use crate::error::{Context, Error, Result};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const CONFIG: &str = r#"severities = ["SEV1", "SEV2", "SEV3", "SEV4"]
+services = ["payments", "card-gateway", "auth", "web", "search"]
+timezone = "+09:00"
+
+[review_days]
+SEV1 = 3
+SEV2 = 5
+default = 10
+
+[[people]]
+name = "Bob Lee"
+email = "bob@example.com"
+handle = "bob"
+
+[[people]]
+name = "이지은"
+email = "jieun@example.com"
+handle = "jieun"
+
+[[people]]
+name = "김민수"
+email = "minsu@example.com"
+handle = "minsu"
+"#;
+
+/// The example records, committed as a teammate would have.
+const RECORDS: [(&str, &str); 3] = [
+    (
+        "PM-20261103-q2ahxk7m",
+        include_str!("../../examples/records/PM-20261103-q2ahxk7m.toml"),
+    ),
+    (
+        "PM-20261118-m4tzc6pd",
+        include_str!("../../examples/records/PM-20261118-m4tzc6pd.toml"),
+    ),
+    (
+        "PM-20261123-d7kq3wne",
+        include_str!("../../examples/records/PM-20261123-d7kq3wne.toml"),
+    ),
+];
+
+/// Builds the demo repository in `dir` (a new folder in the system's temp
+/// folder when `None`, kept for you to explore) and returns its path.
+pub fn build(dir: Option<&Path>) -> Result<PathBuf> {
+    let dir = match dir {
+        Some(d) => {
+            std::fs::create_dir_all(d).context(|| format!("cannot create {}", d.display()))?;
+            if std::fs::read_dir(d).is_ok_and(|mut e| e.next().is_some()) {
+                return Err(Error::usage(format!(
+                    "{} is not empty: the demo builds a repository of its own",
+                    d.display()
+                ))
+                .hint("give a new folder, or none for one in the temp folder"));
+            }
+            d.to_path_buf()
+        }
+        None => tempfile::Builder::new()
+            .prefix("devops-pm-demo-")
+            .tempdir()
+            .context(|| "cannot make a folder for the demo".to_string())?
+            .keep(),
+    };
+    let git = |args: &[&str]| -> Result<()> {
+        let out = Command::new("git")
+            .current_dir(&dir)
+            .args(args)
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .env_remove("GIT_INDEX_FILE")
+            .output()
+            .context(|| "cannot run git".to_string())?;
+        if !out.status.success() {
+            return Err(Error::new(format!(
+                "git {} failed in the demo: {}",
+                args.join(" "),
+                crate::error::one_line(&String::from_utf8_lossy(&out.stderr))
+            )));
+        }
+        Ok(())
+    };
+    git(&["init", "-q", "-b", "main"])?;
+    git(&["config", "user.name", "Demo User"])?;
+    git(&["config", "user.email", "demo@example.com"])?;
+    write(
+        &dir,
+        "README.md",
+        "# A team's service\n\nThe code lives here; so do its post-mortems.\n",
+    )?;
+    write(&dir, "postmortems/config.toml", CONFIG)?;
+    git(&["add", "."])?;
+    git(&[
+        "commit",
+        "-q",
+        "-m",
+        "A team's repository, with its post-mortem config",
+    ])?;
+    for (id, text) in RECORDS {
+        let rel = format!("postmortems/{}/{}/{id}.toml", &id[3..7], &id[7..9]);
+        write(&dir, &rel, text)?;
+        git(&["add", &rel])?;
+        let message =
+            format!("postmortem: import {id}\n\nPostmortem-Id: {id}\nPostmortem-Action: import");
+        git(&["commit", "-q", "-m", &message])?;
+    }
+    // A few changes through the tool itself: one commit each.
+    let exe = std::env::current_exe().context(|| "cannot find the devops binary".to_string())?;
+    let devops = |args: &[&str]| -> Result<String> {
+        let out = Command::new(&exe)
+            .current_dir(&dir)
+            .arg("postmortem")
+            .args(args)
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .env_remove("GIT_INDEX_FILE")
+            .env_remove("DEVOPS_PM_DIR")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .context(|| "cannot run devops".to_string())?;
+        if !out.status.success() {
+            return Err(Error::new(format!(
+                "devops postmortem {} failed in the demo: {}",
+                args.join(" "),
+                crate::error::one_line(&String::from_utf8_lossy(&out.stderr))
+            )));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    devops(&["assign", "d7kq", "jieun"])?;
+    let id = devops(&[
+        "new",
+        "--title",
+        "주문 API 504 오류",
+        "--severity",
+        "SEV2",
+        "--service",
+        "web",
+        "--started",
+        "90m ago",
+        "--detected",
+        "80m ago",
+    ])?;
+    devops(&[
+        "timeline",
+        "add",
+        &id,
+        "--at",
+        "75m ago",
+        "On-call paged; rollback of the 14:00 deploy started",
+    ])?;
+    Ok(dir)
+}
+
+fn write(dir: &Path, rel: &str, text: &str) -> Result<()> {
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .context(|| format!("cannot create {}", parent.display()))?;
+    }
+    std::fs::write(&path, text).context(|| format!("cannot write {}", path.display()))
+}
