@@ -14,7 +14,7 @@ pub struct FieldChange {
 }
 
 /// Fields the tool stamps on every write; noise in a history.
-const IGNORED: &[&str] = &["updated_at"];
+const IGNORED: &[&str] = &["updated_at", "analyzed_at"];
 
 /// What changed from `old` to `new` (`None` = the file did not exist or did
 /// not parse, which is reported as a single change).

@@ -4,6 +4,7 @@
 mod support;
 mod trust;
 
+mod architecture;
 mod at_3am;
 mod audit;
 mod bad_input;
@@ -16,3 +17,5 @@ mod lifecycle;
 mod read_commands;
 mod reports;
 mod sharing;
+mod snapshots;
+mod terminal;
