@@ -249,6 +249,9 @@ fn integrate(
     let both: Vec<&String> = mine.iter().filter(|p| theirs.contains(p)).collect();
 
     // Every record changed on both sides, merged as it will end up. The
+    // merge is oriented as the rebase is (the team's version is "ours", this
+    // clone's commits are replayed as "theirs"), so action items keep the
+    // numbers the team already shares and ours get the new ones; the
     // rebase settles any clash along the way toward this result.
     let mut decided: BTreeMap<(String, String), Resolution> = BTreeMap::new();
     let mut finals: BTreeMap<String, String> = BTreeMap::new();
@@ -261,7 +264,7 @@ fn integrate(
             continue; // added or deleted on one side: git decides
         };
         let id = record_id(path);
-        let clashes = match merge_resolving(&b, &m, &t, &|c| take_for(&opts.takes, &id, c)) {
+        let clashes = match merge_resolving(&b, &t, &m, &|c| take_for(&opts.takes, &id, c)) {
             Ok(text) => {
                 finals.insert(path.clone(), text);
                 continue;
@@ -269,7 +272,7 @@ fn integrate(
             Err(MergeError::Parse(side, at)) => {
                 return Err(Error::new(format!(
                     "{path} does not parse in {} at {at}: fix it there first; nothing was changed",
-                    if side == "ours" {
+                    if side == "theirs" {
                         "your commits"
                     } else {
                         &up.tracking
@@ -289,10 +292,10 @@ fn integrate(
                 id: id.clone(),
                 title: title.clone(),
                 field: c.field,
-                yours: c.ours,
-                theirs: c.theirs,
-                yours_value: c.ours_value,
-                theirs_value: c.theirs_value,
+                yours: c.theirs,
+                theirs: c.ours,
+                yours_value: c.theirs_value,
+                theirs_value: c.ours_value,
             })
             .collect();
         let Some(ask) = opts.ask.as_mut() else {
@@ -310,9 +313,9 @@ fn integrate(
                     Resolution::Value(_) => "a new value",
                 }
             ));
-            decided.insert((path.clone(), clash.field.clone()), r);
+            decided.insert((path.clone(), clash.field.clone()), flip(r));
         }
-        let text = merge_resolving(&b, &m, &t, &|c| {
+        let text = merge_resolving(&b, &t, &m, &|c| {
             decided
                 .get(&(path.clone(), c.field.clone()))
                 .cloned()
@@ -388,10 +391,20 @@ fn take_for(takes: &[Take], id: &str, c: &Conflict) -> Option<Resolution> {
         .iter()
         .find(|t| t.only.is_some() && t.applies(id, &c.field));
     let any = takes.iter().find(|t| t.only.is_none());
+    // In the merge, the team's version is "ours" and mine is "theirs".
     specific.or(any).map(|t| match t.side {
-        Side::Mine => Resolution::Ours,
-        Side::Theirs => Resolution::Theirs,
+        Side::Mine => Resolution::Theirs,
+        Side::Theirs => Resolution::Ours,
     })
+}
+
+/// A person's answer (Ours = yours) in the merge's orientation.
+fn flip(r: Resolution) -> Resolution {
+    match r {
+        Resolution::Ours => Resolution::Theirs,
+        Resolution::Theirs => Resolution::Ours,
+        value => value,
+    }
 }
 
 /// `postmortems/2026/11/PM-20261124-abcd1234.toml` → the ID.

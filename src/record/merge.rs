@@ -282,7 +282,7 @@ impl Merger<'_> {
             if path.is_empty() && key == "action_items" {
                 self.actions(bv, ov, tv, out, theirs);
             } else if path.is_empty() && key == "timeline" {
-                append_new(out, theirs, key, ov, tv);
+                merge_entries(out, theirs, key, bv, tv);
             } else if path.is_empty() && TOOL_TIMES.contains(&key.as_str()) {
                 if tv.map(|v| v.to_string()) > ov.map(|v| v.to_string()) {
                     copy(out, theirs, key);
@@ -312,6 +312,10 @@ impl Merger<'_> {
     }
 
     /// Action items, matched by `n`.
+    /// Action items. An item is the same item across the three versions
+    /// when its number and text match, else its text (the other side
+    /// renumbered it), else its number (its text was edited). New items
+    /// from theirs that collide with a number of ours are renumbered.
     fn actions(
         &mut self,
         bv: Option<&Value>,
@@ -326,12 +330,34 @@ impl Merger<'_> {
                 .unwrap_or_default()
         };
         let n = |t: &Table| t.get("n").and_then(Value::as_integer).unwrap_or(0);
+        let text = |t: &Table| {
+            t.get("text")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
         let (b, o, t) = (items(bv), items(ov), items(tv));
         let their_tables: Vec<toml_edit::Table> = theirs
             .get("action_items")
             .and_then(Item::as_array_of_tables)
             .map(|a| a.iter().cloned().collect())
             .unwrap_or_default();
+        // The item of `among` that is `item`, by the rule above.
+        let same = |item: &Table, among: &[Table]| -> Option<usize> {
+            among
+                .iter()
+                .position(|x| n(x) == n(item) && text(x) == text(item))
+                .or_else(|| {
+                    let by_text: Vec<usize> = among
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, x)| text(x) == text(item))
+                        .map(|(i, _)| i)
+                        .collect();
+                    (by_text.len() == 1).then(|| by_text[0])
+                })
+                .or_else(|| among.iter().position(|x| n(x) == n(item)))
+        };
         let mut next = o.iter().chain(&t).map(n).max().unwrap_or(0) + 1;
         let aot = out
             .entry("action_items")
@@ -347,35 +373,50 @@ impl Merger<'_> {
             return;
         };
         for (i, their) in t.iter().enumerate() {
-            let num = n(their);
-            let base = b.iter().find(|x| n(x) == num);
-            let ours = o.iter().find(|x| n(x) == num);
+            // Theirs and base share a numbering (theirs was made from base).
+            let base = b.iter().find(|x| n(x) == n(their));
+            let ours = match base {
+                Some(base) => same(base, &o).map(|k| &o[k]),
+                // Already there, perhaps under another number.
+                None => o.iter().find(|x| {
+                    let (mut x, mut y) = ((*x).clone(), their.clone());
+                    x.remove("n");
+                    y.remove("n");
+                    x == y
+                }),
+            };
             match (base, ours) {
-                (_, Some(ours)) if base.is_none() && ours != their => {
-                    // Both added a new item with the same number: renumber theirs.
+                (None, Some(_)) => {} // the same new item on both sides
+                (None, None) => {
                     if let Some(mut table) = their_tables.get(i).cloned() {
-                        table["n"] = toml_edit::value(next);
-                        next += 1;
+                        if o.iter().any(|x| n(x) == n(their)) {
+                            // Both added a new item with this number.
+                            table["n"] = toml_edit::value(next);
+                            next += 1;
+                        }
                         aot.push(table);
                     }
                 }
                 (Some(base), Some(ours)) => {
+                    let num = n(ours);
                     if let Some(out_t) = aot
                         .iter_mut()
                         .find(|x| x.get("n").and_then(Item::as_integer) == Some(num))
                         && let Some(their_t) = their_tables.get(i)
                     {
+                        let mut their_t = their_t.clone();
+                        let mut their_v = their.clone();
+                        // Theirs' number for it is not news: ours may have renumbered it.
+                        their_t["n"] = toml_edit::value(num);
+                        their_v.insert("n".into(), Value::Integer(num));
+                        let mut base_v = base.clone();
+                        base_v.insert("n".into(), Value::Integer(num));
                         let path = format!("action#{num}");
-                        self.table(&[path.as_str()], base, ours, their, out_t, their_t);
-                    }
-                }
-                (None, None) => {
-                    if let Some(table) = their_tables.get(i).cloned() {
-                        aot.push(table);
+                        self.table(&[path.as_str()], &base_v, ours, &their_v, out_t, &their_t);
                     }
                 }
                 (Some(base), None) if base != their => self.conflicts.push(Conflict {
-                    field: format!("action#{num}"),
+                    field: format!("action#{}", n(base)),
                     ours: "(deleted)".into(),
                     theirs: shown(their.get("text")),
                     ours_value: None,
@@ -398,32 +439,43 @@ fn copy(out: &mut toml_edit::Table, theirs: &toml_edit::Table, key: &str) {
     }
 }
 
-/// Timeline: keep ours, add their entries we do not have.
-fn append_new(
+/// Timeline entries, as a set: ours, minus the entries theirs removed
+/// (or changed: an edit is a removal and an addition), plus the entries
+/// theirs added that ours lacks.
+fn merge_entries(
     out: &mut toml_edit::Table,
     theirs: &toml_edit::Table,
     key: &str,
-    ov: Option<&Value>,
+    bv: Option<&Value>,
     tv: Option<&Value>,
 ) {
-    let ours: Vec<&Value> = ov
-        .and_then(Value::as_array)
-        .map(|a| a.iter().collect())
+    let list = |v: Option<&Value>| v.and_then(Value::as_array).cloned().unwrap_or_default();
+    let (b, t) = (list(bv), list(tv));
+    let their_tables: Vec<toml_edit::Table> = theirs
+        .get(key)
+        .and_then(Item::as_array_of_tables)
+        .map(|a| a.iter().cloned().collect())
         .unwrap_or_default();
-    let (Some(their_items), Some(their_tables)) = (
-        tv.and_then(Value::as_array),
-        theirs.get(key).and_then(Item::as_array_of_tables),
-    ) else {
-        return;
-    };
     let aot = out
         .entry(key)
         .or_insert(Item::ArrayOfTables(toml_edit::ArrayOfTables::new()));
-    if let Some(aot) = aot.as_array_of_tables_mut() {
-        for (item, table) in their_items.iter().zip(their_tables.iter()) {
-            if !ours.contains(&item) {
-                aot.push(table.clone());
-            }
+    let Some(aot) = aot.as_array_of_tables_mut() else {
+        return;
+    };
+    let plain = |t: &toml_edit::Table| -> Value {
+        t.to_string()
+            .parse::<Table>()
+            .map(Value::Table)
+            .unwrap_or(Value::Table(Table::new()))
+    };
+    aot.retain(|entry| {
+        let v = plain(entry);
+        !b.contains(&v) || t.contains(&v)
+    });
+    let have: Vec<Value> = aot.iter().map(plain).collect();
+    for (item, table) in t.iter().zip(their_tables) {
+        if !b.contains(item) && !have.contains(item) {
+            aot.push(table);
         }
     }
 }
@@ -552,6 +604,66 @@ mod tests {
         .unwrap();
         assert!(settled.contains("severity = \"SEV4\""), "{settled}");
         assert!(settled.contains("root_cause = \"pool\""), "{settled}");
+    }
+
+    fn with_actions(items: &[(i64, &str, &str)]) -> String {
+        let mut s = BASE.to_string();
+        for (n, text, owner) in items {
+            s.push_str(&format!("\n[[action_items]]\nn = {n}\ntext = \"{text}\"\nowner = \"{owner}\"\nstatus = \"open\"\n"));
+        }
+        s
+    }
+
+    #[test]
+    fn an_edit_follows_its_item_through_a_renumbering() {
+        // Upstream added "A act" as #1; my "B act" #1 became #2 there.
+        // My next commit edits my #1: the edit must land on "B act".
+        let base = with_actions(&[(1, "B act", "bo")]);
+        let ours = with_actions(&[(1, "A act", "al"), (2, "B act", "bo")]);
+        let theirs = with_actions(&[(1, "B act", "carol")]);
+        let merged: Table = merge(&base, &ours, &theirs).unwrap().parse().unwrap();
+        let items = merged["action_items"].as_array().unwrap();
+        let owner = |text: &str| {
+            items
+                .iter()
+                .find(|i| i["text"].as_str() == Some(text))
+                .map(|i| {
+                    (
+                        i["n"].as_integer().unwrap(),
+                        i["owner"].as_str().unwrap().to_string(),
+                    )
+                })
+                .unwrap()
+        };
+        assert_eq!(owner("A act"), (1, "al".to_string()));
+        assert_eq!(owner("B act"), (2, "carol".to_string()));
+        assert_eq!(items.len(), 2);
+    }
+
+    #[test]
+    fn timeline_removals_and_edits_survive_a_merge() {
+        let entry = |at: &str, text: &str| {
+            format!("\n[[timeline]]\nat = 2026-11-23T{at}:00+09:00\ntext = \"{text}\"\n")
+        };
+        let base = format!(
+            "{BASE}{}{}",
+            entry("09:30", "e1"),
+            entry("09:50", "e2 typo")
+        );
+        let ours = format!("{base}{}", entry("09:20", "e0"))
+            .replace("title = \"T\"", "title = \"A title\"");
+        // Theirs removed e1 and corrected e2.
+        let theirs = format!("{BASE}{}", entry("09:50", "e2 fixed"));
+        let merged: Table = merge(&base, &ours, &theirs).unwrap().parse().unwrap();
+        let mut texts: Vec<&str> = merged["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["text"].as_str().unwrap())
+            .collect();
+        texts.sort();
+        assert_eq!(texts, ["e0", "e2 fixed"]);
+        assert_eq!(merged["title"].as_str(), Some("A title"));
     }
 
     #[test]

@@ -398,3 +398,75 @@ fn sync_without_an_upstream_says_how_to_set_one() {
         "{err}"
     );
 }
+
+/// Found by a hostile tester: a removal, a correction and an edit after a
+/// renumbering each survive `sync` when the teammate touched the same
+/// record in other ways.
+#[test]
+fn removals_corrections_and_renumbered_edits_survive_sync() {
+    let t = team();
+    let id = t
+        .alice
+        .new_record("Busy record", &["--started", "2026-11-23 09:12"]);
+    t.alice.ok(&["timeline", "add", &id, "--at", "09:30", "e1"]);
+    t.alice
+        .ok(&["timeline", "add", &id, "--at", "09:50", "e2 typo"]);
+    t.alice.ok(&["sync"]);
+    t.bob.ok(&["sync"]);
+    // Alice: another field, a new entry, a new action.
+    t.alice.ok(&["update", &id, "--title", "A title"]);
+    t.alice.ok(&["timeline", "add", &id, "--at", "09:20", "e0"]);
+    t.alice
+        .ok(&["action", "add", &id, "A act", "--owner", "alice"]);
+    t.alice.ok(&["sync"]);
+    // Bob: removes e1, corrects e2, adds his own action #1 and edits it.
+    t.bob.ok(&["timeline", "rm", &format!("{id}#1")]);
+    t.bob
+        .ok(&["timeline", "edit", &format!("{id}#1"), "--text", "e2 fixed"]);
+    t.bob.ok(&["action", "add", &id, "B act", "--owner", "bo"]);
+    t.bob
+        .ok(&["action", "edit", &format!("{id}#1"), "--owner", "carol"]);
+    let out = t.bob.pm(&["sync"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    t.alice.ok(&["sync"]);
+    t.all_agree();
+    for clone in [&t.alice, &t.bob] {
+        let r = clone.record(&id);
+        assert_eq!(s(&r, "title"), "A title");
+        let mut texts: Vec<String> = r["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["text"].as_str().unwrap().to_string())
+            .collect();
+        texts.sort();
+        assert_eq!(
+            texts,
+            ["e0", "e2 fixed"],
+            "the removal and the correction survive"
+        );
+        let actions = r["action_items"].as_array().unwrap();
+        let owner_of = |text: &str| {
+            actions
+                .iter()
+                .find(|a| a["text"].as_str() == Some(text))
+                .map(|a| {
+                    (
+                        a["n"].as_integer().unwrap(),
+                        a["owner"].as_str().unwrap().to_string(),
+                    )
+                })
+                .unwrap()
+        };
+        assert_eq!(
+            owner_of("A act"),
+            (1, "alice".into()),
+            "the team's #1 keeps its number and owner"
+        );
+        assert_eq!(
+            owner_of("B act"),
+            (2, "carol".into()),
+            "Bob's edit follows his renumbered item"
+        );
+    }
+}
