@@ -25,6 +25,22 @@ pub struct Settings {
 
 static SETTINGS: OnceLock<Settings> = OnceLock::new();
 
+/// `devops postmortem --dir 'a b'` when `--dir` was typed: the commands
+/// our messages print must work when pasted, so they carry it too.
+static COMMAND: OnceLock<String> = OnceLock::new();
+
+pub fn set_command_prefix(prefix: String) {
+    let _ = COMMAND.set(prefix);
+}
+
+/// A message with every `devops postmortem …` it names completed.
+fn with_prefix(line: &str) -> std::borrow::Cow<'_, str> {
+    match COMMAND.get() {
+        Some(p) => std::borrow::Cow::Owned(line.replace("devops postmortem ", &format!("{p} "))),
+        None => std::borrow::Cow::Borrowed(line),
+    }
+}
+
 pub fn configure(settings: Settings) {
     let _ = SETTINGS.set(settings);
 }
@@ -134,7 +150,7 @@ fn terminal_width() -> usize {
 /// fail (or panic) after a commit was made: the line is dropped.
 pub fn to_stderr(line: &str) {
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{line}");
+    let _ = writeln!(err, "{}", with_prefix(line));
 }
 
 /// Writes what a write command prints after its commit: a failure says

@@ -132,7 +132,7 @@ proptest! {
     }
 
     #[test]
-    fn rfc3339_times_keep_their_instant_and_offset(secs in -5_000_000_000i64..5_000_000_000, off_min in -14*60i32..=14*60) {
+    fn rfc3339_times_keep_their_instant_and_offset(secs in -2_000_000_000i64..200_000_000_000, off_min in -14*60i32..=14*60) {
         let offset = FixedOffset::east_opt(off_min * 60).unwrap();
         let t = offset.timestamp_opt(secs, 0).unwrap();
         let text = crate::time::format_rfc3339(&t);

@@ -137,6 +137,23 @@ pub fn parse_time_after(
     zone: Zone,
     anchor: Option<DateTime<FixedOffset>>,
 ) -> Result<Resolved, String> {
+    let r = read_time(input, now, zone, anchor)?;
+    let year = chrono::Datelike::year(&r.at);
+    if !(1900..=9999).contains(&year) {
+        return Err(format!(
+            "'{}' is out of range (year {year}): give a time between 1900 and 9999",
+            input.trim()
+        ));
+    }
+    Ok(r)
+}
+
+fn read_time(
+    input: &str,
+    now: DateTime<FixedOffset>,
+    zone: Zone,
+    anchor: Option<DateTime<FixedOffset>>,
+) -> Result<Resolved, String> {
     let s = input.trim();
     let bad = || format!("cannot read '{s}' as a time: {TIME_FORMS}");
     let exact = |at| {

@@ -204,6 +204,15 @@ pub fn run(cli: Cli) -> Result<()> {
         color: pm.color,
         no_pager: pm.no_pager,
     });
+    let dir_typed = sub_matches_root()
+        .and_then(|m| m.value_source("dir"))
+        .is_some_and(|s| s == clap::parser::ValueSource::CommandLine);
+    if dir_typed {
+        crate::output::set_command_prefix(format!(
+            "devops postmortem --dir {}",
+            crate::store::shell_quote(&pm.dir)
+        ));
+    }
     let ctx = || Ctx::open(&pm.dir);
     match pm.command {
         Command::New(args) => new::run(&ctx()?, args),
@@ -241,6 +250,11 @@ static MATCHES: std::sync::OnceLock<clap::ArgMatches> = std::sync::OnceLock::new
 /// (`--action A --owner bob --action B --owner carol`).
 pub fn remember(matches: clap::ArgMatches) {
     let _ = MATCHES.set(matches);
+}
+
+/// The parsed arguments of `devops postmortem` itself.
+fn sub_matches_root() -> Option<&'static clap::ArgMatches> {
+    MATCHES.get()?.subcommand_matches("postmortem")
 }
 
 /// The parsed arguments of `devops postmortem <name>`.

@@ -64,7 +64,17 @@ pub fn check(ctx: &Ctx) -> Result<Report> {
             ));
         }
     }
-    findings.extend(uncommitted(ctx)?);
+    // A conflicted file says so once: the parse finding has the line.
+    let said: Vec<String> = findings
+        .iter()
+        .filter(|f| f.message.contains("merge conflict"))
+        .map(|f| f.file.clone())
+        .collect();
+    findings.extend(
+        uncommitted(ctx)?
+            .into_iter()
+            .filter(|f| !(f.message.contains("merge conflict") && said.contains(&f.file))),
+    );
     findings.sort_by(|a, b| (&a.file, a.line, a.level).cmp(&(&b.file, b.line, b.level)));
 
     let errors = findings.iter().filter(|f| f.level == Level::Error).count();

@@ -86,6 +86,10 @@ impl Query {
     /// Could this file's text hold every word? (A fast first look; the
     /// fields decide.)
     fn may_match(&self, text: &str) -> bool {
+        if self.ascii_fold && self.raw.len() == self.words.len() && !text.is_ascii() {
+            let text = composed(text);
+            return self.raw.iter().all(|m| m.is_match(text.as_bytes()));
+        }
         if self.ascii_fold && self.raw.len() == self.words.len() {
             self.raw.iter().all(|m| m.is_match(text.as_bytes()))
         } else {
@@ -95,6 +99,9 @@ impl Query {
 
     /// `text` folded as this query needs.
     fn fold_text<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        if let std::borrow::Cow::Owned(nfc) = composed(text) {
+            return std::borrow::Cow::Owned(self.fold_text(&nfc).into_owned());
+        }
         if self.ascii_fold {
             if text.bytes().any(|b| b.is_ascii_uppercase()) {
                 std::borrow::Cow::Owned(text.to_ascii_lowercase())
@@ -128,12 +135,23 @@ impl Query {
     }
 }
 
-/// Lower case for scripts that have it; Hangul and the rest are unchanged.
+/// Lower case for scripts that have it, in composed form (NFC): Hangul
+/// typed on a Mac arrives decomposed, and must find the same records.
 fn fold(s: &str) -> String {
     if s.is_ascii() {
         s.to_ascii_lowercase()
     } else {
-        s.to_lowercase()
+        composed(s).to_lowercase()
+    }
+}
+
+/// `s` in NFC; borrowed when it already is (nearly always).
+fn composed(s: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.nfc().collect())
     }
 }
 
@@ -285,6 +303,13 @@ mod tests {
         assert!(h.ascii_fold);
         assert!(h.all_in(&h.fold_text("DB 연결 풀 고갈")));
         assert!(!h.all_in(&h.fold_text("DB 연결 고갈")));
+        // Decomposed Hangul (as macOS types it) finds composed text, and back.
+        let nfd: String = unicode_normalization::UnicodeNormalization::nfd("결제").collect();
+        assert_ne!(nfd, "결제");
+        let q = Query::new(&[nfd.clone()], Mode::Substring);
+        assert!(q.may_match("결제 서버 장애"));
+        let q = Query::new(&["결제".into()], Mode::Substring);
+        assert!(q.may_match(&format!("{nfd} 서버")));
         let e = Query::new(&["ÉTÉ".into()], Mode::Substring);
         assert!(!e.ascii_fold);
         assert!(e.all_in(&e.fold_text("un ÉTÉ chaud")));

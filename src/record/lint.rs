@@ -146,6 +146,40 @@ pub fn lint(
             ),
         );
     }
+    // An incident cannot happen after it was written down, nor before
+    // there were computers to page anyone.
+    let incident_times = [
+        ("started_at", record.started_at),
+        ("detected_at", record.detected_at),
+        ("acknowledged_at", record.acknowledged_at),
+        ("mitigated_at", record.mitigated_at),
+        ("resolved_at", record.resolved_at),
+    ];
+    let written = record.created_at.0 + chrono::Duration::hours(1);
+    for (key, t) in incident_times
+        .iter()
+        .filter_map(|(k, t)| t.map(|t| (*k, t.0)))
+    {
+        if key == "started_at" && t > written {
+            error(
+                &[key],
+                format!(
+                    "{key} = {} is after the record was created ({}): an incident is written down after it starts",
+                    crate::time::format_rfc3339(&t),
+                    crate::time::format_rfc3339(&record.created_at.0)
+                ),
+            );
+        }
+        if chrono::Datelike::year(&t) < 1970 {
+            error(
+                &[key],
+                format!(
+                    "{key} = {} is before 1970: check the year",
+                    crate::time::format_rfc3339(&t)
+                ),
+            );
+        }
+    }
     if let Some(roster) = &rules.roster {
         let known = |who: &str| roster.iter().any(|p| p == who);
         if let Some(a) = record.assignee.as_deref().filter(|a| !known(a)) {

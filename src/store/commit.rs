@@ -97,6 +97,7 @@ pub fn commit_file(
     mut edit: impl FnMut(Option<&str>) -> Result<(String, String)>,
 ) -> Result<Option<Oid>> {
     store.ensure_writable()?;
+    store.ensure_records_checked_out()?;
     let repo = &store.repo;
     let path = change.path;
     paths::check_inside(&store.workdir, path)?;
@@ -227,6 +228,10 @@ pub fn commit_file(
             Settled::LandedElsewhere(c) => {
                 // The user's own `git commit` took our staged change along.
                 forget(store, &plan);
+                crate::output::to_stderr(&format!(
+                    "note: a git commit made meanwhile ({}) took this change along; it is in, but not as a commit of its own",
+                    short(c)
+                ));
                 return Ok(Some(c));
             }
             Settled::Moved => {
@@ -601,9 +606,26 @@ fn move_branch(store: &Store, plan: &Journal) -> Result<Moved> {
 /// `git update-index` for one entry: `Some(blob)` sets it, `None` removes
 /// it. git takes its own `index.lock`; if someone holds it we wait a
 /// little, then say who to look for.
+///
+/// When the work-tree file already holds that blob (as git's clean filters
+/// see it), git adds it from the file, so the entry carries the file's
+/// stat data and git knows it is clean (`git sparse-checkout`, `git
+/// diff-files`); otherwise the entry is set to the blob exactly.
 fn update_index(store: &Store, path: &str, mode: u32, blob: Option<Oid>) -> Result<()> {
+    let from_file = match blob {
+        Some(b) => {
+            store
+                .git
+                .run(&["hash-object", "--", path])
+                .ok()
+                .and_then(|out| Oid::from_str(String::from_utf8_lossy(&out).trim()).ok())
+                == Some(b)
+        }
+        None => false,
+    };
     let info;
     let args: Vec<&str> = match blob {
+        Some(_) if from_file => vec!["update-index", "--add", "--", path],
         Some(b) => {
             info = format!("{mode:o},{b},{path}");
             vec!["update-index", "--add", "--cacheinfo", &info]

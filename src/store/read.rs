@@ -60,6 +60,7 @@ pub fn entries(store: &Store) -> Result<Vec<Entry>> {
 /// tell about (misplaced, misnamed). Symbolic links are not followed.
 pub fn toml_files(store: &Store) -> Result<Vec<String>> {
     super::paths::check_inside(&store.workdir, &format!("{}/-", store.records_dir))?;
+    store.ensure_records_checked_out()?;
     let mut out = Vec::new();
     walk(&store.abs(&store.records_dir), &store.records_dir, &mut out)?;
     let config = format!("{}/config.toml", store.records_dir);

@@ -186,6 +186,36 @@ impl Store {
         .hint("finish it or abort it (git status says how), then run this again"))
     }
 
+    /// With a sparse checkout that leaves the records directory out, the
+    /// records are in git but not on disk: say so, rather than "no
+    /// post-mortems" (and a green `check` with nothing checked).
+    pub fn ensure_records_checked_out(&self) -> Result<()> {
+        let sparse = self
+            .repo
+            .config()
+            .and_then(|c| c.get_bool("core.sparseCheckout"))
+            .unwrap_or(false);
+        if !sparse || self.abs(&self.records_dir).is_dir() {
+            return Ok(());
+        }
+        let in_head = self
+            .repo
+            .head()
+            .and_then(|h| h.peel_to_tree())
+            .is_ok_and(|t| t.get_path(Path::new(&self.records_dir)).is_ok());
+        if !in_head {
+            return Ok(());
+        }
+        Err(Error::new(format!(
+            "{} is outside your sparse checkout: the records are in git but not in this work tree",
+            self.records_dir
+        ))
+        .hint(format!(
+            "git sparse-checkout add {}",
+            crate::store::shell_quote(&self.records_dir)
+        )))
+    }
+
     /// `postmortems/2026/11/PM-20261123-k7x3q4mz.toml`
     pub fn record_path(&self, id: &RecordId) -> String {
         id.path_in(&self.records_dir)

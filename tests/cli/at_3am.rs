@@ -613,3 +613,72 @@ fn search_finds_words_in_any_field_hangul_included() {
     let none = repo.pm(&["search", "kubernetes"]);
     assert!(none.status.success() && stderr(&none).contains("no post-mortem mentions that"));
 }
+
+/// From a hostile tester: times that cannot be, hints that must carry
+/// `--dir`, a sparse checkout that hides the records.
+#[test]
+fn impossible_starts_pasteable_dir_hints_and_sparse_checkouts() {
+    let repo = TestRepo::new();
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let err = repo.fails(1, &["new", "--title", "x", "--started", "9999-12-31 23:59"]);
+    assert!(err.contains("after the record was created"), "{err}");
+    let err = repo.fails(2, &["new", "--title", "x", "--started", "99999999999m ago"]);
+    assert!(
+        err.contains("--started") && err.contains("out of range"),
+        "{err}"
+    );
+    let err = repo.fails(2, &["new", "--title", "x", "--started", "0000-01-01 00:00"]);
+    assert!(err.contains("out of range"), "{err}");
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+
+    // --dir is carried into the commands that hints print.
+    let id = repo.new_record("Elsewhere", &[]);
+    let moved = repo.pm(&["--dir", "a b", "new", "--title", "In a b"]);
+    assert!(moved.status.success(), "{}", stderr(&moved));
+    let err = repo.fails(1, &["--dir", "a b", "show", "zzzz"]);
+    assert!(
+        err.contains("devops postmortem --dir 'a b' list --all"),
+        "{err}"
+    );
+    let hint = err
+        .lines()
+        .find_map(|l| l.split('`').nth(1))
+        .unwrap()
+        .to_string();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&hint)
+        .current_dir(repo.path())
+        .env("PATH", path_with_devops())
+        .env("HOME", repo.home.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && stdout(&out).contains("In a b"),
+        "{hint}: {}",
+        stderr(&out)
+    );
+
+    // A sparse checkout without the records: said, not "no post-mortems".
+    repo.git(&["sparse-checkout", "set", "--no-cone", "/main.rs"]);
+    assert!(!repo.path().join("postmortems").exists());
+    for args in [
+        &["list"][..],
+        &["check"],
+        &["show", &id],
+        &["new", "--title", "hidden"],
+    ] {
+        let err = repo.fails(1, args);
+        assert!(
+            err.contains("outside your sparse checkout"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("git sparse-checkout add postmortems"),
+            "{args:?}: {err}"
+        );
+    }
+    repo.git(&["sparse-checkout", "disable"]);
+    assert!(repo.ok(&["list"]).contains(&id));
+}
