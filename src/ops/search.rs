@@ -306,7 +306,7 @@ mod tests {
         // Decomposed Hangul (as macOS types it) finds composed text, and back.
         let nfd: String = unicode_normalization::UnicodeNormalization::nfd("결제").collect();
         assert_ne!(nfd, "결제");
-        let q = Query::new(&[nfd.clone()], Mode::Substring);
+        let q = Query::new(std::slice::from_ref(&nfd), Mode::Substring);
         assert!(q.may_match("결제 서버 장애"));
         let q = Query::new(&["결제".into()], Mode::Substring);
         assert!(q.may_match(&format!("{nfd} 서버")));
