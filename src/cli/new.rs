@@ -12,7 +12,7 @@ use clap::Args;
 #[command(
     after_help = "Severity defaults to the config's default_severity, else the middle level. \
 Without a terminal, --title is required and the new ID is printed alone \
-on stdout:\n  id=$(devops postmortem new --title \"Login timeouts\" --severity SEV2 --started \"45m ago\")\n\nExamples:\n  devops postmortem new --title \"Login timeouts\" --severity SEV2 --started \"45m ago\"\n  id=$(devops postmortem new --title \"결제 서버 장애\" --started \"2026-11-23 09:12\" --detected 09:20)"
+on stdout.\n\nExamples:\n  devops postmortem new --title \"Login timeouts\" --severity SEV2 --started \"45m ago\"\n  id=$(devops postmortem new --title \"결제 서버 장애\" --started \"2026-11-23 09:12\" --detected 09:20)"
 )]
 pub struct NewArgs {
     #[command(flatten)]

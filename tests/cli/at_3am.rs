@@ -297,17 +297,7 @@ fn each_action_flag_belongs_to_the_action_before_it() {
 
 /// Runs a hint exactly as printed.
 fn run_hint(repo: &TestRepo, line: &str) -> std::process::Output {
-    std::process::Command::new("sh")
-        .arg("-c")
-        .arg(line)
-        .current_dir(repo.path())
-        .env_clear()
-        .env("PATH", path_with_devops())
-        .env("HOME", repo.home.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("DEVOPS_PM_NOW", &repo.now)
-        .output()
-        .unwrap()
+    repo.sh(line)
 }
 
 /// Commands inside an error's text and hints: `devops postmortem …` up

@@ -377,12 +377,7 @@ fn a_held_index_lock_is_waited_for_then_named() {
         .lines()
         .find_map(|l| l.strip_prefix("hint: if none is, the lock is stale: "))
         .expect("an rm hint");
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(hint)
-        .current_dir(repo.path())
-        .output()
-        .unwrap();
+    let out = repo.sh(hint);
     assert!(out.status.success());
     repo.new_record("After the lock", &[]);
     assert_eq!(repo.status_porcelain(), "");

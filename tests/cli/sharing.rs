@@ -182,15 +182,7 @@ fn hint_command(err: &str, start: &str) -> String {
 }
 
 fn run_pasted(repo: &TestRepo, command: &str) -> std::process::Output {
-    let mut cmd = std::process::Command::new("sh");
-    cmd.arg("-c").arg(command).current_dir(repo.path());
-    cmd.env_clear()
-        .env("PATH", path_with_devops())
-        .env("HOME", repo.home.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("DEVOPS_PM_NOW", &repo.now)
-        .env("NO_COLOR", "1");
-    cmd.output().unwrap()
+    repo.sh(command)
 }
 
 #[test]

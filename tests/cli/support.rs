@@ -130,6 +130,19 @@ impl TestRepo {
         cmd
     }
 
+    /// Runs a shell command line in the repository as a person would paste
+    /// it: `devops` on PATH, the test's HOME and clock.
+    pub fn sh(&self, command: &str) -> Output {
+        let mut cmd = std::process::Command::new("sh");
+        self.env(&mut cmd);
+        cmd.arg("-c")
+            .arg(command)
+            .current_dir(self.path())
+            .env("DEVOPS_PM_NOW", &self.now)
+            .output()
+            .unwrap()
+    }
+
     /// Runs and expects success; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.pm(args);
