@@ -35,6 +35,46 @@ pub struct Config {
     /// Assignees and action owners must come from the roster (`people`).
     #[serde(default)]
     pub strict_roster: bool,
+    /// How documents from elsewhere map onto the team's names.
+    #[serde(default)]
+    pub import: ImportConfig,
+    /// What `check` looks for in the write-up.
+    #[serde(default)]
+    pub lint: LintConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportConfig {
+    #[serde(default)]
+    pub pagerduty: SourceMap,
+}
+
+/// `[import.pagerduty]`: their names → ours.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceMap {
+    /// Priority (`P1`) or urgency (`high`) → severity (`SEV1`).
+    #[serde(default)]
+    pub severity: BTreeMap<String, String>,
+    /// Their service name → ours.
+    #[serde(default)]
+    pub services: BTreeMap<String, String>,
+}
+
+/// `[lint]`: the team's additions to the write-up rules.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LintConfig {
+    /// Blame words and phrases, added to the built-in English and Korean list.
+    #[serde(default)]
+    pub blame_words: Vec<String>,
+    /// Vague action phrases, added to the built-in list.
+    #[serde(default)]
+    pub vague_actions: Vec<String>,
+    /// Rule ids turned off for the whole team (`check --rule ID` still runs one).
+    #[serde(default)]
+    pub off: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -76,6 +116,8 @@ impl Default for Config {
             review_days: BTreeMap::new(),
             stale_days: None,
             strict_roster: false,
+            import: ImportConfig::default(),
+            lint: LintConfig::default(),
         }
     }
 }
@@ -120,6 +162,26 @@ impl Config {
                 .check_severity(d)
                 .map_err(|e| Error::new(format!("{path}: default_severity: {e}")))?;
         }
+        for (theirs, ours) in &config.import.pagerduty.severity {
+            config.check_severity(ours).map_err(|e| {
+                Error::new(format!("{path}: import.pagerduty.severity.{theirs}: {e}"))
+            })?;
+        }
+        for id in &config.lint.off {
+            use crate::record::lint::{Level, is_rule, level_of, rule_ids};
+            if !is_rule(id) {
+                return Err(Error::new(format!(
+                    "{path}: lint.off: no rule '{id}': the rules are {}",
+                    rule_ids().join(", ")
+                )));
+            }
+            // Errors keep the format whole: every command relies on them.
+            if level_of(id) == Level::Error {
+                return Err(Error::new(format!(
+                    "{path}: lint.off: '{id}' is an error rule and stays on; only warning and info rules can be turned off"
+                )));
+            }
+        }
         Ok(config)
     }
 
@@ -161,6 +223,12 @@ impl Config {
                 .strict_roster
                 .then(|| self.people.iter().map(Person::display).collect()),
             review_days: Box::new(|severity| self.review_days(severity)),
+            blame_words: &self.lint.blame_words,
+            vague_actions: &self.lint.vague_actions,
+            selection: crate::record::lint::Selection {
+                only: Vec::new(),
+                skip: self.lint.off.clone(),
+            },
         }
     }
 

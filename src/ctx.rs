@@ -252,7 +252,13 @@ fn now(zone: Zone) -> Result<DateTime<FixedOffset>> {
     match pinned_now() {
         Some(s) => DateTime::parse_from_rfc3339(&s)
             .map_err(|_| Error::new(format!("DEVOPS_PM_NOW='{s}' is not an RFC 3339 time"))),
-        None => Ok(zone.convert(chrono::Utc::now().fixed_offset())),
+        // Whole seconds: what people type and read; only imported
+        // times carry the sub-seconds their source had.
+        None => {
+            let now = chrono::Utc::now();
+            let whole = chrono::SubsecRound::trunc_subsecs(now, 0);
+            Ok(zone.convert(whole.fixed_offset()))
+        }
     }
 }
 

@@ -15,6 +15,7 @@ mod prompt;
 mod proptests;
 mod record;
 mod render;
+mod sources;
 mod store;
 mod templates;
 mod text;

@@ -83,6 +83,31 @@ pub fn truncate(s: &str, width: usize) -> String {
     out
 }
 
+/// Lower case for scripts that have it, in composed form (NFC): Hangul
+/// typed on a Mac arrives decomposed, and must find the same records.
+pub fn fold(s: &str) -> String {
+    if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        composed(s).to_lowercase()
+    }
+}
+
+/// `s` in NFC; borrowed when it already is (nearly always).
+pub fn composed(s: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.nfc().collect())
+    }
+}
+
+/// Whether `text` holds `word`, ignoring case and Unicode composition.
+pub fn contains_folded(text: &str, word: &str) -> bool {
+    fold(text).contains(&fold(word))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

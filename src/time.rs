@@ -353,9 +353,10 @@ pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate, String> {
 }
 
 /// The one way a time is written, in records and in every JSON document:
-/// RFC 3339, seconds, its own numeric offset (`+00:00`, never `Z`).
+/// RFC 3339 with its own numeric offset (`+00:00`, never `Z`), to the
+/// second, or finer when the time has it (an imported alert's milliseconds).
 pub fn format_rfc3339(t: &DateTime<FixedOffset>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
 }
 
 /// Short human age: `45m`, `5h`, `3d`, `2w`.

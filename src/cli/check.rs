@@ -2,25 +2,62 @@
 
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::record::lint::Level;
+use crate::record::lint::{RULES, is_rule, rule_ids};
 use clap::Args;
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Errors (exit 1): TOML that does not parse, schema, required fields by \
-status (analyzed needs a root cause and actions; closed needs closed_at), timestamp order \
-(started ≤ detected ≤ acknowledged ≤ mitigated ≤ resolved), unknown severity or service, \
-duplicate IDs, files outside postmortems/YYYY/MM/<id>.toml. Warnings: records changed but not \
-committed, review deadlines passed.\n\nIn CI:  devops postmortem check\n\nExamples:\n  devops postmortem check\n  devops postmortem check --json"
+    after_help = "Errors (exit 1) keep the format whole: TOML that does not parse, fields a status \
+needs, incident times out of order, unknown severity or service, duplicate IDs, misplaced files. \
+Warnings and infos are about the write-up: blame language, vague or unowned action items, a \
+stated length the times contradict, uncommitted records, passed review deadlines. \
+`--rules` lists them all; the config's `[lint] off = [\"ID\"]` turns a warning off for the team.\n\n\
+In CI:  devops postmortem check\n\nExamples:\n  devops postmortem check\n  \
+devops postmortem check --rule blame-language --rule vague-action\n  \
+devops postmortem check --no-rule review-overdue --json"
 )]
 pub struct CheckArgs {
-    /// Print JSON: {records, errors, warnings, findings[{file, line, level, message}]}
+    /// Print JSON: {records, errors, warnings, infos, findings[{file, line, level, rule, message}]}
     #[arg(long)]
     pub json: bool,
+    /// Run only this rule (repeat for more; `--rules` lists them)
+    #[arg(long = "rule", value_name = "ID")]
+    pub only: Vec<String>,
+    /// Skip this rule (repeat for more)
+    #[arg(long = "no-rule", value_name = "ID")]
+    pub skip: Vec<String>,
+    /// List the rules: id, level, what each flags
+    #[arg(long)]
+    pub rules: bool,
 }
 
 pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
-    let report = crate::ops::check::check(ctx)?;
+    if args.rules {
+        let text: String = RULES
+            .iter()
+            .map(|(id, level, what)| format!("{id:<18} {:<8} {what}\n", level.as_str()))
+            .collect();
+        crate::output::print(&text);
+        return Ok(());
+    }
+    for id in args.only.iter().chain(&args.skip) {
+        if !is_rule(id) {
+            let hint = crate::record::lint::did_you_mean(id, &rule_ids())
+                .map(|g| format!(" (did you mean '{g}'?)"))
+                .unwrap_or_default();
+            return Err(Error::usage(format!(
+                "no rule '{}'{hint}: `devops postmortem check --rules` lists them",
+                crate::text::inline(id)
+            )));
+        }
+    }
+    let mut selection = ctx.config.lint_rules().selection;
+    if !args.only.is_empty() {
+        // Asked for by name: runs even if the config turned it off.
+        selection.only = args.only.clone();
+    }
+    selection.skip.extend(args.skip.iter().cloned());
+    let report = crate::ops::check::check(ctx, selection)?;
     if args.json {
         crate::render::json::print(&report)?;
     } else {
@@ -28,14 +65,12 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
             .findings
             .iter()
             .map(|f| {
-                let level = match f.level {
-                    Level::Error => "error",
-                    Level::Warning => "warning",
-                };
                 format!(
-                    "{}:{}: {level}: {}\n",
+                    "{}:{}: {}[{}]: {}\n",
                     f.file,
                     f.line,
+                    f.level.as_str(),
+                    f.rule,
                     crate::text::inline(&f.message)
                 )
             })
@@ -43,8 +78,8 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
         crate::output::print(&text);
     }
     let summary = format!(
-        "{} error(s), {} warning(s) in {} record file(s)",
-        report.errors, report.warnings, report.records
+        "{} error(s), {} warning(s), {} info(s) in {} record file(s)",
+        report.errors, report.warnings, report.infos, report.records
     );
     if report.errors > 0 {
         return Err(Error::new(format!("check: {summary}")));

@@ -13,6 +13,7 @@ mod edit;
 mod export;
 mod fields;
 mod filter;
+mod import;
 mod init;
 mod list;
 mod log;
@@ -113,6 +114,8 @@ pub enum Command {
     /// Incident timeline entries
     #[command(subcommand)]
     Timeline(timeline::TimelineCommand),
+    /// Timeline entries from PagerDuty, Alertmanager, Slack, JSON lines or CSV
+    Import(import::ImportArgs),
     /// List post-mortems (open ones unless told otherwise)
     #[command(visible_alias = "ls")]
     List(list::ListArgs),
@@ -224,6 +227,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Update(args) => update::run(&ctx()?, args),
         Command::Action(cmd) => action::run(&ctx()?, cmd),
         Command::Timeline(cmd) => timeline::run(&ctx()?, cmd),
+        Command::Import(args) => import::run(&ctx()?, args),
         Command::List(args) => list::run(&ctx()?, args),
         Command::Show(args) => show::run(&ctx()?, args),
         Command::Search(args) => search::run(&ctx()?, args),

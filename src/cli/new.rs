@@ -27,12 +27,30 @@ pub struct NewArgs {
     /// Record template: built-in `default` or `sre`, or <dir>/templates/NAME.toml
     #[arg(long, default_value = "default", value_name = "NAME")]
     pub template: String,
+    /// Start from another tool's incident: pagerduty (GET /incidents/{id}); flags still win
+    #[arg(long, value_enum, value_name = "KIND", requires = "incident")]
+    pub from: Option<NewFrom>,
+    /// The incident document for --from (- for standard input)
+    #[arg(value_name = "FILE", requires = "from")]
+    pub incident: Option<String>,
+    /// Its log entries (GET /incidents/{id}/log_entries), imported in the same commit
+    #[arg(long, value_name = "FILE", requires = "from")]
+    pub log: Option<String>,
     #[command(flatten)]
     pub commit: CommitArgs,
 }
 
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum NewFrom {
+    Pagerduty,
+}
+
 pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
     let template = crate::templates::record_template(&ctx.store, &args.template)?;
+    let log = match args.from {
+        Some(NewFrom::Pagerduty) => from_pagerduty(ctx, &mut args)?,
+        None => None,
+    };
     if args
         .describe
         .title
@@ -90,6 +108,15 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
     args.times.apply(ctx, &mut doc, None)?;
     args.impact.apply(&mut doc);
     doc.set_time(&["created_at"], &Timestamp(ctx.now));
+    if let Some(events) = log {
+        let so_far = crate::record::parse::parse_record(&doc.render())
+            .map_err(|e| Error::new(format!("the new record would be invalid: {e}")))?;
+        let plan = crate::ops::import::plan(&so_far, events);
+        crate::ops::import::apply(&mut doc, &plan);
+        for why in &plan.not_set {
+            ctx.note(format!("left alone: {why}"));
+        }
+    }
     let text = ctx.finish(&path, doc)?;
 
     let change = Change {
@@ -117,6 +144,89 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
         crate::output::print_after_commit(&format!("{id}\n"), &id.to_string());
     }
     Ok(())
+}
+
+/// Fills what the flags left out from a PagerDuty incident (title,
+/// severity, service, start, a `pagerduty:ID` tag) and reads its log
+/// entries. Refuses an incident that already has a post-mortem: two
+/// people paged at 3 a.m. should not write two.
+fn from_pagerduty(ctx: &Ctx, args: &mut NewArgs) -> Result<Option<Vec<crate::sources::Event>>> {
+    use crate::ops::import::{pagerduty_service, pagerduty_severity, pagerduty_tag};
+    let file = args.incident.as_deref().unwrap_or("-");
+    if file == "-" && args.log.as_deref() == Some("-") {
+        return Err(Error::usage(
+            "the incident and --log cannot both come from standard input",
+        ));
+    }
+    let (bytes, name) = super::import::read_input(file)?;
+    let incident = crate::sources::incident(&bytes).map_err(|p| {
+        Error::usage(format!("{}: nothing was written", p.in_file(&name))).hint(
+            "--from pagerduty reads an incident as GET /incidents/{id} returns it ({\"incident\": {…}})",
+        )
+    })?;
+    if let Some(tag) = pagerduty_tag(&incident) {
+        let (records, _) =
+            crate::store::read::load_all(&ctx.store, crate::store::read::Detail::Slim)?;
+        if let Some(r) = records.iter().find(|r| r.tags.contains(&tag)) {
+            return Err(Error::new(format!(
+                "PagerDuty incident {} already has a post-mortem: {} ({})",
+                incident.id,
+                r.id,
+                crate::text::inline(&r.title)
+            ))
+            .hint(match &args.log {
+                Some(log) => format!(
+                    "devops postmortem import {} --from pagerduty {}",
+                    r.id,
+                    crate::store::shell_quote(log)
+                ),
+                None => format!("devops postmortem show {}", r.id),
+            }));
+        }
+        args.describe.tags.push(tag);
+    }
+    let d = &mut args.describe;
+    d.title.get_or_insert_with(|| incident.title.clone());
+    d.severity
+        .get_or_insert_with(|| pagerduty_severity(&ctx.config, &incident));
+    if d.services.is_empty()
+        && let Some(theirs) = &incident.service
+    {
+        let ours = pagerduty_service(&ctx.config, theirs);
+        let known = &ctx.config.services;
+        if !known.is_empty() && !known.contains(&ours) {
+            let config = format!("{}/config.toml", ctx.store.records_dir);
+            return Err(Error::usage(format!(
+                "{name}: PagerDuty service '{}' is not one of the services in {config}: nothing was written",
+                crate::text::inline(theirs)
+            ))
+            .hint(format!(
+                "map it in {config}: [import.pagerduty.services] \"{}\" = \"{}\"; or give --service NAME",
+                theirs.replace('"', "\\\""),
+                known[0]
+            )));
+        }
+        d.services.push(ours);
+    }
+    args.times
+        .started
+        .get_or_insert_with(|| crate::time::format_rfc3339(&incident.created_at));
+    if d.summary.is_none()
+        && let Some(url) = &incident.url
+    {
+        d.summary = Some(format!("PagerDuty incident: {url}"));
+    }
+    let Some(log) = args.log.as_deref() else {
+        return Ok(None);
+    };
+    let (bytes, name) = super::import::read_input(log)?;
+    let events = super::import::events(
+        crate::sources::Kind::Pagerduty,
+        &bytes,
+        &name,
+        &Default::default(),
+    )?;
+    Ok(Some(events))
 }
 
 /// The guided flow for someone at a terminal who typed just `new`: each

@@ -4,7 +4,7 @@
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::record::RecordId;
-use crate::record::lint::{Finding, Level, lint};
+use crate::record::lint::{Finding, Level, Selection, lint};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -14,15 +14,17 @@ pub struct Report {
     pub records: usize,
     pub errors: usize,
     pub warnings: usize,
+    pub infos: usize,
     pub findings: Vec<Finding>,
 }
 
-pub fn check(ctx: &Ctx) -> Result<Report> {
+pub fn check(ctx: &Ctx, selection: Selection) -> Result<Report> {
     let files = crate::store::read::toml_files(&ctx.store)?;
     // The repository handle is not Sync: the threads get plain values.
     let workdir = &ctx.store.workdir;
     let records_dir = ctx.store.records_dir.as_str();
-    let rules = ctx.config.lint_rules();
+    let mut rules = ctx.config.lint_rules();
+    rules.selection = selection;
     let now = ctx.now;
     // Per file: its findings, and (id, path) when it parsed.
     type Linted = (Vec<Finding>, Option<(String, String)>);
@@ -33,14 +35,14 @@ pub fn check(ctx: &Ctx) -> Result<Report> {
                 Ok(t) => t,
                 Err(e) => {
                     return (
-                        vec![finding(path, 1, Level::Error, format!("cannot read: {e}"))],
+                        vec![finding(path, 1, "unreadable", format!("cannot read: {e}"))],
                         None,
                     );
                 }
             };
             let (mut found, record) = lint(path, &text, &rules, now);
             if let Some(problem) = misplaced(records_dir, path) {
-                found.push(finding(path, 1, Level::Error, problem));
+                found.push(finding(path, 1, "file-path", problem));
             }
             (found, record.map(|r| (r.id, path.clone())))
         })
@@ -59,7 +61,7 @@ pub fn check(ctx: &Ctx) -> Result<Report> {
             findings.push(finding(
                 p,
                 1,
-                Level::Error,
+                "duplicate-id",
                 format!("duplicate id {id}: also in {}", others(paths, p)),
             ));
         }
@@ -77,20 +79,23 @@ pub fn check(ctx: &Ctx) -> Result<Report> {
     );
     findings.sort_by(|a, b| (&a.file, a.line, a.level).cmp(&(&b.file, b.line, b.level)));
 
-    let errors = findings.iter().filter(|f| f.level == Level::Error).count();
+    findings.retain(|f| rules.selection.runs(f.rule));
+    let count = |level| findings.iter().filter(|f| f.level == level).count();
     Ok(Report {
         records: files.len(),
-        errors,
-        warnings: findings.len() - errors,
+        errors: count(Level::Error),
+        warnings: count(Level::Warning),
+        infos: count(Level::Info),
         findings,
     })
 }
 
-fn finding(file: &str, line: usize, level: Level, message: String) -> Finding {
+fn finding(file: &str, line: usize, rule: &'static str, message: String) -> Finding {
     Finding {
         file: file.to_string(),
         line,
-        level,
+        level: crate::record::lint::level_of(rule),
+        rule,
         message,
     }
 }
@@ -128,15 +133,15 @@ fn uncommitted(ctx: &Ctx) -> Result<Vec<Finding>> {
         .into_iter()
         .filter(|(path, _)| path.ends_with(".toml"))
         .map(|(path, state)| {
-            let (level, what) = match state {
-                FileState::Untracked => (Level::Warning, "not committed yet"),
-                FileState::Changed => (Level::Warning, "changed but not committed"),
+            let (rule, what) = match state {
+                FileState::Untracked => ("uncommitted", "not committed yet"),
+                FileState::Changed => ("uncommitted", "changed but not committed"),
                 FileState::Conflicted => (
-                    Level::Error,
+                    "merge-conflict",
                     "has an unresolved merge conflict: keep one value between the markers, then `git add` it and finish the merge",
                 ),
             };
-            finding(&path, 1, level, what.to_string())
+            finding(&path, 1, rule, what.to_string())
         })
         .collect())
 }

@@ -5,5 +5,6 @@
 pub mod check;
 pub mod demo;
 pub mod fixes;
+pub mod import;
 pub mod search;
 pub mod sync;

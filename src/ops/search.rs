@@ -8,6 +8,7 @@
 
 use crate::record::Record;
 use crate::record::parse::parse_record;
+use crate::text::fold;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -87,7 +88,7 @@ impl Query {
     /// fields decide.)
     fn may_match(&self, text: &str) -> bool {
         if self.ascii_fold && self.raw.len() == self.words.len() && !text.is_ascii() {
-            let text = composed(text);
+            let text = crate::text::composed(text);
             return self.raw.iter().all(|m| m.is_match(text.as_bytes()));
         }
         if self.ascii_fold && self.raw.len() == self.words.len() {
@@ -99,7 +100,7 @@ impl Query {
 
     /// `text` folded as this query needs.
     fn fold_text<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
-        if let std::borrow::Cow::Owned(nfc) = composed(text) {
+        if let std::borrow::Cow::Owned(nfc) = crate::text::composed(text) {
             return std::borrow::Cow::Owned(self.fold_text(&nfc).into_owned());
         }
         if self.ascii_fold {
@@ -132,26 +133,6 @@ impl Query {
 
     fn all_in(&self, folded: &str) -> bool {
         self.words.iter().all(|w| self.find_in(folded, w).is_some())
-    }
-}
-
-/// Lower case for scripts that have it, in composed form (NFC): Hangul
-/// typed on a Mac arrives decomposed, and must find the same records.
-fn fold(s: &str) -> String {
-    if s.is_ascii() {
-        s.to_ascii_lowercase()
-    } else {
-        composed(s).to_lowercase()
-    }
-}
-
-/// `s` in NFC; borrowed when it already is (nearly always).
-fn composed(s: &str) -> std::borrow::Cow<'_, str> {
-    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
-    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
-        std::borrow::Cow::Borrowed(s)
-    } else {
-        std::borrow::Cow::Owned(s.nfc().collect())
     }
 }
 

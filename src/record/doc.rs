@@ -144,12 +144,21 @@ impl RecordDoc {
     }
 
     pub fn push_timeline(&mut self, at: &Timestamp, text: &str) {
+        self.push_imported(at, text, None);
+    }
+
+    /// A timeline entry that came from elsewhere: `(source, id there)`.
+    pub fn push_imported(&mut self, at: &Timestamp, text: &str, from: Option<(&str, &str)>) {
         let mut t = Table::new();
         t.insert(
             "at",
             value(toml_datetime(&crate::time::format_rfc3339(&at.0))),
         );
         t.insert("text", value(text));
+        if let Some((source, id)) = from {
+            t.insert("source", value(source));
+            t.insert("source_id", value(id));
+        }
         self.array_of_tables("timeline").push(t);
     }
 

@@ -99,6 +99,13 @@ pub struct Analysis {
 pub struct TimelineEntry {
     pub at: Timestamp,
     pub text: String,
+    /// Where an imported entry came from (`pagerduty`, `alertmanager`,
+    /// `slack`, `jsonl`, `csv`) and its id there: importing the same
+    /// document again adds nothing.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub source: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub source_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 const KIND: &[u8; 4] = b"RECS";
 /// Bump whenever `Record` changes shape: postcard is not self-describing.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 
 fn fingerprint(records_dir: &str) -> Fingerprint<'_> {
     Fingerprint {

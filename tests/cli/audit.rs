@@ -350,32 +350,32 @@ fn check_reports_each_problem_with_file_and_line() {
     };
     let want = [
         format!(
-            "{}:{}: error: detected_at is before started_at",
+            "{}:{}: error[time-order]: detected_at is before started_at",
             repo.record_path(&order),
             line_of(&repo.record_path(&order), "detected_at")
         ),
         format!(
-            "{}:{}: error: unknown service 'paymnts'",
+            "{}:{}: error[unknown-service]: unknown service 'paymnts'",
             repo.record_path(&unknown),
             line_of(&repo.record_path(&unknown), "services")
         ),
         format!(
-            "{rough_path}:{}: error: unknown severity 'P0'",
+            "{rough_path}:{}: error[unknown-severity]: unknown severity 'P0'",
             line_of(&rough_path, "severity")
         ),
         format!(
-            "{rough_path}:{}: error: status = \"closed\" needs a root cause",
+            "{rough_path}:{}: error[status-fields]: status = \"closed\" needs a root cause",
             line_of(&rough_path, "status")
         ),
         format!(
-            "{rough_path}:{}: error: status = \"closed\" needs closed_at",
+            "{rough_path}:{}: error[status-fields]: status = \"closed\" needs closed_at",
             line_of(&rough_path, "status")
         ),
-        format!("{copy}:1: error: should be at postmortems/2026/11/{good}.toml"),
-        format!("{copy}:1: error: duplicate id {good}"),
-        "postmortems/stray.toml:1: error: 'stray.toml' is not a record name".to_string(),
-        "postmortems/2026/11/broken.toml:1: error:".to_string(),
-        "postmortems/2026/11/broken.toml:1: warning: not committed yet".to_string(),
+        format!("{copy}:1: error[file-path]: should be at postmortems/2026/11/{good}.toml"),
+        format!("{copy}:1: error[duplicate-id]: duplicate id {good}"),
+        "postmortems/stray.toml:1: error[file-path]: 'stray.toml' is not a record name".to_string(),
+        "postmortems/2026/11/broken.toml:1: error[syntax]:".to_string(),
+        "postmortems/2026/11/broken.toml:1: warning[uncommitted]: not committed yet".to_string(),
     ];
     for w in &want {
         assert!(text.contains(w.as_str()), "missing {w:?} in:\n{text}");
@@ -397,7 +397,7 @@ fn check_reports_each_problem_with_file_and_line() {
         .unwrap();
     assert!(out.status.success());
     assert!(
-        stdout(&out).contains("warning: review deadline passed on 2026-11-27 (3 days for SEV1)"),
+        stdout(&out).contains("warning[review-overdue]: review deadline passed on 2026-11-27 (3 days for SEV1)"),
         "{}",
         stdout(&out)
     );

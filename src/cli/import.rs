@@ -1,0 +1,197 @@
+//! `import`: a record's timeline from the pager, the alert manager or the
+//! chat channel, in one commit.
+
+use super::{CommitArgs, report};
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::ops::import::{Plan, apply, plan};
+use crate::sources::{Event, Kind, Window};
+use clap::Args;
+
+#[derive(Args, Debug)]
+#[command(after_help = "Kinds (their public formats):
+  pagerduty     GET /incidents/{id}/log_entries: trigger → detected_at, acknowledge → acknowledged_at, resolve → resolved_at
+  alertmanager  an Alertmanager webhook payload (version 4): startsAt → detected_at, endsAt → resolved_at
+  slack         one channel's file from a Slack export (--since/--until cut the window; --match keeps reacted or matching messages)
+  jsonl, csv    at,text[,source_id] for everything else (at: RFC 3339)
+
+Importing the same file again adds nothing. Incident times are filled only where the record has none.
+
+Examples:
+  devops postmortem import k7x3 --from pagerduty log_entries.json
+  devops postmortem import k7x3 --from slack channels/incident/2026-11-23.json --since 09:00 --until 11:00 --dry-run
+  curl -s … | devops postmortem import k7x3 --from alertmanager -")]
+pub struct ImportArgs {
+    /// The post-mortem (any unique prefix of its ID)
+    pub id: String,
+    /// What the file is
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub from: Kind,
+    /// The file, or - for standard input
+    #[arg(value_name = "FILE")]
+    pub file: String,
+    /// Show what would be added and set; write nothing
+    #[arg(long, short = 'n')]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub window: WindowArgs,
+    #[command(flatten)]
+    pub commit: CommitArgs,
+}
+
+#[derive(Args, Debug, Default)]
+pub struct WindowArgs {
+    /// Only events at or after TIME (a bare 09:00 is read after the incident began)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only events before TIME
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Only events whose text has WORD (Slack: or that someone reacted to)
+    #[arg(long = "match", value_name = "WORD")]
+    pub matching: Option<String>,
+}
+
+impl WindowArgs {
+    pub fn window(
+        &self,
+        ctx: &Ctx,
+        began: Option<chrono::DateTime<chrono::FixedOffset>>,
+    ) -> Result<Window> {
+        let time = |flag: &str, v: &Option<String>| {
+            v.as_deref()
+                .map(|s| ctx.time_after(flag, s, began).map(|t| t.0))
+                .transpose()
+        };
+        let window = Window {
+            since: time("--since", &self.since)?,
+            until: time("--until", &self.until)?,
+            matching: self.matching.clone().filter(|w| !w.trim().is_empty()),
+        };
+        if let (Some(s), Some(u)) = (window.since, window.until)
+            && u <= s
+        {
+            return Err(Error::usage(format!(
+                "--until {} is not after --since {}",
+                crate::time::format_rfc3339(&u),
+                crate::time::format_rfc3339(&s)
+            )));
+        }
+        Ok(window)
+    }
+}
+
+/// The bytes of FILE (or standard input) and the name errors give it.
+pub fn read_input(file: &str) -> Result<(Vec<u8>, String)> {
+    if file == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+            .map_err(|e| Error::new(format!("standard input: {e}")))?;
+        return Ok((bytes, "standard input".into()));
+    }
+    let bytes = std::fs::read(file).map_err(|e| {
+        Error::usage(format!(
+            "{file}: {}",
+            crate::error::one_line(&e.to_string())
+        ))
+    })?;
+    Ok((bytes, file.to_string()))
+}
+
+/// The events in `bytes`, or an error naming the file and the entry.
+pub fn events(kind: Kind, bytes: &[u8], name: &str, window: &Window) -> Result<Vec<Event>> {
+    crate::sources::read(kind, bytes, window).map_err(|p| {
+        Error::usage(format!("{}: nothing was written", p.in_file(name))).hint(format!(
+            "is it a {} document? `devops postmortem import --help` lists what each kind reads",
+            kind_name(kind)
+        ))
+    })
+}
+
+fn kind_name(kind: Kind) -> String {
+    clap::ValueEnum::to_possible_value(&kind)
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
+}
+
+pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
+    let entry = ctx.find(&args.id)?;
+    let record = crate::store::read::load(&ctx.store, &entry)?;
+    let window = args.window.window(ctx, record.started_at.map(|t| t.0))?;
+    let (bytes, name) = read_input(&args.file)?;
+    let found = events(args.from, &bytes, &name, &window)?;
+    let total = found.len();
+    if args.dry_run {
+        let plan = plan(&record, found);
+        crate::output::print(&describe(&record.id, &plan, total, true));
+        return Ok(());
+    }
+    let mut summary = String::new();
+    let mut events = Some(found);
+    let done = ctx.change_record(
+        &entry,
+        "import",
+        args.commit.message.as_deref(),
+        |doc, before| {
+            // Planned against the record as committed (it may have moved
+            // since the dry look above).
+            let plan = plan(before, events.take().unwrap_or_default());
+            apply(doc, &plan);
+            summary = describe(&before.id, &plan, total, false);
+            Ok(())
+        },
+    )?;
+    if done.commit.is_none() {
+        ctx.out.status(summary.trim_end());
+        return Ok(());
+    }
+    report(ctx, &done, summary.lines().next().unwrap_or("imported"));
+    for line in summary.lines().skip(1) {
+        ctx.out.status(line);
+    }
+    Ok(())
+}
+
+/// What an import adds and sets, one line each.
+fn describe(id: &str, plan: &Plan, total: usize, dry: bool) -> String {
+    let n = plan.added.len();
+    let mut out = String::new();
+    let entries = |n: usize| if n == 1 { "entry" } else { "entries" };
+    if n == 0 {
+        out.push_str(&format!(
+            "nothing to import: {} of {total} {} already in {id}\n",
+            plan.already,
+            entries(total)
+                .replace("entry", "entry is")
+                .replace("entries", "entries are"),
+        ));
+    } else {
+        let already = if plan.already > 0 {
+            format!(" ({} already there)", plan.already)
+        } else {
+            String::new()
+        };
+        let verb = if dry { "would add" } else { "imported" };
+        out.push_str(&format!("{verb} {n} timeline {}{already}\n", entries(n)));
+    }
+    if dry {
+        for e in &plan.added {
+            out.push_str(&format!(
+                "  + {}  {}\n",
+                crate::time::format_rfc3339(&e.at),
+                crate::text::inline(&crate::text::truncate(&e.text, 100))
+            ));
+        }
+    }
+    for (field, at) in &plan.times {
+        let verb = if dry { "would set" } else { "set" };
+        out.push_str(&format!(
+            "{verb} {field} = {}\n",
+            crate::time::format_rfc3339(at)
+        ));
+    }
+    for why in &plan.not_set {
+        out.push_str(&format!("left alone: {why}\n"));
+    }
+    out
+}

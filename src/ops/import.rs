@@ -1,0 +1,137 @@
+//! `import`: events from alerting and chat into a record's timeline, and
+//! the incident times they mark where the record has none yet.
+
+use crate::config::Config;
+use crate::record::{Record, RecordDoc, Timestamp};
+use crate::sources::{Event, Incident, Mark};
+use chrono::{DateTime, FixedOffset};
+
+/// What an import would do to one record.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// New timeline entries, in time order.
+    pub added: Vec<Event>,
+    /// Entries the record already has (same source and id).
+    pub already: usize,
+    /// Incident times to fill: (field, time).
+    pub times: Vec<(&'static str, DateTime<FixedOffset>)>,
+    /// Incident times the source gave but that were not set, and why.
+    pub not_set: Vec<String>,
+}
+
+/// Which of `events` are new to `record`, and which empty incident times
+/// they fill without putting the times out of order.
+pub fn plan(record: &Record, events: Vec<Event>) -> Plan {
+    let mut plan = Plan::default();
+    let mut known: std::collections::HashSet<(String, String)> = record
+        .timeline
+        .iter()
+        .filter_map(|t| Some((t.source.clone()?, t.source_id.clone()?)))
+        .collect();
+    for e in events {
+        if known.insert((e.source.to_string(), e.source_id.clone())) {
+            plan.added.push(e);
+        } else {
+            plan.already += 1;
+        }
+    }
+    // The first detection and acknowledgement, the last resolution, of
+    // the new events: a time the record already has stands.
+    let mut current = [
+        ("started_at", record.started_at.map(|t| t.0)),
+        ("detected_at", record.detected_at.map(|t| t.0)),
+        ("acknowledged_at", record.acknowledged_at.map(|t| t.0)),
+        ("mitigated_at", record.mitigated_at.map(|t| t.0)),
+        ("resolved_at", record.resolved_at.map(|t| t.0)),
+    ];
+    for mark in [Mark::Detected, Mark::Acknowledged, Mark::Resolved] {
+        let marked = plan
+            .added
+            .iter()
+            .filter(|e| e.marks == Some(mark))
+            .map(|e| e.at);
+        let at = if mark == Mark::Resolved {
+            marked.max()
+        } else {
+            marked.min()
+        };
+        let Some(at) = at else { continue };
+        let field = mark.field();
+        let slot = current
+            .iter()
+            .position(|(k, _)| *k == field)
+            .expect("known field");
+        if current[slot].1.is_some() {
+            continue; // the record's own value stands
+        }
+        let before = current[..slot].iter().filter_map(|(_, t)| *t).max();
+        let after = current[slot + 1..].iter().filter_map(|(_, t)| *t).min();
+        if before.is_some_and(|b| at < b) || after.is_some_and(|a| at > a) {
+            plan.not_set.push(format!(
+                "{field} {} would put the incident times out of order",
+                crate::time::format_rfc3339(&at)
+            ));
+            continue;
+        }
+        current[slot].1 = Some(at);
+        plan.times.push((field, at));
+    }
+    plan
+}
+
+/// Writes the plan into the record's document.
+pub fn apply(doc: &mut RecordDoc, plan: &Plan) {
+    for e in &plan.added {
+        doc.push_imported(&Timestamp(e.at), &e.text, Some((e.source, &e.source_id)));
+    }
+    for (field, at) in &plan.times {
+        doc.set_time(&[field], &Timestamp(*at));
+    }
+}
+
+/// The severity a PagerDuty incident maps to: the config's
+/// `[import.pagerduty] severity` by priority, then by urgency; else P1 is
+/// the worst level, P2 the next…, and urgency high the second level, low
+/// the third (clamped to the scale).
+pub fn pagerduty_severity(config: &Config, incident: &Incident) -> String {
+    let map = &config.import.pagerduty.severity;
+    let mapped = |key: &Option<String>| {
+        let key = key.as_deref()?;
+        map.iter()
+            .find(|(theirs, _)| theirs.eq_ignore_ascii_case(key))
+            .and_then(|(_, ours)| config.check_severity(ours).ok())
+    };
+    if let Some(s) = mapped(&incident.priority).or_else(|| mapped(&incident.urgency)) {
+        return s;
+    }
+    let levels = &config.severities;
+    let at = |i: usize| levels[i.min(levels.len() - 1)].clone();
+    let priority = incident
+        .priority
+        .as_deref()
+        .and_then(|p| p.trim().strip_prefix(['P', 'p'])?.parse::<usize>().ok())
+        .filter(|n| *n >= 1);
+    match (priority, incident.urgency.as_deref()) {
+        (Some(n), _) => at(n - 1),
+        (None, Some("high")) => at(1),
+        (None, Some("low")) => at(2),
+        _ => config.default_severity(),
+    }
+}
+
+/// Our name for a PagerDuty service: the config's
+/// `[import.pagerduty] services` map, else theirs.
+pub fn pagerduty_service(config: &Config, theirs: &str) -> String {
+    config
+        .import
+        .pagerduty
+        .services
+        .get(theirs)
+        .cloned()
+        .unwrap_or_else(|| theirs.to_string())
+}
+
+/// The tag that ties a record to its PagerDuty incident.
+pub fn pagerduty_tag(incident: &Incident) -> Option<String> {
+    (!incident.id.is_empty()).then(|| format!("pagerduty:{}", incident.id))
+}

@@ -1,0 +1,672 @@
+//! The rules `check` applies to one record's text. Pure: the caller brings
+//! the team's rules (from its config) and the clock. Every finding names
+//! its rule (`RULES`), so `check --rule/--no-rule` and the config's
+//! `[lint] off` can choose.
+
+pub mod writeup;
+
+use super::parse::{Located, line_col, parse_record};
+use super::status::analysis_missing;
+use super::{ActionStatus, Record, Status};
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Info => "info",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub file: String,
+    pub line: usize,
+    pub level: Level,
+    /// The rule's id (`RULES`).
+    pub rule: &'static str,
+    pub message: String,
+}
+
+/// Every rule: id, level, what it flags. Errors keep the record format
+/// whole (the tool refuses to write a record with one); warnings and
+/// infos are about the write-up, and a team can turn those off.
+pub const RULES: &[(&str, Level, &str)] = &[
+    (
+        "syntax",
+        Level::Error,
+        "TOML that does not parse, or a field of the wrong type",
+    ),
+    (
+        "id-mismatch",
+        Level::Error,
+        "id does not match the file name",
+    ),
+    (
+        "file-path",
+        Level::Error,
+        "a file outside <dir>/YYYY/MM/<id>.toml",
+    ),
+    ("duplicate-id", Level::Error, "two files with one id"),
+    (
+        "unknown-severity",
+        Level::Error,
+        "a severity the config does not list",
+    ),
+    (
+        "unknown-service",
+        Level::Error,
+        "a service the config does not list",
+    ),
+    (
+        "status-fields",
+        Level::Error,
+        "a status without what it needs (analyzed: root cause and actions; closed: closed_at; withdrawn: a reason)",
+    ),
+    (
+        "time-order",
+        Level::Error,
+        "incident times out of order (started ≤ detected ≤ acknowledged ≤ mitigated ≤ resolved)",
+    ),
+    (
+        "time-range",
+        Level::Error,
+        "an incident that starts after it was written down, or before 1970",
+    ),
+    (
+        "roster",
+        Level::Error,
+        "with strict_roster: an assignee or owner not in [[people]]",
+    ),
+    (
+        "merge-conflict",
+        Level::Error,
+        "unresolved merge conflict markers",
+    ),
+    ("unreadable", Level::Error, "a file that cannot be read"),
+    (
+        "uncommitted",
+        Level::Warning,
+        "a record changed but not committed",
+    ),
+    (
+        "review-overdue",
+        Level::Warning,
+        "the review deadline for its severity has passed",
+    ),
+    (
+        "blame-language",
+        Level::Warning,
+        "blame words (\"human error\", \"should have\", \"부주의\", \"실수\"; [lint] blame_words adds)",
+    ),
+    (
+        "vague-action",
+        Level::Warning,
+        "an action item that promises effort, not a change (\"Improve monitoring\", \"모니터링 강화\")",
+    ),
+    (
+        "action-owner-due",
+        Level::Warning,
+        "an open action item without owner or due date on an analyzed record",
+    ),
+    (
+        "duration-mismatch",
+        Level::Warning,
+        "a stated length (\"for 40 minutes\", \"40분간\") the incident times contradict",
+    ),
+    (
+        "no-timeline",
+        Level::Info,
+        "an analyzed or closed record without timeline entries",
+    ),
+];
+
+/// Whether `id` names a rule.
+pub fn is_rule(id: &str) -> bool {
+    RULES.iter().any(|(r, _, _)| *r == id)
+}
+
+/// The rule ids, for messages.
+pub fn rule_ids() -> Vec<String> {
+    RULES.iter().map(|(r, _, _)| r.to_string()).collect()
+}
+
+/// The level of rule `id`.
+pub fn level_of(id: &str) -> Level {
+    RULES
+        .iter()
+        .find(|(r, _, _)| *r == id)
+        .map_or(Level::Error, |(_, l, _)| *l)
+}
+
+/// Which rules run: all but `skip`, or only `only` when it is given.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub only: Vec<String>,
+    pub skip: Vec<String>,
+}
+
+impl Selection {
+    pub fn runs(&self, id: &str) -> bool {
+        if !self.only.is_empty() {
+            return self.only.iter().any(|o| o == id);
+        }
+        !self.skip.iter().any(|s| s == id)
+    }
+}
+
+/// What a team's config says a record must hold to (built by
+/// `Config::lint_rules`), so this module needs nothing above it.
+pub struct Rules<'a> {
+    /// Known severity levels, worst first (matched case-insensitively).
+    pub severities: &'a [String],
+    /// Known services; empty means any.
+    pub services: &'a [String],
+    /// With `strict_roster`: the people an assignee or owner must be.
+    pub roster: Option<Vec<String>>,
+    /// Days from creation until the review is due, per severity.
+    pub review_days: Box<dyn Fn(&str) -> u32 + Send + Sync + 'a>,
+    /// The team's blame words and vague action phrases, added to ours.
+    pub blame_words: &'a [String],
+    pub vague_actions: &'a [String],
+    pub selection: Selection,
+}
+
+/// Finds the line of a field, or of a phrase inside it.
+struct Lines<'t> {
+    text: &'t str,
+    doc: Option<toml_edit::Document<String>>,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Self {
+        Lines {
+            text,
+            doc: toml_edit::Document::parse(text.to_string()).ok(),
+        }
+    }
+
+    /// The span of the item at `path`; numeric parts index arrays.
+    fn span(&self, path: &[&str]) -> Option<std::ops::Range<usize>> {
+        let mut item = self.doc.as_ref()?.as_item();
+        for key in path {
+            item = match key.parse::<usize>() {
+                Ok(i) => item.get(i)?,
+                Err(_) => item.get(key)?,
+            };
+        }
+        item.span()
+    }
+
+    fn of(&self, path: &[&str]) -> usize {
+        self.span(path)
+            .map_or(1, |s| line_col(self.text, s.start).0)
+    }
+
+    /// The line where `phrase` appears in the field at `path` (a
+    /// multi-line string spans lines), or the field's first line.
+    fn of_phrase(&self, path: &[&str], phrase: &str) -> usize {
+        let Some(span) = self.span(path) else {
+            return 1;
+        };
+        let raw = self.text.get(span.clone()).unwrap_or("");
+        let at = if phrase.is_ascii() {
+            raw.to_ascii_lowercase().find(&phrase.to_ascii_lowercase())
+        } else {
+            raw.find(phrase)
+        };
+        line_col(self.text, span.start + at.unwrap_or(0)).0
+    }
+}
+
+/// Lints one record; returns its findings and, when it parses, the record.
+pub fn lint(
+    path: &str,
+    text: &str,
+    rules: &Rules<'_>,
+    now: DateTime<FixedOffset>,
+) -> (Vec<Finding>, Option<Record>) {
+    let record = match parse_record(text) {
+        Ok(r) => r,
+        Err(Located { line, message, col }) => {
+            let rule = if message.contains("merge conflict") {
+                "merge-conflict"
+            } else {
+                "syntax"
+            };
+            let f = Finding {
+                file: path.into(),
+                line,
+                level: Level::Error,
+                rule,
+                message: format!("{message} (column {col})"),
+            };
+            return (vec![f], None);
+        }
+    };
+    let lines = Lines::new(text);
+    let mut out = Vec::new();
+    let mut found = |rule: &'static str, line: usize, message: String| {
+        if rules.selection.runs(rule) {
+            out.push(Finding {
+                file: path.into(),
+                line,
+                level: level_of(rule),
+                rule,
+                message,
+            });
+        }
+    };
+    format_rules(path, &record, rules, now, &lines, &mut found);
+    writeup_rules(&record, rules, &lines, &mut found);
+    (out, Some(record))
+}
+
+type Found<'f> = dyn FnMut(&'static str, usize, String) + 'f;
+
+/// The rules that keep the record format whole.
+fn format_rules(
+    path: &str,
+    record: &Record,
+    rules: &Rules<'_>,
+    now: DateTime<FixedOffset>,
+    lines: &Lines<'_>,
+    found: &mut Found<'_>,
+) {
+    let stem = path
+        .rsplit('/')
+        .next()
+        .unwrap_or(path)
+        .trim_end_matches(".toml");
+    if record.id != stem {
+        found(
+            "id-mismatch",
+            lines.of(&["id"]),
+            format!(
+                "id = \"{}\" does not match the file name {stem}.toml",
+                record.id
+            ),
+        );
+    }
+    if !rules
+        .severities
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(record.severity.trim()))
+    {
+        found(
+            "unknown-severity",
+            lines.of(&["severity"]),
+            format!(
+                "unknown severity '{}': the config knows {}",
+                record.severity,
+                rules.severities.join(", ")
+            ),
+        );
+    }
+    if !rules.services.is_empty() {
+        for s in record
+            .services
+            .iter()
+            .filter(|s| !rules.services.contains(s))
+        {
+            let guess = did_you_mean(s, rules.services)
+                .map(|g| format!(" (did you mean '{g}'?)"))
+                .unwrap_or_default();
+            found(
+                "unknown-service",
+                lines.of(&["services"]),
+                format!(
+                    "unknown service '{s}'{guess}: add it to services in the config, or fix the name"
+                ),
+            );
+        }
+    }
+    let status_line = lines.of(&["status"]);
+    if matches!(record.status, Status::Analyzed | Status::Closed) {
+        for missing in analysis_missing(record) {
+            found(
+                "status-fields",
+                status_line,
+                format!("status = \"{}\" needs {missing}", record.status),
+            );
+        }
+    }
+    if record.status == Status::Closed && record.closed_at.is_none() {
+        found(
+            "status-fields",
+            status_line,
+            "status = \"closed\" needs closed_at".into(),
+        );
+    }
+    if record.status != Status::Closed && record.closed_at.is_some() {
+        found(
+            "status-fields",
+            lines.of(&["closed_at"]),
+            format!("closed_at is set but status is \"{}\"", record.status),
+        );
+    }
+    if record.status == Status::Withdrawn && record.withdrawn_reason.is_none() {
+        found(
+            "status-fields",
+            status_line,
+            "status = \"withdrawn\" needs withdrawn_reason".into(),
+        );
+    }
+    for (later, earlier) in super::status::times_out_of_order(record) {
+        found(
+            "time-order",
+            lines.of(&[later]),
+            format!(
+                "{later} is before {earlier}: started ≤ detected ≤ acknowledged ≤ mitigated ≤ resolved"
+            ),
+        );
+    }
+    // An incident cannot happen after it was written down, nor before
+    // there were computers to page anyone.
+    let written = record.created_at.0 + chrono::Duration::hours(1);
+    for (key, t) in incident_times(record) {
+        if key == "started_at" && t > written {
+            found(
+                "time-range",
+                lines.of(&[key]),
+                format!(
+                    "{key} = {} is after the record was created ({}): an incident is written down after it starts",
+                    crate::time::format_rfc3339(&t),
+                    crate::time::format_rfc3339(&record.created_at.0)
+                ),
+            );
+        }
+        if chrono::Datelike::year(&t) < 1970 {
+            found(
+                "time-range",
+                lines.of(&[key]),
+                format!(
+                    "{key} = {} is before 1970: check the year",
+                    crate::time::format_rfc3339(&t)
+                ),
+            );
+        }
+    }
+    if let Some(roster) = &rules.roster {
+        let known = |who: &str| roster.iter().any(|p| p == who);
+        if let Some(a) = record.assignee.as_deref().filter(|a| !known(a)) {
+            found(
+                "roster",
+                lines.of(&["assignee"]),
+                format!(
+                    "assignee '{a}' is not in the roster (strict_roster = true): use a name from [[people]]"
+                ),
+            );
+        }
+        for (i, item) in record.action_items.iter().enumerate() {
+            if let Some(o) = item.owner.as_deref().filter(|o| !known(o)) {
+                found(
+                    "roster",
+                    lines.of(&["action_items", &i.to_string(), "owner"]),
+                    format!(
+                        "action #{}: owner '{o}' is not in the roster (strict_roster = true)",
+                        item.n
+                    ),
+                );
+            }
+        }
+    }
+    if record.status.is_active() {
+        let days = (rules.review_days)(&record.severity);
+        let due = record.review_due(days);
+        if due < now {
+            found(
+                "review-overdue",
+                lines.of(&["created_at"]),
+                format!(
+                    "review deadline passed on {} ({} days for {})",
+                    due.format("%Y-%m-%d"),
+                    days,
+                    record.severity
+                ),
+            );
+        }
+    }
+}
+
+/// The incident times the record has, in order.
+fn incident_times(record: &Record) -> impl Iterator<Item = (&'static str, DateTime<FixedOffset>)> {
+    [
+        ("started_at", record.started_at),
+        ("detected_at", record.detected_at),
+        ("acknowledged_at", record.acknowledged_at),
+        ("mitigated_at", record.mitigated_at),
+        ("resolved_at", record.resolved_at),
+    ]
+    .into_iter()
+    .filter_map(|(k, t)| t.map(|t| (k, t.0)))
+}
+
+/// The prose fields a reviewer reads, by their path in the file. The
+/// timeline is left out: it quotes machines ("connect failed to …").
+fn prose(record: &Record) -> Vec<(Vec<String>, &str)> {
+    let a = &record.analysis;
+    fn one<'r>(k: &[&str], v: &'r str) -> (Vec<String>, &'r str) {
+        (k.iter().map(|s| s.to_string()).collect(), v)
+    }
+    let mut out: Vec<(Vec<String>, &str)> = vec![
+        one(&["title"], record.title.as_str()),
+        one(&["summary"], record.summary.as_str()),
+        one(
+            &["impact", "description"],
+            record.impact.description.as_str(),
+        ),
+        one(&["analysis", "trigger"], a.trigger.as_str()),
+        one(&["analysis", "root_cause"], a.root_cause.as_str()),
+        one(
+            &["analysis", "no_action_reason"],
+            a.no_action_reason.as_str(),
+        ),
+    ];
+    let lists: [(&str, &Vec<String>); 5] = [
+        ("contributing_factors", &a.contributing_factors),
+        ("five_whys", &a.five_whys),
+        ("went_wrong", &a.went_wrong),
+        ("lucky", &a.lucky),
+        ("lessons", &a.lessons),
+    ];
+    for (key, items) in lists {
+        for (i, v) in items.iter().enumerate() {
+            out.push((
+                vec!["analysis".into(), key.into(), i.to_string()],
+                v.as_str(),
+            ));
+        }
+    }
+    for (i, item) in record.action_items.iter().enumerate() {
+        out.push((
+            vec!["action_items".into(), i.to_string(), "text".into()],
+            item.text.as_str(),
+        ));
+    }
+    out.retain(|(_, v)| !v.trim().is_empty());
+    out
+}
+
+/// `analysis.lessons[2]` for a path `analysis, lessons, 2`.
+fn field_name(path: &[String]) -> String {
+    let mut out = String::new();
+    for part in path {
+        if part.parse::<usize>().is_ok() {
+            out.push_str(&format!("[{}]", part.parse::<usize>().unwrap_or(0) + 1));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+/// The rules about the write-up itself.
+fn writeup_rules(record: &Record, rules: &Rules<'_>, lines: &Lines<'_>, found: &mut Found<'_>) {
+    if rules.selection.runs("blame-language") {
+        for (path, text) in prose(record) {
+            let keys: Vec<&str> = path.iter().map(String::as_str).collect();
+            for hit in writeup::blame_in(text, rules.blame_words) {
+                found(
+                    "blame-language",
+                    lines.of_phrase(&keys, &hit.phrase),
+                    format!(
+                        "{}: \"{}\" is blame language: {}",
+                        field_name(&path),
+                        hit.phrase,
+                        hit.instead
+                    ),
+                );
+            }
+        }
+    }
+    let analyzed = record.status == Status::Analyzed;
+    for (i, item) in record.action_items.iter().enumerate() {
+        let at = |field: &str| lines.of(&["action_items", &i.to_string(), field]);
+        let open = item.status == ActionStatus::Open;
+        if open && let Some(why) = writeup::vague_action(&item.text, rules.vague_actions) {
+            found(
+                "vague-action",
+                at("text"),
+                format!(
+                    "action #{} \"{}\" is vague: {why}; say what changes and how anyone can tell it is done (\"Alert when checkout 5xx > 2% for 5 min\")",
+                    item.n,
+                    crate::text::truncate(&item.text, 60)
+                ),
+            );
+        }
+        if analyzed && open {
+            let lacks = match (item.owner.is_none(), item.due.is_none()) {
+                (true, true) => Some("no owner and no due date"),
+                (true, false) => Some("no owner"),
+                (false, true) => Some("no due date"),
+                (false, false) => None,
+            };
+            if let Some(lacks) = lacks {
+                found(
+                    "action-owner-due",
+                    at("text"),
+                    format!(
+                        "action #{} has {lacks}: devops postmortem action edit {}#{} --owner WHO --due DATE",
+                        item.n, record.id, item.n
+                    ),
+                );
+            }
+        }
+    }
+    duration_rule(record, lines, found);
+    if matches!(record.status, Status::Analyzed | Status::Closed) && record.timeline.is_empty() {
+        found(
+            "no-timeline",
+            lines.of(&["status"]),
+            format!(
+                "no timeline entries: build one with `devops postmortem import {} --from pagerduty FILE` (or alertmanager, slack, jsonl, csv)",
+                record.id
+            ),
+        );
+    }
+}
+
+/// A length stated in the title, summary or impact that the incident's
+/// own times contradict ("40 minutes" for a 2-hour outage).
+fn duration_rule(record: &Record, lines: &Lines<'_>, found: &mut Found<'_>) {
+    let Some(start) = record.started_at.map(|t| t.0) else {
+        return;
+    };
+    let measured: Vec<(&str, i64)> = [
+        ("mitigated", record.mitigated_at),
+        ("resolved", record.resolved_at),
+    ]
+    .into_iter()
+    .filter_map(|(k, t)| t.map(|t| (k, (t.0 - start).num_minutes())))
+    .collect();
+    if measured.is_empty() {
+        return;
+    }
+    let fields: [(&[&str], &str); 3] = [
+        (&["title"], &record.title),
+        (&["summary"], &record.summary),
+        (&["impact", "description"], &record.impact.description),
+    ];
+    for (path, text) in fields {
+        for stated in writeup::stated_minutes(text) {
+            if measured
+                .iter()
+                .any(|(_, m)| writeup::length_fits(stated, *m))
+            {
+                continue;
+            }
+            let times: Vec<String> = measured
+                .iter()
+                .map(|(k, m)| format!("{k} after {}", crate::time::format_minutes(*m as f64)))
+                .collect();
+            found(
+                "duration-mismatch",
+                lines.of(path),
+                format!(
+                    "{} says {} but the incident times say {}: fix the text or the times",
+                    path.join("."),
+                    crate::time::format_minutes(stated as f64),
+                    times.join(", ")
+                ),
+            );
+        }
+    }
+}
+
+/// The known name closest to a typo (at most a third of it wrong).
+pub fn did_you_mean<'a>(typed: &str, known: &'a [String]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(&typed.to_lowercase(), &k.to_lowercase()), k))
+        .filter(|(d, k)| *d > 0 && *d <= (k.chars().count() / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k.as_str())
+}
+
+/// Levenshtein distance over characters (Hangul counts as one each).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1)
+                .min(row[j] + 1)
+                .min(prev + usize::from(ca != *cb));
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn suggests_the_closest_known_name() {
+        let known = vec![
+            "payments".to_string(),
+            "search".to_string(),
+            "결제".to_string(),
+        ];
+        assert_eq!(super::did_you_mean("paymnets", &known), Some("payments"));
+        assert_eq!(super::did_you_mean("serach", &known), Some("search"));
+        assert_eq!(super::did_you_mean("billing", &known), None);
+    }
+}
