@@ -72,11 +72,22 @@ pub fn text(ctx: &Ctx, prompt: &str, required: bool) -> Result<String> {
     }
 }
 
-/// Asks again and again for items until an empty answer.
+/// Text for the write-up: what a reviewer would flag (blame language; a
+/// vague `action`) is said right away. The answer is kept as typed.
+pub fn prose(ctx: &Ctx, prompt: &str, required: bool, action: bool) -> Result<String> {
+    let answer = text(ctx, prompt, required)?;
+    let rules = ctx.config.lint_rules();
+    for remark in crate::record::lint::writeup::remarks(&answer, action, &rules) {
+        ctx.out.warn(&remark);
+    }
+    Ok(answer)
+}
+
+/// Asks again and again for items of the write-up until an empty answer.
 pub fn items(ctx: &Ctx, prompt: &str) -> Result<Vec<String>> {
     let mut out = Vec::new();
     loop {
-        let answer = text(ctx, &format!("{prompt} (empty to finish)"), false)?;
+        let answer = prose(ctx, &format!("{prompt} (empty to finish)"), false, false)?;
         if answer.is_empty() {
             return Ok(out);
         }

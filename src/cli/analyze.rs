@@ -108,6 +108,8 @@ pub fn run(ctx: &Ctx, mut args: AnalyzeArgs) -> Result<()> {
         }
         let current = crate::store::read::load(&ctx.store, &entry)?;
         guided(ctx, &current, &mut args)?;
+    } else {
+        remark_on_typed(ctx, &args);
     }
     let specs = if args.specs.is_empty() {
         paired(&args)
@@ -180,6 +182,37 @@ pub fn run(ctx: &Ctx, mut args: AnalyzeArgs) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// What a reviewer would flag in the text given as flags, said before the
+/// commit (the guided flow says it as each answer is typed). Warnings:
+/// the analysis is recorded as written.
+fn remark_on_typed(ctx: &Ctx, args: &AnalyzeArgs) {
+    let rules = ctx.config.lint_rules();
+    let single = [
+        ("--trigger", &args.trigger),
+        ("--root-cause", &args.root_cause),
+        ("--no-action-reason", &args.no_action_reason),
+    ];
+    let single = single
+        .into_iter()
+        .filter_map(|(flag, v)| Some((flag, v.as_deref()?, false)));
+    let lists = [
+        ("--factor", &args.factors),
+        ("--why", &args.whys),
+        ("--went-wrong", &args.went_wrong),
+        ("--lucky", &args.lucky),
+        ("--lesson", &args.lessons),
+    ];
+    let lists = lists
+        .into_iter()
+        .flat_map(|(flag, v)| v.iter().map(move |t| (flag, t.as_str(), false)));
+    let actions = args.actions.iter().map(|t| ("--action", t.as_str(), true));
+    for (flag, text, action) in single.chain(lists).chain(actions) {
+        for remark in crate::record::lint::writeup::remarks(text, action, &rules) {
+            ctx.out.warn(&format!("{flag}: {remark}"));
+        }
+    }
 }
 
 /// A single-valued field is set when empty; overwriting needs --replace.
@@ -286,12 +319,17 @@ fn ask_part(ctx: &Ctx, r: &Record, args: &mut AnalyzeArgs, part: usize, again: b
     match part {
         0 => {
             if again || r.analysis.trigger.is_empty() {
-                args.trigger = Some(prompt::text(ctx, "Trigger (what set it off?)", false)?)
-                    .filter(|s| !s.is_empty());
+                args.trigger = Some(prompt::prose(
+                    ctx,
+                    "Trigger (what set it off?)",
+                    false,
+                    false,
+                )?)
+                .filter(|s| !s.is_empty());
             }
             if again || r.analysis.root_cause.is_empty() {
                 args.root_cause =
-                    Some(prompt::text(ctx, "Root cause", false)?).filter(|s| !s.is_empty());
+                    Some(prompt::prose(ctx, "Root cause", false, false)?).filter(|s| !s.is_empty());
             }
             // Chosen again from the summary: the new answer replaces.
             args.replace |= again;
@@ -313,7 +351,8 @@ fn ask_part(ctx: &Ctx, r: &Record, args: &mut AnalyzeArgs, part: usize, again: b
                 && r.action_items.is_empty()
                 && prompt::confirm(ctx, "No action items: is none needed?", false)?
             {
-                args.no_action_reason = Some(prompt::text(ctx, "Why is no action needed?", true)?);
+                args.no_action_reason =
+                    Some(prompt::prose(ctx, "Why is no action needed?", true, false)?);
             }
         }
     }
@@ -338,7 +377,7 @@ fn ask_actions(ctx: &Ctx, r: &Record) -> Result<Vec<ActionSpec>> {
         .unwrap_or(0);
     let mut specs = Vec::new();
     loop {
-        let text = prompt::text(ctx, "Action item (empty to finish)", false)?;
+        let text = prompt::prose(ctx, "Action item (empty to finish)", false, true)?;
         if text.is_empty() {
             return Ok(specs);
         }

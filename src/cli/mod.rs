@@ -19,6 +19,7 @@ mod list;
 mod log;
 mod merge_driver;
 mod new;
+mod related;
 mod reopen;
 mod report;
 mod search;
@@ -123,6 +124,8 @@ pub enum Command {
     Show(show::ShowArgs),
     /// Find post-mortems by words in their text (Hangul too)
     Search(search::SearchArgs),
+    /// Earlier post-mortems that look like the same problem, and why
+    Related(related::RelatedArgs),
     /// Edit a record in $VISUAL/$EDITOR; validated before it is committed
     Edit(edit::EditArgs),
     /// The daily review: unassigned, in analysis, overdue, stale, closed lately
@@ -231,6 +234,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List(args) => list::run(&ctx()?, args),
         Command::Show(args) => show::run(&ctx()?, args),
         Command::Search(args) => search::run(&ctx()?, args),
+        Command::Related(args) => related::run(&ctx()?, args),
         Command::Edit(args) => edit::run(&ctx()?, args),
         Command::Triage(args) => triage::run(&ctx()?, args),
         Command::Stats(args) => stats::run(&ctx()?, args),

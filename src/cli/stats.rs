@@ -23,7 +23,7 @@ completion rate = done / (done + open).\n\n\
 JSON fields: records, by_severity.<SEV>, by_status.<status>, by_service.<name>, by_period.<key>, \
 ttd|tta|ttm|ttr|time_to_close.{count,left_out,mean_minutes,median_minutes,p90_minutes}, \
 ttr_by_period[], action_items.{total,open,done,wontfix,overdue,completion_rate}, \
-recurring_services[], recurring_root_cause_words[].\n\nExamples:\n  devops postmortem stats --since \"30d ago\" --by month\n  devops postmortem stats --json | jq .ttr.median_minutes"
+recurring_services[{name,count,records}], recurring_root_cause_words[{name,count,records}] (records: the newest 20 ids).\n\nExamples:\n  devops postmortem stats --since \"30d ago\" --by month\n  devops postmortem stats --json | jq .ttr.median_minutes"
 )]
 pub struct StatsArgs {
     #[command(flatten)]
@@ -137,6 +137,14 @@ fn text(s: &Stats, layout: crate::render::table::Layout) -> String {
             "Recurring in root causes: {}\n",
             named(&s.recurring_root_cause_words)
         ));
+    }
+    let newest = s
+        .recurring_root_cause_words
+        .first()
+        .or(s.recurring_services.first())
+        .and_then(|n| n.records.first());
+    if let Some(id) = newest {
+        out.push_str(&format!("Alike: devops postmortem related {id}\n"));
     }
     out
 }

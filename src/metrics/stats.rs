@@ -82,10 +82,29 @@ pub struct ActionCounts {
     pub completion_rate: Option<f64>,
 }
 
+/// A service or word that recurs, and the newest records it recurs in
+/// (at most `NAMED_RECORDS`; `count` has them all): where `related` starts.
 #[derive(Debug, Clone, Serialize)]
 pub struct Named {
     pub name: String,
     pub count: usize,
+    pub records: Vec<String>,
+}
+
+pub const NAMED_RECORDS: usize = 20;
+
+/// The ids of the newest `records` that `has`.
+fn ids_where(records: &[&Record], has: impl Fn(&Record) -> bool) -> Vec<String> {
+    let mut hits: Vec<&Record> = records.iter().copied().filter(|r| has(r)).collect();
+    hits.sort_by(|a, b| {
+        b.created_at
+            .cmp(&a.created_at)
+            .then_with(|| b.id.cmp(&a.id))
+    });
+    hits.into_iter()
+        .take(NAMED_RECORDS)
+        .map(|r| r.id.clone())
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -273,6 +292,7 @@ pub fn compute(
         .map(|(name, count)| Named {
             name: name.clone(),
             count: *count,
+            records: ids_where(records, |r| r.services.contains(name)),
         })
         .collect();
 
@@ -298,37 +318,30 @@ pub fn compute(
     }
 }
 
-const STOPWORDS: &[&str] = &[
-    "the", "and", "of", "to", "in", "on", "for", "with", "was", "were", "is", "are", "not", "by",
-    "from", "that", "this", "it", "its", "at", "as", "be", "no", "our", "we", "an", "or", "had",
-    "has", "have", "into", "too", "when", "which", "did", "but",
-];
-
 /// Words that appear in the root cause of two or more records (each record
 /// counts once), most frequent first.
 fn recurring_words(records: &[&Record]) -> Vec<Named> {
     let mut counts = Counts::default();
-    for r in records {
-        let mut words: Vec<String> = r
-            .analysis
-            .root_cause
-            .split(|c: char| !c.is_alphanumeric())
-            .map(str::to_lowercase)
-            .filter(|w| w.chars().count() >= 2 && !STOPWORDS.contains(&w.as_str()))
-            .collect();
-        words.sort();
-        words.dedup();
-        for w in words {
-            counts.bump(&w);
-        }
+    let words: Vec<Vec<String>> = records.iter().map(|r| r.root_cause_words()).collect();
+    for w in words.iter().flatten() {
+        counts.bump(w);
     }
-    let mut out: Vec<Named> = counts
-        .0
-        .into_iter()
-        .filter(|(_, n)| *n >= 2)
-        .map(|(name, count)| Named { name, count })
-        .collect();
-    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    let mut out: Vec<(String, usize)> = counts.0.into_iter().filter(|(_, n)| *n >= 2).collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out.truncate(10);
-    out
+    out.into_iter()
+        .map(|(name, count)| {
+            let with: Vec<&Record> = records
+                .iter()
+                .zip(&words)
+                .filter(|(_, w)| w.binary_search(&name).is_ok())
+                .map(|(r, _)| *r)
+                .collect();
+            Named {
+                records: ids_where(&with, |_| true),
+                name,
+                count,
+            }
+        })
+        .collect()
 }

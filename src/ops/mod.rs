@@ -6,5 +6,6 @@ pub mod check;
 pub mod demo;
 pub mod fixes;
 pub mod import;
+pub mod related;
 pub mod search;
 pub mod sync;

@@ -11,6 +11,7 @@ pub mod merge;
 pub mod model;
 pub mod parse;
 pub mod status;
+pub mod words;
 
 pub use doc::RecordDoc;
 pub use id::RecordId;

@@ -234,6 +234,26 @@ fn write_cache(path: &std::path::Path, key: &[u8], s: &Scanned) -> std::io::Resu
     cache_file::write(path, &fingerprint(key), &[text.as_bytes()])
 }
 
+/// The files a fixing commit changed, outside the records: what `related`
+/// compares. Empty when the commit is not here (a shallow clone).
+pub fn files_touched(store: &Store, commit: &str) -> Vec<String> {
+    let touched = || -> std::result::Result<Vec<String>, git2::Error> {
+        let c = store.repo.find_commit(Oid::from_str(commit)?)?;
+        let parent = c.parents().next().map(|p| p.tree()).transpose()?;
+        let diff = store
+            .repo
+            .diff_tree_to_tree(parent.as_ref(), Some(&c.tree()?), None)?;
+        let records = format!("{}/", store.records_dir);
+        Ok(diff
+            .deltas()
+            .filter_map(|d| d.new_file().path().or(d.old_file().path()))
+            .map(|p| p.to_string_lossy().into_owned())
+            .filter(|p| !p.starts_with(&records))
+            .collect())
+    };
+    touched().unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse;

@@ -397,7 +397,9 @@ fn check_reports_each_problem_with_file_and_line() {
         .unwrap();
     assert!(out.status.success());
     assert!(
-        stdout(&out).contains("warning[review-overdue]: review deadline passed on 2026-11-27 (3 days for SEV1)"),
+        stdout(&out).contains(
+            "warning[review-overdue]: review deadline passed on 2026-11-27 (3 days for SEV1)"
+        ),
         "{}",
         stdout(&out)
     );

@@ -206,6 +206,31 @@ pub fn vague_action(text: &str, extra: &[String]) -> Option<String> {
     }
 }
 
+/// What a reviewer would say about one piece of text as it is typed:
+/// its blame phrases, and for an action item its vagueness. The same
+/// words `check` reports by rule, so `analyze` and CI agree.
+pub fn remarks(text: &str, action: bool, rules: &super::Rules<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    if rules.selection.runs("blame-language") {
+        for hit in blame_in(text, rules.blame_words) {
+            out.push(format!(
+                "\"{}\" is blame language: {}",
+                hit.phrase, hit.instead
+            ));
+        }
+    }
+    if action
+        && rules.selection.runs("vague-action")
+        && let Some(why) = vague_action(text, rules.vague_actions)
+    {
+        out.push(format!("this action item is vague: {why}; {SPECIFIC}"));
+    }
+    out
+}
+
+/// What we ask of an action item instead.
+pub const SPECIFIC: &str = "say what changes and how anyone can tell it is done (\"Alert when checkout 5xx > 2% for 5 min\")";
+
 /// Lengths a text states ("for 40 minutes", "2 hours", "40분간",
 /// "1시간 30분"), in minutes. A number directly before a unit counts; a
 /// run of them ("1 hour 30 minutes", "1시간 30분") adds up.

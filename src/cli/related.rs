@@ -1,0 +1,72 @@
+//! `related`: has this happened before? (see `ops::related`)
+
+use crate::ctx::Ctx;
+use crate::error::Result;
+use crate::render::table::{Layout, plain};
+use crate::store::read::Detail;
+use crate::text::inline;
+use clap::Args;
+use std::collections::BTreeSet;
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Picked when: one is withdrawn as a duplicate of the other; they share a \
+service and at least two words of their title, summary, trigger or root cause; or the commits \
+that fixed their action items (Fixes-Postmortem trailers) touched the same files. Earlier \
+records only, except duplicates. Strongest first.\n\nExamples:\n  devops postmortem related k7x3\n  \
+devops postmortem related k7x3 --json | jq '.[].id'"
+)]
+pub struct RelatedArgs {
+    /// The post-mortem (any unique prefix of its ID)
+    pub id: String,
+    /// Print JSON: [{id, title, status, severity, created_at, reasons[{kind, detail}]}]
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Ctx, args: RelatedArgs) -> Result<()> {
+    let entry = ctx.find(&args.id)?;
+    let target = crate::store::read::load(&ctx.store, &entry)?;
+    let records = ctx.records(None, Detail::Full)?;
+    let files = |r: &crate::record::Record| -> BTreeSet<String> {
+        r.action_items
+            .iter()
+            .filter_map(|a| a.commit.as_deref())
+            .flat_map(|c| crate::store::fixes::files_touched(&ctx.store, c))
+            .collect()
+    };
+    let found = crate::ops::related::related(&target, &records, &files);
+    if args.json {
+        return crate::render::json::print(&found);
+    }
+    if found.is_empty() {
+        ctx.out.status(&format!(
+            "nothing like {} before: no shared service and words, no duplicate, no fix in the same files",
+            target.id
+        ));
+        return Ok(());
+    }
+    let rows = found
+        .iter()
+        .map(|r| {
+            vec![
+                r.id.clone(),
+                r.created_at.0.format("%Y-%m-%d").to_string(),
+                r.status.to_string(),
+                inline(&r.title),
+                r.reasons
+                    .iter()
+                    .map(|w| inline(&w.detail))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ]
+        })
+        .collect();
+    let table = plain(
+        &["ID", "CREATED", "STATUS", "TITLE", "WHY"],
+        rows,
+        Layout::of(&ctx.out),
+    );
+    ctx.page(&table);
+    Ok(())
+}
