@@ -19,7 +19,7 @@ devops postmortem related k7x3 --json | jq '.[].id'"
 pub struct RelatedArgs {
     /// The post-mortem (any unique prefix of its ID)
     pub id: String,
-    /// Print JSON: [{id, title, status, severity, created_at, reasons[{kind, detail}]}]
+    /// Print JSON: [{id, title, status, severity, created_at, began, reasons[{kind, detail}]}]
     #[arg(long)]
     pub json: bool,
 }
@@ -51,7 +51,7 @@ pub fn run(ctx: &Ctx, args: RelatedArgs) -> Result<()> {
         .map(|r| {
             vec![
                 r.id.clone(),
-                r.created_at.0.format("%Y-%m-%d").to_string(),
+                r.began.0.format("%Y-%m-%d").to_string(),
                 r.status.to_string(),
                 inline(&r.title),
                 r.reasons
@@ -63,7 +63,7 @@ pub fn run(ctx: &Ctx, args: RelatedArgs) -> Result<()> {
         })
         .collect();
     let table = plain(
-        &["ID", "CREATED", "STATUS", "TITLE", "WHY"],
+        &["ID", "BEGAN", "STATUS", "TITLE", "WHY"],
         rows,
         Layout::of(&ctx.out),
     );

@@ -1,4 +1,4 @@
-//! `related`: earlier post-mortems that look like the same problem, each
+//! `related`: post-mortems of earlier incidents that look like the same problem, each
 //! with the reasons it was picked: an explicit duplicate, the same service
 //! and shared problem words, or fixes that touched the same files.
 
@@ -13,6 +13,8 @@ pub struct Related {
     pub status: Status,
     pub severity: String,
     pub created_at: crate::record::Timestamp,
+    /// When the incident began (`started_at`, else `created_at`).
+    pub began: crate::record::Timestamp,
     pub reasons: Vec<Reason>,
 }
 
@@ -58,7 +60,7 @@ pub fn related(
                 kind: "duplicate",
                 detail,
             });
-        } else if r.created_at >= target.created_at || r.status == Status::Withdrawn {
+        } else if began(r) >= began(target) || r.status == Status::Withdrawn {
             continue;
         }
         let mut strength = if duplicate { 100 } else { 0 };
@@ -105,13 +107,19 @@ pub fn related(
                     status: r.status,
                     severity: r.severity.clone(),
                     created_at: r.created_at,
+                    began: crate::record::Timestamp(began(r)),
                     reasons,
                 },
             ));
         }
     }
-    out.sort_by(|(sa, a), (sb, b)| sb.cmp(sa).then_with(|| b.created_at.cmp(&a.created_at)));
+    out.sort_by(|(sa, a), (sb, b)| sb.cmp(sa).then_with(|| b.began.cmp(&a.began)));
     out.into_iter().map(|(_, r)| r).collect()
+}
+
+/// When the incident began, or else when it was written down.
+fn began(r: &Record) -> chrono::DateTime<chrono::FixedOffset> {
+    r.started_at.unwrap_or(r.created_at).0
 }
 
 fn join(items: &[&String]) -> String {

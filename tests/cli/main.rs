@@ -18,4 +18,6 @@ mod read_commands;
 mod reports;
 mod sharing;
 mod snapshots;
+mod sources;
 mod terminal;
+mod writeup;

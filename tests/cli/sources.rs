@@ -1,0 +1,483 @@
+//! Incidents come from somewhere: `import` and `new --from` against
+//! documents written from each format's public documentation
+//! (tests/fixtures/import), checked entry by entry against the fixture
+//! itself, parsed here independently.
+
+use crate::support::*;
+use chrono::{DateTime, FixedOffset};
+use serde_json::Value;
+
+fn fixture(name: &str) -> String {
+    format!(
+        "{}/tests/fixtures/import/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn fixture_json(name: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(fixture(name)).unwrap()).unwrap()
+}
+
+fn instant(s: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+/// The record's timeline as (source, source_id) → (time, text).
+fn timeline(repo: &TestRepo, id: &str) -> Vec<(String, String, DateTime<FixedOffset>, String)> {
+    let r = repo.record(id);
+    r.get("timeline")
+        .and_then(|t| t.as_array())
+        .map(|entries| {
+            entries
+                .iter()
+                .map(|e| {
+                    let t = e.as_table().unwrap();
+                    (
+                        t.get("source")
+                            .map(|v| v.as_str().unwrap().to_string())
+                            .unwrap_or_default(),
+                        t.get("source_id")
+                            .map(|v| v.as_str().unwrap().to_string())
+                            .unwrap_or_default(),
+                        instant(&t["at"].to_string()),
+                        s(t, "text").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Same instant and same offset, to the nanosecond.
+fn same_time(a: &DateTime<FixedOffset>, b: &DateTime<FixedOffset>) -> bool {
+    a == b && a.offset() == b.offset() && a.timestamp_subsec_nanos() == b.timestamp_subsec_nanos()
+}
+
+#[test]
+fn pagerduty_log_entries_import_once_with_exact_times() {
+    let repo = TestRepo::new();
+    let id = repo.new_record("결제 5xx", &["--started", "2026-11-23T09:20:00+09:00"]);
+    let before = repo.commit_count();
+    let file = fixture("pagerduty_log_entries.json");
+
+    // A dry run says what it would do and writes nothing.
+    let dry = repo.pm(&["import", &id, "--from", "pagerduty", &file, "--dry-run"]);
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    assert!(
+        stdout(&dry).contains("would add 5 timeline entries"),
+        "{}",
+        stdout(&dry)
+    );
+    assert!(stdout(&dry).contains("would set detected_at = 2026-11-23T00:20:31.123+00:00"));
+    assert_eq!(repo.commit_count(), before);
+    assert_eq!(repo.status_porcelain(), "");
+
+    repo.ok(&["import", &id, "--from", "pagerduty", &file]);
+    assert_eq!(
+        repo.commit_count(),
+        before + 1,
+        "one commit for the whole import"
+    );
+    assert_eq!(repo.head_files(), [repo.record_path(&id)]);
+    assert!(
+        repo.head_message()
+            .starts_with(&format!("postmortem: import {id}"))
+    );
+    assert_eq!(repo.status_porcelain(), "");
+
+    // Every entry, against the fixture: its id, its exact time and offset.
+    let doc = fixture_json("pagerduty_log_entries.json");
+    let entries = doc["log_entries"].as_array().unwrap();
+    let got = timeline(&repo, &id);
+    assert_eq!(got.len(), entries.len());
+    for e in entries {
+        let want = instant(e["created_at"].as_str().unwrap());
+        let source_id = e["id"].as_str().unwrap();
+        let (_, _, at, text) = got
+            .iter()
+            .find(|(src, sid, _, _)| src == "pagerduty" && sid == source_id)
+            .unwrap_or_else(|| panic!("{source_id} not imported: {got:?}"));
+        assert!(same_time(at, &want), "{source_id}: {at} != {want}");
+        assert!(text.starts_with("PagerDuty "), "{text}");
+    }
+    // The note's own words, not "Note added".
+    assert!(
+        got.iter()
+            .any(|(_, _, _, t)| t.contains("롤백 시작: payments v2.14 → v2.13"))
+    );
+
+    // The incident times it marks: first trigger, first acknowledgement,
+    // last resolution; the resolution keeps its +09:00.
+    let r = repo.record(&id);
+    assert!(same_time(
+        &instant(&r["detected_at"].to_string()),
+        &instant("2026-11-23T00:20:31.123Z")
+    ));
+    assert!(same_time(
+        &instant(&r["acknowledged_at"].to_string()),
+        &instant("2026-11-23T00:24:03.250Z")
+    ));
+    let resolved = instant(&r["resolved_at"].to_string());
+    assert!(same_time(
+        &resolved,
+        &instant("2026-11-23T11:04:59.875+09:00")
+    ));
+    assert_eq!(resolved.offset().local_minus_utc(), 9 * 3600);
+    // JSON prints the milliseconds.
+    let shown: Value = serde_json::from_str(&repo.ok(&["show", &id, "--json"])).unwrap();
+    assert_eq!(shown["acknowledged_at"], "2026-11-23T00:24:03.250+00:00");
+
+    // Again: nothing added, no commit.
+    let again = repo.pm(&["import", &id, "--from", "pagerduty", &file]);
+    assert!(again.status.success());
+    assert!(
+        stderr(&again).contains("nothing to import: 5 of 5 entries are already in"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(repo.commit_count(), before + 1);
+    assert_eq!(timeline(&repo, &id).len(), 5);
+}
+
+#[test]
+fn alertmanager_webhook_keeps_nanoseconds_and_fills_detection_and_resolution() {
+    let repo = TestRepo::new();
+    let id = repo.new_record("payments 5xx", &["--started", "2026-11-23T09:15:00+09:00"]);
+    let file = fixture("alertmanager_webhook.json");
+    // From standard input, as a pipe from curl would give it.
+    let out = repo
+        .cmd_in(repo.path())
+        .args(["postmortem", "import", &id, "--from", "alertmanager", "-"])
+        .write_stdin(std::fs::read(&file).unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc = fixture_json("alertmanager_webhook.json");
+    let got = timeline(&repo, &id);
+    let alerts = doc["alerts"].as_array().unwrap();
+    assert_eq!(
+        got.len(),
+        alerts.len() * 2,
+        "firing and resolved for each: {got:?}"
+    );
+    for a in alerts {
+        let fp = a["fingerprint"].as_str().unwrap();
+        for (state, key) in [("firing", "startsAt"), ("resolved", "endsAt")] {
+            let want = instant(a[key].as_str().unwrap());
+            let hit = got
+                .iter()
+                .find(|(src, sid, _, _)| {
+                    src == "alertmanager" && sid.starts_with(&format!("{fp}:{state}:"))
+                })
+                .unwrap_or_else(|| panic!("{fp} {state} missing: {got:?}"));
+            assert!(
+                same_time(&hit.2, &want),
+                "{fp} {state}: {} != {want}",
+                hit.2
+            );
+        }
+    }
+    assert!(
+        repo.read(&repo.record_path(&id))
+            .contains("09:18:04.512345678+09:00")
+    );
+    let r = repo.record(&id);
+    assert!(same_time(
+        &instant(&r["detected_at"].to_string()),
+        &instant("2026-11-23T09:18:04.512345678+09:00")
+    ));
+    assert!(same_time(
+        &instant(&r["resolved_at"].to_string()),
+        &instant("2026-11-23T10:02:31.087Z")
+    ));
+    assert!(
+        got.iter()
+            .any(|(_, _, _, t)| t == "Alert HighErrorRate firing: payments 5xx ratio 4.2% (> 2%)")
+    );
+}
+
+#[test]
+fn slack_export_cut_to_the_window_and_matching_messages() {
+    let repo = TestRepo::new();
+    let id = repo.new_record("checkout 5xx", &["--started", "2026-11-23T09:15:00+09:00"]);
+    let file = fixture("slack_channel.json");
+    repo.ok(&[
+        "import", &id, "--from", "slack", &file, "--since", "09:20", "--until", "11:00", "--match",
+        "ROLLBACK",
+    ]);
+    let got = timeline(&repo, &id);
+    // The join is not the incident, "lunch?" neither matches nor was
+    // reacted to, and 11:05 is after the window.
+    let ids: Vec<&str> = got.iter().map(|(_, sid, _, _)| sid.as_str()).collect();
+    assert_eq!(ids, ["1795393231.000200", "1795395060.000300"], "{got:?}");
+    assert!(same_time(
+        &got[0].2,
+        &instant("2026-11-23T00:20:31.000200Z")
+    ));
+    assert_eq!(got[0].3, "Slack, minsu: checkout 5xx 올라갑니다, 확인 중");
+    assert_eq!(got[1].3, "Slack, Lee Jiwoo: rollback to v2.13 started");
+    // Slack marks no incident time.
+    assert!(repo.record(&id).get("detected_at").is_none());
+}
+
+#[test]
+fn jsonl_and_csv_for_everything_else() {
+    let repo = TestRepo::new();
+    let id = repo.new_record("checkout 5xx", &["--started", "2026-11-23T09:00:00+09:00"]);
+    repo.ok(&["import", &id, "--from", "jsonl", &fixture("events.jsonl")]);
+    repo.ok(&["import", &id, "--from", "csv", &fixture("events.csv")]);
+    let got = timeline(&repo, &id);
+    // jsonl sp-1 and csv sp-1 come from different sources: both stay.
+    assert_eq!(got.len(), 4, "{got:?}");
+    let csv: Vec<_> = got.iter().filter(|g| g.0 == "csv").collect();
+    assert_eq!(csv[0].1, "sp-1");
+    assert_eq!(csv[0].3, "Status page updated, investigating");
+    assert!(same_time(
+        &csv[0].2,
+        &instant("2026-11-23T09:20:00.250+09:00")
+    ));
+    let before = repo.commit_count();
+    // Entries without an id of their own are known by time and text.
+    repo.ok(&["import", &id, "--from", "csv", &fixture("events.csv")]);
+    repo.ok(&["import", &id, "--from", "jsonl", &fixture("events.jsonl")]);
+    assert_eq!(repo.commit_count(), before);
+}
+
+#[test]
+fn bad_documents_name_the_file_and_entry_and_write_nothing() {
+    let repo = TestRepo::new();
+    let id = repo.new_record("checkout 5xx", &["--started", "2026-11-23T09:00:00+09:00"]);
+    let path = repo.record_path(&id);
+    let text = repo.read(&path);
+    let before = repo.commit_count();
+    let dir = tempfile::tempdir().unwrap();
+    let missing_time = r#"{"log_entries": [
+        {"id": "A", "type": "trigger_log_entry", "created_at": "2026-11-23T00:20:31Z"},
+        {"id": "B", "type": "acknowledge_log_entry", "summary": "Acknowledged"}]}"#;
+    let cases: [(&str, &str, &str, &str); 7] = [
+        (
+            "pagerduty",
+            "pd.json",
+            missing_time,
+            "pd.json: entry 2: no created_at",
+        ),
+        (
+            "alertmanager",
+            "am.json",
+            "{\"alerts\": [",
+            "am.json: not JSON at line 1",
+        ),
+        (
+            "pagerduty",
+            "slack.json",
+            "[{\"ts\": \"1.0\", \"text\": \"hi\"}]",
+            "slack.json: no \"log_entries\" list",
+        ),
+        (
+            "alertmanager",
+            "v3.json",
+            "{\"version\": \"3\", \"alerts\": []}",
+            "v3.json: webhook version 3",
+        ),
+        (
+            "csv",
+            "bad.csv",
+            "at,text\n2026-11-23T09:00:00+09:00,ok\nyesterday,bad\n",
+            "bad.csv: entry 3: at = 'yesterday' is not an RFC 3339 time",
+        ),
+        (
+            "jsonl",
+            "bad.jsonl",
+            "{\"at\": \"2026-11-23T09:00:00+09:00\", \"text\": \"ok\"}\n{\"text\": \"no time\"}\n",
+            "bad.jsonl: entry 2: no at",
+        ),
+        (
+            "slack",
+            "slack-bad.json",
+            "[{\"type\": \"message\", \"ts\": \"soon\", \"text\": \"x\"}]",
+            "slack-bad.json: entry 1: ts = 'soon'",
+        ),
+    ];
+    for (kind, name, body, want) in cases {
+        let file = dir.path().join(name);
+        std::fs::write(&file, body).unwrap();
+        let err = repo.fails(2, &["import", &id, "--from", kind, file.to_str().unwrap()]);
+        assert!(err.contains(want), "{kind} {name}: {err}");
+        assert!(err.contains("nothing was written"), "{err}");
+        assert_eq!(err.lines().next().unwrap().matches("error:").count(), 1);
+    }
+    let err = repo.fails(
+        2,
+        &["import", &id, "--from", "pagerduty", "no-such-file.json"],
+    );
+    assert!(err.contains("no-such-file.json"), "{err}");
+    let err = repo.fails(2, &["import", &id, "--from", "opsgenie", "x.json"]);
+    assert!(err.contains("opsgenie"), "{err}");
+    repo.fails(
+        1,
+        &["import", "PM-nope", "--from", "csv", &fixture("events.csv")],
+    );
+    assert_eq!(repo.commit_count(), before);
+    assert_eq!(repo.read(&path), text);
+    assert_eq!(repo.status_porcelain(), "");
+}
+
+#[test]
+fn times_already_in_the_record_stand_and_out_of_order_ones_are_left_alone() {
+    let repo = TestRepo::new();
+    // Detected by a customer call before PagerDuty fired; mitigated before
+    // the PagerDuty resolution is fine, but resolved is already known.
+    let id = repo.new_record(
+        "checkout 5xx",
+        &[
+            "--started",
+            "2026-11-23T09:10:00+09:00",
+            "--detected",
+            "09:15",
+            "--mitigated",
+            "09:50",
+        ],
+    );
+    let out = repo.pm(&[
+        "import",
+        &id,
+        "--from",
+        "pagerduty",
+        &fixture("pagerduty_log_entries.json"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r = repo.record(&id);
+    assert_eq!(
+        r["detected_at"].to_string(),
+        "2026-11-23T09:15:00+09:00",
+        "the record's own value stands"
+    );
+    assert!(same_time(
+        &instant(&r["acknowledged_at"].to_string()),
+        &instant("2026-11-23T00:24:03.250Z")
+    ));
+    assert!(same_time(
+        &instant(&r["resolved_at"].to_string()),
+        &instant("2026-11-23T11:04:59.875+09:00")
+    ));
+
+    // A record that began after the source's acknowledgement: that one
+    // would be out of order, so it is left alone and said.
+    let late = repo.new_record("late", &["--started", "2026-11-23T09:30:00+09:00"]);
+    let out = repo.pm(&[
+        "import",
+        &late,
+        "--from",
+        "pagerduty",
+        &fixture("pagerduty_log_entries.json"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("left alone: detected_at 2026-11-23T00:20:31.123+00:00 would put the incident times out of order"), "{}", stderr(&out));
+    let r = repo.record(&late);
+    assert!(r.get("detected_at").is_none());
+    repo.ok(&["check"]);
+}
+
+#[test]
+fn new_from_a_pagerduty_incident_with_its_log_in_one_commit() {
+    let repo = TestRepo::new();
+    repo.commit_file(
+        "postmortems/config.toml",
+        "services = [\"payments\"]\n[import.pagerduty.severity]\nP2 = \"SEV1\"\n",
+        "config",
+    );
+    let incident = fixture("pagerduty_incident.json");
+    let log = fixture("pagerduty_log_entries.json");
+    // Their service name is not ours: the error says how to map it.
+    let err = repo.fails(2, &["new", "--from", "pagerduty", &incident, "--log", &log]);
+    assert!(
+        err.contains("PagerDuty service 'checkout' is not one of the services"),
+        "{err}"
+    );
+    assert!(
+        err.contains("[import.pagerduty.services] \"checkout\" = \"payments\""),
+        "{err}"
+    );
+    repo.commit_file(
+        "postmortems/config.toml",
+        "services = [\"payments\"]\n[import.pagerduty.severity]\nP2 = \"SEV1\"\n[import.pagerduty.services]\ncheckout = \"payments\"\n",
+        "map checkout",
+    );
+    let before = repo.commit_count();
+    let id = repo
+        .ok(&["new", "--from", "pagerduty", &incident, "--log", &log])
+        .trim()
+        .to_string();
+    assert_eq!(repo.commit_count(), before + 1);
+    assert_eq!(repo.head_files(), [repo.record_path(&id)]);
+    let r = repo.record(&id);
+    assert_eq!(s(&r, "title"), "결제 5xx 2% 초과 (checkout)");
+    assert_eq!(s(&r, "severity"), "SEV1", "P2 mapped by the config");
+    assert_eq!(
+        r["services"].as_array().unwrap()[0].as_str(),
+        Some("payments")
+    );
+    assert_eq!(
+        r["tags"].as_array().unwrap()[0].as_str(),
+        Some("pagerduty:PT4KHLK")
+    );
+    assert!(same_time(
+        &instant(&r["started_at"].to_string()),
+        &instant("2026-11-23T00:20:31.123Z")
+    ));
+    assert_eq!(timeline(&repo, &id).len(), 5);
+
+    // Paged twice at 3 a.m.: the second `new` is refused, and its hint works.
+    let out = repo.pm(&["new", "--from", "pagerduty", &incident, "--log", &log]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "PagerDuty incident PT4KHLK already has a post-mortem: {id}"
+        )),
+        "{err}"
+    );
+    let hint = err.lines().find_map(|l| l.strip_prefix("hint: ")).unwrap();
+    let pasted = repo.sh(hint);
+    assert!(pasted.status.success(), "{hint}: {}", stderr(&pasted));
+    assert!(
+        stderr(&pasted).contains("nothing to import"),
+        "{}",
+        stderr(&pasted)
+    );
+    assert_eq!(repo.commit_count(), before + 1);
+}
+
+#[test]
+fn pagerduty_severity_from_priority_or_urgency_without_a_map() {
+    let repo = TestRepo::new();
+    let dir = tempfile::tempdir().unwrap();
+    for (n, (priority, urgency, want)) in [
+        (Some("P1"), "high", "SEV1"),
+        (Some("P3"), "high", "SEV3"),
+        (Some("P9"), "low", "SEV4"),
+        (None, "high", "SEV2"),
+        (None, "low", "SEV3"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let priority = priority
+            .map(|p| format!(", \"priority\": {{\"summary\": \"{p}\"}}"))
+            .unwrap_or_default();
+        let doc = format!(
+            "{{\"incident\": {{\"id\": \"PX{n}\", \"title\": \"t{n}\", \"created_at\": \"2026-11-24T00:00:00Z\", \"urgency\": \"{urgency}\"{priority}}}}}"
+        );
+        let file = dir.path().join(format!("i{n}.json"));
+        std::fs::write(&file, doc).unwrap();
+        let id = repo
+            .ok(&["new", "--from", "pagerduty", file.to_str().unwrap()])
+            .trim()
+            .to_string();
+        assert_eq!(
+            s(&repo.record(&id), "severity"),
+            want,
+            "{priority} {urgency}"
+        );
+    }
+}
