@@ -413,6 +413,27 @@ fn main() {
             );
         }
 
+        // Every record against every rule, next to grep reading every file.
+        let grep_all = sh("grep -rn 'severity' postmortems/ > /dev/null");
+        let reference = measure(d, std::slice::from_ref(&grep_all), runs, false);
+        let ours = measure(d, &[pm(&["check"])], runs, false);
+        add("check", ours, reference, "grep -rn", "≤ 2×");
+
+        // A PagerDuty log of 10k entries into a fresh record, one commit;
+        // next to committing a file of the record's size with git.
+        let ours = import_case(d, &bin, runs);
+        let record_size_file = sh(
+            "head -c 2500000 /dev/urandom | base64 > import-ref.txt && git add import-ref.txt && git commit -q -m x",
+        );
+        let reference = measure(d, std::slice::from_ref(&record_size_file), runs, false);
+        add(
+            "import 10k PagerDuty entries",
+            ours,
+            reference,
+            "git add+commit of a 3 MB file",
+            "≤ 2×",
+        );
+
         let reference = measure(d, &[vec!["git".into(), "--version".into()]], runs, false);
         let ours = measure(d, &[vec![bin.clone(), "--version".into()]], runs, false);
         add("--version", ours, reference, "git --version", "≤ 2×");
@@ -449,6 +470,51 @@ fn main() {
             );
         }
     }
+}
+
+/// `import` of 10k PagerDuty log entries, each run into a fresh record
+/// (a second import of one file adds nothing, by design).
+fn import_case(dir: &Path, bin: &str, runs: usize) -> Sample {
+    const ENTRIES: usize = 10_000;
+    let mut entries = Vec::with_capacity(ENTRIES);
+    for i in 0..ENTRIES {
+        let kind = ["trigger", "notify", "annotate", "escalate", "acknowledge"][i % 5];
+        entries.push(format!(
+            r#"{{"id": "R{i:08}", "type": "{kind}_log_entry", "summary": "{kind} {i} 결제 API 경보", "created_at": "2026-11-23T00:{:02}:{:02}.{:03}Z", "channel": {{"type": "api"}}}}"#,
+            (i / 60) % 60,
+            i % 60,
+            i % 1000
+        ));
+    }
+    let log = dir.join(".git/bench-pagerduty.json");
+    std::fs::write(
+        &log,
+        format!("{{\"log_entries\": [{}]}}", entries.join(",")),
+    )
+    .unwrap();
+    // One fresh record per run (and the warm-up), made beforehand.
+    let argvs: Vec<Vec<String>> = (0..=runs)
+        .map(|_| {
+            let out = Command::new(bin)
+                .args(["postmortem", "new", "--title", "import bench"])
+                .args(["--started", "2026-11-23T08:00:00+09:00"])
+                .current_dir(dir)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "new failed");
+            let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            vec![
+                bin.to_string(),
+                "postmortem".into(),
+                "import".into(),
+                id,
+                "--from".into(),
+                "pagerduty".into(),
+                log.display().to_string(),
+            ]
+        })
+        .collect();
+    measure(dir, &argvs, runs, false)
 }
 
 fn set_split_index(dir: &Path, on: bool) {

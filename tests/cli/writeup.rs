@@ -408,7 +408,14 @@ fn related_finds_the_same_problem_before_and_says_why() {
         ],
     );
     let dup = repo.new_record("카드 결제 실패 (중복)", &["--service", "payments"]);
-    repo.ok(&["withdraw", &dup, "--duplicate-of", &new, "--reason", "paged twice"]);
+    repo.ok(&[
+        "withdraw",
+        &dup,
+        "--duplicate-of",
+        &new,
+        "--reason",
+        "paged twice",
+    ]);
 
     let json: Value = serde_json::from_str(&repo.ok(&["related", &new, "--json"])).unwrap();
     let ids: Vec<&str> = json
