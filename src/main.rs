@@ -30,7 +30,9 @@ fn main() -> ExitCode {
     let cli =
         <cli::Cli as clap::FromArgMatches>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     cli::remember(matches);
-    match cli::run(cli) {
+    let result = cli::run(cli);
+    trace::mark("done");
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let out = output::Output::detect();

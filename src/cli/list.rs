@@ -49,7 +49,11 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
         });
         return Ok(());
     }
+    crate::trace::mark("filtered");
     let layout = crate::render::table::Layout::of(&ctx.out);
-    ctx.page(&crate::render::table::records(&shown, ctx.now, layout));
+    let table = crate::render::table::records(&shown, ctx.now, layout);
+    crate::trace::mark("rendered");
+    ctx.page(&table);
+    crate::trace::mark("printed");
     Ok(())
 }

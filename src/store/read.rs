@@ -26,11 +26,14 @@ pub struct Unreadable {
 /// listings: no file is opened.
 pub fn entries(store: &Store) -> Result<Vec<Entry>> {
     let dir = &store.records_dir;
-    let mut out: Vec<Entry> = toml_files(store)?
+    let out: Vec<Entry> = toml_files(store)?
         .into_iter()
         .filter_map(|path| {
             let rest = path.strip_prefix(dir.as_str())?.strip_prefix('/')?;
-            let [year, month, file] = rest.split('/').collect::<Vec<_>>()[..] else {
+            let mut parts = rest.split('/');
+            let (Some(year), Some(month), Some(file), None) =
+                (parts.next(), parts.next(), parts.next(), parts.next())
+            else {
                 return None;
             };
             let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
@@ -41,17 +44,20 @@ pub fn entries(store: &Store) -> Result<Vec<Entry>> {
             Some(Entry { id, path })
         })
         .collect();
-    // Newest month first; within a month, by ID.
-    out.sort_by(|a, b| {
-        let month = |p: &str| {
-            p.rsplit_once('/')
-                .map(|(d, _)| d.to_string())
-                .unwrap_or_default()
-        };
-        month(&b.path)
-            .cmp(&month(&a.path))
-            .then_with(|| a.path.cmp(&b.path))
-    });
+    // Newest month first; within a month, by ID. The files come sorted
+    // by path, so each month is already a run in ID order: the runs are
+    // put in reverse (no comparison sort over 100k paths).
+    fn month(p: &str) -> &str {
+        p.rsplit_once('/').map_or("", |(d, _)| d)
+    }
+    let mut runs: Vec<Vec<Entry>> = Vec::new();
+    for e in out {
+        match runs.last_mut() {
+            Some(run) if month(&run[0].path) == month(&e.path) => run.push(e),
+            _ => runs.push(vec![e]),
+        }
+    }
+    let out: Vec<Entry> = runs.into_iter().rev().flatten().collect();
     Ok(out)
 }
 
@@ -61,33 +67,40 @@ pub fn entries(store: &Store) -> Result<Vec<Entry>> {
 pub fn toml_files(store: &Store) -> Result<Vec<String>> {
     super::paths::check_inside(&store.workdir, &format!("{}/-", store.records_dir))?;
     store.ensure_records_checked_out()?;
-    let mut out = Vec::new();
-    walk(&store.abs(&store.records_dir), &store.records_dir, &mut out)?;
+    let mut out = walk(&store.abs(&store.records_dir), &store.records_dir)?;
     let config = format!("{}/config.toml", store.records_dir);
     let templates = format!("{}/templates/", store.records_dir);
     out.retain(|p| *p != config && !p.starts_with(&templates));
-    out.sort();
+    out.sort_unstable();
     Ok(out)
 }
 
-fn walk(dir: &std::path::Path, rel: &str, out: &mut Vec<String>) -> Result<()> {
+/// The `.toml` files under `dir`; its folders (years, months) are read in
+/// parallel.
+fn walk(dir: &std::path::Path, rel: &str) -> Result<Vec<String>> {
     let listing = match std::fs::read_dir(dir) {
         Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(Error::new(format!("cannot read {}: {e}", dir.display()))),
     };
+    let mut files = Vec::new();
+    let mut folders = Vec::new();
     for e in listing.flatten() {
         let Some(name) = e.file_name().to_str().map(str::to_string) else {
             continue;
         };
-        let path = format!("{rel}/{name}");
         match e.file_type() {
-            Ok(t) if t.is_dir() => walk(&e.path(), &path, out)?,
-            Ok(t) if t.is_file() && name.ends_with(".toml") => out.push(path),
+            Ok(t) if t.is_dir() => folders.push((e.path(), format!("{rel}/{name}"))),
+            Ok(t) if t.is_file() && name.ends_with(".toml") => files.push(format!("{rel}/{name}")),
             _ => {}
         }
     }
-    Ok(())
+    let nested: Vec<Vec<String>> = folders
+        .par_iter()
+        .map(|(path, rel)| walk(path, rel))
+        .collect::<Result<_>>()?;
+    files.extend(nested.into_iter().flatten());
+    Ok(files)
 }
 
 /// The one record a typed ID or prefix names.
@@ -146,9 +159,11 @@ pub fn load_all(store: &Store, detail: Detail) -> Result<(Vec<Record>, Vec<Unrea
     crate::trace::mark("record cache opened");
     // The repository handle is not Sync; the threads need only the path.
     let workdir = &store.workdir;
+    let folders = Folders::open(workdir, &entries);
     let results: Vec<(Option<Stamp>, Loaded)> = entries
         .par_iter()
-        .map(|e| {
+        .enumerate()
+        .map(|(i, e)| {
             let unreadable = |message: String| Unreadable {
                 path: e.path.clone(),
                 problem: Located {
@@ -160,8 +175,11 @@ pub fn load_all(store: &Store, detail: Detail) -> Result<(Vec<Record>, Vec<Unrea
             let abs = workdir.join(&e.path);
             // Stat before reading: a change after this stamp makes the entry
             // stale next time rather than wrong.
-            let stamp = match std::fs::metadata(&abs) {
-                Ok(m) => Stamp::of(&m),
+            let stat = folders
+                .stat(i, &e.path)
+                .unwrap_or_else(|| std::fs::metadata(&abs).map(|m| Stamp::of(&m)));
+            let stamp = match stat {
+                Ok(stamp) => stamp,
                 Err(err) => return (None, Loaded::Bad(unreadable(err.to_string()))),
             };
             if let Some(mut r) = cache.get(&e.path, stamp) {
@@ -217,6 +235,7 @@ pub fn load_all(store: &Store, detail: Detail) -> Result<(Vec<Record>, Vec<Unrea
         crate::trace::mark("record cache written");
     }
     drop(cache);
+    crate::trace::mark("cache dropped");
 
     let mut records = Vec::with_capacity(results.len());
     let mut bad = Vec::new();
@@ -232,7 +251,62 @@ pub fn load_all(store: &Store, detail: Detail) -> Result<(Vec<Record>, Vec<Unrea
             Loaded::Bad(u) => bad.push(u),
         }
     }
+    crate::trace::mark("records collected");
     Ok((records, bad))
+}
+
+/// The record folders, open: a file is then looked up by name in its
+/// folder (`fstatat`), not by walking its whole path again, which over
+/// 100k files is most of a warm read.
+struct Folders {
+    open: Vec<Option<std::fs::File>>,
+    /// For each entry, its folder's place in `open`.
+    of_entry: Vec<usize>,
+}
+
+impl Folders {
+    fn open(workdir: &std::path::Path, entries: &[Entry]) -> Folders {
+        let mut open = Vec::new();
+        let mut of_entry = Vec::with_capacity(entries.len());
+        let mut last: Option<&str> = None;
+        for e in entries {
+            let folder = e.path.rsplit_once('/').map_or("", |(d, _)| d);
+            if last != Some(folder) {
+                open.push(std::fs::File::open(workdir.join(folder)).ok());
+                last = Some(folder);
+            }
+            of_entry.push(open.len() - 1);
+        }
+        Folders { open, of_entry }
+    }
+
+    /// The stamp of entry `i`; `None` when its folder could not be opened
+    /// (the caller then stats the whole path).
+    fn stat(&self, i: usize, path: &str) -> Option<std::io::Result<Stamp>> {
+        use std::os::fd::AsRawFd;
+        let folder = self.open.get(*self.of_entry.get(i)?)?.as_ref()?;
+        let name = path.rsplit_once('/').map_or(path, |(_, n)| n);
+        let Ok(name) = std::ffi::CString::new(name) else {
+            return Some(Err(std::io::Error::from(std::io::ErrorKind::InvalidInput)));
+        };
+        let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+        // SAFETY: a valid directory descriptor, a NUL-terminated name, and
+        // an out-pointer to a stat buffer; the result is read only on success.
+        let r = unsafe {
+            libc::fstatat(
+                folder.as_raw_fd(),
+                name.as_ptr(),
+                st.as_mut_ptr(),
+                libc::AT_SYMLINK_NOFOLLOW,
+            )
+        };
+        if r != 0 {
+            return Some(Err(std::io::Error::last_os_error()));
+        }
+        // SAFETY: fstatat succeeded, so it filled the buffer.
+        let st = unsafe { st.assume_init() };
+        Some(Ok(Stamp::of_stat(&st)))
+    }
 }
 
 enum Loaded {

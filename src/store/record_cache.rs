@@ -48,6 +48,16 @@ impl Stamp {
         self.mtime_ns.max(self.ctime_ns) <= now_ns - RACY_NANOS
     }
 
+    /// The same fields as `of`, from a `stat` buffer.
+    pub fn of_stat(st: &libc::stat) -> Stamp {
+        Stamp {
+            size: st.st_size as u64,
+            mtime_ns: st.st_mtime * 1_000_000_000 + st.st_mtime_nsec,
+            ctime_ns: st.st_ctime * 1_000_000_000 + st.st_ctime_nsec,
+            ino: st.st_ino,
+        }
+    }
+
     pub fn of(meta: &std::fs::Metadata) -> Stamp {
         Stamp {
             size: meta.size(),
