@@ -210,7 +210,9 @@ fn remark_on_typed(ctx: &Ctx, args: &AnalyzeArgs) {
     let actions = args.actions.iter().map(|t| ("--action", t.as_str(), true));
     for (flag, text, action) in single.chain(lists).chain(actions) {
         for remark in crate::record::lint::writeup::remarks(text, action, &rules) {
-            ctx.out.warn(&format!("{flag}: {remark}"));
+            // The value too: several --lesson flags need telling apart.
+            let value = crate::text::truncate(&crate::text::inline(text), 40);
+            ctx.out.warn(&format!("{flag} \"{value}\": {remark}"));
         }
     }
 }

@@ -54,6 +54,7 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
     let mut selection = ctx.config.lint_rules().selection;
     if !args.only.is_empty() {
         // Asked for by name: runs even if the config turned it off.
+        selection.skip.retain(|s| !args.only.contains(s));
         selection.only = args.only.clone();
     }
     selection.skip.extend(args.skip.iter().cloned());

@@ -85,8 +85,7 @@ impl RecordFilter {
             .map(|(i, r)| (r.began(), i))
             .collect();
         order.sort_by(|(ta, a), (tb, b)| {
-            tb.cmp(ta)
-                .then_with(|| records[*a].id.cmp(&records[*b].id))
+            tb.cmp(ta).then_with(|| records[*a].id.cmp(&records[*b].id))
         });
         crate::trace::mark("ordered");
         let mut slots: Vec<Option<Record>> = records.into_iter().map(Some).collect();

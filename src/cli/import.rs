@@ -5,7 +5,7 @@ use super::{CommitArgs, report};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::ops::import::{Plan, apply, plan};
-use crate::sources::{Event, Kind, Window};
+use crate::sources::{Kind, Read, Window};
 use clap::Args;
 
 #[derive(Args, Debug)]
@@ -41,7 +41,7 @@ pub struct ImportArgs {
 
 #[derive(Args, Debug, Default)]
 pub struct WindowArgs {
-    /// Only events at or after TIME (a bare 09:00 is read after the incident began)
+    /// Only events at or after TIME (a bare 09:00 is the one nearest the incident's start)
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
     /// Only events before TIME
@@ -53,22 +53,26 @@ pub struct WindowArgs {
 }
 
 impl WindowArgs {
+    /// The window, bare clocks read as the time nearest the incident's
+    /// start (`--since 09:00` for an incident at 09:10 is that morning),
+    /// and `--until` after `--since`.
     pub fn window(
         &self,
         ctx: &Ctx,
         began: Option<chrono::DateTime<chrono::FixedOffset>>,
     ) -> Result<Window> {
-        let time = |flag: &str, v: &Option<String>| {
-            v.as_deref()
-                .map(|s| ctx.time_after(flag, s, began).map(|t| t.0))
-                .transpose()
-        };
-        let window = Window {
-            since: time("--since", &self.since)?,
-            until: time("--until", &self.until)?,
-            matching: self.matching.clone().filter(|w| !w.trim().is_empty()),
-        };
-        if let (Some(s), Some(u)) = (window.since, window.until)
+        let near = began.map(|b| b - chrono::Duration::hours(12));
+        let since = self
+            .since
+            .as_deref()
+            .map(|s| ctx.time_after("--since", s, near).map(|t| t.0))
+            .transpose()?;
+        let until = self
+            .until
+            .as_deref()
+            .map(|s| ctx.time_after("--until", s, since.or(near)).map(|t| t.0))
+            .transpose()?;
+        if let (Some(s), Some(u)) = (since, until)
             && u <= s
         {
             return Err(Error::usage(format!(
@@ -77,7 +81,11 @@ impl WindowArgs {
                 crate::time::format_rfc3339(&s)
             )));
         }
-        Ok(window)
+        Ok(Window {
+            since,
+            until,
+            matching: self.matching.clone().filter(|w| !w.trim().is_empty()),
+        })
     }
 }
 
@@ -99,12 +107,15 @@ pub fn read_input(file: &str) -> Result<(Vec<u8>, String)> {
 }
 
 /// The events in `bytes`, or an error naming the file and the entry.
-pub fn events(kind: Kind, bytes: &[u8], name: &str, window: &Window) -> Result<Vec<Event>> {
+pub fn events(kind: Kind, bytes: &[u8], name: &str, window: &Window) -> Result<Read> {
     crate::sources::read(kind, bytes, window).map_err(|p| {
-        Error::usage(format!("{}: nothing was written", p.in_file(name))).hint(format!(
-            "is it a {} document? `devops postmortem import --help` lists what each kind reads",
+        Error::usage(format!(
+            "{}: nothing was written (read as {} {})",
+            p.in_file(name),
+            article(kind),
             kind_name(kind)
         ))
+        .hint("devops postmortem import --help")
     })
 }
 
@@ -114,30 +125,41 @@ fn kind_name(kind: Kind) -> String {
         .unwrap_or_default()
 }
 
+fn article(kind: Kind) -> &'static str {
+    if kind == Kind::Alertmanager {
+        "an"
+    } else {
+        "a"
+    }
+}
+
 pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
     let entry = ctx.find(&args.id)?;
     let record = crate::store::read::load(&ctx.store, &entry)?;
     let window = args.window.window(ctx, record.started_at.map(|t| t.0))?;
     let (bytes, name) = read_input(&args.file)?;
-    let found = events(args.from, &bytes, &name, &window)?;
-    let total = found.len();
+    let read = events(args.from, &bytes, &name, &window)?;
+    let counts = Counts {
+        total: read.events.len() + read.outside,
+        outside: read.outside,
+        file: name,
+    };
     if args.dry_run {
-        let plan = plan(&record, found);
-        crate::output::print(&describe(&record.id, &plan, total, true));
+        let plan = plan(&record, read.events).map_err(Error::usage)?;
+        crate::output::print(&describe(&record.id, &plan, &counts, true));
         return Ok(());
     }
     let mut summary = String::new();
-    let mut events = Some(found);
     let done = ctx.change_record(
         &entry,
         "import",
         args.commit.message.as_deref(),
         |doc, before| {
-            // Planned against the record as committed (it may have moved
-            // since the dry look above).
-            let plan = plan(before, events.take().unwrap_or_default());
+            // Planned against the record as committed, on every attempt:
+            // a commit of someone else's in between moves it.
+            let plan = plan(before, read.events.clone()).map_err(Error::usage)?;
             apply(doc, &plan);
-            summary = describe(&before.id, &plan, total, false);
+            summary = describe(&before.id, &plan, &counts, false);
             Ok(())
         },
     )?;
@@ -152,27 +174,66 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
     Ok(())
 }
 
+/// How many entries the document had, and how many the window left out.
+struct Counts {
+    total: usize,
+    outside: usize,
+    file: String,
+}
+
 /// What an import adds and sets, one line each.
-fn describe(id: &str, plan: &Plan, total: usize, dry: bool) -> String {
+fn describe(id: &str, plan: &Plan, counts: &Counts, dry: bool) -> String {
     let n = plan.added.len();
-    let mut out = String::new();
     let entries = |n: usize| if n == 1 { "entry" } else { "entries" };
-    if n == 0 {
+    let outside = if counts.outside > 0 {
+        format!("{} outside --since/--until/--match", counts.outside)
+    } else {
+        String::new()
+    };
+    let mut out = String::new();
+    if counts.total == 0 {
         out.push_str(&format!(
-            "nothing to import: {} of {total} {} already in {id}\n",
+            "nothing to import: {} has no entries\n",
+            counts.file
+        ));
+    } else if n == 0 && plan.already == 0 {
+        out.push_str(&format!(
+            "nothing to import: all {} {} of {} are outside --since/--until/--match\n",
+            counts.total,
+            entries(counts.total),
+            counts.file
+        ));
+    } else if n == 0 {
+        let rest = if outside.is_empty() {
+            String::new()
+        } else {
+            format!("; {outside}")
+        };
+        out.push_str(&format!(
+            "nothing to import: {} of {} {} already in {id}{rest}\n",
             plan.already,
-            entries(total)
-                .replace("entry", "entry is")
-                .replace("entries", "entries are"),
+            counts.total,
+            if counts.total == 1 {
+                "entry is"
+            } else {
+                "entries are"
+            },
         ));
     } else {
-        let already = if plan.already > 0 {
-            format!(" ({} already there)", plan.already)
-        } else {
+        let mut notes = Vec::new();
+        if plan.already > 0 {
+            notes.push(format!("{} already there", plan.already));
+        }
+        if !outside.is_empty() {
+            notes.push(outside);
+        }
+        let notes = if notes.is_empty() {
             String::new()
+        } else {
+            format!(" ({})", notes.join(", "))
         };
         let verb = if dry { "would add" } else { "imported" };
-        out.push_str(&format!("{verb} {n} timeline {}{already}\n", entries(n)));
+        out.push_str(&format!("{verb} {n} timeline {}{notes}\n", entries(n)));
     }
     if dry {
         for e in &plan.added {

@@ -47,8 +47,8 @@ pub enum NewFrom {
 
 pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
     let template = crate::templates::record_template(&ctx.store, &args.template)?;
-    let log = match args.from {
-        Some(NewFrom::Pagerduty) => from_pagerduty(ctx, &mut args)?,
+    let from = match args.from {
+        Some(NewFrom::Pagerduty) => Some(from_pagerduty(ctx, &mut args)?),
         None => None,
     };
     if args
@@ -108,10 +108,12 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
     args.times.apply(ctx, &mut doc, None)?;
     args.impact.apply(&mut doc);
     doc.set_time(&["created_at"], &Timestamp(ctx.now));
-    if let Some(events) = log {
+    if let Some(events) = from.as_ref().and_then(|f| f.events.clone()) {
         let so_far = crate::record::parse::parse_record(&doc.render())
             .map_err(|e| Error::new(format!("the new record would be invalid: {e}")))?;
-        let plan = crate::ops::import::plan(&so_far, events);
+        let plan = crate::ops::import::plan(&so_far, events).map_err(|e| {
+            Error::usage(format!("{}: {e}", args.log.as_deref().unwrap_or("--log")))
+        })?;
         crate::ops::import::apply(&mut doc, &plan);
         for why in &plan.not_set {
             ctx.note(format!("left alone: {why}"));
@@ -127,7 +129,14 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
         create: true,
         now: ctx.now,
     };
-    let done = commit_record(&ctx.store, &change, |_| Ok(text.clone()))?;
+    let done = commit_record(&ctx.store, &change, |_| {
+        // Again under the lock: two people paged at once both got past
+        // the first look.
+        if let Some(f) = &from {
+            f.refuse_a_second(ctx)?;
+        }
+        Ok(text.clone())
+    })?;
     warn_time_order(ctx, &done.record);
     ctx.flush_notes();
 
@@ -146,11 +155,56 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
     Ok(())
 }
 
+/// What `new --from` brought: the tag that ties the record to the
+/// incident, and the log entries to import with it.
+struct FromSource {
+    tag: String,
+    incident: String,
+    log: Option<String>,
+    events: Option<Vec<crate::sources::Event>>,
+}
+
+impl FromSource {
+    /// Refuses an incident that already has a post-mortem: two people
+    /// paged at 3 a.m. should not write two.
+    fn refuse_a_second(&self, ctx: &Ctx) -> Result<()> {
+        let (records, _) =
+            crate::store::read::load_all(&ctx.store, crate::store::read::Detail::Slim)?;
+        let Some(r) = records.iter().find(|r| r.tags.contains(&self.tag)) else {
+            return Ok(());
+        };
+        let hint = match self.log.as_deref().and_then(path_arg) {
+            Some(log) => format!("devops postmortem import {} --from pagerduty {log}", r.id),
+            None => format!("devops postmortem show {}", r.id),
+        };
+        Err(Error::new(format!(
+            "PagerDuty incident {} already has a post-mortem: {} ({})",
+            crate::text::inline(&self.incident),
+            r.id,
+            crate::text::inline(&r.title)
+        ))
+        .hint(hint))
+    }
+}
+
+/// A file argument as a shell word that cannot be read as a flag; `None`
+/// for standard input (which a pasted command would read from the terminal).
+fn path_arg(path: &str) -> Option<String> {
+    if path == "-" {
+        return None;
+    }
+    let path = if path.starts_with('-') {
+        format!("./{path}")
+    } else {
+        path.to_string()
+    };
+    Some(crate::store::shell_quote(&path))
+}
+
 /// Fills what the flags left out from a PagerDuty incident (title,
 /// severity, service, start, a `pagerduty:ID` tag) and reads its log
-/// entries. Refuses an incident that already has a post-mortem: two
-/// people paged at 3 a.m. should not write two.
-fn from_pagerduty(ctx: &Ctx, args: &mut NewArgs) -> Result<Option<Vec<crate::sources::Event>>> {
+/// entries, which must be that incident's.
+fn from_pagerduty(ctx: &Ctx, args: &mut NewArgs) -> Result<FromSource> {
     use crate::ops::import::{pagerduty_service, pagerduty_severity, pagerduty_tag};
     let file = args.incident.as_deref().unwrap_or("-");
     if file == "-" && args.log.as_deref() == Some("-") {
@@ -160,31 +214,20 @@ fn from_pagerduty(ctx: &Ctx, args: &mut NewArgs) -> Result<Option<Vec<crate::sou
     }
     let (bytes, name) = super::import::read_input(file)?;
     let incident = crate::sources::incident(&bytes).map_err(|p| {
-        Error::usage(format!("{}: nothing was written", p.in_file(&name))).hint(
-            "--from pagerduty reads an incident as GET /incidents/{id} returns it ({\"incident\": {…}})",
-        )
+        Error::usage(format!(
+            "{}: nothing was written (--from pagerduty reads an incident as GET /incidents/{{id}} returns it)",
+            p.in_file(&name)
+        ))
+        .hint("devops postmortem new --help")
     })?;
-    if let Some(tag) = pagerduty_tag(&incident) {
-        let (records, _) =
-            crate::store::read::load_all(&ctx.store, crate::store::read::Detail::Slim)?;
-        if let Some(r) = records.iter().find(|r| r.tags.contains(&tag)) {
-            return Err(Error::new(format!(
-                "PagerDuty incident {} already has a post-mortem: {} ({})",
-                incident.id,
-                r.id,
-                crate::text::inline(&r.title)
-            ))
-            .hint(match &args.log {
-                Some(log) => format!(
-                    "devops postmortem import {} --from pagerduty {}",
-                    r.id,
-                    crate::store::shell_quote(log)
-                ),
-                None => format!("devops postmortem show {}", r.id),
-            }));
-        }
-        args.describe.tags.push(tag);
-    }
+    let from = FromSource {
+        tag: pagerduty_tag(&incident),
+        incident: incident.id.clone(),
+        log: args.log.clone(),
+        events: None,
+    };
+    from.refuse_a_second(ctx)?;
+    args.describe.tags.push(from.tag.clone());
     let d = &mut args.describe;
     d.title.get_or_insert_with(|| incident.title.clone());
     d.severity
@@ -196,15 +239,25 @@ fn from_pagerduty(ctx: &Ctx, args: &mut NewArgs) -> Result<Option<Vec<crate::sou
         let known = &ctx.config.services;
         if !known.is_empty() && !known.contains(&ours) {
             let config = format!("{}/config.toml", ctx.store.records_dir);
-            return Err(Error::usage(format!(
-                "{name}: PagerDuty service '{}' is not one of the services in {config}: nothing was written",
-                crate::text::inline(theirs)
-            ))
-            .hint(format!(
-                "map it in {config}: [import.pagerduty.services] \"{}\" = \"{}\"; or give --service NAME",
-                theirs.replace('"', "\\\""),
+            let mut e = Error::usage(format!(
+                "{name}: PagerDuty service '{}' is not one of the services in {config}: nothing was written; map it there with [import.pagerduty.services] \"{}\" = \"{}\", or give --service",
+                crate::text::inline(theirs),
+                crate::text::inline(theirs).replace('"', "\\\""),
                 known[0]
-            )));
+            ));
+            if let Some(file) = path_arg(file) {
+                let log = args
+                    .log
+                    .as_deref()
+                    .and_then(path_arg)
+                    .map(|l| format!(" --log {l}"))
+                    .unwrap_or_default();
+                e = e.hint(format!(
+                    "devops postmortem new --from pagerduty {file}{log} --service {}",
+                    crate::store::shell_quote(&known[0])
+                ));
+            }
+            return Err(e);
         }
         d.services.push(ours);
     }
@@ -217,16 +270,19 @@ fn from_pagerduty(ctx: &Ctx, args: &mut NewArgs) -> Result<Option<Vec<crate::sou
         d.summary = Some(format!("PagerDuty incident: {url}"));
     }
     let Some(log) = args.log.as_deref() else {
-        return Ok(None);
+        return Ok(from);
     };
     let (bytes, name) = super::import::read_input(log)?;
-    let events = super::import::events(
+    let read = super::import::events(
         crate::sources::Kind::Pagerduty,
         &bytes,
         &name,
         &Default::default(),
     )?;
-    Ok(Some(events))
+    Ok(FromSource {
+        events: Some(read.events),
+        ..from
+    })
 }
 
 /// The guided flow for someone at a terminal who typed just `new`: each

@@ -93,14 +93,10 @@ pub struct Named {
 
 pub const NAMED_RECORDS: usize = 20;
 
-/// The ids of the newest `records` that `has`.
+/// The ids of the latest incidents among `records` that `has`.
 fn ids_where(records: &[&Record], has: impl Fn(&Record) -> bool) -> Vec<String> {
     let mut hits: Vec<&Record> = records.iter().copied().filter(|r| has(r)).collect();
-    hits.sort_by(|a, b| {
-        b.created_at
-            .cmp(&a.created_at)
-            .then_with(|| b.id.cmp(&a.id))
-    });
+    hits.sort_by(|a, b| b.began().cmp(&a.began()).then_with(|| b.id.cmp(&a.id)));
     hits.into_iter()
         .take(NAMED_RECORDS)
         .map(|r| r.id.clone())

@@ -20,8 +20,24 @@ pub struct Plan {
 }
 
 /// Which of `events` are new to `record`, and which empty incident times
-/// they fill without putting the times out of order.
-pub fn plan(record: &Record, events: Vec<Event>) -> Plan {
+/// they fill without putting the times out of order. Refuses events of
+/// another PagerDuty incident than the one the record is tagged with.
+pub fn plan(record: &Record, events: Vec<Event>) -> Result<Plan, String> {
+    if let Some(theirs) = record
+        .tags
+        .iter()
+        .find_map(|t| t.strip_prefix("pagerduty:"))
+        && let Some(e) = events
+            .iter()
+            .find(|e| e.incident.as_deref().is_some_and(|i| i != theirs))
+    {
+        return Err(format!(
+            "entry {} is from PagerDuty incident {}, and {} is incident {theirs}'s (tag pagerduty:{theirs}): nothing was written",
+            e.entry,
+            crate::text::inline(e.incident.as_deref().unwrap_or("")),
+            record.id
+        ));
+    }
     let mut plan = Plan::default();
     let mut known: std::collections::HashSet<(String, String)> = record
         .timeline
@@ -76,7 +92,7 @@ pub fn plan(record: &Record, events: Vec<Event>) -> Plan {
         current[slot].1 = Some(at);
         plan.times.push((field, at));
     }
-    plan
+    Ok(plan)
 }
 
 /// Writes the plan into the record's document.
@@ -132,6 +148,6 @@ pub fn pagerduty_service(config: &Config, theirs: &str) -> String {
 }
 
 /// The tag that ties a record to its PagerDuty incident.
-pub fn pagerduty_tag(incident: &Incident) -> Option<String> {
-    (!incident.id.is_empty()).then(|| format!("pagerduty:{}", incident.id))
+pub fn pagerduty_tag(incident: &Incident) -> String {
+    format!("pagerduty:{}", incident.id)
 }

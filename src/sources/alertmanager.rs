@@ -35,8 +35,10 @@ pub fn webhook(doc: &Value) -> Result<Vec<Event>, Problem> {
             at: starts,
             text: super::clean(&format!("Alert {name} firing{what}")),
             source: "alertmanager",
-            source_id: format!("{id}:firing:{}", crate::time::format_rfc3339(&starts)),
+            source_id: format!("{id}:firing:{}", super::utc(&starts)),
             marks: Some(Mark::Detected),
+            entry: i + 1,
+            incident: None,
         });
         if text_field(a, "status") == Some("resolved") {
             let ends = time_field(a, "endsAt", i)?;
@@ -46,9 +48,11 @@ pub fn webhook(doc: &Value) -> Result<Vec<Event>, Problem> {
                     at: ends,
                     text: super::clean(&format!("Alert {name} resolved")),
                     source: "alertmanager",
-                    source_id: format!("{id}:resolved:{}", crate::time::format_rfc3339(&ends)),
+                    source_id: format!("{id}:resolved:{}", super::utc(&ends)),
                     // The incident is resolved when every alert of it is.
                     marks: all_resolved.then_some(Mark::Resolved),
+                    entry: i + 1,
+                    incident: None,
                 });
             }
         }

@@ -48,6 +48,18 @@ pub struct Event {
     /// The source's own id for it: importing it again adds nothing.
     pub source_id: String,
     pub marks: Option<Mark>,
+    /// Its entry in the document, counted from 1 (for messages).
+    pub entry: usize,
+    /// The incident it belongs to, when the source says (PagerDuty).
+    pub incident: Option<String>,
+}
+
+/// What a document held: its events in time order, and how many the
+/// window (`--since`, `--until`, `--match`) left out.
+#[derive(Debug, Default)]
+pub struct Read {
+    pub events: Vec<Event>,
+    pub outside: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -113,23 +125,99 @@ impl Problem {
     }
 }
 
+/// The longest text one timeline entry takes from a source.
+pub const MAX_TEXT: usize = 64 * 1024;
+
+/// The most entries one import adds: a timeline people read, and a record
+/// (and the memory to write it) of a sane size. A longer log is cut to the
+/// incident with `--since`/`--until`.
+pub const MAX_EVENTS: usize = 20_000;
+
 /// The events in a document of `kind`, in time order.
-pub fn read(kind: Kind, bytes: &[u8], window: &Window) -> Result<Vec<Event>, Problem> {
-    let mut events = match kind {
-        Kind::Pagerduty => pagerduty::log_entries(&json(bytes)?)?,
-        Kind::Alertmanager => alertmanager::webhook(&json(bytes)?)?,
+pub fn read(kind: Kind, bytes: &[u8], window: &Window) -> Result<Read, Problem> {
+    // A byte-order mark (Excel's CSV, Windows editors) is not content.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let (mut events, outside) = match kind {
+        Kind::Pagerduty => (pagerduty::log_entries(&json(bytes)?)?, 0),
+        Kind::Alertmanager => (alertmanager::webhook(&json(bytes)?)?, 0),
         // Slack knows its reactions, so it applies the window itself.
-        Kind::Slack => return slack::channel(&json(bytes)?, window).map(in_order),
-        Kind::Jsonl => generic::jsonl(bytes)?,
-        Kind::Csv => generic::csv(bytes)?,
+        Kind::Slack => slack::channel(&json(bytes)?, window)?,
+        Kind::Jsonl => (generic::jsonl(bytes)?, 0),
+        Kind::Csv => (generic::csv(bytes)?, 0),
     };
-    events.retain(|e| window.keeps(&e.at, &e.text, false));
-    Ok(in_order(events))
+    check(&events)?;
+    let before = events.len();
+    if kind != Kind::Slack {
+        events.retain(|e| window.keeps(&e.at, &e.text, false));
+    }
+    let outside = outside + before - events.len();
+    if events.len() > MAX_EVENTS {
+        return Err(Problem::whole(format!(
+            "{} entries in the window; one import takes at most {MAX_EVENTS}: cut it to the incident with --since and --until",
+            events.len()
+        )));
+    }
+    events.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.source_id.cmp(&b.source_id)));
+    Ok(Read { events, outside })
 }
 
-fn in_order(mut events: Vec<Event>) -> Vec<Event> {
-    events.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.source_id.cmp(&b.source_id)));
-    events
+/// What every source must give: times a record can hold, texts of a
+/// sane size, and one id for one thing.
+fn check(events: &[Event]) -> Result<(), Problem> {
+    let mut seen: std::collections::HashMap<&str, &Event> = std::collections::HashMap::new();
+    for e in events {
+        let year = chrono::Datelike::year(&e.at);
+        if !(1900..=9999).contains(&year) {
+            return Err(Problem::at(
+                e.entry - 1,
+                format!(
+                    "the time {} is outside the years 1900-9999",
+                    e.at.to_rfc3339()
+                ),
+            ));
+        }
+        if e.text.len() > MAX_TEXT {
+            return Err(Problem::at(
+                e.entry - 1,
+                format!(
+                    "its text is {} KiB; a timeline entry takes at most {} KiB",
+                    e.text.len() / 1024,
+                    MAX_TEXT / 1024
+                ),
+            ));
+        }
+        if let Some(first) = seen.insert(&e.source_id, e)
+            && (first.at != e.at || first.text != e.text)
+        {
+            return Err(Problem::at(
+                e.entry - 1,
+                format!(
+                    "id '{}' is also entry {}'s, with another time or text: one id, one event",
+                    crate::text::inline(&e.source_id),
+                    first.entry
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A stable id for an entry without one of its own: its instant in UTC
+/// (the same instant written with another offset is the same entry) and
+/// a 64-bit FNV-1a hash of its text (an id stays short, whatever the text).
+pub fn derived_id(at: &DateTime<FixedOffset>, text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.as_bytes() {
+        hash ^= u64::from(*b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{}|{hash:016x}", utc(at))
+}
+
+/// An instant in UTC, RFC 3339, for ids.
+pub fn utc(at: &DateTime<FixedOffset>) -> String {
+    at.with_timezone(&chrono::Utc)
+        .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 /// Source text as one timeline entry holds it: control characters (a
@@ -170,4 +258,13 @@ fn text_field<'a>(v: &'a serde_json::Value, key: &str) -> Option<&'a str> {
     v.get(key)
         .and_then(|t| t.as_str())
         .filter(|s| !s.trim().is_empty())
+}
+
+/// An id field, as a string or a number (`"id": 5`).
+fn id_field(v: &serde_json::Value, key: &str) -> Option<String> {
+    match v.get(key)? {
+        serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
 }

@@ -2,7 +2,7 @@
 //! (`GET /incidents/{id}/log_entries`) and the incident itself
 //! (`GET /incidents/{id}`).
 
-use super::{Event, Mark, Problem, text_field, time_field};
+use super::{Event, Mark, Problem, id_field, text_field, time_field};
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 
@@ -18,7 +18,7 @@ pub fn log_entries(doc: &Value) -> Result<Vec<Event>, Problem> {
         })?;
     let mut out = Vec::new();
     for (i, e) in entries.iter().enumerate() {
-        let id = text_field(e, "id").ok_or_else(|| Problem::at(i, "no id"))?;
+        let id = id_field(e, "id").ok_or_else(|| Problem::at(i, "no id"))?;
         let kind = text_field(e, "type").unwrap_or("log_entry");
         let at = time_field(e, "created_at", i)?;
         let verb = kind
@@ -51,8 +51,10 @@ pub fn log_entries(doc: &Value) -> Result<Vec<Event>, Problem> {
             at,
             text: super::clean(&text),
             source: "pagerduty",
-            source_id: id.to_string(),
+            source_id: id,
             marks,
+            entry: i + 1,
+            incident: e.get("incident").and_then(|n| id_field(n, "id")),
         });
     }
     Ok(out)
@@ -76,9 +78,13 @@ pub struct Incident {
 /// {"summary"}, "service": {"summary"}, "html_url"}}` (or the incident
 /// object alone).
 pub fn incident(bytes: &[u8]) -> Result<Incident, Problem> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let doc = super::json(bytes)?;
     let i = doc.get("incident").unwrap_or(&doc);
-    let field = |k: &str| text_field(i, k).map(str::to_string);
+    let field = |k: &str| text_field(i, k).map(super::clean);
+    let id = id_field(i, "id").ok_or_else(|| {
+        Problem::whole("the incident has no id: expected the response of GET /incidents/{id}")
+    })?;
     let title = field("title")
         .or_else(|| field("summary"))
         .ok_or_else(|| Problem::whole("the incident has no title"))?;
@@ -89,8 +95,13 @@ pub fn incident(bytes: &[u8]) -> Result<Incident, Problem> {
             "created_at = '{created}' is not an RFC 3339 time: {e}"
         ))
     })?;
+    if !(1900..=9999).contains(&chrono::Datelike::year(&created_at)) {
+        return Err(Problem::whole(format!(
+            "created_at = '{created}' is outside the years 1900-9999"
+        )));
+    }
     Ok(Incident {
-        id: field("id").unwrap_or_default(),
+        id,
         title,
         created_at,
         priority: i
@@ -101,7 +112,7 @@ pub fn incident(bytes: &[u8]) -> Result<Incident, Problem> {
         service: i
             .get("service")
             .and_then(|s| text_field(s, "summary").or_else(|| text_field(s, "name")))
-            .map(str::to_string),
+            .map(super::clean),
         url: field("html_url"),
     })
 }

@@ -6,11 +6,13 @@ use super::{Event, Problem, Window, text_field};
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 
-pub fn channel(doc: &Value, window: &Window) -> Result<Vec<Event>, Problem> {
+/// The messages in the window, and how many the window left out.
+pub fn channel(doc: &Value, window: &Window) -> Result<(Vec<Event>, usize), Problem> {
     let messages = doc.as_array().ok_or_else(|| {
         Problem::whole("not a list of messages: expected one channel's file from a Slack export")
     })?;
     let mut out = Vec::new();
+    let mut outside = 0;
     for (i, m) in messages.iter().enumerate() {
         if text_field(m, "type").is_some_and(|t| t != "message") {
             continue;
@@ -34,6 +36,7 @@ pub fn channel(doc: &Value, window: &Window) -> Result<Vec<Event>, Problem> {
             .and_then(Value::as_array)
             .is_some_and(|r| !r.is_empty());
         if !window.keeps(&at, text, reacted) {
+            outside += 1;
             continue;
         }
         let who = m
@@ -48,14 +51,20 @@ pub fn channel(doc: &Value, window: &Window) -> Result<Vec<Event>, Problem> {
             source: "slack",
             source_id: ts.to_string(),
             marks: None,
+            entry: i + 1,
+            incident: None,
         });
     }
-    Ok(out)
+    Ok((out, outside))
 }
 
 /// `1700000000.123456` → that instant in UTC, microseconds kept.
 fn parse_ts(ts: &str) -> Option<DateTime<FixedOffset>> {
     let (secs, frac) = ts.split_once('.').unwrap_or((ts, "0"));
+    // Slack's clock starts in 2013: a sign or anything else is not a ts.
+    if secs.is_empty() || !secs.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let secs: i64 = secs.parse().ok()?;
     if frac.is_empty() || frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
         return None;

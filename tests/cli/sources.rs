@@ -481,3 +481,242 @@ fn pagerduty_severity_from_priority_or_urgency_without_a_map() {
         );
     }
 }
+
+/// A commit lands on the branch while the import is being written (here
+/// from git's own post-index-change hook, so at a known instant): the
+/// import is planned again on top of it and lands whole.
+#[test]
+fn an_import_that_loses_the_race_for_the_branch_lands_whole() {
+    let repo = TestRepo::new();
+    let id = repo.new_record("checkout 5xx", &["--started", "2026-11-23T09:00:00+09:00"]);
+    let hook = repo.path().join(".git/hooks/post-index-change");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    // Once: a commit of someone else's, made without touching the index.
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\n[ -e \"$GIT_DIR/moved\" ] && exit 0\ntouch \"$GIT_DIR/moved\"\n\
+         c=$(git commit-tree 'HEAD^{tree}' -p HEAD -m 'Someone else') && git update-ref HEAD \"$c\"\n",
+    )
+    .unwrap();
+    std::os::unix::fs::PermissionsExt::set_mode(
+        &mut std::fs::metadata(&hook).unwrap().permissions(),
+        0o755,
+    );
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let before = repo.commit_count();
+    repo.ok(&[
+        "import",
+        &id,
+        "--from",
+        "pagerduty",
+        &fixture("pagerduty_log_entries.json"),
+    ]);
+    assert!(repo.path().join(".git/moved").exists(), "the hook ran");
+    assert_eq!(repo.commit_count(), before + 2, "theirs and ours");
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s", "HEAD~1"]).trim(),
+        "Someone else"
+    );
+    assert_eq!(
+        timeline(&repo, &id).len(),
+        5,
+        "every entry, after the retry"
+    );
+    assert_eq!(repo.status_porcelain(), "");
+}
+
+#[test]
+fn a_second_look_at_what_comes_in() {
+    let repo = TestRepo::new();
+    let id = repo.new_record("checkout 5xx", &["--started", "2026-11-23T09:00:00+09:00"]);
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, body: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    // A quote never closed would swallow the rows after it.
+    let open_quote = write(
+        "q.csv",
+        b"at,text\n2026-11-23T00:30:00Z,first\n2026-11-23T00:31:00Z,\"oops\n2026-11-23T00:32:00Z,third\n",
+    );
+    let err = repo.fails(2, &["import", &id, "--from", "csv", &open_quote]);
+    assert!(
+        err.contains("q.csv: entry 3: a quote is not closed"),
+        "{err}"
+    );
+    // One id, two different events: refused, naming both.
+    let dup = write(
+        "dup.jsonl",
+        "{\"at\": \"2026-11-23T00:30:00Z\", \"text\": \"A\", \"source_id\": \"x\"}\n{\"at\": \"2026-11-23T00:31:00Z\", \"text\": \"B\", \"source_id\": \"x\"}\n".as_bytes(),
+    );
+    let err = repo.fails(2, &["import", &id, "--from", "jsonl", &dup]);
+    assert!(
+        err.contains("dup.jsonl: entry 2: id 'x' is also entry 1's"),
+        "{err}"
+    );
+    // Slack times before 1970 or after 9999 are not times a record holds.
+    for ts in ["-1.5", "253402300800.0"] {
+        let f = write(
+            "s.json",
+            format!("[{{\"type\": \"message\", \"ts\": \"{ts}\", \"text\": \"x\"}}]").as_bytes(),
+        );
+        let err = repo.fails(2, &["import", &id, "--from", "slack", &f, "--dry-run"]);
+        assert!(err.contains("s.json: entry 1:"), "{ts}: {err}");
+    }
+    // A byte-order mark is not content; a numeric PagerDuty id is an id.
+    let bom = write(
+        "bom.jsonl",
+        "\u{feff}{\"at\": \"2026-11-23T00:30:00Z\", \"text\": \"with a BOM\"}\n".as_bytes(),
+    );
+    repo.ok(&["import", &id, "--from", "jsonl", &bom]);
+    let num = write(
+        "num.json",
+        b"{\"log_entries\": [{\"id\": 5, \"type\": \"annotate_log_entry\", \"created_at\": \"2026-11-23T00:40:00Z\", \"summary\": \"n\"}]}",
+    );
+    repo.ok(&["import", &id, "--from", "pagerduty", &num]);
+    // The same instant with another offset is the same entry; an id is
+    // short whatever the text.
+    let utc = write("a.csv", b"2026-11-23T00:50:00Z,plain\n");
+    let kst = write("b.csv", b"2026-11-23T09:50:00+09:00,plain\n");
+    repo.ok(&["import", &id, "--from", "csv", &utc]);
+    let again = repo.pm(&["import", &id, "--from", "csv", &kst]);
+    assert!(
+        stderr(&again).contains("nothing to import: 1 of 1 entry is already in"),
+        "{}",
+        stderr(&again)
+    );
+    let got = timeline(&repo, &id);
+    assert!(got.iter().all(|(_, sid, _, _)| sid.len() < 64), "{got:?}");
+    // Empty input and a window that leaves nothing say so.
+    let empty = repo.pm(&["import", &id, "--from", "csv", "-"]);
+    assert!(
+        stderr(&empty).contains("nothing to import: standard input has no entries"),
+        "{}",
+        stderr(&empty)
+    );
+    let out = repo.pm(&[
+        "import",
+        &id,
+        "--from",
+        "slack",
+        &fixture("slack_channel.json"),
+        "--since",
+        "2030-01-01",
+    ]);
+    assert!(
+        stderr(&out).contains("nothing to import: all 4 entries of"),
+        "{}",
+        stderr(&out)
+    );
+    // --since 09:00 for an incident at 09:10 is that morning.
+    let later = repo.new_record("later", &["--started", "2026-11-23T09:22:00+09:00"]);
+    let out = repo.pm(&[
+        "import",
+        &later,
+        "--from",
+        "slack",
+        &fixture("slack_channel.json"),
+        "--since",
+        "09:20",
+        "--until",
+        "11:00",
+        "--dry-run",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("would add 3 timeline entries"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn log_entries_of_another_incident_are_refused() {
+    let repo = TestRepo::new();
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.json");
+    std::fs::write(
+        &other,
+        std::fs::read_to_string(fixture("pagerduty_incident.json"))
+            .unwrap()
+            .replace("\"id\": \"PT4KHLK\"", "\"id\": \"OTHER1\""),
+    )
+    .unwrap();
+    let before = repo.commit_count();
+    let err = repo.fails(
+        2,
+        &[
+            "new",
+            "--from",
+            "pagerduty",
+            other.to_str().unwrap(),
+            "--log",
+            &fixture("pagerduty_log_entries.json"),
+        ],
+    );
+    assert!(err.contains("is from PagerDuty incident PT4KHLK"), "{err}");
+    assert_eq!(repo.commit_count(), before);
+    let id = repo
+        .ok(&["new", "--from", "pagerduty", other.to_str().unwrap()])
+        .trim()
+        .to_string();
+    let err = repo.fails(
+        2,
+        &[
+            "import",
+            &id,
+            "--from",
+            "pagerduty",
+            &fixture("pagerduty_log_entries.json"),
+        ],
+    );
+    assert!(
+        err.contains(&format!("and {id} is incident OTHER1's")),
+        "{err}"
+    );
+}
+
+#[test]
+fn four_people_paged_at_once_make_one_post_mortem() {
+    let repo = TestRepo::new();
+    let incident = fixture("pagerduty_incident.json");
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            repo.std_cmd_in(repo.path())
+                .args(["postmortem", "new", "--from", "pagerduty", &incident])
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outs: Vec<_> = runs
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    assert_eq!(
+        outs.iter().filter(|o| o.status.success()).count(),
+        1,
+        "one made it"
+    );
+    for o in outs.iter().filter(|o| !o.status.success()) {
+        assert!(
+            stderr(o).contains("already has a post-mortem"),
+            "{}",
+            stderr(o)
+        );
+    }
+    let files: Vec<String> = repo
+        .git(&["ls-files", "postmortems"])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(
+        repo.status_porcelain(),
+        "",
+        "the refused runs left nothing behind"
+    );
+}

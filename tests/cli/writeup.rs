@@ -57,12 +57,12 @@ fn blame_and_vague_actions_in_both_languages_with_file_and_line() {
     // analyze says it as the text is given, and records it as written.
     let said = stderr(&out);
     for want in [
-        "warning: --root-cause: \"human error\" is blame language",
-        "warning: --root-cause: \"should have\" is blame language",
-        "warning: --lesson: \"부주의\" is blame language",
-        "warning: --lesson: \"실수\" is blame language: 사람 대신 조건을",
-        "warning: --action: this action item is vague: \"improve …\"",
-        "warning: --action: this action item is vague: \"… 강화\"",
+        "\": \"human error\" is blame language",
+        "\"should have\" is blame language",
+        "warning: --lesson \"담당자의 부주의로 설정 실수가 있었다\": \"부주의\" is blame language",
+        "warning: --lesson \"담당자의 부주의로 설정 실수가 있었다\": \"실수\" is blame language: 사람 대신 조건을",
+        "warning: --action \"Improve monitoring\": this action item is vague: \"improve …\"",
+        "warning: --action \"모니터링 강화\": this action item is vague: \"… 강화\"",
     ] {
         assert!(said.contains(want), "missing {want:?} in {said}");
     }

@@ -159,10 +159,8 @@ pub struct Selection {
 
 impl Selection {
     pub fn runs(&self, id: &str) -> bool {
-        if !self.only.is_empty() {
-            return self.only.iter().any(|o| o == id);
-        }
-        !self.skip.iter().any(|s| s == id)
+        (self.only.is_empty() || self.only.iter().any(|o| o == id))
+            && !self.skip.iter().any(|s| s == id)
     }
 }
 
