@@ -87,12 +87,8 @@ impl RecordFilter {
         order.sort_by(|(ta, a), (tb, b)| {
             tb.cmp(ta).then_with(|| records[*a].id.cmp(&records[*b].id))
         });
-        crate::trace::mark("ordered");
-        let mut slots: Vec<Option<Record>> = records.into_iter().map(Some).collect();
-        Ok(order
-            .into_iter()
-            .filter_map(|(_, i)| slots[i].take())
-            .collect())
+        let order: Vec<usize> = order.into_iter().map(|(_, i)| i).collect();
+        Ok(crate::record::arrange(records, &order))
     }
 }
 

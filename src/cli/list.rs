@@ -37,7 +37,10 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
         .collect();
 
     if args.json {
-        return crate::render::json::print(&shown);
+        let printed = crate::render::json::print(&shown);
+        drop(shown);
+        crate::store::read::leave(records);
+        return printed;
     }
     if shown.is_empty() {
         let none_at_all =
@@ -53,6 +56,8 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
     let layout = crate::render::table::Layout::of(&ctx.out);
     let table = crate::render::table::records(&shown, ctx.now, layout);
     crate::trace::mark("rendered");
+    drop(shown);
+    crate::store::read::leave(records);
     ctx.page(&table);
     crate::trace::mark("printed");
     Ok(())

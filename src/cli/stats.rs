@@ -40,6 +40,8 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
     let records = args.filter.load(ctx, Detail::Slim)?;
     let refs: Vec<&Record> = records.iter().collect();
     let stats = compute(&refs, &ctx.config.severities, args.by, ctx.zone(), ctx.now);
+    drop(refs);
+    crate::store::read::leave(records);
     if args.json {
         return crate::render::json::print(&stats);
     }

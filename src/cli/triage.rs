@@ -73,6 +73,7 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
         Vec::new()
     });
     crate::trace::mark("triage computed");
+    crate::store::read::leave(records);
     if args.json {
         return crate::render::json::print(&TriageJson {
             triage: &triage,
