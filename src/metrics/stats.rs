@@ -187,10 +187,15 @@ impl Stats {
 }
 
 pub fn period_key(t: DateTime<FixedOffset>, period: Period, zone: Zone) -> String {
+    use chrono::Datelike;
+    // By hand rather than `format("%G-W%V")`: this runs once per record.
     let local = zone.convert(t);
     match period {
-        Period::Week => local.format("%G-W%V").to_string(),
-        Period::Month => local.format("%Y-%m").to_string(),
+        Period::Week => {
+            let week = local.iso_week();
+            format!("{}-W{:02}", week.year(), week.week())
+        }
+        Period::Month => format!("{}-{:02}", local.year(), local.month()),
     }
 }
 
@@ -223,6 +228,7 @@ pub fn compute(
     }
     by_service.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     by_period.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::trace::mark("stats: counted");
 
     let [ttd, tta, ttm, ttr, time_to_close] = METRICS.each_ref().map(|m| distribution(records, m));
 
@@ -255,6 +261,7 @@ pub fn compute(
         })
         .collect();
 
+    crate::trace::mark("stats: distributions");
     let today = zone.convert(now).date_naive();
     let items = records.iter().flat_map(|r| r.action_items.iter());
     let mut a = ActionCounts {
@@ -292,6 +299,9 @@ pub fn compute(
         })
         .collect();
 
+    crate::trace::mark("stats: actions, services");
+    let recurring_root_cause_words = recurring_words(records);
+    crate::trace::mark("stats: words");
     Stats {
         records: records.len(),
         open: records.iter().filter(|r| r.status.is_active()).count(),
@@ -310,7 +320,7 @@ pub fn compute(
         ttr_by_period,
         action_items: a,
         recurring_services,
-        recurring_root_cause_words: recurring_words(records),
+        recurring_root_cause_words,
     }
 }
 
@@ -318,7 +328,12 @@ pub fn compute(
 /// counts once), most frequent first.
 fn recurring_words(records: &[&Record]) -> Vec<Named> {
     let mut counts = Counts::default();
-    let words: Vec<Vec<String>> = records.iter().map(|r| r.root_cause_words()).collect();
+    // The words of 100k root causes: lower-casing and splitting is most of
+    // the cost of `stats`, and each record's is its own.
+    let words: Vec<Vec<String>> = {
+        use rayon::prelude::*;
+        records.par_iter().map(|r| r.root_cause_words()).collect()
+    };
     for w in words.iter().flatten() {
         counts.bump(w);
     }

@@ -52,7 +52,13 @@ mod tests {
             .iter()
             .map(|id| super::parse::parse_record(&text(id)).unwrap())
             .collect();
-        for order in [vec![4, 0, 2], vec![0, 1, 2, 3, 4], vec![3, 4, 0, 1, 2], vec![], vec![2]] {
+        for order in [
+            vec![4, 0, 2],
+            vec![0, 1, 2, 3, 4],
+            vec![3, 4, 0, 1, 2],
+            vec![],
+            vec![2],
+        ] {
             let got: Vec<String> = super::arrange(records.clone(), &order)
                 .into_iter()
                 .map(|r| r.id)

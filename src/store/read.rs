@@ -71,12 +71,11 @@ pub fn toml_files(store: &Store) -> Result<Vec<String>> {
     let config = format!("{}/config.toml", store.records_dir);
     let templates = format!("{}/templates/", store.records_dir);
     out.retain(|p| *p != config && !p.starts_with(&templates));
-    out.sort_unstable();
     Ok(out)
 }
 
-/// The `.toml` files under `dir`; its folders (years, months) are read in
-/// parallel.
+/// The `.toml` files under `dir`, sorted by path; its folders (years,
+/// months) are read and sorted in parallel, each on its own.
 fn walk(dir: &std::path::Path, rel: &str) -> Result<Vec<String>> {
     let listing = match std::fs::read_dir(dir) {
         Ok(e) => e,
@@ -95,12 +94,27 @@ fn walk(dir: &std::path::Path, rel: &str) -> Result<Vec<String>> {
             _ => {}
         }
     }
+    // Sorted as one list of paths would be: a file goes before a
+    // subfolder's files when its path is smaller than `subfolder/`
+    // (`2024.toml` < `2024/…`, as `.` < `/`).
+    files.sort_unstable();
+    folders.sort_unstable_by(|a, b| a.1.cmp(&b.1));
     let nested: Vec<Vec<String>> = folders
         .par_iter()
         .map(|(path, rel)| walk(path, rel))
         .collect::<Result<_>>()?;
-    files.extend(nested.into_iter().flatten());
-    Ok(files)
+    let mut all = Vec::with_capacity(files.len() + nested.iter().map(Vec::len).sum::<usize>());
+    let mut files = files.into_iter().peekable();
+    for ((_, folder), inside) in folders.iter().zip(nested) {
+        // Files of this folder that sort before the subfolder's files.
+        let inside_prefix = format!("{folder}/");
+        while let Some(f) = files.next_if(|f| f.as_str() < inside_prefix.as_str()) {
+            all.push(f);
+        }
+        all.extend(inside);
+    }
+    all.extend(files);
+    Ok(all)
 }
 
 /// The one record a typed ID or prefix names.
@@ -171,7 +185,7 @@ pub fn load_all(store: &Store, detail: Detail) -> Result<(Vec<Record>, Vec<Unrea
     // Each record is a few hundred bytes and there may be 100k: they are
     // made once, in `found`, and never copied into another buffer; what is
     // known about each file travels beside them in `meta`.
-    let (meta, found): (Vec<(Option<Stamp>, Loaded)>, Vec<Option<Record>>) = entries
+    let (meta, found): (Vec<Meta>, Vec<Option<Record>>) = entries
         .par_iter()
         .enumerate()
         .map(|(i, e)| {
@@ -215,7 +229,10 @@ pub fn load_all(store: &Store, detail: Detail) -> Result<(Vec<Record>, Vec<Unrea
                         None,
                     ),
                 },
-                Err(err) => ((Some(stamp), Loaded::Bad(unreadable(err.to_string()))), None),
+                Err(err) => (
+                    (Some(stamp), Loaded::Bad(unreadable(err.to_string()))),
+                    None,
+                ),
             }
         })
         .unzip();
@@ -324,6 +341,9 @@ impl Folders {
         Some(Ok(Stamp::of_stat(&st)))
     }
 }
+
+/// A file's stamp (when it could be read) and where its record came from.
+type Meta = (Option<Stamp>, Loaded);
 
 /// Where a record came from, or why there is none.
 enum Loaded {

@@ -236,7 +236,7 @@ fn no_flipped_bit_in_any_cache_changes_an_answer() {
     let truth = answers(&repo);
     let commits = repo.commit_count();
     let git = repo.path().join(".git");
-    for cache in ["records", "history", "fixes"] {
+    for cache in ["records", "records-slim", "history", "fixes"] {
         let path = git.join(format!("devops-postmortem-{cache}.cache"));
         answers(&repo);
         let good = std::fs::read(&path).unwrap_or_else(|_| panic!("{cache} cache written"));
