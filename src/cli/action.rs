@@ -53,7 +53,7 @@ pub struct ActionFields {
     /// Due date: YYYY-MM-DD, +7d, 2w, tomorrow
     #[arg(long, value_name = "DATE")]
     pub due: Option<String>,
-    /// mitigate, prevent, process or other
+    /// mitigate, prevent, process, educate (training, a notice, a guide for the field) or other
     #[arg(long, value_name = "KIND")]
     pub kind: Option<String>,
     /// A link to the ticket that tracks it

@@ -57,7 +57,7 @@ pub struct AnalyzeArgs {
     /// Due date of the action item before it: YYYY-MM-DD, +7d, 2w, tomorrow
     #[arg(long = "due", value_name = "DATE")]
     pub dues: Vec<String>,
-    /// Kind of the action item before it: mitigate, prevent, process or other
+    /// Kind of the action item before it: mitigate, prevent, process, educate or other
     #[arg(long = "kind", value_name = "KIND")]
     pub kinds: Vec<String>,
     /// Ticket link of the action item before it
@@ -72,6 +72,9 @@ pub struct AnalyzeArgs {
     /// Why no action item is needed (lets the analysis complete without one)
     #[arg(long, value_name = "TEXT")]
     pub no_action_reason: Option<String>,
+    /// Why no action item educates the field (training, a notice, a guide)
+    #[arg(long, value_name = "TEXT")]
+    pub no_educate_reason: Option<String>,
     #[command(flatten)]
     pub commit: CommitArgs,
 }
@@ -81,6 +84,7 @@ impl AnalyzeArgs {
         self.trigger.is_none()
             && self.root_cause.is_none()
             && self.no_action_reason.is_none()
+            && self.no_educate_reason.is_none()
             && !self.confirm
             && self.specs.is_empty()
             && [
@@ -156,6 +160,9 @@ pub fn run(ctx: &Ctx, mut args: AnalyzeArgs) -> Result<()> {
                     .collect();
                 doc.push_to_list(&["analysis", key], &items);
             }
+            if let Some(reason) = &args.no_educate_reason {
+                doc.set_str(&["analysis", "no_educate_reason"], reason.trim());
+            }
             if let Some(reason) = &args.no_action_reason {
                 doc.set_str(&["analysis", "no_action_reason"], reason.trim());
             }
@@ -193,6 +200,7 @@ fn remark_on_typed(ctx: &Ctx, args: &AnalyzeArgs) {
         ("--trigger", &args.trigger),
         ("--root-cause", &args.root_cause),
         ("--no-action-reason", &args.no_action_reason),
+        ("--no-educate-reason", &args.no_educate_reason),
     ];
     let single = single
         .into_iter()

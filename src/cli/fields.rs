@@ -121,12 +121,12 @@ pub fn warn_time_order(ctx: &Ctx, r: &Record) {
 
 #[derive(Args, Debug, Default)]
 pub struct ImpactArgs {
-    /// How many users were affected
-    #[arg(long, value_name = "N")]
-    pub users_affected: Option<u64>,
-    /// How many customer or field reports came in
-    #[arg(long, value_name = "N")]
-    pub field_reports: Option<u64>,
+    /// How many users were affected (+N adds to the count)
+    #[arg(long, value_name = "N|+N", allow_hyphen_values = true)]
+    pub users_affected: Option<Amount>,
+    /// How many calls and tickets came in from the field (+N adds: reports keep arriving)
+    #[arg(long, value_name = "N|+N", allow_hyphen_values = true)]
+    pub field_reports: Option<Amount>,
     /// Impact in words
     #[arg(long, value_name = "TEXT")]
     pub impact: Option<String>,
@@ -137,16 +137,51 @@ impl ImpactArgs {
         self.users_affected.is_none() && self.field_reports.is_none() && self.impact.is_none()
     }
 
-    pub fn apply(&self, doc: &mut RecordDoc) {
-        if let Some(n) = self.users_affected {
-            doc.set_int(&["impact", "users_affected"], n);
+    /// Writes the figures; `+N` adds to what the record (`current`) has.
+    pub fn apply(&self, doc: &mut RecordDoc, current: Option<&crate::record::model::Impact>) {
+        if let Some(a) = self.users_affected {
+            let now = current.and_then(|c| c.users_affected);
+            doc.set_int(&["impact", "users_affected"], a.applied_to(now));
         }
-        if let Some(n) = self.field_reports {
-            doc.set_int(&["impact", "field_reports"], n);
+        if let Some(a) = self.field_reports {
+            let now = current.and_then(|c| c.field_reports);
+            doc.set_int(&["impact", "field_reports"], a.applied_to(now));
         }
         if let Some(text) = &self.impact {
             doc.set_str(&["impact", "description"], text);
         }
+    }
+}
+
+/// A count as typed: `37` sets it, `+3` adds to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Amount {
+    Set(u64),
+    Add(u64),
+}
+
+impl Amount {
+    pub fn applied_to(self, current: Option<u64>) -> u64 {
+        match self {
+            Amount::Set(n) => n,
+            Amount::Add(n) => current.unwrap_or(0).saturating_add(n),
+        }
+    }
+}
+
+impl std::str::FromStr for Amount {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Amount, String> {
+        let t = s.trim().replace([',', '_'], "");
+        let (add, digits) = match t.strip_prefix('+') {
+            Some(rest) => (true, rest),
+            None => (false, t.as_str()),
+        };
+        let n: u64 = digits.parse().map_err(|_| {
+            format!("'{s}' is not a count: give a whole number (37) or one to add (+3)")
+        })?;
+        Ok(if add { Amount::Add(n) } else { Amount::Set(n) })
     }
 }
 

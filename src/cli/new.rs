@@ -106,7 +106,7 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
         doc.set_str(&["summary"], s.trim());
     }
     args.times.apply(ctx, &mut doc, None)?;
-    args.impact.apply(&mut doc);
+    args.impact.apply(&mut doc, None);
     doc.set_time(&["created_at"], &Timestamp(ctx.now));
     if let Some(events) = from.as_ref().and_then(|f| f.events.clone()) {
         let so_far = crate::record::parse::parse_record(&doc.render())
@@ -381,9 +381,11 @@ fn ask_part(ctx: &Ctx, args: &mut NewArgs, part: usize) -> Result<()> {
             }
         }
         _ => {
-            args.impact.users_affected = prompt::number(ctx, "Users affected")?;
+            args.impact.users_affected =
+                prompt::number(ctx, "Users affected")?.map(super::fields::Amount::Set);
             args.impact.field_reports =
-                prompt::number(ctx, "Field reports (calls and tickets from users)")?;
+                prompt::number(ctx, "Field reports (calls and tickets from users)")?
+                    .map(super::fields::Amount::Set);
             args.impact.impact =
                 Some(prompt::text(ctx, "Impact in words", false)?).filter(|s| !s.is_empty());
         }
@@ -422,8 +424,14 @@ fn summary(ctx: &Ctx, args: &NewArgs) -> String {
         ("detected", shown_time(&t.detected)),
         ("mitigated", shown_time(&t.mitigated)),
         ("resolved", shown_time(&t.resolved)),
-        ("users affected", number(args.impact.users_affected)),
-        ("field reports", number(args.impact.field_reports)),
+        (
+            "users affected",
+            number(args.impact.users_affected.map(|a| a.applied_to(None))),
+        ),
+        (
+            "field reports",
+            number(args.impact.field_reports.map(|a| a.applied_to(None))),
+        ),
         (
             "impact",
             inline(args.impact.impact.as_deref().unwrap_or("—")),

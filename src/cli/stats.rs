@@ -19,11 +19,16 @@ TTA = acknowledged_at − started_at, TTM = mitigated_at − started_at, TTR = r
 time to close = closed_at − created_at. A record missing a time is left out of that metric (shown \
 as `left out`), never counted as zero. Median of an even count is the mean of the middle two; p90 is \
 the nearest rank. An action item is overdue when it is open and its due day is before today; \
-completion rate = done / (done + open).\n\n\
+completion rate = done / (done + open). Field reports and users affected are summed over the \
+records that have them; the others are `left_out`, never zero. This period is the one holding \
+now; change_percent compares it with the one before (null when that had none).\n\n\
 JSON fields: records, by_severity.<SEV>, by_status.<status>, by_service.<name>, by_period.<key>, \
 ttd|tta|ttm|ttr|time_to_close.{count,left_out,mean_minutes,median_minutes,p90_minutes}, \
-ttr_by_period[], action_items.{total,open,done,wontfix,overdue,completion_rate}, \
-recurring_services[{name,count,records}], recurring_root_cause_words[{name,count,records}] (records: the newest 20 ids).\n\nExamples:\n  devops postmortem stats --since \"30d ago\" --by month\n  devops postmortem stats --json | jq .ttr.median_minutes"
+ttr_by_period[], action_items.{total,open,done,wontfix,overdue,completion_rate,by_kind.<kind>}, \
+field_reports|users_affected.{total,records,left_out,by_severity.<SEV>,by_service.<name>,by_period.<key>,\
+this_period{period,value,left_out},previous_period{…},change_percent}, \
+recent_periods[{period,count,ttr_median_minutes,field_reports,users_affected}], \
+recurring_services[{name,count,records,field_reports_previous,field_reports_this}], recurring_root_cause_words[{name,count,records}] (records: the newest 20 ids).\n\nExamples:\n  devops postmortem stats --since \"30d ago\" --by month\n  devops postmortem stats --json | jq .ttr.median_minutes"
 )]
 pub struct StatsArgs {
     #[command(flatten)]
@@ -49,12 +54,47 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
     Ok(())
 }
 
+/// "this week 23, last week 41 (−43.9%); 312 in all from 40 records, 5 without a figure".
+fn figure_line(f: &crate::metrics::impact::Figure, period: &str) -> String {
+    let change = match f.change_percent {
+        Some(p) if p > 0.0 => format!(" (+{p}%)"),
+        Some(p) if p < 0.0 => format!(" (−{}%)", -p),
+        Some(_) => " (no change)".to_string(),
+        None => String::new(),
+    };
+    let left_out = if f.left_out > 0 {
+        format!(", {} without a figure", f.left_out)
+    } else {
+        String::new()
+    };
+    format!(
+        "this {period} {}, last {period} {}{change}; {} in all from {} record{}{left_out}",
+        f.this_period.value,
+        f.previous_period.value,
+        f.total,
+        f.records,
+        if f.records == 1 { "" } else { "s" }
+    )
+}
+
 fn text(s: &Stats, layout: crate::render::table::Layout) -> String {
     let mut out = format!(
         "{} post-mortem{}\n",
         s.records,
         if s.records == 1 { "" } else { "s" }
     );
+    // The team's own number first.
+    let period = if s.period == Period::Week {
+        "week"
+    } else {
+        "month"
+    };
+    for (label, f) in [
+        ("Field reports", &s.field_reports),
+        ("Users affected", &s.users_affected),
+    ] {
+        out.push_str(&format!("{label}: {}\n", figure_line(f, period)));
+    }
     let mut section = |title: &str, rows: &[(String, usize)]| {
         let rows: Vec<(String, usize)> = rows
             .iter()
@@ -122,9 +162,27 @@ fn text(s: &Stats, layout: crate::render::table::Layout) -> String {
         a.completion_rate
             .map_or(String::new(), |r| format!(", {:.0}% complete", r * 100.0))
     ));
+    let kinds: Vec<String> = a
+        .by_kind
+        .0
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    if !kinds.is_empty() {
+        out.push_str(&format!("  by kind: {}\n", kinds.join(", ")));
+    }
     let named = |v: &[crate::metrics::stats::Named]| {
         v.iter()
-            .map(|n| format!("{} ({})", crate::text::inline(&n.name), n.count))
+            .map(|n| {
+                let reports = match (n.field_reports_previous, n.field_reports_this) {
+                    (Some(before), Some(now)) if now > before => {
+                        format!("; field reports {before} → {now} ↑")
+                    }
+                    _ => String::new(),
+                };
+                format!("{} ({}{reports})", crate::text::inline(&n.name), n.count)
+            })
             .collect::<Vec<_>>()
             .join(", ")
     };

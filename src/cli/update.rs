@@ -100,7 +100,7 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
                 doc.set_str(&["summary"], s.trim());
             }
             args.times.apply(ctx, doc, Some(before))?;
-            args.impact.apply(doc);
+            args.impact.apply(doc, Some(&before.impact));
             for field in &args.clear {
                 match field.as_str() {
                     "users_affected" | "field_reports" => doc.remove(&["impact", field]),

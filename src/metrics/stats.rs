@@ -1,7 +1,7 @@
 //! `stats`: counts, durations and action-item figures over a set of records.
 
 use super::{Distribution, METRICS, distribution, is_overdue};
-use crate::record::{ActionStatus, Record, Status};
+use crate::record::{ActionKind, ActionStatus, Record, Status};
 use crate::time::Zone;
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
@@ -32,7 +32,7 @@ impl Serialize for Counts {
 
 impl Counts {
     /// Keys listed up front (every severity, every status) show even at 0.
-    fn with_keys(keys: impl Iterator<Item = String>) -> Counts {
+    pub(super) fn with_keys(keys: impl Iterator<Item = String>) -> Counts {
         let mut c = Counts::default();
         for k in keys {
             c.1.insert(k.clone(), c.0.len());
@@ -42,11 +42,16 @@ impl Counts {
     }
 
     fn bump(&mut self, key: &str) {
+        self.add(key, 1);
+    }
+
+    /// Adds `n` to `key`'s count.
+    pub(super) fn add(&mut self, key: &str, n: usize) {
         match self.1.get(key) {
-            Some(&i) => self.0[i].1 += 1,
+            Some(&i) => self.0[i].1 = self.0[i].1.saturating_add(n),
             None => {
                 self.1.insert(key.to_string(), self.0.len());
-                self.0.push((key.to_string(), 1));
+                self.0.push((key.to_string(), n));
             }
         }
     }
@@ -57,7 +62,7 @@ impl Counts {
     }
 
     /// Reorders the rows; the index follows.
-    fn sort_by(
+    pub(super) fn sort_by(
         &mut self,
         cmp: impl FnMut(&(String, usize), &(String, usize)) -> std::cmp::Ordering,
     ) {
@@ -78,6 +83,8 @@ pub struct ActionCounts {
     pub done: usize,
     pub wontfix: usize,
     pub overdue: usize,
+    /// Items per kind (mitigate, prevent, process, educate, other), zeros included.
+    pub by_kind: Counts,
     /// done / (done + open); `wontfix` items count neither way. Null with no items.
     pub completion_rate: Option<f64>,
 }
@@ -89,6 +96,11 @@ pub struct Named {
     pub name: String,
     pub count: usize,
     pub records: Vec<String>,
+    /// For services: field reports in the previous period and this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field_reports_previous: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field_reports_this: Option<usize>,
 }
 
 pub const NAMED_RECORDS: usize = 20;
@@ -115,6 +127,9 @@ pub struct PeriodPoint {
     pub period: String,
     pub count: usize,
     pub ttr_median_minutes: Option<f64>,
+    /// Field reports and users affected of the period's incidents.
+    pub field_reports: usize,
+    pub users_affected: usize,
 }
 
 /// How many periods charts show.
@@ -170,6 +185,10 @@ pub struct Stats {
     /// chart shows.
     pub recent_periods: Vec<PeriodPoint>,
     pub action_items: ActionCounts,
+    /// Calls and tickets from the field, and users affected (metrics::impact).
+    pub field_reports: super::impact::Figure,
+    pub users_affected: super::impact::Figure,
+    /// Services with field reports rising (this period over the one before) first.
     pub recurring_services: Vec<Named>,
     pub recurring_root_cause_words: Vec<Named>,
 }
@@ -249,7 +268,17 @@ pub fn compute(
         })
         .collect();
 
-    let recent_periods = last_periods(now, period, zone, RECENT_PERIODS)
+    let recent_keys = last_periods(now, period, zone, RECENT_PERIODS);
+    let this = recent_keys.last().cloned().unwrap_or_default();
+    let previous = recent_keys
+        .len()
+        .checked_sub(2)
+        .map(|i| recent_keys[i].clone())
+        .unwrap_or_default();
+    let figure = |pick| super::impact::figure(records, &keys, severities, &this, &previous, pick);
+    let field_reports = figure(super::impact::field_reports);
+    let users_affected = figure(super::impact::users_affected);
+    let recent_periods = recent_keys
         .into_iter()
         .map(|key| PeriodPoint {
             count: by_period.get(&key),
@@ -257,6 +286,8 @@ pub fn compute(
                 .iter()
                 .find(|p| p.period == key)
                 .and_then(|p| p.median_minutes),
+            field_reports: field_reports.by_period.get(&key),
+            users_affected: users_affected.by_period.get(&key),
             period: key,
         })
         .collect();
@@ -270,10 +301,12 @@ pub fn compute(
         done: 0,
         wontfix: 0,
         overdue: 0,
+        by_kind: Counts::with_keys(ActionKind::ALL.iter().map(|k| k.as_str().to_string())),
         completion_rate: None,
     };
     for item in items {
         a.total += 1;
+        a.by_kind.bump(item.kind.as_str());
         match item.status {
             ActionStatus::Open => a.open += 1,
             ActionStatus::Done => a.done += 1,
@@ -288,16 +321,37 @@ pub fn compute(
             Some(((a.done as f64 / (a.done + a.open) as f64) * 1000.0).round() / 1000.0);
     }
 
-    let recurring_services = by_service
+    // Field reports per service in the two periods compared.
+    let mut reports: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (r, key) in records.iter().zip(&keys) {
+        let n = r.impact.field_reports.unwrap_or(0) as usize;
+        for s in &r.services {
+            let e = reports.entry(s.as_str()).or_default();
+            if *key == previous {
+                e.0 += n;
+            } else if *key == this {
+                e.1 += n;
+            }
+        }
+    }
+    let mut recurring_services: Vec<Named> = by_service
         .0
         .iter()
         .filter(|(_, n)| *n >= 2)
-        .map(|(name, count)| Named {
-            name: name.clone(),
-            count: *count,
-            records: ids_where(records, |r| r.services.contains(name)),
+        .map(|(name, count)| {
+            let (before, now) = reports.get(name.as_str()).copied().unwrap_or_default();
+            Named {
+                name: name.clone(),
+                count: *count,
+                records: ids_where(records, |r| r.services.contains(name)),
+                field_reports_previous: Some(before),
+                field_reports_this: Some(now),
+            }
         })
         .collect();
+    // Rising field reports first; otherwise as counted (most records first).
+    recurring_services
+        .sort_by_key(|n| std::cmp::Reverse(n.field_reports_this > n.field_reports_previous));
 
     crate::trace::mark("stats: actions, services");
     let recurring_root_cause_words = recurring_words(records);
@@ -319,6 +373,8 @@ pub fn compute(
         time_to_close,
         ttr_by_period,
         action_items: a,
+        field_reports,
+        users_affected,
         recurring_services,
         recurring_root_cause_words,
     }
@@ -352,6 +408,8 @@ fn recurring_words(records: &[&Record]) -> Vec<Named> {
                 records: ids_where(&with, |_| true),
                 name,
                 count,
+                field_reports_previous: None,
+                field_reports_this: None,
             }
         })
         .collect()

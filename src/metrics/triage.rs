@@ -66,6 +66,9 @@ pub struct Triage {
     pub stale: Vec<Item>,
     pub actions_overdue: Vec<ActionRef>,
     pub actions_due_soon: Vec<ActionRef>,
+    /// Analysed SEV1/SEV2 records with nothing to educate the field and no
+    /// reason why (rule `no-educate`; the config's `[lint] off` hides it).
+    pub no_user_education: Vec<Item>,
     pub closed_since: Vec<Item>,
 }
 
@@ -156,6 +159,17 @@ pub fn compute(records: &[Record], rules: &Rules<'_>) -> Triage {
             .collect(),
     );
 
+    let no_user_education = if rules.config.lint_rules().selection.runs("no-educate") {
+        by_age(
+            open.iter()
+                .copied()
+                .filter(|r| crate::record::status::needs_education(r, &rules.config.severities))
+                .collect(),
+        )
+    } else {
+        Vec::new()
+    };
+
     let mut actions_overdue = Vec::new();
     let mut actions_due_soon = Vec::new();
     for r in records {
@@ -211,6 +225,7 @@ pub fn compute(records: &[Record], rules: &Rules<'_>) -> Triage {
         stale,
         actions_overdue,
         actions_due_soon,
+        no_user_education,
         closed_since,
     }
 }

@@ -93,6 +93,9 @@ pub struct Analysis {
     pub lessons: Vec<String>,
     #[serde(default)]
     pub no_action_reason: String,
+    /// Why no action educates the field, when none does.
+    #[serde(default)]
+    pub no_educate_reason: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -174,7 +177,7 @@ impl Status {
     }
 }
 
-string_enum!(ActionKind { Mitigate = "mitigate", Prevent = "prevent", Process = "process", Other = "other" });
+string_enum!(ActionKind { Mitigate = "mitigate", Prevent = "prevent", Process = "process", Educate = "educate", Other = "other" });
 string_enum!(ActionStatus { Open = "open", Done = "done", Wontfix = "wontfix" });
 
 // string_enum! cannot carry #[default] on one variant.
@@ -301,8 +304,10 @@ impl Record {
         self.summary = String::new();
         self.impact.description = String::new();
         let root_cause = std::mem::take(&mut self.analysis.root_cause);
+        let no_educate_reason = std::mem::take(&mut self.analysis.no_educate_reason);
         self.analysis = Analysis {
             root_cause,
+            no_educate_reason,
             ..Analysis::default()
         };
         self.timeline = Vec::new();

@@ -78,3 +78,19 @@ pub fn close_blockers(r: &Record, keep_open_actions: bool) -> Vec<String> {
     }
     blockers
 }
+
+/// An analysed incident of one of the two worst severities whose actions
+/// leave the field uneducated: no `educate` item and no reason given. The
+/// field will call again about it.
+pub fn needs_education(r: &Record, severities: &[String]) -> bool {
+    r.status == Status::Analyzed
+        && severities
+            .iter()
+            .take(2)
+            .any(|s| s.eq_ignore_ascii_case(r.severity.trim()))
+        && !r.action_items.iter().any(|a| {
+            a.kind == crate::record::ActionKind::Educate
+                && a.status != crate::record::ActionStatus::Wontfix
+        })
+        && r.analysis.no_educate_reason.trim().is_empty()
+}

@@ -10,9 +10,10 @@ use crate::text as sanitize;
 use chrono::{DateTime, FixedOffset};
 use minijinja::{AutoEscape, Environment, Value, context};
 
-/// Rows per table on the wall page: what fits 1080 lines at a size
+/// Rows per table on the wall page: what fits 1080 lines (under the
+/// field-report lead) at a size
 /// readable across a room; the rest are counted.
-const ROWS: usize = 6;
+const ROWS: usize = 4;
 
 pub struct Reports {
     env: Environment<'static>,
@@ -114,6 +115,10 @@ impl Reports {
         let counts: Vec<(String, usize)> =
             recent.iter().map(|p| (p.period.clone(), p.count)).collect();
         let per_period = chart::svg_bars(&counts);
+        let reports: Vec<(String, usize)> = recent
+            .iter()
+            .map(|p| (p.period.clone(), p.field_reports))
+            .collect();
         let trend: Vec<(String, Option<f64>)> = recent
             .iter()
             .map(|p| (p.period.clone(), p.ttr_median_minutes))
@@ -130,6 +135,7 @@ impl Reports {
                 overdue => Value::from_serialize(&page.overdue[..page.overdue.len().min(ROWS)]),
                 overdue_more => page.overdue.len().saturating_sub(ROWS),
                 charts => context! {
+                    field_reports => Value::from_safe_string(chart::svg_bars(&reports)),
                     per_period => Value::from_safe_string(per_period),
                     ttr_trend => Value::from_safe_string(chart::svg_trend(&trend)),
                 },

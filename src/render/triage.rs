@@ -64,6 +64,11 @@ pub fn text(
         "Action items due within 7 days",
         &t.actions_due_soon,
     );
+    items(
+        &mut out,
+        "No user education planned (SEV1/SEV2: add an educate action, or --no-educate-reason)",
+        &t.no_user_education,
+    );
     items(&mut out, &format!("Closed since {since}"), &t.closed_since);
     if !fixes.is_empty() {
         out.push_str(&format!(

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 const KIND: &[u8; 4] = b"RECS";
 const KIND_SLIM: &[u8; 4] = b"RECL";
 /// Bump whenever `Record` changes shape: postcard is not self-describing.
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 
 fn fingerprint(records_dir: &str, slim: bool) -> Fingerprint<'_> {
     Fingerprint {

@@ -160,7 +160,7 @@ fn the_readme_tour_runs_as_written() {
     let actions = r["action_items"].as_array().unwrap();
     assert_eq!(actions.len(), 3);
     assert_eq!(s(actions[1].as_table().unwrap(), "owner"), "minsu");
-    assert_eq!(s(actions[1].as_table().unwrap(), "kind"), "process");
+    assert_eq!(s(actions[1].as_table().unwrap(), "kind"), "educate");
     assert_eq!(actions[2]["due"].to_string(), "2026-12-14");
     assert_eq!(s(&r, "status"), "withdrawn");
     let show = repo.ok(&["show", &id]);

@@ -10,6 +10,7 @@ mod audit;
 mod bad_input;
 mod caches;
 mod examples;
+mod field_reports;
 mod git_behaviour;
 mod index_layouts;
 mod interactive;

@@ -496,7 +496,7 @@ fn the_wall_page_fits_one_1920_by_1080_screen() {
     assert!(html.contains("overdue actions of"), "plural: {html}");
     // A copy with a script that reports each panel's box in the DOM.
     let probe = repo.home.path().join("probe.html");
-    let script = r#"<script>document.body.setAttribute('data-boxes', JSON.stringify(['open','per-period','ttr-trend','overdue'].map(id => { const r = document.getElementById(id).getBoundingClientRect(); return [id, r.left, r.top, r.right, r.bottom]; })));</script>"#;
+    let script = r#"<script>document.body.setAttribute('data-boxes', JSON.stringify(['field-reports','open','per-period','ttr-trend','overdue'].map(id => { const r = document.getElementById(id).getBoundingClientRect(); return [id, r.left, r.top, r.right, r.bottom]; })));</script>"#;
     std::fs::write(&probe, html.replace("</body>", &format!("{script}</body>"))).unwrap();
     let out = headless(
         &probe,
@@ -513,13 +513,16 @@ fn the_wall_page_fits_one_1920_by_1080_screen() {
         .unwrap_or_else(|| panic!("no boxes: {}", String::from_utf8_lossy(&out.stderr)))
         .replace("&quot;", "\"");
     let boxes: Vec<(String, f64, f64, f64, f64)> = serde_json::from_str(&boxes).unwrap();
-    assert_eq!(boxes.len(), 4);
+    assert_eq!(boxes.len(), 5);
     for (id, left, top, right, bottom) in boxes {
         assert!(
             left >= 0.0 && top >= 0.0 && right <= 1920.0 && bottom <= 1080.0,
             "#{id} is outside the 1920×1080 screen: ({left}, {top}) – ({right}, {bottom})"
         );
         assert!(bottom - top > 100.0, "#{id} is squashed: {top}..{bottom}");
+        if id == "field-reports" {
+            assert!(top < 200.0, "the field-report figure leads the page: {top}");
+        }
     }
     screenshot_is_not_blank(&page);
 }

@@ -126,6 +126,11 @@ pub const RULES: &[(&str, Level, &str)] = &[
         "a stated length (\"for 40 minutes\", \"40분간\") the incident times contradict",
     ),
     (
+        "no-educate",
+        Level::Warning,
+        "an analyzed SEV1/SEV2 (the two worst levels) with no educate action and no reason (analyze --no-educate-reason); triage lists them too",
+    ),
+    (
         "no-timeline",
         Level::Info,
         "an analyzed or closed record without timeline entries",
@@ -144,10 +149,9 @@ pub fn rule_ids() -> Vec<String> {
 
 /// The level of rule `id`.
 pub fn level_of(id: &str) -> Level {
-    RULES
-        .iter()
-        .find(|(r, _, _)| *r == id)
-        .map_or(Level::Error, |(_, l, _)| *l)
+    let rule = RULES.iter().find(|(r, _, _)| *r == id);
+    debug_assert!(rule.is_some(), "rule {id} is not in RULES");
+    rule.map_or(Level::Error, |(_, l, _)| *l)
 }
 
 /// Which rules run: all but `skip`, or only `only` when it is given.
@@ -567,6 +571,16 @@ fn writeup_rules(record: &Record, rules: &Rules<'_>, lines: &Lines<'_>, found: &
         }
     }
     duration_rule(record, lines, found);
+    if super::status::needs_education(record, rules.severities) {
+        found(
+            "no-educate",
+            lines.of(&["severity"]),
+            format!(
+                "{} with no action that educates the field: add one (devops postmortem action add {} TEXT --kind educate) or say why none (devops postmortem analyze {} --no-educate-reason TEXT)",
+                record.severity, record.id, record.id
+            ),
+        );
+    }
     if matches!(record.status, Status::Analyzed | Status::Closed) && record.timeline.is_empty() {
         found(
             "no-timeline",
