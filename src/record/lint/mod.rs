@@ -186,22 +186,46 @@ pub struct Rules<'a> {
 }
 
 /// Finds the line of a field, or of a phrase inside it.
+/// The document with spans is parsed only when a finding needs a line
+/// that a plain look at the text cannot give: most records have no
+/// finding, and parsing twice is most of `check`'s time.
 struct Lines<'t> {
     text: &'t str,
-    doc: Option<toml_edit::Document<String>>,
+    doc: std::cell::OnceCell<Option<toml_edit::Document<String>>>,
 }
 
 impl<'t> Lines<'t> {
     fn new(text: &'t str) -> Self {
         Lines {
             text,
-            doc: toml_edit::Document::parse(text.to_string()).ok(),
+            doc: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The line of top-level `key = …`: before the first table header, a
+    /// line that starts with the key and then `=`. (Only for files that
+    /// parsed, so the key is where TOML says it is.)
+    fn top_level(&self, key: &str) -> Option<usize> {
+        for (n, line) in self.text.lines().enumerate() {
+            let line = line.trim_start();
+            if line.starts_with('[') {
+                return None;
+            }
+            if let Some(rest) = line.strip_prefix(key)
+                && rest.trim_start().starts_with('=')
+            {
+                return Some(n + 1);
+            }
+        }
+        None
     }
 
     /// The span of the item at `path`; numeric parts index arrays.
     fn span(&self, path: &[&str]) -> Option<std::ops::Range<usize>> {
-        let mut item = self.doc.as_ref()?.as_item();
+        let doc = self
+            .doc
+            .get_or_init(|| toml_edit::Document::parse(self.text.to_string()).ok());
+        let mut item = doc.as_ref()?.as_item();
         for key in path {
             item = match key.parse::<usize>() {
                 Ok(i) => item.get(i)?,
@@ -212,6 +236,11 @@ impl<'t> Lines<'t> {
     }
 
     fn of(&self, path: &[&str]) -> usize {
+        if let [key] = path
+            && let Some(line) = self.top_level(key)
+        {
+            return line;
+        }
         self.span(path)
             .map_or(1, |s| line_col(self.text, s.start).0)
     }
