@@ -214,6 +214,11 @@ impl Config {
         })
     }
 
+    /// Whether the team left rule `id` on (`[lint] off`).
+    pub fn rule_on(&self, id: &str) -> bool {
+        !self.lint.off.iter().any(|o| o == id)
+    }
+
     /// The rules `check` (and every write) holds records to.
     pub fn lint_rules(&self) -> crate::record::lint::Rules<'_> {
         crate::record::lint::Rules {

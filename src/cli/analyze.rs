@@ -23,7 +23,7 @@ pub struct AnalyzeArgs {
     /// Why the trigger could turn into an outage
     #[arg(long, value_name = "TEXT")]
     pub root_cause: Option<String>,
-    /// Overwrite an existing trigger or root cause instead of refusing
+    /// Overwrite an existing trigger, root cause or no-educate reason instead of refusing
     #[arg(long)]
     pub replace: bool,
     /// A contributing factor (repeat)
@@ -103,6 +103,14 @@ impl AnalyzeArgs {
 }
 
 pub fn run(ctx: &Ctx, mut args: AnalyzeArgs) -> Result<()> {
+    for (flag, value) in [
+        ("--no-educate-reason", &args.no_educate_reason),
+        ("--no-action-reason", &args.no_action_reason),
+    ] {
+        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            return Err(Error::usage(format!("{flag} needs text: why")));
+        }
+    }
     let entry = ctx.find(&args.id)?;
     if args.is_empty() {
         if !ctx.can_prompt() {
@@ -160,9 +168,13 @@ pub fn run(ctx: &Ctx, mut args: AnalyzeArgs) -> Result<()> {
                     .collect();
                 doc.push_to_list(&["analysis", key], &items);
             }
-            if let Some(reason) = &args.no_educate_reason {
-                doc.set_str(&["analysis", "no_educate_reason"], reason.trim());
-            }
+            set_once(
+                doc,
+                "no_educate_reason",
+                &before.analysis.no_educate_reason,
+                args.no_educate_reason.as_deref(),
+                args.replace,
+            )?;
             if let Some(reason) = &args.no_action_reason {
                 doc.set_str(&["analysis", "no_action_reason"], reason.trim());
             }

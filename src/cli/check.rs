@@ -20,7 +20,7 @@ pub struct CheckArgs {
     /// Print JSON: {records, errors, warnings, infos, findings[{file, line, level, rule, message}]}
     #[arg(long)]
     pub json: bool,
-    /// Run only this rule (repeat for more; `--rules` lists them)
+    /// Run only this rule (repeat for more; `--rules` lists them); error rules always run
     #[arg(long = "rule", value_name = "ID")]
     pub only: Vec<String>,
     /// Skip this rule (repeat for more)
@@ -39,6 +39,13 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
             .collect();
         crate::output::print(&text);
         return Ok(());
+    }
+    for id in &args.skip {
+        if is_rule(id) && crate::record::lint::level_of(id) == crate::record::lint::Level::Error {
+            return Err(Error::usage(format!(
+                "--no-rule {id}: error rules keep the record format whole and always run; only warning and info rules can be skipped"
+            )));
+        }
     }
     for id in args.only.iter().chain(&args.skip) {
         if !is_rule(id) {

@@ -138,18 +138,38 @@ impl ImpactArgs {
     }
 
     /// Writes the figures; `+N` adds to what the record (`current`) has.
-    pub fn apply(&self, doc: &mut RecordDoc, current: Option<&crate::record::model::Impact>) {
-        if let Some(a) = self.users_affected {
-            let now = current.and_then(|c| c.users_affected);
-            doc.set_int(&["impact", "users_affected"], a.applied_to(now));
-        }
-        if let Some(a) = self.field_reports {
-            let now = current.and_then(|c| c.field_reports);
-            doc.set_int(&["impact", "field_reports"], a.applied_to(now));
+    pub fn apply(
+        &self,
+        doc: &mut RecordDoc,
+        current: Option<&crate::record::model::Impact>,
+    ) -> crate::error::Result<()> {
+        let figures = [
+            (
+                "users_affected",
+                self.users_affected,
+                current.and_then(|c| c.users_affected),
+            ),
+            (
+                "field_reports",
+                self.field_reports,
+                current.and_then(|c| c.field_reports),
+            ),
+        ];
+        for (key, change, now) in figures {
+            let Some(change) = change else { continue };
+            let n = change.applied_to(now).ok_or_else(|| {
+                crate::error::Error::usage(format!(
+                    "--{}: {} + that is more than a count holds ({MAX_COUNT})",
+                    key.replace('_', "-"),
+                    now.unwrap_or(0)
+                ))
+            })?;
+            doc.set_int(&["impact", key], n);
         }
         if let Some(text) = &self.impact {
             doc.set_str(&["impact", "description"], text);
         }
+        Ok(())
     }
 }
 
@@ -160,11 +180,18 @@ pub enum Amount {
     Add(u64),
 }
 
+/// The largest count a record holds (TOML integers are 64-bit signed).
+const MAX_COUNT: u64 = i64::MAX as u64;
+
 impl Amount {
-    pub fn applied_to(self, current: Option<u64>) -> u64 {
+    /// The count after this change, or None when it would not fit.
+    pub fn applied_to(self, current: Option<u64>) -> Option<u64> {
         match self {
-            Amount::Set(n) => n,
-            Amount::Add(n) => current.unwrap_or(0).saturating_add(n),
+            Amount::Set(n) => Some(n),
+            Amount::Add(n) => current
+                .unwrap_or(0)
+                .checked_add(n)
+                .filter(|n| *n <= MAX_COUNT),
         }
     }
 }
@@ -173,14 +200,31 @@ impl std::str::FromStr for Amount {
     type Err = String;
 
     fn from_str(s: &str) -> std::result::Result<Amount, String> {
-        let t = s.trim().replace([',', '_'], "");
+        let bad =
+            || format!("'{s}' is not a count: give a whole number (37, 1,200) or one to add (+3)");
+        let t = s.trim();
         let (add, digits) = match t.strip_prefix('+') {
             Some(rest) => (true, rest),
-            None => (false, t.as_str()),
+            None => (false, t),
         };
-        let n: u64 = digits.parse().map_err(|_| {
-            format!("'{s}' is not a count: give a whole number (37) or one to add (+3)")
-        })?;
+        // Digits, or thousands in groups of three (1,200).
+        let groups: Vec<&str> = digits.split(',').collect();
+        let grouped =
+            groups.len() == 1 || (groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3));
+        if digits.is_empty()
+            || !grouped
+            || !groups
+                .iter()
+                .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(bad());
+        }
+        let n: u64 = groups.concat().parse().map_err(|_| bad())?;
+        if n > MAX_COUNT {
+            return Err(format!(
+                "'{s}' is too large: a count holds at most {MAX_COUNT}"
+            ));
+        }
         Ok(if add { Amount::Add(n) } else { Amount::Set(n) })
     }
 }

@@ -34,19 +34,24 @@ impl RecordFilter {
         })
     }
 
+    /// `--since` and `--until` as times.
+    pub fn span(&self, ctx: &Ctx) -> Result<crate::metrics::stats::Span> {
+        let time = |flag: &str, v: &Option<String>| {
+            v.as_deref()
+                .map(|s| ctx.time(flag, s).map(|t| t.0))
+                .transpose()
+        };
+        Ok(crate::metrics::stats::Span {
+            since: time("--since", &self.since)?,
+            until: time("--until", &self.until)?,
+        })
+    }
+
     /// The time, severity and service part of the filter, as a test on one
     /// record (for `search`, which reads files itself).
     pub fn window(&self, ctx: &Ctx) -> Result<impl Fn(&Record) -> bool + Sync + use<>> {
-        let since = self
-            .since
-            .as_deref()
-            .map(|s| ctx.time("--since", s))
-            .transpose()?;
-        let until = self
-            .until
-            .as_deref()
-            .map(|s| ctx.time("--until", s))
-            .transpose()?;
+        let span = self.span(ctx)?;
+        let (since, until) = (span.since, span.until);
         let severities = self
             .severity
             .iter()
@@ -54,8 +59,8 @@ impl RecordFilter {
             .collect::<Result<Vec<_>>>()?;
         let services = self.service.clone();
         Ok(move |r: &Record| {
-            since.is_none_or(|t| r.began() >= t.0)
-                && until.is_none_or(|t| r.began() < t.0)
+            since.is_none_or(|t| r.began() >= t)
+                && until.is_none_or(|t| r.began() < t)
                 && (severities.is_empty() || severities.contains(&r.severity))
                 && (services.is_empty() || r.services.iter().any(|s| services.contains(s)))
         })

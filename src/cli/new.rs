@@ -106,7 +106,7 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
         doc.set_str(&["summary"], s.trim());
     }
     args.times.apply(ctx, &mut doc, None)?;
-    args.impact.apply(&mut doc, None);
+    args.impact.apply(&mut doc, None)?;
     doc.set_time(&["created_at"], &Timestamp(ctx.now));
     if let Some(events) = from.as_ref().and_then(|f| f.events.clone()) {
         let so_far = crate::record::parse::parse_record(&doc.render())
@@ -130,8 +130,9 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
         now: ctx.now,
     };
     let done = commit_record(&ctx.store, &change, |_| {
-        // Again under the lock: two people paged at once both got past
-        // the first look.
+        // Again as the commit is made (under the lock, unless commits are
+        // signed; then a moved branch makes it run again): two people
+        // paged at once both got past the first look.
         if let Some(f) = &from {
             f.refuse_a_second(ctx)?;
         }
@@ -426,11 +427,11 @@ fn summary(ctx: &Ctx, args: &NewArgs) -> String {
         ("resolved", shown_time(&t.resolved)),
         (
             "users affected",
-            number(args.impact.users_affected.map(|a| a.applied_to(None))),
+            number(args.impact.users_affected.and_then(|a| a.applied_to(None))),
         ),
         (
             "field reports",
-            number(args.impact.field_reports.map(|a| a.applied_to(None))),
+            number(args.impact.field_reports.and_then(|a| a.applied_to(None))),
         ),
         (
             "impact",

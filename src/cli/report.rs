@@ -35,7 +35,14 @@ pub struct ReportArgs {
 pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<()> {
     let records = args.filter.load(ctx, Detail::Slim)?;
     let refs: Vec<&Record> = records.iter().collect();
-    let stats = compute(&refs, &ctx.config.severities, args.by, ctx.zone(), ctx.now);
+    let stats = compute(
+        &refs,
+        &ctx.config.severities,
+        args.by,
+        ctx.zone(),
+        ctx.now,
+        args.filter.span(ctx)?,
+    );
     let rules = Rules {
         config: &ctx.config,
         now: ctx.now,

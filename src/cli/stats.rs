@@ -44,7 +44,14 @@ pub struct StatsArgs {
 pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
     let records = args.filter.load(ctx, Detail::Slim)?;
     let refs: Vec<&Record> = records.iter().collect();
-    let stats = compute(&refs, &ctx.config.severities, args.by, ctx.zone(), ctx.now);
+    let stats = compute(
+        &refs,
+        &ctx.config.severities,
+        args.by,
+        ctx.zone(),
+        ctx.now,
+        args.filter.span(ctx)?,
+    );
     drop(refs);
     crate::store::read::leave(records);
     if args.json {
@@ -67,10 +74,11 @@ fn figure_line(f: &crate::metrics::impact::Figure, period: &str) -> String {
     } else {
         String::new()
     };
+    let value = |v: Option<usize>| v.map_or("unknown".to_string(), |v| v.to_string());
     format!(
-        "this {period} {}, last {period} {}{change}; {} in all from {} record{}{left_out}",
-        f.this_period.value,
-        f.previous_period.value,
+        "this {period} so far {}, last {period} {}{change}; {} in all from {} record{}{left_out}",
+        value(f.this_period.value),
+        value(f.previous_period.value),
         f.total,
         f.records,
         if f.records == 1 { "" } else { "s" }
@@ -176,7 +184,7 @@ fn text(s: &Stats, layout: crate::render::table::Layout) -> String {
         v.iter()
             .map(|n| {
                 let reports = match (n.field_reports_previous, n.field_reports_this) {
-                    (Some(before), Some(now)) if now > before => {
+                    (Some(Some(before)), Some(Some(now))) if now > before => {
                         format!("; field reports {before} → {now} ↑")
                     }
                     _ => String::new(),

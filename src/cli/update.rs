@@ -52,6 +52,18 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
         ));
     }
     for field in &args.clear {
+        let set = match field.as_str() {
+            "users_affected" => args.impact.users_affected.is_some(),
+            "field_reports" => args.impact.field_reports.is_some(),
+            "summary" => args.describe.summary.is_some(),
+            _ => false,
+        };
+        if set {
+            return Err(Error::usage(format!(
+                "--clear {field} and --{} both given: set it or clear it",
+                field.replace('_', "-")
+            )));
+        }
         if !CLEARABLE.contains(&field.as_str()) {
             return Err(Error::usage(format!(
                 "--clear {}: not a field that can be cleared; use one of {}",
@@ -100,7 +112,7 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
                 doc.set_str(&["summary"], s.trim());
             }
             args.times.apply(ctx, doc, Some(before))?;
-            args.impact.apply(doc, Some(&before.impact));
+            args.impact.apply(doc, Some(&before.impact))?;
             for field in &args.clear {
                 match field.as_str() {
                     "users_affected" | "field_reports" => doc.remove(&["impact", field]),

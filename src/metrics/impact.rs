@@ -29,8 +29,38 @@ pub struct Figure {
 #[derive(Debug, Clone, Serialize)]
 pub struct PeriodValue {
     pub period: String,
-    pub value: usize,
+    /// The sum over the period's records that have the figure; 0 for a
+    /// period without incidents; null when its incidents all lack the
+    /// figure, or the filters cut the period off.
+    pub value: Option<usize>,
     pub left_out: usize,
+}
+
+/// A running sum that remembers whether anything was known.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tally {
+    sum: usize,
+    with: usize,
+    without: usize,
+}
+
+impl Tally {
+    pub fn add(&mut self, figure: Option<u64>) {
+        match figure {
+            Some(n) => {
+                self.sum = self
+                    .sum
+                    .saturating_add(usize::try_from(n).unwrap_or(usize::MAX));
+                self.with += 1;
+            }
+            None => self.without += 1,
+        }
+    }
+
+    /// None when every record counted lacked the figure.
+    pub fn value(&self) -> Option<usize> {
+        (self.with > 0 || self.without == 0).then_some(self.sum)
+    }
 }
 
 /// Which figure of a record.
@@ -44,16 +74,24 @@ pub fn users_affected(r: &Record) -> Option<u64> {
     r.impact.users_affected
 }
 
-/// The figure `pick` over `records`; `keys[i]` is record i's period, and
-/// `this`/`previous` the periods compared.
+/// The two periods compared: the one holding the end of the window
+/// (now, or `--until`) and the one before; `previous_cut` when the
+/// filters start inside it (its figure would be partial).
+pub struct Compared<'a> {
+    pub this: &'a str,
+    pub previous: &'a str,
+    pub previous_cut: bool,
+}
+
+/// The figure `pick` over `records`; `keys[i]` is record i's period.
 pub fn figure(
     records: &[&Record],
     keys: &[String],
     severities: &[String],
-    this: &str,
-    previous: &str,
+    compared: &Compared<'_>,
     pick: Pick,
 ) -> Figure {
+    let (this, previous) = (compared.this, compared.previous);
     let mut f = Figure {
         total: 0,
         records: 0,
@@ -63,29 +101,26 @@ pub fn figure(
         by_period: Counts::default(),
         this_period: PeriodValue {
             period: this.to_string(),
-            value: 0,
+            value: None,
             left_out: 0,
         },
         previous_period: PeriodValue {
             period: previous.to_string(),
-            value: 0,
+            value: None,
             left_out: 0,
         },
         change_percent: None,
     };
+    let (mut now, mut before) = (Tally::default(), Tally::default());
     for (r, key) in records.iter().zip(keys) {
-        let slot = if key == this {
-            Some(&mut f.this_period)
+        let figure = pick(r);
+        if key == this {
+            now.add(figure);
         } else if key == previous {
-            Some(&mut f.previous_period)
-        } else {
-            None
-        };
-        let Some(n) = pick(r) else {
+            before.add(figure);
+        }
+        let Some(n) = figure else {
             f.left_out += 1;
-            if let Some(p) = slot {
-                p.left_out += 1;
-            }
             continue;
         };
         let n = usize::try_from(n).unwrap_or(usize::MAX);
@@ -96,19 +131,52 @@ pub fn figure(
             f.by_service.add(s, n);
         }
         f.by_period.add(key, n);
-        if let Some(p) = slot {
-            p.value = p.value.saturating_add(n);
-        }
     }
     f.by_service
         .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     f.by_period.sort_by(|a, b| a.0.cmp(&b.0));
+    f.this_period.value = now.value();
+    f.this_period.left_out = now.without;
+    f.previous_period.value = before.value().filter(|_| !compared.previous_cut);
+    f.previous_period.left_out = before.without;
     f.change_percent = change(f.previous_period.value, f.this_period.value);
     f
 }
 
-/// The change from `before` to `now` in percent, one decimal.
-pub fn change(before: usize, now: usize) -> Option<f64> {
+/// Per service, the figure in the previous period and this one.
+pub fn per_service(
+    records: &[&Record],
+    keys: &[String],
+    compared: &Compared<'_>,
+    pick: Pick,
+) -> std::collections::HashMap<String, (Option<usize>, Option<usize>)> {
+    let mut tallies: std::collections::HashMap<&str, (Tally, Tally)> = Default::default();
+    for (r, key) in records.iter().zip(keys) {
+        let period = if key == compared.this {
+            1
+        } else if key == compared.previous {
+            0
+        } else {
+            continue;
+        };
+        for s in &r.services {
+            let t = tallies.entry(s.as_str()).or_default();
+            if period == 0 { &mut t.0 } else { &mut t.1 }.add(pick(r));
+        }
+    }
+    tallies
+        .into_iter()
+        .map(|(s, (before, now))| {
+            let before = before.value().filter(|_| !compared.previous_cut);
+            (s.to_string(), (before, now.value()))
+        })
+        .collect()
+}
+
+/// The change from `before` to `now` in percent, one decimal; None
+/// without both, or from nothing.
+pub fn change(before: Option<usize>, now: Option<usize>) -> Option<f64> {
+    let (before, now) = (before?, now?);
     (before > 0).then(|| {
         let pct = (now as f64 - before as f64) / before as f64 * 100.0;
         (pct * 10.0).round() / 10.0
@@ -119,8 +187,9 @@ pub fn change(before: usize, now: usize) -> Option<f64> {
 mod tests {
     #[test]
     fn change_in_percent() {
-        assert_eq!(super::change(41, 23), Some(-43.9));
-        assert_eq!(super::change(10, 15), Some(50.0));
-        assert_eq!(super::change(0, 5), None);
+        assert_eq!(super::change(Some(41), Some(23)), Some(-43.9));
+        assert_eq!(super::change(Some(10), Some(15)), Some(50.0));
+        assert_eq!(super::change(Some(0), Some(5)), None);
+        assert_eq!(super::change(Some(40), None), None);
     }
 }

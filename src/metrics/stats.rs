@@ -98,9 +98,9 @@ pub struct Named {
     pub records: Vec<String>,
     /// For services: field reports in the previous period and this one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub field_reports_previous: Option<usize>,
+    pub field_reports_previous: Option<Option<usize>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub field_reports_this: Option<usize>,
+    pub field_reports_this: Option<Option<usize>>,
 }
 
 pub const NAMED_RECORDS: usize = 20;
@@ -212,10 +212,18 @@ pub fn period_key(t: DateTime<FixedOffset>, period: Period, zone: Zone) -> Strin
     match period {
         Period::Week => {
             let week = local.iso_week();
-            format!("{}-W{:02}", week.year(), week.week())
+            format!("{:04}-W{:02}", week.year(), week.week())
         }
-        Period::Month => format!("{}-{:02}", local.year(), local.month()),
+        Period::Month => format!("{:04}-{:02}", local.year(), local.month()),
     }
+}
+
+/// The time window the records were picked from (`--since`, `--until`):
+/// the periods compared and charted end where it ends.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Span {
+    pub since: Option<DateTime<FixedOffset>>,
+    pub until: Option<DateTime<FixedOffset>>,
 }
 
 pub fn compute(
@@ -224,6 +232,7 @@ pub fn compute(
     period: Period,
     zone: Zone,
     now: DateTime<FixedOffset>,
+    span: Span,
 ) -> Stats {
     let mut by_severity = Counts::with_keys(severities.iter().cloned());
     let mut open_by_severity = Counts::with_keys(severities.iter().cloned());
@@ -268,14 +277,23 @@ pub fn compute(
         })
         .collect();
 
-    let recent_keys = last_periods(now, period, zone, RECENT_PERIODS);
+    let end = span.until.map_or(now, |u| u.min(now));
+    let recent_keys = last_periods(end, period, zone, RECENT_PERIODS);
     let this = recent_keys.last().cloned().unwrap_or_default();
     let previous = recent_keys
         .len()
         .checked_sub(2)
         .map(|i| recent_keys[i].clone())
         .unwrap_or_default();
-    let figure = |pick| super::impact::figure(records, &keys, severities, &this, &previous, pick);
+    let compared = super::impact::Compared {
+        this: &this,
+        previous: &previous,
+        // `--since` inside (or after) the previous period leaves it partial.
+        previous_cut: span
+            .since
+            .is_some_and(|s| period_key(s, period, zone) >= previous),
+    };
+    let figure = |pick| super::impact::figure(records, &keys, severities, &compared, pick);
     let field_reports = figure(super::impact::field_reports);
     let users_affected = figure(super::impact::users_affected);
     let recent_periods = recent_keys
@@ -321,19 +339,8 @@ pub fn compute(
             Some(((a.done as f64 / (a.done + a.open) as f64) * 1000.0).round() / 1000.0);
     }
 
-    // Field reports per service in the two periods compared.
-    let mut reports: HashMap<&str, (usize, usize)> = HashMap::new();
-    for (r, key) in records.iter().zip(&keys) {
-        let n = r.impact.field_reports.unwrap_or(0) as usize;
-        for s in &r.services {
-            let e = reports.entry(s.as_str()).or_default();
-            if *key == previous {
-                e.0 += n;
-            } else if *key == this {
-                e.1 += n;
-            }
-        }
-    }
+    let reports =
+        super::impact::per_service(records, &keys, &compared, super::impact::field_reports);
     let mut recurring_services: Vec<Named> = by_service
         .0
         .iter()
@@ -349,9 +356,15 @@ pub fn compute(
             }
         })
         .collect();
-    // Rising field reports first; otherwise as counted (most records first).
-    recurring_services
-        .sort_by_key(|n| std::cmp::Reverse(n.field_reports_this > n.field_reports_previous));
+    // Rising field reports first (both periods known); otherwise as
+    // counted (most records first).
+    recurring_services.sort_by_key(|n| {
+        let rising = matches!(
+            (n.field_reports_previous, n.field_reports_this),
+            (Some(Some(before)), Some(Some(now))) if now > before
+        );
+        std::cmp::Reverse(rising)
+    });
 
     crate::trace::mark("stats: actions, services");
     let recurring_root_cause_words = recurring_words(records);

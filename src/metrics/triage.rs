@@ -70,6 +70,9 @@ pub struct Triage {
     /// reason why (rule `no-educate`; the config's `[lint] off` hides it).
     pub no_user_education: Vec<Item>,
     pub closed_since: Vec<Item>,
+    /// The severities asked for education (the config's two worst).
+    #[serde(skip)]
+    pub education_severities: Vec<String>,
 }
 
 fn mine(who: Option<&str>, rules: &Rules<'_>) -> bool {
@@ -159,7 +162,7 @@ pub fn compute(records: &[Record], rules: &Rules<'_>) -> Triage {
             .collect(),
     );
 
-    let no_user_education = if rules.config.lint_rules().selection.runs("no-educate") {
+    let no_user_education = if rules.config.rule_on("no-educate") {
         by_age(
             open.iter()
                 .copied()
@@ -227,5 +230,6 @@ pub fn compute(records: &[Record], rules: &Rules<'_>) -> Triage {
         actions_due_soon,
         no_user_education,
         closed_since,
+        education_severities: rules.config.severities.iter().take(2).cloned().collect(),
     }
 }

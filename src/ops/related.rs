@@ -42,7 +42,7 @@ pub fn related(
     let services: BTreeSet<String> = target
         .services
         .iter()
-        .map(|s| crate::text::fold(s))
+        .flat_map(|s| crate::record::words::significant(s))
         .collect();
     let target_files = files(target);
     let mut out: Vec<(usize, Related)> = Vec::new();

@@ -20,7 +20,17 @@ pub use model::{ActionItem, ActionKind, ActionStatus, Record, Status, Timestamp}
 /// `records` arranged as `order` says (`out[k] = records[order[k]]`; the
 /// rest dropped), in place: 100k records are never copied into a second
 /// buffer, each is swapped into its place once.
+/// `order` holds distinct indices of `records`.
 pub fn arrange(mut records: Vec<Record>, order: &[usize]) -> Vec<Record> {
+    debug_assert!(
+        {
+            let mut seen = vec![false; records.len()];
+            order
+                .iter()
+                .all(|&i| i < seen.len() && !std::mem::replace(&mut seen[i], true))
+        },
+        "arrange: indices must be distinct and in range"
+    );
     // `at[i]`: where record i is now; `holds[p]`: which record is at p.
     let mut at: Vec<usize> = (0..records.len()).collect();
     let mut holds: Vec<usize> = (0..records.len()).collect();

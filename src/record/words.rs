@@ -11,7 +11,9 @@ const STOPWORDS: &[&str] = &[
     "so", "all", "only", "out", "up", "down", "one", "two",
 ];
 
-/// Particles that attach to a Korean noun (풀이, 풀을, 풀의 → 풀), longest first.
+/// Particles that attach to a Korean noun (결제가, 결제를, 결제의 → 결제),
+/// longest first; stripped from words of three syllables or more only,
+/// since in a two-syllable word the last may be the noun's own (풀이).
 const PARTICLES: &[&str] = &[
     "에서", "으로", "에게", "까지", "부터", "이", "가", "을", "를", "은", "는", "의", "에", "로",
     "와", "과", "도",

@@ -66,7 +66,10 @@ pub fn text(
     );
     items(
         &mut out,
-        "No user education planned (SEV1/SEV2: add an educate action, or --no-educate-reason)",
+        &format!(
+            "No user education planned ({}: add an educate action, or --no-educate-reason)",
+            inline(&t.education_severities.join("/"))
+        ),
         &t.no_user_education,
     );
     items(&mut out, &format!("Closed since {since}"), &t.closed_since);

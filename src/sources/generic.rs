@@ -57,7 +57,7 @@ pub fn csv(bytes: &[u8]) -> Result<Vec<Event>, Problem> {
         {
             return Err(Problem::at(
                 i,
-                "a quote is not closed: the text runs on into the rows after it",
+                "a quote is not closed: the text runs on into the rows after it (a text that really holds a line starting with a time: import it as jsonl)",
             ));
         }
         let at = DateTime::parse_from_rfc3339(at.trim()).map_err(|e| {

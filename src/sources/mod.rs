@@ -135,8 +135,7 @@ pub const MAX_EVENTS: usize = 20_000;
 
 /// The events in a document of `kind`, in time order.
 pub fn read(kind: Kind, bytes: &[u8], window: &Window) -> Result<Read, Problem> {
-    // A byte-order mark (Excel's CSV, Windows editors) is not content.
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = without_bom(bytes);
     let (mut events, outside) = match kind {
         Kind::Pagerduty => (pagerduty::log_entries(&json(bytes)?)?, 0),
         Kind::Alertmanager => (alertmanager::webhook(&json(bytes)?)?, 0),
@@ -145,12 +144,14 @@ pub fn read(kind: Kind, bytes: &[u8], window: &Window) -> Result<Read, Problem> 
         Kind::Jsonl => (generic::jsonl(bytes)?, 0),
         Kind::Csv => (generic::csv(bytes)?, 0),
     };
-    check(&events)?;
     let before = events.len();
     if kind != Kind::Slack {
         events.retain(|e| window.keeps(&e.at, &e.text, false));
     }
     let outside = outside + before - events.len();
+    // Only what is imported must be importable: an entry cut out by the
+    // window does not stop the rest.
+    check(&events)?;
     if events.len() > MAX_EVENTS {
         return Err(Problem::whole(format!(
             "{} entries in the window; one import takes at most {MAX_EVENTS}: cut it to the incident with --since and --until",
@@ -166,8 +167,7 @@ pub fn read(kind: Kind, bytes: &[u8], window: &Window) -> Result<Read, Problem> 
 fn check(events: &[Event]) -> Result<(), Problem> {
     let mut seen: std::collections::HashMap<&str, &Event> = std::collections::HashMap::new();
     for e in events {
-        let year = chrono::Datelike::year(&e.at);
-        if !(1900..=9999).contains(&year) {
+        if !year_ok(&e.at) {
             return Err(Problem::at(
                 e.entry - 1,
                 format!(
@@ -267,4 +267,15 @@ fn id_field(v: &serde_json::Value, key: &str) -> Option<String> {
         serde_json::Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
+}
+
+/// The years a record holds (as `check` does).
+pub fn year_ok(t: &DateTime<FixedOffset>) -> bool {
+    (1900..=9999).contains(&chrono::Datelike::year(t))
+}
+
+/// The bytes without a leading byte-order mark (Excel's CSV, Windows
+/// editors): it is not content.
+pub fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }

@@ -21,9 +21,9 @@ pub fn log_entries(doc: &Value) -> Result<Vec<Event>, Problem> {
         let id = id_field(e, "id").ok_or_else(|| Problem::at(i, "no id"))?;
         let kind = text_field(e, "type").unwrap_or("log_entry");
         let at = time_field(e, "created_at", i)?;
-        let verb = kind
-            .trim_end_matches("_log_entry")
-            .trim_end_matches("_reference");
+        // `trigger_log_entry` and `trigger_log_entry_reference` alike.
+        let verb = kind.strip_suffix("_reference").unwrap_or(kind);
+        let verb = verb.strip_suffix("_log_entry").unwrap_or(verb);
         let marks = match verb {
             "trigger" => Some(Mark::Detected),
             "acknowledge" => Some(Mark::Acknowledged),
@@ -78,7 +78,7 @@ pub struct Incident {
 /// {"summary"}, "service": {"summary"}, "html_url"}}` (or the incident
 /// object alone).
 pub fn incident(bytes: &[u8]) -> Result<Incident, Problem> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = super::without_bom(bytes);
     let doc = super::json(bytes)?;
     let i = doc.get("incident").unwrap_or(&doc);
     let field = |k: &str| text_field(i, k).map(super::clean);
@@ -95,7 +95,7 @@ pub fn incident(bytes: &[u8]) -> Result<Incident, Problem> {
             "created_at = '{created}' is not an RFC 3339 time: {e}"
         ))
     })?;
-    if !(1900..=9999).contains(&chrono::Datelike::year(&created_at)) {
+    if !super::year_ok(&created_at) {
         return Err(Problem::whole(format!(
             "created_at = '{created}' is outside the years 1900-9999"
         )));

@@ -202,17 +202,32 @@ pub fn load_all(store: &Store, detail: Detail) -> Result<(Vec<Record>, Vec<Unrea
             // stale next time rather than wrong.
             let stat = folders
                 .stat(i, &e.path)
-                .unwrap_or_else(|| std::fs::metadata(&abs).map(|m| Stamp::of(&m)));
+                .unwrap_or_else(|| std::fs::symlink_metadata(&abs).map(|m| Stamp::of(&m)));
             let stamp = match stat {
                 Ok(stamp) => stamp,
                 Err(err) => return ((None, Loaded::Bad(unreadable(err.to_string()))), None),
             };
+            // A copy under another record's name would count twice.
+            let misnamed = |r: &Record| {
+                (r.id != e.id.as_str()).then(|| {
+                    unreadable(format!(
+                        "id = \"{}\" does not match the file name (`devops postmortem check` says more)",
+                        crate::text::inline(&r.id)
+                    ))
+                })
+            };
             if let Some(r) = cache.get(&e.path, stamp) {
+                if let Some(bad) = misnamed(&r) {
+                    return ((Some(stamp), Loaded::Bad(bad)), None);
+                }
                 return ((Some(stamp), Loaded::Cached), Some(r));
             }
             match std::fs::read_to_string(&abs) {
                 Ok(text) => match parse_record(&text) {
                     Ok(mut r) => {
+                        if let Some(bad) = misnamed(&r) {
+                            return ((Some(stamp), Loaded::Bad(bad)), None);
+                        }
                         if slim {
                             r.slim();
                         }

@@ -56,8 +56,8 @@ impl Stamp {
     pub fn of_stat(st: &libc::stat) -> Stamp {
         Stamp {
             size: st.st_size as u64,
-            mtime_ns: st.st_mtime * 1_000_000_000 + st.st_mtime_nsec,
-            ctime_ns: st.st_ctime * 1_000_000_000 + st.st_ctime_nsec,
+            mtime_ns: nanos(st.st_mtime, st.st_mtime_nsec),
+            ctime_ns: nanos(st.st_ctime, st.st_ctime_nsec),
             ino: st.st_ino,
         }
     }
@@ -65,11 +65,17 @@ impl Stamp {
     pub fn of(meta: &std::fs::Metadata) -> Stamp {
         Stamp {
             size: meta.size(),
-            mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
-            ctime_ns: meta.ctime() * 1_000_000_000 + meta.ctime_nsec(),
+            mtime_ns: nanos(meta.mtime(), meta.mtime_nsec()),
+            ctime_ns: nanos(meta.ctime(), meta.ctime_nsec()),
             ino: meta.ino(),
         }
     }
+}
+
+/// Seconds and nanoseconds as one number; a file dated past 2262 (`touch
+/// -d`) saturates rather than overflowing.
+fn nanos(secs: i64, nsec: i64) -> i64 {
+    secs.saturating_mul(1_000_000_000).saturating_add(nsec)
 }
 
 pub struct RecordCache {

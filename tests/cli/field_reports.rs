@@ -131,11 +131,11 @@ fn field_reports_are_summed_per_severity_service_and_period_with_the_change() {
     // The terminal says the same in one line each.
     let text = repo.ok(&["stats"]);
     assert!(
-        text.contains("Field reports: this week 25, last week 41 (−39%); 73 in all from 4 records, 1 without a figure"),
+        text.contains("Field reports: this week so far 25, last week 41 (−39%); 73 in all from 4 records, 1 without a figure"),
         "{text}"
     );
     assert!(
-        text.contains("Users affected: this week 1000, last week 500 (+100%)"),
+        text.contains("Users affected: this week so far 1000, last week 500 (+100%)"),
         "{text}"
     );
 
@@ -264,4 +264,138 @@ fn user_education_is_an_action_kind_and_triage_asks_for_it() {
             .unwrap()
             .is_empty()
     );
+}
+
+#[test]
+fn unknown_is_not_zero_and_the_window_decides_the_periods() {
+    let (repo, [a, b, ..]) = team();
+    // This week's incidents without users-affected figures... A has one.
+    // Clear it: this week's users affected become unknown, not 0, and no
+    // change is claimed.
+    repo.ok(&["update", &a, "--clear", "users_affected"]);
+    let s = json(&repo, &["stats", "--json"]);
+    assert!(
+        s["users_affected"]["this_period"]["value"].is_null(),
+        "{}",
+        s["users_affected"]
+    );
+    assert_eq!(s["users_affected"]["this_period"]["left_out"], 2);
+    assert!(s["users_affected"]["change_percent"].is_null());
+    let text = repo.ok(&["stats"]);
+    assert!(
+        text.contains("Users affected: this week so far unknown, last week 500;"),
+        "{text}"
+    );
+    // A week without incidents is a true zero.
+    let m = json(&repo, &["stats", "--json", "--until", "2026-11-17 00:00"]);
+    // --until in W47 (Monday 00:00): W47 is "this" period and W46 the one before.
+    assert_eq!(m["field_reports"]["this_period"]["period"], "2026-W47");
+    assert_eq!(m["field_reports"]["previous_period"]["period"], "2026-W46");
+    assert_eq!(m["field_reports"]["previous_period"]["value"], 7);
+    // --since inside last week: its figure would be partial, so none.
+    let cut = json(&repo, &["stats", "--json", "--since", "2026-11-18 00:00"]);
+    assert!(cut["field_reports"]["previous_period"]["value"].is_null());
+    assert!(cut["field_reports"]["change_percent"].is_null());
+    // The wall page shows unknown as a dash, with the figure's data-stat.
+    let page = repo.home.path().join("wall.html");
+    repo.ok(&["report", "-o", page.to_str().unwrap()]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains("data-stat=\"users_affected.this_period.value\" data-value=\"null\">—<"),
+        "{html}"
+    );
+
+    // Counts: 1,200 and +3 are counts; ++3, 1,2,3, -3 and too large are not;
+    // a sum that no longer fits is refused; set and clear together too.
+    repo.ok(&["update", &b, "--users-affected", "1,200"]);
+    assert_eq!(
+        repo.record(&b)["impact"]["users_affected"].as_integer(),
+        Some(1200)
+    );
+    let before = repo.commit_count();
+    for bad in ["++3", "1,2,3", "-3", "3.5", "18446744073709551615"] {
+        let err = repo.fails(2, &["update", &b, "--field-reports", bad]);
+        assert!(err.contains(bad), "{bad}: {err}");
+    }
+    repo.ok(&["update", &b, "--field-reports", "9223372036854775807"]);
+    let err = repo.fails(2, &["update", &b, "--field-reports", "+1"]);
+    assert!(err.contains("more than a count holds"), "{err}");
+    let err = repo.fails(
+        2,
+        &[
+            "update",
+            &b,
+            "--field-reports",
+            "5",
+            "--clear",
+            "field_reports",
+        ],
+    );
+    assert!(err.contains("set it or clear it"), "{err}");
+    assert_eq!(repo.commit_count(), before + 1);
+}
+
+#[test]
+fn education_follows_the_configured_severities_and_needs_a_real_reason() {
+    let repo = TestRepo::new();
+    repo.commit_file(
+        "postmortems/config.toml",
+        "severities = [\"P0\", \"P1\", \"P2\"]\n",
+        "levels",
+    );
+    let id = repo.new_record("Checkout down", &["--severity", "P1"]);
+    repo.ok(&[
+        "analyze",
+        &id,
+        "--root-cause",
+        "Pool",
+        "--action",
+        "Size the pool to 40",
+        "--owner",
+        "alice",
+        "--due",
+        "+7d",
+    ]);
+    let text = repo.ok(&["triage"]);
+    assert!(text.contains("No user education planned (P0/P1:"), "{text}");
+    let err = repo.fails(2, &["analyze", &id, "--no-educate-reason", "   "]);
+    assert!(err.contains("--no-educate-reason needs text"), "{err}");
+    repo.ok(&["analyze", &id, "--no-educate-reason", "Internal only"]);
+    let err = repo.fails(
+        1,
+        &["analyze", &id, "--no-educate-reason", "Changed my mind"],
+    );
+    assert!(err.contains("already set"), "{err}");
+    repo.ok(&[
+        "analyze",
+        &id,
+        "--no-educate-reason",
+        "Changed my mind",
+        "--replace",
+    ]);
+    assert!(
+        json(&repo, &["triage", "--json"])["no_user_education"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_copy_under_another_records_name_is_skipped_not_counted_twice() {
+    let (repo, [a, ..]) = team();
+    let path = repo.record_path(&a);
+    let twin = path.replace(&a[12..], "zzzzzzzz");
+    std::fs::copy(repo.path().join(&path), repo.path().join(&twin)).unwrap();
+    let out = repo.pm(&["stats", "--json"]);
+    assert!(out.status.success());
+    let s: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(s["records"], 5, "the copy is not an incident");
+    assert!(
+        stderr(&out).contains("does not match the file name"),
+        "{}",
+        stderr(&out)
+    );
+    let list = repo.ok(&["list", "--all"]);
+    assert_eq!(list.matches(&a).count(), 1, "{list}");
 }

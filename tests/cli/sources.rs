@@ -575,6 +575,23 @@ fn a_second_look_at_what_comes_in() {
         b"{\"log_entries\": [{\"id\": 5, \"type\": \"annotate_log_entry\", \"created_at\": \"2026-11-23T00:40:00Z\", \"summary\": \"n\"}]}",
     );
     repo.ok(&["import", &id, "--from", "pagerduty", &num]);
+    // The API's `…_log_entry_reference` types are the same entries.
+    let later = repo.new_record("refs", &["--started", "2026-11-23T09:00:00+09:00"]);
+    let refs = write(
+        "refs.json",
+        b"{\"log_entries\": [{\"id\": \"T1\", \"type\": \"trigger_log_entry_reference\", \"created_at\": \"2026-11-23T00:05:00Z\"}]}",
+    );
+    let out = repo.pm(&["import", &later, "--from", "pagerduty", &refs, "--dry-run"]);
+    assert!(
+        stdout(&out).contains("PagerDuty trigger: trigger"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("would set detected_at"),
+        "{}",
+        stdout(&out)
+    );
     // The same instant with another offset is the same entry; an id is
     // short whatever the text.
     let utc = write("a.csv", b"2026-11-23T00:50:00Z,plain\n");

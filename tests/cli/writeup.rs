@@ -474,3 +474,21 @@ fn related_finds_the_same_problem_before_and_says_why() {
         "newest first, withdrawn left out: {stats}"
     );
 }
+
+#[test]
+fn picking_rules_never_hides_a_broken_file() {
+    let repo = TestRepo::new();
+    repo.new_record("Fine", &[]);
+    repo.write(
+        "postmortems/2026/11/PM-20261124-brokenaa.toml",
+        "title = \n",
+    );
+    // A CI step that asks for the write-up rules still fails on it.
+    let err = repo.fails(1, &["check", "--rule", "blame-language"]);
+    assert!(err.contains("1 error(s)"), "{err}");
+    let err = repo.fails(2, &["check", "--no-rule", "syntax"]);
+    assert!(
+        err.contains("error rules keep the record format whole"),
+        "{err}"
+    );
+}

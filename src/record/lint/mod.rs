@@ -162,9 +162,12 @@ pub struct Selection {
 }
 
 impl Selection {
+    /// Error rules always run: they keep the format whole, and a CI step
+    /// that picks warnings must still fail on a broken file.
     pub fn runs(&self, id: &str) -> bool {
-        (self.only.is_empty() || self.only.iter().any(|o| o == id))
-            && !self.skip.iter().any(|s| s == id)
+        level_of(id) == Level::Error
+            || ((self.only.is_empty() || self.only.iter().any(|o| o == id))
+                && !self.skip.iter().any(|s| s == id))
     }
 }
 
@@ -574,9 +577,10 @@ fn writeup_rules(record: &Record, rules: &Rules<'_>, lines: &Lines<'_>, found: &
                 "vague-action",
                 at("text"),
                 format!(
-                    "action #{} \"{}\" is vague: {why}; say what changes and how anyone can tell it is done (\"Alert when checkout 5xx > 2% for 5 min\")",
+                    "action #{} \"{}\" is vague: {why}; {}",
                     item.n,
-                    crate::text::truncate(&item.text, 60)
+                    crate::text::truncate(&item.text, 60),
+                    writeup::SPECIFIC
                 ),
             );
         }
