@@ -306,7 +306,7 @@ fn main() {
             );
             // The first run after many files changed: no record cache.
             let first = sh(&format!(
-                "rm -f .git/devops-postmortem-records.cache && {}",
+                "rm -f .git/devops-postmortem-records.cache .git/devops-postmortem-records-slim.cache && {}",
                 shell_words(&pm(&args))
             ));
             let reference = measure(d, std::slice::from_ref(&grep), runs.min(3), false);

@@ -87,11 +87,16 @@ impl Query {
     /// Could this file's text hold every word? (A fast first look; the
     /// fields decide.)
     fn may_match(&self, text: &str) -> bool {
-        if self.ascii_fold && self.raw.len() == self.words.len() && !text.is_ascii() {
-            let text = crate::text::composed(text);
-            return self.raw.iter().all(|m| m.is_match(text.as_bytes()));
-        }
         if self.ascii_fold && self.raw.len() == self.words.len() {
+            // Words that are ASCII or caseless differ between NFC and
+            // other forms only in decomposed Hangul (conjoining jamo,
+            // U+1100–U+11FF, as macOS types it): only such a file is
+            // composed first. A byte scan, not a per-character check.
+            let text = if has_conjoining_jamo(text) {
+                crate::text::composed(text)
+            } else {
+                std::borrow::Cow::Borrowed(text)
+            };
             self.raw.iter().all(|m| m.is_match(text.as_bytes()))
         } else {
             self.all_in(&self.fold_text(text))
@@ -134,6 +139,12 @@ impl Query {
     fn all_in(&self, folded: &str) -> bool {
         self.words.iter().all(|w| self.find_in(folded, w).is_some())
     }
+}
+
+/// Conjoining Hangul jamo are U+1100–U+11FF: in UTF-8, 0xE1 then 0x84–0x87.
+fn has_conjoining_jamo(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(0xE1, bytes).any(|i| matches!(bytes.get(i + 1), Some(0x84..=0x87)))
 }
 
 fn is_word_at(text: &str, at: usize, len: usize) -> bool {
