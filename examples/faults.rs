@@ -179,6 +179,12 @@ fn setup(bin: &Path) -> Repo {
     repo
 }
 
+/// A PagerDuty log for `import` (five entries, one commit).
+const PAGERDUTY_LOG: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/import/pagerduty_log_entries.json"
+);
+
 /// The write commands a trial interrupts, in turn.
 fn command(n: usize, ids: &[String]) -> Vec<String> {
     let a = ids[0].clone();
@@ -197,6 +203,7 @@ fn command(n: usize, ids: &[String]) -> Vec<String> {
         ],
         vec!["timeline", "add", &a, "--at", "09:20", "alert fired"],
         vec!["action", "add", &b, "Alert at 80%"],
+        vec!["import", &a, "--from", "pagerduty", PAGERDUTY_LOG],
     ];
     list[n % list.len()].iter().map(|s| s.to_string()).collect()
 }
@@ -210,6 +217,8 @@ struct Tally {
     failed_cleanly: usize,
     /// Errors after which the change was in anyway: what they said.
     failed_but_applied: Vec<String>,
+    /// What the writes that failed cleanly said (beside git).
+    messages: Vec<String>,
     problems: Vec<String>,
 }
 
@@ -518,15 +527,33 @@ fn beside_git(o: &Opts, n: usize) -> Tally {
         if err.contains("panicked") {
             tally.problems.push(format!("write {i}: panic: {err}"));
         } else if out.status.success() {
-            // `assign` to the same person again commits nothing, and says so.
-            if !err.contains("nothing to change") {
+            // `assign` to the same person again, or an `import` of a log
+            // already in, commits nothing, and says so.
+            if !err.contains("nothing to change") && !err.contains("nothing to import") {
                 landed += 1;
             }
         } else if err.contains("nothing was written") {
             tally.failed_cleanly += 1;
+            tally.messages.push(err.trim().to_string());
         } else {
             tally.problems.push(format!(
                 "write {i} failed without saying what was left: {err}"
+            ));
+        }
+        // Whatever the outcome, no record may be left modified or
+        // untracked: name the write that did it, not only the end state.
+        let left = repo.git(&[
+            "--no-optional-locks",
+            "status",
+            "--porcelain",
+            "--untracked-files=all",
+            "--",
+            "postmortems",
+        ]);
+        if !left.is_empty() && !tally.problems.iter().any(|p| p.contains("left")) {
+            tally.problems.push(format!(
+                "write {i} ({:?}) left {left}: {err}",
+                command(i, &repo.ids)
             ));
         }
     }
@@ -585,6 +612,9 @@ fn report(what: &str, t: &Tally) {
     );
     for p in t.problems.iter().take(10) {
         println!("  PROBLEM {p}");
+    }
+    for m in t.messages.iter().take(10) {
+        println!("  failed cleanly: {m}");
     }
     for m in t.failed_but_applied.iter().take(8) {
         println!("  failed, then finished: {m}");

@@ -101,8 +101,9 @@ pub fn commit_file(
     let repo = &store.repo;
     let path = change.path;
     paths::check_inside(&store.workdir, path)?;
-    let author = signature(repo, "AUTHOR", change.now)?;
-    let committer = signature(repo, "COMMITTER", change.now)?;
+    // Fails before anything is planned when no identity is set.
+    signature(repo, "AUTHOR", change.now)?;
+    signature(repo, "COMMITTER", change.now)?;
     let signing = sign::wanted(repo)?;
     // Unsigned commits are built under the lock (cheap, and no other run
     // of ours can then make us rebuild); a signature may wait for a
@@ -112,10 +113,81 @@ pub fn commit_file(
     } else {
         Some(lock_and_recover(store)?)
     };
-    // Our own blob, staged by an earlier attempt that lost the race for
-    // the branch: not the user's edit.
-    let mut ours_staged: Option<Oid> = None;
+    let mut earlier = Earlier::default();
+    let result = attempts(store, change, &mut edit, signing, &mut guard, &mut earlier);
+    if result.is_err() {
+        // An attempt that lost the race for the branch left its bytes in
+        // the work tree and its blob in the index; a later one failed.
+        // "Nothing was written" must be true: put them back.
+        if let Err(e) = earlier.put_back(store, path) {
+            crate::output::to_stderr(&format!(
+                "warning: {path} may still hold this change uncommitted ({e}); `git status` shows it"
+            ));
+        }
+    }
+    drop(guard);
+    result
+}
 
+/// What the attempts of one change that lost the race for the branch
+/// left behind, so the next attempt knows them for ours and a failure
+/// can put the user's state back.
+#[derive(Default)]
+struct Earlier {
+    /// Our blob, possibly still staged: not the user's edit.
+    staged: Option<Oid>,
+    /// The hash of the bytes we wrote to the work tree.
+    written: Option<Oid>,
+    /// The file as it was before this command touched it (hash, bytes),
+    /// taken on the first attempt.
+    before: Option<(Option<Oid>, Option<Vec<u8>>)>,
+}
+
+impl Earlier {
+    fn holds_our_bytes(&self, store: &Store, path: &str) -> Result<bool> {
+        Ok(self.written.is_some() && journal::file_hash(&store.abs(path))? == self.written)
+    }
+
+    fn put_back(&self, store: &Store, path: &str) -> Result<()> {
+        if journal::path(&store.repo).exists() {
+            // A change is still pending: the next run settles it.
+            return Ok(());
+        }
+        let (Some(staged), Some(written), Some((_, old_bytes))) =
+            (self.staged, self.written, &self.before)
+        else {
+            return Ok(());
+        };
+        if index_entry(store, path)? == Some(staged) {
+            let head = Head::read(&store.repo)?;
+            let in_head = match head.commit {
+                Some(c) => tree_entry(&store.repo, &store.repo.find_commit(c)?.tree()?, path)?,
+                None => None,
+            };
+            let mode = in_head.as_ref().map_or(0o100644, |e| e.mode);
+            update_index(store, path, mode, in_head.map(|e| e.oid))?;
+        }
+        if journal::file_hash(&store.abs(path))? == Some(written) {
+            restore_worktree(store, path, old_bytes.as_deref())?;
+        }
+        Ok(())
+    }
+}
+
+/// Plans and settles the change until it lands, fails, or the branch
+/// keeps moving.
+fn attempts(
+    store: &Store,
+    change: &Change<'_>,
+    edit: &mut impl FnMut(Option<&str>) -> Result<(String, String)>,
+    signing: bool,
+    guard: &mut Option<lock::WriteLock>,
+    earlier: &mut Earlier,
+) -> Result<Option<Oid>> {
+    let repo = &store.repo;
+    let path = change.path;
+    let author = signature(repo, "AUTHOR", change.now)?;
+    let committer = signature(repo, "COMMITTER", change.now)?;
     for _ in 0..MAX_ATTEMPTS {
         let head = Head::read(repo)?;
         let base_tree = match head.commit {
@@ -170,12 +242,12 @@ pub fn commit_file(
         crate::trace::mark("commit object written");
 
         if guard.is_none() {
-            guard = Some(lock_and_recover(store)?);
+            *guard = Some(lock_and_recover(store)?);
         }
         if Head::read(repo)?.commit != head.commit {
             // Someone committed while we signed: build again on theirs.
             if signing {
-                guard = None;
+                *guard = None;
             }
             continue;
         }
@@ -185,12 +257,12 @@ pub fn commit_file(
         // in a repository of 100k files).
         let fresh_record = change.create
             && change.id.is_some()
-            && ours_staged.is_none()
+            && earlier.staged.is_none()
             && std::fs::symlink_metadata(store.abs(path)).is_err();
         let index_now = if fresh_record {
             None
         } else {
-            ensure_no_local_edits(store, path, current.as_ref().map(|c| c.oid), ours_staged)?
+            ensure_no_local_edits(store, path, current.as_ref().map(|c| c.oid), earlier)?
         };
         crate::trace::mark("checked local edits");
 
@@ -204,19 +276,29 @@ pub fn commit_file(
             mode,
             old_blob: current.as_ref().map(|c| c.oid),
             new_blob: blob,
-            old_file: journal::file_hash(&abs)?,
+            old_file: match &earlier.before {
+                Some((hash, _)) => *hash,
+                None => journal::file_hash(&abs)?,
+            },
             new_file: Oid::hash_object(git2::ObjectType::Blob, &worktree_bytes)?,
             what: match change.id {
                 Some(id) => format!("{} {id}", change.verb),
                 None => format!("{} {path}", change.verb),
             },
         };
-        let old_bytes = std::fs::read(&abs).ok();
+        let old_bytes = match &earlier.before {
+            Some((_, bytes)) => bytes.clone(),
+            None => std::fs::read(&abs).ok(),
+        };
+        earlier
+            .before
+            .get_or_insert_with(|| (plan.old_file, old_bytes.clone()));
         journal::write(repo, &plan)?;
         let steps = Steps {
             worktree_bytes: Some(worktree_bytes),
             old_bytes,
-            also_ours: ours_staged,
+            also_ours: earlier.staged,
+            also_ours_file: earlier.written,
             index: Some(index_now),
         };
         match settle(store, &plan, steps)? {
@@ -238,9 +320,10 @@ pub fn commit_file(
                 // The branch moved under us (a `git commit` of the user's):
                 // our blob may now be staged; the next attempt knows it.
                 let _ = journal::remove(repo);
-                ours_staged = Some(blob);
+                earlier.staged = Some(blob);
+                earlier.written = Some(plan.new_file);
                 if signing {
-                    guard = None;
+                    *guard = None;
                 }
             }
             Settled::Abandoned(why) => {
@@ -249,7 +332,6 @@ pub fn commit_file(
             }
         }
     }
-    drop(guard);
     Err(Error::new(format!(
         "the branch kept moving while committing {path}: nothing was written"
     ))
@@ -315,6 +397,7 @@ fn recover_locked(store: &Store) -> Result<Option<String>> {
             worktree_bytes: None,
             old_bytes: None,
             also_ours: None,
+            also_ours_file: None,
             index: None,
         };
         let line = match settle(store, &plan, steps)? {
@@ -417,8 +500,10 @@ struct Steps {
     worktree_bytes: Option<Vec<u8>>,
     /// The file's bytes before, to put back if a later step fails.
     old_bytes: Option<Vec<u8>>,
-    /// An index entry that is ours too (see `ours_staged`).
+    /// An index entry that is ours too (see `Earlier::staged`).
     also_ours: Option<Oid>,
+    /// Work-tree bytes that are ours too (an earlier attempt's).
+    also_ours_file: Option<Oid>,
     /// The file's index entry, if just read (`Some(None)`: not in the index).
     index: Option<Option<Oid>>,
 }
@@ -468,7 +553,8 @@ fn settle(store: &Store, plan: &Journal, steps: Steps) -> Result<Settled> {
             plan.path
         )));
     }
-    if file != plan.old_file && file != Some(plan.new_file) {
+    let ours_before = file.is_some() && file == steps.also_ours_file;
+    if file != plan.old_file && file != Some(plan.new_file) && !ours_before {
         return Ok(Settled::Abandoned(format!(
             "{} was changed in the work tree meanwhile",
             plan.path
@@ -490,7 +576,8 @@ fn settle(store: &Store, plan: &Journal, steps: Steps) -> Result<Settled> {
     // Puts the file back if it holds our bytes (written now, or by the
     // run that was killed).
     let undo_file = |store: &Store| -> Result<()> {
-        if journal::file_hash(&abs)? != Some(plan.new_file) {
+        let now = journal::file_hash(&abs)?;
+        if now != Some(plan.new_file) && !(now.is_some() && now == steps.also_ours_file) {
             return Ok(());
         }
         match (&steps.old_bytes, plan.old_blob) {
@@ -528,8 +615,9 @@ fn settle(store: &Store, plan: &Journal, steps: Steps) -> Result<Settled> {
                 plan,
                 Steps {
                     worktree_bytes: None,
-                    old_bytes: None,
+                    old_bytes: steps.old_bytes.clone(),
                     also_ours: steps.also_ours,
+                    also_ours_file: steps.also_ours_file,
                     index: None,
                 },
             )
@@ -732,7 +820,7 @@ fn ensure_no_local_edits(
     store: &Store,
     path: &str,
     in_head: Option<Oid>,
-    ours_staged: Option<Oid>,
+    earlier: &Earlier,
 ) -> Result<Option<Oid>> {
     let out = store.git.run(&[
         "status",
@@ -764,9 +852,14 @@ fn ensure_no_local_edits(
                 if xy[0] != b'.'
                     && xy[1] == b'.'
                     && staged_blob.is_some()
-                    && staged_blob == ours_staged
+                    && staged_blob == earlier.staged
                 {
                     index = staged_blob;
+                    continue;
+                }
+                // Only the work tree differs, and it holds our earlier
+                // attempt's bytes (its staged blob did not stay staged).
+                if xy[0] == b'.' && earlier.holds_our_bytes(store, path)? {
                     continue;
                 }
                 let what = if xy[0] != b'.' { "staged" } else { "unstaged" };
@@ -790,6 +883,7 @@ fn ensure_no_local_edits(
     if in_head.is_none()
         && std::fs::symlink_metadata(&abs).is_ok()
         && index_entry(store, path)?.is_none()
+        && !earlier.holds_our_bytes(store, path)?
     {
         return Err(Error::new(format!(
             "{path} exists but is not committed: nothing was written"

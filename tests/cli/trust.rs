@@ -541,3 +541,119 @@ fn markdown_neutralises_terminal_escapes_and_html() {
     let html = repo.ok(&["report", "-o", "-"]);
     assert!(!html.contains("<script>alert") && !html.contains('\u{202e}'));
 }
+
+/// A `post-index-change` hook playing the user's other git: the moment our
+/// first attempt has staged the record, the user's own commit lands (the
+/// branch moves, so the attempt loses the race), and `then` runs; on the
+/// next attempt's staging, `second` runs. Returns nothing; markers in .git
+/// keep each step to once.
+fn race_hook(repo: &TestRepo, then: &str, second: &str) {
+    let hook = repo.path().join(".git/hooks/post-index-change");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::fs::write(
+        &hook,
+        format!(
+            r#"#!/bin/sh
+git diff --cached --quiet -- postmortems && exit 0
+p=$(git diff --cached --name-only -- postmortems)
+if [ ! -e .git/raced ]; then
+  touch .git/raced
+  c=$(git commit-tree -p HEAD -m user 'HEAD^{{tree}}')
+  git update-ref HEAD "$c"
+  {then}
+elif [ ! -e .git/second ]; then
+  touch .git/second
+  {second}
+fi
+exit 0
+"#
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+fn remove_race_hook(repo: &TestRepo) {
+    for f in [".git/hooks/post-index-change", ".git/raced", ".git/second"] {
+        let _ = std::fs::remove_file(repo.path().join(f));
+    }
+}
+
+/// An attempt that lost the race for the branch, whose staged entry the
+/// user's git then dropped, leaves our bytes in the work tree: the next
+/// attempt knows them for ours and lands, for a new record and an edit.
+#[test]
+fn an_attempt_that_lost_the_race_is_finished_by_the_next_one() {
+    let repo = TestRepo::new();
+    repo.ok(&["init"]);
+    let id = repo.new_record("DB 장애", &[]);
+    repo.write("main.rs", "fn main() { staged() }\n");
+    repo.git(&["add", "main.rs"]);
+    for args in [
+        vec!["assign", id.as_str(), "carol"],
+        vec!["new", "--title", "두 번째 장애"],
+    ] {
+        race_hook(&repo, r#"git reset -q -- "$p""#, "");
+        let before = repo.commit_count();
+        let out = repo.pm(&args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        remove_race_hook(&repo);
+        assert_eq!(
+            repo.commit_count(),
+            before + 2,
+            "{args:?}: the user's and ours"
+        );
+        assert_eq!(
+            repo.git(&["log", "-1", "--skip=1", "--format=%s"]).trim(),
+            "user"
+        );
+        assert_eq!(repo.status_porcelain(), "M  main.rs\n", "{args:?}");
+    }
+    assert_eq!(s(&repo.record(&id), "assignee"), "carol");
+}
+
+/// The same race, then the next attempt fails (the branch is locked by
+/// someone else): "nothing was written" holds, the user's file and index
+/// are as they were, not the first attempt's.
+#[test]
+fn a_later_attempt_that_fails_puts_back_what_the_earlier_one_wrote() {
+    let repo = TestRepo::new();
+    repo.ok(&["init"]);
+    let id = repo.new_record("DB 장애", &[]);
+    let path = repo.record_path(&id);
+    let original = repo.read(&path);
+    repo.write("main.rs", "fn main() { staged() }\n");
+    repo.git(&["add", "main.rs"]);
+
+    // The second attempt meets a branch locked by someone else.
+    race_hook(
+        &repo,
+        r#"git reset -q -- "$p""#,
+        "touch .git/refs/heads/main.lock",
+    );
+    let err = repo.fails(1, &["assign", &id, "carol"]);
+    assert!(err.contains("nothing was written"), "{err}");
+    remove_race_hook(&repo);
+    std::fs::remove_file(repo.path().join(".git/refs/heads/main.lock")).unwrap();
+    assert_eq!(repo.read(&path), original);
+    assert_eq!(repo.status_porcelain(), "M  main.rs\n");
+    assert_eq!(repo.git(&["log", "-1", "--format=%s"]).trim(), "user");
+
+    // Or the user staged their own text for the record meanwhile: theirs
+    // stays staged, and the work tree no longer holds our bytes.
+    race_hook(
+        &repo,
+        r#"x=$(printf 'theirs\n' | git hash-object -w --stdin); git update-index --cacheinfo 100644,"$x","$p""#,
+        "",
+    );
+    let err = repo.fails(1, &["assign", &id, "carol"]);
+    assert!(err.contains("staged changes"), "{err}");
+    remove_race_hook(&repo);
+    assert_eq!(repo.read(&path), original);
+    assert_eq!(
+        repo.git(&["show", &format!(":{path}")]),
+        "theirs\n",
+        "the user's staged text is kept"
+    );
+    assert_eq!(repo.git(&["log", "-1", "--format=%s"]).trim(), "user");
+}
