@@ -281,6 +281,8 @@ fn attempts(
                 None => journal::file_hash(&abs)?,
             },
             new_file: Oid::hash_object(git2::ObjectType::Blob, &worktree_bytes)?,
+            ours_blob: earlier.staged,
+            ours_file: earlier.written,
             what: match change.id {
                 Some(id) => format!("{} {id}", change.verb),
                 None => format!("{} {path}", change.verb),
@@ -297,8 +299,6 @@ fn attempts(
         let steps = Steps {
             worktree_bytes: Some(worktree_bytes),
             old_bytes,
-            also_ours: earlier.staged,
-            also_ours_file: earlier.written,
             index: Some(index_now),
         };
         match settle(store, &plan, steps)? {
@@ -382,7 +382,7 @@ fn recover_locked(store: &Store) -> Result<Option<String>> {
                 path.display()
             )));
         }
-        journal::Found::Note(j) => j,
+        journal::Found::Note(j) => *j,
     };
     // Never move a branch in the middle of the user's rebase or merge.
     if let Err(e) = store.ensure_writable() {
@@ -396,8 +396,6 @@ fn recover_locked(store: &Store) -> Result<Option<String>> {
         let steps = Steps {
             worktree_bytes: None,
             old_bytes: None,
-            also_ours: None,
-            also_ours_file: None,
             index: None,
         };
         let line = match settle(store, &plan, steps)? {
@@ -500,10 +498,6 @@ struct Steps {
     worktree_bytes: Option<Vec<u8>>,
     /// The file's bytes before, to put back if a later step fails.
     old_bytes: Option<Vec<u8>>,
-    /// An index entry that is ours too (see `Earlier::staged`).
-    also_ours: Option<Oid>,
-    /// Work-tree bytes that are ours too (an earlier attempt's).
-    also_ours_file: Option<Oid>,
     /// The file's index entry, if just read (`Some(None)`: not in the index).
     index: Option<Option<Oid>>,
 }
@@ -546,14 +540,14 @@ fn settle(store: &Store, plan: &Journal, steps: Steps) -> Result<Settled> {
     let file = journal::file_hash(&abs)?;
     let index_ok = index == plan.old_blob
         || index == Some(plan.new_blob)
-        || (index.is_some() && index == steps.also_ours);
+        || (index.is_some() && index == plan.ours_blob);
     if !index_ok {
         return Ok(Settled::Abandoned(format!(
             "{} was staged by someone else meanwhile",
             plan.path
         )));
     }
-    let ours_before = file.is_some() && file == steps.also_ours_file;
+    let ours_before = file.is_some() && file == plan.ours_file;
     if file != plan.old_file && file != Some(plan.new_file) && !ours_before {
         return Ok(Settled::Abandoned(format!(
             "{} was changed in the work tree meanwhile",
@@ -577,7 +571,7 @@ fn settle(store: &Store, plan: &Journal, steps: Steps) -> Result<Settled> {
     // run that was killed).
     let undo_file = |store: &Store| -> Result<()> {
         let now = journal::file_hash(&abs)?;
-        if now != Some(plan.new_file) && !(now.is_some() && now == steps.also_ours_file) {
+        if now != Some(plan.new_file) && !(now.is_some() && now == plan.ours_file) {
             return Ok(());
         }
         match (&steps.old_bytes, plan.old_blob) {
@@ -616,8 +610,6 @@ fn settle(store: &Store, plan: &Journal, steps: Steps) -> Result<Settled> {
                 Steps {
                     worktree_bytes: None,
                     old_bytes: steps.old_bytes.clone(),
-                    also_ours: steps.also_ours,
-                    also_ours_file: steps.also_ours_file,
                     index: None,
                 },
             )

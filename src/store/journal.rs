@@ -13,7 +13,9 @@ use crate::fsio::{Durability, Temp, atomic_write};
 use git2::Oid;
 use std::path::{Path, PathBuf};
 
-const HEADER: &str = "devops-postmortem journal 1";
+const HEADER: &str = "devops-postmortem journal 2";
+/// Written before `ours-blob`/`ours-file` existed; still settled.
+const HEADER_1: &str = "devops-postmortem journal 1";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Journal {
@@ -32,6 +34,11 @@ pub struct Journal {
     /// no file), so the next run can tell our bytes from anyone else's.
     pub old_file: Option<Oid>,
     pub new_file: Oid,
+    /// An earlier attempt of the same change that lost the race for the
+    /// branch may have left its blob staged and its bytes in the work
+    /// tree: ours, not the user's edits.
+    pub ours_blob: Option<Oid>,
+    pub ours_file: Option<Oid>,
     /// What the change was, for messages: `assign PM-20261124-k7x3q4mz`.
     pub what: String,
 }
@@ -48,7 +55,7 @@ fn opt(o: Option<Oid>) -> String {
 impl Journal {
     fn encode(&self) -> String {
         let body = format!(
-            "{HEADER}\nbranch {}\nparent {}\ncommit {}\nmode {:o}\nold-blob {}\nnew-blob {}\nold-file {}\nnew-file {}\nwhat {}\npath {}\n",
+            "{HEADER}\nbranch {}\nparent {}\ncommit {}\nmode {:o}\nold-blob {}\nnew-blob {}\nold-file {}\nnew-file {}\nours-blob {}\nours-file {}\nwhat {}\npath {}\n",
             self.branch,
             opt(self.parent),
             self.commit,
@@ -57,6 +64,8 @@ impl Journal {
             self.new_blob,
             opt(self.old_file),
             self.new_file,
+            opt(self.ours_blob),
+            opt(self.ours_file),
             self.what,
             self.path,
         );
@@ -71,9 +80,11 @@ impl Journal {
             return None;
         }
         let mut lines = body.lines();
-        if lines.next()? != HEADER {
-            return None;
-        }
+        let version_1 = match lines.next()? {
+            HEADER => false,
+            HEADER_1 => true,
+            _ => return None,
+        };
         let mut field = |key: &str| -> Option<String> {
             lines
                 .next()?
@@ -89,15 +100,30 @@ impl Journal {
                 Oid::from_str(&s).ok().map(Some)
             }
         };
+        let branch = field("branch")?;
+        let parent = opt_oid(field("parent")?)?;
+        let commit = oid(field("commit")?)?;
+        let mode = u32::from_str_radix(&field("mode")?, 8).ok()?;
+        let old_blob = opt_oid(field("old-blob")?)?;
+        let new_blob = oid(field("new-blob")?)?;
+        let old_file = opt_oid(field("old-file")?)?;
+        let new_file = oid(field("new-file")?)?;
+        let (ours_blob, ours_file) = if version_1 {
+            (None, None)
+        } else {
+            (opt_oid(field("ours-blob")?)?, opt_oid(field("ours-file")?)?)
+        };
         Some(Journal {
-            branch: field("branch")?,
-            parent: opt_oid(field("parent")?)?,
-            commit: oid(field("commit")?)?,
-            mode: u32::from_str_radix(&field("mode")?, 8).ok()?,
-            old_blob: opt_oid(field("old-blob")?)?,
-            new_blob: oid(field("new-blob")?)?,
-            old_file: opt_oid(field("old-file")?)?,
-            new_file: oid(field("new-file")?)?,
+            branch,
+            parent,
+            commit,
+            mode,
+            old_blob,
+            new_blob,
+            old_file,
+            new_file,
+            ours_blob,
+            ours_file,
             what: field("what")?,
             path: field("path")?,
         })
@@ -123,7 +149,7 @@ pub fn write(repo: &git2::Repository, j: &Journal) -> Result<()> {
 
 pub enum Found {
     None,
-    Note(Journal),
+    Note(Box<Journal>),
     /// A note that does not read back: never acted on.
     Damaged(PathBuf),
 }
@@ -132,7 +158,7 @@ pub fn read(repo: &git2::Repository) -> Found {
     let path = path(repo);
     match std::fs::read_to_string(&path) {
         Ok(text) => match Journal::decode(&text) {
-            Some(j) => Found::Note(j),
+            Some(j) => Found::Note(Box::new(j)),
             None => Found::Damaged(path),
         },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Found::None,
@@ -172,6 +198,8 @@ mod tests {
             new_blob: o('3'),
             old_file: None,
             new_file: o('4'),
+            ours_blob: Some(o('5')),
+            ours_file: None,
             what: "new PM-20261124-abcd2345".into(),
         }
     }
@@ -192,5 +220,22 @@ mod tests {
             }
         }
         assert_eq!(Journal::decode(&text[..text.len() - 3]), None);
+    }
+
+    #[test]
+    fn a_journal_of_the_first_format_still_reads() {
+        let j = Journal {
+            ours_blob: None,
+            ours_file: None,
+            ..sample()
+        };
+        let body: String = j
+            .encode()
+            .lines()
+            .filter(|l| !l.starts_with("ours-") && !l.starts_with("crc "))
+            .map(|l| format!("{}\n", l.replace(HEADER, HEADER_1)))
+            .collect();
+        let crc = crc32fast::hash(body.as_bytes());
+        assert_eq!(Journal::decode(&format!("{body}crc {crc:08x}\n")), Some(j));
     }
 }

@@ -232,6 +232,47 @@ fn an_interrupted_change_never_overrides_an_edit_made_since() {
     assert!(!repo.path().join(".git/devops-postmortem-journal").exists());
 }
 
+/// Killed in a second attempt, after its journal and before its work-tree
+/// write: the file still holds the first attempt's bytes, which the
+/// journal names as ours (`ours-file`), so the next run finishes the
+/// change instead of taking them for the user's edit.
+#[test]
+fn an_interrupted_second_attempt_knows_the_first_attempts_bytes() {
+    let repo = TestRepo::new();
+    let id = repo.new_record("Interrupted", &[]);
+    let path = repo.record_path(&id);
+    let (commit, text) = interrupted_assign(&repo, &id);
+    let first_attempt = text.replace("carol", "carol ");
+    repo.write(&path, &first_attempt);
+    let first_blob = hash_object(&repo, &first_attempt);
+    let journal = repo.path().join(".git/devops-postmortem-journal");
+    let old = std::fs::read_to_string(&journal).unwrap();
+    let body: String = old
+        .lines()
+        .filter(|l| !l.starts_with("crc "))
+        .map(|l| match l {
+            "devops-postmortem journal 1" => "devops-postmortem journal 2\n".to_string(),
+            l if l.starts_with("what ") => {
+                format!("ours-blob {first_blob}\nours-file {first_blob}\n{l}\n")
+            }
+            l => format!("{l}\n"),
+        })
+        .collect();
+    let crc = crc32(body.as_bytes());
+    std::fs::write(&journal, format!("{body}crc {crc:08x}\n")).unwrap();
+
+    let out = repo.pm(&["list"]);
+    assert!(
+        stderr(&out).contains("finished an interrupted"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]).trim(), commit);
+    assert_eq!(repo.read(&path), text);
+    assert_eq!(repo.status_porcelain(), "");
+    assert!(!journal.exists());
+}
+
 #[test]
 fn a_damaged_journal_is_never_acted_on() {
     let repo = TestRepo::new();
