@@ -3,11 +3,10 @@
 use super::filter::RecordFilter;
 use crate::ctx::Ctx;
 use crate::error::Result;
-use crate::metrics::stats::{Period, compute};
+use crate::metrics::stats::Period;
 use crate::metrics::triage::{Rules, compute as triage};
 use crate::record::Record;
 use crate::render::report::{OpenRow, Reports, WallPage};
-use crate::store::read::Detail;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -33,16 +32,7 @@ pub struct ReportArgs {
 }
 
 pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<()> {
-    let records = args.filter.load(ctx, Detail::Slim)?;
-    let refs: Vec<&Record> = records.iter().collect();
-    let stats = compute(
-        &refs,
-        &ctx.config.severities,
-        args.by,
-        ctx.zone(),
-        ctx.now,
-        args.filter.span(ctx)?,
-    );
+    let (records, stats) = super::stats::load_and_compute(ctx, &args.filter, args.by)?;
     let rules = Rules {
         config: &ctx.config,
         now: ctx.now,
@@ -58,11 +48,7 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<()> {
             .position(|s| s == sev)
             .unwrap_or(usize::MAX)
     };
-    let mut open: Vec<&Record> = refs
-        .iter()
-        .copied()
-        .filter(|r| r.status.is_active())
-        .collect();
+    let mut open: Vec<&Record> = records.iter().filter(|r| r.status.is_active()).collect();
     open.sort_by_key(|r| (rank(&r.severity), r.began()));
     let open = open
         .into_iter()

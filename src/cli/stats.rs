@@ -41,18 +41,29 @@ pub struct StatsArgs {
     pub json: bool,
 }
 
-pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
-    let records = args.filter.load(ctx, Detail::Slim)?;
+/// The records the filter selects, and the team's figures over them
+/// (shared by `stats` and the wall page).
+pub fn load_and_compute(
+    ctx: &Ctx,
+    filter: &RecordFilter,
+    by: Period,
+) -> Result<(Vec<Record>, Stats)> {
+    let records = filter.load(ctx, Detail::Slim)?;
     let refs: Vec<&Record> = records.iter().collect();
     let stats = compute(
         &refs,
         &ctx.config.severities,
-        args.by,
+        by,
         ctx.zone(),
         ctx.now,
-        args.filter.span(ctx)?,
+        filter.span(ctx)?,
     );
     drop(refs);
+    Ok((records, stats))
+}
+
+pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
+    let (records, stats) = load_and_compute(ctx, &args.filter, args.by)?;
     crate::store::read::leave(records);
     if args.json {
         return crate::render::json::print(&stats);
