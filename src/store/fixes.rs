@@ -3,9 +3,11 @@
 //! Reading every commit message back to the oldest open action item costs
 //! a second on a history of 100k commits, every `triage`. The facts found
 //! are about immutable commits, so they are kept in `.git/`: the tip that
-//! was scanned, how far back (a time), and the trailers found. The next
-//! scan skips every commit that tip reaches and reads only the new ones.
-//! Delete the file at any time.
+//! was scanned, how far back (a time), and the trailers found with their
+//! commits' times, in the order found. When HEAD is still that tip (most
+//! runs), the answer comes from the file alone, without loading the
+//! history; otherwise the next scan skips every commit that tip reaches
+//! and reads only the new ones. Delete the file at any time.
 
 use super::Store;
 use super::cache_file;
@@ -16,7 +18,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 const KIND: &[u8; 4] = b"FIXS";
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// (record id, action number, fixing commit), newest commit first.
 pub type Fix = (String, u32, Oid);
@@ -64,28 +66,54 @@ struct Scanned {
     tip: Oid,
     /// Every commit `tip` reaches with a time from here on was read.
     since: i64,
-    found: HashMap<Oid, Vec<(String, u32)>>,
+    /// Every trailer found, newest commit first, with its commit's time.
+    found: Vec<Found>,
+}
+
+struct Found {
+    fix: Fix,
+    time: i64,
+}
+
+/// The trailers of `found` in commits from `since` on (with the clock
+/// skew every history walk allows).
+fn within(found: &[Found], since: i64) -> Vec<Fix> {
+    found
+        .iter()
+        .filter(|f| f.time >= since - SKEW_SECONDS)
+        .map(|f| f.fix.clone())
+        .collect()
 }
 
 /// The trailers in the commits HEAD reaches, from `since` on.
 pub fn since(store: &Store, since: i64) -> Result<Vec<Fix>> {
-    let graph = graph::load(store)?;
-    let order = graph.date_order();
-    let Some(&head) = order.first() else {
-        return Ok(Vec::new());
+    let Some(head) = store.repo.head().ok().and_then(|h| h.target()) else {
+        return Ok(Vec::new()); // unborn branch: no history
     };
     let path = cache_path(store);
     let key = graph::cache_key(store);
-    let cached = read_cache(&path, &key)
-        .filter(|c| c.since <= since)
-        .and_then(|c| Some((graph.position(c.tip)?, c)));
-    // Nothing new since the cached scan: the file stays as it is.
-    let unchanged = cached
-        .as_ref()
-        .is_some_and(|(_, c)| c.tip == graph.oid(head));
+    let cached = read_cache(&path, &key).filter(|c| c.since <= since);
+    // Nothing new since the cached scan: the file has the answer.
+    if let Some(c) = cached.as_ref().filter(|c| c.tip == head) {
+        crate::trace::mark("fixes cache: HEAD unchanged");
+        return Ok(within(&c.found, since));
+    }
 
+    let graph = graph::load(store)?;
+    let order = graph.date_order();
+    let Some(&tip) = order.first() else {
+        return Ok(Vec::new());
+    };
+    let cached = cached.and_then(|c| Some((graph.position(c.tip)?, c)));
     let (known, mut found) = match cached {
-        Some((tip, c)) => (reachable(&graph, tip), c.found),
+        Some((tip, c)) => {
+            let mut by_commit: HashMap<Oid, Vec<(String, u32)>> = HashMap::new();
+            for f in c.found {
+                let (id, n, oid) = f.fix;
+                by_commit.entry(oid).or_default().push((id, n));
+            }
+            (reachable(&graph, tip), by_commit)
+        }
         None => (vec![false; graph.count()], HashMap::new()),
     };
     let out = scan(
@@ -96,23 +124,15 @@ pub fn since(store: &Store, since: i64) -> Result<Vec<Fix>> {
         &mut found,
         since,
     )?;
-    if unchanged {
-        return Ok(out);
-    }
-
     // Only what this tip reaches within the bound: the file stays small.
-    let mut kept: HashMap<Oid, Vec<(String, u32)>> = HashMap::new();
-    for (id, n, oid) in &out {
-        kept.entry(*oid).or_default().push((id.clone(), *n));
-    }
     let scanned = Scanned {
-        tip: graph.oid(head),
+        tip: graph.oid(tip),
         since,
-        found: kept,
+        found: out,
     };
     // A cache that cannot be written only makes the next scan slower.
     let _ = write_cache(&path, &key, &scanned);
-    Ok(out)
+    Ok(scanned.found.into_iter().map(|f| f.fix).collect())
 }
 
 /// Which commits `tip` reaches, by position in the graph.
@@ -140,7 +160,7 @@ fn scan(
     odb: &git2::Odb<'_>,
     found: &mut HashMap<Oid, Vec<(String, u32)>>,
     since: i64,
-) -> Result<Vec<Fix>> {
+) -> Result<Vec<Found>> {
     let mut out = Vec::new();
     for &c in order {
         if graph.time(c) < since - SKEW_SECONDS {
@@ -154,7 +174,10 @@ fn scan(
             }
         }
         if let Some(trailers) = found.get(&oid) {
-            out.extend(trailers.iter().map(|(id, n)| (id.clone(), *n, oid)));
+            out.extend(trailers.iter().map(|(id, n)| Found {
+                fix: (id.clone(), *n, oid),
+                time: graph.time(c),
+            }));
         }
     }
     Ok(out)
@@ -200,7 +223,7 @@ fn fingerprint(key: &[u8]) -> cache_file::Fingerprint<'_> {
     }
 }
 
-/// Text: `tip since`, then one `commit id#n` per trailer.
+/// Text: `tip since`, then one `commit time id#n` per trailer, in order.
 fn read_cache(path: &std::path::Path, key: &[u8]) -> Option<Scanned> {
     decode(cache_file::read(path, &fingerprint(key))?)
 }
@@ -209,13 +232,19 @@ fn decode(bytes: Vec<u8>) -> Option<Scanned> {
     let text = String::from_utf8(bytes).ok()?;
     let mut lines = text.lines();
     let (tip, since) = lines.next()?.split_once(' ')?;
-    let mut found: HashMap<Oid, Vec<(String, u32)>> = HashMap::new();
+    let mut found = Vec::new();
     for line in lines {
-        let (commit, text) = line.split_once(' ')?;
-        found
-            .entry(Oid::from_str(commit).ok()?)
-            .or_default()
-            .push(item(text)?);
+        let mut fields = line.split(' ');
+        let commit = Oid::from_str(fields.next()?).ok()?;
+        let time = fields.next()?.parse().ok()?;
+        let (id, n) = item(fields.next()?)?;
+        if fields.next().is_some() {
+            return None;
+        }
+        found.push(Found {
+            fix: (id, n, commit),
+            time,
+        });
     }
     Some(Scanned {
         tip: Oid::from_str(tip).ok()?,
@@ -226,10 +255,12 @@ fn decode(bytes: Vec<u8>) -> Option<Scanned> {
 
 fn write_cache(path: &std::path::Path, key: &[u8], s: &Scanned) -> std::io::Result<()> {
     let mut text = format!("{} {}\n", s.tip, s.since);
-    for (commit, trailers) in &s.found {
-        for (id, n) in trailers {
-            text.push_str(&format!("{commit} {id}#{n}\n"));
-        }
+    for Found {
+        fix: (id, n, commit),
+        time,
+    } in &s.found
+    {
+        text.push_str(&format!("{commit} {time} {id}#{n}\n"));
     }
     cache_file::write(path, &fingerprint(key), &[text.as_bytes()])
 }
@@ -261,7 +292,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn the_cache_decoder_never_panics(text in "([0-9a-f]{40} [0-9]{1,10}\n)?([0-9a-f]{40} PM-[0-9]{8}-[a-z0-9]{8}#[0-9]{1,3}\n){0,4}.{0,20}") {
+        fn the_cache_decoder_never_panics(text in "([0-9a-f]{40} [0-9]{1,10}\n)?([0-9a-f]{40} -?[0-9]{1,10} PM-[0-9]{8}-[a-z0-9]{8}#[0-9]{1,3}\n){0,4}.{0,20}") {
             let _ = super::decode(text.into_bytes());
         }
 
