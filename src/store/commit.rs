@@ -115,11 +115,20 @@ pub fn commit_file(
     };
     let mut earlier = Earlier::default();
     let result = attempts(store, change, &mut edit, signing, &mut guard, &mut earlier);
-    if result.is_err() {
+    if result.is_err() && !earlier.staged.is_empty() {
         // An attempt that lost the race for the branch left its bytes in
         // the work tree and its blob in the index; a later one failed.
-        // "Nothing was written" must be true: put them back.
-        if let Err(e) = earlier.put_back(store, path) {
+        // "Nothing was written" must be true: put them back, under our
+        // lock (a signing run may not hold it now).
+        let put_back = match guard.take() {
+            Some(g) => Ok(g),
+            None => lock::acquire(repo),
+        }
+        .and_then(|g| {
+            guard = Some(g);
+            earlier.put_back(store, path)
+        });
+        if let Err(e) = put_back {
             crate::output::to_stderr(&format!(
                 "warning: {path} may still hold this change uncommitted ({e}); `git status` shows it"
             ));
@@ -130,47 +139,108 @@ pub fn commit_file(
 }
 
 /// What the attempts of one change that lost the race for the branch
-/// left behind, so the next attempt knows them for ours and a failure
-/// can put the user's state back.
+/// left behind: so the next attempt knows their blobs and bytes for ours
+/// (not the user's edits), sees when the user's own commit took one
+/// along, and a failure can put the user's state back.
 #[derive(Default)]
 struct Earlier {
-    /// Our blob, possibly still staged: not the user's edit.
-    staged: Option<Oid>,
-    /// The hash of the bytes we wrote to the work tree.
-    written: Option<Oid>,
-    /// The file as it was before this command touched it (hash, bytes),
+    /// Blobs we staged.
+    staged: Vec<Oid>,
+    /// Hashes of the bytes we wrote to the work tree.
+    written: Vec<Oid>,
+    /// Commits we planned: a journal naming one is ours.
+    commits: Vec<Oid>,
+    /// The record before this command: HEAD's blob and the file's bytes,
     /// taken on the first attempt.
-    before: Option<(Option<Oid>, Option<Vec<u8>>)>,
+    first: Option<(Option<Oid>, Option<Vec<u8>>)>,
 }
 
 impl Earlier {
-    fn holds_our_bytes(&self, store: &Store, path: &str) -> Result<bool> {
-        Ok(self.written.is_some() && journal::file_hash(&store.abs(path))? == self.written)
+    fn is_ours(&self, blob: Option<Oid>) -> bool {
+        blob.is_some_and(|b| self.staged.contains(&b))
     }
 
-    fn put_back(&self, store: &Store, path: &str) -> Result<()> {
-        if journal::path(&store.repo).exists() {
-            // A change is still pending: the next run settles it.
-            return Ok(());
+    /// The hash of the work-tree file, if it holds bytes we wrote.
+    fn our_bytes_in(&self, store: &Store, path: &str) -> Result<Option<Oid>> {
+        if self.written.is_empty() {
+            return Ok(None);
         }
-        let (Some(staged), Some(written), Some((_, old_bytes))) =
-            (self.staged, self.written, &self.before)
-        else {
-            return Ok(());
-        };
-        if index_entry(store, path)? == Some(staged) {
-            let head = Head::read(&store.repo)?;
-            let in_head = match head.commit {
-                Some(c) => tree_entry(&store.repo, &store.repo.find_commit(c)?.tree()?, path)?,
-                None => None,
-            };
-            let mode = in_head.as_ref().map_or(0o100644, |e| e.mode);
-            update_index(store, path, mode, in_head.map(|e| e.oid))?;
+        let now = journal::file_hash(&store.abs(path))?;
+        Ok(now.filter(|h| self.written.contains(h)))
+    }
+
+    fn remember(&mut self, plan: &Journal) {
+        self.staged.push(plan.new_blob);
+        self.written.push(plan.new_file);
+        self.commits.push(plan.commit);
+    }
+
+    /// Removes the journal if it is one of ours (an attempt that lost the
+    /// race keeps its journal, so a run killed before the next attempt
+    /// is finished by the next run).
+    fn forget_journal(&self, store: &Store) {
+        if let journal::Found::Note(j) = journal::read(&store.repo)
+            && self.commits.contains(&j.commit)
+        {
+            let _ = journal::remove(&store.repo);
         }
-        if journal::file_hash(&store.abs(path))? == Some(written) {
-            restore_worktree(store, path, old_bytes.as_deref())?;
+    }
+
+    /// What the file would hold had this command never run, with HEAD's
+    /// record now `in_head`: the user's own bytes while HEAD still holds
+    /// the record they were taken from, else HEAD's version.
+    fn bytes_before(
+        &self,
+        store: &Store,
+        path: &str,
+        in_head: Option<&TreeFile>,
+    ) -> Result<Option<Vec<u8>>> {
+        let head_blob = in_head.map(|e| e.oid);
+        match &self.first {
+            Some((blob, bytes)) if *blob == head_blob => Ok(bytes.clone()),
+            _ => in_head.map(|e| smudged(store, path, e.oid)).transpose(),
+        }
+    }
+
+    /// Brings the index entry and the file, where they hold ours, to
+    /// HEAD's record (or to the user's bytes of it).
+    fn align_with_head(&self, store: &Store, path: &str, in_head: Option<&TreeFile>) -> Result<()> {
+        let head_blob = in_head.map(|e| e.oid);
+        let index = index_entry(store, path)?;
+        if index != head_blob && self.is_ours(index) {
+            let mode = in_head.map_or(0o100644, |e| e.mode);
+            update_index(store, path, mode, head_blob)?;
+        }
+        if let Some(ours) = self.our_bytes_in(store, path)? {
+            let want = self.bytes_before(store, path, in_head)?;
+            let want_hash = want
+                .as_ref()
+                .map(|b| Oid::hash_object(git2::ObjectType::Blob, b))
+                .transpose()?;
+            if want_hash != Some(ours) {
+                restore_worktree(store, path, want.as_deref())?;
+            }
         }
         Ok(())
+    }
+
+    /// After a failure: our journal goes, and the index and file are put
+    /// back unless HEAD now holds our change (the user's commit took it).
+    fn put_back(&self, store: &Store, path: &str) -> Result<()> {
+        let in_head = head_entry(store, path)?;
+        if !self.is_ours(in_head.as_ref().map(|e| e.oid)) {
+            self.align_with_head(store, path, in_head.as_ref())?;
+        }
+        // Only once nothing of ours is left: else the next run finishes it.
+        self.forget_journal(store);
+        Ok(())
+    }
+}
+
+fn head_entry(store: &Store, path: &str) -> Result<Option<TreeFile>> {
+    match Head::read(&store.repo)?.commit {
+        Some(c) => tree_entry(&store.repo, &store.repo.find_commit(c)?.tree()?, path),
+        None => Ok(None),
     }
 }
 
@@ -195,6 +265,16 @@ fn attempts(
             None => repo.find_tree(repo.treebuilder(None)?.write()?)?,
         };
         let current = tree_entry(repo, &base_tree, path)?;
+        if let Some(c) = head.commit
+            && earlier.is_ours(current.as_ref().map(|e| e.oid))
+        {
+            // The user's own commit took an earlier attempt's staged
+            // change along: it is in; applying it again would double it.
+            earlier.forget_journal(store);
+            earlier.align_with_head(store, path, current.as_ref())?;
+            took_along(c);
+            return Ok(Some(c));
+        }
         match (&current, change.create) {
             (Some(_), true) => {
                 return Err(Error::new(format!(
@@ -242,7 +322,15 @@ fn attempts(
         crate::trace::mark("commit object written");
 
         if guard.is_none() {
-            *guard = Some(lock_and_recover(store)?);
+            let g = lock::acquire(repo)?;
+            crate::trace::mark("locked");
+            // Our own journal of an attempt that lost the race is redone
+            // now, not replayed as a killed run's.
+            earlier.forget_journal(store);
+            if let Some(line) = recover_locked(store)? {
+                crate::output::to_stderr(&line);
+            }
+            *guard = Some(g);
         }
         if Head::read(repo)?.commit != head.commit {
             // Someone committed while we signed: build again on theirs.
@@ -257,7 +345,7 @@ fn attempts(
         // in a repository of 100k files).
         let fresh_record = change.create
             && change.id.is_some()
-            && earlier.staged.is_none()
+            && earlier.staged.is_empty()
             && std::fs::symlink_metadata(store.abs(path)).is_err();
         let index_now = if fresh_record {
             None
@@ -268,6 +356,18 @@ fn attempts(
 
         let abs = store.abs(path);
         let worktree_bytes = smudged(store, path, blob)?;
+        // The bytes a failure puts back: the user's, never an earlier
+        // attempt's.
+        let ours_file = earlier.our_bytes_in(store, path)?;
+        let old_bytes = match ours_file {
+            Some(_) => earlier.bytes_before(store, path, current.as_ref())?,
+            None => std::fs::read(&abs).ok(),
+        };
+        let old_file = match (ours_file, &old_bytes) {
+            (None, _) => journal::file_hash(&abs)?,
+            (Some(_), Some(b)) => Some(Oid::hash_object(git2::ObjectType::Blob, b)?),
+            (Some(_), None) => None,
+        };
         let plan = Journal {
             branch: head.branch.clone(),
             parent: head.commit,
@@ -276,25 +376,18 @@ fn attempts(
             mode,
             old_blob: current.as_ref().map(|c| c.oid),
             new_blob: blob,
-            old_file: match &earlier.before {
-                Some((hash, _)) => *hash,
-                None => journal::file_hash(&abs)?,
-            },
+            old_file,
             new_file: Oid::hash_object(git2::ObjectType::Blob, &worktree_bytes)?,
-            ours_blob: earlier.staged,
-            ours_file: earlier.written,
+            ours_blob: index_now.filter(|b| earlier.is_ours(Some(*b))),
+            ours_file,
             what: match change.id {
                 Some(id) => format!("{} {id}", change.verb),
                 None => format!("{} {path}", change.verb),
             },
         };
-        let old_bytes = match &earlier.before {
-            Some((_, bytes)) => bytes.clone(),
-            None => std::fs::read(&abs).ok(),
-        };
         earlier
-            .before
-            .get_or_insert_with(|| (plan.old_file, old_bytes.clone()));
+            .first
+            .get_or_insert_with(|| (plan.old_blob, old_bytes.clone()));
         journal::write(repo, &plan)?;
         let steps = Steps {
             worktree_bytes: Some(worktree_bytes),
@@ -308,20 +401,21 @@ fn attempts(
                 return Ok(Some(c));
             }
             Settled::LandedElsewhere(c) => {
-                // The user's own `git commit` took our staged change along.
+                // The user's own `git commit` took our staged change (this
+                // attempt's or an earlier one's) along.
                 forget(store, &plan);
-                crate::output::to_stderr(&format!(
-                    "note: a git commit made meanwhile ({}) took this change along; it is in, but not as a commit of its own",
-                    short(c)
-                ));
+                earlier.remember(&plan);
+                let in_head = tree_entry(repo, &repo.find_commit(c)?.tree()?, path)?;
+                earlier.align_with_head(store, path, in_head.as_ref())?;
+                took_along(c);
                 return Ok(Some(c));
             }
             Settled::Moved => {
                 // The branch moved under us (a `git commit` of the user's):
                 // our blob may now be staged; the next attempt knows it.
-                let _ = journal::remove(repo);
-                earlier.staged = Some(blob);
-                earlier.written = Some(plan.new_file);
+                // The journal stays until then: a run killed meanwhile is
+                // finished by the next one (replayed on the new tip).
+                earlier.remember(&plan);
                 if signing {
                     *guard = None;
                 }
@@ -336,6 +430,13 @@ fn attempts(
         "the branch kept moving while committing {path}: nothing was written"
     ))
     .hint("something is committing in a loop; run this again when it is quiet"))
+}
+
+fn took_along(c: Oid) {
+    crate::output::to_stderr(&format!(
+        "note: a git commit made meanwhile ({}) took this change along; it is in, but not as a commit of its own",
+        short(c)
+    ));
 }
 
 /// Removes the journal once the change is in; a journal that cannot be
@@ -527,7 +628,9 @@ fn settle(store: &Store, plan: &Journal, steps: Steps) -> Result<Settled> {
             None => None,
         };
         return Ok(match (tip, at_tip) {
-            (Some(t), Some(b)) if b == plan.new_blob => Settled::LandedElsewhere(t),
+            (Some(t), Some(b)) if b == plan.new_blob || Some(b) == plan.ours_blob => {
+                Settled::LandedElsewhere(t)
+            }
             _ => Settled::Moved,
         });
     }
@@ -585,7 +688,15 @@ fn settle(store: &Store, plan: &Journal, steps: Steps) -> Result<Settled> {
 
     if index != Some(plan.new_blob) {
         if let Err(e) = update_index(store, &plan.path, plan.mode, Some(plan.new_blob)) {
-            return Err(match undo_file(store) {
+            // Only an index entry as the user had it makes "nothing was
+            // written" true once the file is back; one of ours (an
+            // earlier attempt's) is left for the next run to finish.
+            let undone = if index == plan.old_blob {
+                undo_file(store)
+            } else {
+                Err(Error::new("the index holds an earlier attempt's entry"))
+            };
+            return Err(match undone {
                 Ok(()) => {
                     let _ = journal::remove(repo);
                     e.suffix("nothing was written")
@@ -841,18 +952,23 @@ fn ensure_no_local_edits(
             Some("1") if fields.len() == 9 => {
                 let xy = fields[1].as_bytes();
                 let staged_blob = Oid::from_str(fields[7]).ok();
-                if xy[0] != b'.'
-                    && xy[1] == b'.'
-                    && staged_blob.is_some()
-                    && staged_blob == earlier.staged
-                {
-                    index = staged_blob;
+                let ours_staged = xy[0] != b'.' && earlier.is_ours(staged_blob);
+                // Only the work tree differs, and it holds an earlier
+                // attempt's bytes (its staged blob did not stay staged).
+                let ours_written = xy[1] != b'.' && earlier.our_bytes_in(store, path)?.is_some();
+                if (xy[0] == b'.' || ours_staged) && (xy[1] == b'.' || ours_written) {
+                    if ours_staged {
+                        index = staged_blob;
+                    }
                     continue;
                 }
-                // Only the work tree differs, and it holds our earlier
-                // attempt's bytes (its staged blob did not stay staged).
-                if xy[0] == b'.' && earlier.holds_our_bytes(store, path)? {
-                    continue;
+                if ours_staged {
+                    return Err(Error::new(format!(
+                        "{path} was edited while this change was being committed: nothing was committed"
+                    ))
+                    .hint(format!(
+                        "`git diff {quoted}` shows your edit beside this change; keep what you want, commit it, then run this again"
+                    )));
                 }
                 let what = if xy[0] != b'.' { "staged" } else { "unstaged" };
                 return Err(Error::new(format!(
@@ -875,7 +991,7 @@ fn ensure_no_local_edits(
     if in_head.is_none()
         && std::fs::symlink_metadata(&abs).is_ok()
         && index_entry(store, path)?.is_none()
-        && !earlier.holds_our_bytes(store, path)?
+        && earlier.our_bytes_in(store, path)?.is_none()
     {
         return Err(Error::new(format!(
             "{path} exists but is not committed: nothing was written"

@@ -697,4 +697,106 @@ fn a_later_attempt_that_fails_puts_back_what_the_earlier_one_wrote() {
         "the user's staged text is kept"
     );
     assert_eq!(repo.git(&["log", "-1", "--format=%s"]).trim(), "user");
+    repo.git(&["reset", "-q", "--", &path]);
+
+    // Or the user edited the file meanwhile: their edit stays, beside our
+    // change, nothing of ours is staged, and the message says so.
+    race_hook(&repo, r#"printf '# my note\n' >> "$p""#, "");
+    let err = repo.fails(1, &["assign", &id, "carol"]);
+    assert!(
+        err.contains("was edited while this change was being committed"),
+        "{err}"
+    );
+    remove_race_hook(&repo);
+    let text = repo.read(&path);
+    assert!(
+        text.ends_with("# my note\n") && text.contains("carol"),
+        "{text}"
+    );
+    assert_eq!(repo.git(&["diff", "--cached", "--", &path]), "");
+}
+
+/// `commit.gpgsign` with a stand-in for gpg that signs anything, running
+/// `on_second` (a shell line, in the repository) during its second call.
+fn fake_signer(repo: &TestRepo, on_second: &str) {
+    let signer = repo.path().join(".git/fake-gpg");
+    std::fs::write(
+        &signer,
+        format!(
+            r#"#!/bin/sh
+cat > /dev/null
+n=$(( $(cat .git/signs 2>/dev/null || echo 0) + 1 )); echo $n > .git/signs
+if [ $n = 2 ]; then {on_second}; fi
+echo "[GNUPG:] SIG_CREATED D 1 8 00 1 X" >&2
+printf -- '-----BEGIN PGP SIGNATURE-----\n\nfake\n-----END PGP SIGNATURE-----\n'
+"#
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&signer, std::fs::Permissions::from_mode(0o755)).unwrap();
+    repo.git(&["config", "gpg.program", signer.to_str().unwrap()]);
+    repo.git(&["config", "user.signingkey", "X"]);
+    repo.git(&["config", "commit.gpgsign", "true"]);
+}
+
+/// The user's own `git commit` takes an earlier attempt's staged change
+/// along while the next attempt is being signed: the change is in once
+/// (not applied twice, not undone), and said.
+#[test]
+fn a_change_the_users_commit_took_along_is_not_applied_twice() {
+    let repo = TestRepo::new();
+    repo.ok(&["init"]);
+    let id = repo.new_record("DB 장애", &[]);
+    let path = repo.record_path(&id);
+    repo.write("main.rs", "fn main() { staged() }\n");
+    repo.git(&["add", "main.rs"]);
+    race_hook(&repo, "", "");
+    fake_signer(&repo, "git -c commit.gpgsign=false commit -qm 'user wip'");
+    let out = repo.pm(&["timeline", "add", &id, "--at", "09:20", "alert fired"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("took this change along"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(repo.git(&["log", "-1", "--format=%s"]).trim(), "user wip");
+    let in_head = repo.git(&["show", &format!("HEAD:{path}")]);
+    assert_eq!(in_head.matches("alert fired").count(), 1, "{in_head}");
+    assert_eq!(repo.read(&path), in_head);
+    assert_eq!(repo.status_porcelain(), "");
+}
+
+/// Killed while the second attempt is being signed (a person pressing
+/// Ctrl-C at the passphrase prompt): the first attempt's change is staged
+/// and its journal kept, so the next run finishes it on the new tip.
+#[test]
+fn a_run_killed_between_attempts_is_finished_by_the_next_one() {
+    let repo = TestRepo::new();
+    repo.ok(&["init"]);
+    let id = repo.new_record("DB 장애", &[]);
+    repo.write("main.rs", "fn main() { staged() }\n");
+    repo.git(&["add", "main.rs"]);
+    race_hook(&repo, "", "");
+    // The signer's parent is `git commit-tree`, whose parent is devops.
+    fake_signer(
+        &repo,
+        r#"kill -KILL $(awk '{print $4}' /proc/$PPID/stat); exit 1"#,
+    );
+    let out = repo.pm(&["assign", &id, "carol"]);
+    assert!(!out.status.success());
+    remove_race_hook(&repo);
+    repo.git(&["config", "commit.gpgsign", "false"]);
+    let out = repo.pm(&["list"]);
+    assert!(
+        stderr(&out).contains("finished an interrupted `assign"),
+        "{}",
+        stderr(&out)
+    );
+    let subjects = repo.git(&["log", "-2", "--format=%s"]);
+    assert!(
+        subjects.starts_with(&format!("postmortem: assign {id}")) && subjects.ends_with("\nuser\n"),
+        "{subjects}"
+    );
+    assert_eq!(s(&repo.record(&id), "assignee"), "carol");
+    assert_eq!(repo.status_porcelain(), "M  main.rs\n");
 }
