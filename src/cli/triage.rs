@@ -62,6 +62,7 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
         mine: me,
     };
     let triage = compute(&records, &rules);
+    crate::trace::mark("triage rules applied");
     // Commits that say `Fixes-Postmortem: PM-…#N`: shown, not acted on
     // (a read never commits). A history that cannot be read only costs
     // this section.

@@ -149,8 +149,8 @@ pub fn per_service(
     keys: &[String],
     compared: &Compared<'_>,
     pick: Pick,
-) -> std::collections::HashMap<String, (Option<usize>, Option<usize>)> {
-    let mut tallies: std::collections::HashMap<&str, (Tally, Tally)> = Default::default();
+) -> foldhash::HashMap<String, (Option<usize>, Option<usize>)> {
+    let mut tallies: foldhash::HashMap<&str, (Tally, Tally)> = Default::default();
     for (r, key) in records.iter().zip(keys) {
         let period = if key == compared.this {
             1

@@ -4,9 +4,9 @@ use super::{Distribution, METRICS, distribution, is_overdue};
 use crate::record::{ActionKind, ActionStatus, Record, Status};
 use crate::time::Zone;
 use chrono::{DateTime, FixedOffset};
+use foldhash::HashMap;
 use serde::Serialize;
 use serde::ser::SerializeMap;
-use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -107,12 +107,17 @@ pub const NAMED_RECORDS: usize = 20;
 
 /// The ids of the latest incidents among `records` that `has`.
 fn ids_where(records: &[&Record], has: impl Fn(&Record) -> bool) -> Vec<String> {
+    let newest_first =
+        |a: &&Record, b: &&Record| b.began().cmp(&a.began()).then_with(|| b.id.cmp(&a.id));
     let mut hits: Vec<&Record> = records.iter().copied().filter(|r| has(r)).collect();
-    hits.sort_by(|a, b| b.began().cmp(&a.began()).then_with(|| b.id.cmp(&a.id)));
-    hits.into_iter()
-        .take(NAMED_RECORDS)
-        .map(|r| r.id.clone())
-        .collect()
+    // Only the newest few are named: pick them, then order those alone
+    // (a service can have tens of thousands of records).
+    if hits.len() > NAMED_RECORDS {
+        hits.select_nth_unstable_by(NAMED_RECORDS - 1, newest_first);
+        hits.truncate(NAMED_RECORDS);
+    }
+    hits.sort_by(newest_first);
+    hits.into_iter().map(|r| r.id.clone()).collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -261,16 +266,16 @@ pub fn compute(
     let [ttd, tta, ttm, ttr, time_to_close] = METRICS.each_ref().map(|m| distribution(records, m));
 
     // Each record's period is computed once: formatting dates is the cost here.
-    let mut in_period: std::collections::BTreeMap<String, Vec<&Record>> = Default::default();
+    let mut in_period: std::collections::BTreeMap<&str, Vec<&Record>> = Default::default();
     for (r, key) in records.iter().zip(&keys) {
-        in_period.entry(key.clone()).or_default().push(r);
+        in_period.entry(key.as_str()).or_default().push(r);
     }
     let ttr_by_period: Vec<PeriodTtr> = in_period
         .into_iter()
         .map(|(period, rs)| {
             let d = distribution(&rs, &METRICS[3]);
             PeriodTtr {
-                period,
+                period: period.to_string(),
                 count: d.count,
                 median_minutes: d.median_minutes,
             }
@@ -396,30 +401,39 @@ pub fn compute(
 /// Words that appear in the root cause of two or more records (each record
 /// counts once), most frequent first.
 fn recurring_words(records: &[&Record]) -> Vec<Named> {
-    let mut counts = Counts::default();
+    use rayon::prelude::*;
     // The words of 100k root causes: lower-casing and splitting is most of
-    // the cost of `stats`, and each record's is its own.
-    let words: Vec<Vec<String>> = {
-        use rayon::prelude::*;
-        records.par_iter().map(|r| r.root_cause_words()).collect()
-    };
-    for w in words.iter().flatten() {
-        counts.bump(w);
-    }
-    let mut out: Vec<(String, usize)> = counts.0.into_iter().filter(|(_, n)| *n >= 2).collect();
-    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    // the cost of `stats`, and each record's is its own; so is counting
+    // them, per share of the records, then added up.
+    let words: Vec<Vec<String>> = records.par_iter().map(|r| r.root_cause_words()).collect();
+    let counts: HashMap<&str, usize> = words
+        .par_iter()
+        .fold(HashMap::default, |mut counts: HashMap<&str, usize>, ws| {
+            for w in ws {
+                *counts.entry(w.as_str()).or_default() += 1;
+            }
+            counts
+        })
+        .reduce(HashMap::default, |mut a, b| {
+            for (w, n) in b {
+                *a.entry(w).or_default() += n;
+            }
+            a
+        });
+    let mut out: Vec<(&str, usize)> = counts.into_iter().filter(|(_, n)| *n >= 2).collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     out.truncate(10);
     out.into_iter()
         .map(|(name, count)| {
             let with: Vec<&Record> = records
-                .iter()
+                .par_iter()
                 .zip(&words)
-                .filter(|(_, w)| w.binary_search(&name).is_ok())
+                .filter(|(_, w)| w.binary_search_by(|x| x.as_str().cmp(name)).is_ok())
                 .map(|(r, _)| *r)
                 .collect();
             Named {
                 records: ids_where(&with, |_| true),
-                name,
+                name: name.to_string(),
                 count,
                 field_reports_previous: None,
                 field_reports_this: None,

@@ -13,7 +13,7 @@
 
 use super::cache_file::{self, Fingerprint, Reader};
 use crate::record::Record;
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -99,7 +99,7 @@ impl RecordCache {
     pub fn open(path: &Path, records_dir: &str, slim: bool) -> RecordCache {
         let empty = || RecordCache {
             bytes: Vec::new(),
-            entries: HashMap::new(),
+            entries: HashMap::default(),
         };
         let Some(bytes) = cache_file::read(path, &fingerprint(records_dir, slim)) else {
             return empty();
@@ -133,7 +133,8 @@ impl RecordCache {
 fn index(bytes: &[u8]) -> Option<HashMap<String, (Stamp, std::ops::Range<usize>)>> {
     let mut r = Reader::new(bytes);
     let count = r.u32()? as usize;
-    let mut entries = HashMap::with_capacity(count.min(bytes.len() / 46));
+    let mut entries =
+        HashMap::with_capacity_and_hasher(count.min(bytes.len() / 46), Default::default());
     let mut data_ranges = Vec::with_capacity(count.min(bytes.len() / 46));
     for _ in 0..count {
         let path_len = r.u16()? as usize;
