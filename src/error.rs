@@ -41,7 +41,8 @@ impl Error {
 
     /// Adds what it means for the user: `…: nothing was written`.
     pub fn suffix(mut self, what: &str) -> Self {
-        self.message = format!("{}: {what}", self.message);
+        // A message that introduces its details ("…data:") keeps one colon.
+        self.message = format!("{}: {what}", self.message.trim_end_matches(':'));
         self
     }
 

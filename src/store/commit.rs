@@ -115,27 +115,54 @@ pub fn commit_file(
     };
     let mut earlier = Earlier::default();
     let result = attempts(store, change, &mut edit, signing, &mut guard, &mut earlier);
-    if result.is_err() && !earlier.staged.is_empty() {
+    let result = match result {
+        Ok(Some(c)) => Ok(Some(c)),
         // An attempt that lost the race for the branch left its bytes in
-        // the work tree and its blob in the index; a later one failed.
-        // "Nothing was written" must be true: put them back, under our
-        // lock (a signing run may not hold it now).
-        let put_back = match guard.take() {
-            Some(g) => Ok(g),
-            None => lock::acquire(repo),
+        // the work tree, its blob in the index and its journal; a later
+        // one failed or found nothing to change. "Nothing was written"
+        // must be true: put them back, under our lock (a signing run may
+        // not hold it yet).
+        other if !earlier.staged.is_empty() => {
+            let put_back = match guard.take() {
+                Some(g) => Ok(g),
+                None => lock::acquire(repo),
+            }
+            .and_then(|g| {
+                guard = Some(g);
+                earlier.put_back(store, path)
+            });
+            match put_back {
+                // The user's own commit took our change along: it is in.
+                Ok(Some(landed)) => {
+                    took_along(landed);
+                    Ok(Some(landed))
+                }
+                Ok(None) => other.map_err(put_back_done),
+                Err(e) => {
+                    crate::output::to_stderr(&format!(
+                        "warning: {path} may still hold this change uncommitted ({}); `git status` shows it",
+                        e.message
+                    ));
+                    other
+                }
+            }
         }
-        .and_then(|g| {
-            guard = Some(g);
-            earlier.put_back(store, path)
-        });
-        if let Err(e) = put_back {
-            crate::output::to_stderr(&format!(
-                "warning: {path} may still hold this change uncommitted ({e}); `git status` shows it"
-            ));
-        }
-    }
+        other => other,
+    };
     drop(guard);
     result
+}
+
+/// An error after everything of ours was put back: "nothing was written"
+/// holds, and no hint may promise that a later run finishes the change.
+fn put_back_done(mut e: Error) -> Error {
+    e.hints
+        .retain(|h| !h.contains("the next devops command finishes it"));
+    if e.message.contains("nothing was written") {
+        e
+    } else {
+        e.suffix("nothing was written")
+    }
 }
 
 /// What the attempts of one change that lost the race for the branch
@@ -150,6 +177,8 @@ struct Earlier {
     written: Vec<Oid>,
     /// Commits we planned: a journal naming one is ours.
     commits: Vec<Oid>,
+    /// HEAD's blob for the record when the last attempt was planned.
+    last_old: Option<Option<Oid>>,
     /// The record before this command: HEAD's blob and the file's bytes,
     /// taken on the first attempt.
     first: Option<(Option<Oid>, Option<Vec<u8>>)>,
@@ -170,6 +199,7 @@ impl Earlier {
     }
 
     fn remember(&mut self, plan: &Journal) {
+        self.last_old = Some(plan.old_blob);
         self.staged.push(plan.new_blob);
         self.written.push(plan.new_file);
         self.commits.push(plan.commit);
@@ -224,16 +254,19 @@ impl Earlier {
         Ok(())
     }
 
-    /// After a failure: our journal goes, and the index and file are put
-    /// back unless HEAD now holds our change (the user's commit took it).
-    fn put_back(&self, store: &Store, path: &str) -> Result<()> {
+    /// After a failure: the index and file are put back and our journal
+    /// goes, unless HEAD now holds our change (the user's commit took it
+    /// along): then it is in, and that commit is returned.
+    fn put_back(&self, store: &Store, path: &str) -> Result<Option<Oid>> {
+        let head = Head::read(&store.repo)?.commit;
         let in_head = head_entry(store, path)?;
-        if !self.is_ours(in_head.as_ref().map(|e| e.oid)) {
+        let landed = self.is_ours(in_head.as_ref().map(|e| e.oid));
+        if !landed {
             self.align_with_head(store, path, in_head.as_ref())?;
         }
         // Only once nothing of ours is left: else the next run finishes it.
         self.forget_journal(store);
-        Ok(())
+        Ok(head.filter(|_| landed))
     }
 }
 
@@ -271,9 +304,29 @@ fn attempts(
             // The user's own commit took an earlier attempt's staged
             // change along: it is in; applying it again would double it.
             earlier.forget_journal(store);
-            earlier.align_with_head(store, path, current.as_ref())?;
+            if let Err(e) = earlier.align_with_head(store, path, current.as_ref()) {
+                crate::output::to_stderr(&format!(
+                    "warning: {path} may differ from HEAD ({}); `git status` shows it",
+                    e.message
+                ));
+            }
             took_along(c);
             return Ok(Some(c));
+        }
+        if let (Some(c), Some(last_old)) = (head.commit, earlier.last_old)
+            && current.as_ref().map(|e| e.oid) != last_old
+        {
+            // A commit made meanwhile changed the record, perhaps with our
+            // earlier attempt's bytes in it and an edit of its own: we
+            // cannot tell whether this change is in, so we stop.
+            return Err(Error::new(format!(
+                "{path} was changed by a commit made meanwhile ({})",
+                short(c)
+            ))
+            .hint(format!(
+                "check what it holds (git show HEAD:{}), then run this again if the change is not in",
+                shell_quote(path)
+            )));
         }
         match (&current, change.create) {
             (Some(_), true) => {
@@ -322,19 +375,13 @@ fn attempts(
         crate::trace::mark("commit object written");
 
         if guard.is_none() {
-            let g = lock::acquire(repo)?;
-            crate::trace::mark("locked");
-            // Our own journal of an attempt that lost the race is redone
-            // now, not replayed as a killed run's.
-            earlier.forget_journal(store);
-            if let Some(line) = recover_locked(store)? {
-                crate::output::to_stderr(&line);
-            }
-            *guard = Some(g);
+            *guard = Some(lock_and_recover(store)?);
         }
         if Head::read(repo)?.commit != head.commit {
-            // Someone committed while we signed: build again on theirs.
-            if signing {
+            // Someone committed while we signed: build again on theirs
+            // (letting go of the lock while signing, unless a journal of
+            // ours waits under it).
+            if signing && earlier.staged.is_empty() {
                 *guard = None;
             }
             continue;
@@ -414,11 +461,10 @@ fn attempts(
                 // The branch moved under us (a `git commit` of the user's):
                 // our blob may now be staged; the next attempt knows it.
                 // The journal stays until then: a run killed meanwhile is
-                // finished by the next one (replayed on the new tip).
+                // finished by the next one (replayed on the new tip). So
+                // does our lock, even while the next attempt is signed:
+                // no other run of ours may replay the journal meanwhile.
                 earlier.remember(&plan);
-                if signing {
-                    *guard = None;
-                }
             }
             Settled::Abandoned(why) => {
                 let _ = journal::remove(repo);
@@ -463,13 +509,19 @@ fn lock_and_recover(store: &Store) -> Result<lock::WriteLock> {
 }
 
 /// Finishes or leaves a change a killed run left behind. Called by every
-/// command when the journal exists; returns the one line to show.
+/// command when the journal exists; returns the one line to show. A run
+/// of ours that holds the lock is alive (the kernel drops a dead one's):
+/// its journal is its own business, and this command does not wait for
+/// it (it may be waiting for a passphrase). Writes wait for the lock in
+/// `lock_and_recover` anyway.
 pub fn recover(store: &Store) -> Result<Option<String>> {
     if !journal::path(&store.repo).exists() {
         return Ok(None);
     }
-    let _guard = lock::acquire(&store.repo)?;
-    recover_locked(store)
+    match lock::try_acquire(&store.repo)? {
+        Some(_guard) => recover_locked(store),
+        None => Ok(None),
+    }
 }
 
 fn recover_locked(store: &Store) -> Result<Option<String>> {

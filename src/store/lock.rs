@@ -31,6 +31,20 @@ pub fn acquire(repo: &git2::Repository) -> Result<WriteLock> {
     Ok(WriteLock { _file: file })
 }
 
+/// The write lock if no one holds it now; `None` if a run of ours does
+/// (it is at work, and settles its own journal).
+pub fn try_acquire(repo: &git2::Repository) -> Result<Option<WriteLock>> {
+    let file = open(repo)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(WriteLock { _file: file })),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::new(format!(
+            "cannot lock {}: {e}",
+            path(repo).display()
+        ))),
+    }
+}
+
 fn open(repo: &git2::Repository) -> Result<File> {
     let path = path(repo);
     OpenOptions::new()

@@ -800,3 +800,62 @@ fn a_run_killed_between_attempts_is_finished_by_the_next_one() {
     assert_eq!(s(&repo.record(&id), "assignee"), "carol");
     assert_eq!(repo.status_porcelain(), "M  main.rs\n");
 }
+
+/// The user's own `git commit` takes our earlier attempt's bytes along
+/// with an edit of their own: whether the change is in cannot be told, so
+/// the tool stops and says so, rather than applying it a second time.
+#[test]
+fn a_record_a_commit_changed_during_the_race_is_not_edited_again() {
+    let repo = TestRepo::new();
+    repo.ok(&["init"]);
+    let id = repo.new_record("DB 장애", &[]);
+    let path = repo.record_path(&id);
+    race_hook(
+        &repo,
+        r#"printf '# mine\n' >> "$p"; git add "$p"; git commit -qm 'user edits record'"#,
+        "",
+    );
+    let err = repo.fails(1, &["timeline", "add", &id, "--at", "09:20", "alert fired"]);
+    remove_race_hook(&repo);
+    assert!(
+        err.contains("was changed by a commit made meanwhile"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was written"), "{err}");
+    let in_head = repo.git(&["show", &format!("HEAD:{path}")]);
+    assert_eq!(in_head.matches("alert fired").count(), 1, "{in_head}");
+    assert!(in_head.ends_with("# mine\n"), "{in_head}");
+    assert_eq!(repo.status_porcelain(), "");
+    assert!(!repo.path().join(".git/devops-postmortem-journal").exists());
+}
+
+/// While a write that lost the race signs its next attempt (a person may
+/// be typing a passphrase), another command of ours neither waits for it
+/// nor replays its journal; the change lands once.
+#[test]
+fn another_run_during_a_signed_retry_neither_waits_nor_replays() {
+    let repo = TestRepo::new();
+    repo.ok(&["init"]);
+    let id = repo.new_record("DB 장애", &[]);
+    let path = repo.record_path(&id);
+    race_hook(&repo, "", "");
+    fake_signer(
+        &repo,
+        "timeout 20 devops postmortem list > /dev/null 2>.git/other-run; echo $? >> .git/other-run",
+    );
+    let out = repo.pm(&["timeline", "add", &id, "--at", "09:20", "alert fired"]);
+    remove_race_hook(&repo);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        repo.read(".git/other-run"),
+        "0\n",
+        "the other run's stderr and exit code"
+    );
+    let in_head = repo.git(&["show", &format!("HEAD:{path}")]);
+    assert_eq!(in_head.matches("alert fired").count(), 1, "{in_head}");
+    assert_eq!(
+        repo.git(&["log", "-2", "--format=%s"]).lines().nth(1),
+        Some("user")
+    );
+    assert_eq!(repo.status_porcelain(), "");
+}
