@@ -37,7 +37,7 @@ pub struct TriageArgs {
 #[derive(serde::Serialize)]
 struct TriageJson<'a> {
     #[serde(flatten)]
-    triage: &'a crate::metrics::triage::Triage,
+    triage: &'a crate::metrics::triage::Triage<'a>,
     fixed_by_commits: &'a [crate::store::fixes::Pending],
 }
 
@@ -53,7 +53,7 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
     } else {
         None
     };
-    let records = ctx.records(None, Detail::Slim)?;
+    let records = crate::store::read::kept_to_exit(ctx.records(None, Detail::Slim)?);
 
     let rules = Rules {
         config: &ctx.config,
@@ -61,12 +61,12 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
         since: since.0,
         mine: me,
     };
-    let triage = compute(&records, &rules);
+    let triage = compute(records, &rules);
     crate::trace::mark("triage rules applied");
     // Commits that say `Fixes-Postmortem: PM-…#N`: shown, not acted on
     // (a read never commits). A history that cannot be read only costs
     // this section.
-    let fixes = crate::store::fixes::pending(&ctx.store, &records).unwrap_or_else(|e| {
+    let fixes = crate::store::fixes::pending(&ctx.store, records).unwrap_or_else(|e| {
         ctx.out.warn(&format!(
             "Fixes-Postmortem trailers were not read: {}",
             e.message
@@ -74,7 +74,6 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
         Vec::new()
     });
     crate::trace::mark("triage computed");
-    crate::store::read::leave(records);
     if args.json {
         return crate::render::json::print(&TriageJson {
             triage: &triage,
@@ -116,8 +115,8 @@ fn assign_walk(ctx: &Ctx, unassigned: &[Item]) -> Result<()> {
         let prompt = format!(
             "{} {} {}: assign to",
             item.id,
-            inline(&item.severity),
-            truncate(&inline(&item.title), 40)
+            inline(item.severity),
+            truncate(&inline(item.title), 40)
         );
         let pick = crate::prompt::select(ctx, &prompt, &choices, people.len())?;
         if pick == people.len() {
@@ -126,7 +125,7 @@ fn assign_walk(ctx: &Ctx, unassigned: &[Item]) -> Result<()> {
         if pick > people.len() {
             break;
         }
-        let entry = ctx.find(&item.id)?;
+        let entry = ctx.find(item.id)?;
         let done = super::assign::assign(ctx, &entry, &people[pick], None)?;
         super::report(
             ctx,

@@ -185,5 +185,5 @@ pub struct WallPage<'a> {
     pub generated_at: String,
     pub stats: &'a Stats,
     pub open: Vec<OpenRow>,
-    pub overdue: &'a [ActionRef],
+    pub overdue: &'a [ActionRef<'a>],
 }

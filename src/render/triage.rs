@@ -35,7 +35,7 @@ pub fn text(
         for g in &t.in_analysis {
             out.push_str(&format!(
                 "  {} ({})\n",
-                inline(short_person(&g.assignee)),
+                inline(short_person(g.assignee)),
                 g.records.len()
             ));
             let rows = limited(&ITEMS, &g.records, item_row, limit, narrower(layout, 4));
@@ -133,19 +133,15 @@ const FIXES: [Column; 3] = [
 ];
 
 fn item_row(i: &Item) -> Vec<Cell> {
-    let severity = inline(&i.severity);
+    let severity = inline(i.severity);
     vec![
-        Cell::from(i.id.clone()),
+        Cell::from(i.id.to_string()),
         Cell::coloured(severity.clone(), severity_colour(&severity)),
         Cell::from(i.status.to_string()),
-        Cell::from(
-            i.assignee
-                .as_deref()
-                .map_or("-".into(), |a| inline(short_person(a))),
-        ),
+        Cell::from(i.assignee.map_or("-".into(), |a| inline(short_person(a)))),
         Cell::from(format_age(chrono::Duration::hours(i.age_hours))),
-        Cell::from(i.review_due.clone()),
-        Cell::from(inline(&i.title)),
+        Cell::from(i.review_due.to_string()),
+        Cell::from(inline(i.title)),
     ]
 }
 
@@ -158,13 +154,9 @@ fn action_row(a: &ActionRef) -> Vec<Cell> {
     };
     vec![
         Cell::from(format!("{}#{}", a.id, a.n)),
-        Cell::from(
-            a.owner
-                .as_deref()
-                .map_or("-".into(), |o| inline(short_person(o))),
-        ),
+        Cell::from(a.owner.map_or("-".into(), |o| inline(short_person(o)))),
         Cell::coloured(when, colour),
-        Cell::from(inline(&a.text)),
+        Cell::from(inline(a.text)),
     ]
 }
 

@@ -158,7 +158,7 @@ pub fn commit_file(
 fn put_back_done(mut e: Error) -> Error {
     e.hints
         .retain(|h| !h.contains("the next devops command finishes it"));
-    if e.message.contains("nothing was written") {
+    if e.message.contains("nothing was written") || e.message.contains("nothing was committed") {
         e
     } else {
         e.suffix("nothing was written")

@@ -160,6 +160,12 @@ pub fn leave(records: Vec<Record>) {
     std::mem::forget(records);
 }
 
+/// The same, for a command whose output borrows from the records to the
+/// end: they live until the process exits.
+pub fn kept_to_exit(records: Vec<Record>) -> &'static [Record] {
+    records.leak()
+}
+
 /// How much of each record a command needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Detail {

@@ -707,6 +707,10 @@ fn a_later_attempt_that_fails_puts_back_what_the_earlier_one_wrote() {
         err.contains("was edited while this change was being committed"),
         "{err}"
     );
+    assert!(
+        !err.contains("nothing was written"),
+        "the file holds our change: {err}"
+    );
     remove_race_hook(&repo);
     let text = repo.read(&path);
     assert!(
