@@ -13,7 +13,8 @@
 
 use super::cache_file::{self, Fingerprint, Reader};
 use crate::record::Record;
-use foldhash::HashMap;
+use std::hash::BuildHasher;
+use std::ops::Range;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -80,8 +81,18 @@ fn nanos(secs: i64, nsec: i64) -> i64 {
 
 pub struct RecordCache {
     bytes: Vec<u8>,
-    /// path → (stamp, byte range of the encoded record)
-    entries: HashMap<String, (Stamp, std::ops::Range<usize>)>,
+    entries: Vec<Entry>,
+    /// Entry numbers by the hash of their path: the paths stay in `bytes`
+    /// (no 100k small strings to make, check and free).
+    by_path: hashbrown::HashTable<u32>,
+    hasher: foldhash::fast::RandomState,
+}
+
+struct Entry {
+    path: Range<usize>,
+    stamp: Stamp,
+    /// The encoded record.
+    data: Range<usize>,
 }
 
 pub fn path(repo: &git2::Repository, slim: bool) -> PathBuf {
@@ -94,19 +105,43 @@ pub fn path(repo: &git2::Repository, slim: bool) -> PathBuf {
 }
 
 impl RecordCache {
+    fn empty() -> RecordCache {
+        RecordCache {
+            bytes: Vec::new(),
+            entries: Vec::new(),
+            by_path: hashbrown::HashTable::new(),
+            hasher: Default::default(),
+        }
+    }
+
     /// The cache, or an empty one when it is missing, from another records
     /// directory, of another version, or damaged.
     pub fn open(path: &Path, records_dir: &str, slim: bool) -> RecordCache {
-        let empty = || RecordCache {
-            bytes: Vec::new(),
-            entries: HashMap::default(),
-        };
         let Some(bytes) = cache_file::read(path, &fingerprint(records_dir, slim)) else {
-            return empty();
+            return RecordCache::empty();
         };
-        match index(&bytes) {
-            Some(entries) => RecordCache { bytes, entries },
-            None => empty(),
+        let Some(entries) = index(&bytes) else {
+            return RecordCache::empty();
+        };
+        let hasher = foldhash::fast::RandomState::default();
+        let mut by_path = hashbrown::HashTable::with_capacity(entries.len());
+        let path_of = |i: u32| &bytes[entries[i as usize].path.clone()];
+        for (i, e) in entries.iter().enumerate() {
+            let path = &bytes[e.path.clone()];
+            let hash = hasher.hash_one(path);
+            match by_path.entry(hash, |&j| path_of(j) == path, |&j| hasher.hash_one(path_of(j))) {
+                // The same path twice: a cache we did not write.
+                hashbrown::hash_table::Entry::Occupied(_) => return RecordCache::empty(),
+                hashbrown::hash_table::Entry::Vacant(v) => {
+                    v.insert(i as u32);
+                }
+            }
+        }
+        RecordCache {
+            bytes,
+            entries,
+            by_path,
+            hasher,
         }
     }
 
@@ -114,54 +149,60 @@ impl RecordCache {
         self.entries.len()
     }
 
+    fn entry(&self, path: &str, stamp: Stamp) -> Option<&Entry> {
+        let path = path.as_bytes();
+        let i = self.by_path.find(self.hasher.hash_one(path), |&i| {
+            &self.bytes[self.entries[i as usize].path.clone()] == path
+        })?;
+        let e = &self.entries[*i as usize];
+        (e.stamp == stamp).then_some(e)
+    }
+
     /// The cached record for `path`, if the file is still the same.
     pub fn get(&self, path: &str, stamp: Stamp) -> Option<Record> {
-        let (cached, range) = self.entries.get(path)?;
-        if *cached != stamp {
-            return None;
-        }
-        postcard::from_bytes(&self.bytes[range.clone()]).ok()
+        let e = self.entry(path, stamp)?;
+        postcard::from_bytes(&self.bytes[e.data.clone()]).ok()
     }
 
     /// The encoded bytes for `path`, to carry an unchanged entry over.
     fn raw(&self, path: &str, stamp: Stamp) -> Option<&[u8]> {
-        let (cached, range) = self.entries.get(path)?;
-        (*cached == stamp).then(|| &self.bytes[range.clone()])
+        let e = self.entry(path, stamp)?;
+        Some(&self.bytes[e.data.clone()])
     }
 }
 
-fn index(bytes: &[u8]) -> Option<HashMap<String, (Stamp, std::ops::Range<usize>)>> {
+fn index(bytes: &[u8]) -> Option<Vec<Entry>> {
     let mut r = Reader::new(bytes);
     let count = r.u32()? as usize;
-    let mut entries =
-        HashMap::with_capacity_and_hasher(count.min(bytes.len() / 46), Default::default());
-    let mut data_ranges = Vec::with_capacity(count.min(bytes.len() / 46));
+    let mut entries = Vec::with_capacity(count.min(bytes.len() / 46));
+    let mut lens = Vec::with_capacity(count.min(bytes.len() / 46));
     for _ in 0..count {
         let path_len = r.u16()? as usize;
-        let path = String::from_utf8(r.take(path_len)?.to_vec()).ok()?;
+        let start = r.offset();
+        r.take(path_len)?;
         let size = r.u64()?;
         let mtime_ns = r.i64()?;
         let ctime_ns = r.i64()?;
         let ino = r.u64()?;
         let len = r.u32()? as usize;
-
-        data_ranges.push((
-            path,
-            Stamp {
+        entries.push(Entry {
+            path: start..start + path_len,
+            stamp: Stamp {
                 size,
                 mtime_ns,
                 ctime_ns,
                 ino,
             },
-            len,
-        ));
+            data: 0..0,
+        });
+        lens.push(len);
     }
     let mut offset = r.offset();
-    for (path, stamp, len) in data_ranges {
+    for (e, len) in entries.iter_mut().zip(lens) {
         if offset + len > bytes.len() {
             return None;
         }
-        entries.insert(path, (stamp, offset..offset + len));
+        e.data = offset..offset + len;
         offset += len;
     }
     (offset == bytes.len()).then_some(entries)
@@ -231,8 +272,8 @@ mod tests {
         #[test]
         fn the_index_decoder_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
             if let Some(entries) = super::index(&bytes) {
-                for (_, range) in entries.values() {
-                    prop_assert!(range.end <= bytes.len());
+                for e in entries {
+                    prop_assert!(e.data.end <= bytes.len() && e.path.end <= bytes.len());
                 }
             }
         }
