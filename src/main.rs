@@ -1,5 +1,6 @@
 //! `devops postmortem`: incident post-mortems as TOML records in git.
 
+mod alloc;
 mod cli;
 mod config;
 mod ctx;
@@ -25,6 +26,7 @@ mod trace;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    alloc::tune();
     trace::mark("start");
     let matches = <cli::Cli as clap::CommandFactory>::command().get_matches();
     let cli =

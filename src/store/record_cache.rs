@@ -129,7 +129,11 @@ impl RecordCache {
         for (i, e) in entries.iter().enumerate() {
             let path = &bytes[e.path.clone()];
             let hash = hasher.hash_one(path);
-            match by_path.entry(hash, |&j| path_of(j) == path, |&j| hasher.hash_one(path_of(j))) {
+            match by_path.entry(
+                hash,
+                |&j| path_of(j) == path,
+                |&j| hasher.hash_one(path_of(j)),
+            ) {
                 // The same path twice: a cache we did not write.
                 hashbrown::hash_table::Entry::Occupied(_) => return RecordCache::empty(),
                 hashbrown::hash_table::Entry::Vacant(v) => {
