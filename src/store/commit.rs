@@ -153,12 +153,19 @@ pub fn commit_file(
     result
 }
 
+/// Said when a commit of the user's changed the record during the race:
+/// it may hold our bytes, so "nothing was written" would not be sure.
+const MAY_HOLD_IT: &str = "which may hold this change already";
+
 /// An error after everything of ours was put back: "nothing was written"
 /// holds, and no hint may promise that a later run finishes the change.
 fn put_back_done(mut e: Error) -> Error {
     e.hints
         .retain(|h| !h.contains("the next devops command finishes it"));
-    if e.message.contains("nothing was written") || e.message.contains("nothing was committed") {
+    if ["nothing was written", "nothing was committed", MAY_HOLD_IT]
+        .iter()
+        .any(|said| e.message.contains(said))
+    {
         e
     } else {
         e.suffix("nothing was written")
@@ -179,9 +186,18 @@ struct Earlier {
     commits: Vec<Oid>,
     /// HEAD's blob for the record when the last attempt was planned.
     last_old: Option<Option<Oid>>,
-    /// The record before this command: HEAD's blob and the file's bytes,
-    /// taken on the first attempt.
-    first: Option<(Option<Oid>, Option<Vec<u8>>)>,
+    /// The record before this command, taken on the first attempt: HEAD's
+    /// blob (which the index entry then equalled), its mode, and the
+    /// file's bytes. A failure puts back exactly these where we overwrote
+    /// them, whatever HEAD holds by then (a `git reset --soft` keeps the
+    /// user's staged entry, and so must we).
+    first: Option<First>,
+}
+
+struct First {
+    blob: Option<Oid>,
+    mode: u32,
+    bytes: Option<Vec<u8>>,
 }
 
 impl Earlier {
@@ -216,24 +232,33 @@ impl Earlier {
         }
     }
 
-    /// What the file would hold had this command never run, with HEAD's
-    /// record now `in_head`: the user's own bytes while HEAD still holds
-    /// the record they were taken from, else HEAD's version.
-    fn bytes_before(
-        &self,
-        store: &Store,
-        path: &str,
-        in_head: Option<&TreeFile>,
-    ) -> Result<Option<Vec<u8>>> {
-        let head_blob = in_head.map(|e| e.oid);
+    /// The file's bytes before this command (`None`: there was none).
+    fn first_bytes(&self, store: &Store, path: &str) -> Result<Option<Vec<u8>>> {
         match &self.first {
-            Some((blob, bytes)) if *blob == head_blob => Ok(bytes.clone()),
-            _ => in_head.map(|e| smudged(store, path, e.oid)).transpose(),
+            Some(First { bytes: Some(b), .. }) => Ok(Some(b.clone())),
+            // Unreadable then, or absent: HEAD's version, or no file.
+            Some(First { blob: Some(b), .. }) => Ok(Some(smudged(store, path, *b)?)),
+            _ => Ok(None),
         }
     }
 
-    /// Brings the index entry and the file, where they hold ours, to
-    /// HEAD's record (or to the user's bytes of it).
+    /// Puts back the index entry and the file as they were before this
+    /// command, where they still hold ours.
+    fn restore_first(&self, store: &Store, path: &str) -> Result<()> {
+        let Some(first) = &self.first else {
+            return Ok(());
+        };
+        if self.is_ours(index_entry(store, path)?) {
+            update_index(store, path, first.mode, first.blob)?;
+        }
+        if self.our_bytes_in(store, path)?.is_some() {
+            restore_worktree(store, path, self.first_bytes(store, path)?.as_deref())?;
+        }
+        Ok(())
+    }
+
+    /// When HEAD holds our change (the user's commit took it along):
+    /// brings the index entry and the file, where they hold ours, to it.
     fn align_with_head(&self, store: &Store, path: &str, in_head: Option<&TreeFile>) -> Result<()> {
         let head_blob = in_head.map(|e| e.oid);
         let index = index_entry(store, path)?;
@@ -242,7 +267,7 @@ impl Earlier {
             update_index(store, path, mode, head_blob)?;
         }
         if let Some(ours) = self.our_bytes_in(store, path)? {
-            let want = self.bytes_before(store, path, in_head)?;
+            let want = in_head.map(|e| smudged(store, path, e.oid)).transpose()?;
             let want_hash = want
                 .as_ref()
                 .map(|b| Oid::hash_object(git2::ObjectType::Blob, b))
@@ -262,7 +287,7 @@ impl Earlier {
         let in_head = head_entry(store, path)?;
         let landed = self.is_ours(in_head.as_ref().map(|e| e.oid));
         if !landed {
-            self.align_with_head(store, path, in_head.as_ref())?;
+            self.restore_first(store, path)?;
         }
         // Only once nothing of ours is left: else the next run finishes it.
         self.forget_journal(store);
@@ -320,11 +345,11 @@ fn attempts(
             // earlier attempt's bytes in it and an edit of its own: we
             // cannot tell whether this change is in, so we stop.
             return Err(Error::new(format!(
-                "{path} was changed by a commit made meanwhile ({})",
+                "{path} was changed by a commit made meanwhile ({}), {MAY_HOLD_IT}",
                 short(c)
             ))
             .hint(format!(
-                "check what it holds (git show HEAD:{}), then run this again if the change is not in",
+                "check what it holds (git show HEAD:{}); run this again only if the change is not in",
                 shell_quote(path)
             )));
         }
@@ -407,7 +432,9 @@ fn attempts(
         // attempt's.
         let ours_file = earlier.our_bytes_in(store, path)?;
         let old_bytes = match ours_file {
-            Some(_) => earlier.bytes_before(store, path, current.as_ref())?,
+            // HEAD still holds the record of the first attempt (else the
+            // check above stopped): the user's bytes of it.
+            Some(_) => earlier.first_bytes(store, path)?,
             None => std::fs::read(&abs).ok(),
         };
         let old_file = match (ours_file, &old_bytes) {
@@ -432,10 +459,15 @@ fn attempts(
                 None => format!("{} {path}", change.verb),
             },
         };
-        earlier
-            .first
-            .get_or_insert_with(|| (plan.old_blob, old_bytes.clone()));
+        earlier.first.get_or_insert_with(|| First {
+            blob: plan.old_blob,
+            mode,
+            bytes: old_bytes.clone(),
+        });
         journal::write(repo, &plan)?;
+        // From here on its blob, bytes and journal are ours, whatever
+        // happens next.
+        earlier.remember(&plan);
         let steps = Steps {
             worktree_bytes: Some(worktree_bytes),
             old_bytes,
@@ -451,9 +483,13 @@ fn attempts(
                 // The user's own `git commit` took our staged change (this
                 // attempt's or an earlier one's) along.
                 forget(store, &plan);
-                earlier.remember(&plan);
                 let in_head = tree_entry(repo, &repo.find_commit(c)?.tree()?, path)?;
-                earlier.align_with_head(store, path, in_head.as_ref())?;
+                if let Err(e) = earlier.align_with_head(store, path, in_head.as_ref()) {
+                    crate::output::to_stderr(&format!(
+                        "warning: {path} may differ from HEAD ({}); `git status` shows it",
+                        e.message
+                    ));
+                }
                 took_along(c);
                 return Ok(Some(c));
             }
@@ -464,7 +500,6 @@ fn attempts(
                 // finished by the next one (replayed on the new tip). So
                 // does our lock, even while the next attempt is signed:
                 // no other run of ours may replay the journal meanwhile.
-                earlier.remember(&plan);
             }
             Settled::Abandoned(why) => {
                 let _ = journal::remove(repo);
@@ -575,10 +610,20 @@ fn recover_locked(store: &Store) -> Result<Option<String>> {
                         plan = replayed;
                         continue;
                     }
-                    None => format!(
-                        "warning: an interrupted `{}` was not finished: {} changed since; run it again if you still want it",
-                        plan.what, plan.path
-                    ),
+                    None => {
+                        // Not finished: nothing of it may stay staged or
+                        // written, or the user's next commit would take it.
+                        if let Err(e) = undo_interrupted(store, &plan) {
+                            crate::output::to_stderr(&format!(
+                                "warning: {} may still hold the interrupted change ({}); `git status` shows it",
+                                plan.path, e.message
+                            ));
+                        }
+                        format!(
+                            "warning: an interrupted `{}` was not finished: {} changed since; run it again if you still want it",
+                            plan.what, plan.path
+                        )
+                    }
                 }
             }
         };
@@ -593,6 +638,25 @@ fn recover_locked(store: &Store) -> Result<Option<String>> {
 
 /// The journal's change rebuilt on the branch's current tip, when the file
 /// there is still what the change started from.
+/// Puts the index entry and the file of a change that will not be
+/// finished back to the record it was planned on, where they hold ours.
+fn undo_interrupted(store: &Store, plan: &Journal) -> Result<()> {
+    let ours_blob =
+        |b: Option<Oid>| b.is_some() && (b == Some(plan.new_blob) || b == plan.ours_blob);
+    if ours_blob(index_entry(store, &plan.path)?) {
+        update_index(store, &plan.path, plan.mode, plan.old_blob)?;
+    }
+    let file = journal::file_hash(&store.abs(&plan.path))?;
+    if file.is_some() && (file == Some(plan.new_file) || file == plan.ours_file) {
+        let old = plan
+            .old_blob
+            .map(|b| smudged(store, &plan.path, b))
+            .transpose()?;
+        restore_worktree(store, &plan.path, old.as_deref())?;
+    }
+    Ok(())
+}
+
 fn replay(store: &Store, plan: &Journal) -> Result<Option<Journal>> {
     let repo = &store.repo;
     let tip = branch_tip(repo, &plan.branch)?;

@@ -825,7 +825,9 @@ fn a_record_a_commit_changed_during_the_race_is_not_edited_again() {
         err.contains("was changed by a commit made meanwhile"),
         "{err}"
     );
-    assert!(err.contains("nothing was written"), "{err}");
+    // That commit holds our bytes: "nothing was written" would be false.
+    assert!(err.contains("may hold this change already"), "{err}");
+    assert!(!err.contains("nothing was written"), "{err}");
     let in_head = repo.git(&["show", &format!("HEAD:{path}")]);
     assert_eq!(in_head.matches("alert fired").count(), 1, "{in_head}");
     assert!(in_head.ends_with("# mine\n"), "{in_head}");
@@ -862,4 +864,28 @@ fn another_run_during_a_signed_retry_neither_waits_nor_replays() {
         Some("user")
     );
     assert_eq!(repo.status_porcelain(), "");
+}
+
+/// The user's `git reset --soft` lands during the race: the write stops
+/// and puts back what it overwrote (the user's staged record), as git
+/// itself would have left it, not HEAD's older version.
+#[test]
+fn a_reset_during_the_race_keeps_the_users_staged_record() {
+    let repo = TestRepo::new();
+    repo.ok(&["init"]);
+    let id = repo.new_record("DB 장애", &[]);
+    let path = repo.record_path(&id);
+    let edited = repo.read(&path).replace("DB 장애", "USER EDIT");
+    repo.commit_file(&path, &edited, "user edits the title");
+    race_hook(&repo, "git reset -q --soft HEAD~2", "");
+    let err = repo.fails(1, &["timeline", "add", &id, "--at", "09:20", "alert fired"]);
+    remove_race_hook(&repo);
+    assert!(
+        err.contains("was changed by a commit made meanwhile"),
+        "{err}"
+    );
+    assert_eq!(repo.git(&["show", &format!(":{path}")]), edited, "staged");
+    assert_eq!(repo.read(&path), edited, "work tree");
+    assert_eq!(repo.status_porcelain(), format!("M  {path}\n"));
+    assert!(!repo.path().join(".git/devops-postmortem-journal").exists());
 }
