@@ -20,6 +20,7 @@
 //! user's next plain `git commit` can only commit the tool's change, never
 //! undo it.
 
+use super::earlier::{Earlier, First};
 use super::git::GitFailure;
 use super::identity::signature;
 use super::journal::{self, Journal};
@@ -117,11 +118,12 @@ pub fn commit_file(
     let result = attempts(store, change, &mut edit, signing, &mut guard, &mut earlier);
     let result = match result {
         Ok(Some(c)) => Ok(Some(c)),
-        // An attempt that lost the race for the branch left its bytes in
-        // the work tree, its blob in the index and its journal; a later
-        // one failed or found nothing to change. "Nothing was written"
-        // must be true: put them back, under our lock (a signing run may
-        // not hold it yet).
+        // An attempt may have left its bytes in the work tree, its blob
+        // in the index and its journal (one that lost the race for the
+        // branch, or whose undo could not finish); this one failed or
+        // found nothing to change. "Nothing was written" must be true:
+        // put them back, under our lock (a signing run may not hold it
+        // yet).
         other if !earlier.staged.is_empty() => {
             let put_back = match guard.take() {
                 Some(g) => Ok(g),
@@ -169,136 +171,6 @@ fn put_back_done(mut e: Error) -> Error {
         e
     } else {
         e.suffix("nothing was written")
-    }
-}
-
-/// What the attempts of one change that lost the race for the branch
-/// left behind: so the next attempt knows their blobs and bytes for ours
-/// (not the user's edits), sees when the user's own commit took one
-/// along, and a failure can put the user's state back.
-#[derive(Default)]
-struct Earlier {
-    /// Blobs we staged.
-    staged: Vec<Oid>,
-    /// Hashes of the bytes we wrote to the work tree.
-    written: Vec<Oid>,
-    /// Commits we planned: a journal naming one is ours.
-    commits: Vec<Oid>,
-    /// HEAD's blob for the record when the last attempt was planned.
-    last_old: Option<Option<Oid>>,
-    /// The record before this command, taken on the first attempt: HEAD's
-    /// blob (which the index entry then equalled), its mode, and the
-    /// file's bytes. A failure puts back exactly these where we overwrote
-    /// them, whatever HEAD holds by then (a `git reset --soft` keeps the
-    /// user's staged entry, and so must we).
-    first: Option<First>,
-}
-
-struct First {
-    blob: Option<Oid>,
-    mode: u32,
-    bytes: Option<Vec<u8>>,
-}
-
-impl Earlier {
-    fn is_ours(&self, blob: Option<Oid>) -> bool {
-        blob.is_some_and(|b| self.staged.contains(&b))
-    }
-
-    /// The hash of the work-tree file, if it holds bytes we wrote.
-    fn our_bytes_in(&self, store: &Store, path: &str) -> Result<Option<Oid>> {
-        if self.written.is_empty() {
-            return Ok(None);
-        }
-        let now = journal::file_hash(&store.abs(path))?;
-        Ok(now.filter(|h| self.written.contains(h)))
-    }
-
-    fn remember(&mut self, plan: &Journal) {
-        self.last_old = Some(plan.old_blob);
-        self.staged.push(plan.new_blob);
-        self.written.push(plan.new_file);
-        self.commits.push(plan.commit);
-    }
-
-    /// Removes the journal if it is one of ours (an attempt that lost the
-    /// race keeps its journal, so a run killed before the next attempt
-    /// is finished by the next run).
-    fn forget_journal(&self, store: &Store) {
-        if let journal::Found::Note(j) = journal::read(&store.repo)
-            && self.commits.contains(&j.commit)
-        {
-            let _ = journal::remove(&store.repo);
-        }
-    }
-
-    /// The file's bytes before this command (`None`: there was none).
-    fn first_bytes(&self, store: &Store, path: &str) -> Result<Option<Vec<u8>>> {
-        match &self.first {
-            Some(First { bytes: Some(b), .. }) => Ok(Some(b.clone())),
-            // Unreadable then, or absent: HEAD's version, or no file.
-            Some(First { blob: Some(b), .. }) => Ok(Some(smudged(store, path, *b)?)),
-            _ => Ok(None),
-        }
-    }
-
-    /// Puts back the index entry and the file as they were before this
-    /// command, where they still hold ours.
-    fn restore_first(&self, store: &Store, path: &str) -> Result<()> {
-        let Some(first) = &self.first else {
-            return Ok(());
-        };
-        if self.is_ours(index_entry(store, path)?) {
-            update_index(store, path, first.mode, first.blob)?;
-        }
-        if self.our_bytes_in(store, path)?.is_some() {
-            restore_worktree(store, path, self.first_bytes(store, path)?.as_deref())?;
-        }
-        Ok(())
-    }
-
-    /// When HEAD holds our change (the user's commit took it along):
-    /// brings the index entry and the file, where they hold ours, to it.
-    fn align_with_head(&self, store: &Store, path: &str, in_head: Option<&TreeFile>) -> Result<()> {
-        let head_blob = in_head.map(|e| e.oid);
-        let index = index_entry(store, path)?;
-        if index != head_blob && self.is_ours(index) {
-            let mode = in_head.map_or(0o100644, |e| e.mode);
-            update_index(store, path, mode, head_blob)?;
-        }
-        if let Some(ours) = self.our_bytes_in(store, path)? {
-            let want = in_head.map(|e| smudged(store, path, e.oid)).transpose()?;
-            let want_hash = want
-                .as_ref()
-                .map(|b| Oid::hash_object(git2::ObjectType::Blob, b))
-                .transpose()?;
-            if want_hash != Some(ours) {
-                restore_worktree(store, path, want.as_deref())?;
-            }
-        }
-        Ok(())
-    }
-
-    /// After a failure: the index and file are put back and our journal
-    /// goes, unless HEAD now holds our change (the user's commit took it
-    /// along): then it is in, and that commit is returned.
-    fn put_back(&self, store: &Store, path: &str) -> Result<Option<Oid>> {
-        let head = Head::read(&store.repo)?.commit;
-        let in_head = head_entry(store, path)?;
-        let landed = self.is_ours(in_head.as_ref().map(|e| e.oid));
-        if !landed {
-            self.restore_first(store, path)?;
-        }
-        // Only once nothing of ours is left: else the next run finishes it.
-        self.forget_journal(store);
-        Ok(head.filter(|_| landed))
-    }
-}
-
-fn head_entry(store: &Store, path: &str) -> Result<Option<TreeFile>> {
-    match Head::read(&store.repo)?.commit {
-        Some(c) => tree_entry(&store.repo, &store.repo.find_commit(c)?.tree()?, path),
-        None => Ok(None),
     }
 }
 
@@ -918,7 +790,7 @@ fn move_branch(store: &Store, plan: &Journal) -> Result<Moved> {
 /// see it), git adds it from the file, so the entry carries the file's
 /// stat data and git knows it is clean (`git sparse-checkout`, `git
 /// diff-files`); otherwise the entry is set to the blob exactly.
-fn update_index(store: &Store, path: &str, mode: u32, blob: Option<Oid>) -> Result<()> {
+pub(super) fn update_index(store: &Store, path: &str, mode: u32, blob: Option<Oid>) -> Result<()> {
     let from_file = match blob {
         Some(b) => {
             store
@@ -963,7 +835,7 @@ fn update_index(store: &Store, path: &str, mode: u32, blob: Option<Oid>) -> Resu
 
 /// The blob as git would check it out here: smudge filters, `eol`,
 /// `core.autocrlf`, `working-tree-encoding`, `ident`.
-fn smudged(store: &Store, path: &str, blob: Oid) -> Result<Vec<u8>> {
+pub(super) fn smudged(store: &Store, path: &str, blob: Oid) -> Result<Vec<u8>> {
     let path_arg = format!("--path={path}");
     let blob_hex = blob.to_string();
     store
@@ -992,7 +864,7 @@ const fn libc_exdev() -> i32 {
 }
 
 /// Puts the file back as it was before we wrote it (`None`: it did not exist).
-fn restore_worktree(store: &Store, path: &str, old: Option<&[u8]>) -> Result<()> {
+pub(super) fn restore_worktree(store: &Store, path: &str, old: Option<&[u8]>) -> Result<()> {
     match old {
         Some(bytes) => write_worktree(store, path, bytes),
         None => match std::fs::remove_file(store.abs(path)) {
@@ -1006,7 +878,7 @@ fn restore_worktree(store: &Store, path: &str, old: Option<&[u8]>) -> Result<()>
 
 /// The stage-0 index entry for `path`, read by git (`None`: not in the
 /// index). A conflicted entry is an error.
-fn index_entry(store: &Store, path: &str) -> Result<Option<Oid>> {
+pub(super) fn index_entry(store: &Store, path: &str) -> Result<Option<Oid>> {
     let out = store.git.run(&["ls-files", "--stage", "-z", "--", path])?;
     let mut found = None;
     for entry in out.split(|b| *b == 0).filter(|e| !e.is_empty()) {
@@ -1132,13 +1004,13 @@ pub fn shell_quote(s: &str) -> String {
 }
 
 /// One entry of a tree at `path`.
-struct TreeFile {
-    oid: Oid,
-    mode: u32,
+pub(super) struct TreeFile {
+    pub(super) oid: Oid,
+    pub(super) mode: u32,
     bytes: Vec<u8>,
 }
 
-fn tree_entry(
+pub(super) fn tree_entry(
     repo: &git2::Repository,
     tree: &git2::Tree<'_>,
     path: &str,
@@ -1226,13 +1098,13 @@ impl TextStyle {
 }
 
 /// The branch HEAD points at, and its commit (none on an unborn branch).
-struct Head {
+pub(super) struct Head {
     branch: String,
-    commit: Option<Oid>,
+    pub(super) commit: Option<Oid>,
 }
 
 impl Head {
-    fn read(repo: &git2::Repository) -> Result<Head> {
+    pub(super) fn read(repo: &git2::Repository) -> Result<Head> {
         let head = repo.find_reference("HEAD")?;
         let branch = head
             .symbolic_target()?

@@ -7,6 +7,7 @@ pub mod history;
 
 mod cache_file;
 mod commit_graph;
+mod earlier;
 pub mod fixes;
 pub mod git;
 pub mod identity;

@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// Bottom to top. A module may import its own layer and those before it.
 const LAYERS: &[&[&str]] = &[
-    &["error", "fsio", "text", "time", "trace", "output"],
+    &["error", "fsio", "text", "time", "trace", "output", "alloc"],
     &["record", "sources"],
     &["config", "people"],
     &["store"],
