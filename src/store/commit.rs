@@ -136,7 +136,7 @@ pub fn commit_file(
             match put_back {
                 // The user's own commit took our change along: it is in.
                 Ok(Some(landed)) => {
-                    took_along(landed);
+                    super::earlier::took_along(landed);
                     Ok(Some(landed))
                 }
                 Ok(None) => other.map_err(put_back_done),
@@ -201,13 +201,7 @@ fn attempts(
             // The user's own commit took an earlier attempt's staged
             // change along: it is in; applying it again would double it.
             earlier.forget_journal(store);
-            if let Err(e) = earlier.align_with_head(store, path, current.as_ref()) {
-                crate::output::to_stderr(&format!(
-                    "warning: {path} may differ from HEAD ({}); `git status` shows it",
-                    e.message
-                ));
-            }
-            took_along(c);
+            earlier.landed(store, path, current.as_ref(), c);
             return Ok(Some(c));
         }
         if let (Some(c), Some(last_old)) = (head.commit, earlier.last_old)
@@ -356,13 +350,7 @@ fn attempts(
                 // attempt's or an earlier one's) along.
                 forget(store, &plan);
                 let in_head = tree_entry(repo, &repo.find_commit(c)?.tree()?, path)?;
-                if let Err(e) = earlier.align_with_head(store, path, in_head.as_ref()) {
-                    crate::output::to_stderr(&format!(
-                        "warning: {path} may differ from HEAD ({}); `git status` shows it",
-                        e.message
-                    ));
-                }
-                took_along(c);
+                earlier.landed(store, path, in_head.as_ref(), c);
                 return Ok(Some(c));
             }
             Settled::Moved => {
@@ -383,13 +371,6 @@ fn attempts(
         "the branch kept moving while committing {path}: nothing was written"
     ))
     .hint("something is committing in a loop; run this again when it is quiet"))
-}
-
-fn took_along(c: Oid) {
-    crate::output::to_stderr(&format!(
-        "note: a git commit made meanwhile ({}) took this change along; it is in, but not as a commit of its own",
-        short(c)
-    ));
 }
 
 /// Removes the journal once the change is in; a journal that cannot be
@@ -577,7 +558,7 @@ fn replay(store: &Store, plan: &Journal) -> Result<Option<Journal>> {
     }))
 }
 
-fn short(c: Oid) -> String {
+pub(super) fn short(c: Oid) -> String {
     c.to_string()[..7].to_string()
 }
 

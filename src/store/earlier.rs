@@ -9,7 +9,7 @@
 
 use super::Store;
 use super::commit::{
-    Head, TreeFile, index_entry, restore_worktree, smudged, tree_entry, update_index,
+    Head, TreeFile, index_entry, restore_worktree, short, smudged, tree_entry, update_index,
 };
 use super::journal::{self, Journal};
 use crate::error::Result;
@@ -100,14 +100,21 @@ impl Earlier {
         Ok(())
     }
 
+    /// HEAD (commit `c`, holding `in_head`) has our change: the user's
+    /// commit took it along. Index and file follow it, and it is said.
+    pub(super) fn landed(&self, store: &Store, path: &str, in_head: Option<&TreeFile>, c: Oid) {
+        if let Err(e) = self.align_with_head(store, path, in_head) {
+            crate::output::to_stderr(&format!(
+                "warning: {path} may differ from HEAD ({}); `git status` shows it",
+                e.message
+            ));
+        }
+        took_along(c);
+    }
+
     /// When HEAD holds our change (the user's commit took it along):
     /// brings the index entry and the file, where they hold ours, to it.
-    pub(super) fn align_with_head(
-        &self,
-        store: &Store,
-        path: &str,
-        in_head: Option<&TreeFile>,
-    ) -> Result<()> {
+    fn align_with_head(&self, store: &Store, path: &str, in_head: Option<&TreeFile>) -> Result<()> {
         let head_blob = in_head.map(|e| e.oid);
         let index = index_entry(store, path)?;
         if index != head_blob && self.is_ours(index) {
@@ -148,4 +155,12 @@ fn head_entry(store: &Store, path: &str) -> Result<Option<TreeFile>> {
         Some(c) => tree_entry(&store.repo, &store.repo.find_commit(c)?.tree()?, path),
         None => Ok(None),
     }
+}
+
+/// Says that the user's commit `c` carries the change.
+pub(super) fn took_along(c: Oid) {
+    crate::output::to_stderr(&format!(
+        "note: a git commit made meanwhile ({}) took this change along; it is in, but not as a commit of its own",
+        short(c)
+    ));
 }
