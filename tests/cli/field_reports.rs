@@ -5,6 +5,14 @@
 use crate::support::*;
 use serde_json::Value;
 
+/// The records `triage --json` flags for having no user education.
+fn flagged_for_education(repo: &TestRepo) -> Vec<Value> {
+    json(repo, &["triage", "--json"])["no_user_education"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
 fn json(repo: &TestRepo, args: &[&str]) -> Value {
     serde_json::from_str(&repo.ok(args)).unwrap()
 }
@@ -246,24 +254,13 @@ fn user_education_is_an_action_kind_and_triage_asks_for_it() {
         "--due",
         "+7d",
     ]);
-    assert_eq!(
-        json(&repo, &["triage", "--json"])["no_user_education"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(flagged_for_education(&repo).len(), 1);
     repo.commit_file(
         "postmortems/config.toml",
         "timezone = \"+09:00\"\nservices = [\"payments\", \"search\"]\n[lint]\noff = [\"no-educate\"]\n",
         "no education rule",
     );
-    assert!(
-        json(&repo, &["triage", "--json"])["no_user_education"]
-            .as_array()
-            .unwrap()
-            .is_empty()
-    );
+    assert!(flagged_for_education(&repo).is_empty());
 }
 
 #[test]
@@ -373,12 +370,7 @@ fn education_follows_the_configured_severities_and_needs_a_real_reason() {
         "Changed my mind",
         "--replace",
     ]);
-    assert!(
-        json(&repo, &["triage", "--json"])["no_user_education"]
-            .as_array()
-            .unwrap()
-            .is_empty()
-    );
+    assert!(flagged_for_education(&repo).is_empty());
 }
 
 #[test]

@@ -279,6 +279,21 @@ impl TestRepo {
 
 /// One key press on a pty, once the prompt is drawn and the terminal is in
 /// raw mode (keys sent earlier can be flushed away by the mode switch).
+/// The guided `analyze`'s retrospective questions (five whys, went well,
+/// went wrong, lucky, lessons), each answered with nothing.
+pub fn skip_retrospective(p: &mut rexpect::session::PtySession) {
+    for prompt in [
+        "Why?",
+        "What went well",
+        "What went wrong",
+        "Where we got lucky",
+        "Lesson learned",
+    ] {
+        p.exp_string(prompt).unwrap();
+        p.send_line("").unwrap();
+    }
+}
+
 pub fn key(p: &mut rexpect::session::PtySession, keys: &str) {
     std::thread::sleep(std::time::Duration::from_millis(100));
     p.send(keys).unwrap();
