@@ -718,6 +718,29 @@ fn a_later_attempt_that_fails_puts_back_what_the_earlier_one_wrote() {
         "{text}"
     );
     assert_eq!(repo.git(&["diff", "--cached", "--", &path]), "");
+    // The hint's command, pasted, shows both.
+    let shown = paste_hint(&repo, &err, '`', '`');
+    assert!(
+        shown.contains("+# my note") && shown.contains("+assignee = \"carol\""),
+        "{shown}"
+    );
+}
+
+/// Runs the command a `hint:` line of `err` gives between `open` and
+/// `close`, as a person would paste it; returns its output.
+fn paste_hint(repo: &TestRepo, err: &str, open: char, close: char) -> String {
+    let hint = err
+        .lines()
+        .find_map(|l| l.strip_prefix("hint: "))
+        .unwrap_or_else(|| panic!("no hint in: {err}"));
+    let command = hint
+        .split_once(open)
+        .and_then(|(_, rest)| rest.split_once(close))
+        .map(|(c, _)| c)
+        .unwrap_or_else(|| panic!("no command in: {hint}"));
+    let out = repo.sh(command);
+    assert!(out.status.success(), "{command}: {}", stderr(&out));
+    String::from_utf8(out.stdout).unwrap()
 }
 
 /// `commit.gpgsign` with a stand-in for gpg that signs anything, running
@@ -831,6 +854,11 @@ fn a_record_a_commit_changed_during_the_race_is_not_edited_again() {
     let in_head = repo.git(&["show", &format!("HEAD:{path}")]);
     assert_eq!(in_head.matches("alert fired").count(), 1, "{in_head}");
     assert!(in_head.ends_with("# mine\n"), "{in_head}");
+    assert_eq!(
+        paste_hint(&repo, &err, '(', ')'),
+        in_head,
+        "the hint's command"
+    );
     assert_eq!(repo.status_porcelain(), "");
     assert!(!repo.path().join(".git/devops-postmortem-journal").exists());
 }
