@@ -138,8 +138,13 @@ impl Earlier {
     /// goes, unless HEAD now holds our change (the user's commit took it
     /// along): then it is in, and that commit is returned.
     pub(super) fn put_back(&self, store: &Store, path: &str) -> Result<Option<Oid>> {
+        // HEAD read once: the commit said to carry the change is the one
+        // whose record was looked at.
         let head = Head::read(&store.repo)?.commit;
-        let in_head = head_entry(store, path)?;
+        let in_head = match head {
+            Some(c) => tree_entry(&store.repo, &store.repo.find_commit(c)?.tree()?, path)?,
+            None => None,
+        };
         let landed = self.is_ours(in_head.as_ref().map(|e| e.oid));
         if !landed {
             self.restore_first(store, path)?;
@@ -147,13 +152,6 @@ impl Earlier {
         // Only once nothing of ours is left: else the next run finishes it.
         self.forget_journal(store);
         Ok(head.filter(|_| landed))
-    }
-}
-
-fn head_entry(store: &Store, path: &str) -> Result<Option<TreeFile>> {
-    match Head::read(&store.repo)?.commit {
-        Some(c) => tree_entry(&store.repo, &store.repo.find_commit(c)?.tree()?, path),
-        None => Ok(None),
     }
 }
 
