@@ -138,14 +138,19 @@ pub fn parse_time_after(
     anchor: Option<DateTime<FixedOffset>>,
 ) -> Result<Resolved, String> {
     let r = read_time(input, now, zone, anchor)?;
-    let year = chrono::Datelike::year(&r.at);
-    if !(1900..=9999).contains(&year) {
+    if !year_ok(&r.at) {
         return Err(format!(
-            "'{}' is out of range (year {year}): give a time between 1900 and 9999",
-            input.trim()
+            "'{}' is out of range (year {}): give a time between 1900 and 9999",
+            input.trim(),
+            chrono::Datelike::year(&r.at)
         ));
     }
     Ok(r)
+}
+
+/// The years a record may hold (writes, imports and `check` agree).
+pub fn year_ok(t: &DateTime<FixedOffset>) -> bool {
+    (1900..=9999).contains(&chrono::Datelike::year(t))
 }
 
 fn read_time(

@@ -26,8 +26,17 @@ pub struct RelatedArgs {
 
 pub fn run(ctx: &Ctx, args: RelatedArgs) -> Result<()> {
     let entry = ctx.find(&args.id)?;
-    let target = crate::store::read::load(&ctx.store, &entry)?;
     let records = ctx.records(None, Detail::Full)?;
+    // The target is among the records read; loaded alone only when it is
+    // not (a file the list skipped, which then says why).
+    let loaded;
+    let target = match records.iter().find(|r| r.id == entry.id.as_str()) {
+        Some(r) => r,
+        None => {
+            loaded = crate::store::read::load(&ctx.store, &entry)?;
+            &loaded
+        }
+    };
     let files = |r: &crate::record::Record| -> BTreeSet<String> {
         r.action_items
             .iter()
@@ -35,7 +44,7 @@ pub fn run(ctx: &Ctx, args: RelatedArgs) -> Result<()> {
             .flat_map(|c| crate::store::fixes::files_touched(&ctx.store, c))
             .collect()
     };
-    let found = crate::ops::related::related(&target, &records, &files);
+    let found = crate::ops::related::related(target, &records, &files);
     if args.json {
         return crate::render::json::print(&found);
     }

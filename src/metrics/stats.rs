@@ -248,6 +248,8 @@ pub fn compute(
         .iter()
         .map(|r| period_key(r.began(), period, zone))
         .collect();
+    // Each service's records, for naming those behind a recurring one.
+    let mut of_service: HashMap<&str, Vec<&Record>> = HashMap::default();
     for (r, key) in records.iter().zip(&keys) {
         by_severity.bump(&r.severity);
         if r.status.is_active() {
@@ -256,6 +258,11 @@ pub fn compute(
         by_status.bump(r.status.as_str());
         for s in &r.services {
             by_service.bump(s);
+            let of = of_service.entry(s.as_str()).or_default();
+            // A record naming a service twice is one record of it.
+            if !of.last().is_some_and(|last| std::ptr::eq(*last, *r)) {
+                of.push(r);
+            }
         }
         by_period.bump(key);
     }
@@ -355,7 +362,10 @@ pub fn compute(
             Named {
                 name: name.clone(),
                 count: *count,
-                records: ids_where(records, |r| r.services.contains(name)),
+                records: ids_where(
+                    of_service.get(name.as_str()).map_or(&[][..], Vec::as_slice),
+                    |_| true,
+                ),
                 field_reports_previous: Some(before),
                 field_reports_this: Some(now),
             }

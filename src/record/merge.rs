@@ -49,6 +49,14 @@ pub enum MergeError {
     Conflicts(Vec<Conflict>),
 }
 
+/// The tables of `doc`'s array of tables `key` (their formatting kept).
+fn tables_of(doc: &toml_edit::Table, key: &str) -> Vec<toml_edit::Table> {
+    doc.get(key)
+        .and_then(Item::as_array_of_tables)
+        .map(|a| a.iter().cloned().collect())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 pub fn merge(base: &str, ours: &str, theirs: &str) -> Result<String, MergeError> {
     merge_resolving(base, ours, theirs, &|_| None)
@@ -311,7 +319,6 @@ impl Merger<'_> {
         }
     }
 
-    /// Action items, matched by `n`.
     /// Action items. An item is the same item across the three versions
     /// when its number and text match, else its text (the other side
     /// renumbered it), else its number (its text was edited). New items
@@ -337,11 +344,7 @@ impl Merger<'_> {
                 .to_string()
         };
         let (b, o, t) = (items(bv), items(ov), items(tv));
-        let their_tables: Vec<toml_edit::Table> = theirs
-            .get("action_items")
-            .and_then(Item::as_array_of_tables)
-            .map(|a| a.iter().cloned().collect())
-            .unwrap_or_default();
+        let their_tables = tables_of(theirs, "action_items");
         // The item of `among` that is `item`, by the rule above.
         let same = |item: &Table, among: &[Table]| -> Option<usize> {
             among
@@ -451,11 +454,7 @@ fn merge_entries(
 ) {
     let list = |v: Option<&Value>| v.and_then(Value::as_array).cloned().unwrap_or_default();
     let (b, t) = (list(bv), list(tv));
-    let their_tables: Vec<toml_edit::Table> = theirs
-        .get(key)
-        .and_then(Item::as_array_of_tables)
-        .map(|a| a.iter().cloned().collect())
-        .unwrap_or_default();
+    let their_tables = tables_of(theirs, key);
     let aot = out
         .entry(key)
         .or_insert(Item::ArrayOfTables(toml_edit::ArrayOfTables::new()));

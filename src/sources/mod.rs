@@ -167,7 +167,7 @@ pub fn read(kind: Kind, bytes: &[u8], window: &Window) -> Result<Read, Problem> 
 fn check(events: &[Event]) -> Result<(), Problem> {
     let mut seen: std::collections::HashMap<&str, &Event> = std::collections::HashMap::new();
     for e in events {
-        if !year_ok(&e.at) {
+        if !crate::time::year_ok(&e.at) {
             return Err(Problem::at(
                 e.entry - 1,
                 format!(
@@ -267,11 +267,6 @@ fn id_field(v: &serde_json::Value, key: &str) -> Option<String> {
         serde_json::Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
-}
-
-/// The years a record holds (as `check` does).
-pub fn year_ok(t: &DateTime<FixedOffset>) -> bool {
-    (1900..=9999).contains(&chrono::Datelike::year(t))
 }
 
 /// The bytes without a leading byte-order mark (Excel's CSV, Windows

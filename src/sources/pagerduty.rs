@@ -95,7 +95,7 @@ pub fn incident(bytes: &[u8]) -> Result<Incident, Problem> {
             "created_at = '{created}' is not an RFC 3339 time: {e}"
         ))
     })?;
-    if !super::year_ok(&created_at) {
+    if !crate::time::year_ok(&created_at) {
         return Err(Problem::whole(format!(
             "created_at = '{created}' is outside the years 1900-9999"
         )));
