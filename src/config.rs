@@ -168,7 +168,7 @@ impl Config {
             })?;
         }
         for id in &config.lint.off {
-            use crate::record::lint::{Level, is_rule, level_of, rule_ids};
+            use crate::record::lint::{is_error_rule, is_rule, rule_ids};
             if !is_rule(id) {
                 return Err(Error::new(format!(
                     "{path}: lint.off: no rule '{id}': the rules are {}",
@@ -176,7 +176,7 @@ impl Config {
                 )));
             }
             // Errors keep the format whole: every command relies on them.
-            if level_of(id) == Level::Error {
+            if is_error_rule(id) {
                 return Err(Error::new(format!(
                     "{path}: lint.off: '{id}' is an error rule and stays on; only warning and info rules can be turned off"
                 )));

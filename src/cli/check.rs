@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
         return Ok(());
     }
     for id in &args.skip {
-        if is_rule(id) && crate::record::lint::level_of(id) == crate::record::lint::Level::Error {
+        if crate::record::lint::is_error_rule(id) {
             return Err(Error::usage(format!(
                 "--no-rule {id}: error rules keep the record format whole and always run; only warning and info rules can be skipped"
             )));

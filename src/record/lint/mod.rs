@@ -147,6 +147,12 @@ pub fn rule_ids() -> Vec<String> {
     RULES.iter().map(|(r, _, _)| r.to_string()).collect()
 }
 
+/// Whether `id` names an error rule: those keep the record format whole,
+/// always run, and can be neither skipped nor turned off.
+pub fn is_error_rule(id: &str) -> bool {
+    RULES.iter().any(|(r, l, _)| *r == id && *l == Level::Error)
+}
+
 /// The level of rule `id`.
 pub fn level_of(id: &str) -> Level {
     let rule = RULES.iter().find(|(r, _, _)| *r == id);
