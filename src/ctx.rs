@@ -7,7 +7,7 @@ use crate::output::Output;
 use crate::record::parse::parse_record;
 use crate::record::{Record, RecordDoc, Timestamp, status};
 use crate::store::read::{Detail, Entry};
-use crate::store::{Change, Committed, Store, commit_record};
+use crate::store::{Change, Committed, Notice, Store, commit_record};
 use crate::time::Zone;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use std::io::IsTerminal;
@@ -28,21 +28,13 @@ impl Ctx {
             .map_err(|e| Error::new(format!("cannot read the current directory: {e}")))?;
         let store = Store::discover(&cwd, records_dir)?;
         let out = Output::detect();
-        // A change of ours that a killed run left half done is finished
-        // (or left, saying why) before anything else reads or writes.
-        match crate::store::recover(&store) {
-            Ok(Some(line)) => out.status(&line),
-            Ok(None) => {}
-            Err(e) => out.warn(&format!(
-                "an interrupted change could not be finished: {}",
-                e.message
-            )),
-        }
-        let config_path = format!("{}/config.toml", store.records_dir);
-        let config = match std::fs::read_to_string(store.abs(&config_path)) {
-            Ok(text) => Config::parse(&text, &config_path)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
-            Err(e) => return Err(Error::new(format!("cannot read {config_path}: {e}"))),
+        // What opening found (a write a killed run left, finished or
+        // undone; where the records are) is said before anything else.
+        say_notices(&out, &store);
+        let config_path = store.config_path();
+        let config = match store.text(&config_path)? {
+            Some(text) => Config::parse(&text, &config_path)?,
+            None => Config::default(),
         };
         let now = now(config.zone())?;
         crate::trace::mark("context opened");
@@ -139,9 +131,13 @@ impl Ctx {
             .map_err(|e| Error::usage(format!("{flag}: {e}")))
     }
 
-    /// Every record, from the work tree or, with `at`, as it was at that
-    /// revision or time. Unreadable files are warned about and skipped.
+    /// Every record, from the records branch or, with `at`, as it was at
+    /// that revision or time. Unreadable files are warned about and skipped.
     pub fn records(&self, at: Option<&str>, detail: Detail) -> Result<Vec<Record>> {
+        if at.is_none() {
+            self.store.look_around()?;
+            say_notices(&self.out, &self.store);
+        }
         let (records, unreadable) = match at {
             None => crate::store::read::load_all(&self.store, detail)?,
             Some(at) => {
@@ -234,7 +230,7 @@ impl Ctx {
         for more in &errors[1..] {
             e = e.detail(more.message.clone());
         }
-        let config = format!("{}/config.toml", self.store.records_dir);
+        let config = self.store.config_path();
         if first.message.starts_with("unknown service") {
             e = e.hint(format!(
                 "a new service? add it to `services` in {config}; a typo? fix the name"
@@ -243,6 +239,59 @@ impl Ctx {
             e = e.hint("incident times run started ≤ detected ≤ acknowledged ≤ mitigated ≤ resolved; give the date with the time (\"2026-11-23 09:20\")");
         }
         Err(e)
+    }
+}
+
+/// Says what the store noticed, once each.
+pub fn say_notices(out: &Output, store: &Store) {
+    for n in store.take_notices() {
+        out.status(&describe(&n));
+    }
+}
+
+/// A notice in words.
+fn describe(n: &Notice) -> String {
+    match n {
+        Notice::Finished { what, commit } => format!(
+            "finished an interrupted `{what}` (commit {})",
+            &commit.to_string()[..7]
+        ),
+        Notice::Undone { what } => format!(
+            "an interrupted `{what}` was not finished and nothing of it stays; run it again if you still want it"
+        ),
+        Notice::Waiting { what, lock } => format!(
+            "an interrupted `{what}` is committed; its work tree follows once git's lock file {} is gone (if no git command is running: rm '{}')",
+            lock.display(),
+            lock.display()
+        ),
+        Notice::DamagedJournal { path } => format!(
+            "warning: removed a damaged journal of an interrupted change ({}); `git status` shows anything it left",
+            path.display()
+        ),
+        Notice::RecoveryFailed { reason } => {
+            format!("warning: an interrupted change could not be finished: {reason}")
+        }
+        Notice::OnCheckedOutBranch { branch } => format!(
+            "note: the records are on {branch}, beside your code; `devops postmortem migrate` moves them to a branch of their own"
+        ),
+        Notice::Tracking { branch, remote_ref } => {
+            format!("note: made the local {branch} branch from {remote_ref}")
+        }
+        Notice::RemoteAhead { remote_ref, commits } => format!(
+            "note: {remote_ref} has {commits} newer commit(s): devops postmortem sync"
+        ),
+        Notice::StaleCopy { branch, dir } => format!(
+            "note: {branch} still holds an old copy of {dir}/ (the records are on their own branch now); remove it: git rm -r -q {} && git commit -m 'Post-mortems live on their own branch'",
+            crate::store::shell_quote(dir)
+        ),
+        Notice::NoBranchHere { branch, remote } => match remote {
+            Some(r) => format!(
+                "note: no {branch} branch in this clone: if your team has one, fetch it (git fetch {r} {branch}:{branch}); else `devops postmortem new` starts it"
+            ),
+            None => format!(
+                "note: no {branch} branch yet: `devops postmortem new` starts it"
+            ),
+        },
     }
 }
 

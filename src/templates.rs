@@ -1,5 +1,6 @@
 //! Record templates: the ones in `templates/` are built into the binary; a
-//! repository may add or override its own in `<dir>/templates/NAME.toml`.
+//! team may add or override its own in `<dir>/templates/NAME.toml` on the
+//! records branch.
 
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -22,10 +23,8 @@ pub fn record_template(store: &Store, name: &str) -> Result<String> {
         )));
     }
     let own = format!("{}/templates/{name}.toml", store.records_dir);
-    match std::fs::read_to_string(store.abs(&own)) {
-        Ok(text) => return Ok(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::new(format!("cannot read {own}: {e}"))),
+    if let Some(text) = store.text(&own)? {
+        return Ok(text);
     }
     BUILT_IN
         .iter()
@@ -54,13 +53,10 @@ pub fn report_templates(store: &Store) -> Result<Vec<(&'static str, String)>> {
         .iter()
         .map(|(name, built_in)| {
             let own = format!("{}/templates/{name}", store.records_dir);
-            match std::fs::read_to_string(store.abs(&own)) {
-                Ok(text) => Ok((*name, text)),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    Ok((*name, built_in.to_string()))
-                }
-                Err(e) => Err(Error::new(format!("cannot read {own}: {e}"))),
-            }
+            Ok((
+                *name,
+                store.text(&own)?.unwrap_or_else(|| built_in.to_string()),
+            ))
         })
         .collect()
 }

@@ -19,16 +19,7 @@ pub struct EditArgs {
 
 pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
     let entry = ctx.find(&args.id)?;
-    let original = crate::store::read::head_text(&ctx.store, &entry.path)?;
-    let on_disk = crate::store::read::read_text(&ctx.store, &entry.path)?;
-    if on_disk != original {
-        return Err(
-            Error::new(format!("{} has changes that are not committed", entry.path)).hint(format!(
-                "commit them first (git commit -- {}), or discard them",
-                entry.path
-            )),
-        );
-    }
+    let original = crate::store::read::read_text(&ctx.store, &entry.path)?;
     // In the repository's git dir, not the system's temp folder: an edit
     // kept after a failed check stays with the repository it belongs to.
     let scratch = tempfile::Builder::new()
@@ -77,8 +68,9 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
     let done = commit_record(&ctx.store, &change, |head| {
         if head != Some(original.as_str()) {
             return Err(Error::new(format!(
-                "{} changed in HEAD while you were editing: nothing was committed",
-                entry.path
+                "{} changed on {} while you were editing: nothing was committed",
+                entry.path,
+                ctx.store.location.describe()
             ))
             .hint("run edit again on the new version"));
         }

@@ -1,9 +1,10 @@
-//! `init`: write a starting config. Optional: everything works without it.
+//! `init`: commit a starting config to the records branch. Optional:
+//! everything works without it.
 
 use crate::config::Config;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::store::sync::{attributes_line, setup_merge_driver};
+use crate::store::sync::setup_merge_driver;
 use crate::store::{Change, commit_file};
 use clap::Args;
 
@@ -39,52 +40,25 @@ default = 10
 # handle = "bob"
 "#;
 
-/// Idempotent: each step that is already done is skipped, and each file it
-/// writes is its own commit.
+/// Idempotent: a config that is there already is left alone.
 pub fn run(ctx: &Ctx, args: InitArgs) -> Result<()> {
     let message = args.commit.message.as_deref();
-    let config = format!("{}/config.toml", ctx.store.records_dir);
-    if ctx.store.abs(&config).exists() {
-        ctx.out.status(&format!("{config} already exists"));
+    let config = ctx.store.config_path();
+    let branch = ctx.store.location.describe();
+    if ctx.store.text(&config)?.is_some() {
+        ctx.out
+            .status(&format!("{config} already exists on {branch}"));
     } else {
         commit_file(&ctx.store, &change(ctx, &config, message, true), |_| {
             Config::parse(STARTER, &config)
                 .map_err(|e| Error::new(format!("built-in config is invalid: {e}")))?;
             Ok((STARTER.to_string(), String::new()))
         })?;
-        ctx.out.status(&format!("wrote and committed {config}"));
-    }
-
-    // Shared: every clone merges records field by field.
-    let line = attributes_line(&ctx.store.records_dir);
-    let current = std::fs::read_to_string(ctx.store.abs(".gitattributes")).unwrap_or_default();
-    if current.lines().any(|l| l.trim() == line) {
         ctx.out
-            .status(".gitattributes already names the merge driver");
-    } else {
-        let exists = ctx.store.abs(".gitattributes").exists();
-        commit_file(
-            &ctx.store,
-            &change(ctx, ".gitattributes", message, !exists),
-            |old| {
-                let mut text = old.unwrap_or_default().to_string();
-                if !text.is_empty() && !text.ends_with('\n') {
-                    text.push('\n');
-                }
-                text.push_str(
-                    "# Post-mortem records merge field by field (devops postmortem init)\n",
-                );
-                text.push_str(&line);
-                text.push('\n');
-                Ok((text, String::new()))
-            },
-        )?;
-        ctx.out
-            .status("added the merge driver to .gitattributes and committed it");
+            .status(&format!("wrote and committed {config} on {branch}"));
     }
-    // Local to this clone: the command git runs for that attribute (and
-    // the attribute itself in .git/info/attributes, for clones that never
-    // pull the committed .gitattributes).
+    // Local to this clone, committing nothing: where the records branch is
+    // checked out, a plain `git pull` merges records field by field.
     if setup_merge_driver(&ctx.store)? {
         ctx.out
             .status("registered the merge driver in .git/config and .git/info/attributes");

@@ -2,15 +2,14 @@
 //! Registered by `sync` and `init` as `devops postmortem merge-driver %O %A
 //! %B %P`; not meant to be typed by hand.
 //!
-//! Fields merge one by one. A field changed two ways is written between
+//! Only a plain `git pull` or `git merge` where the records branch is
+//! checked out runs it (`sync` merges in-process). Fields merge one by
+//! one, counters add up. A field changed two ways is written between
 //! conflict markers and the driver exits 1, so git records the file as
-//! unmerged and `git status` shows it: nothing is kept silently. Within
-//! `sync`, the records it has settled with the person are handed over
-//! (`DEVOPS_PM_RESOLUTIONS`) and used instead.
+//! unmerged and `git status` shows it: nothing is kept silently.
 
 use crate::error::{Context, Error, Result};
-use crate::record::merge::{Conflict, MergeError, Resolution, merge_with_markers};
-use crate::store::sync::RESOLUTIONS_ENV;
+use crate::record::merge::{MergeError, merge_with_markers};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -34,12 +33,7 @@ pub fn run(args: MergeDriverArgs) -> Result<()> {
         .path
         .clone()
         .unwrap_or_else(|| args.ours.display().to_string());
-    let settled = settled_record(args.path.as_deref());
-    let resolve = |c: &Conflict| {
-        let t = settled.as_ref()?;
-        field_value(t, &c.field).map(Resolution::Value)
-    };
-    let (text, conflicts) = match merge_with_markers(&base, &ours, &theirs, &resolve) {
+    let (text, conflicts) = match merge_with_markers(&base, &ours, &theirs, &|_| None) {
         Ok(done) => done,
         Err(MergeError::Parse(side, at)) => {
             // Not mergeable by field (damaged, or markers already in it):
@@ -72,36 +66,4 @@ pub fn run(args: MergeDriverArgs) -> Result<()> {
         "conflict in {name}: {}; the field is marked in the file",
         fields.join("; ")
     )))
-}
-
-/// The record as `sync` settled it, if it handed one over for this path.
-fn settled_record(path: Option<&str>) -> Option<toml::Table> {
-    let file = std::env::var_os(RESOLUTIONS_ENV)?;
-    let json = std::fs::read(file).ok()?;
-    let map: std::collections::BTreeMap<String, String> = serde_json::from_slice(&json).ok()?;
-    map.get(path?)?.parse().ok()
-}
-
-/// A field's value in a record by its conflict name: `severity`,
-/// `analysis.root_cause`, `action#2.status`. `Some(None)`: not there.
-fn field_value(t: &toml::Table, field: &str) -> Option<Option<toml::Value>> {
-    let mut parts = field.split('.');
-    let first = parts.next()?;
-    let mut at: Option<&toml::Value> = match first.strip_prefix("action#") {
-        Some(n) => {
-            let n: i64 = n.parse().ok()?;
-            t.get("action_items")?
-                .as_array()?
-                .iter()
-                .find(|a| a.get("n").and_then(toml::Value::as_integer) == Some(n))
-        }
-        None => t.get(first),
-    };
-    for p in parts {
-        at = match at {
-            Some(v) => v.as_table()?.get(p),
-            None => None,
-        };
-    }
-    Some(at.cloned())
 }

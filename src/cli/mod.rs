@@ -18,6 +18,7 @@ mod init;
 mod list;
 mod log;
 mod merge_driver;
+mod migrate;
 mod new;
 mod related;
 mod reopen;
@@ -50,7 +51,7 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Tool {
-    /// Incident post-mortems as TOML records committed to your git repository
+    /// Incident post-mortems as TOML records on a branch of your git repository
     #[command(visible_alias = "pm", display_name = "devops")]
     Postmortem(Box<Postmortem>),
     /// Print a completion script for your shell
@@ -142,12 +143,14 @@ pub enum Command {
     Changes(changes::ChangesArgs),
     /// Validate every record (for CI): file:line: messages, exit 1 on errors
     Check(check::CheckArgs),
-    /// Share with the team: fetch, rebase your post-mortem commits, push
+    /// Share the records branch with the team: fetch, merge, push (nothing else)
     Sync(sync::SyncArgs),
+    /// Move records from your code branch to a branch of their own
+    Migrate(migrate::MigrateArgs),
     /// What git runs to merge two versions of a record (set up by init)
     #[command(hide = true)]
     MergeDriver(merge_driver::MergeDriverArgs),
-    /// Set up (optional): a starting config.toml and the field-aware merge driver
+    /// Set up (optional): a starting config.toml on the records branch, and the merge driver
     Init(init::InitArgs),
     /// Try it: a throwaway team repository with a few incidents, and its triage
     Demo(DemoArgs),
@@ -244,6 +247,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Changes(args) => changes::run(&ctx()?, args),
         Command::Check(args) => check::run(&ctx()?, args),
         Command::Sync(args) => sync::run(&ctx()?, args),
+        Command::Migrate(args) => migrate::run(&ctx()?, args),
         Command::MergeDriver(args) => merge_driver::run(args),
 
         Command::Init(args) => init::run(&ctx()?, args),

@@ -3,7 +3,7 @@
 use super::filter::{RecordFilter, Selection};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::ops::search::{Mode, Query, search_files, search_records};
+use crate::ops::search::{Mode, Query, search_blobs, search_records};
 use crate::store::read::Detail;
 use crate::text::inline;
 use crate::text::truncate;
@@ -53,10 +53,6 @@ pub fn run(ctx: &Ctx, mut args: SearchArgs) -> Result<()> {
         let records = records.into_iter().filter(|r| keep.keeps(r)).collect();
         search_records(records, &query)
     } else {
-        let paths: Vec<String> = crate::store::read::entries(&ctx.store)?
-            .into_iter()
-            .map(|e| e.path)
-            .collect();
         let within = args.filter.window(ctx)?;
         let rule = |r: &crate::record::Record| {
             keep.keeps(r)
@@ -64,7 +60,7 @@ pub fn run(ctx: &Ctx, mut args: SearchArgs) -> Result<()> {
                 && (r.status != crate::record::Status::Withdrawn
                     || args.select.status.iter().any(|s| s == "withdrawn"))
         };
-        search_files(&ctx.store.workdir, &paths, &query, &rule)
+        search_blobs(&ctx.store, &query, &rule)?
     };
     let found: Vec<_> = found
         .into_iter()

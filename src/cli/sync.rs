@@ -9,23 +9,26 @@ use clap::Args;
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Runs the git command: `git fetch`, then `git rebase` of your commits onto the \
-upstream branch, then `git push`. Works in a fresh clone: it sets up the field-aware merge for \
-records in .git/info/attributes and .git/config (nothing is committed). Records changed on both \
-sides merge field by field; the same field changed two ways is asked on a terminal (yours, theirs \
-or a new value) and otherwise stops the sync, branch untouched, with the `--take` command that \
-settles it. Items named by `Fixes-Postmortem: ID#N` trailers on the shared branch are marked \
+    after_help = "Shares the records branch (postmortems) and nothing else: `git fetch` of that \
+branch, then your post-mortem commits since the last sync are put on top of the team's \
+(in-process, one commit each, authors kept), then `git push` of that branch. Your code branches \
+are never fetched into, rebased or pushed. Records changed on both sides merge field by field, \
+counters (field reports, users affected) add up; the same field changed two ways is asked on a \
+terminal (yours, theirs or a new value) and otherwise stops the sync, records branch untouched, \
+with the `--take` command that settles it. A force-push on the remote is followed: commits the \
+team removed do not come back. Ctrl-C at any point leaves the branch as it was or merged. Items \
+named by `Fixes-Postmortem: ID#N` trailers on the team's default branch (origin/HEAD) are marked \
 done.\n\nExamples:\n  devops postmortem sync\n  devops postmortem sync --take theirs\n  \
-devops postmortem sync --branch postmortems/alice   # when main is protected: a branch to review"
+devops postmortem sync --branch pm-review/alice   # a protected records branch: a branch to review"
 )]
 pub struct SyncArgs {
-    /// Fetch and rebase, but do not push
+    /// Fetch and merge, but do not push
     #[arg(long)]
     pub no_push: bool,
     /// Settle conflicts: mine, theirs, or ID:FIELD=mine|theirs for one (repeat)
     #[arg(long, value_name = "SIDE", value_parser = parse_take)]
     pub take: Vec<Take>,
-    /// Push to this branch for review (a pull request) instead of upstream
+    /// Push to this branch for review (a pull request) instead of the records branch
     #[arg(long, value_name = "NAME")]
     pub branch: Option<String>,
     /// No progress from git; only errors and the final line
@@ -55,6 +58,10 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> Result<()> {
         },
     };
     let s = crate::ops::sync::sync(ctx, opts)?;
+    if !s.remote_said.trim().is_empty() && !args.quiet {
+        // What the remote said (hooks, links to open a pull request).
+        ctx.out.status(s.remote_said.trim_end());
+    }
     for c in &s.closed {
         super::report(ctx, &c.done, &c.what);
     }
@@ -65,8 +72,11 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> Result<()> {
         ));
     }
     let mut line = format!(
-        "synced with {}: {} commit(s) in, {} out",
-        s.upstream, s.came_in, s.went_out
+        "synced {} with {}: {} commit(s) in, {} out",
+        ctx.store.location.name(),
+        s.upstream,
+        s.came_in,
+        s.went_out
     );
     if let Some(to) = &s.pushed_to
         && !to.ends_with(s.upstream.rsplit('/').next().unwrap_or_default())
@@ -135,7 +145,7 @@ fn check_branch_name(b: &str) -> Result<()> {
             "--branch '{}' is not a name git accepts for a branch",
             inline(b)
         ))
-        .hint("use letters, digits, '-', '_' and '/', e.g. --branch postmortems/alice"));
+        .hint("use letters, digits, '-', '_' and '/', e.g. --branch pm-review/alice"));
     }
     Ok(())
 }

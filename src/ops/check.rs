@@ -5,6 +5,7 @@ use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::record::RecordId;
 use crate::record::lint::{Finding, Level, Selection, lint};
+use crate::store::lintable::Source;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -19,37 +20,42 @@ pub struct Report {
 }
 
 pub fn check(ctx: &Ctx, selection: Selection) -> Result<Report> {
-    let files = crate::store::read::toml_files(&ctx.store)?;
-    // The repository handle is not Sync: the threads get plain values.
-    let workdir = &ctx.store.workdir;
+    let lintable = crate::store::lintable::gather(&ctx.store)?;
     let records_dir = ctx.store.records_dir.as_str();
     let mut rules = ctx.config.lint_rules();
     rules.selection = selection;
     let now = ctx.now;
     // Per file: its findings, and (id, path) when it parsed.
     type Linted = (Vec<Finding>, Option<(String, String)>);
-    let linted: Vec<Linted> = files
+    let linted: Vec<Linted> = lintable
+        .files
         .par_iter()
-        .map(|path| {
-            let text = match std::fs::read_to_string(workdir.join(path)) {
+        .map(|(path, text)| {
+            let text = match text {
                 Ok(t) => t,
-                Err(e) => {
-                    return (
-                        vec![finding(path, 1, "unreadable", format!("cannot read: {e}"))],
-                        None,
-                    );
+                Err(why) => {
+                    return (vec![finding(path, 1, "unreadable", why.clone())], None);
                 }
             };
-            let (mut found, record) = lint(path, &text, &rules, now);
+            let (mut found, record) = lint(path, text, &rules, now);
             if let Some(problem) = misplaced(records_dir, path) {
                 found.push(finding(path, 1, "file-path", problem));
             }
             (found, record.map(|r| (r.id, path.clone())))
         })
         .collect();
+    let files = lintable.files.len() + lintable.strays.len();
 
     let mut findings = Vec::new();
     let mut by_id: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for stray in &lintable.strays {
+        findings.push(finding(
+            &stray.path,
+            1,
+            "unreadable",
+            stray.problem.message.clone(),
+        ));
+    }
     for (found, id) in linted {
         findings.extend(found);
         if let Some((id, path)) = id {
@@ -72,8 +78,12 @@ pub fn check(ctx: &Ctx, selection: Selection) -> Result<Report> {
         .filter(|f| f.message.contains("merge conflict"))
         .map(|f| f.file.clone())
         .collect();
+    let uncommitted = match lintable.source {
+        Source::WorkTree => uncommitted(ctx)?,
+        Source::Branch => Vec::new(),
+    };
     findings.extend(
-        uncommitted(ctx)?
+        uncommitted
             .into_iter()
             .filter(|f| !(f.message.contains("merge conflict") && said.contains(&f.file))),
     );
@@ -82,7 +92,7 @@ pub fn check(ctx: &Ctx, selection: Selection) -> Result<Report> {
     findings.retain(|f| rules.selection.runs(f.rule));
     let count = |level| findings.iter().filter(|f| f.level == level).count();
     Ok(Report {
-        records: files.len(),
+        records: files,
         errors: count(Level::Error),
         warnings: count(Level::Warning),
         infos: count(Level::Info),

@@ -74,6 +74,7 @@ pub fn build(dir: Option<&Path>) -> Result<PathBuf> {
             .env_remove("GIT_DIR")
             .env_remove("GIT_WORK_TREE")
             .env_remove("GIT_INDEX_FILE")
+            .env_remove("GIT_COMMON_DIR")
             .output()
             .context(|| "cannot run git".to_string())?;
         if !out.status.success() {
@@ -91,15 +92,20 @@ pub fn build(dir: Option<&Path>) -> Result<PathBuf> {
     write(
         &dir,
         "README.md",
-        "# A team's service\n\nThe code lives here; so do its post-mortems.\n",
+        "# A team's service\n\nThe code lives on main; its post-mortems on the postmortems branch.\n",
     )?;
+    git(&["add", "README.md"])?;
+    git(&["commit", "-q", "-m", "A team's service"])?;
+    // The records branch, as a teammate made it: only the records.
+    git(&["checkout", "-q", "--orphan", "postmortems"])?;
+    git(&["rm", "-rfq", "."])?;
     write(&dir, "postmortems/config.toml", CONFIG)?;
-    git(&["add", "."])?;
+    git(&["add", "postmortems/config.toml"])?;
     git(&[
         "commit",
         "-q",
         "-m",
-        "A team's repository, with its post-mortem config",
+        "postmortem: init postmortems/config.toml\n\nPostmortem-Action: init",
     ])?;
     for (id, text) in RECORDS {
         let rel = format!("postmortems/{}/{}/{id}.toml", &id[3..7], &id[7..9]);
@@ -109,6 +115,7 @@ pub fn build(dir: Option<&Path>) -> Result<PathBuf> {
             format!("postmortem: import {id}\n\nPostmortem-Id: {id}\nPostmortem-Action: import");
         git(&["commit", "-q", "-m", &message])?;
     }
+    git(&["checkout", "-q", "main"])?;
     // A few changes through the tool itself: one commit each.
     let exe = std::env::current_exe().context(|| "cannot find the devops binary".to_string())?;
     let devops = |args: &[&str]| -> Result<String> {
@@ -120,6 +127,7 @@ pub fn build(dir: Option<&Path>) -> Result<PathBuf> {
             .env_remove("GIT_WORK_TREE")
             .env_remove("GIT_INDEX_FILE")
             .env_remove("DEVOPS_PM_DIR")
+            .env_remove("DEVOPS_PM_BRANCH")
             .stdin(std::process::Stdio::null())
             .output()
             .context(|| "cannot run devops".to_string())?;

@@ -155,34 +155,31 @@ fn is_word_at(text: &str, at: usize, len: usize) -> bool {
 
 /// Searches the files at `paths` (relative to `workdir`), keeping records
 /// that `keep` accepts. Unreadable files are skipped (reads report them).
-pub fn search_files(
-    workdir: &std::path::Path,
-    paths: &[String],
+pub fn search_blobs(
+    store: &crate::store::Store,
     query: &Query,
     keep: &(dyn Fn(&Record) -> bool + Sync),
-) -> Vec<Found> {
-    let mut found: Vec<Found> = paths
-        .par_iter()
-        .filter_map(|path| {
-            let bytes = std::fs::read(workdir.join(path)).ok()?;
-            let text = std::str::from_utf8(&bytes).ok()?;
-            if !query.may_match(text) {
-                return None;
-            }
-            let record = parse_record(text).ok()?;
-            if !keep(&record) {
-                return None;
-            }
-            found_in(record, path, query)
-        })
-        .collect();
+) -> crate::error::Result<Vec<Found>> {
+    let files = crate::store::read::record_blobs(store)?;
+    let found = crate::store::read::blobs(store, &files, |path, bytes| {
+        let text = std::str::from_utf8(bytes).ok()?;
+        if !query.may_match(text) {
+            return None;
+        }
+        let record = parse_record(text).ok()?;
+        if !keep(&record) {
+            return None;
+        }
+        found_in(record, path, query)
+    })?;
+    let mut found: Vec<Found> = found.into_iter().map(|(_, f)| f).collect();
     found.sort_by(|a, b| {
         b.record
             .began()
             .cmp(&a.record.began())
             .then_with(|| a.id.cmp(&b.id))
     });
-    found
+    Ok(found)
 }
 
 /// Searches records already in memory (`--at`: read from git objects).

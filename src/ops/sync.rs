@@ -1,14 +1,17 @@
-//! `sync`: fetch the team's records, put this clone's commits on top of
-//! them, push. Records changed on both sides merge field by field; the
-//! same field changed two ways is settled by the person (asked on a
-//! terminal, or `--take`), never silently.
+//! `sync`: fetch the team's records branch, put this clone's commits on
+//! top of it, push it: that branch and nothing else. Records changed on
+//! both sides merge field by field; the same field changed two ways is
+//! settled by the person (asked on a terminal, or `--take`), never
+//! silently.
 
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::record::merge::{Conflict, MergeError, Resolution, merge_resolving};
+use crate::record::merge::Resolution;
+use crate::store::branch::{self, Origin};
+use crate::store::replay::{self, Replayed};
 use crate::store::shell_quote;
 use crate::store::sync::{self as git_sync, Pushed, Upstream};
-use std::collections::BTreeMap;
+use git2::Oid;
 
 /// Which side to keep in a conflict, in the person's own terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,25 +64,15 @@ impl Take {
     }
 }
 
-/// A field changed both here and upstream, named from the person's side.
-#[derive(Debug, Clone)]
-pub struct Clash {
-    pub path: String,
-    pub id: String,
-    pub title: String,
-    pub field: String,
-    pub yours: String,
-    pub theirs: String,
-    pub yours_value: Option<toml::Value>,
-    pub theirs_value: Option<toml::Value>,
-}
+pub use crate::store::replay::Clash;
 
-/// Asks a person which value to keep.
+/// Asks a person which value to keep (in their terms: `Ours` is theirs
+/// to keep, "yours").
 pub type Ask<'a> = dyn FnMut(&Clash) -> Result<Resolution> + 'a;
 
 pub struct Options<'a> {
     pub takes: Vec<Take>,
-    /// Push to this branch for review instead of the upstream branch.
+    /// Push to this branch for review instead of the records branch.
     pub branch: Option<String>,
     pub no_push: bool,
     /// Show git's progress (on a terminal, unless `--quiet`).
@@ -90,6 +83,7 @@ pub struct Options<'a> {
 
 #[derive(Default)]
 pub struct Summary {
+    /// `origin/postmortems`.
     pub upstream: String,
     pub came_in: usize,
     pub went_out: usize,
@@ -101,61 +95,71 @@ pub struct Summary {
     pub merged_review: Option<String>,
     /// Where to open the pull request, when git or gh said.
     pub review_links: Vec<String>,
+    /// What the remote said on push (hooks, links), for the person.
+    pub remote_said: String,
 }
 
 const REVIEW_KEY: &str = "devops-postmortem.reviewbranch";
 
 pub fn sync(ctx: &Ctx, mut opts: Options<'_>) -> Result<Summary> {
     let store = &ctx.store;
-    store.ensure_writable()?;
-    git_sync::setup_merge_driver(store)?;
+    if store.location.origin == Origin::CheckedOutBranch {
+        return Err(Error::new(format!(
+            "the records are on {}, the branch of your code: sync shares only a branch of records, never your code",
+            store.location.name()
+        ))
+        .hint("move them to a branch of their own first: devops postmortem migrate"));
+    }
+    git_sync::upgrade_driver(store, false)?;
     let up = git_sync::upstream(store)?;
     let mut summary = Summary {
-        upstream: up.tracking.clone(),
+        upstream: up.shown(),
         ..Summary::default()
     };
     let review = opts.branch.clone().or_else(|| review_branch(ctx));
     for attempt in 0..3 {
-        fetch(ctx, &up, opts.progress)?;
+        let theirs = git_sync::fetch(store, &up, opts.progress)?;
         if let Some(name) = &review
             && review_merged(ctx, &up, name)?
         {
             summary.merged_review = Some(name.clone());
             forget_review(ctx);
         }
-        let (ahead, behind) = git_sync::ahead_behind(store, &up.tracking)?;
-        if behind > 0 {
-            summary.came_in += behind;
-            if ahead == 0 {
-                fast_forward(ctx, &up)?;
-            } else {
-                integrate(ctx, &up, &mut opts, &mut summary)?;
-            }
+        if !integrate(ctx, &up, theirs, &mut opts, &mut summary)? {
+            continue; // a write of ours landed meanwhile: again
         }
-        // Trailers in commits on the shared branch close their items (in
-        // commits only this clone has, they do so once pushed with them).
+        // Trailers on the team's branch close their items.
         let records = ctx.records(None, crate::store::read::Detail::Slim)?;
         summary
             .closed
             .extend(crate::ops::fixes::close_fixed(ctx, &records)?);
-        let (ahead, _) = git_sync::ahead_behind(store, &up.tracking)?;
+        let Some(local) = branch::tip(&store.repo, &store.location.refname)? else {
+            return Ok(summary);
+        };
         let to_review = review
             .as_ref()
             .filter(|n| summary.merged_review.as_deref() != Some(n.as_str()));
+        let ahead = count(store, local, theirs)?;
         if opts.no_push || ahead == 0 {
             return Ok(summary);
         }
-        let (refspec, target) = match to_review {
-            Some(name) => (format!("+HEAD:refs/heads/{name}"), name.clone()),
-            None => (format!("HEAD:refs/heads/{}", up.branch), up.branch.clone()),
-        };
-        match git_sync::push(store, &up.remote, &refspec, opts.progress, false)? {
+        let target = to_review.cloned().unwrap_or_else(|| up.branch.clone());
+        match git_sync::push(store, &up.remote, local, &target, to_review.is_some(), opts.progress)? {
             Pushed::Done { stderr } => {
                 summary.went_out = ahead;
                 summary.pushed_to = Some(format!("{}/{target}", up.remote));
-                if let Some(name) = to_review {
-                    remember_review(ctx, name)?;
-                    summary.review_links = open_review(ctx, &up, name, &stderr);
+                summary.remote_said = stderr;
+                match to_review {
+                    Some(name) => {
+                        remember_review(ctx, name, local)?;
+                        summary.review_links = open_review(ctx, &up, name, &summary.remote_said);
+                    }
+                    None => {
+                        git_sync::note_pushed(store, &up, local)?;
+                        if theirs.is_none() {
+                            git_sync::remember_upstream(store, &up)?;
+                        }
+                    }
                 }
                 return Ok(summary);
             }
@@ -167,193 +171,204 @@ pub fn sync(ctx: &Ctx, mut opts: Options<'_>) -> Result<Summary> {
                 }
             }
             Pushed::Refused { reason, failure } => {
-                let stderr = failure.stderr.clone();
-                let mut e = Error::new(format!(
-                    "{} refused the push to {target}: {}; your commits are safe here",
-                    up.remote,
-                    if reason.is_empty() {
-                        "no reason given"
-                    } else {
-                        &reason
-                    }
-                ));
-                for line in stderr.lines().filter(|l| !l.trim().is_empty()) {
-                    e = e.detail(line.trim_end());
-                }
-                if to_review.is_none() {
-                    e = e.hint(format!(
-                        "send them for review on a branch instead: devops postmortem sync --branch {}",
-                        suggested_branch(ctx)
-                    ));
-                }
-                return Err(e);
+                return Err(refused(ctx, &up, &target, to_review.is_some(), &reason, failure));
             }
             Pushed::Failed(failure) => return Err(failure.into_error()),
         }
     }
-    unreachable!("the loop returns on its last attempt")
+    Err(Error::new(format!(
+        "{} kept moving while syncing: your records are as they were",
+        up.shown()
+    ))
+    .hint("run sync again in a moment"))
 }
 
-fn fetch(ctx: &Ctx, up: &Upstream, progress: bool) -> Result<()> {
-    let mut args = vec!["fetch", "--prune"];
-    if !progress {
-        args.push("--quiet");
-    }
-    args.push(&up.remote);
-    match git_sync::talk(&ctx.store, &args, progress)? {
-        Ok(_) => Ok(()),
-        Err(f) => Err(f.into_error().hint(format!(
-            "check that `git fetch {}` works here, then sync again",
-            up.remote
-        ))),
-    }
+/// Commits reachable from `local` and not from `theirs`.
+fn count(store: &crate::store::Store, local: Oid, theirs: Option<Oid>) -> Result<usize> {
+    Ok(match theirs {
+        None => {
+            let mut walk = store.repo.revwalk()?;
+            walk.push(local)?;
+            walk.count()
+        }
+        Some(t) => store.repo.graph_ahead_behind(local, t)?.0,
+    })
 }
 
-fn fast_forward(ctx: &Ctx, up: &Upstream) -> Result<()> {
-    match git_sync::talk(
-        &ctx.store,
-        &["merge", "--ff-only", "--quiet", &up.tracking],
-        false,
-    )? {
-        Ok(_) => Ok(()),
-        Err(f) => Err(f.into_error().hint(
-            "your uncommitted changes are in the way: commit or stash them (git stash), then sync again",
-        )),
+fn refused(
+    ctx: &Ctx,
+    up: &Upstream,
+    target: &str,
+    to_review: bool,
+    reason: &str,
+    failure: crate::store::git::GitFailure,
+) -> Error {
+    let stderr = failure.stderr.clone();
+    let mut e = Error::new(format!(
+        "{} refused the push to {target}: {}; your records are safe here",
+        up.remote,
+        if reason.is_empty() {
+            "no reason given"
+        } else {
+            reason
+        }
+    ));
+    for line in stderr.lines().filter(|l| !l.trim().is_empty()) {
+        e = e.detail(line.trim_end());
     }
+    if !to_review {
+        e = e.hint(format!(
+            "send them for review on a branch instead: devops postmortem sync --branch {}",
+            suggested_branch(ctx)
+        ));
+    }
+    e
 }
 
-/// Puts this clone's commits on top of the upstream's: records changed on
-/// both sides are merged field by field with every clash settled first,
-/// then `git rebase` replays the commits with those settled records.
+/// Brings the remote's commits into the records branch: a fast-forward,
+/// or this clone's commits since the last sync replayed on top of the
+/// remote's (only those: commits the remote dropped stay dropped). Returns
+/// false when the branch moved meanwhile (try again).
 fn integrate(
     ctx: &Ctx,
     up: &Upstream,
+    theirs: Option<Oid>,
     opts: &mut Options<'_>,
     summary: &mut Summary,
-) -> Result<()> {
+) -> Result<bool> {
     let store = &ctx.store;
-    let dirty = store
-        .git
-        .run(&["status", "--porcelain", "--untracked-files=no"])?;
-    if !dirty.is_empty() {
-        return Err(Error::new(
-            "you have uncommitted changes, and sync needs to put your commits on top of the team's: nothing was changed",
-        )
-        .hint("commit or stash them (git stash), then sync again"));
-    }
-    let base = String::from_utf8_lossy(&store.git.run(&["merge-base", "HEAD", &up.tracking])?)
-        .trim()
-        .to_string();
-    let mine = git_sync::changed_files(store, &base, "HEAD")?;
-    let theirs = git_sync::changed_files(store, &base, &up.tracking)?;
-    let both: Vec<&String> = mine.iter().filter(|p| theirs.contains(p)).collect();
-
-    // Every record changed on both sides, merged as it will end up. The
-    // merge is oriented as the rebase is (the team's version is "ours", this
-    // clone's commits are replayed as "theirs"), so action items keep the
-    // numbers the team already shares and ours get the new ones; the
-    // rebase settles any clash along the way toward this result.
-    let mut decided: BTreeMap<(String, String), Resolution> = BTreeMap::new();
-    let mut finals: BTreeMap<String, String> = BTreeMap::new();
-    for path in both {
-        let (Some(b), Some(m), Some(t)) = (
-            git_sync::text_at(store, &base, path)?,
-            git_sync::text_at(store, "HEAD", path)?,
-            git_sync::text_at(store, &up.tracking, path)?,
-        ) else {
-            continue; // added or deleted on one side: git decides
-        };
-        let id = record_id(path);
-        let clashes = match merge_resolving(&b, &t, &m, &|c| take_for(&opts.takes, &id, c)) {
-            Ok(text) => {
-                finals.insert(path.clone(), text);
-                continue;
-            }
-            Err(MergeError::Parse(side, at)) => {
-                return Err(Error::new(format!(
-                    "{path} does not parse in {} at {at}: fix it there first; nothing was changed",
-                    if side == "theirs" {
-                        "your commits"
-                    } else {
-                        &up.tracking
-                    }
-                )));
-            }
-            Err(MergeError::Conflicts(c)) => c,
-        };
-        let title = toml::from_str::<toml::Table>(&m)
-            .ok()
-            .and_then(|t| t.get("title").and_then(|v| v.as_str()).map(str::to_string))
-            .unwrap_or_default();
-        let clashes: Vec<Clash> = clashes
-            .into_iter()
-            .map(|c| Clash {
-                path: path.clone(),
-                id: id.clone(),
-                title: title.clone(),
-                field: c.field,
-                yours: c.theirs,
-                theirs: c.ours,
-                yours_value: c.theirs_value,
-                theirs_value: c.ours_value,
-            })
-            .collect();
-        let Some(ask) = opts.ask.as_mut() else {
-            return Err(unsettled(up, &clashes));
-        };
-        for clash in &clashes {
-            let r = ask(clash)?;
-            summary.settled.push(format!(
-                "{} {} ({})",
-                clash.id,
-                clash.field,
-                match &r {
-                    Resolution::Ours => "yours",
-                    Resolution::Theirs => "theirs",
-                    Resolution::Value(_) => "a new value",
-                }
-            ));
-            decided.insert((path.clone(), clash.field.clone()), flip(r));
-        }
-        let text = merge_resolving(&b, &t, &m, &|c| {
-            decided
-                .get(&(path.clone(), c.field.clone()))
-                .cloned()
-                .or_else(|| take_for(&opts.takes, &id, c))
-        })
-        .map_err(|_| Error::new(format!("{path}: the merge did not settle")))?;
-        crate::record::parse::parse_record(&text).map_err(|e| {
-            Error::new(format!(
-                "the settled record would not be valid: {}; nothing was changed",
-                e.in_file(path)
-            ))
-        })?;
-        finals.insert(path.clone(), text);
-    }
-    let resolutions = store.repo.path().join("devops-postmortem-resolutions.json");
-    let file = if finals.is_empty() {
-        None
-    } else {
-        let json = serde_json::to_vec(&finals).map_err(|e| Error::new(e.to_string()))?;
-        crate::fsio::atomic_write(
-            &resolutions,
-            &json,
-            crate::fsio::Durability::Cached,
-            crate::fsio::Temp::Random,
-        )
-        .map_err(|e| Error::new(format!("cannot write {}: {e}", resolutions.display())))?;
-        Some(resolutions.as_path())
+    let repo = &store.repo;
+    let ours = branch::tip(repo, &store.location.refname)?;
+    let Some(theirs) = theirs else {
+        return Ok(true); // nothing on the remote yet
     };
-    let rebased = git_sync::rebase(store, &up.tracking, file)?;
-    let _ = std::fs::remove_file(&resolutions);
-    rebased.map_err(|f| {
-        f.into_error()
-            .suffix("the rebase was undone, your branch is as it was")
-            .hint(format!(
-                "settle it by hand: git pull --rebase {} {}, then devops postmortem sync",
-                up.remote, up.branch
-            ))
+    let target = match ours {
+        Some(o) if o == theirs || repo.graph_descendant_of(o, theirs)? => return Ok(true),
+        Some(o) if repo.graph_descendant_of(theirs, o)? => {
+            summary.came_in = repo.graph_ahead_behind(o, theirs)?.1;
+            theirs
+        }
+        None => {
+            summary.came_in = count(store, theirs, None)?;
+            theirs
+        }
+        Some(o) => {
+            let fork = git_sync::fork_point(store, up, o)?;
+            let mine = commits_since(store, o, fork, theirs)?;
+            summary.came_in = match fork {
+                Some(f) => repo.graph_ahead_behind(f, theirs)?.1,
+                None => count(store, theirs, None)?,
+            };
+            match replay_mine(ctx, theirs, &mine, opts, summary)? {
+                Ok(tip) => tip,
+                Err(clashes) => return Err(unsettled(up, &clashes)),
+            }
+        }
+    };
+    move_branch(ctx, ours, target)
+}
+
+/// This clone's commits: those `ours` reaches and neither the fork point
+/// nor the remote's tip does, oldest first.
+fn commits_since(
+    store: &crate::store::Store,
+    ours: Oid,
+    fork: Option<Oid>,
+    theirs: Oid,
+) -> Result<Vec<Oid>> {
+    let mut walk = store.repo.revwalk()?;
+    walk.push(ours)?;
+    walk.hide(theirs)?;
+    if let Some(f) = fork {
+        walk.hide(f)?;
+    }
+    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
+    // A merge commit carries the changes of its first parent's side.
+    Ok(walk.collect::<std::result::Result<Vec<Oid>, git2::Error>>()?)
+}
+
+/// Replays this clone's commits on the remote's tip: the new tip, or the
+/// clashes nobody settled (then nothing was made).
+fn replay_mine(
+    ctx: &Ctx,
+    theirs: Oid,
+    mine: &[Oid],
+    opts: &mut Options<'_>,
+    summary: &mut Summary,
+) -> Result<std::result::Result<Oid, Vec<Clash>>> {
+    let committer = crate::store::identity::signature(&ctx.store.repo, "COMMITTER", ctx.now)?;
+    let takes = opts.takes.clone();
+    let mut settled = Vec::new();
+    let mut decide = |c: &Clash| -> Result<Option<Resolution>> {
+        if let Some(r) = take_for(&takes, &c.id, &c.field) {
+            return Ok(Some(r));
+        }
+        let Some(ask) = opts.ask.as_mut() else {
+            return Ok(None);
+        };
+        let r = ask(c)?;
+        settled.push(format!(
+            "{} {} ({})",
+            c.id,
+            c.field,
+            match &r {
+                Resolution::Ours => "yours",
+                Resolution::Theirs => "theirs",
+                Resolution::Value(_) => "a new value",
+            }
+        ));
+        Ok(Some(r))
+    };
+    let replayed = replay::replay(&ctx.store, theirs, mine, &committer, &mut decide)?;
+    summary.settled.extend(settled);
+    Ok(match replayed {
+        Replayed::Done { tip, .. } => Ok(tip),
+        Replayed::Unsettled(clashes) => Err(clashes),
     })
+}
+
+/// Moves the local records branch from `ours` to `target` (through the
+/// work tree where it is checked out). False when it moved meanwhile.
+fn move_branch(ctx: &Ctx, ours: Option<Oid>, target: Oid) -> Result<bool> {
+    let store = &ctx.store;
+    let plan = crate::store::tx::Plan {
+        refname: store.location.refname.clone(),
+        parent: ours,
+        commit: target,
+        files: changed_files(store, ours, target)?,
+        what: "sync".to_string(),
+    };
+    let loc = store.relocate()?;
+    Ok(crate::store::tx::apply(store, &loc, &plan)? == crate::store::tx::Applied::Done)
+}
+
+/// The files that differ between two commits (`from` `None`: all of `to`).
+fn changed_files(
+    store: &crate::store::Store,
+    from: Option<Oid>,
+    to: Oid,
+) -> Result<Vec<crate::store::tx::FileChange>> {
+    let repo = &store.repo;
+    let old = crate::store::tx::base_tree(repo, from)?;
+    let new = repo.find_commit(to)?.tree()?;
+    let diff = repo.diff_tree_to_tree(Some(&old), Some(&new), None)?;
+    Ok(diff
+        .deltas()
+        .map(|d| {
+            let side = |f: git2::DiffFile<'_>| (!f.id().is_zero()).then(|| f.id());
+            crate::store::tx::FileChange {
+                path: d
+                    .new_file()
+                    .path()
+                    .or_else(|| d.old_file().path())
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                mode: u32::from(d.new_file().mode()).max(0o100644),
+                old: side(d.old_file()),
+                new: side(d.new_file()),
+            }
+        })
+        .collect())
 }
 
 /// The error for clashes with no terminal to ask at: each clash, and the
@@ -385,35 +400,16 @@ fn unsettled(up: &Upstream, clashes: &[Clash]) -> Error {
     e
 }
 
-fn take_for(takes: &[Take], id: &str, c: &Conflict) -> Option<Resolution> {
+fn take_for(takes: &[Take], id: &str, field: &str) -> Option<Resolution> {
     // The most specific take wins.
     let specific = takes
         .iter()
-        .find(|t| t.only.is_some() && t.applies(id, &c.field));
+        .find(|t| t.only.is_some() && t.applies(id, field));
     let any = takes.iter().find(|t| t.only.is_none());
-    // In the merge, the team's version is "ours" and mine is "theirs".
     specific.or(any).map(|t| match t.side {
-        Side::Mine => Resolution::Theirs,
-        Side::Theirs => Resolution::Ours,
+        Side::Mine => Resolution::Ours,
+        Side::Theirs => Resolution::Theirs,
     })
-}
-
-/// A person's answer (Ours = yours) in the merge's orientation.
-fn flip(r: Resolution) -> Resolution {
-    match r {
-        Resolution::Ours => Resolution::Theirs,
-        Resolution::Theirs => Resolution::Ours,
-        value => value,
-    }
-}
-
-/// `postmortems/2026/11/PM-20261124-abcd1234.toml` → the ID.
-fn record_id(path: &str) -> String {
-    path.rsplit('/')
-        .next()
-        .unwrap_or(path)
-        .trim_end_matches(".toml")
-        .to_string()
 }
 
 fn review_branch(ctx: &Ctx) -> Option<String> {
@@ -426,13 +422,16 @@ fn review_branch(ctx: &Ctx) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-fn remember_review(ctx: &Ctx, name: &str) -> Result<()> {
+/// The review branch and the tip pushed to it, for the next sync to see
+/// whether it was merged.
+fn remember_review(ctx: &Ctx, name: &str, tip: Oid) -> Result<()> {
     let mut config = ctx
         .store
         .repo
         .config()?
         .open_level(git2::ConfigLevel::Local)?;
     config.set_str(REVIEW_KEY, name)?;
+    config.set_str(&format!("{REVIEW_KEY}-tip"), &tip.to_string())?;
     Ok(())
 }
 
@@ -460,25 +459,21 @@ fn review_merged(ctx: &Ctx, up: &Upstream, name: &str) -> Result<bool> {
         return Ok(false);
     };
     let remote_ref = format!("refs/remotes/{}/{name}", up.remote);
-    let upstream = repo.revparse_single(&up.tracking)?.id();
     let gone = repo.refname_to_id(&remote_ref).is_err();
-    let contained =
-        repo.graph_descendant_of(upstream, pushed).unwrap_or(false) || upstream == pushed;
+    let contained = branch::tip(repo, &up.tracking)?.is_some_and(|upstream| {
+        upstream == pushed || repo.graph_descendant_of(upstream, pushed).unwrap_or(false)
+    });
     Ok(gone || contained)
 }
 
 /// After pushing a review branch: open the pull request where `gh` or
 /// `glab` is installed and logged in; otherwise the links git printed.
 fn open_review(ctx: &Ctx, up: &Upstream, name: &str, push_stderr: &str) -> Vec<String> {
-    if let Ok(head) = ctx.store.repo.head().and_then(|h| h.peel_to_commit())
-        && let Ok(mut config) = ctx
-            .store
-            .repo
-            .config()
-            .and_then(|c| c.open_level(git2::ConfigLevel::Local))
-    {
-        let _ = config.set_str(&format!("{REVIEW_KEY}-tip"), &head.id().to_string());
-    }
+    let dir = ctx
+        .store
+        .workdir
+        .clone()
+        .unwrap_or_else(|| ctx.store.repo.path().to_path_buf());
     let title = "Post-mortem updates";
     let body =
         "Post-mortem records changed with `devops postmortem`; merge to share them with the team.";
@@ -510,7 +505,7 @@ fn open_review(ctx: &Ctx, up: &Upstream, name: &str, push_stderr: &str) -> Vec<S
     for (tool, args) in tried {
         let logged_in = std::process::Command::new(tool)
             .args(["auth", "status"])
-            .current_dir(&ctx.store.workdir)
+            .current_dir(&dir)
             .output()
             .is_ok_and(|o| o.status.success());
         if !logged_in {
@@ -518,7 +513,7 @@ fn open_review(ctx: &Ctx, up: &Upstream, name: &str, push_stderr: &str) -> Vec<S
         }
         if let Ok(out) = std::process::Command::new(tool)
             .args(&args)
-            .current_dir(&ctx.store.workdir)
+            .current_dir(&dir)
             .output()
             && out.status.success()
         {
@@ -536,7 +531,8 @@ fn open_review(ctx: &Ctx, up: &Upstream, name: &str, push_stderr: &str) -> Vec<S
         .collect()
 }
 
-/// `postmortems/alice-2026-11-25`: the person's name and the day.
+/// `pm-review/alice-2026-11-25`: the person's name and the day (not under
+/// `postmortems/`, which the records branch's own name would block).
 fn suggested_branch(ctx: &Ctx) -> String {
     let who = crate::store::identity::identity(&ctx.store.repo, "AUTHOR")
         .map(|i| i.email.split('@').next().unwrap_or("me").to_string())
@@ -551,5 +547,5 @@ fn suggested_branch(ctx: &Ctx) -> String {
             }
         })
         .collect();
-    format!("postmortems/{who}-{}", ctx.today())
+    format!("pm-review/{who}-{}", ctx.today())
 }

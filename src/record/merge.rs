@@ -172,6 +172,26 @@ struct Marker {
     theirs: String,
 }
 
+/// Counts that people add to (`update --field-reports +3`): changed on
+/// both sides, both changes count.
+pub const COUNTERS: &[&str] = &["impact.users_affected", "impact.field_reports"];
+
+/// A counter changed on both sides: the base plus both sides' changes
+/// (base 7, one side 9, the other 10 → 12). A side without the field
+/// counts from zero.
+fn counter_sum(field: &str, b: Option<&Value>, o: Option<&Value>, t: Option<&Value>) -> Option<i64> {
+    if !COUNTERS.contains(&field) {
+        return None;
+    }
+    let base = match b {
+        None => 0,
+        Some(v) => v.as_integer()?,
+    };
+    let (ours, theirs) = (o?.as_integer()?, t?.as_integer()?);
+    let sum = ours.checked_sub(base)?.checked_add(theirs.checked_sub(base)?)?.checked_add(base)?;
+    Some(sum.max(0))
+}
+
 /// Times the tool stamps: the later one wins, never a conflict.
 const TOOL_TIMES: &[&str] = &["updated_at", "analyzed_at", "reopened_at"];
 
@@ -299,6 +319,8 @@ impl Merger<'_> {
                 self.status_clash = true;
             } else if ov == bv {
                 copy(out, theirs, key); // only theirs changed it
+            } else if let Some(sum) = counter_sum(&field, bv, ov, tv) {
+                out.insert(key, toml_edit::value(sum));
             } else if let (Some(Value::Table(bt)), Some(Value::Table(ot)), Some(Value::Table(tt))) =
                 (bv.or(Some(&Value::Table(Table::new()))), ov, tv)
             {
@@ -552,6 +574,20 @@ mod tests {
         assert!(merged.contains("assignee = \"Bob\""), "{merged}");
         assert!(merged.contains("status = \"assigned\""), "{merged}");
         assert!(merged.contains("\"two\""), "{merged}");
+    }
+
+    #[test]
+    fn counters_changed_on_both_sides_add_up() {
+        let base = format!("{BASE}\n[impact]\nfield_reports = 7\n");
+        let ours = base.replace("field_reports = 7", "field_reports = 9");
+        let theirs = base.replace("field_reports = 7", "field_reports = 10");
+        let merged = merge(&base, &ours, &theirs).unwrap();
+        assert!(merged.contains("field_reports = 12"), "{merged}");
+        // A count nobody had before: both sides' counts.
+        let ours = format!("{BASE}\n[impact]\nusers_affected = 3\n");
+        let theirs = format!("{BASE}\n[impact]\nusers_affected = 4\n");
+        let merged = merge(BASE, &ours, &theirs).unwrap();
+        assert!(merged.contains("users_affected = 7"), "{merged}");
     }
 
     #[test]

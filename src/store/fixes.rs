@@ -4,7 +4,7 @@
 //! a second on a history of 100k commits, every `triage`. The facts found
 //! are about immutable commits, so they are kept in `.git/`: the tip that
 //! was scanned, how far back (a time), and the trailers found with their
-//! commits' times, in the order found. When HEAD is still that tip (most
+//! commits' times, in the order found. When the team's branch is still that tip (most
 //! runs), the answer comes from the file alone, without loading the
 //! history; otherwise the next scan skips every commit that tip reaches
 //! and reads only the new ones. Delete the file at any time.
@@ -33,7 +33,8 @@ pub struct Pending {
     pub commit: String,
 }
 
-/// The open action items of `records` that a commit on HEAD names in a
+/// The open action items of `records` that a commit on the team's default
+/// branch names in a
 /// `Fixes-Postmortem:` trailer, oldest fix first. Reads only.
 pub fn pending(store: &Store, records: &[crate::record::Record]) -> Result<Vec<Pending>> {
     let open: Vec<(&crate::record::Record, &crate::record::ActionItem)> = records
@@ -85,9 +86,10 @@ fn within(found: &[Found], since: i64) -> Vec<Fix> {
         .collect()
 }
 
-/// The trailers in the commits HEAD reaches, from `since` on.
+/// The trailers in the commits the team's default branch reaches
+/// (`origin/HEAD`), from `since` on.
 pub fn since(store: &Store, since: i64) -> Result<Vec<Fix>> {
-    let Some(head) = store.repo.head().ok().and_then(|h| h.target()) else {
+    let Some(head) = super::branch::team_tip(&store.repo) else {
         return Ok(Vec::new()); // unborn branch: no history
     };
     let path = cache_path(store);
@@ -95,11 +97,11 @@ pub fn since(store: &Store, since: i64) -> Result<Vec<Fix>> {
     let cached = read_cache(&path, &key).filter(|c| c.since <= since);
     // Nothing new since the cached scan: the file has the answer.
     if let Some(c) = cached.as_ref().filter(|c| c.tip == head) {
-        crate::trace::mark("fixes cache: HEAD unchanged");
+        crate::trace::mark("fixes cache: tip unchanged");
         return Ok(within(&c.found, since));
     }
 
-    let graph = graph::load(store)?;
+    let graph = graph::load(store, Some(head))?;
     let order = graph.date_order();
     let Some(&tip) = order.first() else {
         return Ok(Vec::new());

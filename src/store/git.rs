@@ -20,7 +20,8 @@ use std::process::{Command, Output, Stdio};
 #[derive(Debug, Clone)]
 pub struct Git {
     pub git_dir: PathBuf,
-    pub work_tree: PathBuf,
+    /// `None` in a bare repository.
+    pub work_tree: Option<PathBuf>,
     /// Path-valued variables the user set relative to their directory,
     /// made absolute because we run git elsewhere.
     env: Vec<(String, OsString)>,
@@ -30,7 +31,7 @@ pub struct Git {
 const RELATIVE_VARS: &[&str] = &["GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR"];
 
 impl Git {
-    pub fn new(git_dir: PathBuf, work_tree: PathBuf, user_cwd: &Path) -> Git {
+    pub fn new(git_dir: PathBuf, work_tree: Option<PathBuf>, user_cwd: &Path) -> Git {
         let mut env = Vec::new();
         for var in RELATIVE_VARS {
             if let Some(v) = std::env::var_os(var).filter(|v| !v.is_empty()) {
@@ -46,6 +47,17 @@ impl Git {
             git_dir,
             work_tree,
             env,
+        }
+    }
+
+    /// Another work tree of the repository (where the records branch is
+    /// checked out): its own git dir and index, none of the user's
+    /// variables.
+    pub fn for_work_tree(git_dir: PathBuf, work_tree: PathBuf) -> Git {
+        Git {
+            git_dir,
+            work_tree: Some(work_tree),
+            env: Vec::new(),
         }
     }
 
@@ -66,10 +78,12 @@ impl Git {
     /// terminal): for `sync`, whose output is for the person.
     pub fn porcelain(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new("git");
-        cmd.current_dir(&self.work_tree)
-            .env("GIT_DIR", &self.git_dir)
-            .env("GIT_WORK_TREE", &self.work_tree)
-            .args(args);
+        cmd.env("GIT_DIR", &self.git_dir);
+        match &self.work_tree {
+            Some(wt) => cmd.current_dir(wt).env("GIT_WORK_TREE", wt),
+            None => cmd.current_dir(&self.git_dir).env_remove("GIT_WORK_TREE"),
+        };
+        cmd.args(args);
         for (k, v) in &self.env {
             cmd.env(k, v);
         }

@@ -7,8 +7,8 @@
 //! git can be told to see other parents (a shallow clone's boundary,
 //! grafts, replace refs): the cache is keyed by all three and rebuilt when
 //! any changes (`git fetch --unshallow`, `git replace`). Each use extends
-//! it from HEAD with the commits it does not know yet. Delete it at any
-//! time.
+//! it from the tip it walks (the records branch, or the team's default
+//! branch) with the commits it does not know yet. Delete it at any time.
 
 use super::Store;
 use super::cache_file::{self, Fingerprint, Reader};
@@ -59,13 +59,13 @@ impl Graph {
         &self.parent_list[a..b]
     }
 
-    /// The commits reachable from HEAD, newest first, children always
+    /// The commits reachable from the tip, newest first, children always
     /// before their parents (git's `--date-order`).
     pub fn date_order(&self) -> Vec<u32> {
         let Some(head) = self.head else {
             return Vec::new();
         };
-        // Children per commit, counted over what HEAD reaches.
+        // Children per commit, counted over what the tip reaches.
         let mut pending = vec![0u32; self.oids.len()];
         let mut seen = vec![false; self.oids.len()];
         let mut stack = vec![head];
@@ -94,14 +94,14 @@ impl Graph {
     }
 }
 
-/// The graph from HEAD, from the cache plus whatever it lacked.
-pub fn load(store: &Store) -> Result<Graph> {
+/// The graph from `tip` (the records branch's, or the team's default
+/// branch's), from the cache plus whatever it lacked.
+pub fn load(store: &Store, tip: Option<Oid>) -> Result<Graph> {
     let path = cache_path(store);
     let key = cache_key(store);
     let mut graph = read_cache(&path, &key).unwrap_or_else(empty);
-    let head = match store.repo.head().ok().and_then(|h| h.target()) {
-        Some(h) => h,
-        None => return Ok(graph), // unborn branch: no history
+    let Some(head) = tip else {
+        return Ok(graph); // unborn branch: no history
     };
     let added = extend(store, &mut graph, head)?;
     graph.head = graph.index.get(&head).copied();

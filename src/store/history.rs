@@ -32,7 +32,7 @@ pub struct Revision {
 /// Authors of the newest commits, most recent first, each once: who is
 /// around to take work when the team keeps no roster.
 pub fn recent_authors(store: &Store, commits: usize) -> Result<Vec<String>> {
-    let graph = graph::load(store)?;
+    let graph = graph::load(store, super::branch::team_tip(&store.repo))?;
     let mut authors: Vec<String> = Vec::new();
     for c in graph.date_order().into_iter().take(commits) {
         let commit = store.repo.find_commit(graph.oid(c))?;
@@ -102,7 +102,7 @@ fn blob_text(store: &Store, blob: Option<Oid>) -> Result<Option<String>> {
 /// A commit is skipped as soon as its records-directory tree equals a
 /// parent's (git's history simplification), without reading any tree.
 pub fn record_history(store: &Store, entry: &Entry) -> Result<Vec<Revision>> {
-    let graph = graph::load(store)?;
+    let graph = graph::load(store, store.snapshot()?.commit)?;
     let within = entry
         .path
         .strip_prefix(&format!("{}/", store.records_dir))
@@ -183,7 +183,7 @@ pub struct Activity {
 }
 
 pub fn activity(store: &Store, q: &ActivityQuery<'_>) -> Result<Vec<Activity>> {
-    let graph = graph::load(store)?;
+    let graph = graph::load(store, store.snapshot()?.commit)?;
     let mut out = Vec::new();
     for c in graph.date_order() {
         if out.len() >= q.limit {
@@ -255,7 +255,7 @@ pub struct NearbyCommit {
 /// Commits made in `[from, to]` (committer time), newest first, leaving
 /// out the post-mortem commits themselves. Only those commits are read.
 pub fn commits_between(store: &Store, from: i64, to: i64) -> Result<Vec<NearbyCommit>> {
-    let graph = graph::load(store)?;
+    let graph = graph::load(store, super::branch::team_tip(&store.repo))?;
     let tags = tags_by_commit(store)?;
     let mut out = Vec::new();
     for c in graph.date_order() {

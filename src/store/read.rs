@@ -1,14 +1,17 @@
-//! Finding and reading records in the work tree.
+//! Finding and reading records on the records branch: its tree, never the
+//! work tree.
 
 use super::Store;
-use super::record_cache::{self, RecordCache, Stamp};
+use super::record_cache::{self, Cached, MonthOut, RecordCache};
+use super::tree::{self, Month, Stray};
 use crate::error::{Error, Result};
 use crate::record::id::check_query;
 use crate::record::parse::{Located, parse_record};
 use crate::record::{Record, RecordId};
+use git2::Oid;
 use rayon::prelude::*;
 
-/// A record file's place: its ID and path relative to the work tree.
+/// A record file's place: its ID and path in the records branch's tree.
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub id: RecordId,
@@ -16,105 +19,91 @@ pub struct Entry {
 }
 
 /// A file that is not a readable record, reported and skipped.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Unreadable {
     pub path: String,
     pub problem: Located,
 }
 
-/// Every `<dir>/YYYY/MM/<id>.toml`, newest month first. Only directory
-/// listings: no file is opened.
+impl Unreadable {
+    fn new(path: String, message: impl Into<String>) -> Unreadable {
+        Unreadable {
+            path,
+            problem: Located {
+                line: 1,
+                col: 1,
+                message: message.into(),
+            },
+        }
+    }
+
+    fn stray(records_dir: &str, s: Stray) -> Unreadable {
+        Unreadable::new(format!("{records_dir}/{}", s.path), s.why)
+    }
+}
+
+/// Every `<dir>/YYYY/MM/<id>.toml` on the records branch, newest month
+/// first, by ID within a month. Only trees are read.
 pub fn entries(store: &Store) -> Result<Vec<Entry>> {
-    let dir = &store.records_dir;
-    let out: Vec<Entry> = toml_files(store)?
-        .into_iter()
-        .filter_map(|path| {
-            let rest = path.strip_prefix(dir.as_str())?.strip_prefix('/')?;
-            let mut parts = rest.split('/');
-            let (Some(year), Some(month), Some(file), None) =
-                (parts.next(), parts.next(), parts.next(), parts.next())
-            else {
-                return None;
-            };
-            let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-            if !digits(year) || !digits(month) {
-                return None;
-            }
-            let id = RecordId::parse(file.strip_suffix(".toml")?)?;
-            Some(Entry { id, path })
-        })
-        .collect();
-    // Newest month first; within a month, by ID. The files come sorted
-    // by path, so each month is already a run in ID order: the runs are
-    // put in reverse (no comparison sort over 100k paths).
-    fn month(p: &str) -> &str {
-        p.rsplit_once('/').map_or("", |(d, _)| d)
-    }
-    let mut runs: Vec<Vec<Entry>> = Vec::new();
-    for e in out {
-        match runs.last_mut() {
-            Some(run) if month(&run[0].path) == month(&e.path) => run.push(e),
-            _ => runs.push(vec![e]),
-        }
-    }
-    let out: Vec<Entry> = runs.into_iter().rev().flatten().collect();
-    Ok(out)
-}
-
-/// Every `.toml` file under the records directory (the one walk of it),
-/// except the config and the templates: records, and files `check` must
-/// tell about (misplaced, misnamed). Symbolic links are not followed.
-pub fn toml_files(store: &Store) -> Result<Vec<String>> {
-    super::paths::check_inside(&store.workdir, &format!("{}/-", store.records_dir))?;
-    store.ensure_records_checked_out()?;
-    let mut out = walk(&store.abs(&store.records_dir), &store.records_dir)?;
-    let config = format!("{}/config.toml", store.records_dir);
-    let templates = format!("{}/templates/", store.records_dir);
-    out.retain(|p| *p != config && !p.starts_with(&templates));
-    Ok(out)
-}
-
-/// The `.toml` files under `dir`, sorted by path; its folders (years,
-/// months) are read and sorted in parallel, each on its own.
-fn walk(dir: &std::path::Path, rel: &str) -> Result<Vec<String>> {
-    let listing = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::new(format!("cannot read {}: {e}", dir.display()))),
+    let Some(dir) = store.snapshot()?.dir else {
+        return Ok(Vec::new());
     };
-    let mut files = Vec::new();
-    let mut folders = Vec::new();
-    for e in listing.flatten() {
-        let Some(name) = e.file_name().to_str().map(str::to_string) else {
-            continue;
-        };
-        match e.file_type() {
-            Ok(t) if t.is_dir() => folders.push((e.path(), format!("{rel}/{name}"))),
-            Ok(t) if t.is_file() && name.ends_with(".toml") => files.push(format!("{rel}/{name}")),
-            _ => {}
-        }
+    let (months, _) = tree::months(&store.repo, dir)?;
+    let mut out = Vec::new();
+    for m in &months {
+        let (files, _) = tree::files(&store.repo, m)?;
+        out.extend(files.into_iter().map(|f| Entry {
+            path: format!("{}/{}/{}.toml", store.records_dir, m.dir, f.id),
+            id: f.id,
+        }));
     }
-    // Sorted as one list of paths would be: a file goes before a
-    // subfolder's files when its path is smaller than `subfolder/`
-    // (`2024.toml` < `2024/…`, as `.` < `/`).
-    files.sort_unstable();
-    folders.sort_unstable_by(|a, b| a.1.cmp(&b.1));
-    let nested: Vec<Vec<String>> = folders
+    Ok(out)
+}
+
+/// Every record file on the records branch with its blob, in the order of
+/// [`entries`].
+pub fn record_blobs(store: &Store) -> Result<Vec<(String, Oid)>> {
+    let Some(dir) = store.snapshot()?.dir else {
+        return Ok(Vec::new());
+    };
+    let (months, _) = tree::months(&store.repo, dir)?;
+    let mut out = Vec::new();
+    for m in &months {
+        let (files, _) = tree::files(&store.repo, m)?;
+        out.extend(
+            files
+                .into_iter()
+                .map(|f| (format!("{}/{}/{}.toml", store.records_dir, m.dir, f.id), f.blob)),
+        );
+    }
+    Ok(out)
+}
+
+/// Calls `f` with each file's path and bytes, in parallel (a repository
+/// handle per thread: libgit2's are not shared), keeping what it returns,
+/// in order. A blob that cannot be read is an error.
+pub fn blobs<T: Send>(
+    store: &Store,
+    files: &[(String, Oid)],
+    f: impl Fn(&str, &[u8]) -> Option<T> + Sync,
+) -> Result<Vec<(String, T)>> {
+    let git_dir = store.repo.path().to_path_buf();
+    let read: Vec<Result<Option<(String, T)>>> = files
         .par_iter()
-        .map(|(path, rel)| walk(path, rel))
-        .collect::<Result<_>>()?;
-    let mut all = Vec::with_capacity(files.len() + nested.iter().map(Vec::len).sum::<usize>());
-    let mut files = files.into_iter().peekable();
-    for ((_, folder), inside) in folders.iter().zip(nested) {
-        // Files of this folder that sort before the subfolder's files.
-        let inside_prefix = format!("{folder}/");
-        while let Some(f) = files.next_if(|f| f.as_str() < inside_prefix.as_str()) {
-            all.push(f);
-        }
-        all.extend(inside);
-    }
-    all.extend(files);
-    Ok(all)
+        .map_init(
+            || git2::Repository::open(&git_dir),
+            |repo, (path, blob)| {
+                let repo = repo
+                    .as_ref()
+                    .map_err(|e| Error::new(format!("cannot open the repository: {}", e.message())))?;
+                let b = repo.find_blob(*blob).map_err(|e| {
+                    Error::new(format!("cannot read {path}: {}", e.message()))
+                })?;
+                Ok(f(path, b.content()).map(|t| (path.clone(), t)))
+            },
+        )
+        .collect();
+    read.into_iter().filter_map(Result::transpose).collect()
 }
 
 /// The one record a typed ID or prefix names.
@@ -123,7 +112,7 @@ pub fn find(store: &Store, query: &str) -> Result<Entry> {
     // A full ID needs no listing.
     if let Some(id) = RecordId::parse(q) {
         let path = store.record_path(&id);
-        if store.abs(&path).exists() {
+        if blob_at(store, &path)?.is_some() {
             return Ok(Entry { id, path });
         }
     }
@@ -138,9 +127,27 @@ pub fn find(store: &Store, query: &str) -> Result<Entry> {
     Err(crate::record::id::unmatched(q, &ids, None))
 }
 
+/// The blob at `path` on the records branch, if there is a file there.
+fn blob_at(store: &Store, path: &str) -> Result<Option<Oid>> {
+    let Some(root) = store.snapshot()?.root else {
+        return Ok(None);
+    };
+    match store.repo.find_tree(root)?.get_path(std::path::Path::new(path)) {
+        Ok(e) if e.kind() == Some(git2::ObjectType::Blob) => Ok(Some(e.id())),
+        Ok(_) => Ok(None),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A file's text on the records branch.
 pub fn read_text(store: &Store, path: &str) -> Result<String> {
-    std::fs::read_to_string(store.abs(path))
-        .map_err(|e| Error::new(format!("cannot read {path}: {e}")))
+    store.text(path)?.ok_or_else(|| {
+        Error::new(format!(
+            "{path} is not on {}",
+            store.location.describe()
+        ))
+    })
 }
 
 pub fn load(store: &Store, entry: &Entry) -> Result<Record> {
@@ -175,211 +182,271 @@ pub enum Detail {
     Slim,
 }
 
-/// Reads every record in parallel, through the record cache (see
-/// `store::record_cache`). Files that do not parse are returned separately
-/// so one bad file never hides the others.
+/// One record file to load: where it is and where its record comes from.
+struct Item<'a> {
+    month: usize,
+    name: String,
+    blob: Oid,
+    /// Its encoding, when the cache has this blob.
+    cached: Option<&'a [u8]>,
+}
+
+/// What loading one item gave.
+struct Loaded {
+    /// `None` exactly when `bad` says why.
+    record: Option<Record>,
+    /// A fresh encoding for the cache (parsed this time).
+    encoded: Option<Vec<u8>>,
+    bad: Option<Unreadable>,
+}
+
+/// Reads every record on the records branch, through the record cache
+/// (see `store::record_cache`): unchanged month folders and blobs come
+/// from it, the rest is read from git and parsed in parallel. Files that
+/// are not readable records are returned separately so one bad file never
+/// hides the others.
 pub fn load_all(store: &Store, detail: Detail) -> Result<(Vec<Record>, Vec<Unreadable>)> {
-    let entries = entries(store)?;
-    crate::trace::mark("listed record files");
+    let Some(dir) = store.snapshot()?.dir else {
+        return Ok((Vec::new(), Vec::new()));
+    };
     let slim = detail == Detail::Slim;
     let cache_path = record_cache::path(&store.repo, slim);
     let cache = RecordCache::open(&cache_path, &store.records_dir, slim);
     crate::trace::mark("record cache opened");
-    // The repository handle is not Sync; the threads need only the path.
-    let workdir = &store.workdir;
-    let folders = Folders::open(workdir, &entries);
-    // Each record is a few hundred bytes and there may be 100k: they are
-    // made once, in `found`, and never copied into another buffer; what is
-    // known about each file travels beside them in `meta`.
-    let (meta, found): (Vec<Meta>, Vec<Option<Record>>) = entries
-        .par_iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let unreadable = |message: String| Unreadable {
-                path: e.path.clone(),
-                problem: Located {
-                    line: 1,
-                    col: 1,
-                    message,
-                },
-            };
-            let abs = workdir.join(&e.path);
-            // Stat before reading: a change after this stamp makes the entry
-            // stale next time rather than wrong.
-            let stat = folders
-                .stat(i, &e.path)
-                .unwrap_or_else(|| std::fs::symlink_metadata(&abs).map(|m| Stamp::of(&m)));
-            let stamp = match stat {
-                Ok(stamp) => stamp,
-                Err(err) => return ((None, Loaded::Bad(unreadable(err.to_string()))), None),
-            };
-            // A copy under another record's name would count twice.
-            let misnamed = |r: &Record| {
-                (r.id != e.id.as_str()).then(|| {
-                    unreadable(format!(
-                        "id = \"{}\" does not match the file name (`devops postmortem check` says more)",
-                        crate::text::inline(&r.id)
-                    ))
-                })
-            };
-            if let Some(r) = cache.get(&e.path, stamp) {
-                if let Some(bad) = misnamed(&r) {
-                    return ((Some(stamp), Loaded::Bad(bad)), None);
-                }
-                return ((Some(stamp), Loaded::Cached), Some(r));
-            }
-            match std::fs::read_to_string(&abs) {
-                Ok(text) => match parse_record(&text) {
-                    Ok(mut r) => {
-                        if let Some(bad) = misnamed(&r) {
-                            return ((Some(stamp), Loaded::Bad(bad)), None);
-                        }
-                        if slim {
-                            r.slim();
-                        }
-                        ((Some(stamp), Loaded::Parsed), Some(r))
-                    }
-                    Err(problem) => (
-                        (
-                            Some(stamp),
-                            Loaded::Bad(Unreadable {
-                                path: e.path.clone(),
-                                problem,
-                            }),
-                        ),
-                        None,
-                    ),
-                },
-                Err(err) => (
-                    (Some(stamp), Loaded::Bad(unreadable(err.to_string()))),
-                    None,
-                ),
-            }
-        })
-        .unzip();
+    if cache.is_of(dir) {
+        return Ok(from_cache(store, &cache));
+    }
+    let (months, strays) = tree::months(&store.repo, dir)?;
+    let mut bad: Vec<Unreadable> = strays
+        .into_iter()
+        .map(|s| Unreadable::stray(&store.records_dir, s))
+        .collect();
+    let items = items(store, &cache, &months, &mut bad)?;
+    crate::trace::mark("listed record files");
+    let loaded = load_items(store, &months, &items, slim);
     crate::trace::mark("records loaded");
 
-    // Rewrite the cache only when that changes it: a newly parsed file old
-    // enough to cache, or entries that are gone or stale. Files changed a
-    // moment ago are never cached, so they alone never cause a rewrite.
-    let hits = meta
-        .iter()
-        .filter(|(_, l)| matches!(l, Loaded::Cached))
-        .count();
-    let newly_cacheable = meta
-        .iter()
-        .any(|(stamp, l)| matches!(l, Loaded::Parsed) && stamp.is_some_and(|s| s.settled()));
-    if newly_cacheable || cache.len() > hits {
-        let fresh: Vec<record_cache::Fresh<'_>> = entries
-            .iter()
-            .zip(&meta)
-            .zip(&found)
-            .filter_map(|((e, (stamp, loaded)), record)| {
-                let parsed = match loaded {
-                    Loaded::Parsed => record.as_ref(),
-                    Loaded::Cached => None,
-                    Loaded::Bad(_) => return None,
-                };
-                Some(record_cache::Fresh {
-                    path: &e.path,
-                    stamp: (*stamp)?,
-                    parsed,
-                })
-            })
-            .collect();
-        // A cache that cannot be written only costs speed next time.
-        let _ = record_cache::write(&cache_path, &store.records_dir, slim, &cache, &fresh);
-        crate::trace::mark("record cache written");
+    let mut out = MonthOuts::new(&months);
+    for (item, l) in items.iter().zip(&loaded) {
+        let bytes = l.encoded.as_deref().or(item.cached);
+        if let (Some(bytes), None) = (bytes, &l.bad) {
+            out.push(item.month, &item.name, item.blob, bytes);
+        }
     }
-    drop(cache);
-    crate::trace::mark("cache dropped");
+    let mut all_bad = bad.clone();
+    all_bad.extend(loaded.iter().filter_map(|l| l.bad.clone()));
+    // Problems are remembered with the rest: the same tree has the same ones.
+    let _ = record_cache::write(
+        &cache_path,
+        &store.records_dir,
+        slim,
+        dir,
+        &out.months,
+        &as_strays(&all_bad),
+    );
+    drop(out);
+    let records: Vec<Record> = loaded.into_iter().filter_map(|l| l.record).collect();
+    crate::trace::mark("record cache written");
+    Ok((records, all_bad))
+}
 
-    let bad = meta
-        .into_iter()
-        .filter_map(|(_, l)| match l {
-            Loaded::Bad(u) => Some(u),
-            _ => None,
+/// The problems found, as the cache keeps them (`line:col:message`).
+fn as_strays(bad: &[Unreadable]) -> Vec<Stray> {
+    bad.iter()
+        .map(|u| Stray {
+            path: u.path.clone(),
+            why: format!("{}:{}:{}", u.problem.line, u.problem.col, u.problem.message),
+        })
+        .collect()
+}
+
+/// The answer when the records tree is exactly the one cached.
+fn from_cache(store: &Store, cache: &RecordCache) -> (Vec<Record>, Vec<Unreadable>) {
+    let cached: Vec<Cached<'_>> = cache.all().collect();
+    let records_dir = store.records_dir.as_str();
+    let decoded: Vec<std::result::Result<Record, Unreadable>> = cached
+        .par_iter()
+        .map(|c| {
+            let path = format!("{records_dir}/{}/{}", c.month, c.name);
+            let record: Record = postcard::from_bytes(c.data)
+                .map_err(|_| Unreadable::new(path.clone(), "cache entry damaged"))?;
+            match misnamed(&record, c.name) {
+                Some(why) => Err(Unreadable::new(path, why)),
+                None => Ok(record),
+            }
         })
         .collect();
-    // In place: `Option<Record>` is the size of a `Record`, and std
-    // collects a `filter_map` into the same buffer (`flatten` it does not).
-    #[allow(clippy::filter_map_identity)]
-    let records: Vec<Record> = found.into_iter().filter_map(|r| r).collect();
-    crate::trace::mark("records collected");
-    Ok((records, bad))
+    crate::trace::mark("records decoded");
+    let mut records = Vec::with_capacity(decoded.len());
+    let mut bad: Vec<Unreadable> = cache.strays().iter().map(from_stray).collect();
+    for d in decoded {
+        match d {
+            Ok(r) => records.push(r),
+            Err(u) => bad.push(u),
+        }
+    }
+    (records, bad)
 }
 
-/// The record folders, open: a file is then looked up by name in its
-/// folder (`fstatat`), not by walking its whole path again, which over
-/// 100k files is most of a warm read.
-struct Folders {
-    open: Vec<Option<std::fs::File>>,
-    /// For each entry, its folder's place in `open`.
-    of_entry: Vec<usize>,
+/// A problem as the cache keeps it (`line:col:message`), back as it was.
+fn from_stray(s: &Stray) -> Unreadable {
+    let mut parts = s.why.splitn(3, ':');
+    let (line, col, message) = (parts.next(), parts.next(), parts.next());
+    match (
+        line.and_then(|l| l.parse().ok()),
+        col.and_then(|c| c.parse().ok()),
+        message,
+    ) {
+        (Some(line), Some(col), Some(message)) => Unreadable {
+            path: s.path.clone(),
+            problem: Located {
+                line,
+                col,
+                message: message.to_string(),
+            },
+        },
+        _ => Unreadable::new(s.path.clone(), s.why.clone()),
+    }
 }
 
-impl Folders {
-    fn open(workdir: &std::path::Path, entries: &[Entry]) -> Folders {
-        let mut open = Vec::new();
-        let mut of_entry = Vec::with_capacity(entries.len());
-        let mut last: Option<&str> = None;
-        for e in entries {
-            let folder = e.path.rsplit_once('/').map_or("", |(d, _)| d);
-            if last != Some(folder) {
-                open.push(std::fs::File::open(workdir.join(folder)).ok());
-                last = Some(folder);
+/// A copy under another record's name would count twice.
+fn misnamed(r: &Record, file_name: &str) -> Option<String> {
+    let stem = file_name.strip_suffix(".toml").unwrap_or(file_name);
+    (r.id != stem).then(|| {
+        format!(
+            "id = \"{}\" does not match the file name (`devops postmortem check` says more)",
+            crate::text::inline(&r.id)
+        )
+    })
+}
+
+/// The files to load, each with its cached encoding where there is one:
+/// a month folder whose tree the cache saw is not even listed.
+fn items<'c>(
+    store: &Store,
+    cache: &'c RecordCache,
+    months: &[Month],
+    bad: &mut Vec<Unreadable>,
+) -> Result<Vec<Item<'c>>> {
+    let mut items = Vec::new();
+    for (i, m) in months.iter().enumerate() {
+        if let Some(cached) = cache.month(m) {
+            let inside = format!("{}/{}/", store.records_dir, m.dir);
+            bad.extend(
+                cache
+                    .strays()
+                    .iter()
+                    .filter(|s| s.path.starts_with(&inside))
+                    .map(from_stray),
+            );
+            items.extend(cached.into_iter().map(|c| Item {
+                month: i,
+                name: c.name.to_string(),
+                blob: c.blob,
+                cached: Some(c.data),
+            }));
+            continue;
+        }
+        let (files, strays) = tree::files(&store.repo, m)?;
+        bad.extend(
+            strays
+                .into_iter()
+                .map(|s| Unreadable::stray(&store.records_dir, s)),
+        );
+        items.extend(files.into_iter().map(|f| Item {
+            month: i,
+            name: format!("{}.toml", f.id),
+            blob: f.blob,
+            cached: cache.by_blob(f.blob),
+        }));
+    }
+    Ok(items)
+}
+
+/// Decodes the cached items and reads and parses the others, in parallel
+/// (one repository handle per thread: libgit2's are not shared).
+fn load_items(store: &Store, months: &[Month], items: &[Item<'_>], slim: bool) -> Vec<Loaded> {
+    let git_dir = store.repo.path().to_path_buf();
+    let records_dir = store.records_dir.as_str();
+    items
+        .par_iter()
+        .map_init(
+            || git2::Repository::open(&git_dir).ok(),
+            |repo, item| {
+                let path = format!("{records_dir}/{}/{}", months[item.month].dir, item.name);
+                load_item(repo.as_ref(), item, path, slim)
+            },
+        )
+        .collect()
+}
+
+fn load_item(
+    repo: Option<&git2::Repository>,
+    item: &Item<'_>,
+    path: String,
+    slim: bool,
+) -> Loaded {
+    let fail = |why: Unreadable| Loaded {
+        record: None,
+        encoded: None,
+        bad: Some(why),
+    };
+    let (record, encoded) = match item.cached.map(postcard::from_bytes::<Record>) {
+        Some(Ok(r)) => (r, None),
+        _ => {
+            let Some(repo) = repo else {
+                return fail(Unreadable::new(path, "cannot open the repository"));
+            };
+            let text = match repo.find_blob(item.blob) {
+                Ok(b) => String::from_utf8_lossy(b.content()).into_owned(),
+                Err(e) => return fail(Unreadable::new(path, e.message().to_string())),
+            };
+            match parse_record(&text) {
+                Ok(mut r) => {
+                    if slim {
+                        r.slim();
+                    }
+                    let encoded = postcard::to_stdvec(&r).ok();
+                    (r, encoded)
+                }
+                Err(problem) => return fail(Unreadable { path, problem }),
             }
-            of_entry.push(open.len() - 1);
         }
-        Folders { open, of_entry }
-    }
-
-    /// The stamp of entry `i`; `None` when its folder could not be opened
-    /// (the caller then stats the whole path).
-    fn stat(&self, i: usize, path: &str) -> Option<std::io::Result<Stamp>> {
-        use std::os::fd::AsRawFd;
-        let folder = self.open.get(*self.of_entry.get(i)?)?.as_ref()?;
-        let name = path.rsplit_once('/').map_or(path, |(_, n)| n);
-        let Ok(name) = std::ffi::CString::new(name) else {
-            return Some(Err(std::io::Error::from(std::io::ErrorKind::InvalidInput)));
-        };
-        let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
-        // SAFETY: a valid directory descriptor, a NUL-terminated name, and
-        // an out-pointer to a stat buffer; the result is read only on success.
-        let r = unsafe {
-            libc::fstatat(
-                folder.as_raw_fd(),
-                name.as_ptr(),
-                st.as_mut_ptr(),
-                libc::AT_SYMLINK_NOFOLLOW,
-            )
-        };
-        if r != 0 {
-            return Some(Err(std::io::Error::last_os_error()));
-        }
-        // SAFETY: fstatat succeeded, so it filled the buffer.
-        let st = unsafe { st.assume_init() };
-        Some(Ok(Stamp::of_stat(&st)))
+    };
+    match misnamed(&record, &item.name) {
+        Some(why) => Loaded {
+            record: None,
+            encoded,
+            bad: Some(Unreadable::new(path, why)),
+        },
+        None => Loaded {
+            record: Some(record),
+            encoded,
+            bad: None,
+        },
     }
 }
 
-/// A file's stamp (when it could be read) and where its record came from.
-type Meta = (Option<Stamp>, Loaded);
-
-/// Where a record came from, or why there is none.
-enum Loaded {
-    Cached,
-    Parsed,
-    Bad(Unreadable),
+/// The cache's months as they will be written.
+struct MonthOuts<'a> {
+    months: Vec<MonthOut<'a>>,
 }
 
-/// The file as committed in HEAD.
-pub fn head_text(store: &Store, path: &str) -> Result<String> {
-    let tree = store.repo.head()?.peel_to_tree()?;
-    let entry = tree
-        .get_path(std::path::Path::new(path))
-        .map_err(|_| Error::new(format!("{path} is not committed yet: commit it first")))?;
-    let blob = store.repo.find_blob(entry.id())?;
-    String::from_utf8(blob.content().to_vec())
-        .map_err(|_| Error::new(format!("{path} is not UTF-8 text")))
+impl<'a> MonthOuts<'a> {
+    fn new(months: &'a [Month]) -> MonthOuts<'a> {
+        MonthOuts {
+            months: months
+                .iter()
+                .map(|m| MonthOut {
+                    dir: &m.dir,
+                    tree: m.tree,
+                    entries: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    fn push(&mut self, month: usize, name: &'a str, blob: Oid, bytes: &'a [u8]) {
+        self.months[month].entries.push((name, blob, bytes));
+    }
 }

@@ -1,27 +1,28 @@
-//! Parsed records, cached in `.git/` and keyed by each file's (size, mtime,
-//! inode), so `list`, `triage` and `stats` over 100k records stat the files
-//! instead of reading and parsing them. Two files: whole records (for
-//! `--json`, `export`, `search`), and slim ones (`Record::slim`: what tables
-//! and figures need), which the everyday reads decode in a fraction of the
-//! time and memory.
+//! Parsed records, cached in `.git/` and keyed by git's own ids, so `list`,
+//! `triage` and `stats` over 100k records decode the cache instead of
+//! reading and parsing 100k blobs.
 //!
-//! The files are the truth: an entry is used only when the file still has
-//! the same size, mtime and inode, and a file changed within two seconds of
-//! the cache being written is not cached at all (git's "racily clean"
-//! rule), so an edit in the same clock tick cannot hide behind it. Delete
-//! the cache at any time.
+//! Every key is an object id, and an object id names its content for ever:
+//! a record's entry is its blob's id, each month folder's entry its tree's
+//! id, the whole cache the records directory's tree id. When the records
+//! branch has not moved, that one id matches and the cache answers alone;
+//! when it has, only the month folders whose tree id changed are listed,
+//! and only blobs the cache has never seen are parsed. Two files: whole
+//! records (for `--json`, `export`, `search`), and slim ones
+//! (`Record::slim`: what tables and figures need). Delete either at any
+//! time.
 
 use super::cache_file::{self, Fingerprint, Reader};
-use crate::record::Record;
+use super::tree::{Month, Stray};
+use git2::Oid;
 use std::hash::BuildHasher;
 use std::ops::Range;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-const KIND: &[u8; 4] = b"RECS";
-const KIND_SLIM: &[u8; 4] = b"RECL";
+const KIND: &[u8; 4] = b"RECB";
+const KIND_SLIM: &[u8; 4] = b"RECT";
 /// Bump whenever `Record` changes shape: postcard is not self-describing.
-const FORMAT: u32 = 6;
+const FORMAT: u32 = 1;
 
 fn fingerprint(records_dir: &str, slim: bool) -> Fingerprint<'_> {
     Fingerprint {
@@ -30,86 +31,50 @@ fn fingerprint(records_dir: &str, slim: bool) -> Fingerprint<'_> {
         key: records_dir.as_bytes(),
     }
 }
-/// Files changed this recently are not cached (see the module comment).
-const RACY_NANOS: i64 = 2_000_000_000;
-
-/// What identifies one version of a file without reading it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stamp {
-    size: u64,
-    mtime_ns: i64,
-    /// ctime too: it moves on every change, even one whose mtime was put back.
-    ctime_ns: i64,
-    ino: u64,
-}
-
-impl Stamp {
-    /// Old enough to cache: not changed in the last two seconds, so a
-    /// second change within the same clock tick cannot go unnoticed.
-    pub fn settled(&self) -> bool {
-        let now_ns = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as i64);
-        self.mtime_ns.max(self.ctime_ns) <= now_ns - RACY_NANOS
-    }
-
-    /// The same fields as `of`, from a `stat` buffer.
-    pub fn of_stat(st: &libc::stat) -> Stamp {
-        Stamp {
-            size: st.st_size as u64,
-            mtime_ns: nanos(st.st_mtime, st.st_mtime_nsec),
-            ctime_ns: nanos(st.st_ctime, st.st_ctime_nsec),
-            ino: st.st_ino,
-        }
-    }
-
-    pub fn of(meta: &std::fs::Metadata) -> Stamp {
-        Stamp {
-            size: meta.size(),
-            mtime_ns: nanos(meta.mtime(), meta.mtime_nsec()),
-            ctime_ns: nanos(meta.ctime(), meta.ctime_nsec()),
-            ino: meta.ino(),
-        }
-    }
-}
-
-/// Seconds and nanoseconds as one number; a file dated past 2262 (`touch
-/// -d`) saturates rather than overflowing.
-fn nanos(secs: i64, nsec: i64) -> i64 {
-    secs.saturating_mul(1_000_000_000).saturating_add(nsec)
-}
-
-pub struct RecordCache {
-    bytes: Vec<u8>,
-    entries: Vec<Entry>,
-    /// Entry numbers by the hash of their path: the paths stay in `bytes`
-    /// (no 100k small strings to make, check and free).
-    by_path: hashbrown::HashTable<u32>,
-    hasher: foldhash::fast::RandomState,
-}
-
-struct Entry {
-    path: Range<usize>,
-    stamp: Stamp,
-    /// The encoded record.
-    data: Range<usize>,
-}
 
 pub fn path(repo: &git2::Repository, slim: bool) -> PathBuf {
-    // Per work tree: each has its own files and their stamps.
-    repo.path().join(if slim {
+    // Shared by every work tree: the keys are object ids.
+    repo.commondir().join(if slim {
         "devops-postmortem-records-slim.cache"
     } else {
         "devops-postmortem-records.cache"
     })
 }
 
+/// One cached record: its file name in its month, its blob, its encoding.
+struct Entry {
+    name: Range<usize>,
+    blob: Oid,
+    data: Range<usize>,
+}
+
+struct CachedMonth {
+    dir: Range<usize>,
+    tree: Oid,
+    entries: Range<usize>,
+}
+
+pub struct RecordCache {
+    bytes: Vec<u8>,
+    /// The records directory's tree this cache was made from.
+    dir: Option<Oid>,
+    months: Vec<CachedMonth>,
+    strays: Vec<Stray>,
+    entries: Vec<Entry>,
+    /// Entry numbers by blob id, made on first use.
+    by_blob: std::cell::OnceCell<hashbrown::HashTable<u32>>,
+    hasher: foldhash::fast::RandomState,
+}
+
 impl RecordCache {
     fn empty() -> RecordCache {
         RecordCache {
             bytes: Vec::new(),
+            dir: None,
+            months: Vec::new(),
+            strays: Vec::new(),
             entries: Vec::new(),
-            by_path: hashbrown::HashTable::new(),
+            by_blob: Default::default(),
             hasher: Default::default(),
         }
     }
@@ -117,155 +82,214 @@ impl RecordCache {
     /// The cache, or an empty one when it is missing, from another records
     /// directory, of another version, or damaged.
     pub fn open(path: &Path, records_dir: &str, slim: bool) -> RecordCache {
-        let Some(bytes) = cache_file::read(path, &fingerprint(records_dir, slim)) else {
-            return RecordCache::empty();
-        };
-        let Some(entries) = index(&bytes) else {
-            return RecordCache::empty();
-        };
-        let hasher = foldhash::fast::RandomState::default();
-        let mut by_path = hashbrown::HashTable::with_capacity(entries.len());
-        let path_of = |i: u32| &bytes[entries[i as usize].path.clone()];
-        for (i, e) in entries.iter().enumerate() {
-            let path = &bytes[e.path.clone()];
-            let hash = hasher.hash_one(path);
-            match by_path.entry(
-                hash,
-                |&j| path_of(j) == path,
-                |&j| hasher.hash_one(path_of(j)),
-            ) {
-                // The same path twice: a cache we did not write.
-                hashbrown::hash_table::Entry::Occupied(_) => return RecordCache::empty(),
-                hashbrown::hash_table::Entry::Vacant(v) => {
-                    v.insert(i as u32);
-                }
-            }
-        }
-        RecordCache {
-            bytes,
-            entries,
-            by_path,
-            hasher,
-        }
+        cache_file::read(path, &fingerprint(records_dir, slim))
+            .and_then(decode)
+            .unwrap_or_else(RecordCache::empty)
+    }
+
+    /// True when the cache was made from exactly this records tree.
+    pub fn is_of(&self, dir: Oid) -> bool {
+        self.dir == Some(dir)
     }
 
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
-    fn entry(&self, path: &str, stamp: Stamp) -> Option<&Entry> {
-        let path = path.as_bytes();
-        let i = self.by_path.find(self.hasher.hash_one(path), |&i| {
-            &self.bytes[self.entries[i as usize].path.clone()] == path
+    pub fn strays(&self) -> &[Stray] {
+        &self.strays
+    }
+
+    /// Every entry as (month dir, file name, blob, encoded record), in order.
+    pub fn all(&self) -> impl Iterator<Item = Cached<'_>> {
+        self.months.iter().flat_map(move |m| {
+            let dir = self.str_at(&m.dir);
+            m.entries.clone().map(move |i| self.cached(dir, i))
+        })
+    }
+
+    /// The entries of a month folder, when the cache saw this very tree.
+    pub fn month(&self, month: &Month) -> Option<Vec<Cached<'_>>> {
+        let m = self
+            .months
+            .iter()
+            .find(|m| m.tree == month.tree && self.str_at(&m.dir) == month.dir)?;
+        let dir = self.str_at(&m.dir);
+        Some(m.entries.clone().map(|i| self.cached(dir, i)).collect())
+    }
+
+    /// The encoded record for a blob the cache has seen (under any name).
+    pub fn by_blob(&self, blob: Oid) -> Option<&[u8]> {
+        let table = self.by_blob.get_or_init(|| {
+            let mut t = hashbrown::HashTable::with_capacity(self.entries.len());
+            for (i, e) in self.entries.iter().enumerate() {
+                let hash = self.hasher.hash_one(e.blob.as_bytes());
+                t.insert_unique(hash, i as u32, |&j| {
+                    self.hasher
+                        .hash_one(self.entries[j as usize].blob.as_bytes())
+                });
+            }
+            t
+        });
+        let i = table.find(self.hasher.hash_one(blob.as_bytes()), |&i| {
+            self.entries[i as usize].blob == blob
         })?;
-        let e = &self.entries[*i as usize];
-        (e.stamp == stamp).then_some(e)
+        Some(&self.bytes[self.entries[*i as usize].data.clone()])
     }
 
-    /// The cached record for `path`, if the file is still the same.
-    pub fn get(&self, path: &str, stamp: Stamp) -> Option<Record> {
-        let e = self.entry(path, stamp)?;
-        postcard::from_bytes(&self.bytes[e.data.clone()]).ok()
+    fn str_at(&self, r: &Range<usize>) -> &str {
+        // Checked as UTF-8 when the cache was decoded.
+        std::str::from_utf8(&self.bytes[r.clone()]).unwrap_or_default()
     }
 
-    /// The encoded bytes for `path`, to carry an unchanged entry over.
-    fn raw(&self, path: &str, stamp: Stamp) -> Option<&[u8]> {
-        let e = self.entry(path, stamp)?;
-        Some(&self.bytes[e.data.clone()])
+    fn cached<'a>(&'a self, dir: &'a str, i: usize) -> Cached<'a> {
+        let e = &self.entries[i];
+        Cached {
+            month: dir,
+            name: self.str_at(&e.name),
+            blob: e.blob,
+            data: &self.bytes[e.data.clone()],
+        }
     }
 }
 
-fn index(bytes: &[u8]) -> Option<Vec<Entry>> {
-    let mut r = Reader::new(bytes);
-    let count = r.u32()? as usize;
-    let mut entries = Vec::with_capacity(count.min(bytes.len() / 46));
-    let mut lens = Vec::with_capacity(count.min(bytes.len() / 46));
-    for _ in 0..count {
-        let path_len = r.u16()? as usize;
-        let start = r.offset();
-        r.take(path_len)?;
-        let size = r.u64()?;
-        let mtime_ns = r.i64()?;
-        let ctime_ns = r.i64()?;
-        let ino = r.u64()?;
+/// One entry as the cache holds it.
+pub struct Cached<'a> {
+    pub month: &'a str,
+    pub name: &'a str,
+    pub blob: Oid,
+    pub data: &'a [u8],
+}
+
+fn oid(r: &mut Reader<'_>) -> Option<Oid> {
+    Oid::from_bytes(r.take(20)?).ok()
+}
+
+fn text(r: &mut Reader<'_>, len: usize) -> Option<Range<usize>> {
+    let start = r.offset();
+    std::str::from_utf8(r.take(len)?).ok()?;
+    Some(start..start + len)
+}
+
+fn decode(bytes: Vec<u8>) -> Option<RecordCache> {
+    let mut r = Reader::new(&bytes);
+    let dir = oid(&mut r)?;
+    let month_count = r.u32()? as usize;
+    let mut months = Vec::with_capacity(month_count.min(bytes.len() / 30));
+    for _ in 0..month_count {
+        let len = r.u16()? as usize;
+        let dir = text(&mut r, len)?;
+        let tree = oid(&mut r)?;
+        let (first, count) = (r.u32()? as usize, r.u32()? as usize);
+        months.push(CachedMonth {
+            dir,
+            tree,
+            entries: first..first.checked_add(count)?,
+        });
+    }
+    let stray_count = r.u32()? as usize;
+    let mut strays = Vec::with_capacity(stray_count.min(bytes.len() / 8));
+    for _ in 0..stray_count {
+        let len = r.u16()? as usize;
+        let path = std::str::from_utf8(r.take(len)?).ok()?.to_string();
         let len = r.u32()? as usize;
+        let why = std::str::from_utf8(r.take(len)?).ok()?.to_string();
+        strays.push(Stray { path, why });
+    }
+    let count = r.u32()? as usize;
+    let mut entries = Vec::with_capacity(count.min(bytes.len() / 26));
+    let mut lens = Vec::with_capacity(count.min(bytes.len() / 26));
+    for _ in 0..count {
+        let len = r.u16()? as usize;
+        let name = text(&mut r, len)?;
+        let blob = oid(&mut r)?;
+        lens.push(r.u32()? as usize);
         entries.push(Entry {
-            path: start..start + path_len,
-            stamp: Stamp {
-                size,
-                mtime_ns,
-                ctime_ns,
-                ino,
-            },
+            name,
+            blob,
             data: 0..0,
         });
-        lens.push(len);
     }
     let mut offset = r.offset();
     for (e, len) in entries.iter_mut().zip(lens) {
-        if offset + len > bytes.len() {
+        let end = offset.checked_add(len)?;
+        if end > bytes.len() {
             return None;
         }
-        e.data = offset..offset + len;
-        offset += len;
+        e.data = offset..end;
+        offset = end;
     }
-    (offset == bytes.len()).then_some(entries)
+    // Months must cover the entries exactly, in order.
+    let mut next = 0;
+    for m in &months {
+        if m.entries.start != next {
+            return None;
+        }
+        next = m.entries.end;
+    }
+    if next != entries.len() || offset != bytes.len() {
+        return None;
+    }
+    Some(RecordCache {
+        bytes,
+        dir: Some(dir),
+        months,
+        strays,
+        entries,
+        by_blob: Default::default(),
+        hasher: Default::default(),
+    })
 }
 
-/// One file's state for the next cache: carried over or newly parsed.
-pub struct Fresh<'a> {
-    pub path: &'a str,
-    pub stamp: Stamp,
-    /// A record parsed from the file this time; `None` means "take the
-    /// cached bytes" (the file was unchanged).
-    pub parsed: Option<&'a Record>,
+/// One month of the cache to write: its folder, tree and entries.
+pub struct MonthOut<'a> {
+    pub dir: &'a str,
+    pub tree: Oid,
+    /// (file name, blob, encoded record)
+    pub entries: Vec<(&'a str, Oid, &'a [u8])>,
 }
 
-/// Writes the cache for `files`, skipping racily fresh files. Errors are
-/// ignored by the caller: a cache that cannot be written only costs speed.
+/// Writes the cache for the records tree `dir`. Errors are ignored by the
+/// caller: a cache that cannot be written only costs speed.
 pub fn write(
     path: &Path,
     records_dir: &str,
     slim: bool,
-    old: &RecordCache,
-    files: &[Fresh<'_>],
+    dir: Oid,
+    months: &[MonthOut<'_>],
+    strays: &[Stray],
 ) -> std::io::Result<()> {
-    let mut index = Vec::with_capacity(files.len() * 64);
-    let mut data = Vec::with_capacity(old.bytes.len() + 4096);
-    let mut count: u32 = 0;
-    for f in files {
-        if !f.stamp.settled() {
-            continue;
-        }
-        let encoded;
-        let bytes: &[u8] = match f.parsed {
-            Some(record) => match postcard::to_stdvec(record) {
-                Ok(b) => {
-                    encoded = b;
-                    &encoded
-                }
-                Err(_) => continue,
-            },
-            None => match old.raw(f.path, f.stamp) {
-                Some(b) => b,
-                None => continue,
-            },
-        };
-        index.extend_from_slice(&(f.path.len() as u16).to_le_bytes());
-        index.extend_from_slice(f.path.as_bytes());
-        index.extend_from_slice(&f.stamp.size.to_le_bytes());
-        index.extend_from_slice(&f.stamp.mtime_ns.to_le_bytes());
-        index.extend_from_slice(&f.stamp.ctime_ns.to_le_bytes());
-        index.extend_from_slice(&f.stamp.ino.to_le_bytes());
-        index.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
-        data.extend_from_slice(bytes);
-        count += 1;
+    let mut index = Vec::with_capacity(months.iter().map(|m| m.entries.len()).sum::<usize>() * 60);
+    let mut data = Vec::new();
+    index.extend_from_slice(dir.as_bytes());
+    index.extend_from_slice(&(months.len() as u32).to_le_bytes());
+    let mut first = 0u32;
+    for m in months {
+        index.extend_from_slice(&(m.dir.len() as u16).to_le_bytes());
+        index.extend_from_slice(m.dir.as_bytes());
+        index.extend_from_slice(m.tree.as_bytes());
+        index.extend_from_slice(&first.to_le_bytes());
+        index.extend_from_slice(&(m.entries.len() as u32).to_le_bytes());
+        first += m.entries.len() as u32;
     }
-    cache_file::write(
-        path,
-        &fingerprint(records_dir, slim),
-        &[&count.to_le_bytes(), &index, &data],
-    )
+    index.extend_from_slice(&(strays.len() as u32).to_le_bytes());
+    for s in strays {
+        index.extend_from_slice(&(s.path.len() as u16).to_le_bytes());
+        index.extend_from_slice(s.path.as_bytes());
+        index.extend_from_slice(&(s.why.len() as u32).to_le_bytes());
+        index.extend_from_slice(s.why.as_bytes());
+    }
+    index.extend_from_slice(&first.to_le_bytes());
+    for m in months {
+        for (name, blob, bytes) in &m.entries {
+            index.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            index.extend_from_slice(name.as_bytes());
+            index.extend_from_slice(blob.as_bytes());
+            index.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+            data.extend_from_slice(bytes);
+        }
+    }
+    cache_file::write(path, &fingerprint(records_dir, slim), &[&index, &data])
 }
 
 #[cfg(test)]
@@ -274,12 +298,37 @@ mod tests {
 
     proptest! {
         #[test]
-        fn the_index_decoder_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
-            if let Some(entries) = super::index(&bytes) {
-                for e in entries {
-                    prop_assert!(e.data.end <= bytes.len() && e.path.end <= bytes.len());
+        fn the_decoder_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+            if let Some(c) = super::decode(bytes.clone()) {
+                for e in &c.entries {
+                    prop_assert!(e.data.end <= bytes.len() && e.name.end <= bytes.len());
                 }
+                let _ = c.all().count();
             }
         }
+    }
+
+    #[test]
+    fn a_written_cache_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c");
+        let oid = |n: u8| git2::Oid::from_bytes(&[n; 20]).unwrap();
+        let months = [super::MonthOut {
+            dir: "2026/11",
+            tree: oid(2),
+            entries: vec![("PM-x.toml", oid(3), &b"abc"[..]), ("PM-y.toml", oid(4), b"")],
+        }];
+        let strays = [super::Stray {
+            path: "2026/11/a.toml".into(),
+            why: "odd".into(),
+        }];
+        super::write(&path, "postmortems", true, oid(1), &months, &strays).unwrap();
+        let c = super::RecordCache::open(&path, "postmortems", true);
+        assert!(c.is_of(oid(1)));
+        assert_eq!(c.by_blob(oid(3)), Some(&b"abc"[..]));
+        assert_eq!(c.strays(), &strays);
+        let names: Vec<&str> = c.all().map(|e| e.name).collect();
+        assert_eq!(names, ["PM-x.toml", "PM-y.toml"]);
+        assert!(super::RecordCache::open(&path, "postmortems", false).len() == 0);
     }
 }

@@ -1,20 +1,27 @@
-//! Opening the repository the way git does, and refusing the states we
-//! must not write in.
+//! Opening the repository the way git does, finding its records branch,
+//! and reading that branch.
 
+use super::branch::{self, Checkout, Location};
 use super::git::{Git, GitFailure};
-use super::paths;
+use super::{Notice, paths};
 use crate::error::{Error, Result};
 use crate::record::RecordId;
-use git2::{Repository, RepositoryState};
+use git2::{Oid, Repository, RepositoryState};
 use std::path::{Path, PathBuf};
 
 pub struct Store {
     pub repo: Repository,
-    pub workdir: PathBuf,
-    /// The records directory relative to the work tree, with `/` separators.
+    /// The current work tree (`None` in a bare repository).
+    pub workdir: Option<PathBuf>,
+    /// The records directory inside the records branch's tree, with `/`
+    /// separators.
     pub records_dir: String,
     /// The git CLI, pointed at this repository.
     pub git: Git,
+    /// The branch that holds the records.
+    pub location: Location,
+    snapshot: std::cell::Cell<Option<Snapshot>>,
+    pub(super) notices: std::cell::RefCell<Vec<super::Notice>>,
 }
 
 /// libgit2's defaults suit a long-lived process; ours reads each object of
@@ -50,13 +57,16 @@ fn tune_libgit2() {
 /// files, `safe.directory`, ceilings): git's answer is the answer.
 struct Located {
     git_dir: PathBuf,
-    work_tree: PathBuf,
+    /// `None` in a bare repository: records live on a branch, so none is
+    /// needed to read or write them.
+    work_tree: Option<PathBuf>,
 }
 
 fn locate(cwd: &Path) -> Result<Located> {
     let args = [
         "rev-parse",
         "--is-bare-repository",
+        "--is-inside-work-tree",
         "--absolute-git-dir",
         "--show-object-format",
         "--show-toplevel",
@@ -74,19 +84,13 @@ fn locate(cwd: &Path) -> Result<Located> {
         })?;
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let mut lines = stdout.lines();
-    let bare = lines.next();
+    let bare = lines.next() == Some("true");
+    let inside = lines.next() == Some("true");
     let git_dir = lines.next();
     let format = lines.next();
     let top = lines.next();
-    if bare == Some("true") {
-        return Err(Error::new(format!(
-            "{} is a bare repository: records need a working tree",
-            git_dir.unwrap_or_default()
-        ))
-        .hint("run devops in a clone: git clone <that path> and cd into it"));
-    }
-    if !out.status.success() || top.is_none() {
-        let failure = GitFailure::from_output(&out, &args);
+    let failure = GitFailure::from_output(&out, &args);
+    if git_dir.is_none() || (!out.status.success() && !bare) {
         if failure.stderr.contains("not a git repository") {
             return Err(Error::new(format!(
                 "{} is not inside a git repository",
@@ -96,9 +100,9 @@ fn locate(cwd: &Path) -> Result<Located> {
                 "post-mortems live in your team's repository: cd into it, or run `git init` first",
             ));
         }
-        if failure.stderr.contains("must be run in a work tree") {
+        if failure.stderr.contains("must be run in a work tree") || (!bare && !inside) {
             return Err(Error::new(format!(
-                "{} is not inside the repository's working tree",
+                "{} is inside the repository's git directory, not its working tree",
                 cwd.display()
             ))
             .hint("cd into the working tree (where the checked-out files are)"));
@@ -124,12 +128,12 @@ fn locate(cwd: &Path) -> Result<Located> {
     }
     Ok(Located {
         git_dir: PathBuf::from(git_dir.unwrap_or_default()),
-        work_tree: PathBuf::from(top.unwrap_or_default()),
+        work_tree: top.filter(|_| !bare).map(PathBuf::from),
     })
 }
 
 impl Store {
-    /// Finds the repository as git would from `cwd`.
+    /// Finds the repository as git would from `cwd`, and its records branch.
     pub fn discover(cwd: &Path, records_dir: &str) -> Result<Store> {
         tune_libgit2();
         let located = locate(cwd)?;
@@ -147,30 +151,174 @@ impl Store {
             }
             err
         })?;
-        repo.set_workdir(&located.work_tree, false)?;
+        if let Some(wt) = &located.work_tree {
+            repo.set_workdir(wt, false)?;
+        }
         let records_dir = paths::check_records_dir(records_dir)?;
-        Ok(Store {
-            git: Git::new(located.git_dir, located.work_tree.clone(), cwd),
+        let git = Git::new(located.git_dir, located.work_tree.clone(), cwd);
+        let location = branch::locate(&branch::Context {
+            repo: &repo,
+            git: &git,
+            records_dir: &records_dir,
+        })?;
+        let store = Store {
+            git,
             repo,
             workdir: located.work_tree,
             records_dir,
-        })
+            location,
+            snapshot: Default::default(),
+            notices: Default::default(),
+        };
+        match &store.location.origin {
+            branch::Origin::CheckedOutBranch => store.notice(Notice::OnCheckedOutBranch {
+                branch: store.location.name().to_string(),
+            }),
+            branch::Origin::FromRemote(remote_ref) => store.notice(Notice::Tracking {
+                branch: store.location.name().to_string(),
+                remote_ref: remote_ref
+                    .strip_prefix("refs/remotes/")
+                    .unwrap_or(remote_ref)
+                    .to_string(),
+            }),
+            _ => {}
+        }
+        // A write a killed run left half done is finished (or undone)
+        // before anything reads or writes.
+        if let Err(e) = super::tx::recover(&store) {
+            store.notice(Notice::RecoveryFailed { reason: e.message });
+        }
+        Ok(store)
     }
 
-    /// Refuses, before anything is written, the states in which a commit of
-    /// ours would surprise the user.
-    pub fn ensure_writable(&self) -> Result<()> {
-        // The state first: a rebase also detaches HEAD, and "finish the
-        // rebase" is the useful thing to say.
-        let busy = match self.repo.state() {
-            RepositoryState::Clean if self.repo.head_detached()? => {
-                return Err(
-                    Error::new("HEAD is detached: post-mortem commits need a branch")
-                        .hint("switch to your branch first: git switch main"),
-                );
+    /// What a read should say about where its records came from: the
+    /// remote's branch being ahead, a stale copy on the checked-out
+    /// branch, or no records branch in this clone.
+    pub fn look_around(&self) -> Result<()> {
+        let name = self.location.name().to_string();
+        if self.location.origin == branch::Origin::New {
+            if !self.head_holds_records() {
+                self.notice(Notice::NoBranchHere {
+                    remote: branch::remote_of(&self.repo, &name),
+                    branch: name,
+                });
             }
-            RepositoryState::Clean => return Ok(()),
+            return Ok(());
+        }
+        if self.location.origin != branch::Origin::CheckedOutBranch
+            && self.location.checkout.is_none()
+            && self.head_holds_records()
+            && let Ok(head) = self.repo.head()
+        {
+            self.notice(Notice::StaleCopy {
+                branch: head.shorthand().unwrap_or("HEAD").to_string(),
+                dir: self.records_dir.clone(),
+            });
+        }
+        if let Some(remote) = branch::remote_of(&self.repo, &name) {
+            let remote_ref = format!("refs/remotes/{remote}/{name}");
+            if let (Some(theirs), Some(ours)) = (
+                branch::tip(&self.repo, &remote_ref)?,
+                self.snapshot()?.commit,
+            ) && theirs != ours
+            {
+                let (_, behind) = self.repo.graph_ahead_behind(ours, theirs)?;
+                if behind > 0 {
+                    self.notice(Notice::RemoteAhead {
+                        remote_ref: format!("{remote}/{name}"),
+                        commits: behind,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
 
+    /// The records branch as it is now (read once, and again after each
+    /// write of ours).
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        if let Some(s) = self.snapshot.get() {
+            return Ok(s);
+        }
+        let s = Snapshot::of(&self.repo, &self.location.refname, &self.records_dir)?;
+        self.snapshot.set(Some(s));
+        Ok(s)
+    }
+
+    /// The branch moved: the next read looks again.
+    pub fn moved(&self) {
+        self.snapshot.set(None);
+    }
+
+    /// Finds the records branch again (after a lost race: the branch may
+    /// have been checked out or switched away from meanwhile).
+    pub fn relocate(&self) -> Result<Location> {
+        let mut loc = self.location.clone();
+        loc.checkout = branch::checkout_of(&self.repo, &loc.refname)?;
+        Ok(loc)
+    }
+
+    /// `postmortems/2026/11/PM-20261123-k7x3q4mz.toml`
+    pub fn record_path(&self, id: &RecordId) -> String {
+        id.path_in(&self.records_dir)
+    }
+
+    /// `postmortems/config.toml`
+    pub fn config_path(&self) -> String {
+        format!("{}/config.toml", self.records_dir)
+    }
+
+    /// A path of the current work tree (`None` in a bare repository).
+    pub fn abs(&self, rel: &str) -> Option<PathBuf> {
+        self.workdir.as_ref().map(|w| w.join(rel))
+    }
+
+    /// The text of a file on the records branch (`None`: not there).
+    pub fn text(&self, path: &str) -> Result<Option<String>> {
+        let Some(tree) = self.snapshot()?.root else {
+            return Ok(None);
+        };
+        let tree = self.repo.find_tree(tree)?;
+        let entry = match tree.get_path(Path::new(path)) {
+            Ok(e) => e,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        if entry.kind() != Some(git2::ObjectType::Blob) || entry.filemode() == 0o120000 {
+            return Err(Error::new(format!(
+                "{path} on {} is not a regular file",
+                self.location.describe()
+            )));
+        }
+        let blob = self.repo.find_blob(entry.id())?;
+        String::from_utf8(blob.content().to_vec())
+            .map(Some)
+            .map_err(|_| Error::new(format!("{path} is not UTF-8 text")))
+    }
+
+    /// Whether the current work tree's checked-out commit holds the records
+    /// directory: then `check` lints the files there (CI on a pull request
+    /// to the records branch), and the earlier layout's records are there.
+    pub fn head_holds_records(&self) -> bool {
+        self.workdir.is_some()
+            && self
+                .repo
+                .head()
+                .ok()
+                .and_then(|h| h.peel_to_commit().ok())
+                .and_then(|c| branch::records_tree_in(&self.repo, c.tree_id(), &self.records_dir).ok())
+                .flatten()
+                .is_some()
+    }
+
+    /// Refuses, before anything is written, the states of the work tree
+    /// where the records branch is checked out in which a commit of ours
+    /// would surprise the user. Writes that move only the branch need none
+    /// of this.
+    pub fn ensure_checkout_writable(checkout: &Checkout) -> Result<()> {
+        let repo = Repository::open(&checkout.git_dir)?;
+        let busy = match repo.state() {
+            RepositoryState::Clean => return Ok(()),
             RepositoryState::Merge => "a merge",
             RepositoryState::Revert | RepositoryState::RevertSequence => "a revert",
             RepositoryState::CherryPick | RepositoryState::CherryPickSequence => "a cherry-pick",
@@ -181,47 +329,37 @@ impl Store {
             RepositoryState::ApplyMailbox | RepositoryState::ApplyMailboxOrRebase => "git am",
         };
         Err(Error::new(format!(
-            "{busy} is in progress in this repository: nothing was written"
+            "{busy} is in progress in {}, where the records branch is checked out: nothing was written",
+            checkout.work_tree.display()
         ))
         .hint("finish it or abort it (git status says how), then run this again"))
     }
+}
 
-    /// With a sparse checkout that leaves the records directory out, the
-    /// records are in git but not on disk: say so, rather than "no
-    /// post-mortems" (and a green `check` with nothing checked).
-    pub fn ensure_records_checked_out(&self) -> Result<()> {
-        let sparse = self
-            .repo
-            .config()
-            .and_then(|c| c.get_bool("core.sparseCheckout"))
-            .unwrap_or(false);
-        if !sparse || self.abs(&self.records_dir).is_dir() {
-            return Ok(());
-        }
-        let in_head = self
-            .repo
-            .head()
-            .and_then(|h| h.peel_to_tree())
-            .is_ok_and(|t| t.get_path(Path::new(&self.records_dir)).is_ok());
-        if !in_head {
-            return Ok(());
-        }
-        Err(Error::new(format!(
-            "{} is outside your sparse checkout: the records are in git but not in this work tree",
-            self.records_dir
-        ))
-        .hint(format!(
-            "git sparse-checkout add {}",
-            crate::store::shell_quote(&self.records_dir)
-        )))
+/// The records branch at one moment: its tip, root tree and the records
+/// directory's tree.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    pub commit: Option<Oid>,
+    pub root: Option<Oid>,
+    /// The records directory's tree (`None`: no records yet).
+    pub dir: Option<Oid>,
+}
+
+impl Snapshot {
+    pub fn of(repo: &Repository, refname: &str, records_dir: &str) -> Result<Snapshot> {
+        let Some(commit) = branch::tip(repo, refname)? else {
+            return Ok(Snapshot::default());
+        };
+        Snapshot::at(repo, commit, records_dir)
     }
 
-    /// `postmortems/2026/11/PM-20261123-k7x3q4mz.toml`
-    pub fn record_path(&self, id: &RecordId) -> String {
-        id.path_in(&self.records_dir)
-    }
-
-    pub fn abs(&self, rel: &str) -> PathBuf {
-        self.workdir.join(rel)
+    pub fn at(repo: &Repository, commit: Oid, records_dir: &str) -> Result<Snapshot> {
+        let root = repo.find_commit(commit)?.tree_id();
+        Ok(Snapshot {
+            commit: Some(commit),
+            root: Some(root),
+            dir: branch::records_tree_in(repo, root, records_dir)?,
+        })
     }
 }

@@ -1,18 +1,19 @@
 //! Records as they were at any commit or date, read straight from git
 //! objects (`--at REV`).
 
-use super::Store;
 use super::read::{Detail, Entry, Unreadable};
+use super::{Snapshot, Store, tree};
 use crate::error::{Error, Result};
 use crate::record::id::check_query;
 use crate::record::parse::parse_record;
-use crate::record::{Record, RecordId};
+use crate::record::Record;
 use chrono::{DateTime, FixedOffset};
-use git2::{ObjectType, Oid, Sort, Tree};
+use git2::{Oid, Sort};
 use rayon::prelude::*;
 
-/// A revision (`HEAD~3`, a tag, a commit id) or a time (`2026-10-01`,
-/// `3d ago`): the newest commit on HEAD made at or before it.
+/// A revision (`postmortems~3`, a tag, a commit id) or a time
+/// (`2026-10-01`, `3d ago`): for a time, the newest commit on the records
+/// branch made at or before it.
 pub fn resolve(
     store: &Store,
     at: &str,
@@ -25,12 +26,19 @@ pub fn resolve(
     }
     let when = parse_time(at).map_err(|_| {
         Error::usage(format!(
-            "--at '{}': not a revision (commit, branch, tag, HEAD~N) nor a time (2026-10-01, 3d ago)",
-            crate::text::inline(at)
+            "--at '{}': not a revision (commit, branch, tag, {}~N) nor a time (2026-10-01, 3d ago)",
+            crate::text::inline(at),
+            store.location.name()
         ))
     })?;
+    let Some(tip) = store.snapshot()?.commit else {
+        return Err(Error::new(format!(
+            "no records yet on {}",
+            store.location.describe()
+        )));
+    };
     let mut walk = store.repo.revwalk()?;
-    walk.push_head()?;
+    walk.push(tip)?;
     walk.set_sorting(Sort::TIME)?;
     for oid in walk {
         let oid = oid?;
@@ -39,48 +47,27 @@ pub fn resolve(
         }
     }
     Err(Error::new(format!(
-        "no commit at or before {}",
+        "no commit on {} at or before {}",
+        store.location.describe(),
         crate::time::format_rfc3339(&when)
     )))
 }
 
-/// The records directory's tree at `commit`, if it has one.
-fn records_tree(store: &Store, commit: Oid) -> Result<Option<Tree<'_>>> {
-    let tree = store.repo.find_commit(commit)?.tree()?;
-    match tree.get_path(std::path::Path::new(&store.records_dir)) {
-        Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
-            Ok(Some(store.repo.find_tree(entry.id())?))
-        }
-        _ => Ok(None),
-    }
-}
-
 /// Every record file at `commit` with its text.
 pub fn texts_at(store: &Store, commit: Oid) -> Result<Vec<(Entry, String)>> {
-    let Some(root) = records_tree(store, commit)? else {
+    let snap = Snapshot::at(&store.repo, commit, &store.records_dir)?;
+    let Some(dir) = snap.dir else {
         return Ok(Vec::new());
     };
+    let (months, _) = tree::months(&store.repo, dir)?;
     let mut out = Vec::new();
-    for year in root.iter().filter(|e| e.kind() == Some(ObjectType::Tree)) {
-        let year_name = year.name().unwrap_or_default().to_string();
-        let year_tree = store.repo.find_tree(year.id())?;
-        for month in year_tree
-            .iter()
-            .filter(|e| e.kind() == Some(ObjectType::Tree))
-        {
-            let month_name = month.name().unwrap_or_default().to_string();
-            for file in store.repo.find_tree(month.id())?.iter() {
-                let Some(stem) = file.name().ok().and_then(|n| n.strip_suffix(".toml")) else {
-                    continue;
-                };
-                let Some(id) = RecordId::parse(stem) else {
-                    continue;
-                };
-                let blob = store.repo.find_blob(file.id())?;
-                let text = String::from_utf8_lossy(blob.content()).into_owned();
-                let path = format!("{}/{year_name}/{month_name}/{stem}.toml", store.records_dir);
-                out.push((Entry { id, path }, text));
-            }
+    for m in &months {
+        let (files, _) = tree::files(&store.repo, m)?;
+        for f in files {
+            let blob = store.repo.find_blob(f.blob)?;
+            let text = String::from_utf8_lossy(blob.content()).into_owned();
+            let path = format!("{}/{}/{}.toml", store.records_dir, m.dir, f.id);
+            out.push((Entry { id: f.id, path }, text));
         }
     }
     Ok(out)

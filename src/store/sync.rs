@@ -1,18 +1,20 @@
-//! Sharing with the team through the `git` CLI (fetch, rebase, push), as
-//! cargo and jj do: credentials, proxies, SSH config and hooks then behave
-//! exactly as the user expects. This module runs git; `ops::sync` decides.
+//! Sharing the records branch through the `git` CLI (fetch and push of
+//! that one branch, nothing else), as cargo and jj do: credentials,
+//! proxies, SSH config and hooks then behave exactly as the user expects.
+//! The merge itself is in-process (`replay`); `ops::sync` decides.
 
-use super::Store;
 use super::git::GitFailure;
+use super::{Store, branch};
 use crate::error::{Error, Result};
+use git2::Oid;
 use std::process::Stdio;
 
 pub const DRIVER: &str = "devops-postmortem";
-/// What git runs for the attribute: found on PATH, like any git helper,
-/// never one machine's absolute path.
-pub const DRIVER_COMMAND: &str = "devops postmortem merge-driver %O %A %B %P";
-/// The environment variable that hands the driver the settled records.
-pub const RESOLUTIONS_ENV: &str = "DEVOPS_PM_RESOLUTIONS";
+/// What git runs for the attribute, where the records branch is checked
+/// out and merged by a plain `git pull`: the field-aware merge when
+/// `devops` is on PATH, else git's own line merge, which leaves conflict
+/// markers (a driver that cannot start would leave one side silently).
+pub const DRIVER_COMMAND: &str = "command -v devops >/dev/null 2>&1 && exec devops postmortem merge-driver %O %A %B %P; exec git merge-file -L ours -L base -L theirs %A %O %B";
 
 pub fn attributes_line(records_dir: &str) -> String {
     format!("{records_dir}/**/*.toml merge={DRIVER}")
@@ -21,7 +23,7 @@ pub fn attributes_line(records_dir: &str) -> String {
 /// Makes git merge records field by field in this clone, committing
 /// nothing: the attribute goes to `.git/info/attributes` (this clone's own
 /// attributes file), the driver to `.git/config`. Returns whether anything
-/// was added. A committed `.gitattributes` (from `init`) works the same.
+/// was added or brought up to date.
 pub fn setup_merge_driver(store: &Store) -> Result<bool> {
     let mut changed = false;
     let info = store.repo.commondir().join("info");
@@ -47,65 +49,80 @@ pub fn setup_merge_driver(store: &Store) -> Result<bool> {
         .map_err(|e| Error::new(format!("cannot write {}: {e}", attributes.display())))?;
         changed = true;
     }
-    let mut config = store.repo.config()?.open_level(git2::ConfigLevel::Local)?;
-    let key = format!("merge.{DRIVER}.driver");
-    if config.get_string(&key).ok().as_deref() != Some(DRIVER_COMMAND) {
-        config.set_str(
-            &format!("merge.{DRIVER}.name"),
-            "devops postmortem field-aware merge",
-        )?;
-        config.set_str(&key, DRIVER_COMMAND)?;
-        changed = true;
-    }
-    Ok(changed)
+    Ok(upgrade_driver(store, true)? || changed)
 }
 
-/// The branch this one shares with: `origin/main` as remote, branch and
-/// the local name of the remote-tracking ref.
+/// Brings a driver registered by an earlier version (one that needed
+/// `devops` on PATH) to the command with git's fallback; with `add`, also
+/// registers it where none is.
+pub fn upgrade_driver(store: &Store, add: bool) -> Result<bool> {
+    let key = format!("merge.{DRIVER}.driver");
+    let current = store.repo.config()?.get_string(&key).ok();
+    if current.as_deref() == Some(DRIVER_COMMAND) || (current.is_none() && !add) {
+        return Ok(false);
+    }
+    let mut config = store.repo.config()?.open_level(git2::ConfigLevel::Local)?;
+    config.set_str(
+        &format!("merge.{DRIVER}.name"),
+        "devops postmortem field-aware merge",
+    )?;
+    config.set_str(&key, DRIVER_COMMAND)?;
+    Ok(true)
+}
+
+/// Where the records branch is shared: `origin`, the branch's name there,
+/// and the local ref that tracks it.
 #[derive(Debug, Clone)]
 pub struct Upstream {
     pub remote: String,
-    /// The branch's name on the remote (`main`).
+    /// The branch's name on the remote (`postmortems`).
     pub branch: String,
-    /// `origin/main`.
+    /// `refs/remotes/origin/postmortems`.
     pub tracking: String,
 }
 
+impl Upstream {
+    /// `origin/postmortems`, for messages.
+    pub fn shown(&self) -> String {
+        format!("{}/{}", self.remote, self.branch)
+    }
+}
+
 pub fn upstream(store: &Store) -> Result<Upstream> {
-    let out = store.git.run(&[
-        "rev-parse",
-        "--abbrev-ref",
-        "--symbolic-full-name",
-        "@{upstream}",
-    ]);
-    let tracking = match out {
-        Ok(o) => String::from_utf8_lossy(&o).trim().to_string(),
-        Err(_) => {
-            return Err(Error::new("this branch has no upstream to sync with")
-                .hint("push it once with: git push -u origin HEAD"));
-        }
+    let name = store.location.name();
+    let Some(remote) = branch::remote_of(&store.repo, name) else {
+        return Err(Error::new(
+            "this repository has no remote to share the records with",
+        )
+        .hint("add the team's repository: git remote add origin URL"));
     };
-    let head = store.repo.head()?;
-    let local = head.shorthand().unwrap_or("HEAD").to_string();
-    let remote = store
-        .repo
-        .config()?
-        .get_string(&format!("branch.{local}.remote"))
-        .unwrap_or_else(|_| "origin".into());
     let merge = store
         .repo
         .config()?
-        .get_string(&format!("branch.{local}.merge"))
+        .get_string(&format!("branch.{name}.merge"))
         .unwrap_or_default();
     let branch = merge
         .strip_prefix("refs/heads/")
-        .unwrap_or(&merge)
+        .filter(|b| !b.is_empty())
+        .unwrap_or(name)
         .to_string();
     Ok(Upstream {
+        tracking: format!("refs/remotes/{remote}/{branch}"),
         remote,
         branch,
-        tracking,
     })
+}
+
+/// Sets the records branch's upstream (after its first push).
+pub fn remember_upstream(store: &Store, up: &Upstream) -> Result<()> {
+    let name = store.location.name();
+    let mut config = store.repo.config()?.open_level(git2::ConfigLevel::Local)?;
+    config.set_str(&format!("branch.{name}.remote"), &up.remote)?;
+    config.set_str(
+        &format!("branch.{name}.merge"),
+        &format!("refs/heads/{}", up.branch),
+    )?;
+    Ok(())
 }
 
 /// Runs a git command whose messages are for the person: progress shown
@@ -130,73 +147,56 @@ pub fn talk(
     }
 }
 
-/// Commits on each side since they parted: (mine, theirs).
-pub fn ahead_behind(store: &Store, tracking: &str) -> Result<(usize, usize)> {
-    let range = format!("HEAD...{tracking}");
-    let counts = store
+/// `git fetch REMOTE +refs/heads/B:refs/remotes/REMOTE/B`: the records
+/// branch only (the `+` follows a force-push, as git's default refspec
+/// does). Returns the remote's tip, `None` when it has no such branch.
+pub fn fetch(store: &Store, up: &Upstream, progress: bool) -> Result<Option<Oid>> {
+    let refspec = format!("+refs/heads/{}:{}", up.branch, up.tracking);
+    let mut args = vec!["fetch", "--no-tags", "--no-write-fetch-head"];
+    if !progress {
+        args.push("--quiet");
+    }
+    args.extend([up.remote.as_str(), refspec.as_str()]);
+    // `--no-write-fetch-head` arrived in git 2.29; older gits go without.
+    let mut result = talk(store, &args, progress)?;
+    if let Err(f) = &result
+        && f.stderr.contains("no-write-fetch-head")
+    {
+        args.retain(|a| *a != "--no-write-fetch-head");
+        result = talk(store, &args, progress)?;
+    }
+    match result {
+        Ok(_) => branch::tip(&store.repo, &up.tracking),
+        Err(f) if f.stderr.contains("couldn't find remote ref") => Ok(None),
+        Err(f) => Err(f.into_error().hint(format!(
+            "check that `git fetch {}` works here, then sync again",
+            up.remote
+        ))),
+    }
+}
+
+/// The newest commit of `local` that the remote's branch had when it was
+/// last fetched (its reflog, as `git pull --rebase` finds it): the
+/// commits after it are the ones made here since. Else their merge base;
+/// `None` when the two share no history.
+pub fn fork_point(store: &Store, up: &Upstream, local: Oid) -> Result<Option<Oid>> {
+    let local_hex = local.to_string();
+    let out = store
         .git
-        .run(&["rev-list", "--left-right", "--count", &range])?;
-    let text = String::from_utf8_lossy(&counts);
-    let mut parts = text
-        .split_whitespace()
-        .map(|n| n.parse::<usize>().unwrap_or(0));
-    Ok((parts.next().unwrap_or(0), parts.next().unwrap_or(0)))
-}
-
-/// Record files changed between two commits.
-pub fn changed_files(store: &Store, from: &str, to: &str) -> Result<Vec<String>> {
-    let out = store.git.run(&[
-        "diff",
-        "--name-only",
-        "--no-renames",
-        "-z",
-        from,
-        to,
-        "--",
-        &store.records_dir,
-    ])?;
-    Ok(out
-        .split(|b| *b == 0)
-        .filter(|p| !p.is_empty())
-        .map(|p| String::from_utf8_lossy(p).into_owned())
-        .filter(|p| p.ends_with(".toml"))
-        .collect())
-}
-
-/// A file's text at a revision (`None`: not there).
-pub fn text_at(store: &Store, rev: &str, path: &str) -> Result<Option<String>> {
-    let spec = format!("{rev}:{path}");
-    let Ok(obj) = store.repo.revparse_single(&spec) else {
+        .output(&["merge-base", "--fork-point", &up.tracking, &local_hex])?;
+    if out.status.success()
+        && let Ok(oid) = Oid::from_str(String::from_utf8_lossy(&out.stdout).trim())
+    {
+        return Ok(Some(oid));
+    }
+    let Some(theirs) = branch::tip(&store.repo, &up.tracking)? else {
         return Ok(None);
     };
-    let blob = obj
-        .peel_to_blob()
-        .map_err(|_| Error::new(format!("{spec} is not a file")))?;
-    Ok(Some(String::from_utf8_lossy(blob.content()).into_owned()))
-}
-
-/// `git rebase TRACKING`, with the settled records handed to the merge
-/// driver. On failure the rebase is aborted: the branch is as it was.
-pub fn rebase(
-    store: &Store,
-    tracking: &str,
-    resolutions: Option<&std::path::Path>,
-) -> Result<std::result::Result<(), GitFailure>> {
-    let args = ["rebase", "--quiet", tracking];
-    let mut cmd = store.git.porcelain(&args);
-    cmd.stdin(Stdio::null()).env("GIT_EDITOR", "true");
-    if let Some(path) = resolutions {
-        cmd.env(RESOLUTIONS_ENV, path);
+    match store.repo.merge_base(local, theirs) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
     }
-    let out = cmd
-        .output()
-        .map_err(|e| Error::new(format!("cannot run git rebase: {e}")))?;
-    if out.status.success() {
-        return Ok(Ok(()));
-    }
-    let failure = GitFailure::from_output(&out, &args);
-    let _ = store.git.porcelain(&["rebase", "--abort"]).output();
-    Ok(Err(failure))
 }
 
 /// How a push ended.
@@ -215,19 +215,22 @@ pub enum Pushed {
     Failed(GitFailure),
 }
 
+/// `git push REMOTE COMMIT:refs/heads/BRANCH` (with `+` when `force`).
 pub fn push(
     store: &Store,
     remote: &str,
-    refspec: &str,
+    commit: Oid,
+    branch: &str,
+    force: bool,
     progress: bool,
-    set_upstream: bool,
 ) -> Result<Pushed> {
-    let mut args = vec!["push", "--porcelain"];
-    if set_upstream {
-        args.push("--set-upstream");
-    }
-    args.extend([remote, refspec]);
-    let mut cmd = store.git.porcelain(&args);
+    let refspec = format!(
+        "{}{commit}:refs/heads/{branch}",
+        if force { "+" } else { "" }
+    );
+    let mut cmd = store
+        .git
+        .porcelain(&["push", "--porcelain", remote, &refspec]);
     cmd.stdin(Stdio::null());
     if !progress {
         cmd.arg("--quiet");
@@ -237,10 +240,6 @@ pub fn push(
         .map_err(|e| Error::new(format!("cannot run git push: {e}")))?;
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    if progress && !stderr.trim().is_empty() {
-        // What the remote said (hooks, links to open a pull request).
-        crate::output::to_stderr(stderr.trim_end());
-    }
     if out.status.success() {
         return Ok(Pushed::Done { stderr });
     }
@@ -267,4 +266,18 @@ pub fn push(
         }
     }
     Ok(Pushed::Failed(failure))
+}
+
+/// Records the pushed tip as the remote's, so the next sync's fork point
+/// knows it even when git did not update the tracking ref (a refspec of
+/// another shape).
+pub fn note_pushed(store: &Store, up: &Upstream, commit: Oid) -> Result<()> {
+    if branch::tip(&store.repo, &up.tracking)? == Some(commit) {
+        return Ok(());
+    }
+    let hex = commit.to_string();
+    store
+        .git
+        .run(&["update-ref", "-m", "devops postmortem sync: pushed", &up.tracking, &hex])?;
+    Ok(())
 }

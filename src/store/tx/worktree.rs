@@ -1,0 +1,619 @@
+//! Writes where the records branch is checked out (a records-only
+//! repository, a linked work tree of `postmortems`, or the earlier layout
+//! with records on the code's branch): that work tree's index and files
+//! follow the branch, safe against the user's own git running at the same
+//! instant. As `git commit` does, git's `index.lock` is held from the
+//! index update until the branch has moved:
+//!
+//! 1. Under our own lock, copy the work tree's index to a staged file
+//!    beside it and let git set the new entries there
+//!    (`GIT_INDEX_FILE=… git update-index --index-info`): git writes its
+//!    own format, every layout included.
+//! 2. Write the journal (synced): the plan, and the staged file's identity.
+//! 3. Take `index.lock` by hard-linking the staged file to it: the lock
+//!    exists only with its final content, and a lock with the staged
+//!    file's inode is known to be ours.
+//! 4. Under it, check that the index is still the one copied, that HEAD
+//!    still names the branch, that the branch is still at the plan's
+//!    parent, and that the user has no changes of their own to the files
+//!    (`git status`); else let go and plan again, or stop.
+//! 5. Write the files (atomically, as git would check them out), move the
+//!    branch (compare-and-swap), and rename `index.lock` to `index`.
+//!
+//! A crash at any instant leaves either the old state or the new one, with
+//! at most our lock file and journal left: the next run (`recover`)
+//! finishes what the branch already has, or undoes what it has not.
+//! Signals wait while the lock is held (`signals`).
+
+use super::journal::{self, Journal, identity};
+use super::refonly::{Moved, update_ref};
+use super::signals::Deferred;
+use super::{Applied, Plan};
+use crate::error::{Error, Result};
+use crate::fsio::{Durability, Temp, atomic_write};
+use crate::store::branch::{self, Checkout};
+use crate::store::git::{Git, GitFailure};
+use crate::store::{Notice, Store, lock, paths, shell_quote};
+use git2::Oid;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+/// How often the index may change under us before we give up.
+const INDEX_RETRIES: usize = 5;
+
+/// The files of one work tree's git dir that a write uses.
+struct Paths {
+    index: PathBuf,
+    lock: PathBuf,
+    staged: PathBuf,
+}
+
+impl Paths {
+    fn of(git_dir: &Path) -> Paths {
+        Paths {
+            index: git_dir.join("index"),
+            lock: git_dir.join("index.lock"),
+            staged: git_dir.join("devops-postmortem-index"),
+        }
+    }
+
+    /// Our staged file and git's lock of it, from an earlier run.
+    fn clear_staged(&self) {
+        let _ = std::fs::remove_file(&self.staged);
+        let _ = std::fs::remove_file(self.staged.with_extension("lock"));
+    }
+}
+
+/// What the checks under the lock found.
+enum UnderLock {
+    Done,
+    /// The index changed between the copy and the lock: copy again.
+    IndexChanged,
+    Raced,
+}
+
+pub fn apply(store: &Store, checkout: &Checkout, plan: &Plan) -> Result<Applied> {
+    Store::ensure_checkout_writable(checkout)?;
+    ensure_checked_out_files(store, checkout)?;
+    let _ours = lock::acquire(&store.repo)?;
+    crate::trace::mark("locked");
+    recover_locked(store)?;
+    let written = smudge_all(&checkout.git, plan)?;
+    let paths = Paths::of(&checkout.git_dir);
+    for _ in 0..INDEX_RETRIES {
+        let before = read_index(&paths.index)?;
+        let staged = stage(checkout, &paths, before.as_deref(), plan)?;
+        journal::write(
+            &store.repo,
+            &Journal {
+                format: 3,
+                plan: plan.clone(),
+                git_dir: checkout.git_dir.clone(),
+                work_tree: checkout.work_tree.clone(),
+                staged,
+                written: written.iter().map(|w| w.as_ref().map(|w| w.1.to_string())).collect(),
+            },
+        )?;
+        let deferred = Deferred::now();
+        if let Err(e) = take_lock(&paths) {
+            forget(store, &paths);
+            return Err(e.suffix("nothing was written"));
+        }
+        crate::trace::mark("index.lock taken");
+        let result = under_lock(store, checkout, &paths, plan, before.as_deref(), &written);
+        drop(deferred);
+        match result? {
+            UnderLock::Done => return Ok(Applied::Done),
+            UnderLock::Raced => return Ok(Applied::Raced),
+            UnderLock::IndexChanged => continue,
+        }
+    }
+    Err(Error::new(format!(
+        "the index of {} kept changing: nothing was written",
+        checkout.work_tree.display()
+    ))
+    .hint("something is running git there in a loop; run this again when it is quiet"))
+}
+
+/// Steps 4 and 5 of the module comment, with `index.lock` held; every way
+/// out lets go of it.
+fn under_lock(
+    store: &Store,
+    checkout: &Checkout,
+    paths: &Paths,
+    plan: &Plan,
+    before: Option<&[u8]>,
+    written: &[Option<(Vec<u8>, Oid)>],
+) -> Result<UnderLock> {
+    let let_go = || {
+        let _ = std::fs::remove_file(&paths.lock);
+        forget(store, paths);
+    };
+    if read_index(&paths.index)?.as_deref() != before {
+        let_go();
+        return Ok(UnderLock::IndexChanged);
+    }
+    if !head_names(checkout, &plan.refname)? || branch::tip(&store.repo, &plan.refname)? != plan.parent
+    {
+        let_go();
+        return Ok(UnderLock::Raced);
+    }
+    if let Err(e) = untouched(checkout, plan) {
+        let_go();
+        return Err(e);
+    }
+    let kept = match write_files(checkout, plan, written) {
+        Ok(k) => k,
+        Err(e) => {
+            let_go();
+            return Err(e.suffix("nothing was written"));
+        }
+    };
+    crate::trace::mark("work tree written");
+    let moved = update_ref(&store.git, &store.repo, plan);
+    if !matches!(moved, Ok(Moved::Done)) {
+        let restored = restore(checkout, &kept);
+        let _ = std::fs::remove_file(&paths.lock);
+        // The journal goes only once the files are as they were: the next
+        // run undoes what could not be undone here.
+        if restored.is_ok() {
+            forget(store, paths);
+        }
+        return match moved {
+            Ok(_) => Ok(UnderLock::Raced),
+            Err(e) => Err(match restored {
+                Ok(()) => e.suffix("nothing was written"),
+                Err(_) => e.hint("the next devops command puts the files back"),
+            }),
+        };
+    }
+    crate::trace::mark("branch moved");
+    if let Err(e) = std::fs::rename(&paths.lock, &paths.index) {
+        return Err(Error::new(format!(
+            "{} is committed, but the index of {} could not follow: {e}",
+            plan.what,
+            checkout.work_tree.display()
+        ))
+        .hint("the next devops command finishes it"));
+    }
+    forget(store, paths);
+    Ok(UnderLock::Done)
+}
+
+/// The staged file and the journal, once nothing of them is needed.
+fn forget(store: &Store, paths: &Paths) {
+    paths.clear_staged();
+    let _ = journal::remove(&store.repo);
+}
+
+/// With a sparse checkout that leaves the records directory out, the
+/// files cannot follow the branch there: say so.
+fn ensure_checked_out_files(store: &Store, checkout: &Checkout) -> Result<()> {
+    let sparse = git2::Repository::open(&checkout.git_dir)
+        .and_then(|r| r.config())
+        .and_then(|c| c.get_bool("core.sparseCheckout"))
+        .unwrap_or(false);
+    if !sparse || checkout.work_tree.join(&store.records_dir).is_dir() {
+        return Ok(());
+    }
+    Err(Error::new(format!(
+        "{} is outside the sparse checkout of {}, where the records branch is checked out: nothing was written",
+        store.records_dir,
+        checkout.work_tree.display()
+    ))
+    .hint(format!(
+        "git -C {} sparse-checkout add {}",
+        shell_quote(&checkout.work_tree.display().to_string()),
+        shell_quote(&store.records_dir)
+    )))
+}
+
+fn read_index(path: &Path) -> Result<Option<Vec<u8>>> {
+    match std::fs::read(path) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::new(format!("cannot read {}: {e}", path.display()))),
+    }
+}
+
+/// Step 1: the index as it will be, in the staged file, written by git.
+/// Returns the staged file's identity.
+fn stage(
+    checkout: &Checkout,
+    paths: &Paths,
+    before: Option<&[u8]>,
+    plan: &Plan,
+) -> Result<(u64, u64)> {
+    paths.clear_staged();
+    if let Some(bytes) = before {
+        atomic_write(&paths.staged, bytes, Durability::Synced, Temp::Random)
+            .map_err(|e| Error::new(format!("cannot write {}: {e}", paths.staged.display())))?;
+    }
+    let mut input = Vec::new();
+    for f in &plan.files {
+        match f.new {
+            Some(blob) => write!(input, "{:o} {blob}\t{}\0", f.mode, f.path),
+            None => write!(input, "0 {}\t{}\0", Oid::ZERO_SHA1, f.path),
+        }
+        .map_err(|e| Error::new(e.to_string()))?;
+    }
+    let args = ["update-index", "-z", "--index-info"];
+    let mut cmd = checkout.git.plumbing(&args);
+    cmd.env("GIT_INDEX_FILE", &paths.staged)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let out = run_with_input(cmd, &input)
+        .map_err(|e| Error::new(format!("cannot run git update-index: {e}")))?;
+    if !out.status.success() {
+        paths.clear_staged();
+        return Err(GitFailure::from_output(&out, &args)
+            .into_error()
+            .suffix("nothing was written"));
+    }
+    identity(&paths.staged)
+        .ok_or_else(|| Error::new(format!("{} vanished", paths.staged.display())))
+}
+
+fn run_with_input(
+    mut cmd: std::process::Command,
+    input: &[u8],
+) -> std::io::Result<std::process::Output> {
+    let mut child = cmd.spawn()?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(input)?;
+    }
+    child.wait_with_output()
+}
+
+/// Step 3: `index.lock`, by a hard link to the staged index (which fails,
+/// as git's own `O_EXCL` does, when someone holds the lock). Git's
+/// commands hold it for milliseconds: wait a little, then name it.
+fn take_lock(paths: &Paths) -> Result<()> {
+    let start = std::time::Instant::now();
+    loop {
+        match std::fs::hard_link(&paths.staged, &paths.lock) {
+            Ok(()) => return Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                if start.elapsed() >= lock::GIT_LOCK_PATIENCE {
+                    return Err(lock::git_lock_error(&paths.lock, "cannot update the index"));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            Err(e) => {
+                return Err(Error::new(format!(
+                    "cannot create {}: {e}",
+                    paths.lock.display()
+                )));
+            }
+        }
+    }
+}
+
+/// Whether that work tree's HEAD still names `refname`.
+fn head_names(checkout: &Checkout, refname: &str) -> Result<bool> {
+    let repo = git2::Repository::open(&checkout.git_dir)?;
+    let head = repo.find_reference("HEAD")?;
+    Ok(head.symbolic_target()? == Some(refname))
+}
+
+/// The user's uncommitted edits to these files are theirs: never
+/// overwritten, never committed by us. Asked of git (filters, attributes,
+/// every index layout), against HEAD, which is the plan's parent.
+fn untouched(checkout: &Checkout, plan: &Plan) -> Result<()> {
+    let mut args = vec![
+        "status",
+        "--porcelain=v2",
+        "-z",
+        "--untracked-files=all",
+        "--ignore-submodules=all",
+        "--no-renames",
+        "--",
+    ];
+    args.extend(plan.files.iter().map(|f| f.path.as_str()));
+    let out = checkout.git.run(&args)?;
+    let Some(entry) = out.split(|b| *b == 0).find(|e| !e.is_empty()) else {
+        return Ok(());
+    };
+    let text = String::from_utf8_lossy(entry);
+    let path = text.rsplit(' ').next().unwrap_or_default().to_string();
+    let quoted = shell_quote(&path);
+    let where_ = checkout.work_tree.display();
+    let e = match text.as_bytes()[0] {
+        b'u' => Error::new(format!(
+            "{path} has an unresolved merge conflict in {where_}: nothing was written"
+        ))
+        .hint(format!(
+            "resolve it (edit the file, then `git add {quoted}`), then run this again"
+        )),
+        b'?' => Error::new(format!(
+            "{path} exists in {where_} but is not committed: nothing was written"
+        ))
+        .hint(format!(
+            "move it away, or commit it (git add {quoted} && git commit -m 'Add post-mortem'), then run this again"
+        )),
+        _ => Error::new(format!(
+            "{path} has changes in {where_} that are not committed: nothing was written"
+        ))
+        .hint(format!(
+            "commit them (git commit -m 'Edit post-mortem' -- {quoted}) or set them aside (git stash), then run this again"
+        )),
+    };
+    Err(e)
+}
+
+/// The bytes each file gets in the work tree, as git would check the blob
+/// out there (smudge filters, `eol`, `core.autocrlf`, `ident`), with
+/// their blob hash; `None` for a file the plan removes.
+fn smudge_all(git: &Git, plan: &Plan) -> Result<Vec<Option<(Vec<u8>, Oid)>>> {
+    plan.files
+        .iter()
+        .map(|f| match f.new {
+            Some(blob) => {
+                let bytes = smudged(git, &f.path, blob)?;
+                let hash = Oid::hash_object(git2::ObjectType::Blob, &bytes)?;
+                Ok(Some((bytes, hash)))
+            }
+            None => Ok(None),
+        })
+        .collect()
+}
+
+fn smudged(git: &Git, path: &str, blob: Oid) -> Result<Vec<u8>> {
+    let path_arg = format!("--path={path}");
+    git.run(&["cat-file", "--filters", &path_arg, &blob.to_string()])
+}
+
+/// A file as it was before a write, to put back.
+struct Kept {
+    path: String,
+    bytes: Option<Vec<u8>>,
+}
+
+/// Writes (or removes) every file of the plan; on a failure, what was
+/// written is put back.
+fn write_files(
+    checkout: &Checkout,
+    plan: &Plan,
+    written: &[Option<(Vec<u8>, Oid)>],
+) -> Result<Vec<Kept>> {
+    let mut kept = Vec::new();
+    for (f, bytes) in plan.files.iter().zip(written) {
+        let target = paths::prepare_parent(&checkout.work_tree, &f.path)?;
+        let old = std::fs::read(&target).ok();
+        let done = match bytes {
+            Some((b, _)) => write_file(checkout, &target, b),
+            None => remove_file(&target),
+        };
+        if let Err(e) = done {
+            let _ = restore(checkout, &kept);
+            return Err(Error::new(format!("cannot write {}: {e}", f.path)));
+        }
+        kept.push(Kept {
+            path: f.path.clone(),
+            bytes: old,
+        });
+    }
+    Ok(kept)
+}
+
+/// Atomically replaces a work-tree file. The temporary file lives in the
+/// git dir (invisible to `git status` and `git add -A` if we are killed),
+/// or beside the file when the git dir is on another filesystem.
+fn write_file(checkout: &Checkout, target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let in_git_dir = checkout.git_dir.join("devops-postmortem-tmp");
+    match atomic_write(target, bytes, Durability::Synced, Temp::Named(in_git_dir)) {
+        Err(e) if e.raw_os_error() == Some(EXDEV) => atomic_write(
+            target,
+            bytes,
+            Durability::Synced,
+            Temp::Named(crate::fsio::named_temp(target)),
+        ),
+        other => other,
+    }
+}
+
+const EXDEV: i32 = 18; // on Linux and the BSDs
+
+fn remove_file(target: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(target) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+fn restore(checkout: &Checkout, kept: &[Kept]) -> Result<()> {
+    for k in kept {
+        let target = checkout.work_tree.join(&k.path);
+        match &k.bytes {
+            Some(b) => write_file(checkout, &target, b),
+            None => remove_file(&target),
+        }
+        .map_err(|e| Error::new(format!("cannot put {} back: {e}", k.path)))?;
+    }
+    Ok(())
+}
+
+/// After the branch moved without it (a `git checkout` of the branch in
+/// the instant before), a work tree brings its index and files along for
+/// the files that still hold the plan's old version there.
+pub fn follow(store: &Store, checkout: &Checkout, plan: &Plan) -> Result<()> {
+    let _ours = lock::acquire(&store.repo)?;
+    if !head_names(checkout, &plan.refname)? {
+        return Ok(());
+    }
+    take_along(checkout, plan)
+}
+
+/// The plan's files whose index entry still holds the old blob get the new
+/// one, through git's own locking; files that still hold the old bytes get
+/// the new ones. Anything else is the user's and stays.
+fn take_along(checkout: &Checkout, plan: &Plan) -> Result<()> {
+    let mut input = Vec::new();
+    for f in &plan.files {
+        if index_entry(checkout, &f.path)? != f.old {
+            continue;
+        }
+        match f.new {
+            Some(blob) => write!(input, "{:o} {blob}\t{}\0", f.mode, f.path),
+            None => write!(input, "0 {}\t{}\0", Oid::ZERO_SHA1, f.path),
+        }
+        .map_err(|e| Error::new(e.to_string()))?;
+        let target = checkout.work_tree.join(&f.path);
+        if holds(checkout, &target, &f.path, f.old)? {
+            match f.new {
+                Some(blob) => {
+                    write_file(checkout, &target, &smudged(&checkout.git, &f.path, blob)?)
+                }
+                None => remove_file(&target),
+            }
+            .map_err(|e| Error::new(format!("cannot write {}: {e}", f.path)))?;
+        }
+    }
+    if input.is_empty() {
+        return Ok(());
+    }
+    let args = ["update-index", "-z", "--index-info"];
+    let mut cmd = checkout.git.plumbing(&args);
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let out = run_with_input(cmd, &input)
+        .map_err(|e| Error::new(format!("cannot run git update-index: {e}")))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(GitFailure::from_output(&out, &args).into_error())
+    }
+}
+
+/// The stage-0 index entry for `path`, read by git.
+fn index_entry(checkout: &Checkout, path: &str) -> Result<Option<Oid>> {
+    let out = checkout
+        .git
+        .run(&["ls-files", "--stage", "-z", "--", path])?;
+    for entry in out.split(|b| *b == 0).filter(|e| !e.is_empty()) {
+        let text = String::from_utf8_lossy(entry);
+        let (meta, name) = text.split_once('\t').unwrap_or((&text, ""));
+        let mut fields = meta.split(' ');
+        let (_mode, oid, stage) = (fields.next(), fields.next(), fields.next());
+        if name == path && stage == Some("0") {
+            return Ok(oid.and_then(|o| Oid::from_str(o).ok()));
+        }
+    }
+    Ok(None)
+}
+
+/// Whether the work-tree file holds `blob` as git would check it out
+/// (`None`: the file is absent).
+fn holds(checkout: &Checkout, target: &Path, path: &str, blob: Option<Oid>) -> Result<bool> {
+    let now = std::fs::read(target).ok();
+    Ok(match (now, blob) {
+        (None, None) => true,
+        (Some(bytes), Some(b)) => bytes == smudged(&checkout.git, path, b)?,
+        _ => false,
+    })
+}
+
+/// Finishes or undoes a write that a killed run left behind, if no run of
+/// ours is at work (it holds our lock, and settles its own journal; reads
+/// do not wait for it).
+pub fn recover(store: &Store) -> Result<()> {
+    if !journal::path(&store.repo).exists() {
+        return Ok(());
+    }
+    match lock::try_acquire(&store.repo)? {
+        Some(_guard) => recover_locked(store),
+        None => Ok(()),
+    }
+}
+
+/// With our lock held: the journal's write is finished when the branch
+/// already moved, undone when it did not.
+fn recover_locked(store: &Store) -> Result<()> {
+    let j = match journal::read(&store.repo) {
+        journal::Found::None => return Ok(()),
+        journal::Found::Damaged(path) => {
+            let _ = std::fs::remove_file(&path);
+            store.notice(Notice::DamagedJournal { path });
+            return Ok(());
+        }
+        journal::Found::Note(j) => *j,
+    };
+    let checkout = Checkout {
+        git: Git::for_work_tree(j.git_dir.clone(), j.work_tree.clone()),
+        git_dir: j.git_dir.clone(),
+        work_tree: j.work_tree.clone(),
+    };
+    let paths = Paths::of(&j.git_dir);
+    let ours = identity(&paths.lock) == Some(j.staged);
+    let tip = branch::tip(&store.repo, &j.plan.refname)?;
+    let what = j.plan.what.clone();
+    if tip == Some(j.plan.commit) {
+        if !ours && paths.lock.exists() {
+            // Someone else's lock: the index follows on a later run.
+            store.notice(Notice::Waiting {
+                what,
+                lock: paths.lock.clone(),
+            });
+            return Ok(());
+        }
+        finish(&checkout, &paths, &j, ours)?;
+        store.notice(Notice::Finished {
+            what,
+            commit: j.plan.commit,
+        });
+    } else {
+        undo(&checkout, &paths, &j, ours)?;
+        store.notice(Notice::Undone { what });
+    }
+    forget(store, &paths);
+    Ok(())
+}
+
+/// The branch has the commit: the files and the index follow.
+fn finish(checkout: &Checkout, paths: &Paths, j: &Journal, lock_is_ours: bool) -> Result<()> {
+    if !lock_is_ours {
+        return take_along(checkout, &j.plan);
+    }
+    for f in &j.plan.files {
+        let target = checkout.work_tree.join(&f.path);
+        if holds(checkout, &target, &f.path, f.old)? {
+            match f.new {
+                Some(blob) => {
+                    write_file(checkout, &target, &smudged(&checkout.git, &f.path, blob)?)
+                }
+                None => remove_file(&target),
+            }
+            .map_err(|e| Error::new(format!("cannot write {}: {e}", f.path)))?;
+        }
+    }
+    std::fs::rename(&paths.lock, &paths.index)
+        .map_err(|e| Error::new(format!("cannot update {}: {e}", paths.index.display())))
+}
+
+/// The branch does not have the commit: files holding our bytes get their
+/// old ones back, and our lock goes.
+fn undo(checkout: &Checkout, paths: &Paths, j: &Journal, lock_is_ours: bool) -> Result<()> {
+    for (f, written) in j.plan.files.iter().zip(&j.written) {
+        let target = checkout.work_tree.join(&f.path);
+        let now = match std::fs::read(&target) {
+            Ok(b) => Some(Oid::hash_object(git2::ObjectType::Blob, &b)?.to_string()),
+            Err(_) => None,
+        };
+        if now != *written {
+            continue;
+        }
+        match f.old {
+            Some(blob) => write_file(checkout, &target, &smudged(&checkout.git, &f.path, blob)?),
+            None => remove_file(&target),
+        }
+        .map_err(|e| Error::new(format!("cannot put {} back: {e}", f.path)))?;
+    }
+    if lock_is_ours {
+        let _ = std::fs::remove_file(&paths.lock);
+    }
+    Ok(())
+}
