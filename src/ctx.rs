@@ -277,9 +277,10 @@ fn describe(n: &Notice) -> String {
         Notice::Tracking { branch, remote_ref } => {
             format!("note: made the local {branch} branch from {remote_ref}")
         }
-        Notice::RemoteAhead { remote_ref, commits } => format!(
-            "note: {remote_ref} has {commits} newer commit(s): devops postmortem sync"
-        ),
+        Notice::RemoteAhead {
+            remote_ref,
+            commits,
+        } => format!("note: {remote_ref} has {commits} newer commit(s): devops postmortem sync"),
         Notice::StaleCopy { branch, dir } => format!(
             "note: {branch} still holds an old copy of {dir}/ (the records are on their own branch now); remove it: git rm -r -q {} && git commit -m 'Post-mortems live on their own branch'",
             crate::store::shell_quote(dir)
@@ -288,9 +289,7 @@ fn describe(n: &Notice) -> String {
             Some(r) => format!(
                 "note: no {branch} branch in this clone: if your team has one, fetch it (git fetch {r} {branch}:{branch}); else `devops postmortem new` starts it"
             ),
-            None => format!(
-                "note: no {branch} branch yet: `devops postmortem new` starts it"
-            ),
+            None => format!("note: no {branch} branch yet: `devops postmortem new` starts it"),
         },
     }
 }

@@ -8,13 +8,15 @@ use crate::store::shell_quote;
 use clap::Args;
 
 #[derive(Args, Debug)]
-#[command(after_help = "Makes the records branch (postmortems, or `git config postmortem.branch`) \
+#[command(
+    after_help = "Makes the records branch (postmortems, or `git config postmortem.branch`) \
 from the records committed on the checked-out branch: one commit for each commit that changed \
 them, with its author, date and message, holding only the records folder, so `log` keeps every \
 record's history and no code commit comes along. Your branches are not touched: the records leave \
 your code branch only by a commit you make and push yourself (the command is printed). If the \
 records branch exists already (a teammate moved first), the records it lacks are added in one \
-commit.\n\nExamples:\n  devops postmortem migrate --dry-run\n  devops postmortem migrate")]
+commit.\n\nExamples:\n  devops postmortem migrate --dry-run\n  devops postmortem migrate"
+)]
 pub struct MigrateArgs {
     /// Say what would be done, and do nothing
     #[arg(long)]

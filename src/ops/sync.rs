@@ -144,7 +144,14 @@ pub fn sync(ctx: &Ctx, mut opts: Options<'_>) -> Result<Summary> {
             return Ok(summary);
         }
         let target = to_review.cloned().unwrap_or_else(|| up.branch.clone());
-        match git_sync::push(store, &up.remote, local, &target, to_review.is_some(), opts.progress)? {
+        match git_sync::push(
+            store,
+            &up.remote,
+            local,
+            &target,
+            to_review.is_some(),
+            opts.progress,
+        )? {
             Pushed::Done { stderr } => {
                 summary.went_out = ahead;
                 summary.pushed_to = Some(format!("{}/{target}", up.remote));
@@ -171,7 +178,14 @@ pub fn sync(ctx: &Ctx, mut opts: Options<'_>) -> Result<Summary> {
                 }
             }
             Pushed::Refused { reason, failure } => {
-                return Err(refused(ctx, &up, &target, to_review.is_some(), &reason, failure));
+                return Err(refused(
+                    ctx,
+                    &up,
+                    &target,
+                    to_review.is_some(),
+                    &reason,
+                    failure,
+                ));
             }
             Pushed::Failed(failure) => return Err(failure.into_error()),
         }
@@ -339,6 +353,7 @@ fn move_branch(ctx: &Ctx, ours: Option<Oid>, target: Oid) -> Result<bool> {
         what: "sync".to_string(),
     };
     let loc = store.relocate()?;
+    crate::store::tx::testpoint::reached("merged");
     Ok(crate::store::tx::apply(store, &loc, &plan)? == crate::store::tx::Applied::Done)
 }
 

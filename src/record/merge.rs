@@ -179,7 +179,12 @@ pub const COUNTERS: &[&str] = &["impact.users_affected", "impact.field_reports"]
 /// A counter changed on both sides: the base plus both sides' changes
 /// (base 7, one side 9, the other 10 → 12). A side without the field
 /// counts from zero.
-fn counter_sum(field: &str, b: Option<&Value>, o: Option<&Value>, t: Option<&Value>) -> Option<i64> {
+fn counter_sum(
+    field: &str,
+    b: Option<&Value>,
+    o: Option<&Value>,
+    t: Option<&Value>,
+) -> Option<i64> {
     if !COUNTERS.contains(&field) {
         return None;
     }
@@ -188,7 +193,10 @@ fn counter_sum(field: &str, b: Option<&Value>, o: Option<&Value>, t: Option<&Val
         Some(v) => v.as_integer()?,
     };
     let (ours, theirs) = (o?.as_integer()?, t?.as_integer()?);
-    let sum = ours.checked_sub(base)?.checked_add(theirs.checked_sub(base)?)?.checked_add(base)?;
+    let sum = ours
+        .checked_sub(base)?
+        .checked_add(theirs.checked_sub(base)?)?
+        .checked_add(base)?;
     Some(sum.max(0))
 }
 

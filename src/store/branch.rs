@@ -136,7 +136,10 @@ fn configured_name(repo: &Repository) -> Result<Option<String>> {
             _ => return Ok(None),
         },
     };
-    let name = name.strip_prefix("refs/heads/").unwrap_or(&name).to_string();
+    let name = name
+        .strip_prefix("refs/heads/")
+        .unwrap_or(&name)
+        .to_string();
     if !git2::Reference::is_valid_name(&format!("refs/heads/{name}")) || name == "HEAD" {
         return Err(Error::usage(format!(
             "{from} names '{}', which is not a branch name git accepts",
@@ -192,7 +195,9 @@ fn remote_branch(repo: &Repository, name: &str) -> Option<String> {
 /// remote's, with its upstream set for `sync`. Losing a race to another
 /// run that made it first is fine.
 fn track(cx: &Context<'_>, name: &str, remote_ref: &str) -> Result<()> {
-    let short = remote_ref.strip_prefix("refs/remotes/").unwrap_or(remote_ref);
+    let short = remote_ref
+        .strip_prefix("refs/remotes/")
+        .unwrap_or(remote_ref);
     let out = cx.git.output(&["branch", "--track", name, short])?;
     if out.status.success() || tip(cx.repo, &format!("refs/heads/{name}"))?.is_some() {
         return Ok(());
@@ -256,7 +261,7 @@ pub fn checkout_of(repo: &Repository, refname: &str) -> Result<Option<Checkout>>
 
 /// (git dir, work tree) of every work tree of the repository: the main
 /// one (unless the repository is bare) and each linked one.
-fn work_trees(repo: &Repository) -> Vec<(PathBuf, PathBuf)> {
+pub fn work_trees(repo: &Repository) -> Vec<(PathBuf, PathBuf)> {
     let common = repo.commondir().to_path_buf();
     let mut out = Vec::new();
     if let Ok(main) = Repository::open(&common)

@@ -62,7 +62,13 @@ fn from_work_tree(store: &Store, workdir: &Path) -> Result<Lintable> {
     super::paths::check_inside(workdir, &format!("{}/-", store.records_dir))?;
     let mut paths = Vec::new();
     let mut strays = Vec::new();
-    walk(workdir, &store.records_dir, &store.records_dir, &mut paths, &mut strays)?;
+    walk(
+        workdir,
+        &store.records_dir,
+        &store.records_dir,
+        &mut paths,
+        &mut strays,
+    )?;
     paths.sort();
     let files = paths
         .par_iter()
@@ -111,12 +117,16 @@ fn walk(
         let Some(name) = name.to_str() else {
             if e.file_name().to_string_lossy().ends_with(".toml") {
                 let lossy = e.file_name().to_string_lossy().into_owned();
-                strays.push(stray(format!("{rel}/{lossy}"), "has a name that is not UTF-8".into()));
+                strays.push(stray(
+                    format!("{rel}/{lossy}"),
+                    "has a name that is not UTF-8".into(),
+                ));
             }
             continue;
         };
         let path = format!("{rel}/{name}");
-        if path == format!("{records_dir}/config.toml") || path == format!("{records_dir}/templates")
+        if path == format!("{records_dir}/config.toml")
+            || path == format!("{records_dir}/templates")
         {
             continue;
         }

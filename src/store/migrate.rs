@@ -9,9 +9,9 @@
 //! The records are removed from the code branch only by a commit the user
 //! makes and pushes; this module touches no branch of theirs.
 
+use super::Store;
 use super::branch::{self, Location, Origin};
 use super::tx::{self, FileChange, Plan};
-use super::Store;
 use crate::error::{Error, Result};
 use git2::{Oid, Repository};
 
@@ -228,8 +228,13 @@ fn copy_history(store: &Store, commits: &[Oid]) -> Result<(Oid, usize)> {
             None => Vec::new(),
         };
         let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
-        let buffer =
-            repo.commit_create_buffer(&commit.author(), &commit.committer(), message, &tree, &refs)?;
+        let buffer = repo.commit_create_buffer(
+            &commit.author(),
+            &commit.committer(),
+            message,
+            &tree,
+            &refs,
+        )?;
         parent = Some(repo.odb()?.write(git2::ObjectType::Commit, &buffer)?);
         made += 1;
     }

@@ -11,15 +11,15 @@ pub mod fixes;
 pub mod git;
 mod graph;
 pub mod history;
-pub mod lintable;
 pub mod identity;
+pub mod lintable;
 mod lock;
 pub mod migrate;
 mod paths;
 pub mod read;
 mod record_cache;
-pub mod repo;
 pub mod replay;
+pub mod repo;
 mod sign;
 pub mod snapshot;
 pub mod sync;
@@ -58,7 +58,10 @@ pub enum Notice {
     /// that the records branch has taken over.
     StaleCopy { branch: String, dir: String },
     /// No records branch here, but the remote may have one.
-    NoBranchHere { branch: String, remote: Option<String> },
+    NoBranchHere {
+        branch: String,
+        remote: Option<String>,
+    },
 }
 
 impl Store {

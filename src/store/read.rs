@@ -70,11 +70,12 @@ pub fn record_blobs(store: &Store) -> Result<Vec<(String, Oid)>> {
     let mut out = Vec::new();
     for m in &months {
         let (files, _) = tree::files(&store.repo, m)?;
-        out.extend(
-            files
-                .into_iter()
-                .map(|f| (format!("{}/{}/{}.toml", store.records_dir, m.dir, f.id), f.blob)),
-        );
+        out.extend(files.into_iter().map(|f| {
+            (
+                format!("{}/{}/{}.toml", store.records_dir, m.dir, f.id),
+                f.blob,
+            )
+        }));
     }
     Ok(out)
 }
@@ -93,12 +94,12 @@ pub fn blobs<T: Send>(
         .map_init(
             || git2::Repository::open(&git_dir),
             |repo, (path, blob)| {
-                let repo = repo
-                    .as_ref()
-                    .map_err(|e| Error::new(format!("cannot open the repository: {}", e.message())))?;
-                let b = repo.find_blob(*blob).map_err(|e| {
-                    Error::new(format!("cannot read {path}: {}", e.message()))
+                let repo = repo.as_ref().map_err(|e| {
+                    Error::new(format!("cannot open the repository: {}", e.message()))
                 })?;
+                let b = repo
+                    .find_blob(*blob)
+                    .map_err(|e| Error::new(format!("cannot read {path}: {}", e.message())))?;
                 Ok(f(path, b.content()).map(|t| (path.clone(), t)))
             },
         )
@@ -132,7 +133,11 @@ fn blob_at(store: &Store, path: &str) -> Result<Option<Oid>> {
     let Some(root) = store.snapshot()?.root else {
         return Ok(None);
     };
-    match store.repo.find_tree(root)?.get_path(std::path::Path::new(path)) {
+    match store
+        .repo
+        .find_tree(root)?
+        .get_path(std::path::Path::new(path))
+    {
         Ok(e) if e.kind() == Some(git2::ObjectType::Blob) => Ok(Some(e.id())),
         Ok(_) => Ok(None),
         Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
@@ -142,12 +147,9 @@ fn blob_at(store: &Store, path: &str) -> Result<Option<Oid>> {
 
 /// A file's text on the records branch.
 pub fn read_text(store: &Store, path: &str) -> Result<String> {
-    store.text(path)?.ok_or_else(|| {
-        Error::new(format!(
-            "{path} is not on {}",
-            store.location.describe()
-        ))
-    })
+    store
+        .text(path)?
+        .ok_or_else(|| Error::new(format!("{path} is not on {}", store.location.describe())))
 }
 
 pub fn load(store: &Store, entry: &Entry) -> Result<Record> {
@@ -380,12 +382,7 @@ fn load_items(store: &Store, months: &[Month], items: &[Item<'_>], slim: bool) -
         .collect()
 }
 
-fn load_item(
-    repo: Option<&git2::Repository>,
-    item: &Item<'_>,
-    path: String,
-    slim: bool,
-) -> Loaded {
+fn load_item(repo: Option<&git2::Repository>, item: &Item<'_>, path: String, slim: bool) -> Loaded {
     let fail = |why: Unreadable| Loaded {
         record: None,
         encoded: None,

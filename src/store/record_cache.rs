@@ -316,7 +316,10 @@ mod tests {
         let months = [super::MonthOut {
             dir: "2026/11",
             tree: oid(2),
-            entries: vec![("PM-x.toml", oid(3), &b"abc"[..]), ("PM-y.toml", oid(4), b"")],
+            entries: vec![
+                ("PM-x.toml", oid(3), &b"abc"[..]),
+                ("PM-y.toml", oid(4), b""),
+            ],
         }];
         let strays = [super::Stray {
             path: "2026/11/a.toml".into(),

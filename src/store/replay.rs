@@ -134,7 +134,11 @@ impl Replay<'_, '_, '_> {
         if id(theirs) == id(base) || id(theirs) == id(mine) {
             return Ok(mine);
         }
-        let texts = (self.text(id(base))?, self.text(id(mine))?, self.text(id(theirs))?);
+        let texts = (
+            self.text(id(base))?,
+            self.text(id(mine))?,
+            self.text(id(theirs))?,
+        );
         if let (Some(b), Some(m), Some(t)) = &texts
             && is_record(path)
         {
@@ -184,7 +188,11 @@ impl Replay<'_, '_, '_> {
                 Err(MergeError::Parse(side, at)) => {
                     return Err(Error::new(format!(
                         "{path} does not parse in {} at {at}: fix it there first; nothing was changed",
-                        if side == "theirs" { "your commits" } else { "the remote's branch" }
+                        if side == "theirs" {
+                            "your commits"
+                        } else {
+                            "the remote's branch"
+                        }
                     )));
                 }
                 Err(MergeError::Conflicts(c)) => c,
@@ -231,9 +239,9 @@ impl Replay<'_, '_, '_> {
 
     fn text(&self, blob: Option<Oid>) -> Result<Option<String>> {
         Ok(match blob {
-            Some(b) => Some(
-                String::from_utf8_lossy(self.store.repo.find_blob(b)?.content()).into_owned(),
-            ),
+            Some(b) => {
+                Some(String::from_utf8_lossy(self.store.repo.find_blob(b)?.content()).into_owned())
+            }
             None => None,
         })
     }

@@ -62,11 +62,18 @@ struct Located {
     work_tree: Option<PathBuf>,
 }
 
+fn inside_git_dir(cwd: &Path) -> Error {
+    Error::new(format!(
+        "{} is inside the repository's git directory, not its working tree",
+        cwd.display()
+    ))
+    .hint("cd into the working tree (where the checked-out files are)")
+}
+
 fn locate(cwd: &Path) -> Result<Located> {
     let args = [
         "rev-parse",
         "--is-bare-repository",
-        "--is-inside-work-tree",
         "--absolute-git-dir",
         "--show-object-format",
         "--show-toplevel",
@@ -85,12 +92,13 @@ fn locate(cwd: &Path) -> Result<Located> {
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let mut lines = stdout.lines();
     let bare = lines.next() == Some("true");
-    let inside = lines.next() == Some("true");
     let git_dir = lines.next();
     let format = lines.next();
     let top = lines.next();
     let failure = GitFailure::from_output(&out, &args);
-    if git_dir.is_none() || (!out.status.success() && !bare) {
+    // A bare repository fails only at `--show-toplevel`, after the rest.
+    let bare_ok = bare && git_dir.is_some();
+    if !out.status.success() && !bare_ok {
         if failure.stderr.contains("not a git repository") {
             return Err(Error::new(format!(
                 "{} is not inside a git repository",
@@ -100,12 +108,8 @@ fn locate(cwd: &Path) -> Result<Located> {
                 "post-mortems live in your team's repository: cd into it, or run `git init` first",
             ));
         }
-        if failure.stderr.contains("must be run in a work tree") || (!bare && !inside) {
-            return Err(Error::new(format!(
-                "{} is inside the repository's git directory, not its working tree",
-                cwd.display()
-            ))
-            .hint("cd into the working tree (where the checked-out files are)"));
+        if failure.stderr.contains("must be run in a work tree") {
+            return Err(inside_git_dir(cwd));
         }
         // "dubious ownership" and the rest: git's own words, whole,
         // including the command that fixes it.
@@ -306,7 +310,9 @@ impl Store {
                 .head()
                 .ok()
                 .and_then(|h| h.peel_to_commit().ok())
-                .and_then(|c| branch::records_tree_in(&self.repo, c.tree_id(), &self.records_dir).ok())
+                .and_then(|c| {
+                    branch::records_tree_in(&self.repo, c.tree_id(), &self.records_dir).ok()
+                })
                 .flatten()
                 .is_some()
     }

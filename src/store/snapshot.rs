@@ -4,9 +4,9 @@
 use super::read::{Detail, Entry, Unreadable};
 use super::{Snapshot, Store, tree};
 use crate::error::{Error, Result};
+use crate::record::Record;
 use crate::record::id::check_query;
 use crate::record::parse::parse_record;
-use crate::record::Record;
 use chrono::{DateTime, FixedOffset};
 use git2::{Oid, Sort};
 use rayon::prelude::*;

@@ -91,10 +91,10 @@ impl Upstream {
 pub fn upstream(store: &Store) -> Result<Upstream> {
     let name = store.location.name();
     let Some(remote) = branch::remote_of(&store.repo, name) else {
-        return Err(Error::new(
-            "this repository has no remote to share the records with",
-        )
-        .hint("add the team's repository: git remote add origin URL"));
+        return Err(
+            Error::new("this repository has no remote to share the records with")
+                .hint("add the team's repository: git remote add origin URL"),
+        );
     };
     let merge = store
         .repo
@@ -276,8 +276,12 @@ pub fn note_pushed(store: &Store, up: &Upstream, commit: Oid) -> Result<()> {
         return Ok(());
     }
     let hex = commit.to_string();
-    store
-        .git
-        .run(&["update-ref", "-m", "devops postmortem sync: pushed", &up.tracking, &hex])?;
+    store.git.run(&[
+        "update-ref",
+        "-m",
+        "devops postmortem sync: pushed",
+        &up.tracking,
+        &hex,
+    ])?;
     Ok(())
 }

@@ -1,4 +1,5 @@
-//! How writes meet git: one commit, one file, the user's work untouched.
+//! How writes meet git: one commit of one file on the records branch, the
+//! user's HEAD, index and work tree untouched whatever state they are in.
 
 use crate::support::*;
 
@@ -34,16 +35,25 @@ fn every_write_is_one_commit_of_one_file_with_trailers() {
         ),
         ("reopen", vec!["reopen", &id, "--reason", "more to learn"]),
     ];
+    let subjects = [
+        ("assign", format!("postmortem: assign {id} to Bob")),
+        ("update", format!("postmortem: {id} severity SEV3 → SEV1")),
+        ("close", format!("postmortem: close {id} Every verb")),
+    ];
     for (verb, args) in steps {
         let before = repo.commit_count();
         repo.ok(&args);
         assert_eq!(repo.commit_count(), before + 1, "{verb}");
         assert_eq!(repo.head_files(), vec![path.clone()], "{verb}");
         let msg = repo.head_message();
-        assert!(
-            msg.starts_with(&format!("postmortem: {verb} {id} Every verb")),
-            "{verb}: {msg}"
-        );
+        let subject = msg.lines().next().unwrap();
+        match subjects.iter().find(|(v, _)| *v == verb) {
+            Some((_, expected)) => assert_eq!(subject, expected, "{verb}"),
+            None => assert!(
+                subject.starts_with("postmortem: ") && subject.contains(&id),
+                "{verb}: {msg}"
+            ),
+        }
         assert!(
             msg.contains(&format!("\nPostmortem-Id: {id}\n")),
             "{verb}: {msg}"
@@ -53,7 +63,8 @@ fn every_write_is_one_commit_of_one_file_with_trailers() {
             "{verb}: {msg}"
         );
         assert_eq!(
-            repo.git(&["log", "-1", "--format=%an <%ae>|%cn"]).trim(),
+            repo.git(&["log", "-1", "--format=%an <%ae>|%cn", "postmortems"])
+                .trim(),
             "Alice Kim <alice@example.com>|Alice Kim"
         );
         assert_eq!(repo.status_porcelain(), "", "{verb}");
@@ -63,12 +74,15 @@ fn every_write_is_one_commit_of_one_file_with_trailers() {
         "log",
         "-1",
         "--format=%(trailers:key=Postmortem-Action,valueonly)",
+        "postmortems",
     ]);
     assert_eq!(trailers.trim(), "reopen");
     assert!(
-        repo.git(&["log", "--format=%B", "-2"])
+        repo.git(&["log", "--format=%B", "-2", "postmortems"])
             .contains("Reviewed in the daily meeting")
     );
+    // The code's branch saw none of it.
+    assert_eq!(repo.git(&["rev-list", "--count", "main"]).trim(), "1");
 }
 
 #[test]
@@ -81,17 +95,30 @@ fn the_users_staged_and_unstaged_work_stays_as_it_was() {
     let status_before = repo.status_porcelain();
     let staged_before = repo.git(&["diff", "--cached"]);
 
+    let index_before = std::fs::read(repo.path().join(".git/index")).unwrap();
+    let head_before = repo.git(&["rev-parse", "HEAD"]);
+
     let id = repo.new_record("While you were coding", &[]);
     repo.ok(&["assign", &id, "me"]);
     assert_eq!(repo.head_files(), [repo.record_path(&id)]);
     assert!(
         !repo
-            .git(&["log", "--name-only", "--format="])
-            .contains("notes.txt")
+            .git(&["log", "--name-only", "--format=", "postmortems"])
+            .contains("main.rs")
     );
     assert_eq!(repo.status_porcelain(), status_before);
     assert_eq!(repo.git(&["diff", "--cached"]), staged_before);
     assert_eq!(repo.read("main.rs"), "fn main() { staged(); unstaged() }\n");
+    assert_eq!(
+        std::fs::read(repo.path().join(".git/index")).unwrap(),
+        index_before,
+        "the index is byte for byte as it was"
+    );
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head_before);
+    assert!(
+        !repo.path().join("postmortems").exists(),
+        "nothing in the work tree"
+    );
 }
 
 #[test]
@@ -115,13 +142,18 @@ fn works_in_a_linked_worktree() {
     let out = repo.pm_in(&wt, &["new", "--title", "From a worktree"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let id = stdout(&out).trim().to_string();
-    let files = repo.git(&["show", "--name-only", "--format=", "side"]);
+    let files = repo.git(&["show", "--name-only", "--format=", "postmortems"]);
     assert!(files.contains(&id), "{files}");
-    assert!(
-        !repo
-            .git(&["log", "--format=%s", "main"])
-            .contains("postmortem")
-    );
+    for branch in ["main", "side"] {
+        assert!(
+            !repo
+                .git(&["log", "--format=%s", branch])
+                .contains("postmortem"),
+            "{branch}"
+        );
+    }
+    // Seen from the main work tree too.
+    assert!(repo.ok(&["list", "--json"]).contains(&id));
     assert_eq!(repo.git_in(&wt, &["status", "--porcelain"]), "");
     assert_eq!(repo.status_porcelain(), "");
 }
@@ -134,16 +166,25 @@ fn works_in_an_empty_repository() {
     let id = repo.new_record("The very first commit", &[]);
     assert_eq!(repo.commit_count(), 1);
     assert_eq!(
-        repo.git(&["log", "--format=%P"]).trim(),
+        repo.git(&["log", "--format=%P", "postmortems"]).trim(),
         "",
         "a root commit"
+    );
+    assert!(
+        repo.git_output_in(repo.path(), &["rev-parse", "-q", "--verify", "HEAD"])
+            .stdout
+            .is_empty(),
+        "the user's own first commit is still to come"
     );
     assert_eq!(repo.head_files(), [repo.record_path(&id)]);
     assert_eq!(repo.status_porcelain(), "");
 }
 
+/// Writes move only the records branch, so the state the user's own work
+/// tree is in does not matter: a detached HEAD, a merge or a rebase in
+/// progress, a bare repository. Each is left exactly as it was.
 #[test]
-fn refuses_bare_detached_merging_rebasing_and_outside() {
+fn writes_work_detached_merging_rebasing_and_bare_and_leave_that_state_alone() {
     // Outside any repository.
     let outside = TestRepo::new();
     let nowhere = tempfile::tempdir().unwrap();
@@ -155,24 +196,33 @@ fn refuses_bare_detached_merging_rebasing_and_outside() {
         stderr(&out)
     );
 
-    // Bare.
+    // Bare: the records branch needs no work tree.
     let bare = tempfile::tempdir().unwrap();
     outside.git_in(bare.path(), &["init", "-q", "--bare"]);
-    let out = outside.pm_in(bare.path(), &["new", "--title", "x"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("bare repository"), "{}", stderr(&out));
+    outside.git_in(bare.path(), &["config", "user.name", "Server"]);
+    outside.git_in(bare.path(), &["config", "user.email", "server@example.com"]);
+    let out = outside.pm_in(bare.path(), &["new", "--title", "On a server"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let files = outside.git_in(
+        bare.path(),
+        &["ls-tree", "-r", "--name-only", "postmortems"],
+    );
+    assert!(files.contains(stdout(&out).trim()), "{files}");
 
     // Detached HEAD.
     let repo = TestRepo::new();
     let id = repo.new_record("Detach me", &[]);
     repo.git(&["checkout", "-q", "--detach"]);
     let before = repo.commit_count();
-    let err = repo.fails(1, &["assign", &id, "me"]);
-    assert!(err.contains("detached"), "{err}");
-    assert_eq!(repo.commit_count(), before);
+    repo.ok(&["assign", &id, "me"]);
+    assert_eq!(repo.commit_count(), before + 1);
+    assert_eq!(
+        repo.git(&["rev-parse", "--abbrev-ref", "HEAD"]).trim(),
+        "HEAD"
+    );
     repo.git(&["checkout", "-q", "main"]);
 
-    // A merge in progress.
+    // A merge in progress, with its conflict: untouched.
     repo.git(&["checkout", "-q", "-b", "other"]);
     repo.write("main.rs", "other\n");
     repo.git(&["commit", "-qam", "other"]);
@@ -180,16 +230,25 @@ fn refuses_bare_detached_merging_rebasing_and_outside() {
     repo.write("main.rs", "mine\n");
     repo.git(&["commit", "-qam", "mine"]);
     let _ = repo.git_output_in(repo.path(), &["merge", "-q", "other"]);
+    let status = repo.status_porcelain();
+    assert!(status.contains("UU main.rs"), "{status}");
+    let conflicted = repo.read("main.rs");
     let before = repo.commit_count();
-    let err = repo.fails(1, &["assign", &id, "me"]);
-    assert!(err.contains("a merge is in progress"), "{err}");
-    assert_eq!(repo.commit_count(), before);
+    repo.ok(&["update", &id, "--severity", "SEV1"]);
+    assert_eq!(repo.commit_count(), before + 1);
+    assert_eq!(repo.status_porcelain(), status);
+    assert_eq!(repo.read("main.rs"), conflicted);
+    assert!(repo.path().join(".git/MERGE_HEAD").exists());
     repo.git(&["merge", "--abort"]);
 
-    // A rebase in progress.
+    // A rebase in progress, stopped at its conflict: untouched.
     let _ = repo.git_output_in(repo.path(), &["rebase", "-q", "other"]);
-    let err = repo.fails(1, &["new", "--title", "x"]);
-    assert!(err.contains("a rebase is in progress"), "{err}");
+    assert!(repo.path().join(".git/rebase-merge").exists());
+    let status = repo.status_porcelain();
+    repo.new_record("Mid-rebase", &[]);
+    assert_eq!(repo.status_porcelain(), status);
+    assert!(repo.path().join(".git/rebase-merge").exists());
+    repo.git(&["rebase", "--abort"]);
 }
 
 #[test]
@@ -215,37 +274,54 @@ fn a_missing_identity_is_an_error_showing_the_two_commands() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
-        repo.git(&["log", "-1", "--format=%an"]).trim(),
+        repo.git(&["log", "-1", "--format=%an", "postmortems"])
+            .trim(),
         "Env Person"
     );
 }
 
+/// Where the records branch is checked out (here in a linked work tree),
+/// a record the user edited there is theirs: never overwritten, never
+/// committed by the tool, staged or not.
 #[test]
 fn the_users_uncommitted_edit_of_a_record_is_never_overwritten() {
     let repo = TestRepo::new();
     let id = repo.new_record("Hand edited", &[]);
     let path = repo.record_path(&id);
-    let mine = repo
-        .read(&path)
+    let wt = repo.home.path().join("pm");
+    repo.git(&["worktree", "add", "-q", wt.to_str().unwrap(), "postmortems"]);
+    let file = wt.join(&path);
+    let mine = std::fs::read_to_string(&file)
+        .unwrap()
         .replace("summary = \"\"", "summary = \"my draft\"");
-    repo.write(&path, &mine);
+    std::fs::write(&file, &mine).unwrap();
     let before = repo.commit_count();
     let err = repo.fails(1, &["assign", &id, "me"]);
     assert!(
-        err.contains(&path) && err.contains("not committed"),
+        err.contains(&path) && err.contains("not committed") && err.contains("unstaged"),
         "{err}"
     );
-    assert_eq!(repo.read(&path), mine);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), mine);
     assert_eq!(repo.commit_count(), before);
     // Staged but not committed: the same.
-    repo.git(&["add", &path]);
+    repo.git_in(&wt, &["add", &path]);
     let err = repo.fails(1, &["assign", &id, "me"]);
     assert!(err.contains("staged"), "{err}");
-    assert_eq!(repo.git(&["diff", "--cached", "--name-only"]).trim(), path);
-    // Once committed by hand, the tool builds on it.
-    repo.git(&["commit", "-qm", "draft"]);
+    assert_eq!(
+        repo.git_in(&wt, &["diff", "--cached", "--name-only"])
+            .trim(),
+        path
+    );
+    // Once committed by hand, the tool builds on it, and the work tree follows.
+    repo.git_in(&wt, &["commit", "-qm", "draft"]);
     repo.ok(&["assign", &id, "me"]);
-    assert!(repo.read(&path).contains("my draft"));
+    let now = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        now.contains("my draft") && now.contains("Alice Kim"),
+        "{now}"
+    );
+    assert_eq!(repo.git_in(&wt, &["status", "--porcelain"]), "");
+    assert_eq!(repo.show(&path), now);
 }
 
 #[test]

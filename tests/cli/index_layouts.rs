@@ -1,8 +1,10 @@
-//! Differential tests: for each index layout and repository shape git
-//! supports, a write by the tool leaves the index, the work tree and
-//! `git status` exactly as git itself leaves them after the same change
-//! (`git commit -- <record>` in an identical twin repository), with the
-//! user's staged, unstaged and untracked work in place on both sides.
+//! Differential tests of writes where the records branch is checked out
+//! (here `main`, by `git config postmortem.branch main`, with code beside
+//! the records): for each index layout and repository shape git supports,
+//! a write by the tool leaves the index, the work tree and `git status`
+//! exactly as git itself leaves them after the same change (`git commit --
+//! <record>` in an identical twin repository), with the user's staged,
+//! unstaged and untracked work in place on both sides.
 
 use crate::support::*;
 
@@ -114,6 +116,7 @@ fn tool_and_git(repo: &TestRepo, twin: &TestRepo, args: &[&str], what: &str) {
 /// git's own shape for that layout.
 fn shaped(setup: &[&[&str]]) -> (TestRepo, String) {
     let repo = TestRepo::new();
+    repo.git(&["config", "postmortem.branch", "main"]);
     for dir in ["src/a", "src/b", "docs"] {
         repo.write(&format!("{dir}/x.txt"), &format!("{dir}\n"));
     }

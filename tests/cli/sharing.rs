@@ -45,21 +45,31 @@ impl Team {
         self.alice.git(&all)
     }
 
-    /// Both clones and the remote agree on the branch, and are clean.
+    /// Both clones and the remote agree on the records branch; the code's
+    /// `main` is where it was everywhere; the clones are clean.
     fn all_agree(&self) {
-        let remote = self.remote_git(&["rev-parse", "main"]);
+        let remote = self.remote_git(&["rev-parse", "postmortems"]);
         assert_eq!(
-            self.alice.git(&["rev-parse", "HEAD"]),
+            self.alice.git(&["rev-parse", "postmortems"]),
             remote,
             "Alice = remote"
         );
-        assert_eq!(self.bob.git(&["rev-parse", "HEAD"]), remote, "Bob = remote");
+        assert_eq!(
+            self.bob.git(&["rev-parse", "postmortems"]),
+            remote,
+            "Bob = remote"
+        );
+        let main = self.remote_git(&["rev-parse", "main"]);
         for clone in [&self.alice, &self.bob] {
+            assert_eq!(clone.git(&["rev-parse", "main"]), main, "main untouched");
             assert_eq!(clone.status_porcelain(), "");
             assert_eq!(
-                clone.git(&["ls-files", ".gitattributes"]),
-                "",
-                "nothing committed for set-up"
+                clone
+                    .git(&["log", "--format=%s", "main"])
+                    .matches("postmortem")
+                    .count(),
+                0,
+                "no record commit on the code branch"
             );
         }
     }
@@ -145,18 +155,19 @@ fn different_fields_merge_in_clones_that_never_ran_init() {
         numbers.sort();
         assert_eq!(numbers, [1, 2], "both actions, renumbered apart");
     }
-    // The set-up is local to each clone: attributes and config, nothing committed.
+    // Sync merges in-process: no merge driver, nothing set up or committed.
     for clone in [&t.alice, &t.bob] {
-        let attrs = std::fs::read_to_string(clone.path().join(".git/info/attributes")).unwrap();
-        assert!(
-            attrs.contains("postmortems/**/*.toml merge=devops-postmortem"),
-            "{attrs}"
-        );
-        let driver = clone.git(&["config", "merge.devops-postmortem.driver"]);
-        assert_eq!(driver.trim(), "devops postmortem merge-driver %O %A %B %P");
+        assert!(!clone.path().join(".git/info/attributes").exists());
+        let driver =
+            clone.git_output_in(clone.path(), &["config", "merge.devops-postmortem.driver"]);
+        assert!(!driver.status.success(), "no driver registered");
     }
-    // Every non-merge commit still touches one file.
-    for c in t.alice.git(&["rev-list", "--no-merges", "HEAD"]).lines() {
+    // Every commit on the records branch touches one file.
+    for c in t
+        .alice
+        .git(&["rev-list", "--no-merges", "postmortems"])
+        .lines()
+    {
         let files = t.alice.git(&["show", "--name-only", "--format=", c]);
         assert_eq!(files.lines().count(), 1, "{c}: {files}");
     }
@@ -169,7 +180,7 @@ fn contested(t: &Team) -> (String, String) {
     t.alice.ok(&["sync"]);
     t.bob.ok(&["update", &id, "--severity", "SEV4"]);
     t.bob.ok(&["update", &id, "--summary", "Bob's words"]);
-    let head = t.bob.git(&["rev-parse", "HEAD"]);
+    let head = t.bob.git(&["rev-parse", "postmortems"]);
     (id, head)
 }
 
@@ -203,9 +214,9 @@ fn a_real_conflict_stops_untouched_and_the_printed_command_settles_it() {
         );
         assert!(err.contains("nothing was changed"), "{err}");
         assert_eq!(
-            t.bob.git(&["rev-parse", "HEAD"]),
+            t.bob.git(&["rev-parse", "postmortems"]),
             bob_head,
-            "Bob's branch is as it was"
+            "Bob's records branch is as it was"
         );
         assert_eq!(t.bob.status_porcelain(), "");
         assert!(!t.bob.path().join(".git/rebase-merge").exists());
@@ -241,7 +252,8 @@ fn a_real_conflict_is_asked_on_a_terminal() {
     key(&mut p, "\r");
     p.exp_string("New value for severity").unwrap();
     key(&mut p, "SEV2\r");
-    p.exp_string("synced with origin/main").unwrap();
+    p.exp_string("synced postmortems with origin/postmortems")
+        .unwrap();
     p.exp_eof().unwrap();
     t.alice.ok(&["sync"]);
     t.all_agree();
@@ -250,15 +262,41 @@ fn a_real_conflict_is_asked_on_a_terminal() {
     }
 }
 
+/// Bob keeps the records branch checked out in a work tree of its own
+/// and merges with a plain `git pull` there.
+fn bob_pulls_in_a_work_tree(
+    t: &Team,
+    rebase: &str,
+    path_var: &std::ffi::OsStr,
+) -> (String, std::path::PathBuf, std::process::Output) {
+    let (id, _) = contested(t);
+    let wt = t.bob.home.path().join("pm");
+    t.bob
+        .git(&["worktree", "add", "-q", wt.to_str().unwrap(), "postmortems"]);
+    t.bob
+        .git_in(&wt, &["branch", "--set-upstream-to", "origin/postmortems"]);
+    t.bob.ok(&["init"]);
+    let out = std::process::Command::new("git")
+        .current_dir(&wt)
+        .env_clear()
+        .env("PATH", path_var)
+        .env("HOME", t.bob.home.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("LC_ALL", "C")
+        .args(["pull", "-q", rebase])
+        .output()
+        .unwrap();
+    (id, wt, out)
+}
+
 #[test]
 fn a_plain_git_pull_reports_the_conflict_to_git() {
     for rebase in ["--no-rebase", "--rebase"] {
         let t = team();
-        let (id, _) = contested(&t);
-        let path = t.bob.record_path(&id);
-        let out = t.bob.git_output_in(t.bob.path(), &["pull", "-q", rebase]);
+        let (id, wt, out) = bob_pulls_in_a_work_tree(&t, rebase, &path_with_devops());
         assert!(!out.status.success(), "{rebase}: git pull must fail");
-        let text = t.bob.read(&path);
+        let path = t.bob.record_path(&id);
+        let text = std::fs::read_to_string(wt.join(&path)).unwrap();
         assert!(text.contains("<<<<<<< ours\n"), "{rebase}: {text}");
         assert!(text.contains("severity = \"SEV"), "{rebase}: {text}");
         assert!(text.contains(">>>>>>> theirs\n"), "{rebase}: {text}");
@@ -267,21 +305,50 @@ fn a_plain_git_pull_reports_the_conflict_to_git() {
             .filter(|l| l.starts_with("severity = "))
             .count();
         assert_eq!(marked, 2, "{rebase}: only the field is marked: {text}");
-        let status = t.bob.git(&["status", "--porcelain"]);
+        let status = t.bob.git_in(&wt, &["status", "--porcelain"]);
         assert!(status.contains(&format!("UU {path}")), "{rebase}: {status}");
-        // Read commands and check say which record.
-        let out = t.bob.pm(&["list"]);
+        // `check` in that work tree names the record and the conflict.
+        let out = t.bob.pm_in(&wt, &["check"]);
+        assert_eq!(out.status.code(), Some(1));
+        let said = format!("{}{}", stdout(&out), stderr(&out));
         assert!(
-            stderr(&out).contains(&path) && stderr(&out).contains("merge conflict"),
-            "{}",
-            stderr(&out)
+            said.contains(&path) && said.contains("merge conflict"),
+            "{said}"
         );
-        let err = t.bob.fails(1, &["check"]);
-        assert!(
-            err.contains(&path) || stdout(&t.bob.pm(&["check"])).contains(&path),
-            "{err}"
-        );
+        // Bob's code work tree saw none of it.
+        assert_eq!(t.bob.status_porcelain(), "");
     }
+}
+
+/// A driver registered by `init`, then run by git from an IDE whose PATH
+/// lacks `devops`: git's own line merge leaves markers, so no side is lost
+/// silently once the person runs `git add`.
+#[test]
+fn a_plain_git_pull_without_devops_on_path_leaves_markers() {
+    let t = team();
+    let bare_path = std::ffi::OsString::from("/usr/local/bin:/usr/bin:/bin");
+    assert!(
+        !std::process::Command::new("sh")
+            .args(["-c", "command -v devops"])
+            .env("PATH", &bare_path)
+            .status()
+            .unwrap()
+            .success(),
+        "devops must not be on that PATH"
+    );
+    let (id, wt, out) = bob_pulls_in_a_work_tree(&t, "--no-rebase", &bare_path);
+    assert!(!out.status.success(), "the merge must stop");
+    let path = t.bob.record_path(&id);
+    let text = std::fs::read_to_string(wt.join(&path)).unwrap();
+    assert!(text.contains("<<<<<<< ours"), "{text}");
+    assert!(text.contains(">>>>>>> theirs"), "{text}");
+    assert!(
+        text.contains("severity = \"SEV1\"") && text.contains("severity = \"SEV4\""),
+        "both sides are there: {text}"
+    );
+    assert!(text.contains("Bob's words"), "{text}");
+    let driver = t.bob.git(&["config", "merge.devops-postmortem.driver"]);
+    assert!(driver.contains("git merge-file"), "{driver}");
 }
 
 #[test]
@@ -290,57 +357,57 @@ fn a_protected_branch_is_said_and_the_review_branch_route_works() {
     let hook = t.remote.path().join("hooks/pre-receive");
     std::fs::write(
         &hook,
-        "#!/bin/sh\nwhile read old new ref; do\n  if [ \"$ref\" = refs/heads/main ]; then\n    echo \"main is protected: open a pull request\" >&2\n    exit 1\n  fi\ndone\n",
+        "#!/bin/sh\nwhile read old new ref; do\n  if [ \"$ref\" = refs/heads/postmortems ]; then\n    echo \"postmortems is protected: open a pull request\" >&2\n    exit 1\n  fi\ndone\n",
     )
     .unwrap();
-    std::os::unix::fs::PermissionsExt::set_mode(
-        &mut std::fs::metadata(&hook).unwrap().permissions(),
-        0o755,
-    );
     std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let id = t.alice.new_record("Needs review", &[]);
-    let head = t.alice.git(&["rev-parse", "HEAD"]);
+    let head = t.alice.git(&["rev-parse", "postmortems"]);
     let err = t.alice.fails(1, &["sync"]);
-    assert!(err.contains("refused the push to main"), "{err}");
+    assert!(err.contains("refused the push to postmortems"), "{err}");
     assert!(err.contains("pre-receive hook declined"), "{err}");
     assert!(
-        err.contains("main is protected: open a pull request"),
+        err.contains("postmortems is protected: open a pull request"),
         "git's words, whole: {err}"
     );
-    assert_eq!(t.alice.git(&["rev-parse", "HEAD"]), head, "nothing lost");
+    assert_eq!(
+        t.alice.git(&["rev-parse", "postmortems"]),
+        head,
+        "nothing lost"
+    );
 
     let command = hint_command(&err, "hint: send them for review on a branch instead: ");
     assert_eq!(
         command,
-        "devops postmortem sync --branch postmortems/alice-2026-11-24"
+        "devops postmortem sync --branch pm-review/alice-2026-11-24"
     );
     let out = run_pasted(&t.alice, &command);
     assert!(out.status.success(), "{}", stderr(&out));
-    let pushed = t.remote_git(&["rev-parse", "postmortems/alice-2026-11-24"]);
+    let pushed = t.remote_git(&["rev-parse", "pm-review/alice-2026-11-24"]);
     assert_eq!(pushed, head, "the commits are on the review branch");
-    assert_ne!(t.remote_git(&["rev-parse", "main"]), head, "main untouched");
+    assert!(
+        !t.remote_git(&["branch", "--list", "postmortems"])
+            .contains("postmortems"),
+        "the records branch is not there yet"
+    );
 
     // The team merges the pull request on the server.
-    t.remote_git(&["update-ref", "refs/heads/main", pushed.trim()]);
-    t.remote_git(&[
-        "update-ref",
-        "-d",
-        "refs/heads/postmortems/alice-2026-11-24",
-    ]);
+    t.remote_git(&["update-ref", "refs/heads/postmortems", pushed.trim()]);
+    t.remote_git(&["update-ref", "-d", "refs/heads/pm-review/alice-2026-11-24"]);
     let out = t.alice.pm(&["sync"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("review branch postmortems/alice-2026-11-24 has been merged"),
+        stderr(&out).contains("review branch pm-review/alice-2026-11-24 has been merged"),
         "{}",
         stderr(&out)
     );
     t.bob.ok(&["sync"]);
     t.all_agree();
-    assert!(t.bob.path().join(t.alice.record_path(&id)).exists());
+    assert_eq!(s(&t.bob.record(&id), "title"), "Needs review");
 }
 
 #[test]
-fn a_fixes_trailer_on_an_unshared_branch_closes_nothing() {
+fn a_fixes_trailer_closes_items_once_on_the_teams_branch() {
     let t = team();
     let id = t.alice.new_record("Fix me", &[]);
     t.alice.ok(&[
@@ -358,7 +425,6 @@ fn a_fixes_trailer_on_an_unshared_branch_closes_nothing() {
         "fn main() { retry() }\n",
         &format!("Retry\n\nFixes-Postmortem: {id}#1"),
     );
-    t.alice.git(&["switch", "-q", "main"]);
     t.alice.ok(&["sync"]);
     let status = |r: &TestRepo| {
         s(
@@ -372,21 +438,28 @@ fn a_fixes_trailer_on_an_unshared_branch_closes_nothing() {
         "open",
         "the fix is only on a local branch"
     );
-    // Merged into the shared branch: the next sync closes it and shares that.
+    // Merged into main here but not pushed: not the team's yet.
+    t.alice.git(&["switch", "-q", "main"]);
     t.alice.git(&["merge", "-q", "--no-edit", "feature"]);
     t.alice.ok(&["sync"]);
+    assert_eq!(status(&t.alice), "open", "main is not pushed yet");
+    // Pushed: origin/main has it, the next sync closes the item and shares that.
+    t.alice.git(&["push", "-q", "origin", "main"]);
+    t.alice.ok(&["sync"]);
     assert_eq!(status(&t.alice), "done");
+    t.bob.git(&["pull", "-q", "--ff-only"]);
     t.bob.ok(&["sync"]);
     assert_eq!(status(&t.bob), "done");
     t.all_agree();
 }
 
 #[test]
-fn sync_without_an_upstream_says_how_to_set_one() {
+fn sync_without_a_remote_says_how_to_add_one() {
     let repo = TestRepo::new();
+    repo.new_record("Alone", &[]);
     let err = repo.fails(1, &["sync"]);
     assert!(
-        err.contains("no upstream") && err.contains("git push -u origin HEAD"),
+        err.contains("no remote") && err.contains("git remote add origin URL"),
         "{err}"
     );
 }

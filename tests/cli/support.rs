@@ -92,14 +92,77 @@ impl TestRepo {
     }
 
     pub fn git_output_in(&self, dir: &Path, args: &[&str]) -> Output {
+        self.git_env_output(dir, &[], args)
+    }
+
+    fn git_env_output(&self, dir: &Path, vars: &[(&str, &str)], args: &[&str]) -> Output {
         let mut cmd = std::process::Command::new("git");
         self.env(&mut cmd);
         cmd.current_dir(dir)
             .env("GIT_AUTHOR_DATE", "2026-11-24T09:00:00+09:00")
             .env("GIT_COMMITTER_DATE", "2026-11-24T09:00:00+09:00")
+            .envs(vars.iter().copied())
             .args(args)
             .output()
             .unwrap()
+    }
+
+    /// Runs the git CLI with extra variables; panics with its stderr if it fails.
+    pub fn git_env(&self, vars: &[(&str, &str)], args: &[&str]) -> String {
+        let out = self.git_env_output(self.path(), vars, args);
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Where the records are: the `postmortems` branch once it exists,
+    /// else HEAD (the layout of earlier versions).
+    pub fn records_ref(&self) -> String {
+        let out = self.git_output_in(
+            self.path(),
+            &["rev-parse", "-q", "--verify", "refs/heads/postmortems"],
+        );
+        if out.status.success() {
+            "refs/heads/postmortems".into()
+        } else {
+            "HEAD".into()
+        }
+    }
+
+    /// A file's text on the records branch (`git show`).
+    pub fn show(&self, rel: &str) -> String {
+        self.git(&["show", &format!("{}:{rel}", self.records_ref())])
+    }
+
+    /// Commits a file onto the records branch with plain git plumbing, as a
+    /// teammate's commit (the branch is made if it does not exist yet).
+    /// HEAD, the index and the work tree are not touched.
+    pub fn commit_on_records_branch(&self, rel: &str, text: &str, message: &str) {
+        let branch = "refs/heads/postmortems";
+        let index = self.home.path().join("records-index");
+        let index = index.to_str().unwrap();
+        let _ = std::fs::remove_file(index);
+        let vars = [("GIT_INDEX_FILE", index)];
+        let parent = self.git_output_in(self.path(), &["rev-parse", "-q", "--verify", branch]);
+        let parent = String::from_utf8(parent.stdout).unwrap().trim().to_string();
+        if !parent.is_empty() {
+            self.git_env(&vars, &["read-tree", &parent]);
+        }
+        let tmp = self.home.path().join("blob");
+        std::fs::write(&tmp, text).unwrap();
+        let blob = self.git(&["hash-object", "-w", tmp.to_str().unwrap()]);
+        let info = format!("100644,{},{rel}", blob.trim());
+        self.git_env(&vars, &["update-index", "--add", "--cacheinfo", &info]);
+        let tree = self.git_env(&vars, &["write-tree"]);
+        let mut args = vec!["commit-tree", tree.trim(), "-m", message];
+        if !parent.is_empty() {
+            args.extend(["-p", &parent]);
+        }
+        let commit = self.git(&args);
+        self.git(&["update-ref", branch, commit.trim()]);
     }
 
     /// `devops postmortem …` in the repository's root.
@@ -202,20 +265,41 @@ impl TestRepo {
         std::fs::write(p, text).unwrap();
     }
 
-    /// Writes a file and commits it with plain git (a teammate's commit).
+    /// Commits a file with plain git (a teammate's commit): records (under
+    /// `postmortems/`) onto the records branch, anything else onto HEAD.
     pub fn commit_file(&self, rel: &str, text: &str, message: &str) {
+        if rel.starts_with("postmortems/") {
+            return self.commit_on_records_branch(rel, text, message);
+        }
+        self.commit_on_head(rel, text, message);
+    }
+
+    /// Writes a file and commits it onto HEAD with `git add` and `git commit`.
+    pub fn commit_on_head(&self, rel: &str, text: &str, message: &str) {
         self.write(rel, text);
         self.git(&["add", rel]);
         self.git(&["commit", "-qm", message]);
     }
 
+    /// A file's text: from the work tree when it is there, else from the
+    /// records branch.
     pub fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.path().join(rel)).unwrap()
+        match std::fs::read_to_string(self.path().join(rel)) {
+            Ok(t) => t,
+            Err(_) => self.show(rel),
+        }
     }
 
-    /// The committed path of a record, found with `git ls-files`.
+    /// The committed path of a record, found with `git ls-tree`.
     pub fn record_path(&self, id: &str) -> String {
-        let files = self.git(&["ls-files", "postmortems"]);
+        let files = self.git(&[
+            "ls-tree",
+            "-r",
+            "--name-only",
+            &self.records_ref(),
+            "--",
+            "postmortems",
+        ]);
         files
             .lines()
             .find(|l| l.ends_with(&format!("{id}.toml")))
@@ -223,14 +307,24 @@ impl TestRepo {
             .to_string()
     }
 
-    /// The record parsed as plain TOML, independent of the tool's model.
+    /// The record as committed, parsed as plain TOML, independent of the
+    /// tool's model.
     pub fn record(&self, id: &str) -> toml::Table {
-        let text = self.read(&self.record_path(id));
+        let text = self.show(&self.record_path(id));
         toml::from_str(&text).unwrap_or_else(|e| panic!("{id} does not parse: {e}\n{text}"))
     }
 
+    /// Commits on the records branch (0 before it exists).
     pub fn commit_count(&self) -> usize {
-        self.git(&["rev-list", "--count", "HEAD"])
+        let out = self.git_output_in(
+            self.path(),
+            &["rev-list", "--count", "refs/heads/postmortems", "--"],
+        );
+        if !out.status.success() {
+            return 0;
+        }
+        String::from_utf8(out.stdout)
+            .unwrap()
             .trim()
             .parse()
             .unwrap()
@@ -240,16 +334,17 @@ impl TestRepo {
         self.git(&["status", "--porcelain"])
     }
 
-    /// Files touched by HEAD.
+    /// Files touched by the records branch's last commit.
     pub fn head_files(&self) -> Vec<String> {
-        self.git(&["show", "--name-only", "--format=", "HEAD"])
+        self.git(&["show", "--name-only", "--format=", &self.records_ref()])
             .lines()
             .map(str::to_string)
             .collect()
     }
 
+    /// The message of the records branch's last commit.
     pub fn head_message(&self) -> String {
-        self.git(&["log", "-1", "--format=%B"])
+        self.git(&["log", "-1", "--format=%B", &self.records_ref()])
     }
 
     pub fn subdir(&self, rel: &str) -> PathBuf {

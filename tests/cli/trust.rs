@@ -1,284 +1,328 @@
-//! The write path as an adversary sees it: crashes between steps, full
-//! streams, repositories laid out in every way git allows, hostile paths,
-//! damaged caches. Each test checks the outcome with the git CLI.
+//! The write path as an adversary sees it: crashes at every instant of a
+//! write, the user's own git at every instant of a write, full streams,
+//! repositories laid out in every way git allows, hostile paths, damaged
+//! journals. Each test checks the outcome with the git CLI.
 
 use crate::support::*;
 use std::os::unix::fs::PermissionsExt;
 
-/// A hand-made journal, as a run killed after writing it would leave:
-/// the plan for `assign ID carol`, built with git plumbing.
-fn interrupted_assign(repo: &TestRepo, id: &str) -> (String, String) {
-    let path = repo.record_path(id);
-    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
-    let old_blob = repo
-        .git(&["rev-parse", &format!("HEAD:{path}")])
-        .trim()
-        .to_string();
-    let text = repo
-        .read(&path)
-        .replace("status = \"open\"", "status = \"assigned\"")
-        .replace(
-            "assignee = \"\"",
-            "assignee = \"Carol <carol@example.com>\"",
-        );
-    let blob = hash_object(repo, &text);
-    // The new tree and commit, exactly as the tool would build them.
-    repo.git(&["read-tree", "--index-output=.git/tmp-index", "HEAD"]);
-    let tmp_env = [("GIT_INDEX_FILE", ".git/tmp-index")];
-    git_env(
-        repo,
-        &tmp_env,
-        &[
-            "update-index",
-            "--cacheinfo",
-            &format!("100644,{blob},{path}"),
-        ],
-    );
-    let tree = git_env(repo, &tmp_env, &["write-tree"]).trim().to_string();
-    let commit = repo
-        .git(&[
-            "commit-tree",
-            &tree,
-            "-p",
-            &head,
-            "-m",
-            &format!("postmortem: assign {id}\n\nPostmortem-Id: {id}\nPostmortem-Action: assign"),
-        ])
-        .trim()
-        .to_string();
-    std::fs::remove_file(repo.path().join(".git/tmp-index")).unwrap();
-    let old_file = hash_object(repo, &repo.read(&path));
-    let body = format!(
-        "devops-postmortem journal 1\nbranch refs/heads/main\nparent {head}\ncommit {commit}\nmode 100644\nold-blob {old_blob}\nnew-blob {blob}\nold-file {old_file}\nnew-file {blob}\nwhat assign {id}\npath {path}\n"
-    );
-    let crc = crc32(body.as_bytes());
-    std::fs::write(
-        repo.path().join(".git/devops-postmortem-journal"),
-        format!("{body}crc {crc:08x}\n"),
-    )
-    .unwrap();
-    (commit, text)
+/// The named points of a write, in order (`DEVOPS_PM_TEST_POINT`): the
+/// commit object made; the staged index ready; the journal written;
+/// git's `index.lock` taken; the work-tree files written; the branch moved.
+const POINTS: [&str; 6] = [
+    "planned",
+    "staged",
+    "journaled",
+    "locked",
+    "written",
+    "moved",
+];
+
+/// Where the records branch is checked out for a test.
+#[derive(Debug, Clone, Copy)]
+enum Layout {
+    /// Nowhere: writes move only the branch.
+    Nowhere,
+    /// On `main`, beside the code (`git config postmortem.branch main`).
+    Main,
+    /// `postmortems` in a linked work tree of its own.
+    Linked,
 }
 
-fn hash_object(repo: &TestRepo, text: &str) -> String {
-    let tmp = repo.path().join(".git/tmp-object");
-    std::fs::write(&tmp, text).unwrap();
-    let oid = repo.git(&["hash-object", "-w", tmp.to_str().unwrap()]);
-    std::fs::remove_file(tmp).unwrap();
-    oid.trim().to_string()
-}
-
-fn git_env(repo: &TestRepo, env: &[(&str, &str)], args: &[&str]) -> String {
-    let mut cmd = std::process::Command::new("git");
-    cmd.current_dir(repo.path())
-        .args(args)
-        .env("HOME", repo.home.path());
-    for (k, v) in env {
-        cmd.env(k, v);
+/// A repository in `layout` with one record and the user's work in
+/// progress (staged, unstaged, untracked) in the work tree that holds the
+/// records branch (or the main one). Returns the repository, the record,
+/// and that work tree's path.
+fn team_repo(layout: Layout) -> (TestRepo, String, std::path::PathBuf) {
+    let repo = TestRepo::new();
+    if let Layout::Main = layout {
+        repo.git(&["config", "postmortem.branch", "main"]);
     }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// CRC-32 (IEEE), as the journal uses; written out here so the test does
-/// not borrow the tool's code.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for b in bytes {
-        crc ^= u32::from(*b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
+    let id = repo.new_record("DB 장애", &["--severity", "SEV2"]);
+    let wt = match layout {
+        Layout::Linked => {
+            let wt = repo.home.path().join("pm");
+            repo.git(&["worktree", "add", "-q", wt.to_str().unwrap(), "postmortems"]);
+            wt
         }
-    }
-    !crc
+        _ => repo.path().to_path_buf(),
+    };
+    std::fs::write(wt.join("staged.txt"), "staged\n").unwrap();
+    repo.git_in(&wt, &["add", "staged.txt"]);
+    std::fs::write(wt.join("staged.txt"), "staged, then edited\n").unwrap();
+    std::fs::write(wt.join("untracked.txt"), "untracked\n").unwrap();
+    (repo, id, wt)
 }
 
-/// Each instant a crash can hit between the steps (journal written; work
-/// tree written; index written), then the next command of any kind: the
-/// change is finished, said in one line, and the user's work is intact.
+/// The branch holding the records in a layout.
+fn records_branch(layout: Layout) -> &'static str {
+    match layout {
+        Layout::Main => "main",
+        _ => "postmortems",
+    }
+}
+
+/// `devops postmortem ARGS` stopped or acted upon at a test point.
+fn pm_at(repo: &TestRepo, point: &str, action: &str, args: &[&str]) -> std::process::Output {
+    repo.cmd_in(repo.path())
+        .env("DEVOPS_PM_TEST_POINT", point)
+        .env("DEVOPS_PM_TEST_ACTION", action)
+        .arg("postmortem")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// What must hold after any write, finished or not: nothing of ours left
+/// (lock, journal, staged index), the work tree holding the records
+/// branch agrees with its commit (file and index entry), the user's work
+/// exactly as it was, `git fsck` clean.
+fn consistent(repo: &TestRepo, layout: Layout, wt: &std::path::Path, path: &str, what: &str) {
+    let branch = records_branch(layout);
+    let git_dir =
+        std::path::PathBuf::from(repo.git_in(wt, &["rev-parse", "--absolute-git-dir"]).trim());
+    for leftover in [
+        "index.lock",
+        "devops-postmortem-index",
+        "devops-postmortem-index.lock",
+    ] {
+        assert!(!git_dir.join(leftover).exists(), "{what}: {leftover} left");
+    }
+    let common = repo.path().join(".git");
+    assert!(
+        !common.join("devops-postmortem-journal").exists(),
+        "{what}: journal left"
+    );
+    let committed = repo.git(&["show", &format!("{branch}:{path}")]);
+    if !matches!(layout, Layout::Nowhere) {
+        assert_eq!(
+            std::fs::read_to_string(wt.join(path)).unwrap(),
+            committed,
+            "{what}: the work tree's record is the committed one"
+        );
+        assert_eq!(
+            repo.git_in(wt, &["diff", "--cached", "--name-only", "HEAD", "--", path]),
+            "",
+            "{what}: no staged change to the record (a staged revert)"
+        );
+    }
+    let status = repo.git_in(wt, &["status", "--porcelain", "--untracked-files=all"]);
+    assert_eq!(
+        status, "AM staged.txt\n?? untracked.txt\n",
+        "{what}: the user's work, and nothing else"
+    );
+    let fsck = repo.git_output_in(repo.path(), &["fsck", "--no-dangling", "--strict"]);
+    assert!(fsck.status.success(), "{what}: {}", stderr(&fsck));
+}
+
+/// A write killed at each instant (SIGKILL: nothing cleaned up), then any
+/// next command: the change is wholly in or wholly absent, and nothing of
+/// it is left half done, in every layout.
 #[test]
-fn a_change_interrupted_at_any_step_is_finished_by_the_next_run() {
-    for step in ["journal", "worktree", "index"] {
-        for next in [
-            &["list"][..],
-            &["show", "PLACEHOLDER"],
-            &["new", "--title", "Next"],
-        ] {
-            let repo = TestRepo::new();
-            let id = repo.new_record("Interrupted", &[]);
-            repo.write("main.rs", "fn main() { staged() }\n");
-            repo.git(&["add", "main.rs"]);
-            repo.write("notes.txt", "mine\n");
-            let path = repo.record_path(&id);
-            let (commit, text) = interrupted_assign(&repo, &id);
-            if step != "journal" {
-                repo.write(&path, &text);
+fn a_write_killed_at_any_instant_is_whole_or_absent_after_the_next_run() {
+    for layout in [Layout::Nowhere, Layout::Main, Layout::Linked] {
+        let (repo, id, wt) = team_repo(layout);
+        let branch = records_branch(layout);
+        let path = repo.record_path(&id);
+        for (i, point) in POINTS.iter().enumerate() {
+            if matches!(layout, Layout::Nowhere) && !["planned", "moved"].contains(point) {
+                continue; // no work tree to bring along: those points are not passed
             }
-            if step == "index" {
-                let blob = repo.git(&["rev-parse", &format!("{commit}:{path}")]);
-                repo.git(&[
-                    "update-index",
-                    "--cacheinfo",
-                    &format!("100644,{},{path}", blob.trim()),
-                ]);
-                // Visible to the user, never a revert: the tool's change staged.
+            let who = format!("Person {i}");
+            let what = format!("{layout:?} killed at {point}");
+            let before = repo.git(&["rev-parse", branch]);
+            let out = pm_at(&repo, point, "kill", &["assign", &id, &who]);
+            assert!(!out.status.success(), "{what}: it was killed");
+            let next = repo.pm(&["list"]);
+            assert!(next.status.success(), "{what}: {}", stderr(&next));
+            let after = repo.git(&["rev-parse", branch]);
+            let assignee = s(&repo.record(&id), "assignee").to_string();
+            let reached_the_branch = *point == "moved";
+            if reached_the_branch {
+                assert_ne!(after, before, "{what}: the branch moved before the kill");
+                assert!(assignee.starts_with(&who), "{what}: {assignee}");
+            } else {
+                assert_eq!(after, before, "{what}: nothing committed");
+                assert!(!assignee.starts_with(&who), "{what}: {assignee}");
+            }
+            consistent(&repo, layout, &wt, &path, &what);
+            if reached_the_branch && !matches!(layout, Layout::Nowhere) {
                 assert!(
-                    repo.git(&["diff", "--cached", "--", &path])
-                        .contains("+assignee")
+                    stderr(&next).contains("finished an interrupted `assign"),
+                    "{what}: said: {}",
+                    stderr(&next)
                 );
             }
-            let next: Vec<String> = next
-                .iter()
-                .map(|a| {
-                    if *a == "PLACEHOLDER" {
-                        id.clone()
-                    } else {
-                        a.to_string()
-                    }
-                })
-                .collect();
-            let args: Vec<&str> = next.iter().map(String::as_str).collect();
-            let out = repo.pm(&args);
-            assert!(out.status.success(), "{step}/{args:?}: {}", stderr(&out));
-            assert!(
-                stderr(&out).contains(&format!("finished an interrupted `assign {id}`")),
-                "{step}/{args:?}: says so: {}",
-                stderr(&out)
-            );
-            let log = repo.git(&["log", "--format=%H", "-3"]);
-            assert!(
-                log.contains(&commit),
-                "{step}/{args:?}: the planned commit is on the branch"
-            );
-            assert_eq!(repo.read(&path), text);
-            assert_eq!(
-                repo.git(&["diff", "--cached", "--name-only"]).trim(),
-                "main.rs",
-                "{step}/{args:?}: only the user's staged file is staged"
-            );
-            assert_eq!(repo.read("notes.txt"), "mine\n");
-            assert!(!repo.path().join(".git/devops-postmortem-journal").exists());
-            // The user's next plain commit carries only their own work.
-            repo.git(&["commit", "-qm", "mine"]);
-            assert_eq!(repo.head_files(), ["main.rs"]);
-            assert_eq!(
-                repo.record(&id)["assignee"].as_str(),
-                Some("Carol <carol@example.com>")
-            );
+        }
+        // The user's own next commit takes exactly their file.
+        repo.git_in(&wt, &["commit", "-qam", "the user's commit"]);
+        assert_eq!(
+            repo.git_in(&wt, &["show", "--name-only", "--format=", "HEAD"])
+                .trim(),
+            "staged.txt"
+        );
+    }
+}
+
+/// The user's own git at each instant of a write, in the work tree where
+/// the records branch is checked out: whichever wins the race, no staged
+/// revert, no commit dropped after "updated", no record left staged on
+/// another branch, and the tool's change is in the records branch exactly
+/// once when it said so.
+#[test]
+fn the_users_git_at_any_instant_of_a_write_never_reverts_or_drops() {
+    let actions = [
+        "git reset -q --hard",
+        "git stash -q",
+        "git checkout -q -B other",
+        "git checkout -q -- .",
+        "git commit -qam user",
+    ];
+    for layout in [Layout::Main, Layout::Linked] {
+        for action in actions {
+            for point in &POINTS[1..] {
+                let (repo, id, wt) = team_repo(layout);
+                let branch = records_branch(layout);
+                let path = repo.record_path(&id);
+                let what = format!("{layout:?}: `{action}` at {point}");
+                let run = format!("cd '{}' && {action} 2>/dev/null; true", wt.display());
+                let out = pm_at(
+                    &repo,
+                    point,
+                    &run,
+                    &["timeline", "add", &id, "--at", "09:20", "raced"],
+                );
+                let said_done = out.status.success();
+                let text = repo.git(&["show", &format!("{branch}:{path}")]);
+                let count = text.matches("\"raced\"").count();
+                if said_done {
+                    assert_eq!(count, 1, "{what}: in once after success: {}", stderr(&out));
+                } else {
+                    assert!(count <= 1, "{what}: {}", stderr(&out));
+                    assert!(!stderr(&out).contains("panicked"), "{what}");
+                }
+                // Wherever the user is now, nothing of ours is staged there.
+                let staged = repo.git_in(&wt, &["diff", "--cached", "--name-only"]);
+                assert!(!staged.contains("postmortems/"), "{what}: staged: {staged}");
+                let head_branch = repo.git_in(&wt, &["symbolic-ref", "-q", "--short", "HEAD"]);
+                if head_branch.trim() == branch {
+                    let file = std::fs::read_to_string(wt.join(&path)).unwrap();
+                    assert_eq!(file, text, "{what}: the work tree follows the branch");
+                }
+                let git_dir = std::path::PathBuf::from(
+                    repo.git_in(&wt, &["rev-parse", "--absolute-git-dir"])
+                        .trim(),
+                );
+                assert!(!git_dir.join("index.lock").exists(), "{what}: lock left");
+                let fsck = repo.git_output_in(repo.path(), &["fsck", "--no-dangling"]);
+                assert!(fsck.status.success(), "{what}: {}", stderr(&fsck));
+            }
         }
     }
 }
 
+/// Where the records branch is checked out nowhere, the user's git does
+/// whatever it likes meanwhile and never meets the write; with nothing
+/// racing, HEAD, index and work tree stay byte for byte theirs.
 #[test]
-fn an_interrupted_change_is_replayed_after_the_users_own_commit() {
+fn a_write_that_moves_only_the_branch_never_meets_the_users_git() {
+    let (repo, id, _) = team_repo(Layout::Nowhere);
+    for action in [
+        "git reset -q --hard",
+        "git stash -q",
+        "git checkout -q -B other",
+    ] {
+        let out = pm_at(
+            &repo,
+            "planned",
+            action,
+            &["update", &id, "--summary", action],
+        );
+        assert!(out.status.success(), "{action}: {}", stderr(&out));
+        assert_eq!(s(&repo.record(&id), "summary"), action);
+        assert!(!repo.path().join("postmortems").exists(), "{action}");
+        assert_eq!(
+            repo.git(&["diff", "--cached", "--name-only"]),
+            "",
+            "{action}: nothing of ours staged"
+        );
+    }
+    let (repo, id, _) = team_repo(Layout::Nowhere);
+    let index = || std::fs::read(repo.path().join(".git/index")).unwrap();
+    let before = (
+        index(),
+        repo.status_porcelain(),
+        repo.git(&["rev-parse", "HEAD"]),
+    );
+    repo.ok(&["assign", &id, "me"]);
+    repo.ok(&["analyze", &id, "--root-cause", "x", "--action", "y"]);
+    assert_eq!(index(), before.0, "the index, byte for byte");
+    assert_eq!(repo.status_porcelain(), before.1);
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), before.2);
+    assert_eq!(
+        repo.git(&["log", "--format=%s", "main"])
+            .matches("postmortem")
+            .count(),
+        0
+    );
+}
+
+/// A commit that loses the race for the branch while it is being signed
+/// (a teammate's run lands first) is made again on the new tip: both
+/// changes are in, each once.
+#[test]
+fn a_write_that_loses_the_race_while_signing_lands_once_on_the_new_tip() {
     let repo = TestRepo::new();
-    let id = repo.new_record("Interrupted", &[]);
-    let path = repo.record_path(&id);
-    let (commit, text) = interrupted_assign(&repo, &id);
-    repo.write(&path, &text);
-    // Before any devops command runs again, the user commits other work.
-    repo.commit_file("main.rs", "fn main() { later() }\n", "later");
-    let out = repo.pm(&["list"]);
+    let id = repo.new_record("Signed", &[]);
+    fake_signer(
+        &repo,
+        &format!("devops postmortem timeline add {id} --at 09:10 theirs >/dev/null 2>&1"),
+    );
+    let out = repo.pm(&["timeline", "add", &id, "--at", "09:20", "ours"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = repo.show(&repo.record_path(&id));
+    assert_eq!(text.matches("\"ours\"").count(), 1, "{text}");
+    assert_eq!(text.matches("\"theirs\"").count(), 1, "{text}");
+    let log = repo.git(&["log", "--format=%s", "postmortems"]);
+    assert_eq!(log.lines().count(), 3, "{log}");
     assert!(
-        stderr(&out).contains("finished an interrupted"),
-        "{}",
-        stderr(&out)
-    );
-    assert_ne!(
-        repo.git(&["rev-parse", "HEAD"]).trim(),
-        commit,
-        "replayed on top"
-    );
-    assert_eq!(
-        repo.git(&["log", "-1", "--format=%s"]).trim(),
-        format!("postmortem: assign {id}")
-    );
-    assert_eq!(
-        repo.git(&["log", "-2", "--format=%s"]).lines().nth(1),
-        Some("later")
+        repo.git(&["cat-file", "commit", "postmortems"])
+            .contains("gpgsig")
     );
     assert_eq!(repo.status_porcelain(), "");
-    assert_eq!(repo.read(&path), text);
 }
 
-#[test]
-fn an_interrupted_change_never_overrides_an_edit_made_since() {
-    let repo = TestRepo::new();
-    let id = repo.new_record("Interrupted", &[]);
-    let path = repo.record_path(&id);
-    let head = repo.git(&["rev-parse", "HEAD"]);
-    interrupted_assign(&repo, &id);
-    let mine = format!("{}# my own note\n", repo.read(&path));
-    repo.write(&path, &mine);
-    let out = repo.pm(&["list"]);
-    assert!(out.status.success());
-    assert!(
-        stderr(&out).contains("was not finished")
-            && stderr(&out).contains("changed in the work tree"),
-        "{}",
-        stderr(&out)
-    );
-    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
-    assert_eq!(repo.read(&path), mine, "the user's edit stays");
-    assert!(!repo.path().join(".git/devops-postmortem-journal").exists());
+/// `commit.gpgsign` with a stand-in for gpg that signs anything, running
+/// `on_first` (a shell line, in the repository) during its first call.
+fn fake_signer(repo: &TestRepo, on_first: &str) {
+    let signer = repo.path().join(".git/fake-gpg");
+    std::fs::write(
+        &signer,
+        format!(
+            r#"#!/bin/sh
+cat > /dev/null
+n=$(( $(cat .git/signs 2>/dev/null || echo 0) + 1 )); echo $n > .git/signs
+if [ $n = 1 ]; then {on_first}; fi
+echo "[GNUPG:] SIG_CREATED D 1 8 00 1 X" >&2
+printf -- '-----BEGIN PGP SIGNATURE-----\n\nfake\n-----END PGP SIGNATURE-----\n'
+"#
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&signer, std::fs::Permissions::from_mode(0o755)).unwrap();
+    repo.git(&["config", "gpg.program", signer.to_str().unwrap()]);
+    repo.git(&["config", "user.signingkey", "X"]);
+    repo.git(&["config", "commit.gpgsign", "true"]);
 }
 
-/// Killed in a second attempt, after its journal and before its work-tree
-/// write: the file still holds the first attempt's bytes, which the
-/// journal names as ours (`ours-file`), so the next run finishes the
-/// change instead of taking them for the user's edit.
-#[test]
-fn an_interrupted_second_attempt_knows_the_first_attempts_bytes() {
-    let repo = TestRepo::new();
-    let id = repo.new_record("Interrupted", &[]);
-    let path = repo.record_path(&id);
-    let (commit, text) = interrupted_assign(&repo, &id);
-    let first_attempt = text.replace("carol", "carol ");
-    repo.write(&path, &first_attempt);
-    let first_blob = hash_object(&repo, &first_attempt);
-    let journal = repo.path().join(".git/devops-postmortem-journal");
-    let old = std::fs::read_to_string(&journal).unwrap();
-    let body: String = old
-        .lines()
-        .filter(|l| !l.starts_with("crc "))
-        .map(|l| match l {
-            "devops-postmortem journal 1" => "devops-postmortem journal 2\n".to_string(),
-            l if l.starts_with("what ") => {
-                format!("ours-blob {first_blob}\nours-file {first_blob}\n{l}\n")
-            }
-            l => format!("{l}\n"),
-        })
-        .collect();
-    let crc = crc32(body.as_bytes());
-    std::fs::write(&journal, format!("{body}crc {crc:08x}\n")).unwrap();
-
-    let out = repo.pm(&["list"]);
-    assert!(
-        stderr(&out).contains("finished an interrupted"),
-        "{}",
-        stderr(&out)
-    );
-    assert_eq!(repo.git(&["rev-parse", "HEAD"]).trim(), commit);
-    assert_eq!(repo.read(&path), text);
-    assert_eq!(repo.status_porcelain(), "");
-    assert!(!journal.exists());
-}
-
+/// A journal damaged on disk is never acted on as a plan; the lock of ours
+/// it leaves is committed (never removed, which could leave a staged
+/// revert), and `git status` shows anything it left.
 #[test]
 fn a_damaged_journal_is_never_acted_on() {
-    let repo = TestRepo::new();
-    let id = repo.new_record("Interrupted", &[]);
-    let head = repo.git(&["rev-parse", "HEAD"]);
-    interrupted_assign(&repo, &id);
+    let (repo, id, wt) = team_repo(Layout::Linked);
+    let out = pm_at(&repo, "moved", "kill", &["assign", &id, "carol"]);
+    assert!(!out.status.success());
     let journal = repo.path().join(".git/devops-postmortem-journal");
     let mut bytes = std::fs::read(&journal).unwrap();
     bytes[40] ^= 0x04;
@@ -286,8 +330,16 @@ fn a_damaged_journal_is_never_acted_on() {
     let out = repo.pm(&["list"]);
     assert!(out.status.success());
     assert!(stderr(&out).contains("damaged journal"), "{}", stderr(&out));
-    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
-    assert_eq!(repo.status_porcelain(), "");
+    assert!(!journal.exists());
+    let path = repo.record_path(&id);
+    assert_eq!(
+        repo.git_in(
+            &wt,
+            &["diff", "--cached", "--name-only", "HEAD", "--", &path]
+        ),
+        "",
+        "no staged revert"
+    );
 }
 
 #[test]
@@ -360,12 +412,9 @@ fn separate_git_dir_and_git_dir_and_work_tree_variables() {
             .stdout,
     )
     .unwrap();
-    let files = repo.git_in(&work, &["ls-files"]);
+    let files = repo.git_in(&work, &["ls-tree", "-r", "--name-only", "postmortems"]);
     assert!(files.starts_with("postmortems/"), "{files}");
-    assert!(
-        work.join(files.trim()).is_file(),
-        "written in the work tree"
-    );
+    assert!(!work.join("postmortems").exists(), "not in the work tree");
     assert!(
         !gitdir.join("postmortems").exists(),
         "not beside the git dir"
@@ -383,7 +432,7 @@ fn separate_git_dir_and_git_dir_and_work_tree_variables() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
-        repo.git_in(&work, &["log", "-1", "--format=%s"])
+        repo.git_in(&work, &["log", "-1", "--format=%s", "postmortems"])
             .split(' ')
             .nth(1),
         Some("assign")
@@ -398,7 +447,9 @@ fn separate_git_dir_and_git_dir_and_work_tree_variables() {
 
 #[test]
 fn a_records_directory_that_links_out_is_refused() {
+    // Where the records branch is checked out, its files are written there.
     let repo = TestRepo::new();
+    repo.git(&["config", "postmortem.branch", "main"]);
     let outside = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(outside.path(), repo.path().join("postmortems")).unwrap();
     let head = repo.git(&["rev-parse", "HEAD"]);
@@ -406,8 +457,7 @@ fn a_records_directory_that_links_out_is_refused() {
     assert!(err.contains("symbolic link"), "{err}");
     assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
     assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
-    let err = repo.fails(1, &["list"]);
-    assert!(err.contains("symbolic link"), "{err}");
+    assert!(!repo.path().join(".git/index.lock").exists());
 }
 
 #[test]
@@ -464,7 +514,9 @@ fn sha256_and_dubious_ownership_are_said_plainly() {
 
 #[test]
 fn files_get_the_modes_git_would_give_them() {
+    // Where the records branch is checked out, its files are written there.
     let repo = TestRepo::new();
+    repo.git(&["config", "postmortem.branch", "main"]);
     let id = repo.new_record("Modes", &[]);
     let path = repo.record_path(&id);
     // umask 0002 (a shared checkout): group-writable new files, as git makes them.
@@ -581,339 +633,4 @@ fn markdown_neutralises_terminal_escapes_and_html() {
     }
     let html = repo.ok(&["report", "-o", "-"]);
     assert!(!html.contains("<script>alert") && !html.contains('\u{202e}'));
-}
-
-/// A `post-index-change` hook playing the user's other git: the moment our
-/// first attempt has staged the record, the user's own commit lands (the
-/// branch moves, so the attempt loses the race), and `then` runs; on the
-/// next attempt's staging, `second` runs. Returns nothing; markers in .git
-/// keep each step to once.
-fn race_hook(repo: &TestRepo, then: &str, second: &str) {
-    let hook = repo.path().join(".git/hooks/post-index-change");
-    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
-    std::fs::write(
-        &hook,
-        format!(
-            r#"#!/bin/sh
-git diff --cached --quiet -- postmortems && exit 0
-p=$(git diff --cached --name-only -- postmortems)
-if [ ! -e .git/raced ]; then
-  touch .git/raced
-  c=$(git commit-tree -p HEAD -m user 'HEAD^{{tree}}')
-  git update-ref HEAD "$c"
-  {then}
-elif [ ! -e .git/second ]; then
-  touch .git/second
-  {second}
-fi
-exit 0
-"#
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
-}
-
-fn remove_race_hook(repo: &TestRepo) {
-    for f in [".git/hooks/post-index-change", ".git/raced", ".git/second"] {
-        let _ = std::fs::remove_file(repo.path().join(f));
-    }
-}
-
-/// An attempt that lost the race for the branch, whose staged entry the
-/// user's git then dropped, leaves our bytes in the work tree: the next
-/// attempt knows them for ours and lands, for a new record and an edit.
-#[test]
-fn an_attempt_that_lost_the_race_is_finished_by_the_next_one() {
-    let repo = TestRepo::new();
-    repo.ok(&["init"]);
-    let id = repo.new_record("DB 장애", &[]);
-    repo.write("main.rs", "fn main() { staged() }\n");
-    repo.git(&["add", "main.rs"]);
-    for args in [
-        vec!["assign", id.as_str(), "carol"],
-        vec!["new", "--title", "두 번째 장애"],
-    ] {
-        race_hook(&repo, r#"git reset -q -- "$p""#, "");
-        let before = repo.commit_count();
-        let out = repo.pm(&args);
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        remove_race_hook(&repo);
-        assert_eq!(
-            repo.commit_count(),
-            before + 2,
-            "{args:?}: the user's and ours"
-        );
-        assert_eq!(
-            repo.git(&["log", "-1", "--skip=1", "--format=%s"]).trim(),
-            "user"
-        );
-        assert_eq!(repo.status_porcelain(), "M  main.rs\n", "{args:?}");
-    }
-    assert_eq!(s(&repo.record(&id), "assignee"), "carol");
-}
-
-/// The same race, then the next attempt fails (the branch is locked by
-/// someone else): "nothing was written" holds, the user's file and index
-/// are as they were, not the first attempt's.
-#[test]
-fn a_later_attempt_that_fails_puts_back_what_the_earlier_one_wrote() {
-    let repo = TestRepo::new();
-    repo.ok(&["init"]);
-    let id = repo.new_record("DB 장애", &[]);
-    let path = repo.record_path(&id);
-    let original = repo.read(&path);
-    repo.write("main.rs", "fn main() { staged() }\n");
-    repo.git(&["add", "main.rs"]);
-
-    // The second attempt meets a branch locked by someone else.
-    race_hook(
-        &repo,
-        r#"git reset -q -- "$p""#,
-        "touch .git/refs/heads/main.lock",
-    );
-    let err = repo.fails(1, &["assign", &id, "carol"]);
-    assert!(err.contains("nothing was written"), "{err}");
-    remove_race_hook(&repo);
-    std::fs::remove_file(repo.path().join(".git/refs/heads/main.lock")).unwrap();
-    assert_eq!(repo.read(&path), original);
-    assert_eq!(repo.status_porcelain(), "M  main.rs\n");
-    assert_eq!(repo.git(&["log", "-1", "--format=%s"]).trim(), "user");
-
-    // Or the user staged their own text for the record meanwhile: theirs
-    // stays staged, and the work tree no longer holds our bytes.
-    race_hook(
-        &repo,
-        r#"x=$(printf 'theirs\n' | git hash-object -w --stdin); git update-index --cacheinfo 100644,"$x","$p""#,
-        "",
-    );
-    let err = repo.fails(1, &["assign", &id, "carol"]);
-    assert!(err.contains("staged changes"), "{err}");
-    remove_race_hook(&repo);
-    assert_eq!(repo.read(&path), original);
-    assert_eq!(
-        repo.git(&["show", &format!(":{path}")]),
-        "theirs\n",
-        "the user's staged text is kept"
-    );
-    assert_eq!(repo.git(&["log", "-1", "--format=%s"]).trim(), "user");
-    repo.git(&["reset", "-q", "--", &path]);
-
-    // Or the user edited the file meanwhile: their edit stays, beside our
-    // change, nothing of ours is staged, and the message says so.
-    race_hook(&repo, r#"printf '# my note\n' >> "$p""#, "");
-    let err = repo.fails(1, &["assign", &id, "carol"]);
-    assert!(
-        err.contains("was edited while this change was being committed"),
-        "{err}"
-    );
-    assert!(
-        !err.contains("nothing was written"),
-        "the file holds our change: {err}"
-    );
-    remove_race_hook(&repo);
-    let text = repo.read(&path);
-    assert!(
-        text.ends_with("# my note\n") && text.contains("carol"),
-        "{text}"
-    );
-    assert_eq!(repo.git(&["diff", "--cached", "--", &path]), "");
-    // The hint's command, pasted, shows both.
-    let shown = paste_hint(&repo, &err, '`', '`');
-    assert!(
-        shown.contains("+# my note") && shown.contains("+assignee = \"carol\""),
-        "{shown}"
-    );
-}
-
-/// Runs the command a `hint:` line of `err` gives between `open` and
-/// `close`, as a person would paste it; returns its output.
-fn paste_hint(repo: &TestRepo, err: &str, open: char, close: char) -> String {
-    let hint = err
-        .lines()
-        .find_map(|l| l.strip_prefix("hint: "))
-        .unwrap_or_else(|| panic!("no hint in: {err}"));
-    let command = hint
-        .split_once(open)
-        .and_then(|(_, rest)| rest.split_once(close))
-        .map(|(c, _)| c)
-        .unwrap_or_else(|| panic!("no command in: {hint}"));
-    let out = repo.sh(command);
-    assert!(out.status.success(), "{command}: {}", stderr(&out));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// `commit.gpgsign` with a stand-in for gpg that signs anything, running
-/// `on_second` (a shell line, in the repository) during its second call.
-fn fake_signer(repo: &TestRepo, on_second: &str) {
-    let signer = repo.path().join(".git/fake-gpg");
-    std::fs::write(
-        &signer,
-        format!(
-            r#"#!/bin/sh
-cat > /dev/null
-n=$(( $(cat .git/signs 2>/dev/null || echo 0) + 1 )); echo $n > .git/signs
-if [ $n = 2 ]; then {on_second}; fi
-echo "[GNUPG:] SIG_CREATED D 1 8 00 1 X" >&2
-printf -- '-----BEGIN PGP SIGNATURE-----\n\nfake\n-----END PGP SIGNATURE-----\n'
-"#
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&signer, std::fs::Permissions::from_mode(0o755)).unwrap();
-    repo.git(&["config", "gpg.program", signer.to_str().unwrap()]);
-    repo.git(&["config", "user.signingkey", "X"]);
-    repo.git(&["config", "commit.gpgsign", "true"]);
-}
-
-/// The user's own `git commit` takes an earlier attempt's staged change
-/// along while the next attempt is being signed: the change is in once
-/// (not applied twice, not undone), and said.
-#[test]
-fn a_change_the_users_commit_took_along_is_not_applied_twice() {
-    let repo = TestRepo::new();
-    repo.ok(&["init"]);
-    let id = repo.new_record("DB 장애", &[]);
-    let path = repo.record_path(&id);
-    repo.write("main.rs", "fn main() { staged() }\n");
-    repo.git(&["add", "main.rs"]);
-    race_hook(&repo, "", "");
-    fake_signer(&repo, "git -c commit.gpgsign=false commit -qm 'user wip'");
-    let out = repo.pm(&["timeline", "add", &id, "--at", "09:20", "alert fired"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("took this change along"),
-        "{}",
-        stderr(&out)
-    );
-    assert_eq!(repo.git(&["log", "-1", "--format=%s"]).trim(), "user wip");
-    let in_head = repo.git(&["show", &format!("HEAD:{path}")]);
-    assert_eq!(in_head.matches("alert fired").count(), 1, "{in_head}");
-    assert_eq!(repo.read(&path), in_head);
-    assert_eq!(repo.status_porcelain(), "");
-}
-
-/// Killed while the second attempt is being signed (a person pressing
-/// Ctrl-C at the passphrase prompt): the first attempt's change is staged
-/// and its journal kept, so the next run finishes it on the new tip.
-#[test]
-fn a_run_killed_between_attempts_is_finished_by_the_next_one() {
-    let repo = TestRepo::new();
-    repo.ok(&["init"]);
-    let id = repo.new_record("DB 장애", &[]);
-    repo.write("main.rs", "fn main() { staged() }\n");
-    repo.git(&["add", "main.rs"]);
-    race_hook(&repo, "", "");
-    // The signer's parent is `git commit-tree`, whose parent is devops.
-    fake_signer(
-        &repo,
-        r#"kill -KILL $(awk '{print $4}' /proc/$PPID/stat); exit 1"#,
-    );
-    let out = repo.pm(&["assign", &id, "carol"]);
-    assert!(!out.status.success());
-    remove_race_hook(&repo);
-    repo.git(&["config", "commit.gpgsign", "false"]);
-    let out = repo.pm(&["list"]);
-    assert!(
-        stderr(&out).contains("finished an interrupted `assign"),
-        "{}",
-        stderr(&out)
-    );
-    let subjects = repo.git(&["log", "-2", "--format=%s"]);
-    assert!(
-        subjects.starts_with(&format!("postmortem: assign {id}")) && subjects.ends_with("\nuser\n"),
-        "{subjects}"
-    );
-    assert_eq!(s(&repo.record(&id), "assignee"), "carol");
-    assert_eq!(repo.status_porcelain(), "M  main.rs\n");
-}
-
-/// The user's own `git commit` takes our earlier attempt's bytes along
-/// with an edit of their own: whether the change is in cannot be told, so
-/// the tool stops and says so, rather than applying it a second time.
-#[test]
-fn a_record_a_commit_changed_during_the_race_is_not_edited_again() {
-    let repo = TestRepo::new();
-    repo.ok(&["init"]);
-    let id = repo.new_record("DB 장애", &[]);
-    let path = repo.record_path(&id);
-    race_hook(
-        &repo,
-        r#"printf '# mine\n' >> "$p"; git add "$p"; git commit -qm 'user edits record'"#,
-        "",
-    );
-    let err = repo.fails(1, &["timeline", "add", &id, "--at", "09:20", "alert fired"]);
-    remove_race_hook(&repo);
-    assert!(
-        err.contains("was changed by a commit made meanwhile"),
-        "{err}"
-    );
-    // That commit holds our bytes: "nothing was written" would be false.
-    assert!(err.contains("may hold this change already"), "{err}");
-    assert!(!err.contains("nothing was written"), "{err}");
-    let in_head = repo.git(&["show", &format!("HEAD:{path}")]);
-    assert_eq!(in_head.matches("alert fired").count(), 1, "{in_head}");
-    assert!(in_head.ends_with("# mine\n"), "{in_head}");
-    assert_eq!(
-        paste_hint(&repo, &err, '(', ')'),
-        in_head,
-        "the hint's command"
-    );
-    assert_eq!(repo.status_porcelain(), "");
-    assert!(!repo.path().join(".git/devops-postmortem-journal").exists());
-}
-
-/// While a write that lost the race signs its next attempt (a person may
-/// be typing a passphrase), another command of ours neither waits for it
-/// nor replays its journal; the change lands once.
-#[test]
-fn another_run_during_a_signed_retry_neither_waits_nor_replays() {
-    let repo = TestRepo::new();
-    repo.ok(&["init"]);
-    let id = repo.new_record("DB 장애", &[]);
-    let path = repo.record_path(&id);
-    race_hook(&repo, "", "");
-    fake_signer(
-        &repo,
-        "timeout 20 devops postmortem list > /dev/null 2>.git/other-run; echo $? >> .git/other-run",
-    );
-    let out = repo.pm(&["timeline", "add", &id, "--at", "09:20", "alert fired"]);
-    remove_race_hook(&repo);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        repo.read(".git/other-run"),
-        "0\n",
-        "the other run's stderr and exit code"
-    );
-    let in_head = repo.git(&["show", &format!("HEAD:{path}")]);
-    assert_eq!(in_head.matches("alert fired").count(), 1, "{in_head}");
-    assert_eq!(
-        repo.git(&["log", "-2", "--format=%s"]).lines().nth(1),
-        Some("user")
-    );
-    assert_eq!(repo.status_porcelain(), "");
-}
-
-/// The user's `git reset --soft` lands during the race: the write stops
-/// and puts back what it overwrote (the user's staged record), as git
-/// itself would have left it, not HEAD's older version.
-#[test]
-fn a_reset_during_the_race_keeps_the_users_staged_record() {
-    let repo = TestRepo::new();
-    repo.ok(&["init"]);
-    let id = repo.new_record("DB 장애", &[]);
-    let path = repo.record_path(&id);
-    let edited = repo.read(&path).replace("DB 장애", "USER EDIT");
-    repo.commit_file(&path, &edited, "user edits the title");
-    race_hook(&repo, "git reset -q --soft HEAD~2", "");
-    let err = repo.fails(1, &["timeline", "add", &id, "--at", "09:20", "alert fired"]);
-    remove_race_hook(&repo);
-    assert!(
-        err.contains("was changed by a commit made meanwhile"),
-        "{err}"
-    );
-    assert_eq!(repo.git(&["show", &format!(":{path}")]), edited, "staged");
-    assert_eq!(repo.read(&path), edited, "work tree");
-    assert_eq!(repo.status_porcelain(), format!("M  {path}\n"));
-    assert!(!repo.path().join(".git/devops-postmortem-journal").exists());
 }

@@ -29,7 +29,11 @@ fn subject(change: &Change<'_>, old: Option<&str>, new: &str, title: &str) -> St
         return format!("{} {}", change.verb, change.path);
     };
     let title = crate::text::truncate(crate::text::inline(title).trim(), 50);
-    let fallback = || format!("{} {id} {title}", change.verb).trim_end().to_string();
+    let fallback = || {
+        format!("{} {id} {title}", change.verb)
+            .trim_end()
+            .to_string()
+    };
     if old.is_none() {
         return fallback();
     }
@@ -51,10 +55,10 @@ fn subject(change: &Change<'_>, old: Option<&str>, new: &str, title: &str) -> St
                 && is_short(one.to.as_deref()) =>
         {
             format!(
-            "{id} {} {} → {}",
-            label(&one.field),
-            shown(one.from.as_deref()),
-            shown(one.to.as_deref())
+                "{id} {} {} → {}",
+                label(&one.field),
+                shown(one.from.as_deref()),
+                shown(one.to.as_deref())
             )
         }
         _ => fallback(),

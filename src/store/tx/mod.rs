@@ -21,6 +21,7 @@ mod journal;
 mod message;
 mod refonly;
 mod signals;
+pub mod testpoint;
 mod worktree;
 
 pub use message::commit_message;
@@ -215,6 +216,7 @@ pub fn commit_file(
             },
         )?;
         crate::trace::mark("commit object written");
+        testpoint::reached("planned");
         let plan = Plan {
             refname: loc.refname.clone(),
             parent: tip,
@@ -289,7 +291,8 @@ pub fn make_commit(store: &Store, c: &NewCommit<'_>) -> Result<Oid> {
         None => Vec::new(),
     };
     let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
-    let buffer = repo.commit_create_buffer(c.author, c.committer, c.message, &tree, &parent_refs)?;
+    let buffer =
+        repo.commit_create_buffer(c.author, c.committer, c.message, &tree, &parent_refs)?;
     Ok(repo.odb()?.write(git2::ObjectType::Commit, &buffer)?)
 }
 

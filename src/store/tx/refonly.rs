@@ -20,6 +20,7 @@ pub fn apply(store: &Store, plan: &Plan) -> Result<Applied> {
         return Ok(Applied::Raced);
     }
     crate::trace::mark("branch moved");
+    super::testpoint::reached("moved");
     // Someone may have checked the branch out in the instant before it
     // moved: that work tree then follows, as if it had been the plan's.
     if let Some(checkout) = branch::checkout_of(&store.repo, &plan.refname)? {
@@ -51,9 +52,9 @@ pub fn update_ref(git: &Git, repo: &git2::Repository, plan: &Plan) -> Result<Mov
         // Its own process group: a Ctrl-C meant for us (deferred while a
         // write is under way) does not kill it half way.
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-        let out = cmd.output().map_err(|e| {
-            crate::error::Error::new(format!("cannot run git update-ref: {e}"))
-        })?;
+        let out = cmd
+            .output()
+            .map_err(|e| crate::error::Error::new(format!("cannot run git update-ref: {e}")))?;
         if out.status.success() {
             return Ok(Moved::Done);
         }

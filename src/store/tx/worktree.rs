@@ -28,7 +28,7 @@
 use super::journal::{self, Journal, identity};
 use super::refonly::{Moved, update_ref};
 use super::signals::Deferred;
-use super::{Applied, Plan};
+use super::{Applied, Plan, testpoint};
 use crate::error::{Error, Result};
 use crate::fsio::{Durability, Temp, atomic_write};
 use crate::store::branch::{self, Checkout};
@@ -84,6 +84,7 @@ pub fn apply(store: &Store, checkout: &Checkout, plan: &Plan) -> Result<Applied>
     for _ in 0..INDEX_RETRIES {
         let before = read_index(&paths.index)?;
         let staged = stage(checkout, &paths, before.as_deref(), plan)?;
+        testpoint::reached("staged");
         journal::write(
             &store.repo,
             &Journal {
@@ -92,15 +93,20 @@ pub fn apply(store: &Store, checkout: &Checkout, plan: &Plan) -> Result<Applied>
                 git_dir: checkout.git_dir.clone(),
                 work_tree: checkout.work_tree.clone(),
                 staged,
-                written: written.iter().map(|w| w.as_ref().map(|w| w.1.to_string())).collect(),
+                written: written
+                    .iter()
+                    .map(|w| w.as_ref().map(|w| w.1.to_string()))
+                    .collect(),
             },
         )?;
+        testpoint::reached("journaled");
         let deferred = Deferred::now();
         if let Err(e) = take_lock(&paths) {
             forget(store, &paths);
             return Err(e.suffix("nothing was written"));
         }
         crate::trace::mark("index.lock taken");
+        testpoint::reached("locked");
         let result = under_lock(store, checkout, &paths, plan, before.as_deref(), &written);
         drop(deferred);
         match result? {
@@ -134,7 +140,8 @@ fn under_lock(
         let_go();
         return Ok(UnderLock::IndexChanged);
     }
-    if !head_names(checkout, &plan.refname)? || branch::tip(&store.repo, &plan.refname)? != plan.parent
+    if !head_names(checkout, &plan.refname)?
+        || branch::tip(&store.repo, &plan.refname)? != plan.parent
     {
         let_go();
         return Ok(UnderLock::Raced);
@@ -151,6 +158,7 @@ fn under_lock(
         }
     };
     crate::trace::mark("work tree written");
+    testpoint::reached("written");
     let moved = update_ref(&store.git, &store.repo, plan);
     if !matches!(moved, Ok(Moved::Done)) {
         let restored = restore(checkout, &kept);
@@ -169,6 +177,7 @@ fn under_lock(
         };
     }
     crate::trace::mark("branch moved");
+    testpoint::reached("moved");
     if let Err(e) = std::fs::rename(&paths.lock, &paths.index) {
         return Err(Error::new(format!(
             "{} is committed, but the index of {} could not follow: {e}",
@@ -229,6 +238,7 @@ fn stage(
     if let Some(bytes) = before {
         atomic_write(&paths.staged, bytes, Durability::Synced, Temp::Random)
             .map_err(|e| Error::new(format!("cannot write {}: {e}", paths.staged.display())))?;
+        keep_index_time(&paths.index, &paths.staged)?;
     }
     let mut input = Vec::new();
     for f in &plan.files {
@@ -255,6 +265,21 @@ fn stage(
     }
     identity(&paths.staged)
         .ok_or_else(|| Error::new(format!("{} vanished", paths.staged.display())))
+}
+
+/// The copy gets the index's own modification time: git judges which
+/// entries are "racily clean" (changed in the same second as the index
+/// was written, so their stat data cannot be trusted) against it, and
+/// marks them when it writes. A copy dated now would let an entry staged
+/// and then changed within one second pass as clean, hiding the user's
+/// unstaged edit from `git status`.
+fn keep_index_time(index: &Path, copy: &Path) -> Result<()> {
+    let set = || -> std::io::Result<()> {
+        let modified = std::fs::metadata(index)?.modified()?;
+        let file = std::fs::OpenOptions::new().write(true).open(copy)?;
+        file.set_times(std::fs::FileTimes::new().set_modified(modified))
+    };
+    set().map_err(|e| Error::new(format!("cannot date {}: {e}", copy.display())))
 }
 
 fn run_with_input(
@@ -334,12 +359,18 @@ fn untouched(checkout: &Checkout, plan: &Plan) -> Result<()> {
         .hint(format!(
             "move it away, or commit it (git add {quoted} && git commit -m 'Add post-mortem'), then run this again"
         )),
-        _ => Error::new(format!(
-            "{path} has changes in {where_} that are not committed: nothing was written"
-        ))
+        _ => {
+            let staged = text.split(' ').nth(1).is_some_and(|xy| !xy.starts_with('.'));
+            let what = if staged { "staged" } else { "unstaged" };
+            Error::new(format!(
+                "{path} has {what} changes in {where_} that are not committed: nothing was written"
+            ))
         .hint(format!(
-            "commit them (git commit -m 'Edit post-mortem' -- {quoted}) or set them aside (git stash), then run this again"
-        )),
+            "commit them (git -C {} commit -m 'Edit post-mortem' -- {quoted}) or set them aside (git -C {} stash), then run this again",
+            shell_quote(&where_.to_string()),
+            shell_quote(&where_.to_string())
+        ))
+        }
     };
     Err(e)
 }
@@ -521,7 +552,12 @@ fn holds(checkout: &Checkout, target: &Path, path: &str, blob: Option<Oid>) -> R
 /// ours is at work (it holds our lock, and settles its own journal; reads
 /// do not wait for it).
 pub fn recover(store: &Store) -> Result<()> {
-    if !journal::path(&store.repo).exists() {
+    let staged_left = store
+        .location
+        .checkout
+        .as_ref()
+        .is_some_and(|c| Paths::of(&c.git_dir).staged.exists());
+    if !journal::path(&store.repo).exists() && !staged_left {
         return Ok(());
     }
     match lock::try_acquire(&store.repo)? {
@@ -534,8 +570,15 @@ pub fn recover(store: &Store) -> Result<()> {
 /// already moved, undone when it did not.
 fn recover_locked(store: &Store) -> Result<()> {
     let j = match journal::read(&store.repo) {
-        journal::Found::None => return Ok(()),
+        journal::Found::None => {
+            // Killed before its journal: only a staged file, never linked.
+            if let Some(c) = &store.location.checkout {
+                Paths::of(&c.git_dir).clear_staged();
+            }
+            return Ok(());
+        }
         journal::Found::Damaged(path) => {
+            keep_orphaned_locks(store);
             let _ = std::fs::remove_file(&path);
             store.notice(Notice::DamagedJournal { path });
             return Ok(());
@@ -548,7 +591,7 @@ fn recover_locked(store: &Store) -> Result<()> {
         work_tree: j.work_tree.clone(),
     };
     let paths = Paths::of(&j.git_dir);
-    let ours = identity(&paths.lock) == Some(j.staged);
+    let ours = identity(&paths.lock) == Some(j.staged) && identity(&paths.staged) == Some(j.staged);
     let tip = branch::tip(&store.repo, &j.plan.refname)?;
     let what = j.plan.what.clone();
     if tip == Some(j.plan.commit) {
@@ -571,6 +614,21 @@ fn recover_locked(store: &Store) -> Result<()> {
     }
     forget(store, &paths);
     Ok(())
+}
+
+/// Without a readable journal, a lock of ours (a hard link of our staged
+/// index, in any work tree) is committed, not removed: if the branch had
+/// moved, removing it would leave the index behind, a staged revert; if
+/// not, committing it leaves the change staged and visible, never lost.
+fn keep_orphaned_locks(store: &Store) {
+    for (git_dir, _) in branch::work_trees(&store.repo) {
+        let paths = Paths::of(&git_dir);
+        let staged = identity(&paths.staged);
+        if staged.is_some() && identity(&paths.lock) == staged {
+            let _ = std::fs::rename(&paths.lock, &paths.index);
+        }
+        paths.clear_staged();
+    }
 }
 
 /// The branch has the commit: the files and the index follow.
