@@ -199,14 +199,12 @@ pub fn sync(ctx: &Ctx, mut opts: Options<'_>) -> Result<Summary> {
 
 /// Commits reachable from `local` and not from `theirs`.
 fn count(store: &crate::store::Store, local: Oid, theirs: Option<Oid>) -> Result<usize> {
-    Ok(match theirs {
-        None => {
-            let mut walk = store.repo.revwalk()?;
-            walk.push(local)?;
-            walk.count()
-        }
-        Some(t) => store.repo.graph_ahead_behind(local, t)?.0,
-    })
+    let mut walk = store.repo.revwalk()?;
+    walk.push(local)?;
+    if let Some(t) = theirs {
+        walk.hide(t)?;
+    }
+    Ok(walk.count())
 }
 
 fn refused(
@@ -257,7 +255,7 @@ fn integrate(
         return Ok(true); // nothing on the remote yet
     };
     let target = match ours {
-        Some(o) if o == theirs || repo.graph_descendant_of(o, theirs)? => return Ok(true),
+        Some(o) if o == theirs => return Ok(true),
         Some(o) if repo.graph_descendant_of(theirs, o)? => {
             summary.came_in = repo.graph_ahead_behind(o, theirs)?.1;
             theirs
@@ -268,10 +266,18 @@ fn integrate(
         }
         Some(o) => {
             let fork = git_sync::fork_point(store, up, o)?;
+            // Ahead of the remote, and the remote still has everything it
+            // had at the last sync: nothing to bring in.
+            let kept = fork.is_none_or(|f| f == theirs || repo.graph_descendant_of(theirs, f).unwrap_or(false));
+            if kept && repo.graph_descendant_of(o, theirs)? {
+                return Ok(true);
+            }
+            // Else this clone's commits since the last sync go on top of the
+            // remote's; commits the remote dropped (a force-push) stay out.
             let mine = commits_since(store, o, fork, theirs)?;
             summary.came_in = match fork {
-                Some(f) => repo.graph_ahead_behind(f, theirs)?.1,
-                None => count(store, theirs, None)?,
+                Some(f) if kept => repo.graph_ahead_behind(f, theirs)?.1,
+                _ => count(store, theirs, fork)?,
             };
             match replay_mine(ctx, theirs, &mine, opts, summary)? {
                 Ok(tip) => tip,

@@ -2,6 +2,7 @@
 //! repositories, checked with the git CLI and an independent TOML parse.
 
 mod support;
+mod team;
 mod trust;
 
 mod architecture;
@@ -16,6 +17,7 @@ mod index_layouts;
 mod interactive;
 mod lifecycle;
 mod read_commands;
+mod records_branch;
 mod reports;
 mod sharing;
 mod snapshots;

@@ -181,7 +181,7 @@ impl TestRepo {
     /// The binary as a plain `std::process::Command`, for tests that wire
     /// its streams themselves.
     pub fn std_cmd_in(&self, dir: &Path) -> std::process::Command {
-        let mut std_cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("devops"));
+        let mut std_cmd = std::process::Command::new(devops_bin());
         self.env(&mut std_cmd);
         std_cmd.current_dir(dir).env("DEVOPS_PM_NOW", &self.now);
         std_cmd
@@ -357,7 +357,7 @@ impl TestRepo {
 impl TestRepo {
     /// `devops postmortem ARGS` on a real pseudo-terminal, for the guided flows.
     pub fn pty(&self, args: &[&str]) -> rexpect::session::PtySession {
-        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("devops"));
+        let mut cmd = std::process::Command::new(devops_bin());
         cmd.current_dir(self.path())
             .env_clear()
             .env("PATH", path_with_devops())
@@ -395,10 +395,19 @@ pub fn key(p: &mut rexpect::session::PtySession, keys: &str) {
     p.flush().unwrap();
 }
 
+/// The binary under test: the one cargo built, or `DEVOPS_TEST_BIN` (to
+/// show that a test fails on an earlier build).
+pub fn devops_bin() -> std::path::PathBuf {
+    match std::env::var_os("DEVOPS_TEST_BIN") {
+        Some(p) => std::path::PathBuf::from(p),
+        None => std::path::PathBuf::from(assert_cmd::cargo::cargo_bin!("devops")),
+    }
+}
+
 /// PATH with the built `devops` first, as after `cargo install`: git runs
 /// the merge driver as `devops postmortem merge-driver …` from PATH.
 pub fn path_with_devops() -> std::ffi::OsString {
-    let bin = std::path::Path::new(assert_cmd::cargo::cargo_bin!("devops"));
+    let bin = devops_bin();
     let mut dirs = vec![bin.parent().unwrap().to_path_buf()];
     dirs.extend(std::env::split_paths(
         &std::env::var_os("PATH").unwrap_or_default(),
