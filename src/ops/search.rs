@@ -9,7 +9,6 @@
 use crate::record::Record;
 use crate::record::parse::parse_record;
 use crate::text::fold;
-use rayon::prelude::*;
 use serde::Serialize;
 
 /// How words must appear.

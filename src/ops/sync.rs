@@ -268,7 +268,9 @@ fn integrate(
             let fork = git_sync::fork_point(store, up, o)?;
             // Ahead of the remote, and the remote still has everything it
             // had at the last sync: nothing to bring in.
-            let kept = fork.is_none_or(|f| f == theirs || repo.graph_descendant_of(theirs, f).unwrap_or(false));
+            let kept = fork.is_none_or(|f| {
+                f == theirs || repo.graph_descendant_of(theirs, f).unwrap_or(false)
+            });
             if kept && repo.graph_descendant_of(o, theirs)? {
                 return Ok(true);
             }
@@ -342,7 +344,7 @@ fn replay_mine(
     let replayed = replay::replay(&ctx.store, theirs, mine, &committer, &mut decide)?;
     summary.settled.extend(settled);
     Ok(match replayed {
-        Replayed::Done { tip, .. } => Ok(tip),
+        Replayed::Done { tip } => Ok(tip),
         Replayed::Unsettled(clashes) => Err(clashes),
     })
 }

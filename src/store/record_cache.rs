@@ -92,10 +92,6 @@ impl RecordCache {
         self.dir == Some(dir)
     }
 
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
     pub fn strays(&self) -> &[Stray] {
         &self.strays
     }
@@ -332,6 +328,11 @@ mod tests {
         assert_eq!(c.strays(), &strays);
         let names: Vec<&str> = c.all().map(|e| e.name).collect();
         assert_eq!(names, ["PM-x.toml", "PM-y.toml"]);
-        assert!(super::RecordCache::open(&path, "postmortems", false).len() == 0);
+        assert_eq!(
+            super::RecordCache::open(&path, "postmortems", false)
+                .all()
+                .count(),
+            0
+        );
     }
 }

@@ -34,7 +34,7 @@ pub type Decide<'a> = dyn FnMut(&Clash) -> Result<Option<Resolution>> + 'a;
 /// What the replay gave.
 pub enum Replayed {
     /// The new tip (the remote's tip when nothing of ours was left).
-    Done { tip: Oid, commits: usize },
+    Done { tip: Oid },
     /// Clashes nobody settled: nothing was made.
     Unsettled(Vec<Clash>),
 }
@@ -58,7 +58,6 @@ pub fn replay(
         unsettled: Vec::new(),
     };
     let mut tip = onto;
-    let mut made = 0;
     for &c in commits {
         let commit = repo.find_commit(c)?;
         let tree = r.apply(&commit, tip)?;
@@ -77,12 +76,11 @@ pub fn replay(
                 signing: signing && r.unsettled.is_empty(),
             },
         )?;
-        made += 1;
     }
     if !r.unsettled.is_empty() {
         return Ok(Replayed::Unsettled(r.unsettled));
     }
-    Ok(Replayed::Done { tip, commits: made })
+    Ok(Replayed::Done { tip })
 }
 
 struct Replay<'s, 'd, 'e> {

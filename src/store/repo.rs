@@ -189,6 +189,9 @@ impl Store {
         }
         // A write a killed run left half done is finished (or undone)
         // before anything reads or writes.
+        // A merge driver an earlier version registered needed `devops` on
+        // PATH: bring it to the command with git's own fallback, once.
+        let _ = super::sync::upgrade_driver(&store, false);
         if let Err(e) = super::tx::recover(&store) {
             store.notice(Notice::RecoveryFailed { reason: e.message });
         }
@@ -270,11 +273,6 @@ impl Store {
     /// `postmortems/config.toml`
     pub fn config_path(&self) -> String {
         format!("{}/config.toml", self.records_dir)
-    }
-
-    /// A path of the current work tree (`None` in a bare repository).
-    pub fn abs(&self, rel: &str) -> Option<PathBuf> {
-        self.workdir.as_ref().map(|w| w.join(rel))
     }
 
     /// The text of a file on the records branch (`None`: not there).

@@ -115,10 +115,13 @@ pub fn files(repo: &Repository, month: &Month) -> Result<(Vec<File>, Vec<Stray>)
     Ok((files, strays))
 }
 
+/// A path and the blob it holds.
+pub type PathBlob = (String, Oid);
+
 /// Every `.toml` path under the records directory's tree (relative to it,
 /// at any depth), except the config and templates: what `check` lints.
 /// Entries that are not regular files come back as strays.
-pub fn toml_files(repo: &Repository, dir: Oid) -> Result<(Vec<(String, Oid)>, Vec<Stray>)> {
+pub fn toml_files(repo: &Repository, dir: Oid) -> Result<(Vec<PathBlob>, Vec<Stray>)> {
     let mut out = Vec::new();
     let mut strays = Vec::new();
     let mut stack = vec![(String::new(), dir)];

@@ -150,9 +150,11 @@ pub fn commit_file(
 ) -> Result<Option<Oid>> {
     let repo = &store.repo;
     // Fails before anything is planned when no identity is set.
-    let author = signature(repo, "AUTHOR", change.now)?;
-    let committer = signature(repo, "COMMITTER", change.now)?;
-    let signing = sign::wanted(repo)?;
+    let who = Who {
+        author: signature(repo, "AUTHOR", change.now)?,
+        committer: signature(repo, "COMMITTER", change.now)?,
+        signing: sign::wanted(repo)?,
+    };
     for attempt in 0..MAX_ATTEMPTS {
         let loc = if attempt == 0 {
             store.location.clone()
@@ -160,77 +162,11 @@ pub fn commit_file(
             store.relocate()?
         };
         writable(&loc)?;
-        let tip = branch::tip(repo, &loc.refname)?;
-        let base = base_tree(repo, tip)?;
-        let current = tree_file(repo, &base, change.path)?;
-        match (&current, change.create) {
-            (Some(_), true) => {
-                return Err(Error::new(format!(
-                    "{} already exists on {}: nothing was written",
-                    change.path,
-                    loc.describe()
-                )));
-            }
-            (None, false) => {
-                return Err(Error::new(format!(
-                    "{} is not on {}: nothing was written",
-                    change.path,
-                    loc.describe()
-                )));
-            }
-            _ => {}
-        }
-        let style = current
-            .as_ref()
-            .map_or(TextStyle::default(), |c| TextStyle::detect(&c.bytes));
-        let old_text = match &current {
-            Some(c) => Some(style.normalize(&c.bytes).ok_or_else(|| {
-                Error::new(format!(
-                    "{} is not UTF-8 text on {}: fix it by hand",
-                    change.path,
-                    loc.describe()
-                ))
-            })?),
-            None => None,
-        };
-        let (new_text, title) = edit(old_text.as_deref())?;
-        if old_text.as_deref() == Some(new_text.as_str()) {
+        let Some(plan) = plan_edit(store, &loc, change, &who, &mut edit)? else {
             return Ok(None);
-        }
-        crate::trace::mark("edited");
-        let blob = repo.blob(&style.apply(&new_text))?;
-        let mode = current.as_ref().map_or(0o100644, |c| c.mode);
-        let tree = TreeUpdateBuilder::new()
-            .upsert(change.path, blob, file_mode(mode))
-            .create_updated(repo, &base)?;
-        let message = commit_message(change, old_text.as_deref(), &new_text, &title);
-        let commit = make_commit(
-            store,
-            &NewCommit {
-                tree,
-                parent: tip,
-                message: &message,
-                author: &author,
-                committer: &committer,
-                signing,
-            },
-        )?;
-        crate::trace::mark("commit object written");
-        testpoint::reached("planned");
-        let plan = Plan {
-            refname: loc.refname.clone(),
-            parent: tip,
-            commit,
-            files: vec![FileChange {
-                path: change.path.to_string(),
-                mode,
-                old: current.as_ref().map(|c| c.oid),
-                new: Some(blob),
-            }],
-            what: what(change),
         };
         match apply(store, &loc, &plan)? {
-            Applied::Done => return Ok(Some(commit)),
+            Applied::Done => return Ok(Some(plan.commit)),
             Applied::Raced => continue,
         }
     }
@@ -240,6 +176,93 @@ pub fn commit_file(
         change.path
     ))
     .hint("something is committing in a loop; run this again when it is quiet"))
+}
+
+/// Who makes the commits of one change, decided once for all attempts.
+struct Who {
+    author: Signature<'static>,
+    committer: Signature<'static>,
+    signing: bool,
+}
+
+/// Steps 1 and 2: the edit applied to the file at the branch's tip, and
+/// the commit that carries it (`None`: the edit changed nothing).
+fn plan_edit(
+    store: &Store,
+    loc: &Location,
+    change: &Change<'_>,
+    who: &Who,
+    edit: &mut impl FnMut(Option<&str>) -> Result<(String, String)>,
+) -> Result<Option<Plan>> {
+    let repo = &store.repo;
+    let tip = branch::tip(repo, &loc.refname)?;
+    let base = base_tree(repo, tip)?;
+    let current = tree_file(repo, &base, change.path)?;
+    let (style, old_text) = current_text(loc, change, current.as_ref())?;
+    let (new_text, title) = edit(old_text.as_deref())?;
+    if old_text.as_deref() == Some(new_text.as_str()) {
+        return Ok(None);
+    }
+    crate::trace::mark("edited");
+    let blob = repo.blob(&style.apply(&new_text))?;
+    let mode = current.as_ref().map_or(0o100644, |c| c.mode);
+    let tree = TreeUpdateBuilder::new()
+        .upsert(change.path, blob, file_mode(mode))
+        .create_updated(repo, &base)?;
+    let message = commit_message(change, old_text.as_deref(), &new_text, &title);
+    let commit = make_commit(
+        store,
+        &NewCommit {
+            tree,
+            parent: tip,
+            message: &message,
+            author: &who.author,
+            committer: &who.committer,
+            signing: who.signing,
+        },
+    )?;
+    crate::trace::mark("commit object written");
+    testpoint::reached("planned");
+    Ok(Some(Plan {
+        refname: loc.refname.clone(),
+        parent: tip,
+        commit,
+        files: vec![FileChange {
+            path: change.path.to_string(),
+            mode,
+            old: current.as_ref().map(|c| c.oid),
+            new: Some(blob),
+        }],
+        what: what(change),
+    }))
+}
+
+/// The file's text as the edit sees it (plain: no BOM, `\n`), and how to
+/// write it back; refuses a file that must not exist yet, or must.
+fn current_text(
+    loc: &Location,
+    change: &Change<'_>,
+    current: Option<&TreeFile>,
+) -> Result<(TextStyle, Option<String>)> {
+    let place = || format!("{} on {}", change.path, loc.describe());
+    match (current, change.create) {
+        (Some(_), true) => Err(Error::new(format!(
+            "{} already exists: nothing was written",
+            place()
+        ))),
+        (None, false) => Err(Error::new(format!(
+            "{} does not exist: nothing was written",
+            place()
+        ))),
+        (None, true) => Ok((TextStyle::default(), None)),
+        (Some(c), false) => {
+            let style = TextStyle::detect(&c.bytes);
+            let text = style.normalize(&c.bytes).ok_or_else(|| {
+                Error::new(format!("{} is not UTF-8 text: fix it by hand", place()))
+            })?;
+            Ok((style, Some(text)))
+        }
+    }
 }
 
 /// `assign PM-…` / `init postmortems/config.toml`.
@@ -334,10 +357,6 @@ pub fn file_mode(mode: u32) -> FileMode {
     } else {
         FileMode::Blob
     }
-}
-
-pub fn short(c: Oid) -> String {
-    c.to_string()[..7].to_string()
 }
 
 /// Quotes a path for a shell command line when it needs it.

@@ -130,7 +130,7 @@ fn under_lock(
     paths: &Paths,
     plan: &Plan,
     before: Option<&[u8]>,
-    written: &[Option<(Vec<u8>, Oid)>],
+    written: &[Bytes],
 ) -> Result<UnderLock> {
     let let_go = || {
         let _ = std::fs::remove_file(&paths.lock);
@@ -375,10 +375,13 @@ fn untouched(checkout: &Checkout, plan: &Plan) -> Result<()> {
     Err(e)
 }
 
+/// A file's bytes for the work tree and their blob hash (`None`: removed).
+type Bytes = Option<(Vec<u8>, Oid)>;
+
 /// The bytes each file gets in the work tree, as git would check the blob
 /// out there (smudge filters, `eol`, `core.autocrlf`, `ident`), with
 /// their blob hash; `None` for a file the plan removes.
-fn smudge_all(git: &Git, plan: &Plan) -> Result<Vec<Option<(Vec<u8>, Oid)>>> {
+fn smudge_all(git: &Git, plan: &Plan) -> Result<Vec<Bytes>> {
     plan.files
         .iter()
         .map(|f| match f.new {
@@ -405,11 +408,7 @@ struct Kept {
 
 /// Writes (or removes) every file of the plan; on a failure, what was
 /// written is put back.
-fn write_files(
-    checkout: &Checkout,
-    plan: &Plan,
-    written: &[Option<(Vec<u8>, Oid)>],
-) -> Result<Vec<Kept>> {
+fn write_files(checkout: &Checkout, plan: &Plan, written: &[Bytes]) -> Result<Vec<Kept>> {
     let mut kept = Vec::new();
     for (f, bytes) in plan.files.iter().zip(written) {
         let target = paths::prepare_parent(&checkout.work_tree, &f.path)?;
