@@ -16,6 +16,7 @@ mod git_behaviour;
 mod index_layouts;
 mod interactive;
 mod lifecycle;
+mod outputs;
 mod read_commands;
 mod records_branch;
 mod reports;
