@@ -1,62 +1,39 @@
-//! What every command needs: the repository, the team's config, the time
-//! "now", and where output goes.
+//! What every command of the binary has: the library's session (the
+//! repository, its records branch, the config, "now") and where output
+//! goes. It derefs to the session, so commands read `ctx.store`,
+//! `ctx.config`, `ctx.now` as the operations do.
 
-use crate::config::Config;
-use crate::error::{Error, Result};
 use crate::output::Output;
-use crate::record::parse::parse_record;
-use crate::record::{Record, RecordDoc, Timestamp, status};
-use crate::store::read::{Detail, Entry};
-use crate::store::{Change, Committed, Notice, Store, commit_record};
-use crate::time::Zone;
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use postmortem::error::{Error, Result};
+use postmortem::record::Record;
+use postmortem::session::Session;
+use postmortem::store::Notice;
+use postmortem::store::read::Detail;
 use std::io::IsTerminal;
 
 pub struct Ctx {
-    pub store: Store,
-    pub config: Config,
-    pub now: DateTime<FixedOffset>,
+    pub session: Session,
     pub out: Output,
-    /// Lines to tell the person once the command is done (how a bare time
-    /// was read), each once.
-    notes: std::cell::RefCell<Vec<String>>,
+}
+
+impl std::ops::Deref for Ctx {
+    type Target = Session;
+
+    fn deref(&self) -> &Session {
+        &self.session
+    }
 }
 
 impl Ctx {
     pub fn open(records_dir: &str) -> Result<Ctx> {
         let cwd = std::env::current_dir()
             .map_err(|e| Error::new(format!("cannot read the current directory: {e}")))?;
-        let store = Store::discover(&cwd, records_dir)?;
+        let session = Session::open(&cwd, records_dir)?;
         let out = Output::detect();
         // What opening found (a write a killed run left, finished or
         // undone; where the records are) is said before anything else.
-        say_notices(&out, &store);
-        let config_path = store.config_path();
-        let config = match store.text(&config_path)? {
-            Some(text) => Config::parse(&text, &config_path)?,
-            None => Config::default(),
-        };
-        let now = now(config.zone())?;
-        crate::trace::mark("context opened");
-        Ok(Ctx {
-            store,
-            config,
-            now,
-            out,
-            notes: Default::default(),
-        })
-    }
-
-    /// The configured zone; else the pinned clock's offset; else the machine's.
-    pub fn zone(&self) -> Zone {
-        match (&self.config.timezone, pinned_now()) {
-            (None, Some(_)) => Zone::Fixed(*self.now.offset()),
-            _ => self.config.zone(),
-        }
-    }
-
-    pub fn today(&self) -> NaiveDate {
-        self.now.date_naive()
+        say_notices(&out, &session.store);
+        Ok(Ctx { session, out })
     }
 
     /// Prompts need a person at a terminal on both ends.
@@ -64,186 +41,34 @@ impl Ctx {
         std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
     }
 
-    /// A time from the flag `flag`; the error names the flag and the value.
-    pub fn time(&self, flag: &str, input: &str) -> Result<Timestamp> {
-        self.time_after(flag, input, None)
-    }
-
-    /// A time from `flag`, where a bare clock (`09:20`) is the first such
-    /// time at or after `anchor` (the incident's start, an earlier time).
-    /// When that lands on another day than today, a note says which.
-    pub fn time_after(
-        &self,
-        flag: &str,
-        input: &str,
-        anchor: Option<DateTime<FixedOffset>>,
-    ) -> Result<Timestamp> {
-        let r = crate::time::parse_time_after(input, self.now, self.zone(), anchor)
-            .map_err(|e| Error::usage(format!("{flag}: {e}")))?;
-        let local = self.zone().convert(r.at);
-        if r.day_inferred && local.date_naive() != self.zone().convert(self.now).date_naive() {
-            self.note(format!(
-                "{flag} {} read as {}",
-                input.trim(),
-                local.format("%Y-%m-%d %H:%M %:z")
-            ));
-        }
-        Ok(Timestamp(r.at))
-    }
-
-    /// The person someone typed: `me` (your git identity), or a name,
-    /// handle or email resolved against the roster.
-    pub fn person(&self, who: &str) -> Result<String> {
-        if who.trim().eq_ignore_ascii_case("me") {
-            return Ok(crate::store::identity::identity(&self.store.repo, "AUTHOR")?.display());
-        }
-        crate::people::resolve(&self.config, who)
-    }
-
     /// Long output through the pager on a terminal (git's `core.pager`
     /// counts too); directly otherwise.
     pub fn page(&self, text: &str) {
-        let git_pager = self
-            .store
-            .repo
-            .config()
-            .ok()
-            .and_then(|c| c.get_string("core.pager").ok());
-        crate::output::page(text, git_pager);
-    }
-
-    pub fn note(&self, line: String) {
-        let mut notes = self.notes.borrow_mut();
-        if !notes.contains(&line) {
-            notes.push(line);
-        }
+        crate::output::page(text, self.git_pager());
     }
 
     /// The notes gathered so far, printed and cleared.
     pub fn flush_notes(&self) {
-        for n in self.notes.borrow_mut().drain(..) {
+        for n in self.take_notes() {
             self.out.status(&format!("note: {n}"));
         }
     }
 
-    pub fn date(&self, flag: &str, input: &str) -> Result<NaiveDate> {
-        crate::time::parse_date(input, self.today())
-            .map_err(|e| Error::usage(format!("{flag}: {e}")))
-    }
-
-    /// Every record, from the records branch or, with `at`, as it was at
-    /// that revision or time. Unreadable files are warned about and skipped.
+    /// Every record (see `Session::records`); what could not be read is
+    /// warned about and skipped, and what the store noticed is said.
     pub fn records(&self, at: Option<&str>, detail: Detail) -> Result<Vec<Record>> {
-        if at.is_none() {
-            self.store.look_around()?;
-            say_notices(&self.out, &self.store);
-        }
-        let (records, unreadable) = match at {
-            None => crate::store::read::load_all(&self.store, detail)?,
-            Some(at) => {
-                let commit = self.resolve_at(at)?;
-                crate::store::snapshot::load_all_at(&self.store, commit, detail)?
-            }
-        };
-        for bad in &unreadable {
+        let loaded = self.session.records(at, detail)?;
+        say_notices(&self.out, &self.store);
+        for bad in &loaded.unreadable {
             self.out
                 .warn(&format!("skipped {}", bad.problem.in_file(&bad.path)));
         }
-        Ok(records)
-    }
-
-    /// `--at REV|TIME` → the commit.
-    pub fn resolve_at(&self, at: &str) -> Result<git2::Oid> {
-        crate::store::snapshot::resolve(&self.store, at, |s| self.time("--at", s).map(|t| t.0))
-    }
-
-    /// Finds a record by typed ID or prefix.
-    pub fn find(&self, query: &str) -> Result<Entry> {
-        crate::store::read::find(&self.store, query)
-    }
-
-    /// The one way commands change an existing record: `apply` edits the
-    /// document (seeing the record as it is in HEAD); the status is then
-    /// derived from what the record holds, `updated_at` is stamped, and the
-    /// result is committed. Returns `commit: None` when nothing changed.
-    pub fn change_record(
-        &self,
-        entry: &Entry,
-        verb: &str,
-        message: Option<&str>,
-        mut apply: impl FnMut(&mut RecordDoc, &Record) -> Result<()>,
-    ) -> Result<Committed> {
-        let change = Change {
-            id: Some(&entry.id),
-            path: &entry.path,
-            verb,
-            message,
-            create: false,
-            now: self.now,
-        };
-        commit_record(&self.store, &change, |old| {
-            let old = old.expect("existing record");
-            let invalid = |e: crate::record::parse::Located| {
-                Error::new(e.in_file(&entry.path)).hint(format!(
-                    "fix the file first, e.g. `devops postmortem edit {}`",
-                    entry.id
-                ))
-            };
-            let before = parse_record(old).map_err(invalid)?;
-            let mut doc = RecordDoc::parse(old).map_err(invalid)?;
-            apply(&mut doc, &before)?;
-            if doc.render() == old {
-                return Ok(old.to_string());
-            }
-            self.finish(&entry.path, doc)
-        })
-    }
-
-    /// Derives the status, stamps `updated_at`, and holds the result to
-    /// the rules `check` applies: a record the tool writes never fails
-    /// `check` (one rule book, so CI never finds what a command let in).
-    pub fn finish(&self, path: &str, mut doc: RecordDoc) -> Result<String> {
-        let edited = parse_record(&doc.render())
-            .map_err(|e| Error::new(format!("the change would make an invalid record: {e}")))?;
-        let derived = status::derived(&edited);
-        if derived != edited.status {
-            doc.set_str(&["status"], derived.as_str());
-        }
-        doc.set_time(&["updated_at"], &Timestamp(self.now));
-        let text = doc.render();
-        self.validate(path, &text)?;
-        Ok(text)
-    }
-
-    /// The errors `check` would report for this text, as one error.
-    pub fn validate(&self, path: &str, text: &str) -> Result<()> {
-        let (findings, _) =
-            crate::record::lint::lint(path, text, &self.config.lint_rules(), self.now);
-        let errors: Vec<&crate::record::lint::Finding> = findings
-            .iter()
-            .filter(|f| f.level == crate::record::lint::Level::Error)
-            .collect();
-        let Some(first) = errors.first() else {
-            return Ok(());
-        };
-        let mut e = Error::new(format!("{}: nothing was written", first.message));
-        for more in &errors[1..] {
-            e = e.detail(more.message.clone());
-        }
-        let config = self.store.config_path();
-        if first.message.starts_with("unknown service") {
-            e = e.hint(format!(
-                "a new service? add it to `services` in {config}; a typo? fix the name"
-            ));
-        } else if first.message.contains(" is before ") {
-            e = e.hint("incident times run started ≤ detected ≤ acknowledged ≤ mitigated ≤ resolved; give the date with the time (\"2026-11-23 09:20\")");
-        }
-        Err(e)
+        Ok(loaded.records)
     }
 }
 
 /// Says what the store noticed, once each.
-pub fn say_notices(out: &Output, store: &Store) {
+pub fn say_notices(out: &Output, store: &postmortem::store::Store) {
     for n in store.take_notices() {
         out.status(&describe(&n));
     }
@@ -283,7 +108,7 @@ fn describe(n: &Notice) -> String {
         } => format!("note: {remote_ref} has {commits} newer commit(s): devops postmortem sync"),
         Notice::StaleCopy { branch, dir } => format!(
             "note: {branch} still holds an old copy of {dir}/ (the records are on their own branch now); remove it: git rm -r -q {} && git commit -m 'Post-mortems live on their own branch'",
-            crate::store::shell_quote(dir)
+            postmortem::store::shell_quote(dir)
         ),
         Notice::NoBranchHere { branch, remote } => match remote {
             Some(r) => format!(
@@ -292,26 +117,4 @@ fn describe(n: &Notice) -> String {
             None => format!("note: no {branch} branch yet: `devops postmortem new` starts it"),
         },
     }
-}
-
-/// `DEVOPS_PM_NOW` pins the clock for tests and demos (hidden, like jj's
-/// `JJ_TIMESTAMP`).
-fn now(zone: Zone) -> Result<DateTime<FixedOffset>> {
-    match pinned_now() {
-        Some(s) => DateTime::parse_from_rfc3339(&s)
-            .map_err(|_| Error::new(format!("DEVOPS_PM_NOW='{s}' is not an RFC 3339 time"))),
-        // Whole seconds: what people type and read; only imported
-        // times carry the sub-seconds their source had.
-        None => {
-            let now = chrono::Utc::now();
-            let whole = chrono::SubsecRound::trunc_subsecs(now, 0);
-            Ok(zone.convert(whole.fixed_offset()))
-        }
-    }
-}
-
-fn pinned_now() -> Option<String> {
-    std::env::var("DEVOPS_PM_NOW")
-        .ok()
-        .filter(|s| !s.is_empty())
 }

@@ -1,32 +1,22 @@
-//! `devops postmortem`: incident post-mortems as TOML records in git.
+//! `devops postmortem`: incident post-mortems as TOML records on a branch
+//! of the team's git repository. The binary parses the command line, calls
+//! the library (`postmortem`), and renders what it returns: prompts,
+//! tables, colour, the pager and every message are here, and only here.
 
 mod alloc;
 mod cli;
-mod config;
 mod ctx;
-mod error;
-mod fsio;
-mod metrics;
-
-mod ops;
 mod output;
-mod people;
 mod prompt;
-#[cfg(test)]
-mod proptests;
-mod record;
 mod render;
-mod sources;
-mod store;
-mod templates;
-mod text;
-mod time;
-mod trace;
+
+use postmortem::{text, trace};
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     alloc::tune();
+    trace::set_sink(output::to_stderr);
     trace::mark("start");
     let matches = <cli::Cli as clap::CommandFactory>::command().get_matches();
     let cli =

@@ -215,12 +215,12 @@ pub fn page(text: &str, git_pager: Option<String>) {
 }
 
 /// Writes a report file atomically (temporary file + rename), or to stdout for `-`.
-pub fn write_file(path: &std::path::Path, text: &str) -> crate::error::Result<()> {
-    use crate::fsio::{Durability, Temp, atomic_write};
+pub fn write_file(path: &std::path::Path, text: &str) -> postmortem::error::Result<()> {
+    use postmortem::fsio::{Durability, Temp, atomic_write};
     if path.as_os_str() == "-" {
         print(text);
         return Ok(());
     }
     atomic_write(path, text.as_bytes(), Durability::Cached, Temp::Random)
-        .map_err(|e| crate::error::Error::new(format!("cannot write {}: {e}", path.display())))
+        .map_err(|e| postmortem::error::Error::new(format!("cannot write {}: {e}", path.display())))
 }

@@ -2,10 +2,10 @@
 //! `Ctx::can_prompt()`; without a terminal commands name the missing flag.
 
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
-use crate::record::Timestamp;
 use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
 use dialoguer::{Confirm, Input, MultiSelect, Select};
+use postmortem::error::{Error, Result};
+use postmortem::record::Timestamp;
 
 fn theme(ctx: &Ctx) -> Box<dyn Theme> {
     if ctx.out.color {
@@ -77,7 +77,7 @@ pub fn text(ctx: &Ctx, prompt: &str, required: bool) -> Result<String> {
 pub fn prose(ctx: &Ctx, prompt: &str, required: bool, action: bool) -> Result<String> {
     let answer = text(ctx, prompt, required)?;
     let rules = ctx.config.lint_rules();
-    for remark in crate::record::lint::writeup::remarks(&answer, action, &rules) {
+    for remark in postmortem::record::lint::writeup::remarks(&answer, action, &rules) {
         ctx.out.warn(&remark);
     }
     Ok(answer)
@@ -136,7 +136,7 @@ pub fn time(
         if answer.is_empty() {
             return Ok(None);
         }
-        match crate::time::parse_time_after(&answer, ctx.now, ctx.zone(), anchor) {
+        match postmortem::time::parse_time_after(&answer, ctx.now, ctx.zone(), anchor) {
             Ok(t) => return Ok(Some(Timestamp(t.at))),
             Err(e) => ctx.out.warn(&e),
         }

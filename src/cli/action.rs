@@ -2,12 +2,12 @@
 
 use super::{CommitArgs, report};
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
-use crate::record::doc::set_table_str;
-use crate::record::id::split_action_ref;
-use crate::record::model::Day;
-use crate::record::{ActionItem, ActionKind, ActionStatus, Record, Timestamp};
 use clap::{Args, Subcommand};
+use postmortem::error::{Error, Result};
+use postmortem::record::doc::set_table_str;
+use postmortem::record::id::split_action_ref;
+use postmortem::record::model::Day;
+use postmortem::record::{ActionItem, ActionKind, ActionStatus, Record, Timestamp};
 
 #[derive(Subcommand, Debug)]
 pub enum ActionCommand {
@@ -96,8 +96,8 @@ pub fn run(ctx: &Ctx, cmd: ActionCommand) -> Result<()> {
     match cmd {
         ActionCommand::Edit(args) => edit(ctx, args),
         ActionCommand::FromCommits(_) => {
-            let records = ctx.records(None, crate::store::read::Detail::Slim)?;
-            let closed = crate::ops::fixes::close_fixed(ctx, &records)?;
+            let records = ctx.records(None, postmortem::store::read::Detail::Slim)?;
+            let closed = postmortem::ops::fixes::close_fixed(ctx, &records)?;
             if closed.is_empty() {
                 ctx.out
                     .status("no open action item is named by a Fixes-Postmortem trailer");
@@ -181,7 +181,7 @@ pub fn parse_kind(k: &str) -> Result<ActionKind> {
     ActionKind::parse(k).ok_or_else(|| {
         Error::usage(format!(
             "--kind '{}': use one of {}",
-            crate::text::inline(k),
+            postmortem::text::inline(k),
             ActionKind::names()
         ))
     })

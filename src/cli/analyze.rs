@@ -4,10 +4,10 @@
 use super::action::{ActionFields, ActionSpec};
 use super::{CommitArgs, report};
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
-use crate::record::status::analysis_missing;
-use crate::record::{ActionKind, Record, RecordDoc};
 use clap::Args;
+use postmortem::error::{Error, Result};
+use postmortem::record::status::analysis_missing;
+use postmortem::record::{ActionKind, Record, RecordDoc};
 
 #[derive(Args, Debug, Default)]
 #[command(
@@ -118,7 +118,7 @@ pub fn run(ctx: &Ctx, mut args: AnalyzeArgs) -> Result<()> {
                 "nothing to record: give --root-cause, --action, --factor, … (see --help), or run on a terminal for a guided flow",
             ));
         }
-        let current = crate::store::read::load(&ctx.store, &entry)?;
+        let current = postmortem::store::read::load(&ctx.store, &entry)?;
         guided(ctx, &current, &mut args)?;
     } else {
         remark_on_typed(ctx, &args);
@@ -188,7 +188,7 @@ pub fn run(ctx: &Ctx, mut args: AnalyzeArgs) -> Result<()> {
                 doc.push_action(&item);
             }
             // A decision on the analysis, made now (a reopened record needs one).
-            doc.set_time(&["analyzed_at"], &crate::record::Timestamp(ctx.now));
+            doc.set_time(&["analyzed_at"], &postmortem::record::Timestamp(ctx.now));
             Ok(())
         },
     )?;
@@ -229,9 +229,9 @@ fn remark_on_typed(ctx: &Ctx, args: &AnalyzeArgs) {
         .flat_map(|(flag, v)| v.iter().map(move |t| (flag, t.as_str(), false)));
     let actions = args.actions.iter().map(|t| ("--action", t.as_str(), true));
     for (flag, text, action) in single.chain(lists).chain(actions) {
-        for remark in crate::record::lint::writeup::remarks(text, action, &rules) {
+        for remark in postmortem::record::lint::writeup::remarks(text, action, &rules) {
             // The value too: several --lesson flags need telling apart.
-            let value = crate::text::truncate(&crate::text::inline(text), 40);
+            let value = postmortem::text::truncate(&postmortem::text::inline(text), 40);
             ctx.out.warn(&format!("{flag} \"{value}\": {remark}"));
         }
     }
@@ -251,7 +251,7 @@ fn set_once(
     if !current.trim().is_empty() && current.trim() != new && !replace {
         return Err(Error::new(format!(
             "analysis.{key} is already set: \"{}\"; nothing was written",
-            crate::text::truncate(&crate::text::inline(current), 60)
+            postmortem::text::truncate(&postmortem::text::inline(current), 60)
         ))
         .hint("pass --replace to overwrite it, or edit the record with `devops postmortem edit`"));
     }
@@ -312,7 +312,7 @@ fn guided(ctx: &Ctx, r: &Record, args: &mut AnalyzeArgs) -> Result<()> {
     ctx.out.status(&format!(
         "Analysing {}: {}",
         r.id,
-        crate::text::inline(&r.title)
+        postmortem::text::inline(&r.title)
     ));
     for part in 0..4 {
         ask_part(ctx, r, args, part, false)?;
@@ -445,7 +445,7 @@ fn ask_actions(ctx: &Ctx, r: &Record) -> Result<Vec<ActionSpec>> {
 
 /// What the guided flow is about to record.
 fn summary(args: &AnalyzeArgs) -> String {
-    use crate::text::inline;
+    use postmortem::text::inline;
     let mut s = String::from("\nAbout to record:\n");
     let mut line = |k: &str, v: &str| {
         if !v.trim().is_empty() {

@@ -2,8 +2,8 @@
 
 use super::{CommitArgs, report};
 use crate::ctx::Ctx;
-use crate::error::Result;
 use clap::Args;
+use postmortem::error::Result;
 
 #[derive(Args, Debug)]
 #[command(
@@ -25,7 +25,7 @@ pub fn run(ctx: &Ctx, args: AssignArgs) -> Result<()> {
     report(
         ctx,
         &done,
-        &format!("assigned to {}", crate::text::inline(&who)),
+        &format!("assigned to {}", postmortem::text::inline(&who)),
     );
     Ok(())
 }
@@ -33,10 +33,10 @@ pub fn run(ctx: &Ctx, args: AssignArgs) -> Result<()> {
 /// Shared with `triage --interactive`: the same one-commit change.
 pub fn assign(
     ctx: &Ctx,
-    entry: &crate::store::read::Entry,
+    entry: &postmortem::store::read::Entry,
     who: &str,
     message: Option<&str>,
-) -> Result<crate::store::Committed> {
+) -> Result<postmortem::store::Committed> {
     ctx.change_record(entry, "assign", message, |doc, before| {
         super::refuse_settled(before)?;
         doc.set_str(&["assignee"], who);

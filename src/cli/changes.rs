@@ -2,10 +2,10 @@
 //! deploy markers) in the window before the incident began.
 
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
 use crate::render::table;
-use crate::text::inline;
 use clap::Args;
+use postmortem::error::{Error, Result};
+use postmortem::text::inline;
 
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  devops postmortem changes k7x3 --window 48h")]
@@ -23,7 +23,7 @@ pub struct ChangesArgs {
 pub fn run(ctx: &Ctx, args: ChangesArgs) -> Result<()> {
     let window = parse_window(&args.window)?;
     let entry = ctx.find(&args.id)?;
-    let record = crate::store::read::load(&ctx.store, &entry)?;
+    let record = postmortem::store::read::load(&ctx.store, &entry)?;
     let started = record.started_at.ok_or_else(|| {
         Error::new(format!(
             "{} has no started_at: the window is measured back from it",
@@ -36,7 +36,7 @@ pub fn run(ctx: &Ctx, args: ChangesArgs) -> Result<()> {
     })?;
     let to = started.0.timestamp();
     let commits =
-        crate::store::history::commits_between(&ctx.store, to - window.num_seconds(), to)?;
+        postmortem::store::history::commits_between(&ctx.store, to - window.num_seconds(), to)?;
     if args.json {
         return crate::render::json::print(&commits);
     }
@@ -44,7 +44,7 @@ pub fn run(ctx: &Ctx, args: ChangesArgs) -> Result<()> {
         ctx.out.status(&format!(
             "no commits in the {} before {}",
             args.window,
-            crate::time::format_rfc3339(&started.0)
+            postmortem::time::format_rfc3339(&started.0)
         ));
         return Ok(());
     }

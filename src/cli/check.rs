@@ -1,9 +1,9 @@
 //! `check`: validate every record, for CI and before a review.
 
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
-use crate::record::lint::{RULES, is_rule, rule_ids};
 use clap::Args;
+use postmortem::error::{Error, Result};
+use postmortem::record::lint::{RULES, is_rule, rule_ids};
 
 #[derive(Args, Debug)]
 #[command(
@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
         return Ok(());
     }
     for id in &args.skip {
-        if crate::record::lint::is_error_rule(id) {
+        if postmortem::record::lint::is_error_rule(id) {
             return Err(Error::usage(format!(
                 "--no-rule {id}: error rules keep the record format whole and always run; only warning and info rules can be skipped"
             )));
@@ -49,12 +49,12 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
     }
     for id in args.only.iter().chain(&args.skip) {
         if !is_rule(id) {
-            let hint = crate::record::lint::did_you_mean(id, &rule_ids())
+            let hint = postmortem::record::lint::did_you_mean(id, &rule_ids())
                 .map(|g| format!(" (did you mean '{g}'?)"))
                 .unwrap_or_default();
             return Err(Error::usage(format!(
                 "no rule '{}'{hint}: `devops postmortem check --rules` lists them",
-                crate::text::inline(id)
+                postmortem::text::inline(id)
             )));
         }
     }
@@ -65,7 +65,7 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
         selection.only = args.only.clone();
     }
     selection.skip.extend(args.skip.iter().cloned());
-    let report = crate::ops::check::check(ctx, selection)?;
+    let report = postmortem::ops::check::check(ctx, selection)?;
     if args.json {
         crate::render::json::print(&report)?;
     } else {
@@ -79,7 +79,7 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
                     f.line,
                     f.level.as_str(),
                     f.rule,
-                    crate::text::inline(&f.message)
+                    postmortem::text::inline(&f.message)
                 )
             })
             .collect();

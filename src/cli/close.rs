@@ -2,9 +2,9 @@
 
 use super::{CommitArgs, report};
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
-use crate::record::{Status, Timestamp, status::close_blockers};
 use clap::Args;
+use postmortem::error::{Error, Result};
+use postmortem::record::{Status, Timestamp, status::close_blockers};
 
 #[derive(Args, Debug)]
 #[command(

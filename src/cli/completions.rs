@@ -2,8 +2,8 @@
 //! clap definition as the parser, so they never drift from the flags.
 
 use super::Cli;
-use crate::error::{Error, Result};
 use clap::{Args, CommandFactory};
+use postmortem::error::{Error, Result};
 
 #[derive(Args, Debug)]
 pub struct CompletionsArgs {

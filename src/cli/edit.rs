@@ -1,11 +1,11 @@
 //! `edit`: the record in $VISUAL/$EDITOR, validated before it is committed.
 
 use crate::ctx::Ctx;
-use crate::error::{Context, Error, Result};
-use crate::record::RecordDoc;
-use crate::record::parse::parse_record;
-use crate::store::{Change, commit_record};
 use clap::Args;
+use postmortem::error::{Context, Error, Result};
+use postmortem::record::RecordDoc;
+use postmortem::record::parse::parse_record;
+use postmortem::store::{Change, commit_record};
 use std::process::Command;
 
 #[derive(Args, Debug)]
@@ -19,7 +19,7 @@ pub struct EditArgs {
 
 pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
     let entry = ctx.find(&args.id)?;
-    let original = crate::store::read::read_text(&ctx.store, &entry.path)?;
+    let original = postmortem::store::read::read_text(&ctx.store, &entry.path)?;
     // In the repository's git dir, not the system's temp folder: an edit
     // kept after a failed check stays with the repository it belongs to.
     let scratch = tempfile::Builder::new()
@@ -83,7 +83,7 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
     Ok(())
 }
 
-fn validate(ctx: &Ctx, entry: &crate::store::read::Entry, text: &str) -> Result<()> {
+fn validate(ctx: &Ctx, entry: &postmortem::store::read::Entry, text: &str) -> Result<()> {
     let r = parse_record(text).map_err(|e| Error::new(e.to_string()))?;
     if r.id != entry.id.as_str() {
         return Err(Error::new(format!(

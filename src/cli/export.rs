@@ -2,11 +2,11 @@
 
 use super::filter::RecordFilter;
 use crate::ctx::Ctx;
-use crate::error::Result;
-use crate::record::Record;
 use crate::render::report::Reports;
-use crate::store::read::Detail;
 use clap::{Args, ValueEnum};
+use postmortem::error::Result;
+use postmortem::record::Record;
+use postmortem::store::read::Detail;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -39,11 +39,11 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<()> {
     let refs: Vec<&Record> = records.iter().collect();
     let format = if args.json { Format::Json } else { args.format };
     let text = match format {
-        Format::Markdown => Reports::new(crate::templates::report_templates(&ctx.store)?)?
+        Format::Markdown => Reports::new(postmortem::templates::report_templates(&ctx.store)?)?
             .export_markdown(&refs, ctx.now)?,
         Format::Json => serde_json::to_string_pretty(&refs)
             .map(|s| s + "\n")
-            .map_err(|e| crate::error::Error::new(e.to_string()))?,
+            .map_err(|e| postmortem::error::Error::new(e.to_string()))?,
     };
     match &args.output {
         Some(path) => {

@@ -1,9 +1,9 @@
 //! Flags shared by `new` and `update`: incident times and impact.
 
 use crate::ctx::Ctx;
-use crate::error::Result;
-use crate::record::{Record, RecordDoc};
 use clap::Args;
+use postmortem::error::Result;
+use postmortem::record::{Record, RecordDoc};
 
 /// What the incident is: shared by `new` and `update` (where the lists
 /// replace what the record had).
@@ -112,7 +112,7 @@ impl IncidentTimes {
 /// Warns (does not refuse) when incident times run backwards: people fill
 /// them in one at a time, and `check` reports what is left.
 pub fn warn_time_order(ctx: &Ctx, r: &Record) {
-    for (later, earlier) in crate::record::status::times_out_of_order(r) {
+    for (later, earlier) in postmortem::record::status::times_out_of_order(r) {
         ctx.out.warn(&format!(
             "{later} is before {earlier}: check the times (devops postmortem update)"
         ));
@@ -141,8 +141,8 @@ impl ImpactArgs {
     pub fn apply(
         &self,
         doc: &mut RecordDoc,
-        current: Option<&crate::record::model::Impact>,
-    ) -> crate::error::Result<()> {
+        current: Option<&postmortem::record::model::Impact>,
+    ) -> postmortem::error::Result<()> {
         let figures = [
             (
                 "users_affected",
@@ -158,7 +158,7 @@ impl ImpactArgs {
         for (key, change, now) in figures {
             let Some(change) = change else { continue };
             let n = change.applied_to(now).ok_or_else(|| {
-                crate::error::Error::usage(format!(
+                postmortem::error::Error::usage(format!(
                     "--{}: {} + that is more than a count holds ({MAX_COUNT})",
                     key.replace('_', "-"),
                     now.unwrap_or(0)

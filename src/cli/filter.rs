@@ -1,10 +1,10 @@
 //! `--since/--until/--severity/--service/--at`, shared by list, stats, export and report.
 
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
-use crate::record::{Record, Status};
-use crate::store::read::Detail;
 use clap::Args;
+use postmortem::error::{Error, Result};
+use postmortem::record::{Record, Status};
+use postmortem::store::read::Detail;
 
 #[derive(Args, Debug, Default)]
 pub struct RecordFilter {
@@ -30,18 +30,18 @@ impl RecordFilter {
     /// matching ones; withdrawn records are left out, as from every figure.
     pub fn load(&self, ctx: &Ctx, detail: Detail) -> Result<Vec<Record>> {
         self.load_where(ctx, detail, |r| {
-            r.status != crate::record::Status::Withdrawn
+            r.status != postmortem::record::Status::Withdrawn
         })
     }
 
     /// `--since` and `--until` as times.
-    pub fn span(&self, ctx: &Ctx) -> Result<crate::metrics::stats::Span> {
+    pub fn span(&self, ctx: &Ctx) -> Result<postmortem::metrics::stats::Span> {
         let time = |flag: &str, v: &Option<String>| {
             v.as_deref()
                 .map(|s| ctx.time(flag, s).map(|t| t.0))
                 .transpose()
         };
-        Ok(crate::metrics::stats::Span {
+        Ok(postmortem::metrics::stats::Span {
             since: time("--since", &self.since)?,
             until: time("--until", &self.until)?,
         })
@@ -93,7 +93,7 @@ impl RecordFilter {
             tb.cmp(ta).then_with(|| records[*a].id.cmp(&records[*b].id))
         });
         let order: Vec<usize> = order.into_iter().map(|(_, i)| i).collect();
-        Ok(crate::record::arrange(records, &order))
+        Ok(postmortem::record::arrange(records, &order))
     }
 }
 
@@ -144,7 +144,7 @@ impl Selection {
                 Status::parse(s).ok_or_else(|| {
                     Error::usage(format!(
                         "--status '{}': use one of {}",
-                        crate::text::inline(s),
+                        postmortem::text::inline(s),
                         Status::names()
                     ))
                 })
@@ -159,7 +159,7 @@ impl Selection {
             None => Wanted::Anyone,
             Some("none") => Wanted::Nobody,
             Some("me") => Wanted::Matching(
-                crate::store::identity::identity(&ctx.store.repo, "AUTHOR")?
+                postmortem::store::identity::identity(&ctx.store.repo, "AUTHOR")?
                     .email
                     .to_lowercase(),
             ),

@@ -3,10 +3,10 @@
 
 use super::{CommitArgs, report};
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
-use crate::ops::import::{Plan, apply, plan};
-use crate::sources::{Kind, Read, Window};
 use clap::Args;
+use postmortem::error::{Error, Result};
+use postmortem::ops::import::{Plan, apply, plan};
+use postmortem::sources::{Kind, Read, Window};
 
 #[derive(Args, Debug)]
 #[command(after_help = "Kinds (their public formats):
@@ -26,7 +26,7 @@ pub struct ImportArgs {
     pub id: String,
     /// What the file is
     #[arg(long, value_enum, value_name = "KIND")]
-    pub from: Kind,
+    pub from: crate::cli::values::SourceArg,
     /// The file, or - for standard input
     #[arg(value_name = "FILE")]
     pub file: String,
@@ -77,8 +77,8 @@ impl WindowArgs {
         {
             return Err(Error::usage(format!(
                 "--until {} is not after --since {}",
-                crate::time::format_rfc3339(&u),
-                crate::time::format_rfc3339(&s)
+                postmortem::time::format_rfc3339(&u),
+                postmortem::time::format_rfc3339(&s)
             )));
         }
         Ok(Window {
@@ -100,7 +100,7 @@ pub fn read_input(file: &str) -> Result<(Vec<u8>, String)> {
     let bytes = std::fs::read(file).map_err(|e| {
         Error::usage(format!(
             "{file}: {}",
-            crate::error::one_line(&e.to_string())
+            postmortem::error::one_line(&e.to_string())
         ))
     })?;
     Ok((bytes, file.to_string()))
@@ -108,7 +108,7 @@ pub fn read_input(file: &str) -> Result<(Vec<u8>, String)> {
 
 /// The events in `bytes`, or an error naming the file and the entry.
 pub fn events(kind: Kind, bytes: &[u8], name: &str, window: &Window) -> Result<Read> {
-    crate::sources::read(kind, bytes, window).map_err(|p| {
+    postmortem::sources::read(kind, bytes, window).map_err(|p| {
         Error::usage(format!(
             "{}: nothing was written (read as {} {})",
             p.in_file(name),
@@ -120,9 +120,7 @@ pub fn events(kind: Kind, bytes: &[u8], name: &str, window: &Window) -> Result<R
 }
 
 fn kind_name(kind: Kind) -> String {
-    clap::ValueEnum::to_possible_value(&kind)
-        .map(|v| v.get_name().to_string())
-        .unwrap_or_default()
+    kind.name().to_string()
 }
 
 fn article(kind: Kind) -> &'static str {
@@ -135,10 +133,10 @@ fn article(kind: Kind) -> &'static str {
 
 pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
     let entry = ctx.find(&args.id)?;
-    let record = crate::store::read::load(&ctx.store, &entry)?;
+    let record = postmortem::store::read::load(&ctx.store, &entry)?;
     let window = args.window.window(ctx, record.started_at.map(|t| t.0))?;
     let (bytes, name) = read_input(&args.file)?;
-    let read = events(args.from, &bytes, &name, &window)?;
+    let read = events(args.from.into(), &bytes, &name, &window)?;
     let counts = Counts {
         total: read.events.len() + read.outside,
         outside: read.outside,
@@ -239,8 +237,8 @@ fn describe(id: &str, plan: &Plan, counts: &Counts, dry: bool) -> String {
         for e in &plan.added {
             out.push_str(&format!(
                 "  + {}  {}\n",
-                crate::time::format_rfc3339(&e.at),
-                crate::text::inline(&crate::text::truncate(&e.text, 100))
+                postmortem::time::format_rfc3339(&e.at),
+                postmortem::text::inline(&postmortem::text::truncate(&e.text, 100))
             ));
         }
     }
@@ -248,7 +246,7 @@ fn describe(id: &str, plan: &Plan, counts: &Counts, dry: bool) -> String {
         let verb = if dry { "would set" } else { "set" };
         out.push_str(&format!(
             "{verb} {field} = {}\n",
-            crate::time::format_rfc3339(at)
+            postmortem::time::format_rfc3339(at)
         ));
     }
     for why in &plan.not_set {

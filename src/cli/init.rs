@@ -1,12 +1,12 @@
 //! `init`: commit a starting config to the records branch. Optional:
 //! everything works without it.
 
-use crate::config::Config;
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
-use crate::store::sync::setup_merge_driver;
-use crate::store::{Change, commit_file};
 use clap::Args;
+use postmortem::config::Config;
+use postmortem::error::{Error, Result};
+use postmortem::store::sync::setup_merge_driver;
+use postmortem::store::{Change, commit_file};
 
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  devops postmortem init")]

@@ -2,10 +2,10 @@
 
 use super::filter::{RecordFilter, Selection};
 use crate::ctx::Ctx;
-use crate::error::Result;
-use crate::record::Record;
-use crate::store::read::Detail;
 use clap::Args;
+use postmortem::error::Result;
+use postmortem::record::Record;
+use postmortem::store::read::Detail;
 
 #[derive(Args, Debug)]
 #[command(
@@ -39,12 +39,12 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
     if args.json {
         let printed = crate::render::json::print(&shown);
         drop(shown);
-        crate::store::read::leave(records);
+        postmortem::store::read::leave(records);
         return printed;
     }
     if shown.is_empty() {
         let none_at_all =
-            args.filter.at.is_none() && crate::store::read::entries(&ctx.store)?.is_empty();
+            args.filter.at.is_none() && postmortem::store::read::entries(&ctx.store)?.is_empty();
         ctx.out.status(if none_at_all {
             "no post-mortems yet: `devops postmortem new` starts one"
         } else {
@@ -52,13 +52,13 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
         });
         return Ok(());
     }
-    crate::trace::mark("filtered");
+    postmortem::trace::mark("filtered");
     let layout = crate::render::table::Layout::of(&ctx.out);
     let table = crate::render::table::records(&shown, ctx.now, layout);
-    crate::trace::mark("rendered");
+    postmortem::trace::mark("rendered");
     drop(shown);
-    crate::store::read::leave(records);
+    postmortem::store::read::leave(records);
     ctx.page(&table);
-    crate::trace::mark("printed");
+    postmortem::trace::mark("printed");
     Ok(())
 }

@@ -2,11 +2,11 @@
 //! changes made by hand with a plain `git commit`.
 
 use crate::ctx::Ctx;
-use crate::error::Result;
-use crate::store::history::{ActivityQuery, Revision, activity, record_history};
-use crate::text::inline;
-use crate::text::truncate;
 use clap::Args;
+use postmortem::error::Result;
+use postmortem::store::history::{ActivityQuery, Revision, activity, record_history};
+use postmortem::text::inline;
+use postmortem::text::truncate;
 
 #[derive(Args, Debug)]
 #[command(
@@ -83,13 +83,13 @@ fn by(r: &Revision, who: &str) -> bool {
 }
 
 /// A commit's time in the team's zone, so every line of `log` reads alike.
-fn local(date: &str, zone: crate::time::Zone) -> String {
+fn local(date: &str, zone: postmortem::time::Zone) -> String {
     chrono::DateTime::parse_from_rfc3339(date)
         .map(|t| zone.convert(t).format("%Y-%m-%d %H:%M %:z").to_string())
         .unwrap_or_else(|_| date.to_string())
 }
 
-fn entry_text(r: &Revision, id: Option<&str>, zone: crate::time::Zone) -> String {
+fn entry_text(r: &Revision, id: Option<&str>, zone: postmortem::time::Zone) -> String {
     let mut s = format!(
         "{}  {}  {}  {}{}\n",
         &r.commit[..7],

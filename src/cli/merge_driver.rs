@@ -8,9 +8,9 @@
 //! conflict markers and the driver exits 1, so git records the file as
 //! unmerged and `git status` shows it: nothing is kept silently.
 
-use crate::error::{Context, Error, Result};
-use crate::record::merge::{MergeError, merge_with_markers};
 use clap::Args;
+use postmortem::error::{Context, Error, Result};
+use postmortem::record::merge::{MergeError, merge_with_markers};
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -56,8 +56,8 @@ pub fn run(args: MergeDriverArgs) -> Result<()> {
             format!(
                 "{} (ours: {}, theirs: {})",
                 c.field,
-                crate::text::truncate(&crate::text::inline(&c.ours), 40),
-                crate::text::truncate(&crate::text::inline(&c.theirs), 40)
+                postmortem::text::truncate(&postmortem::text::inline(&c.ours), 40),
+                postmortem::text::truncate(&postmortem::text::inline(&c.theirs), 40)
             )
         })
         .collect();

@@ -2,10 +2,10 @@
 //! earlier versions) to a branch of their own (see `store::migrate`).
 
 use crate::ctx::Ctx;
-use crate::error::Result;
-use crate::store::migrate::{self, MigrationPlan};
-use crate::store::shell_quote;
 use clap::Args;
+use postmortem::error::Result;
+use postmortem::store::migrate::{self, MigrationPlan};
+use postmortem::store::shell_quote;
 
 #[derive(Args, Debug)]
 #[command(

@@ -30,12 +30,13 @@ mod sync;
 mod timeline;
 mod triage;
 mod update;
+mod values;
 mod withdraw;
 
 use crate::ctx::Ctx;
-use crate::error::Result;
-use crate::store::Committed;
 use clap::{Args, Parser, Subcommand};
+use postmortem::error::Result;
+use postmortem::store::Committed;
 
 #[derive(Parser)]
 #[command(
@@ -170,27 +171,27 @@ pub struct DemoArgs {
 }
 
 fn demo(args: DemoArgs) -> Result<()> {
-    let dir = crate::ops::demo::build(args.folder.as_deref())?;
+    let dir = postmortem::ops::demo::build(args.folder.as_deref())?;
     crate::output::print(&format!(
         "A demo team repository is in {}\nIts daily review (devops postmortem triage):\n\n",
         dir.display()
     ));
     let triage = std::process::Command::new(
-        std::env::current_exe().map_err(|e| crate::error::Error::new(e.to_string()))?,
+        std::env::current_exe().map_err(|e| postmortem::error::Error::new(e.to_string()))?,
     )
     .current_dir(&dir)
     .args(["postmortem", "--no-pager", "triage"])
     .status()
-    .map_err(|e| crate::error::Error::new(format!("cannot run triage: {e}")))?;
+    .map_err(|e| postmortem::error::Error::new(format!("cannot run triage: {e}")))?;
     if !triage.success() {
-        return Err(crate::error::Error::new(
+        return Err(postmortem::error::Error::new(
             "triage failed in the demo repository",
         ));
     }
     crate::output::print(&format!(
         "Look around:  cd {} && devops postmortem list --all\n\
          In your own repository:  cd your-repo && devops postmortem new --title \"What broke\"\n",
-        crate::store::shell_quote(&dir.display().to_string())
+        postmortem::store::shell_quote(&dir.display().to_string())
     ));
     Ok(())
 }
@@ -219,7 +220,7 @@ pub fn run(cli: Cli) -> Result<()> {
     if dir_typed {
         crate::output::set_command_prefix(format!(
             "devops postmortem --dir {}",
-            crate::store::shell_quote(&pm.dir)
+            postmortem::store::shell_quote(&pm.dir)
         ));
     }
     let ctx = || Ctx::open(&pm.dir);
@@ -278,12 +279,12 @@ fn sub_matches(name: &str) -> Option<&'static clap::ArgMatches> {
 }
 
 /// Refuses changes to a closed or withdrawn record, with the way back.
-fn refuse_settled(r: &crate::record::Record) -> Result<()> {
+fn refuse_settled(r: &postmortem::record::Record) -> Result<()> {
     if r.status.is_active() {
         return Ok(());
     }
     Err(
-        crate::error::Error::new(format!("{} is {}: reopen it first", r.id, r.status))
+        postmortem::error::Error::new(format!("{} is {}: reopen it first", r.id, r.status))
             .hint(format!("devops postmortem reopen {} --reason TEXT", r.id)),
     )
 }

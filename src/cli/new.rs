@@ -3,10 +3,10 @@
 use super::CommitArgs;
 use super::fields::{Describe, ImpactArgs, IncidentTimes, clean_list, warn_time_order};
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
-use crate::record::{RecordDoc, RecordId, Timestamp, model::SCHEMA};
-use crate::store::{Change, commit_record};
 use clap::Args;
+use postmortem::error::{Error, Result};
+use postmortem::record::{RecordDoc, RecordId, Timestamp, model::SCHEMA};
+use postmortem::store::{Change, commit_record};
 
 #[derive(Args, Debug)]
 #[command(
@@ -46,7 +46,7 @@ pub enum NewFrom {
 }
 
 pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
-    let template = crate::templates::record_template(&ctx.store, &args.template)?;
+    let template = postmortem::templates::record_template(&ctx.store, &args.template)?;
     let from = match args.from {
         Some(NewFrom::Pagerduty) => Some(from_pagerduty(ctx, &mut args)?),
         None => None,
@@ -75,7 +75,7 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
         .as_deref()
         .map(|who| ctx.person(who))
         .transpose()?;
-    let reporter = crate::store::identity::identity(&ctx.store.repo, "AUTHOR")?.display();
+    let reporter = postmortem::store::identity::identity(&ctx.store.repo, "AUTHOR")?.display();
     let id = RecordId::generate(ctx.now.naive_utc().date())?;
     let path = ctx.store.record_path(&id);
 
@@ -109,12 +109,12 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
     args.impact.apply(&mut doc, None)?;
     doc.set_time(&["created_at"], &Timestamp(ctx.now));
     if let Some(events) = from.as_ref().and_then(|f| f.events.clone()) {
-        let so_far = crate::record::parse::parse_record(&doc.render())
+        let so_far = postmortem::record::parse::parse_record(&doc.render())
             .map_err(|e| Error::new(format!("the new record would be invalid: {e}")))?;
-        let plan = crate::ops::import::plan(&so_far, events).map_err(|e| {
+        let plan = postmortem::ops::import::plan(&so_far, events).map_err(|e| {
             Error::usage(format!("{}: {e}", args.log.as_deref().unwrap_or("--log")))
         })?;
-        crate::ops::import::apply(&mut doc, &plan);
+        postmortem::ops::import::apply(&mut doc, &plan);
         for why in &plan.not_set {
             ctx.note(format!("left alone: {why}"));
         }
@@ -145,7 +145,7 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
         crate::output::print_after_commit(
             &format!(
                 "Created {id}: {}\n  {path}\n  next: devops postmortem assign {} me\n",
-                crate::text::inline(&title),
+                postmortem::text::inline(&title),
                 id.suffix()
             ),
             &id.to_string(),
@@ -162,7 +162,7 @@ struct FromSource {
     tag: String,
     incident: String,
     log: Option<String>,
-    events: Option<Vec<crate::sources::Event>>,
+    events: Option<Vec<postmortem::sources::Event>>,
 }
 
 impl FromSource {
@@ -170,7 +170,7 @@ impl FromSource {
     /// paged at 3 a.m. should not write two.
     fn refuse_a_second(&self, ctx: &Ctx) -> Result<()> {
         let (records, _) =
-            crate::store::read::load_all(&ctx.store, crate::store::read::Detail::Slim)?;
+            postmortem::store::read::load_all(&ctx.store, postmortem::store::read::Detail::Slim)?;
         let Some(r) = records.iter().find(|r| r.tags.contains(&self.tag)) else {
             return Ok(());
         };
@@ -180,9 +180,9 @@ impl FromSource {
         };
         Err(Error::new(format!(
             "PagerDuty incident {} already has a post-mortem: {} ({})",
-            crate::text::inline(&self.incident),
+            postmortem::text::inline(&self.incident),
             r.id,
-            crate::text::inline(&r.title)
+            postmortem::text::inline(&r.title)
         ))
         .hint(hint))
     }
@@ -199,14 +199,14 @@ fn path_arg(path: &str) -> Option<String> {
     } else {
         path.to_string()
     };
-    Some(crate::store::shell_quote(&path))
+    Some(postmortem::store::shell_quote(&path))
 }
 
 /// Fills what the flags left out from a PagerDuty incident (title,
 /// severity, service, start, a `pagerduty:ID` tag) and reads its log
 /// entries, which must be that incident's.
 fn from_pagerduty(ctx: &Ctx, args: &mut NewArgs) -> Result<FromSource> {
-    use crate::ops::import::{pagerduty_service, pagerduty_severity, pagerduty_tag};
+    use postmortem::ops::import::{pagerduty_service, pagerduty_severity, pagerduty_tag};
     let file = args.incident.as_deref().unwrap_or("-");
     if file == "-" && args.log.as_deref() == Some("-") {
         return Err(Error::usage(
@@ -214,7 +214,7 @@ fn from_pagerduty(ctx: &Ctx, args: &mut NewArgs) -> Result<FromSource> {
         ));
     }
     let (bytes, name) = super::import::read_input(file)?;
-    let incident = crate::sources::incident(&bytes).map_err(|p| {
+    let incident = postmortem::sources::incident(&bytes).map_err(|p| {
         Error::usage(format!(
             "{}: nothing was written (--from pagerduty reads an incident as GET /incidents/{{id}} returns it)",
             p.in_file(&name)
@@ -242,8 +242,8 @@ fn from_pagerduty(ctx: &Ctx, args: &mut NewArgs) -> Result<FromSource> {
             let config = format!("{}/config.toml", ctx.store.records_dir);
             let mut e = Error::usage(format!(
                 "{name}: PagerDuty service '{}' is not one of the services in {config}: nothing was written; map it there with [import.pagerduty.services] \"{}\" = \"{}\", or give --service",
-                crate::text::inline(theirs),
-                crate::text::inline(theirs).replace('"', "\\\""),
+                postmortem::text::inline(theirs),
+                postmortem::text::inline(theirs).replace('"', "\\\""),
                 known[0]
             ));
             if let Some(file) = path_arg(file) {
@@ -255,7 +255,7 @@ fn from_pagerduty(ctx: &Ctx, args: &mut NewArgs) -> Result<FromSource> {
                     .unwrap_or_default();
                 e = e.hint(format!(
                     "devops postmortem new --from pagerduty {file}{log} --service {}",
-                    crate::store::shell_quote(&known[0])
+                    postmortem::store::shell_quote(&known[0])
                 ));
             }
             return Err(e);
@@ -264,7 +264,7 @@ fn from_pagerduty(ctx: &Ctx, args: &mut NewArgs) -> Result<FromSource> {
     }
     args.times
         .started
-        .get_or_insert_with(|| crate::time::format_rfc3339(&incident.created_at));
+        .get_or_insert_with(|| postmortem::time::format_rfc3339(&incident.created_at));
     if d.summary.is_none()
         && let Some(url) = &incident.url
     {
@@ -275,7 +275,7 @@ fn from_pagerduty(ctx: &Ctx, args: &mut NewArgs) -> Result<FromSource> {
     };
     let (bytes, name) = super::import::read_input(log)?;
     let read = super::import::events(
-        crate::sources::Kind::Pagerduty,
+        postmortem::sources::Kind::Pagerduty,
         &bytes,
         &name,
         &Default::default(),
@@ -378,7 +378,7 @@ fn ask_part(ctx: &Ctx, args: &mut NewArgs, part: usize) -> Result<()> {
                 if let Some(t) = t {
                     anchor = Some(t.0);
                 }
-                *slot(&mut args.times) = t.map(|t| crate::time::format_rfc3339(&t.0));
+                *slot(&mut args.times) = t.map(|t| postmortem::time::format_rfc3339(&t.0));
             }
         }
         _ => {
@@ -396,7 +396,7 @@ fn ask_part(ctx: &Ctx, args: &mut NewArgs, part: usize) -> Result<()> {
 
 /// What the guided flow is about to create.
 fn summary(ctx: &Ctx, args: &NewArgs) -> String {
-    use crate::text::inline;
+    use postmortem::text::inline;
     let d = &args.describe;
     let t = &args.times;
     let shown_time = |v: &Option<String>| {
@@ -449,7 +449,7 @@ fn summary(ctx: &Ctx, args: &NewArgs) -> String {
 fn known_services(ctx: &Ctx) -> Vec<String> {
     let mut known = ctx.config.services.clone();
     if let Ok((records, _)) =
-        crate::store::read::load_all(&ctx.store, crate::store::read::Detail::Slim)
+        postmortem::store::read::load_all(&ctx.store, postmortem::store::read::Detail::Slim)
     {
         let mut used: Vec<String> = records.into_iter().flat_map(|r| r.services).collect();
         used.sort();

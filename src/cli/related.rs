@@ -1,11 +1,11 @@
 //! `related`: has this happened before? (see `ops::related`)
 
 use crate::ctx::Ctx;
-use crate::error::Result;
 use crate::render::table::{Layout, plain};
-use crate::store::read::Detail;
-use crate::text::inline;
 use clap::Args;
+use postmortem::error::Result;
+use postmortem::store::read::Detail;
+use postmortem::text::inline;
 use std::collections::BTreeSet;
 
 #[derive(Args, Debug)]
@@ -33,18 +33,18 @@ pub fn run(ctx: &Ctx, args: RelatedArgs) -> Result<()> {
     let target = match records.iter().find(|r| r.id == entry.id.as_str()) {
         Some(r) => r,
         None => {
-            loaded = crate::store::read::load(&ctx.store, &entry)?;
+            loaded = postmortem::store::read::load(&ctx.store, &entry)?;
             &loaded
         }
     };
-    let files = |r: &crate::record::Record| -> BTreeSet<String> {
+    let files = |r: &postmortem::record::Record| -> BTreeSet<String> {
         r.action_items
             .iter()
             .filter_map(|a| a.commit.as_deref())
-            .flat_map(|c| crate::store::fixes::files_touched(&ctx.store, c))
+            .flat_map(|c| postmortem::store::fixes::files_touched(&ctx.store, c))
             .collect()
     };
-    let found = crate::ops::related::related(target, &records, &files);
+    let found = postmortem::ops::related::related(target, &records, &files);
     if args.json {
         return crate::render::json::print(&found);
     }

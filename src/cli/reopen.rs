@@ -2,9 +2,9 @@
 
 use super::{CommitArgs, report};
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
-use crate::record::Status;
 use clap::Args;
+use postmortem::error::{Error, Result};
+use postmortem::record::Status;
 
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  devops postmortem reopen k7x3 --reason \"It happened again\"")]
@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx, args: ReopenArgs) -> Result<()> {
         // holds, and the analysis must be decided again before closing.
         doc.set_str(&["status"], Status::Open.as_str());
         doc.remove(&["closed_at"]);
-        doc.set_time(&["reopened_at"], &crate::record::Timestamp(ctx.now));
+        doc.set_time(&["reopened_at"], &postmortem::record::Timestamp(ctx.now));
         doc.remove(&["analyzed_at"]);
         Ok(())
     })?;

@@ -2,12 +2,11 @@
 
 use super::filter::RecordFilter;
 use crate::ctx::Ctx;
-use crate::error::Result;
-use crate::metrics::stats::Period;
-use crate::metrics::triage::{Rules, compute as triage};
-use crate::record::Record;
 use crate::render::report::{OpenRow, Reports, WallPage};
 use clap::Args;
+use postmortem::error::Result;
+use postmortem::metrics::triage::{Rules, compute as triage};
+use postmortem::record::Record;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -26,13 +25,13 @@ pub struct ReportArgs {
     pub title: String,
     /// Trend per week or per month
     #[arg(long, value_enum, default_value = "week")]
-    pub by: Period,
+    pub by: crate::cli::values::PeriodArg,
     #[command(flatten)]
     pub filter: RecordFilter,
 }
 
 pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<()> {
-    let (records, stats) = super::stats::load_and_compute(ctx, &args.filter, args.by)?;
+    let (records, stats) = super::stats::load_and_compute(ctx, &args.filter, args.by.into())?;
     let rules = Rules {
         config: &ctx.config,
         now: ctx.now,
@@ -65,7 +64,7 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<()> {
                 .assignee
                 .as_deref()
                 .map(|a| crate::render::short_person(a).to_string()),
-            age: crate::time::format_age(ctx.now - r.began()),
+            age: postmortem::time::format_age(ctx.now - r.began()),
         })
         .collect();
 
@@ -76,7 +75,8 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<()> {
         open,
         overdue: &overdue,
     };
-    let html = Reports::new(crate::templates::report_templates(&ctx.store)?)?.wall_page(&page)?;
+    let html =
+        Reports::new(postmortem::templates::report_templates(&ctx.store)?)?.wall_page(&page)?;
     crate::output::write_file(&args.output, &html)?;
     if args.output.as_os_str() != "-" {
         ctx.out.status(&format!("wrote {}", args.output.display()));

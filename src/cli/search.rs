@@ -2,12 +2,12 @@
 
 use super::filter::{RecordFilter, Selection};
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
-use crate::ops::search::{Mode, Query, search_blobs, search_records};
-use crate::store::read::Detail;
-use crate::text::inline;
-use crate::text::truncate;
 use clap::Args;
+use postmortem::error::{Error, Result};
+use postmortem::ops::search::{Mode, Query, search_blobs, search_records};
+use postmortem::store::read::Detail;
+use postmortem::text::inline;
+use postmortem::text::truncate;
 
 #[derive(Args, Debug)]
 #[command(
@@ -54,10 +54,10 @@ pub fn run(ctx: &Ctx, mut args: SearchArgs) -> Result<()> {
         search_records(records, &query)
     } else {
         let within = args.filter.window(ctx)?;
-        let rule = |r: &crate::record::Record| {
+        let rule = |r: &postmortem::record::Record| {
             keep.keeps(r)
                 && within(r)
-                && (r.status != crate::record::Status::Withdrawn
+                && (r.status != postmortem::record::Status::Withdrawn
                     || args.select.status.iter().any(|s| s == "withdrawn"))
         };
         search_blobs(&ctx.store, &query, &rule)?

@@ -1,9 +1,9 @@
 //! `show`: one post-mortem, readable, or as its TOML, JSON or Markdown.
 
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
-use crate::record::parse::parse_record;
 use clap::{Args, ValueEnum};
+use postmortem::error::{Error, Result};
+use postmortem::record::parse::parse_record;
 
 #[derive(Args, Debug)]
 #[command(
@@ -35,16 +35,18 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
     let (entry, text) = match &args.at {
         None => {
             let entry = ctx.find(&args.id)?;
-            let text = crate::store::read::read_text(&ctx.store, &entry.path)?;
+            let text = postmortem::store::read::read_text(&ctx.store, &entry.path)?;
             (entry, text)
         }
-        Some(at) => crate::store::snapshot::find_at(&ctx.store, ctx.resolve_at(at)?, &args.id)?,
+        Some(at) => {
+            postmortem::store::snapshot::find_at(&ctx.store, ctx.resolve_at(at)?, &args.id)?
+        }
     };
     let format = if args.json { Format::Json } else { args.format };
     if let Format::Toml = format {
         // The file exactly as written; only made safe for a terminal.
         let text = if ctx.out.stdout_tty {
-            crate::text::block(&text)
+            postmortem::text::block(&text)
         } else {
             text
         };
@@ -60,12 +62,12 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
     match format {
         Format::Json => crate::render::json::print(&record),
         Format::Markdown => {
-            let reports = crate::render::report::Reports::new(crate::templates::report_templates(
-                &ctx.store,
-            )?)?;
+            let reports = crate::render::report::Reports::new(
+                postmortem::templates::report_templates(&ctx.store)?,
+            )?;
             let md = reports.record_markdown(&record, ctx.now)?;
             let md = if ctx.out.stdout_tty {
-                crate::text::block(&md)
+                postmortem::text::block(&md)
             } else {
                 md
             };

@@ -2,15 +2,15 @@
 
 use super::filter::RecordFilter;
 use crate::ctx::Ctx;
-use crate::error::Result;
-use crate::metrics::METRICS;
-use crate::metrics::stats::{Period, Stats, compute};
-use crate::record::Record;
 use crate::render::indent;
 use crate::render::{chart, table};
-use crate::store::read::Detail;
-use crate::time::format_minutes;
 use clap::Args;
+use postmortem::error::Result;
+use postmortem::metrics::METRICS;
+use postmortem::metrics::stats::{Period, Stats, compute};
+use postmortem::record::Record;
+use postmortem::store::read::Detail;
+use postmortem::time::format_minutes;
 
 #[derive(Args, Debug)]
 #[command(
@@ -35,7 +35,7 @@ pub struct StatsArgs {
     pub filter: RecordFilter,
     /// Count incidents per week (ISO weeks) or per month
     #[arg(long, value_enum, default_value = "week")]
-    pub by: Period,
+    pub by: crate::cli::values::PeriodArg,
     /// Print JSON (stable field names; see below)
     #[arg(long)]
     pub json: bool,
@@ -63,8 +63,8 @@ pub fn load_and_compute(
 }
 
 pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
-    let (records, stats) = load_and_compute(ctx, &args.filter, args.by)?;
-    crate::store::read::leave(records);
+    let (records, stats) = load_and_compute(ctx, &args.filter, args.by.into())?;
+    postmortem::store::read::leave(records);
     if args.json {
         return crate::render::json::print(&stats);
     }
@@ -73,7 +73,7 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
 }
 
 /// "this week 23, last week 41 (−43.9%); 312 in all from 40 records, 5 without a figure".
-fn figure_line(f: &crate::metrics::impact::Figure, period: &str) -> String {
+fn figure_line(f: &postmortem::metrics::impact::Figure, period: &str) -> String {
     let change = match f.change_percent {
         Some(p) if p > 0.0 => format!(" (+{p}%)"),
         Some(p) if p < 0.0 => format!(" (−{}%)", -p),
@@ -117,7 +117,7 @@ fn text(s: &Stats, layout: crate::render::table::Layout) -> String {
     let mut section = |title: &str, rows: &[(String, usize)]| {
         let rows: Vec<(String, usize)> = rows
             .iter()
-            .map(|(k, v)| (crate::text::inline(k), *v))
+            .map(|(k, v)| (postmortem::text::inline(k), *v))
             .collect();
         if !rows.is_empty() {
             out.push_str(&format!("\n{title}\n{}", chart::bars(&rows, 30)));
@@ -191,7 +191,7 @@ fn text(s: &Stats, layout: crate::render::table::Layout) -> String {
     if !kinds.is_empty() {
         out.push_str(&format!("  by kind: {}\n", kinds.join(", ")));
     }
-    let named = |v: &[crate::metrics::stats::Named]| {
+    let named = |v: &[postmortem::metrics::stats::Named]| {
         v.iter()
             .map(|n| {
                 let reports = match (n.field_reports_previous, n.field_reports_this) {
@@ -200,7 +200,11 @@ fn text(s: &Stats, layout: crate::render::table::Layout) -> String {
                     }
                     _ => String::new(),
                 };
-                format!("{} ({}{reports})", crate::text::inline(&n.name), n.count)
+                format!(
+                    "{} ({}{reports})",
+                    postmortem::text::inline(&n.name),
+                    n.count
+                )
             })
             .collect::<Vec<_>>()
             .join(", ")

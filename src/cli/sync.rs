@@ -1,11 +1,11 @@
 //! `sync`: share the records with the team (see `ops::sync`).
 
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
-use crate::ops::sync::{Clash, Options, Take};
-use crate::record::merge::Resolution;
-use crate::text::inline;
 use clap::Args;
+use postmortem::error::{Error, Result};
+use postmortem::ops::sync::{Clash, Options, Take};
+use postmortem::record::merge::Resolution;
+use postmortem::text::inline;
 
 #[derive(Args, Debug)]
 #[command(
@@ -52,12 +52,12 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> Result<()> {
         no_push: args.no_push,
         progress: !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
         ask: if can_ask {
-            Some(&mut ask as &mut crate::ops::sync::Ask<'_>)
+            Some(&mut ask as &mut postmortem::ops::sync::Ask<'_>)
         } else {
             None
         },
     };
-    let s = crate::ops::sync::sync(ctx, opts)?;
+    let s = postmortem::ops::sync::sync(ctx, opts)?;
     if !s.remote_said.trim().is_empty() && !args.quiet {
         // What the remote said (hooks, links to open a pull request).
         ctx.out.status(s.remote_said.trim_end());

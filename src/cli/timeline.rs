@@ -3,10 +3,10 @@
 
 use super::{CommitArgs, report};
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
-use crate::record::doc::{set_table_str, set_table_time};
-use crate::record::id::split_action_ref;
 use clap::{Args, Subcommand};
+use postmortem::error::{Error, Result};
+use postmortem::record::doc::{set_table_str, set_table_time};
+use postmortem::record::id::split_action_ref;
 
 #[derive(Subcommand, Debug)]
 pub enum TimelineCommand {
@@ -92,7 +92,7 @@ fn add(ctx: &Ctx, args: AddArgs) -> Result<()> {
 }
 
 /// The file index of entry `n`, or an error listing what there is.
-fn index_of(r: &crate::record::Record, n: u32) -> Result<usize> {
+fn index_of(r: &postmortem::record::Record, n: u32) -> Result<usize> {
     r.timeline_in_order()
         .into_iter()
         .find(|(k, _, _)| *k == n)
@@ -168,17 +168,17 @@ pub fn split_event(
     ctx: &Ctx,
     event: &str,
     anchor: Option<chrono::DateTime<chrono::FixedOffset>>,
-) -> Result<(crate::record::Timestamp, String)> {
+) -> Result<(postmortem::record::Timestamp, String)> {
     let words: Vec<&str> = event.split_whitespace().collect();
     for k in (1..=3.min(words.len().saturating_sub(1))).rev() {
         let when = words[..k].join(" ");
-        if crate::time::parse_time_after(&when, ctx.now, ctx.zone(), anchor).is_ok() {
+        if postmortem::time::parse_time_after(&when, ctx.now, ctx.zone(), anchor).is_ok() {
             let t = ctx.time_after("--event", &when, anchor)?;
             return Ok((t, words[k..].join(" ")));
         }
     }
     Err(Error::usage(format!(
         "--event '{}': start with a time, then the text, e.g. --event \"09:20 alert fired\"",
-        crate::text::inline(event)
+        postmortem::text::inline(event)
     )))
 }

@@ -1,12 +1,12 @@
 //! `triage`: the daily review. What needs the team today?
 
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
-use crate::metrics::triage::{Item, Rules, compute};
-use crate::store::read::Detail;
-use crate::text::inline;
-use crate::text::truncate;
 use clap::Args;
+use postmortem::error::{Error, Result};
+use postmortem::metrics::triage::{Item, Rules, compute};
+use postmortem::store::read::Detail;
+use postmortem::text::inline;
+use postmortem::text::truncate;
 
 #[derive(Args, Debug)]
 #[command(
@@ -37,8 +37,8 @@ pub struct TriageArgs {
 #[derive(serde::Serialize)]
 struct TriageJson<'a> {
     #[serde(flatten)]
-    triage: &'a crate::metrics::triage::Triage<'a>,
-    fixed_by_commits: &'a [crate::store::fixes::Pending],
+    triage: &'a postmortem::metrics::triage::Triage<'a>,
+    fixed_by_commits: &'a [postmortem::store::fixes::Pending],
 }
 
 pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
@@ -49,11 +49,11 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
     }
     let since = ctx.time("--closed-since", &args.closed_since)?;
     let me = if args.mine {
-        Some(crate::store::identity::identity(&ctx.store.repo, "AUTHOR")?.email)
+        Some(postmortem::store::identity::identity(&ctx.store.repo, "AUTHOR")?.email)
     } else {
         None
     };
-    let records = crate::store::read::kept_to_exit(ctx.records(None, Detail::Slim)?);
+    let records = postmortem::store::read::kept_to_exit(ctx.records(None, Detail::Slim)?);
 
     let rules = Rules {
         config: &ctx.config,
@@ -62,18 +62,18 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
         mine: me,
     };
     let triage = compute(records, &rules);
-    crate::trace::mark("triage rules applied");
+    postmortem::trace::mark("triage rules applied");
     // Commits that say `Fixes-Postmortem: PM-…#N`: shown, not acted on
     // (a read never commits). A history that cannot be read only costs
     // this section.
-    let fixes = crate::store::fixes::pending(&ctx.store, records).unwrap_or_else(|e| {
+    let fixes = postmortem::store::fixes::pending(&ctx.store, records).unwrap_or_else(|e| {
         ctx.out.warn(&format!(
             "Fixes-Postmortem trailers were not read: {}",
             e.message
         ));
         Vec::new()
     });
-    crate::trace::mark("triage computed");
+    postmortem::trace::mark("triage computed");
     if args.json {
         return crate::render::json::print(&TriageJson {
             triage: &triage,
@@ -83,7 +83,7 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
     let limit = (args.limit > 0).then_some(args.limit);
     let layout = crate::render::table::Layout::of(&ctx.out);
     let text = crate::render::triage::text(&triage, &fixes, &args.closed_since, limit, layout);
-    crate::trace::mark("triage rendered");
+    postmortem::trace::mark("triage rendered");
     if args.interactive {
         crate::output::print(&text);
     } else {
@@ -104,7 +104,7 @@ fn assign_walk(ctx: &Ctx, unassigned: &[Item]) -> Result<()> {
         return Ok(());
     }
     let people: Vec<String> = if ctx.config.people.is_empty() {
-        crate::store::history::recent_authors(&ctx.store, 500)?
+        postmortem::store::history::recent_authors(&ctx.store, 500)?
     } else {
         ctx.config.people.iter().map(|p| p.display()).collect()
     };

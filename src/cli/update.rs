@@ -3,9 +3,9 @@
 use super::fields::{Describe, ImpactArgs, IncidentTimes, clean_list, warn_time_order};
 use super::{CommitArgs, report};
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
-use crate::record::Status;
 use clap::Args;
+use postmortem::error::{Error, Result};
+use postmortem::record::Status;
 
 const CLEARABLE: &[&str] = &[
     "started_at",
@@ -67,7 +67,7 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
         if !CLEARABLE.contains(&field.as_str()) {
             return Err(Error::usage(format!(
                 "--clear {}: not a field that can be cleared; use one of {}",
-                crate::text::inline(field),
+                postmortem::text::inline(field),
                 CLEARABLE.join(", ")
             )));
         }

@@ -4,9 +4,9 @@
 
 use super::{CommitArgs, report};
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
-use crate::record::{Status, Timestamp};
 use clap::Args;
+use postmortem::error::{Error, Result};
+use postmortem::record::{Status, Timestamp};
 
 #[derive(Args, Debug)]
 #[command(

@@ -77,7 +77,7 @@ pub fn svg_trend(points: &[(String, Option<f64>)]) -> String {
             svg.push_str(&format!(
                 r##"<circle cx="{x:.1}" cy="{y:.1}" r="5" fill="#ffa24c"/><text x="{x:.1}" y="{:.1}" text-anchor="middle" font-size="18" fill="#e6e6e6">{}</text>"##,
                 y - 10.0,
-                escape(&crate::time::format_minutes(*v))
+                escape(&postmortem::time::format_minutes(*v))
             ));
         }
     }

@@ -2,7 +2,7 @@
 //! record format. Streamed to stdout, so 100k records never sit in memory
 //! twice (as structs and as text).
 
-use crate::error::{Error, Result};
+use postmortem::error::{Error, Result};
 use serde::Serialize;
 use std::io::Write;
 

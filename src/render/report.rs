@@ -2,13 +2,13 @@
 //! repository). The templates see the same structs as `--json`.
 
 use super::{chart, short_person};
-use crate::error::{Error, Result};
-use crate::metrics::stats::Stats;
-use crate::metrics::{METRICS, triage::ActionRef};
-use crate::record::Record;
-use crate::text as sanitize;
 use chrono::{DateTime, FixedOffset};
 use minijinja::{AutoEscape, Environment, Value, context};
+use postmortem::error::{Error, Result};
+use postmortem::metrics::stats::Stats;
+use postmortem::metrics::{METRICS, triage::ActionRef};
+use postmortem::record::Record;
+use postmortem::text as sanitize;
 
 /// Rows per table on the wall page: what fits 1080 lines (under the
 /// field-report lead) at a size
@@ -63,13 +63,13 @@ impl Reports {
             s.map(|s| short_person(&s).to_string())
         });
         env.add_filter("minutes", |v: Option<f64>| {
-            v.map_or("—".to_string(), crate::time::format_minutes)
+            v.map_or("—".to_string(), postmortem::time::format_minutes)
         });
         for (name, text) in templates {
             env.add_template_owned(name, text).map_err(|e| {
                 Error::new(format!(
                     "template {name}: {}",
-                    crate::error::one_line(&e.to_string())
+                    postmortem::error::one_line(&e.to_string())
                 ))
             })?;
         }
@@ -83,7 +83,7 @@ impl Reports {
             .map_err(|e| {
                 Error::new(format!(
                     "template {name}: {}",
-                    crate::error::one_line(&e.to_string())
+                    postmortem::error::one_line(&e.to_string())
                 ))
             })
     }
@@ -104,7 +104,7 @@ impl Reports {
         let items: Vec<RecordContext> = records.iter().map(|r| record_context(r)).collect();
         self.render(
             "export.md",
-            context! { records => items, count => records.len(), now => crate::time::format_rfc3339(&now) },
+            context! { records => items, count => records.len(), now => postmortem::time::format_rfc3339(&now) },
         )
     }
 
@@ -153,7 +153,7 @@ struct RecordContext {
 fn record_context(r: &Record) -> RecordContext {
     let durations: std::collections::BTreeMap<&str, Option<String>> = METRICS
         .iter()
-        .map(|m| (m.key, (m.minutes)(r).map(crate::time::format_minutes)))
+        .map(|m| (m.key, (m.minutes)(r).map(postmortem::time::format_minutes)))
         .collect();
     RecordContext {
         r: Value::from_serialize(r),

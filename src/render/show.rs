@@ -1,8 +1,8 @@
 //! The readable view of one record (`show ID`).
 
-use crate::record::{Record, Timestamp};
-use crate::text::{block, inline};
 use chrono::{DateTime, FixedOffset};
+use postmortem::record::{Record, Timestamp};
+use postmortem::text::{block, inline};
 use std::fmt::Write;
 
 pub fn record(r: &Record, now: DateTime<FixedOffset>, review_days: u32) -> String {
@@ -44,7 +44,7 @@ pub fn record(r: &Record, now: DateTime<FixedOffset>, review_days: u32) -> Strin
         let since = match (started, metric.is_empty()) {
             (Some(st), false) => format!(
                 "  {metric} {}",
-                crate::time::format_minutes((t.0 - st.0).num_seconds() as f64 / 60.0)
+                postmortem::time::format_minutes((t.0 - st.0).num_seconds() as f64 / 60.0)
             ),
             _ => String::new(),
         };
@@ -110,7 +110,7 @@ pub fn record(r: &Record, now: DateTime<FixedOffset>, review_days: u32) -> Strin
             }
             if let Some(d) = item.due {
                 let _ = write!(line, "  due {}", d.0);
-                if crate::metrics::is_overdue(item.status, Some(d.0), now.date_naive()) {
+                if postmortem::metrics::is_overdue(item.status, Some(d.0), now.date_naive()) {
                     line.push_str(" (overdue)");
                 }
             }

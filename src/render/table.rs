@@ -10,10 +10,10 @@
 
 use super::short_person;
 use crate::output::{Fit, paint_if};
-use crate::record::Record;
-use crate::text::inline;
 use chrono::{DateTime, FixedOffset};
 use comfy_table::{ColumnConstraint, ContentArrangement, Table, presets};
+use postmortem::record::Record;
+use postmortem::text::inline;
 use unicode_width::UnicodeWidthStr;
 
 /// One column: its header, and whether it may shrink to fit a terminal.
@@ -251,7 +251,7 @@ pub fn records(records: &[&Record], now: DateTime<FixedOffset>, layout: Layout) 
                         .as_deref()
                         .map_or("-".to_string(), |a| inline(short_person(a))),
                 ),
-                Cell::from(crate::time::format_age(now - r.began())),
+                Cell::from(postmortem::time::format_age(now - r.began())),
                 Cell::from(inline(&r.title)),
             ]
         })

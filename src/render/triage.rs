@@ -2,11 +2,11 @@
 
 use super::table::{Cell, Column, Layout, render, severity_colour};
 use super::{indent, short_person};
-use crate::metrics::triage::{ActionRef, Item, Triage};
 use crate::output::{Fit, paint_if};
-use crate::store::fixes::Pending;
-use crate::text::inline;
-use crate::time::format_age;
+use postmortem::metrics::triage::{ActionRef, Item, Triage};
+use postmortem::store::fixes::Pending;
+use postmortem::text::inline;
+use postmortem::time::format_age;
 
 /// `limit`: rows per table; a daily review of 40k open records reads the
 /// counts and the oldest, and a wall of rows would bury both.

@@ -1,47 +1,16 @@
-//! The house, drawn from the imports: every `crate::…` a source file names
-//! sits in its own layer or one below. No cycles between layers, and
-//! nothing below imports `cli/` or `render/`.
+//! The house: the library (`lib/`, crate `postmortem`) holds the domain and
+//! never prints, prompts or exits; the `devops` binary (`src/`) parses,
+//! calls one operation and renders. The crate boundary keeps the layers
+//! apart (the library cannot name the binary's modules); these checks keep
+//! the library's promises that the compiler cannot.
 
-use std::collections::BTreeSet;
 use std::path::Path;
 
-/// Bottom to top. A module may import its own layer and those before it.
-const LAYERS: &[&[&str]] = &[
-    &["error", "fsio", "text", "time", "trace", "output", "alloc"],
-    &["record", "sources"],
-    &["config", "people"],
-    &["store"],
-    &["metrics"],
-    &["ctx"],
-    &["ops", "templates", "prompt"],
-    &["render"],
-    &["cli", "main", "proptests"],
-];
-
-fn layer_of(module: &str) -> usize {
-    LAYERS
-        .iter()
-        .position(|l| l.contains(&module))
-        .unwrap_or_else(|| panic!("module `{module}` has no layer: add it to LAYERS"))
-}
-
-/// `src/store/commit.rs` → `store`; `src/ctx.rs` → `ctx`.
-fn module_of(path: &Path, src: &Path) -> String {
-    let rel = path.strip_prefix(src).unwrap();
-    let first = rel
-        .components()
-        .next()
-        .unwrap()
-        .as_os_str()
-        .to_string_lossy();
-    first.trim_end_matches(".rs").to_string()
-}
-
-fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap().flatten() {
         let p = e.path();
         if p.is_dir() {
-            sources(&p, out);
+            rust_files(&p, out);
         } else if p.extension().is_some_and(|x| x == "rs") {
             out.push(p);
         }
@@ -49,41 +18,57 @@ fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 }
 
 #[test]
-fn every_import_points_down_or_sideways() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+fn the_library_depends_on_no_terminal_crate() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("lib/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let cargo: toml::Table = toml::from_str(&text).unwrap();
+    let deps = cargo["dependencies"].as_table().unwrap();
+    for ui in [
+        "clap",
+        "dialoguer",
+        "comfy-table",
+        "minijinja",
+        "anstream",
+        "anstyle",
+    ] {
+        assert!(
+            !deps.contains_key(ui),
+            "the library must not depend on {ui}"
+        );
+    }
+}
+
+#[test]
+fn the_library_never_prints_prompts_or_exits() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("lib/src");
     let mut files = Vec::new();
-    sources(&src, &mut files);
-    let mut edges = BTreeSet::new();
-    for file in &files {
-        let from = module_of(file, &src);
-        let text = std::fs::read_to_string(file).unwrap();
-        // Test code may reach anywhere; only the shipped code is held to layers.
-        let shipped = text.split("#[cfg(test)]").next().unwrap();
-        for part in shipped.split("crate::").skip(1) {
-            let to: String = part
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            if to.is_empty() || to == from || to == "bail" {
-                continue;
+    rust_files(&src, &mut files);
+    assert!(files.len() > 20, "{}", src.display());
+    let forbidden = [
+        "println!",
+        "eprintln!",
+        "print!(",
+        "eprint!(",
+        "dbg!(",
+        "process::exit",
+        "stdin()",
+        "stdout()",
+        "stderr()",
+    ];
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        // Tests may print what they like.
+        let code = text.split("#[cfg(test)]").next().unwrap();
+        for (n, line) in code.lines().enumerate() {
+            let line = line.split("//").next().unwrap();
+            for bad in forbidden {
+                assert!(
+                    !line.contains(bad),
+                    "{}:{}: the library must not `{bad}`: return it to the binary",
+                    f.display(),
+                    n + 1
+                );
             }
-            edges.insert((from.clone(), to));
         }
     }
-    let mut wrong = Vec::new();
-    for (from, to) in &edges {
-        if layer_of(to) > layer_of(from) {
-            wrong.push(format!("{from} → {to}"));
-        }
-    }
-    assert!(
-        wrong.is_empty(),
-        "imports against the layers:\n{}",
-        wrong.join("\n")
-    );
-    assert!(
-        edges.len() > 30,
-        "the scan found the imports ({})",
-        edges.len()
-    );
 }

@@ -62,13 +62,27 @@ pub struct Read {
     pub outside: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The kinds of document `import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Pagerduty,
     Alertmanager,
     Slack,
     Jsonl,
     Csv,
+}
+
+impl Kind {
+    /// As the command line names it: `pagerduty`, `jsonl`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Pagerduty => "pagerduty",
+            Kind::Alertmanager => "alertmanager",
+            Kind::Slack => "slack",
+            Kind::Jsonl => "jsonl",
+            Kind::Csv => "csv",
+        }
+    }
 }
 
 /// Which events to keep: the incident's window, and (`--match`) those

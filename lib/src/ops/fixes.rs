@@ -1,9 +1,9 @@
 //! Action items fixed by commits: a `Fixes-Postmortem: PM-…#N` trailer in
 //! a commit on the branch marks item N done, recording the commit.
 
-use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::record::{ActionStatus, Record, Timestamp};
+use crate::session::Session;
 use crate::store::Committed;
 
 /// One item marked done: the commit made, and what to say about it.
@@ -14,24 +14,25 @@ pub struct Closed {
 
 /// Marks done the open action items that commits on HEAD name in a
 /// `Fixes-Postmortem:` trailer, each as its own commit.
-pub fn close_fixed(ctx: &Ctx, records: &[Record]) -> Result<Vec<Closed>> {
+pub fn close_fixed(session: &Session, records: &[Record]) -> Result<Vec<Closed>> {
     let mut closed = Vec::new();
-    for fix in crate::store::fixes::pending(&ctx.store, records)? {
+    for fix in crate::store::fixes::pending(&session.store, records)? {
         let n = fix.n;
         let commit = &fix.commit;
-        let entry = ctx.find(&fix.id)?;
+        let entry = session.find(&fix.id)?;
         let short = &commit[..7];
         let message = format!("Fixed by {short} (Fixes-Postmortem trailer)");
-        let done = ctx.change_record(&entry, "action-done", Some(&message), |doc, before| {
-            if before
-                .action(n)
-                .is_none_or(|a| a.status != ActionStatus::Open)
-            {
-                return Ok(());
-            }
-            doc.mark_action_done(n, &Timestamp(ctx.now), Some(commit));
-            Ok(())
-        })?;
+        let done =
+            session.change_record(&entry, "action-done", Some(&message), |doc, before| {
+                if before
+                    .action(n)
+                    .is_none_or(|a| a.status != ActionStatus::Open)
+                {
+                    return Ok(());
+                }
+                doc.mark_action_done(n, &Timestamp(session.now), Some(commit));
+                Ok(())
+            })?;
         if done.commit.is_some() {
             closed.push(Closed {
                 done,

@@ -6,8 +6,8 @@ use crate::error::{Error, Result};
 use crate::store::Store;
 
 const BUILT_IN: &[(&str, &str)] = &[
-    ("default", include_str!("../templates/default.toml")),
-    ("sre", include_str!("../templates/sre.toml")),
+    ("default", include_str!("../../templates/default.toml")),
+    ("sre", include_str!("../../templates/sre.toml")),
 ];
 
 /// The template's text. `name` reaches a path, so it must be a plain word.
@@ -42,9 +42,9 @@ pub fn names() -> Vec<&'static str> {
 
 /// Templates for reports: Markdown and the wall page.
 const REPORTS: &[(&str, &str)] = &[
-    ("record.md", include_str!("../templates/record.md")),
-    ("export.md", include_str!("../templates/export.md")),
-    ("report.html", include_str!("../templates/report.html")),
+    ("record.md", include_str!("../../templates/record.md")),
+    ("export.md", include_str!("../../templates/export.md")),
+    ("report.html", include_str!("../../templates/report.html")),
 ];
 
 /// All report templates, each the repository's own where it has one.

@@ -34,15 +34,15 @@ handle = "minsu"
 const RECORDS: [(&str, &str); 3] = [
     (
         "PM-20261103-q2ahxk7m",
-        include_str!("../../examples/records/PM-20261103-q2ahxk7m.toml"),
+        include_str!("../../../examples/records/PM-20261103-q2ahxk7m.toml"),
     ),
     (
         "PM-20261118-m4tzc6pd",
-        include_str!("../../examples/records/PM-20261118-m4tzc6pd.toml"),
+        include_str!("../../../examples/records/PM-20261118-m4tzc6pd.toml"),
     ),
     (
         "PM-20261123-d7kq3wne",
-        include_str!("../../examples/records/PM-20261123-d7kq3wne.toml"),
+        include_str!("../../../examples/records/PM-20261123-d7kq3wne.toml"),
     ),
 ];
 

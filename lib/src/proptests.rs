@@ -8,7 +8,7 @@ use crate::time::{Zone, parse_date, parse_time};
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
 use proptest::prelude::*;
 
-const BASE: &str = include_str!("../examples/records/PM-20261123-d7kq3wne.toml");
+const BASE: &str = include_str!("../../examples/records/PM-20261123-d7kq3wne.toml");
 
 fn now() -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339("2026-11-24T10:00:00+09:00").unwrap()

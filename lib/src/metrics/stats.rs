@@ -8,7 +8,7 @@ use foldhash::HashMap;
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Period {
     Week,

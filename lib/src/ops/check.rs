@@ -1,10 +1,10 @@
 //! `check`: every record against the team's rules, for CI and before a
 //! review. Returns findings; `cli::check` prints them.
 
-use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::record::RecordId;
 use crate::record::lint::{Finding, Level, Selection, lint};
+use crate::session::Session;
 use crate::store::lintable::Source;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -19,12 +19,12 @@ pub struct Report {
     pub findings: Vec<Finding>,
 }
 
-pub fn check(ctx: &Ctx, selection: Selection) -> Result<Report> {
-    let lintable = crate::store::lintable::gather(&ctx.store)?;
-    let records_dir = ctx.store.records_dir.as_str();
-    let mut rules = ctx.config.lint_rules();
+pub fn check(session: &Session, selection: Selection) -> Result<Report> {
+    let lintable = crate::store::lintable::gather(&session.store)?;
+    let records_dir = session.store.records_dir.as_str();
+    let mut rules = session.config.lint_rules();
     rules.selection = selection;
-    let now = ctx.now;
+    let now = session.now;
     // Per file: its findings, and (id, path) when it parsed.
     type Linted = (Vec<Finding>, Option<(String, String)>);
     let linted: Vec<Linted> = lintable
@@ -79,7 +79,7 @@ pub fn check(ctx: &Ctx, selection: Selection) -> Result<Report> {
         .map(|f| f.file.clone())
         .collect();
     let uncommitted = match lintable.source {
-        Source::WorkTree => uncommitted(ctx)?,
+        Source::WorkTree => uncommitted(session)?,
         Source::Branch => Vec::new(),
     };
     findings.extend(
@@ -134,12 +134,12 @@ fn misplaced(records_dir: &str, path: &str) -> Option<String> {
 }
 
 /// Record files changed in the work tree or index but not committed.
-fn uncommitted(ctx: &Ctx) -> Result<Vec<Finding>> {
+fn uncommitted(session: &Session) -> Result<Vec<Finding>> {
     use crate::store::git::FileState;
-    Ok(ctx
+    Ok(session
         .store
         .git
-        .changed_under(&ctx.store.records_dir)?
+        .changed_under(&session.store.records_dir)?
         .into_iter()
         .filter(|(path, _)| path.ends_with(".toml"))
         .map(|(path, state)| {

@@ -4,9 +4,9 @@
 //! settled by the person (asked on a terminal, or `--take`), never
 //! silently.
 
-use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::record::merge::Resolution;
+use crate::session::Session;
 use crate::store::branch::{self, Origin};
 use crate::store::replay::{self, Replayed};
 use crate::store::shell_quote;
@@ -101,8 +101,8 @@ pub struct Summary {
 
 const REVIEW_KEY: &str = "devops-postmortem.reviewbranch";
 
-pub fn sync(ctx: &Ctx, mut opts: Options<'_>) -> Result<Summary> {
-    let store = &ctx.store;
+pub fn sync(session: &Session, mut opts: Options<'_>) -> Result<Summary> {
+    let store = &session.store;
     if store.location.origin == Origin::CheckedOutBranch {
         return Err(Error::new(format!(
             "the records are on {}, the branch of your code: sync shares only a branch of records, never your code",
@@ -116,23 +116,25 @@ pub fn sync(ctx: &Ctx, mut opts: Options<'_>) -> Result<Summary> {
         upstream: up.shown(),
         ..Summary::default()
     };
-    let review = opts.branch.clone().or_else(|| review_branch(ctx));
+    let review = opts.branch.clone().or_else(|| review_branch(session));
     for attempt in 0..3 {
         let theirs = git_sync::fetch(store, &up, opts.progress)?;
         if let Some(name) = &review
-            && review_merged(ctx, &up, name)?
+            && review_merged(session, &up, name)?
         {
             summary.merged_review = Some(name.clone());
-            forget_review(ctx);
+            forget_review(session);
         }
-        if !integrate(ctx, &up, theirs, &mut opts, &mut summary)? {
+        if !integrate(session, &up, theirs, &mut opts, &mut summary)? {
             continue; // a write of ours landed meanwhile: again
         }
         // Trailers on the team's branch close their items.
-        let records = ctx.records(None, crate::store::read::Detail::Slim)?;
+        let records = session
+            .records(None, crate::store::read::Detail::Slim)?
+            .records;
         summary
             .closed
-            .extend(crate::ops::fixes::close_fixed(ctx, &records)?);
+            .extend(crate::ops::fixes::close_fixed(session, &records)?);
         let Some(local) = branch::tip(&store.repo, &store.location.refname)? else {
             return Ok(summary);
         };
@@ -158,8 +160,9 @@ pub fn sync(ctx: &Ctx, mut opts: Options<'_>) -> Result<Summary> {
                 summary.remote_said = stderr;
                 match to_review {
                     Some(name) => {
-                        remember_review(ctx, name, local)?;
-                        summary.review_links = open_review(ctx, &up, name, &summary.remote_said);
+                        remember_review(session, name, local)?;
+                        summary.review_links =
+                            open_review(session, &up, name, &summary.remote_said);
                     }
                     None => {
                         git_sync::note_pushed(store, &up, local)?;
@@ -179,7 +182,7 @@ pub fn sync(ctx: &Ctx, mut opts: Options<'_>) -> Result<Summary> {
             }
             Pushed::Refused { reason, failure } => {
                 return Err(refused(
-                    ctx,
+                    session,
                     &up,
                     &target,
                     to_review.is_some(),
@@ -208,7 +211,7 @@ fn count(store: &crate::store::Store, local: Oid, theirs: Option<Oid>) -> Result
 }
 
 fn refused(
-    ctx: &Ctx,
+    session: &Session,
     up: &Upstream,
     target: &str,
     to_review: bool,
@@ -231,7 +234,7 @@ fn refused(
     if !to_review {
         e = e.hint(format!(
             "send them for review on a branch instead: devops postmortem sync --branch {}",
-            suggested_branch(ctx)
+            suggested_branch(session)
         ));
     }
     e
@@ -242,13 +245,13 @@ fn refused(
 /// remote's (only those: commits the remote dropped stay dropped). Returns
 /// false when the branch moved meanwhile (try again).
 fn integrate(
-    ctx: &Ctx,
+    session: &Session,
     up: &Upstream,
     theirs: Option<Oid>,
     opts: &mut Options<'_>,
     summary: &mut Summary,
 ) -> Result<bool> {
-    let store = &ctx.store;
+    let store = &session.store;
     let repo = &store.repo;
     let ours = branch::tip(repo, &store.location.refname)?;
     let Some(theirs) = theirs else {
@@ -281,13 +284,13 @@ fn integrate(
                 Some(f) if kept => repo.graph_ahead_behind(f, theirs)?.1,
                 _ => count(store, theirs, fork)?,
             };
-            match replay_mine(ctx, theirs, &mine, opts, summary)? {
+            match replay_mine(session, theirs, &mine, opts, summary)? {
                 Ok(tip) => tip,
                 Err(clashes) => return Err(unsettled(up, &clashes)),
             }
         }
     };
-    move_branch(ctx, ours, target)
+    move_branch(session, ours, target)
 }
 
 /// This clone's commits: those `ours` reaches and neither the fork point
@@ -312,13 +315,14 @@ fn commits_since(
 /// Replays this clone's commits on the remote's tip: the new tip, or the
 /// clashes nobody settled (then nothing was made).
 fn replay_mine(
-    ctx: &Ctx,
+    session: &Session,
     theirs: Oid,
     mine: &[Oid],
     opts: &mut Options<'_>,
     summary: &mut Summary,
 ) -> Result<std::result::Result<Oid, Vec<Clash>>> {
-    let committer = crate::store::identity::signature(&ctx.store.repo, "COMMITTER", ctx.now)?;
+    let committer =
+        crate::store::identity::signature(&session.store.repo, "COMMITTER", session.now)?;
     let takes = opts.takes.clone();
     let mut settled = Vec::new();
     let mut decide = |c: &Clash| -> Result<Option<Resolution>> {
@@ -341,7 +345,7 @@ fn replay_mine(
         ));
         Ok(Some(r))
     };
-    let replayed = replay::replay(&ctx.store, theirs, mine, &committer, &mut decide)?;
+    let replayed = replay::replay(&session.store, theirs, mine, &committer, &mut decide)?;
     summary.settled.extend(settled);
     Ok(match replayed {
         Replayed::Done { tip } => Ok(tip),
@@ -351,8 +355,8 @@ fn replay_mine(
 
 /// Moves the local records branch from `ours` to `target` (through the
 /// work tree where it is checked out). False when it moved meanwhile.
-fn move_branch(ctx: &Ctx, ours: Option<Oid>, target: Oid) -> Result<bool> {
-    let store = &ctx.store;
+fn move_branch(session: &Session, ours: Option<Oid>, target: Oid) -> Result<bool> {
+    let store = &session.store;
     let plan = crate::store::tx::Plan {
         refname: store.location.refname.clone(),
         parent: ours,
@@ -435,8 +439,9 @@ fn take_for(takes: &[Take], id: &str, field: &str) -> Option<Resolution> {
     })
 }
 
-fn review_branch(ctx: &Ctx) -> Option<String> {
-    ctx.store
+fn review_branch(session: &Session) -> Option<String> {
+    session
+        .store
         .repo
         .config()
         .ok()?
@@ -447,8 +452,8 @@ fn review_branch(ctx: &Ctx) -> Option<String> {
 
 /// The review branch and the tip pushed to it, for the next sync to see
 /// whether it was merged.
-fn remember_review(ctx: &Ctx, name: &str, tip: Oid) -> Result<()> {
-    let mut config = ctx
+fn remember_review(session: &Session, name: &str, tip: Oid) -> Result<()> {
+    let mut config = session
         .store
         .repo
         .config()?
@@ -458,8 +463,8 @@ fn remember_review(ctx: &Ctx, name: &str, tip: Oid) -> Result<()> {
     Ok(())
 }
 
-fn forget_review(ctx: &Ctx) {
-    if let Ok(mut config) = ctx
+fn forget_review(session: &Session) {
+    if let Ok(mut config) = session
         .store
         .repo
         .config()
@@ -471,8 +476,8 @@ fn forget_review(ctx: &Ctx) {
 
 /// A review branch counts as merged once the upstream holds its tip, or
 /// once the remote deleted it (as hosts do after merging a pull request).
-fn review_merged(ctx: &Ctx, up: &Upstream, name: &str) -> Result<bool> {
-    let repo = &ctx.store.repo;
+fn review_merged(session: &Session, up: &Upstream, name: &str) -> Result<bool> {
+    let repo = &session.store.repo;
     let Some(pushed) = repo
         .config()?
         .get_string(&format!("{REVIEW_KEY}-tip"))
@@ -491,12 +496,12 @@ fn review_merged(ctx: &Ctx, up: &Upstream, name: &str) -> Result<bool> {
 
 /// After pushing a review branch: open the pull request where `gh` or
 /// `glab` is installed and logged in; otherwise the links git printed.
-fn open_review(ctx: &Ctx, up: &Upstream, name: &str, push_stderr: &str) -> Vec<String> {
-    let dir = ctx
+fn open_review(session: &Session, up: &Upstream, name: &str, push_stderr: &str) -> Vec<String> {
+    let dir = session
         .store
         .workdir
         .clone()
-        .unwrap_or_else(|| ctx.store.repo.path().to_path_buf());
+        .unwrap_or_else(|| session.store.repo.path().to_path_buf());
     let title = "Post-mortem updates";
     let body =
         "Post-mortem records changed with `devops postmortem`; merge to share them with the team.";
@@ -556,8 +561,8 @@ fn open_review(ctx: &Ctx, up: &Upstream, name: &str, push_stderr: &str) -> Vec<S
 
 /// `pm-review/alice-2026-11-25`: the person's name and the day (not under
 /// `postmortems/`, which the records branch's own name would block).
-fn suggested_branch(ctx: &Ctx) -> String {
-    let who = crate::store::identity::identity(&ctx.store.repo, "AUTHOR")
+fn suggested_branch(session: &Session) -> String {
+    let who = crate::store::identity::identity(&session.store.repo, "AUTHOR")
         .map(|i| i.email.split('@').next().unwrap_or("me").to_string())
         .unwrap_or_else(|_| "me".into());
     let who: String = who
@@ -570,5 +575,5 @@ fn suggested_branch(ctx: &Ctx) -> String {
             }
         })
         .collect();
-    format!("pm-review/{who}-{}", ctx.today())
+    format!("pm-review/{who}-{}", session.today())
 }

@@ -104,6 +104,7 @@ pub fn named_temp(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::OpenOptionsExt;
 
     #[test]
     fn new_files_follow_the_umask_and_existing_ones_keep_their_mode() {
@@ -111,13 +112,17 @@ mod tests {
         let path = dir.path().join("a.toml");
         atomic_write(&path, b"one", Durability::Cached, Temp::Random).unwrap();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-        // SAFETY: umask is process-wide; read it back immediately.
-        let umask = unsafe {
-            let m = libc::umask(0);
-            libc::umask(m);
-            m
-        };
-        assert_eq!(mode, 0o666 & !(umask as u32));
+        // What the process's umask makes of 0666, seen on a file made the
+        // plain way.
+        let probe = dir.path().join("probe");
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o666)
+            .open(&probe)
+            .unwrap();
+        let expected = std::fs::metadata(&probe).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, expected);
 
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o751)).unwrap();
         atomic_write(
@@ -131,6 +136,6 @@ mod tests {
         assert_eq!(mode, 0o751);
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
         assert!(!named_temp(&path).exists());
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     }
 }

@@ -1,0 +1,252 @@
+//! What every operation needs: the repository and its records branch, the
+//! team's config, the time "now", and the notes gathered on the way (how a
+//! bare time was read) for the binary to say.
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::record::parse::parse_record;
+use crate::record::{Record, RecordDoc, Timestamp, status};
+use crate::store::read::Unreadable;
+use crate::store::read::{Detail, Entry};
+use crate::store::{Change, Committed, Store, commit_record};
+use crate::time::Zone;
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+pub struct Session {
+    pub store: Store,
+    pub config: Config,
+    pub now: DateTime<FixedOffset>,
+    /// Lines to tell the person once the command is done (how a bare time
+    /// was read), each once.
+    notes: std::cell::RefCell<Vec<String>>,
+}
+
+/// Records as read, and the files that could not be (said, skipped).
+pub struct Loaded {
+    pub records: Vec<Record>,
+    pub unreadable: Vec<Unreadable>,
+}
+
+impl Session {
+    /// The repository git finds from `cwd`, its records branch and config.
+    pub fn open(cwd: &std::path::Path, records_dir: &str) -> Result<Session> {
+        let store = Store::discover(cwd, records_dir)?;
+        let config_path = store.config_path();
+        let config = match store.text(&config_path)? {
+            Some(text) => Config::parse(&text, &config_path)?,
+            None => Config::default(),
+        };
+        let now = now(config.zone())?;
+        crate::trace::mark("context opened");
+        Ok(Session {
+            store,
+            config,
+            now,
+            notes: Default::default(),
+        })
+    }
+
+    /// The configured zone; else the pinned clock's offset; else the machine's.
+    pub fn zone(&self) -> Zone {
+        match (&self.config.timezone, pinned_now()) {
+            (None, Some(_)) => Zone::Fixed(*self.now.offset()),
+            _ => self.config.zone(),
+        }
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.now.date_naive()
+    }
+
+    /// A time from the flag `flag`; the error names the flag and the value.
+    pub fn time(&self, flag: &str, input: &str) -> Result<Timestamp> {
+        self.time_after(flag, input, None)
+    }
+
+    /// A time from `flag`, where a bare clock (`09:20`) is the first such
+    /// time at or after `anchor` (the incident's start, an earlier time).
+    /// When that lands on another day than today, a note says which.
+    pub fn time_after(
+        &self,
+        flag: &str,
+        input: &str,
+        anchor: Option<DateTime<FixedOffset>>,
+    ) -> Result<Timestamp> {
+        let r = crate::time::parse_time_after(input, self.now, self.zone(), anchor)
+            .map_err(|e| Error::usage(format!("{flag}: {e}")))?;
+        let local = self.zone().convert(r.at);
+        if r.day_inferred && local.date_naive() != self.zone().convert(self.now).date_naive() {
+            self.note(format!(
+                "{flag} {} read as {}",
+                input.trim(),
+                local.format("%Y-%m-%d %H:%M %:z")
+            ));
+        }
+        Ok(Timestamp(r.at))
+    }
+
+    /// The person someone typed: `me` (your git identity), or a name,
+    /// handle or email resolved against the roster.
+    pub fn person(&self, who: &str) -> Result<String> {
+        if who.trim().eq_ignore_ascii_case("me") {
+            return Ok(crate::store::identity::identity(&self.store.repo, "AUTHOR")?.display());
+        }
+        crate::people::resolve(&self.config, who)
+    }
+
+    /// git's `core.pager`, for the binary's pager.
+    pub fn git_pager(&self) -> Option<String> {
+        self.store
+            .repo
+            .config()
+            .ok()
+            .and_then(|c| c.get_string("core.pager").ok())
+    }
+
+    pub fn note(&self, line: String) {
+        let mut notes = self.notes.borrow_mut();
+        if !notes.contains(&line) {
+            notes.push(line);
+        }
+    }
+
+    /// The notes gathered so far, handed over once.
+    pub fn take_notes(&self) -> Vec<String> {
+        std::mem::take(&mut *self.notes.borrow_mut())
+    }
+
+    pub fn date(&self, flag: &str, input: &str) -> Result<NaiveDate> {
+        crate::time::parse_date(input, self.today())
+            .map_err(|e| Error::usage(format!("{flag}: {e}")))
+    }
+
+    /// Every record, from the records branch or, with `at`, as it was at
+    /// that revision or time; files that are not readable records apart.
+    pub fn records(&self, at: Option<&str>, detail: Detail) -> Result<Loaded> {
+        if at.is_none() {
+            self.store.look_around()?;
+        }
+        let (records, unreadable) = match at {
+            None => crate::store::read::load_all(&self.store, detail)?,
+            Some(at) => {
+                let commit = self.resolve_at(at)?;
+                crate::store::snapshot::load_all_at(&self.store, commit, detail)?
+            }
+        };
+        Ok(Loaded {
+            records,
+            unreadable,
+        })
+    }
+
+    /// `--at REV|TIME` → the commit.
+    pub fn resolve_at(&self, at: &str) -> Result<git2::Oid> {
+        crate::store::snapshot::resolve(&self.store, at, |s| self.time("--at", s).map(|t| t.0))
+    }
+
+    /// Finds a record by typed ID or prefix.
+    pub fn find(&self, query: &str) -> Result<Entry> {
+        crate::store::read::find(&self.store, query)
+    }
+
+    /// The one way commands change an existing record: `apply` edits the
+    /// document (seeing the record as it is in HEAD); the status is then
+    /// derived from what the record holds, `updated_at` is stamped, and the
+    /// result is committed. Returns `commit: None` when nothing changed.
+    pub fn change_record(
+        &self,
+        entry: &Entry,
+        verb: &str,
+        message: Option<&str>,
+        mut apply: impl FnMut(&mut RecordDoc, &Record) -> Result<()>,
+    ) -> Result<Committed> {
+        let change = Change {
+            id: Some(&entry.id),
+            path: &entry.path,
+            verb,
+            message,
+            create: false,
+            now: self.now,
+        };
+        commit_record(&self.store, &change, |old| {
+            let old = old.expect("existing record");
+            let invalid = |e: crate::record::parse::Located| {
+                Error::new(e.in_file(&entry.path)).hint(format!(
+                    "fix the file first, e.g. `devops postmortem edit {}`",
+                    entry.id
+                ))
+            };
+            let before = parse_record(old).map_err(invalid)?;
+            let mut doc = RecordDoc::parse(old).map_err(invalid)?;
+            apply(&mut doc, &before)?;
+            if doc.render() == old {
+                return Ok(old.to_string());
+            }
+            self.finish(&entry.path, doc)
+        })
+    }
+
+    /// Derives the status, stamps `updated_at`, and holds the result to
+    /// the rules `check` applies: a record the tool writes never fails
+    /// `check` (one rule book, so CI never finds what a command let in).
+    pub fn finish(&self, path: &str, mut doc: RecordDoc) -> Result<String> {
+        let edited = parse_record(&doc.render())
+            .map_err(|e| Error::new(format!("the change would make an invalid record: {e}")))?;
+        let derived = status::derived(&edited);
+        if derived != edited.status {
+            doc.set_str(&["status"], derived.as_str());
+        }
+        doc.set_time(&["updated_at"], &Timestamp(self.now));
+        let text = doc.render();
+        self.validate(path, &text)?;
+        Ok(text)
+    }
+
+    /// The errors `check` would report for this text, as one error.
+    pub fn validate(&self, path: &str, text: &str) -> Result<()> {
+        let (findings, _) =
+            crate::record::lint::lint(path, text, &self.config.lint_rules(), self.now);
+        let errors: Vec<&crate::record::lint::Finding> = findings
+            .iter()
+            .filter(|f| f.level == crate::record::lint::Level::Error)
+            .collect();
+        let Some(first) = errors.first() else {
+            return Ok(());
+        };
+        let mut e = Error::new(format!("{}: nothing was written", first.message));
+        for more in &errors[1..] {
+            e = e.detail(more.message.clone());
+        }
+        let config = self.store.config_path();
+        if first.message.starts_with("unknown service") {
+            e = e.hint(format!(
+                "a new service? add it to `services` in {config}; a typo? fix the name"
+            ));
+        } else if first.message.contains(" is before ") {
+            e = e.hint("incident times run started ≤ detected ≤ acknowledged ≤ mitigated ≤ resolved; give the date with the time (\"2026-11-23 09:20\")");
+        }
+        Err(e)
+    }
+}
+
+/// `DEVOPS_PM_NOW` pins the clock for tests and demos (hidden, like jj's
+/// `JJ_TIMESTAMP`).
+fn now(zone: Zone) -> Result<DateTime<FixedOffset>> {
+    match pinned_now() {
+        Some(s) => DateTime::parse_from_rfc3339(&s)
+            .map_err(|_| Error::new(format!("DEVOPS_PM_NOW='{s}' is not an RFC 3339 time"))),
+        // Whole seconds: what people type and read; only imported
+        // times carry the sub-seconds their source had.
+        None => {
+            let now = chrono::Utc::now();
+            let whole = chrono::SubsecRound::trunc_subsecs(now, 0);
+            Ok(zone.convert(whole.fixed_offset()))
+        }
+    }
+}
+
+fn pinned_now() -> Option<String> {
+    std::env::var("DEVOPS_PM_NOW")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
