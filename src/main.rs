@@ -10,7 +10,7 @@ mod output;
 mod prompt;
 mod render;
 
-use postmortem::{text, trace};
+use postmortem::trace;
 
 use std::process::ExitCode;
 
@@ -27,23 +27,8 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let out = output::Output::detect();
-            output::to_stderr(&format!(
-                "{}: {}",
-                out.paint("31", "error"),
-                text::inline(&e.message)
-            ));
-            for line in &e.details {
-                output::to_stderr(&format!("  {}", text::inline(line)));
-            }
-            for hint in &e.hints {
-                output::to_stderr(&format!(
-                    "{}: {}",
-                    out.paint("36", "hint"),
-                    text::inline(hint)
-                ));
-            }
-            ExitCode::from(e.exit_code())
+            output::print_error(&e);
+            ExitCode::from(if e.is_usage() { 2 } else { 1 })
         }
     }
 }

@@ -3,6 +3,8 @@
 //! `CLICOLOR_FORCE`, as git, gh and ripgrep do; colour always repeats what
 //! the text says (a severity, "late"), never carries meaning alone.
 
+use postmortem::error::{Command, Error, Hint, Program, Written};
+use postmortem::store::shell_quote;
 use std::io::{IsTerminal, Write};
 use std::sync::OnceLock;
 
@@ -33,7 +35,68 @@ pub fn set_command_prefix(prefix: String) {
     let _ = COMMAND.set(prefix);
 }
 
-/// A message with every `devops postmortem …` it names completed.
+/// `devops postmortem` as the person typed it (with `--dir` if they did).
+pub fn postmortem() -> &'static str {
+    COMMAND.get().map_or("devops postmortem", String::as_str)
+}
+
+/// A command as a line to paste: each argument quoted for a shell when it
+/// needs it.
+pub fn command_line(c: &Command) -> String {
+    let quoted = || {
+        c.args
+            .iter()
+            .map(|a| shell_quote(a))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    match c.program {
+        Program::Postmortem => format!("{} {}", postmortem(), quoted()),
+        Program::Git => format!("git {}", quoted()),
+        Program::Shell => c.args.join(" "),
+    }
+}
+
+/// `devops postmortem ARGS` as a line to paste.
+pub fn postmortem_line(args: &[&str]) -> String {
+    command_line(&Command::postmortem(args.iter().copied()))
+}
+
+/// An error, as the person reads it: one `error:` line saying what is
+/// wrong and what was written, git's own lines under it, then each hint.
+pub fn print_error(e: &Error) {
+    let out = Output::detect();
+    let written = match e.written {
+        Written::Unsaid => "",
+        Written::Nothing => ": nothing was written",
+        Written::Committed => " (the change itself is committed)",
+        Written::LeftForNextRun => "; the next devops command finishes it",
+    };
+    let message = e.message.trim_end_matches(':');
+    to_stderr(&format!(
+        "{}: {}{written}",
+        out.paint("31", "error"),
+        postmortem::text::inline(message)
+    ));
+    for line in &e.details {
+        to_stderr(&format!("  {}", postmortem::text::inline(line)));
+    }
+    for hint in &e.hints {
+        let text = match hint {
+            Hint::Say(s) => s.clone(),
+            Hint::Run(c) => command_line(c),
+            Hint::SayRun(s, c) => format!("{s}: {}", command_line(c)),
+        };
+        to_stderr(&format!(
+            "{}: {}",
+            out.paint("36", "hint"),
+            postmortem::text::inline(&text)
+        ));
+    }
+}
+
+/// A message with every `devops postmortem …` it names completed, for
+/// text the library wrote with the command in words (lint findings).
 fn with_prefix(line: &str) -> std::borrow::Cow<'_, str> {
     match COMMAND.get() {
         Some(p) => std::borrow::Cow::Owned(line.replace("devops postmortem ", &format!("{p} "))),

@@ -16,7 +16,7 @@ fn theme(ctx: &Ctx) -> Box<dyn Theme> {
 }
 
 fn cancelled(e: dialoguer::Error) -> Error {
-    Error::new(format!("prompt ended ({e}): nothing was written"))
+    Error::new(format!("prompt ended ({e})")).nothing_written()
 }
 
 /// Ctrl-C during a guided flow: show the cursor again (a pick list hides

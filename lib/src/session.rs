@@ -3,7 +3,7 @@
 //! bare time was read) for the binary to say.
 
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::{Command, Error, Result};
 use crate::record::parse::parse_record;
 use crate::record::{Record, RecordDoc, Timestamp, status};
 use crate::store::read::Unreadable;
@@ -171,10 +171,10 @@ impl Session {
         commit_record(&self.store, &change, |old| {
             let old = old.expect("existing record");
             let invalid = |e: crate::record::parse::Located| {
-                Error::new(e.in_file(&entry.path)).hint(format!(
-                    "fix the file first, e.g. `devops postmortem edit {}`",
-                    entry.id
-                ))
+                Error::new(e.in_file(&entry.path)).hint_run(
+                    "fix the file first",
+                    Command::postmortem(["edit", entry.id.as_str()]),
+                )
             };
             let before = parse_record(old).map_err(invalid)?;
             let mut doc = RecordDoc::parse(old).map_err(invalid)?;
@@ -213,17 +213,21 @@ impl Session {
         let Some(first) = errors.first() else {
             return Ok(());
         };
-        let mut e = Error::new(format!("{}: nothing was written", first.message));
+        let mut e = Error::refused(first.rule, first.message.clone());
         for more in &errors[1..] {
             e = e.detail(more.message.clone());
         }
-        let config = self.store.config_path();
-        if first.message.starts_with("unknown service") {
-            e = e.hint(format!(
-                "a new service? add it to `services` in {config}; a typo? fix the name"
-            ));
-        } else if first.message.contains(" is before ") {
-            e = e.hint("incident times run started ≤ detected ≤ acknowledged ≤ mitigated ≤ resolved; give the date with the time (\"2026-11-23 09:20\")");
+        match first.rule {
+            "unknown-service" => {
+                e = e.hint_run(
+                    "a typo? fix the name; a new service? add it to `services` in the config",
+                    Command::postmortem(["edit", "--config"]),
+                );
+            }
+            "time-order" => {
+                e = e.hint("incident times run started ≤ detected ≤ acknowledged ≤ mitigated ≤ resolved; give the date with the time (\"2026-11-23 09:20\")");
+            }
+            _ => {}
         }
         Err(e)
     }

@@ -250,9 +250,10 @@ fn set_once(
     };
     if !current.trim().is_empty() && current.trim() != new && !replace {
         return Err(Error::new(format!(
-            "analysis.{key} is already set: \"{}\"; nothing was written",
+            "analysis.{key} is already set: \"{}\"",
             postmortem::text::truncate(&postmortem::text::inline(current), 60)
         ))
+        .nothing_written()
         .hint("pass --replace to overwrite it, or edit the record with `devops postmortem edit`"));
     }
     doc.set_str(&["analysis", key], new);
@@ -329,7 +330,7 @@ fn guided(ctx: &Ctx, r: &Record, args: &mut AnalyzeArgs) -> Result<()> {
         ctx.out.status(&summary(args));
         match crate::prompt::select(ctx, "Record this analysis?", &choices, 0)? {
             0 => return finish_guided(args),
-            5 => return Err(Error::new("cancelled: nothing was written")),
+            5 => return Err(Error::new("cancelled").nothing_written()),
             k => ask_part(ctx, r, args, k - 1, true)?,
         }
     }
@@ -383,7 +384,7 @@ fn ask_part(ctx: &Ctx, r: &Record, args: &mut AnalyzeArgs, part: usize, again: b
 
 fn finish_guided(args: &AnalyzeArgs) -> Result<()> {
     if args.is_empty() {
-        return Err(Error::new("nothing entered: nothing was written"));
+        return Err(Error::new("nothing entered").nothing_written());
     }
     Ok(())
 }

@@ -36,11 +36,12 @@ pub fn run(ctx: &Ctx, args: CloseArgs) -> Result<()> {
             let blockers = close_blockers(before, args.keep_open_actions);
             if !blockers.is_empty() {
                 let mut e = Error::new(format!(
-                    "cannot close {}: {} thing{} missing; nothing was written",
+                    "cannot close {}: {} thing{} missing",
                     before.id,
                     blockers.len(),
                     if blockers.len() == 1 { " is" } else { "s are" }
-                ));
+                ))
+                .nothing_written();
                 for b in blockers {
                     e = e.hint(b);
                 }

@@ -43,12 +43,12 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
             Err(e) if ctx.can_prompt() => {
                 ctx.out.status(&format!("error: {}", e.message));
                 if !crate::prompt::confirm(ctx, "Edit again? (no throws the changes away)", true)? {
-                    return Err(Error::new("edit abandoned: nothing was committed"));
+                    return Err(Error::new("edit abandoned").nothing_written());
                 }
             }
             Err(e) => {
                 let kept = scratch.into_temp_path().keep().ok();
-                let mut e = Error::new(format!("{}: nothing was committed", e.message));
+                let mut e = Error::new(format!("{}", e.message)).nothing_written();
                 if let Some(p) = kept {
                     e = e.hint(format!("your text is kept in {}", p.display()));
                 }
@@ -68,10 +68,11 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
     let done = commit_record(&ctx.store, &change, |head| {
         if head != Some(original.as_str()) {
             return Err(Error::new(format!(
-                "{} changed on {} while you were editing: nothing was committed",
+                "{} changed on {} while you were editing",
                 entry.path,
                 ctx.store.location.describe()
             ))
+            .nothing_written()
             .hint("run edit again on the new version"));
         }
         ctx.finish(
@@ -109,9 +110,9 @@ fn run_editor(path: &std::path::Path) -> Result<()> {
         .status()
         .context(|| format!("cannot start the editor '{editor}'"))?;
     if !status.success() {
-        return Err(Error::new(format!(
-            "the editor '{editor}' failed ({status}): nothing was committed"
-        )));
+        return Err(
+            Error::new(format!("the editor '{editor}' failed ({status})")).nothing_written(),
+        );
     }
     Ok(())
 }

@@ -110,11 +110,12 @@ pub fn read_input(file: &str) -> Result<(Vec<u8>, String)> {
 pub fn events(kind: Kind, bytes: &[u8], name: &str, window: &Window) -> Result<Read> {
     postmortem::sources::read(kind, bytes, window).map_err(|p| {
         Error::usage(format!(
-            "{}: nothing was written (read as {} {})",
+            "{} (read as {} {})",
             p.in_file(name),
             article(kind),
             kind_name(kind)
         ))
+        .nothing_written()
         .hint("devops postmortem import --help")
     })
 }

@@ -216,9 +216,10 @@ fn from_pagerduty(ctx: &Ctx, args: &mut NewArgs) -> Result<FromSource> {
     let (bytes, name) = super::import::read_input(file)?;
     let incident = postmortem::sources::incident(&bytes).map_err(|p| {
         Error::usage(format!(
-            "{}: nothing was written (--from pagerduty reads an incident as GET /incidents/{{id}} returns it)",
+            "{} (--from pagerduty reads an incident as GET /incidents/{{id}} returns it)",
             p.in_file(&name)
         ))
+        .nothing_written()
         .hint("devops postmortem new --help")
     })?;
     let from = FromSource {
@@ -241,11 +242,11 @@ fn from_pagerduty(ctx: &Ctx, args: &mut NewArgs) -> Result<FromSource> {
         if !known.is_empty() && !known.contains(&ours) {
             let config = format!("{}/config.toml", ctx.store.records_dir);
             let mut e = Error::usage(format!(
-                "{name}: PagerDuty service '{}' is not one of the services in {config}: nothing was written; map it there with [import.pagerduty.services] \"{}\" = \"{}\", or give --service",
+                "{name}: PagerDuty service '{}' is not one of the services in {config}; map it there with [import.pagerduty.services] \"{}\" = \"{}\", or give --service",
                 postmortem::text::inline(theirs),
                 postmortem::text::inline(theirs).replace('"', "\\\""),
                 known[0]
-            ));
+            )).nothing_written();
             if let Some(file) = path_arg(file) {
                 let log = args
                     .log
@@ -312,7 +313,7 @@ fn ask(ctx: &Ctx, args: &mut NewArgs) -> Result<()> {
         match crate::prompt::select(ctx, "Create this post-mortem?", &choices, 0)? {
             0 => return Ok(()),
             k if k == choices.len() - 1 => {
-                return Err(Error::new("cancelled: nothing was written"));
+                return Err(Error::new("cancelled").nothing_written());
             }
             k => ask_part(ctx, args, k - 1)?,
         }

@@ -452,7 +452,7 @@ fn edit_validates_before_committing() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
-        err.contains("nothing was committed") && err.contains(':'),
+        err.contains("nothing was written") && err.contains(':'),
         "{err}"
     );
     assert_eq!(repo.commit_count(), before + 1);

@@ -144,7 +144,7 @@ fn a_real_conflict_stops_untouched_and_the_printed_command_settles_it() {
             )),
             "{err}"
         );
-        assert!(err.contains("nothing was changed"), "{err}");
+        assert!(err.contains("nothing was written"), "{err}");
         assert_eq!(
             t.bob.git(&["rev-parse", "postmortems"]),
             bob_head,

@@ -75,7 +75,7 @@ pub fn check(session: &Session, selection: Selection) -> Result<Report> {
     // A conflicted file says so once: the parse finding has the line.
     let said: Vec<String> = findings
         .iter()
-        .filter(|f| f.message.contains("merge conflict"))
+        .filter(|f| f.rule == "merge-conflict")
         .map(|f| f.file.clone())
         .collect();
     let uncommitted = match lintable.source {
@@ -85,7 +85,7 @@ pub fn check(session: &Session, selection: Selection) -> Result<Report> {
     findings.extend(
         uncommitted
             .into_iter()
-            .filter(|f| !(f.message.contains("merge conflict") && said.contains(&f.file))),
+            .filter(|f| !(f.rule == "merge-conflict" && said.contains(&f.file))),
     );
     findings.sort_by(|a, b| (&a.file, a.line, a.level).cmp(&(&b.file, b.line, b.level)));
 

@@ -4,12 +4,11 @@
 //! settled by the person (asked on a terminal, or `--take`), never
 //! silently.
 
-use crate::error::{Error, Result};
+use crate::error::{Command, Error, Result};
 use crate::record::merge::Resolution;
 use crate::session::Session;
 use crate::store::branch::{self, Origin};
 use crate::store::replay::{self, Replayed};
-use crate::store::shell_quote;
 use crate::store::sync::{self as git_sync, Pushed, Upstream};
 use git2::Oid;
 
@@ -108,7 +107,10 @@ pub fn sync(session: &Session, mut opts: Options<'_>) -> Result<Summary> {
             "the records are on {}, the branch of your code: sync shares only a branch of records, never your code",
             store.location.name()
         ))
-        .hint("move them to a branch of their own first: devops postmortem migrate"));
+        .hint_run(
+            "move them to a branch of their own first",
+            Command::postmortem(["migrate"]),
+        ));
     }
     git_sync::upgrade_driver(store, false)?;
     let up = git_sync::upstream(store)?;
@@ -232,10 +234,14 @@ fn refused(
         e = e.detail(line.trim_end());
     }
     if !to_review {
-        e = e.hint(format!(
-            "send them for review on a branch instead: devops postmortem sync --branch {}",
-            suggested_branch(session)
-        ));
+        e = e.hint_run(
+            "send them for review on a branch instead",
+            Command::postmortem([
+                "sync".to_string(),
+                "--branch".into(),
+                suggested_branch(session),
+            ]),
+        );
     }
     e
 }
@@ -402,9 +408,10 @@ fn changed_files(
 /// commands that settle them (they work when pasted).
 fn unsettled(up: &Upstream, clashes: &[Clash]) -> Error {
     let mut e = Error::new(format!(
-        "the same field was changed here and in {}: nothing was changed, your branch is as it was",
-        up.tracking
-    ));
+        "the same field was changed here and in {}",
+        up.shown()
+    ))
+    .nothing_written();
     for c in clashes {
         e = e.detail(format!(
             "{} {}: {}: yours {}, theirs {}",
@@ -416,13 +423,23 @@ fn unsettled(up: &Upstream, clashes: &[Clash]) -> Error {
         ));
     }
     e = e
-        .hint("keep yours everywhere: devops postmortem sync --take mine")
-        .hint("keep theirs everywhere: devops postmortem sync --take theirs");
+        .hint_run(
+            "keep yours everywhere",
+            Command::postmortem(["sync", "--take", "mine"]),
+        )
+        .hint_run(
+            "keep theirs everywhere",
+            Command::postmortem(["sync", "--take", "theirs"]),
+        );
     if let Some(c) = clashes.first() {
-        e = e.hint(format!(
-            "or field by field: devops postmortem sync --take {}",
-            shell_quote(&format!("{}:{}=mine", c.id, c.field))
-        ));
+        e = e.hint_run(
+            "or field by field",
+            Command::postmortem([
+                "sync".to_string(),
+                "--take".into(),
+                format!("{}:{}=mine", c.id, c.field),
+            ]),
+        );
     }
     e
 }

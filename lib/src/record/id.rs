@@ -2,7 +2,7 @@
 //! of lowercase base32 randomness. Random rather than sequential so two
 //! people creating records on two clones never collide (adr-tools' bug).
 
-use crate::error::{Error, Result};
+use crate::error::{Command, Error, Result};
 use chrono::NaiveDate;
 use std::fmt;
 
@@ -93,7 +93,7 @@ pub fn unmatched(q: &str, ids: &[&str], place: Option<&str>) -> Error {
     let at = place.map(|p| format!(" {p}")).unwrap_or_default();
     if ids.is_empty() {
         return Error::new(format!("no post-mortem matches '{q}'{at}"))
-            .hint("`devops postmortem list --all` shows the IDs");
+            .hint_run("the IDs", Command::postmortem(["list", "--all"]));
     }
     let more = if ids.len() > 8 {
         format!(" and {} more", ids.len() - 8)

@@ -74,8 +74,9 @@ pub fn parse_record(text: &str) -> Result<Record, Located> {
     Ok(record)
 }
 
-/// A file git left with conflict markers: say so, where, and what to do.
-fn conflict_markers(text: &str) -> Option<Located> {
+/// A file git left with conflict markers: where the block starts, and
+/// what to do (`None`: no conflict block).
+pub fn conflict_markers(text: &str) -> Option<Located> {
     let at = text
         .match_indices("<<<<<<< ")
         .find(|(i, _)| *i == 0 || text.as_bytes()[i - 1] == b'\n')?

@@ -19,7 +19,7 @@
 //! work tree's index and files too (`tx::worktree`).
 
 use super::git::Git;
-use crate::error::{Error, Result};
+use crate::error::{Command, Error, Result};
 use git2::{ObjectType, Oid, Repository};
 use std::path::{Path, PathBuf};
 
@@ -145,7 +145,7 @@ fn configured_name(repo: &Repository) -> Result<Option<String>> {
             "{from} names '{}', which is not a branch name git accepts",
             crate::text::inline(&name)
         ))
-        .hint(format!("git config {BRANCH_KEY} {DEFAULT_BRANCH}")));
+        .hint(Command::git(["config", BRANCH_KEY, DEFAULT_BRANCH])));
     }
     Ok(Some(name))
 }

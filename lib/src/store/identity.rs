@@ -1,6 +1,6 @@
 //! Who is making the change: the git identity, read as git reads it.
 
-use crate::error::{Error, Result};
+use crate::error::{Command, Error, Result};
 use chrono::{DateTime, FixedOffset};
 use git2::{Repository, Signature, Time};
 
@@ -31,8 +31,18 @@ pub fn identity(repo: &Repository, role: &str) -> Result<Identity> {
         _ => Err(Error::new(
             "no git identity: git needs your name and email to record who made this change",
         )
-        .hint("git config --global user.name \"Your Name\"")
-        .hint("git config --global user.email you@example.com")),
+        .hint(Command::git([
+            "config",
+            "--global",
+            "user.name",
+            "Your Name",
+        ]))
+        .hint(Command::git([
+            "config",
+            "--global",
+            "user.email",
+            "you@example.com",
+        ]))),
     }
 }
 

@@ -9,7 +9,7 @@
 //! way we wait briefly, then say which file it is, since when, and how to
 //! tell whether a git command still owns it.
 
-use crate::error::{Context, Error, Result};
+use crate::error::{Command, Context, Error, Result};
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -87,8 +87,8 @@ pub fn git_lock_error(lock: &Path, what: &str) -> Error {
         lock.display()
     ))
     .hint("if a git command is running (an editor open for `git commit`, see `ps -ef | grep git`), let it finish and run this again")
-    .hint(format!(
-        "if none is, the lock is stale: rm '{}'",
-        lock.display()
-    ))
+    .hint_run(
+        "if none is, the lock is stale",
+        Command::shell(format!("rm {}", super::shell_quote(&lock.display().to_string()))),
+    )
 }

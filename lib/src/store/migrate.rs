@@ -12,7 +12,7 @@
 use super::Store;
 use super::branch::{self, Location, Origin};
 use super::tx::{self, FileChange, Plan};
-use crate::error::{Error, Result};
+use crate::error::{Command, Error, Result};
 use git2::{Oid, Repository};
 
 /// What `migrate` will do.
@@ -110,13 +110,17 @@ fn ensure_committed(store: &Store) -> Result<()> {
         return Ok(());
     }
     Err(Error::new(format!(
-        "{} has changes that are not committed: nothing was moved",
+        "{} has changes that are not committed",
         store.records_dir
     ))
-    .hint(format!(
-        "commit them first (git add {0} && git commit -m 'Post-mortems'), then run this again",
-        super::shell_quote(&store.records_dir)
-    )))
+    .nothing_written()
+    .hint_run(
+        "commit them first, then run this again",
+        Command::shell(format!(
+            "git add {0} && git commit -m 'Post-mortems'",
+            super::shell_quote(&store.records_dir)
+        )),
+    ))
 }
 
 fn count_files(repo: &Repository, dir: Oid) -> Result<usize> {
@@ -199,9 +203,10 @@ pub fn run(store: &Store, plan: &MigrationPlan) -> Result<Migrated> {
     match tx::apply(store, &loc, &tx_plan)? {
         tx::Applied::Done => Ok(Migrated { tip, commits }),
         tx::Applied::Raced => Err(Error::new(format!(
-            "{} changed while the records were being moved: nothing was moved",
+            "{} changed while the records were being moved",
             plan.branch
         ))
+        .nothing_written()
         .hint("run this again")),
     }
 }

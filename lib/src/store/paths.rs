@@ -85,9 +85,10 @@ fn walk(workdir: &Path, rel: &str, create: bool) -> Result<PathBuf> {
             Ok(m) if m.is_dir() => {}
             Ok(_) => {
                 return Err(Error::new(format!(
-                    "{} is a file where a directory is needed: nothing was written",
+                    "{} is a file where a directory is needed",
                     shown(workdir, &at)
-                )));
+                ))
+                .nothing_written());
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if !create {
@@ -133,9 +134,10 @@ fn symlink_error(workdir: &Path, at: &Path) -> Error {
         .map(|t| format!(" (-> {})", t.display()))
         .unwrap_or_default();
     Error::new(format!(
-        "{} is a symbolic link{target}: records are written only inside the repository, nothing was written",
+        "{} is a symbolic link{target}: records are written only inside the repository",
         shown(workdir, at)
     ))
+    .nothing_written()
     .hint("replace the link with a real directory, or pick another records directory with --dir")
 }
 

@@ -4,7 +4,7 @@
 use super::Store;
 use super::record_cache::{self, Cached, MonthOut, RecordCache};
 use super::tree::{self, Month, Stray};
-use crate::error::{Error, Result};
+use crate::error::{Command, Error, Result};
 use crate::record::id::check_query;
 use crate::record::parse::{Located, parse_record};
 use crate::record::{Record, RecordId};
@@ -155,10 +155,10 @@ pub fn read_text(store: &Store, path: &str) -> Result<String> {
 pub fn load(store: &Store, entry: &Entry) -> Result<Record> {
     let text = read_text(store, &entry.path)?;
     parse_record(&text).map_err(|e| {
-        Error::new(e.in_file(&entry.path)).hint(format!(
-            "fix the file, e.g. with `devops postmortem edit {}`",
-            entry.id
-        ))
+        Error::new(e.in_file(&entry.path)).hint_run(
+            "fix the file",
+            Command::postmortem(["edit", entry.id.as_str()]),
+        )
     })
 }
 

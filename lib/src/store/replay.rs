@@ -185,13 +185,14 @@ impl Replay<'_, '_, '_> {
                 Ok(text) => return Ok(text),
                 Err(MergeError::Parse(side, at)) => {
                     return Err(Error::new(format!(
-                        "{path} does not parse in {} at {at}: fix it there first; nothing was changed",
+                        "{path} does not parse in {} at {at}: fix it there first",
                         if side == "theirs" {
                             "your commits"
                         } else {
                             "the remote's branch"
                         }
-                    )));
+                    ))
+                    .nothing_written());
                 }
                 Err(MergeError::Conflicts(c)) => c,
             };
@@ -211,9 +212,7 @@ impl Replay<'_, '_, '_> {
                 asked.push((c.field, answer));
             }
         }
-        Err(Error::new(format!(
-            "{path}: the merge did not settle; nothing was changed"
-        )))
+        Err(Error::new(format!("{path}: the merge did not settle")).nothing_written())
     }
 
     /// An earlier answer for this field, else the person's (kept).

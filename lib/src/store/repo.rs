@@ -333,9 +333,10 @@ impl Store {
             RepositoryState::ApplyMailbox | RepositoryState::ApplyMailboxOrRebase => "git am",
         };
         Err(Error::new(format!(
-            "{busy} is in progress in {}, where the records branch is checked out: nothing was written",
+            "{busy} is in progress in {}, where the records branch is checked out",
             checkout.work_tree.display()
         ))
+        .nothing_written()
         .hint("finish it or abort it (git status says how), then run this again"))
     }
 }

@@ -5,7 +5,7 @@
 
 use super::git::GitFailure;
 use super::{Store, branch};
-use crate::error::{Error, Result};
+use crate::error::{Command, Error, Result};
 use git2::Oid;
 use std::process::Stdio;
 
@@ -92,8 +92,10 @@ pub fn upstream(store: &Store) -> Result<Upstream> {
     let name = store.location.name();
     let Some(remote) = branch::remote_of(&store.repo, name) else {
         return Err(
-            Error::new("this repository has no remote to share the records with")
-                .hint("add the team's repository: git remote add origin URL"),
+            Error::new("this repository has no remote to share the records with").hint_run(
+                "add the team's repository",
+                Command::git(["remote", "add", "origin", "URL"]),
+            ),
         );
     };
     let merge = store

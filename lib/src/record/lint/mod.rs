@@ -280,7 +280,7 @@ pub fn lint(
     let record = match parse_record(text) {
         Ok(r) => r,
         Err(Located { line, message, col }) => {
-            let rule = if message.contains("merge conflict") {
+            let rule = if crate::record::parse::conflict_markers(text).is_some() {
                 "merge-conflict"
             } else {
                 "syntax"

@@ -45,9 +45,7 @@ pub fn write(repo: &git2::Repository, journal: &Journal) -> Result<()> {
         Durability::Synced,
         temp,
     )
-    .map_err(|e| {
-        Error::new(format!("cannot write {}: {e}", path.display())).suffix("nothing was written")
-    })
+    .map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())).nothing_written())
 }
 
 /// What the journal file holds.

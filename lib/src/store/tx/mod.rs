@@ -171,10 +171,11 @@ pub fn commit_file(
         }
     }
     Err(Error::new(format!(
-        "{} kept moving while committing {}: nothing was written",
+        "{} kept moving while committing {}",
         store.location.describe(),
         change.path
     ))
+    .nothing_written()
     .hint("something is committing in a loop; run this again when it is quiet"))
 }
 
@@ -246,14 +247,8 @@ fn current_text(
 ) -> Result<(TextStyle, Option<String>)> {
     let place = || format!("{} on {}", change.path, loc.describe());
     match (current, change.create) {
-        (Some(_), true) => Err(Error::new(format!(
-            "{} already exists: nothing was written",
-            place()
-        ))),
-        (None, false) => Err(Error::new(format!(
-            "{} does not exist: nothing was written",
-            place()
-        ))),
+        (Some(_), true) => Err(Error::new(format!("{} already exists", place())).nothing_written()),
+        (None, false) => Err(Error::new(format!("{} does not exist", place())).nothing_written()),
         (None, true) => Ok((TextStyle::default(), None)),
         (Some(c), false) => {
             let style = TextStyle::detect(&c.bytes);
@@ -336,8 +331,9 @@ pub fn tree_file(
             let mode = entry.filemode() as u32;
             if mode != 0o100644 && mode != 0o100755 {
                 return Err(Error::new(format!(
-                    "{path} is not a regular file in git (mode {mode:o}): nothing was written"
-                )));
+                    "{path} is not a regular file in git (mode {mode:o})"
+                ))
+                .nothing_written());
             }
             let blob = repo.find_blob(entry.id())?;
             Ok(Some(TreeFile {

@@ -29,7 +29,7 @@ use super::journal::{self, Journal, identity};
 use super::refonly::{Moved, update_ref};
 use super::signals::Deferred;
 use super::{Applied, Plan, testpoint};
-use crate::error::{Error, Result};
+use crate::error::{Command, Error, Result};
 use crate::fsio::{Durability, Temp, atomic_write};
 use crate::store::branch::{self, Checkout};
 use crate::store::git::{Git, GitFailure};
@@ -103,7 +103,7 @@ pub fn apply(store: &Store, checkout: &Checkout, plan: &Plan) -> Result<Applied>
         let deferred = Deferred::now();
         if let Err(e) = take_lock(&paths) {
             forget(store, &paths);
-            return Err(e.suffix("nothing was written"));
+            return Err(e.nothing_written());
         }
         crate::trace::mark("index.lock taken");
         testpoint::reached("locked");
@@ -116,9 +116,10 @@ pub fn apply(store: &Store, checkout: &Checkout, plan: &Plan) -> Result<Applied>
         }
     }
     Err(Error::new(format!(
-        "the index of {} kept changing: nothing was written",
+        "the index of {} kept changing",
         checkout.work_tree.display()
     ))
+    .nothing_written()
     .hint("something is running git there in a loop; run this again when it is quiet"))
 }
 
@@ -154,7 +155,7 @@ fn under_lock(
         Ok(k) => k,
         Err(e) => {
             let_go();
-            return Err(e.suffix("nothing was written"));
+            return Err(e.nothing_written());
         }
     };
     crate::trace::mark("work tree written");
@@ -171,7 +172,7 @@ fn under_lock(
         return match moved {
             Ok(_) => Ok(UnderLock::Raced),
             Err(e) => Err(match restored {
-                Ok(()) => e.suffix("nothing was written"),
+                Ok(()) => e.nothing_written(),
                 Err(_) => e.hint("the next devops command puts the files back"),
             }),
         };
@@ -207,14 +208,14 @@ fn ensure_checked_out_files(store: &Store, checkout: &Checkout) -> Result<()> {
         return Ok(());
     }
     Err(Error::new(format!(
-        "{} is outside the sparse checkout of {}, where the records branch is checked out: nothing was written",
+        "{} is outside the sparse checkout of {}, where the records branch is checked out",
         store.records_dir,
         checkout.work_tree.display()
     ))
-    .hint(format!(
-        "git -C {} sparse-checkout add {}",
-        shell_quote(&checkout.work_tree.display().to_string()),
-        shell_quote(&store.records_dir)
+    .nothing_written()
+    .hint(in_work_tree(
+        checkout,
+        &["sparse-checkout", "add", &store.records_dir],
     )))
 }
 
@@ -261,7 +262,7 @@ fn stage(
         paths.clear_staged();
         return Err(GitFailure::from_output(&out, &args)
             .into_error()
-            .suffix("nothing was written"));
+            .nothing_written());
     }
     identity(&paths.staged)
         .ok_or_else(|| Error::new(format!("{} vanished", paths.staged.display())))
@@ -344,35 +345,44 @@ fn untouched(checkout: &Checkout, plan: &Plan) -> Result<()> {
     };
     let text = String::from_utf8_lossy(entry);
     let path = text.rsplit(' ').next().unwrap_or_default().to_string();
-    let quoted = shell_quote(&path);
     let where_ = checkout.work_tree.display();
     let e = match text.as_bytes()[0] {
         b'u' => Error::new(format!(
-            "{path} has an unresolved merge conflict in {where_}: nothing was written"
+            "{path} has an unresolved merge conflict in {where_}"
         ))
-        .hint(format!(
-            "resolve it (edit the file, then `git add {quoted}`), then run this again"
-        )),
-        b'?' => Error::new(format!(
-            "{path} exists in {where_} but is not committed: nothing was written"
-        ))
-        .hint(format!(
-            "move it away, or commit it (git add {quoted} && git commit -m 'Add post-mortem'), then run this again"
-        )),
+        .hint("resolve it (edit the file, then `git add` it), then run this again"),
+        b'?' => Error::new(format!("{path} exists in {where_} but is not committed")).hint_run(
+            "move it away, or commit it, then run this again",
+            Command::shell(format!(
+                "git -C {wt} add -- {p} && git -C {wt} commit -m 'Add post-mortem' -- {p}",
+                wt = shell_quote(&where_.to_string()),
+                p = shell_quote(&path)
+            )),
+        ),
         _ => {
-            let staged = text.split(' ').nth(1).is_some_and(|xy| !xy.starts_with('.'));
+            let staged = text
+                .split(' ')
+                .nth(1)
+                .is_some_and(|xy| !xy.starts_with('.'));
             let what = if staged { "staged" } else { "unstaged" };
             Error::new(format!(
-                "{path} has {what} changes in {where_} that are not committed: nothing was written"
+                "{path} has {what} changes in {where_} that are not committed"
             ))
-        .hint(format!(
-            "commit them (git -C {} commit -m 'Edit post-mortem' -- {quoted}) or set them aside (git -C {} stash), then run this again",
-            shell_quote(&where_.to_string()),
-            shell_quote(&where_.to_string())
-        ))
+            .hint_run(
+                "commit them (or set them aside with git stash), then run this again",
+                in_work_tree(checkout, &["commit", "-m", "Edit post-mortem", "--", &path]),
+            )
         }
     };
-    Err(e)
+    Err(e.nothing_written())
+}
+
+/// `git -C WORK_TREE ARGS`: a git command for the work tree holding the
+/// records branch, wherever the person is.
+fn in_work_tree(checkout: &Checkout, args: &[&str]) -> Command {
+    let mut all = vec!["-C".to_string(), checkout.work_tree.display().to_string()];
+    all.extend(args.iter().map(|a| a.to_string()));
+    Command::git(all)
 }
 
 /// A file's bytes for the work tree and their blob hash (`None`: removed).
