@@ -45,6 +45,16 @@ impl TestRepo {
     /// commit with plain git plumbing; HEAD, the index and the work tree
     /// are not touched. `None` removes a file.
     pub fn commit_many_on_records_branch(&self, files: &[(&str, Option<&str>)], message: &str) {
+        self.commit_on_records_branch_as(None, files, message);
+    }
+
+    /// The same, by another person (`(name, email)`, author and committer).
+    pub fn commit_on_records_branch_as(
+        &self,
+        who: Option<(&str, &str)>,
+        files: &[(&str, Option<&str>)],
+        message: &str,
+    ) {
         let branch = "refs/heads/postmortems";
         let index = self.home.path().join("records-index-many");
         let index = index.to_str().unwrap();
@@ -73,7 +83,18 @@ impl TestRepo {
         if !parent.is_empty() {
             args.extend(["-p", &parent]);
         }
-        let commit = self.git(&args);
+        let commit = match who {
+            Some((name, email)) => self.git_env(
+                &[
+                    ("GIT_AUTHOR_NAME", name),
+                    ("GIT_AUTHOR_EMAIL", email),
+                    ("GIT_COMMITTER_NAME", name),
+                    ("GIT_COMMITTER_EMAIL", email),
+                ],
+                &args,
+            ),
+            None => self.git(&args),
+        };
         self.git(&["update-ref", branch, commit.trim()]);
     }
 
