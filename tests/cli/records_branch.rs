@@ -8,7 +8,11 @@ use crate::team::*;
 /// Commits on `main` that only this clone has: work in progress, a local
 /// merge, an unreviewed hotfix.
 fn unpushed_work(repo: &TestRepo) {
-    repo.commit_file("wip.rs", "// half done\n", "WIP: half-done feature, do not push");
+    repo.commit_file(
+        "wip.rs",
+        "// half done\n",
+        "WIP: half-done feature, do not push",
+    );
     repo.git(&["switch", "-q", "-c", "topic"]);
     repo.commit_file("topic.rs", "// topic\n", "topic work");
     repo.git(&["switch", "-q", "main"]);
@@ -24,8 +28,16 @@ fn sync_never_pushes_the_users_code() {
     let alice_main = t.alice.git(&["rev-parse", "main"]);
     let id = t.alice.new_record("Checkout down", &[]);
     t.alice.ok(&["sync"]);
-    assert_eq!(t.remote_git(&["rev-parse", "main"]), remote_main, "main on the remote");
-    assert_eq!(t.alice.git(&["rev-parse", "main"]), alice_main, "Alice's main");
+    assert_eq!(
+        t.remote_git(&["rev-parse", "main"]),
+        remote_main,
+        "main on the remote"
+    );
+    assert_eq!(
+        t.alice.git(&["rev-parse", "main"]),
+        alice_main,
+        "Alice's main"
+    );
     assert_eq!(
         t.alice.git(&["rev-parse", "origin/main"]),
         remote_main,
@@ -37,7 +49,10 @@ fn sync_never_pushes_the_users_code() {
         assert!(!pushed.contains(wip), "{wip} reached the remote: {pushed}");
     }
     let shared = t.remote_git(&["ls-tree", "-r", "--name-only", "postmortems"]);
-    assert!(shared.lines().all(|f| f.starts_with("postmortems/")), "{shared}");
+    assert!(
+        shared.lines().all(|f| f.starts_with("postmortems/")),
+        "{shared}"
+    );
     t.bob.ok(&["sync"]);
     assert!(t.bob.ok(&["list", "--json"]).contains(&id));
     assert_eq!(t.bob.git(&["rev-parse", "main"]), remote_main);
@@ -49,16 +64,25 @@ fn a_record_made_on_a_feature_branch_is_the_teams_and_stays_visible() {
     t.alice.git(&["switch", "-q", "-c", "feature/x"]);
     let id = t.alice.new_record("Found while on a branch", &[]);
     assert_eq!(
-        t.alice.git(&["log", "--format=%s", "feature/x"]).matches("postmortem").count(),
+        t.alice
+            .git(&["log", "--format=%s", "feature/x"])
+            .matches("postmortem")
+            .count(),
         0,
         "not on the feature branch"
     );
     t.alice.git(&["switch", "-q", "main"]);
-    assert!(t.alice.ok(&["list", "--json"]).contains(&id), "its author still sees it");
+    assert!(
+        t.alice.ok(&["list", "--json"]).contains(&id),
+        "its author still sees it"
+    );
     t.alice.git(&["switch", "-q", "feature/x"]);
     t.alice.ok(&["sync"]);
     t.bob.ok(&["sync"]);
-    assert!(t.bob.ok(&["list", "--json"]).contains(&id), "the team sees it");
+    assert!(
+        t.bob.ok(&["list", "--json"]).contains(&id),
+        "the team sees it"
+    );
     t.alice.git(&["switch", "-q", "main"]);
     t.all_agree();
 }
@@ -75,7 +99,14 @@ fn counters_changed_in_two_clones_add_up() {
         t.alice.head_message().lines().next().unwrap(),
         format!("postmortem: {id} field reports 7 → 9")
     );
-    t.bob.ok(&["update", &id, "--field-reports", "+3", "--users-affected", "40"]);
+    t.bob.ok(&[
+        "update",
+        &id,
+        "--field-reports",
+        "+3",
+        "--users-affected",
+        "40",
+    ]);
     t.alice.ok(&["sync"]);
     t.bob.ok(&["sync"]);
     t.alice.ok(&["sync"]);
@@ -98,13 +129,17 @@ fn a_force_push_on_the_remote_is_followed_not_undone() {
     // Bob records his own meanwhile, unshared.
     let bobs = t.bob.new_record("Bob's incident", &[]);
     // The team takes the mistake back out with a force-push.
-    t.alice.git(&["branch", "-f", "postmortems", "postmortems~1"]);
+    t.alice
+        .git(&["branch", "-f", "postmortems", "postmortems~1"]);
     t.alice.git(&["push", "-q", "-f", "origin", "postmortems"]);
     let out = t.bob.pm(&["sync"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let remote = t.remote_git(&["ls-tree", "-r", "--name-only", "postmortems"]);
     assert!(remote.contains(&kept) && remote.contains(&bobs), "{remote}");
-    assert!(!remote.contains(&mistake), "the dropped record came back: {remote}");
+    assert!(
+        !remote.contains(&mistake),
+        "the dropped record came back: {remote}"
+    );
     let log = t.remote_git(&["log", "--format=%s", "postmortems"]);
     assert!(!log.contains("Filed by mistake"), "{log}");
     let listed = t.bob.ok(&["list", "--json"]);
@@ -134,7 +169,9 @@ fn sync_needs_nothing_on_path() {
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
         String::from_utf8(out.stdout).unwrap()
     };
-    let id = run(&t.alice, &["new", "--title", "No PATH"]).trim().to_string();
+    let id = run(&t.alice, &["new", "--title", "No PATH"])
+        .trim()
+        .to_string();
     run(&t.alice, &["sync"]);
     run(&t.bob, &["sync"]);
     run(&t.alice, &["update", &id, "--severity", "SEV1"]);
@@ -176,13 +213,18 @@ fn a_sync_killed_at_any_instant_leaves_the_branch_as_it_was_or_merged() {
             assert_eq!(s(&r, "summary"), "Bob's summary", "{point}");
         }
         assert_eq!(t.bob.status_porcelain(), "", "{point}");
-        let fsck = t.bob.git_output_in(t.bob.path(), &["fsck", "--no-dangling"]);
+        let fsck = t
+            .bob
+            .git_output_in(t.bob.path(), &["fsck", "--no-dangling"]);
         assert!(fsck.status.success(), "{point}: {}", stderr(&fsck));
         t.bob.ok(&["sync"]);
         t.alice.ok(&["sync"]);
         t.all_agree();
         let r = t.alice.record(&id);
-        assert_eq!((s(&r, "severity"), s(&r, "summary")), ("SEV1", "Bob's summary"));
+        assert_eq!(
+            (s(&r, "severity"), s(&r, "summary")),
+            ("SEV1", "Bob's summary")
+        );
     }
 }
 
@@ -201,7 +243,9 @@ fn a_teammates_first_run_takes_the_remotes_branch_and_reads_say_when_it_is_behin
         stderr(&out)
     );
     assert_eq!(
-        t.bob.git(&["rev-parse", "--abbrev-ref", "postmortems@{upstream}"]).trim(),
+        t.bob
+            .git(&["rev-parse", "--abbrev-ref", "postmortems@{upstream}"])
+            .trim(),
         "origin/postmortems"
     );
     t.alice.new_record("Second", &[]);
@@ -223,7 +267,15 @@ fn a_single_branch_clone_names_the_fetch_that_brings_the_records() {
     let carol = TestRepo::bare_init();
     std::fs::remove_dir_all(carol.path().join(".git")).unwrap();
     let remote = t.remote.path().to_str().unwrap();
-    carol.git(&["clone", "-q", "--single-branch", "--branch", "main", remote, "."]);
+    carol.git(&[
+        "clone",
+        "-q",
+        "--single-branch",
+        "--branch",
+        "main",
+        remote,
+        ".",
+    ]);
     let out = carol.pm(&["list"]);
     let err = stderr(&out);
     let fetch = err
@@ -251,7 +303,8 @@ fn earlier_layout() -> (TestRepo, String) {
     repo.ok(&["assign", &id, "Bob Lee <bob@example.com>"]);
     repo.ok(&["update", &id, "--severity", "SEV1"]);
     assert!(
-        repo.git(&["log", "--format=%s", "main"]).contains("postmortem: assign"),
+        repo.git(&["log", "--format=%s", "main"])
+            .contains("postmortem: assign"),
         "made on main, as earlier versions did"
     );
     (repo, id)
@@ -277,7 +330,10 @@ fn migrate_moves_the_records_with_their_history_and_touches_no_branch_of_yours()
         stderr(&out)
     );
     assert!(
-        !repo.git_output_in(repo.path(), &["rev-parse", "-q", "--verify", "postmortems"]).status.success(),
+        !repo
+            .git_output_in(repo.path(), &["rev-parse", "-q", "--verify", "postmortems"])
+            .status
+            .success(),
         "a dry run makes nothing"
     );
 
@@ -289,7 +345,10 @@ fn migrate_moves_the_records_with_their_history_and_touches_no_branch_of_yours()
     assert_eq!(log.lines().count(), 4, "{log}");
     assert!(!log.contains("code"), "no code commit came along: {log}");
     let files = repo.git(&["ls-tree", "-r", "--name-only", "refs/heads/postmortems"]);
-    assert!(files.lines().all(|f| f.starts_with("postmortems/")), "{files}");
+    assert!(
+        files.lines().all(|f| f.starts_with("postmortems/")),
+        "{files}"
+    );
     // Each record's history is still there for `log`.
     let history = repo.ok(&["log", &id]);
     for step in ["assign", "update", "new"] {
@@ -312,12 +371,19 @@ fn migrate_moves_the_records_with_their_history_and_touches_no_branch_of_yours()
     // Writes now go to the records branch.
     repo.ok(&["update", &id, "--summary", "after the move"]);
     assert_eq!(s(&repo.record(&id), "summary"), "after the move");
-    assert_eq!(repo.git(&["log", "-1", "--format=%s", "main"]).trim(), rm_subject(&rm));
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s", "main"]).trim(),
+        rm_subject(&rm)
+    );
 }
 
 /// The subject of the commit the printed `git rm` line makes.
 fn rm_subject(rm: &str) -> String {
-    rm.split("-m '").nth(1).unwrap().trim_end_matches('\'').to_string()
+    rm.split("-m '")
+        .nth(1)
+        .unwrap()
+        .trim_end_matches('\'')
+        .to_string()
 }
 
 /// Two teammates who both migrate make the very same commits: the first
@@ -341,6 +407,10 @@ fn two_clones_that_migrate_make_the_same_branch() {
     );
     t.alice.ok(&["sync"]);
     let out = t.bob.pm(&["sync"]);
-    assert!(stderr(&out).contains("0 commit(s) in, 0 out"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("0 commit(s) in, 0 out"),
+        "{}",
+        stderr(&out)
+    );
     assert!(t.bob.ok(&["list", "--json"]).contains(&id));
 }
