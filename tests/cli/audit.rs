@@ -153,7 +153,6 @@ fn at_reads_records_as_they_were() {
     assert!(err.contains("--at 'no-such-rev'"), "{err}");
 }
 
-// TODO(lead): fails: under 8 concurrent writers some writes give up after MAX_ATTEMPTS (20) lost CAS races ("the postmortems branch kept moving … nothing was written"); no backoff/queue in store/tx.
 #[test]
 fn eight_processes_times_twenty_five_writes_lose_nothing() {
     let repo = TestRepo::new();
