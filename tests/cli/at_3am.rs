@@ -94,7 +94,7 @@ fn impossible_dates_and_daylight_saving_gaps_are_refused_with_the_reason() {
         "timezone = \"local\"\n",
         "config",
     );
-    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let before = repo.everything();
     let out = repo
         .cmd_in(repo.path())
         .env("TZ", "America/New_York")
@@ -114,12 +114,7 @@ fn impossible_dates_and_daylight_saving_gaps_are_refused_with_the_reason() {
         err.contains("does not exist") && err.contains("daylight saving"),
         "{err}"
     );
-    assert_eq!(
-        repo.git(&["rev-parse", "HEAD"]).trim(),
-        head,
-        "nothing written"
-    );
-    let _ = head;
+    assert_eq!(repo.everything(), before, "nothing written");
 }
 
 /// A small grammar of commands with good and bad values; whatever the
@@ -208,7 +203,7 @@ fn every_record_any_command_writes_passes_check() {
             _ => vec!["close".into(), id],
         };
         let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-        let head = repo.git(&["rev-parse", "HEAD"]);
+        let before = repo.everything();
         let out = repo.pm(&argv);
         assert!(
             !stderr(&out).contains("panicked"),
@@ -229,14 +224,9 @@ fn every_record_any_command_writes_passes_check() {
             );
         } else {
             assert_eq!(
-                repo.git(&["rev-parse", "HEAD"]),
-                head,
-                "{argv:?} failed but committed"
-            );
-            assert_eq!(
-                repo.status_porcelain(),
-                "",
-                "{argv:?} failed but left changes"
+                repo.everything(),
+                before,
+                "{argv:?} failed but committed or left changes"
             );
         }
     }
@@ -605,11 +595,11 @@ fn search_finds_words_in_any_field_hangul_included() {
 }
 
 /// From a hostile tester: times that cannot be, hints that must carry
-/// `--dir`, a sparse checkout that hides the records.
+/// `--dir`, sparse checkouts (of the code, and of the records branch).
 #[test]
 fn impossible_starts_pasteable_dir_hints_and_sparse_checkouts() {
     let repo = TestRepo::new();
-    let head = repo.git(&["rev-parse", "HEAD"]);
+    let before = repo.everything();
     let err = repo.fails(1, &["new", "--title", "x", "--started", "9999-12-31 23:59"]);
     assert!(err.contains("after the record was created"), "{err}");
     let err = repo.fails(2, &["new", "--title", "x", "--started", "99999999999m ago"]);
@@ -619,7 +609,7 @@ fn impossible_starts_pasteable_dir_hints_and_sparse_checkouts() {
     );
     let err = repo.fails(2, &["new", "--title", "x", "--started", "0000-01-01 00:00"]);
     assert!(err.contains("out of range"), "{err}");
-    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+    assert_eq!(repo.everything(), before);
 
     // --dir is carried into the commands that hints print.
     let id = repo.new_record("Elsewhere", &[]);
@@ -650,25 +640,48 @@ fn impossible_starts_pasteable_dir_hints_and_sparse_checkouts() {
         stderr(&out)
     );
 
-    // A sparse checkout without the records: said, not "no post-mortems".
+    // A sparse checkout of the code that leaves `postmortems/` out hides
+    // nothing: the records are read from and written to their branch.
     repo.git(&["sparse-checkout", "set", "--no-cone", "/main.rs"]);
     assert!(!repo.path().join("postmortems").exists());
-    for args in [
-        &["list"][..],
-        &["check"],
-        &["show", &id],
-        &["new", "--title", "hidden"],
-    ] {
-        let err = repo.fails(1, args);
-        assert!(
-            err.contains("outside your sparse checkout"),
-            "{args:?}: {err}"
-        );
-        assert!(
-            err.contains("git sparse-checkout add postmortems"),
-            "{args:?}: {err}"
-        );
-    }
-    repo.git(&["sparse-checkout", "disable"]);
+    let status = repo.status_porcelain();
     assert!(repo.ok(&["list"]).contains(&id));
+    repo.ok(&["check"]);
+    assert!(repo.ok(&["show", &id]).contains("Elsewhere"));
+    let hidden = repo.new_record("hidden", &[]);
+    assert!(repo.ok(&["list"]).contains(&hidden));
+    assert!(!repo.path().join("postmortems").exists());
+    assert_eq!(repo.status_porcelain(), status);
+    repo.git(&["sparse-checkout", "disable"]);
+
+    // Where the records branch is checked out sparsely, without the
+    // records: a write is refused with the command that brings them
+    // back, and nothing is written; reads still see the branch.
+    let wt = repo.records_worktree();
+    repo.git_in(&wt, &["sparse-checkout", "set", "--no-cone", "/nothing"]);
+    assert!(!wt.join("postmortems").exists());
+    let before = repo.everything();
+    let err = repo.fails(1, &["new", "--title", "hidden too"]);
+    assert!(
+        err.contains("outside the sparse checkout") && err.contains("nothing was written"),
+        "{err}"
+    );
+    assert!(err.contains("sparse-checkout add postmortems"), "{err}");
+    assert_eq!(repo.everything(), before);
+    assert!(repo.ok(&["list"]).contains(&hidden));
+    repo.ok(&["check"]);
+    // The hint, pasted, brings the records back, and the write goes through.
+    let hint = err
+        .lines()
+        .find(|l| l.contains("sparse-checkout add"))
+        .unwrap()
+        .trim_start_matches("hint:")
+        .trim()
+        .trim_matches('`')
+        .to_string();
+    let out = run_hint(&repo, &hint);
+    assert!(out.status.success(), "{hint}: {}", stderr(&out));
+    let back = repo.new_record("hidden too", &[]);
+    assert!(wt.join(repo.record_path(&back)).exists());
+    assert_eq!(repo.git_in(&wt, &["status", "--porcelain"]), "");
 }

@@ -21,21 +21,14 @@ fn log_shows_who_changed_which_field_including_plain_git_commits() {
     repo.ok(&["action", "done", &format!("{id}#1")]);
     // A change by hand, committed with plain git by someone else.
     let path = repo.record_path(&id);
-    repo.write(
-        &path,
-        &repo
-            .read(&path)
-            .replace("summary = \"\"", "summary = \"by hand\""),
-    );
-    repo.git(&[
-        "-c",
-        "user.name=Carol",
-        "-c",
-        "user.email=carol@example.com",
-        "commit",
-        "-qam",
+    let edited = repo
+        .show(&path)
+        .replace("summary = \"\"", "summary = \"by hand\"");
+    repo.commit_on_records_branch_as(
+        Some(("Carol", "carol@example.com")),
+        &[(&path, Some(&edited))],
         "Fix the summary",
-    ]);
+    );
 
     let log: Value = serde_json::from_str(&repo.ok(&["log", &id, "--json"])).unwrap();
     let entries = log.as_array().unwrap();
@@ -93,7 +86,7 @@ fn log_shows_who_changed_which_field_including_plain_git_commits() {
 
     // The same number of entries as git itself finds for that path.
     let git_count = repo
-        .git(&["log", "--format=%H", "--", &path])
+        .git(&["log", "--format=%H", "postmortems", "--", &path])
         .lines()
         .count();
     assert_eq!(entries.len(), git_count);
@@ -113,7 +106,7 @@ fn log_shows_who_changed_which_field_including_plain_git_commits() {
 fn at_reads_records_as_they_were() {
     let repo = TestRepo::new();
     let id = repo.new_record("Time travel", &["--severity", "SEV3"]);
-    let first = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let first = repo.records_tip();
     repo.ok_at(
         "2026-11-26T10:00:00+09:00",
         &[
@@ -136,8 +129,8 @@ fn at_reads_records_as_they_were() {
     let now: Value = serde_json::from_str(&repo.ok(&["show", &id, "--json"])).unwrap();
     assert_eq!(now["severity"], "SEV1");
     assert_eq!(
-        repo.ok(&["show", &id, "--format", "toml", "--at", "HEAD~2"]),
-        repo.git(&["show", &format!("HEAD~2:{}", repo.record_path(&id))])
+        repo.ok(&["show", &id, "--format", "toml", "--at", "postmortems~2"]),
+        repo.git(&["show", &format!("postmortems~2:{}", repo.record_path(&id))])
     );
 
     // By date: on the 25th only the first version existed.
@@ -154,7 +147,7 @@ fn at_reads_records_as_they_were() {
     assert_eq!(ids, [id.as_str()], "{other} did not exist yet");
     assert_eq!(listed[0]["title"], "Time travel");
     let stats: Value =
-        serde_json::from_str(&repo.ok(&["stats", "--json", "--at", "HEAD~1"])).unwrap();
+        serde_json::from_str(&repo.ok(&["stats", "--json", "--at", "postmortems~1"])).unwrap();
     assert_eq!(stats["by_severity"]["SEV1"], 1);
     let err = repo.fails(2, &["list", "--at", "no-such-rev"]);
     assert!(err.contains("--at 'no-such-rev'"), "{err}");
@@ -178,7 +171,7 @@ fn eight_processes_times_twenty_five_writes_lose_nothing() {
         }
     });
     assert_eq!(repo.commit_count(), before + 200);
-    let messages = repo.git(&["log", "--format=%s", &format!("-{}", 200)]);
+    let messages = repo.git(&["log", "--format=%s", "-200", "postmortems"]);
     assert_eq!(
         messages
             .lines()
@@ -253,24 +246,33 @@ fn commits_are_signed_with_ssh_when_git_is_told_to() {
 
     let id = repo.new_record("Signed", &[]);
     repo.ok(&["assign", &id, "me"]);
-    let shown = repo.git(&["log", "-2", "--show-signature", "--format=%H %G?"]);
+    let shown = repo.git(&[
+        "log",
+        "-2",
+        "--show-signature",
+        "--format=%H %G?",
+        "postmortems",
+    ]);
     assert!(
         shown.contains("Good \"git\" signature for alice@example.com"),
         "{shown}"
     );
-    assert_eq!(repo.git(&["log", "-2", "--format=%G?"]).trim(), "G\nG");
+    assert_eq!(
+        repo.git(&["log", "-2", "--format=%G?", "postmortems"])
+            .trim(),
+        "G\nG"
+    );
 
     // A broken signing setup is an error, and nothing is committed.
     repo.git(&["config", "user.signingkey", "/nonexistent/key"]);
-    let before = repo.commit_count();
+    let before = repo.everything();
     let err = repo.fails(1, &["assign", &id, "bob"]);
     assert!(err.contains("commit.gpgsign is on"), "{err}");
     assert!(
         err.contains("/nonexistent/key"),
         "git's reason is shown: {err}"
     );
-    assert_eq!(repo.status_porcelain(), "", "nothing half-written");
-    assert_eq!(repo.commit_count(), before);
+    assert_eq!(repo.everything(), before, "nothing half-written");
 }
 
 #[test]
@@ -284,7 +286,7 @@ fn check_reports_each_problem_with_file_and_line() {
     let good = repo.new_record("Fine", &["--service", "payments"]);
     repo.ok(&["check"]);
     // The tool refuses to write either mistake (the same rules as check)…
-    let head = repo.git(&["rev-parse", "HEAD"]);
+    let before = repo.everything();
     let err = repo.fails(
         1,
         &[
@@ -309,45 +311,42 @@ fn check_reports_each_problem_with_file_and_line() {
         err.contains("unknown service 'paymnts' (did you mean 'payments'?)"),
         "{err}"
     );
-    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head, "nothing committed");
-    // …so they come in by hand, as a teammate's plain commits would.
+    assert_eq!(repo.everything(), before, "nothing committed");
+    // …so they come in by hand, as a teammate's plain commits would: in a
+    // checkout of the records branch, with git add and git commit.
     let order = repo.new_record("Times backwards", &["--started", "2026-11-23 10:00"]);
+    let unknown = repo.new_record("Unknown service", &["--service", "payments"]);
+    let rough = repo.new_record("Rough edit", &[]);
+    let wt = repo.records_worktree();
+    let read = |path: &str| std::fs::read_to_string(wt.join(path)).unwrap();
+    let write = |path: &str, text: &str| {
+        let p = wt.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
     let order_path = repo.record_path(&order);
-    let text = repo.read(&order_path).replace(
+    let text = read(&order_path).replace(
         "started_at = 2026-11-23T10:00:00+09:00",
         "started_at = 2026-11-23T10:00:00+09:00\ndetected_at = 2026-11-23T09:00:00+09:00",
     );
-    repo.write(&order_path, &text);
-    let unknown = repo.new_record("Unknown service", &["--service", "payments"]);
+    write(&order_path, &text);
     let unknown_path = repo.record_path(&unknown);
-    let text = repo
-        .read(&unknown_path)
-        .replace("\"payments\"", "\"paymnts\"");
-    repo.write(&unknown_path, &text);
-    let rough = repo.new_record("Rough edit", &[]);
+    let text = read(&unknown_path).replace("\"payments\"", "\"paymnts\"");
+    write(&unknown_path, &text);
     let rough_path = repo.record_path(&rough);
-    let text = repo
-        .read(&rough_path)
+    let text = read(&rough_path)
         .replace("status = \"open\"", "status = \"closed\"")
         .replace("severity = \"SEV3\"", "severity = \"P0\"");
-    repo.write(&rough_path, &text);
+    write(&rough_path, &text);
     let copy = format!("postmortems/2026/10/{good}.toml");
-    repo.write(&copy, &repo.read(&repo.record_path(&good)));
-    repo.write("postmortems/stray.toml", "x = 1\n");
-    repo.git(&["add", "."]);
-    repo.git(&["commit", "-qm", "rough edits"]);
-    repo.write("postmortems/2026/11/broken.toml", "title = \n");
+    write(&copy, &read(&repo.record_path(&good)));
+    write("postmortems/stray.toml", "x = 1\n");
+    repo.git_in(&wt, &["add", "."]);
+    repo.git_in(&wt, &["commit", "-qm", "rough edits"]);
+    write("postmortems/2026/11/broken.toml", "title = \n");
 
-    let out = repo.pm(&["check"]);
-    assert_eq!(out.status.code(), Some(1));
-    let text = stdout(&out);
-    let line_of = |path: &str, key: &str| {
-        repo.read(path)
-            .lines()
-            .position(|l| l.starts_with(key))
-            .unwrap()
-            + 1
-    };
+    let line_of =
+        |path: &str, key: &str| read(path).lines().position(|l| l.starts_with(key)).unwrap() + 1;
     let want = [
         format!(
             "{}:{}: error[time-order]: detected_at is before started_at",
@@ -374,15 +373,33 @@ fn check_reports_each_problem_with_file_and_line() {
         format!("{copy}:1: error[file-path]: should be at postmortems/2026/11/{good}.toml"),
         format!("{copy}:1: error[duplicate-id]: duplicate id {good}"),
         "postmortems/stray.toml:1: error[file-path]: 'stray.toml' is not a record name".to_string(),
+    ];
+    let uncommitted = [
         "postmortems/2026/11/broken.toml:1: error[syntax]:".to_string(),
         "postmortems/2026/11/broken.toml:1: warning[uncommitted]: not committed yet".to_string(),
     ];
-    for w in &want {
+    // Where the records branch is checked out (CI on a pull request to
+    // it), check lints the files there, the uncommitted one too.
+    let out = repo.pm_in(&wt, &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    for w in want.iter().chain(&uncommitted) {
         assert!(text.contains(w.as_str()), "missing {w:?} in:\n{text}");
     }
     assert!(stderr(&out).contains("error: check:"), "{}", stderr(&out));
+    // Beside the code, it lints the branch: the commits, not the file
+    // written in another checkout.
+    let out = repo.pm(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    for w in &want {
+        assert!(text.contains(w.as_str()), "missing {w:?} in:\n{text}");
+    }
+    assert!(!text.contains("broken.toml"), "{text}");
+    assert!(stderr(&out).contains("error: check:"), "{}", stderr(&out));
 
-    let json: Value = serde_json::from_str(&stdout(&repo.pm(&["check", "--json"]))).unwrap();
+    let json: Value =
+        serde_json::from_str(&stdout(&repo.pm_in(&wt, &["check", "--json"]))).unwrap();
     assert!(json["errors"].as_u64().unwrap() >= 9);
     assert!(json["findings"][0]["level"].as_str().is_some());
 
@@ -559,7 +576,7 @@ fn a_fixes_postmortem_trailer_closes_the_action_item() {
 #[test]
 fn triage_never_commits_even_where_it_could() {
     let (repo, id, _) = fixed_by_a_commit();
-    let head = repo.git(&["rev-parse", "HEAD"]);
+    let before = repo.everything();
     for args in [
         &["triage"][..],
         &["triage", "--json"],
@@ -567,7 +584,7 @@ fn triage_never_commits_even_where_it_could() {
     ] {
         let out = repo.pm(args);
         assert!(out.status.success(), "{}", stderr(&out));
-        assert_eq!(repo.git(&["rev-parse", "HEAD"]), head, "{args:?} committed");
+        assert_eq!(repo.everything(), before, "{args:?} committed");
     }
     assert_eq!(repo.status_porcelain(), "");
     // On a detached HEAD too.
@@ -579,5 +596,6 @@ fn triage_never_commits_even_where_it_could() {
         "{}",
         stdout(&out)
     );
-    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head, "nothing committed");
+    assert_eq!(repo.records_tip(), before.1, "nothing committed");
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]).trim(), before.0);
 }

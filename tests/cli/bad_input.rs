@@ -4,14 +4,12 @@ use crate::support::*;
 
 /// Runs a command expected to fail and checks nothing in the repo changed.
 fn refused(repo: &TestRepo, code: i32, args: &[&str]) -> String {
-    let head = repo.git(&["rev-parse", "HEAD"]);
-    let status = repo.git(&["status", "--porcelain", "--untracked-files=all"]);
+    let before = repo.everything();
     let err = repo.fails(code, args);
-    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head, "{args:?} committed");
     assert_eq!(
-        repo.git(&["status", "--porcelain", "--untracked-files=all"]),
-        status,
-        "{args:?} wrote files"
+        repo.everything(),
+        before,
+        "{args:?} committed or wrote files"
     );
     assert_eq!(
         err.lines().filter(|l| l.starts_with("error:")).count(),
@@ -92,10 +90,9 @@ fn a_malformed_record_is_reported_with_its_place_and_the_rest_still_works() {
     let bad = repo.new_record("Bad one", &[]);
     let bad_path = repo.record_path(&bad);
     let broken = repo
-        .read(&bad_path)
+        .show(&bad_path)
         .replace("title = \"Bad one\"", "title = \"Bad one");
-    repo.write(&bad_path, &broken);
-    repo.git(&["commit", "-qam", "oops"]);
+    repo.commit_file(&bad_path, &broken, "oops");
 
     let out = repo.pm(&["list"]);
     assert!(out.status.success());
@@ -110,9 +107,9 @@ fn a_malformed_record_is_reported_with_its_place_and_the_rest_still_works() {
 
     // A wrong type is reported with its place too.
     let wrong = repo
-        .read(&repo.record_path(&good))
+        .show(&repo.record_path(&good))
         .replace("severity = \"SEV3\"", "severity = 3");
-    repo.write(&repo.record_path(&good), &wrong);
+    repo.commit_file(&repo.record_path(&good), &wrong, "by hand");
     let err = repo.fails(1, &["show", &good]);
     let line = wrong
         .lines()
@@ -182,13 +179,16 @@ fn comments_and_layout_written_by_hand_survive_every_command() {
     let repo = TestRepo::new();
     let id = repo.new_record("Keep my notes", &[]);
     let path = repo.record_path(&id);
-    let text = repo.read(&path);
+    let text = repo.show(&path);
     let text = text.replace(
         "summary = \"\"",
         "# Written at 3am, sorry\nsummary = \"draft\" # to be improved\ncustom_field = \"ours\"",
     );
-    repo.write(&path, &format!("{text}\n# trailing thoughts\n"));
-    repo.git(&["commit", "-qam", "hand edit"]);
+    repo.commit_file(
+        &path,
+        &format!("{text}\n# trailing thoughts\n"),
+        "hand edit",
+    );
     repo.ok(&["assign", &id, "me"]);
     repo.ok(&[
         "update",
@@ -199,7 +199,7 @@ fn comments_and_layout_written_by_hand_survive_every_command() {
         "2026-11-23 09:00",
     ]);
     repo.ok(&["analyze", &id, "--root-cause", "rc", "--action", "fix"]);
-    let after = repo.read(&path);
+    let after = repo.show(&path);
     for kept in [
         "# Written at 3am, sorry\nsummary = \"better\" # to be improved",
         "custom_field = \"ours\"",
@@ -212,16 +212,21 @@ fn comments_and_layout_written_by_hand_survive_every_command() {
 #[test]
 fn a_malformed_config_is_an_error_with_its_place() {
     let repo = TestRepo::new();
-    repo.write(
+    repo.commit_file(
         "postmortems/config.toml",
         "severities = [\"P1\", \"P2\"]\nreview_dayz = 3\n",
+        "config",
     );
     let err = repo.fails(1, &["list"]);
     assert!(
         err.contains("postmortems/config.toml:2:1") && err.contains("review_dayz"),
         "{err}"
     );
-    repo.write("postmortems/config.toml", "severities = [\"P1\", \"P2\"]\n");
+    repo.commit_file(
+        "postmortems/config.toml",
+        "severities = [\"P1\", \"P2\"]\n",
+        "config fixed",
+    );
     let id = repo.new_record("custom levels", &["--severity", "p1"]);
     assert_eq!(s(&repo.record(&id), "severity"), "P1");
 }

@@ -4,16 +4,6 @@
 use crate::support::*;
 use serde_json::Value;
 
-/// Puts a file's mtime back an hour (its ctime still moves to now).
-fn backdate(repo: &TestRepo, rel: &str) {
-    let ok = std::process::Command::new("touch")
-        .args(["-d", "1 hour ago"])
-        .arg(repo.path().join(rel))
-        .status()
-        .unwrap();
-    assert!(ok.success());
-}
-
 fn titles(repo: &TestRepo) -> Vec<String> {
     let v: Value = serde_json::from_str(&repo.ok(&["list", "--all", "--json"])).unwrap();
     let mut t: Vec<String> = v
@@ -26,26 +16,37 @@ fn titles(repo: &TestRepo) -> Vec<String> {
     t
 }
 
+/// A file's blob id on the records branch, as the 20 bytes git stores.
+fn blob_id(repo: &TestRepo, rel: &str) -> Vec<u8> {
+    let hex = repo.git(&["rev-parse", &format!("refs/heads/postmortems:{rel}")]);
+    let hex = hex.trim();
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect()
+}
+
 #[test]
 fn the_record_cache_never_hides_an_edit() {
     let repo = TestRepo::new();
     let a = repo.new_record("Alpha", &[]);
     let b = repo.new_record("Bravo", &[]);
     let (pa, pb) = (repo.record_path(&a), repo.record_path(&b));
-    // Files changed in the last two seconds are never cached (racy-git).
-    std::thread::sleep(std::time::Duration::from_millis(2100));
     assert_eq!(titles(&repo), ["Alpha", "Bravo"]);
     let cache = repo.path().join(".git/devops-postmortem-records.cache");
     let bytes = std::fs::read(&cache).expect("the first read writes the cache");
-    let holds = |p: &str| bytes.windows(p.len()).any(|w| w == p.as_bytes());
-    assert!(holds(&pa) && holds(&pb), "both records are cached");
+    let holds = |id: &[u8]| bytes.windows(id.len()).any(|w| w == id);
+    assert!(
+        holds(&blob_id(&repo, &pa)) && holds(&blob_id(&repo, &pb)),
+        "both records are cached, by blob id"
+    );
 
-    // Same size, mtime put back: only ctime tells. Still seen.
-    repo.write(&pa, &repo.read(&pa).replace("Alpha", "Alphb"));
-    backdate(&repo, &pa);
+    // A teammate's edit of the same size, committed with plain git. Seen.
+    let both = repo.records_tip();
+    repo.commit_file(&pa, &repo.show(&pa).replace("Alpha", "Alphb"), "by hand");
     assert_eq!(titles(&repo), ["Alphb", "Bravo"]);
-    // A new file, a removed file.
-    std::fs::remove_file(repo.path().join(&pb)).unwrap();
+    // A removed file, a new one.
+    repo.commit_many_on_records_branch(&[(&pb, None)], "remove Bravo");
     repo.new_record("Charlie", &[]);
     assert_eq!(titles(&repo), ["Alphb", "Charlie"]);
     // Damaged or deleted: the same answer.
@@ -53,10 +54,20 @@ fn the_record_cache_never_hides_an_edit() {
     assert_eq!(titles(&repo), ["Alphb", "Charlie"]);
     std::fs::remove_file(&cache).unwrap();
     assert_eq!(titles(&repo), ["Alphb", "Charlie"]);
+    // The branch moved back (a reset, a force-push taken by sync), with
+    // the newer records cached: the answer follows the branch.
+    let tip = repo.records_tip();
+    repo.git(&["update-ref", "refs/heads/postmortems", &both]);
+    assert_eq!(titles(&repo), ["Alpha", "Bravo"]);
+    repo.git(&["update-ref", "refs/heads/postmortems", &tip]);
+    assert_eq!(titles(&repo), ["Alphb", "Charlie"]);
     // Figures agree with and without the cache.
     let with: Value = serde_json::from_str(&repo.ok(&["stats", "--json"])).unwrap();
-    // (Every file was just changed, so there may be nothing cached now.)
-    let _ = std::fs::remove_file(&cache);
+    std::fs::remove_file(&cache).unwrap();
+    let _ = std::fs::remove_file(
+        repo.path()
+            .join(".git/devops-postmortem-records-slim.cache"),
+    );
     let without: Value = serde_json::from_str(&repo.ok(&["stats", "--json"])).unwrap();
     assert_eq!(with, without);
 }
@@ -77,6 +88,8 @@ fn the_history_cache_grows_with_new_commits_and_can_be_deleted() {
     let cache = repo.path().join(".git/devops-postmortem-history.cache");
     assert!(cache.exists());
     repo.ok(&["update", &id, "--severity", "SEV2"]);
+    // Commits that do not touch the record: another record's, and code.
+    repo.new_record("Another", &[]);
     repo.git(&["commit", "-q", "--allow-empty", "-m", "code"]);
     repo.ok(&["assign", &id, "bob"]);
     assert_eq!(log(&repo), ["assign", "update", "new"]);
@@ -84,8 +97,9 @@ fn the_history_cache_grows_with_new_commits_and_can_be_deleted() {
     assert_eq!(log(&repo), ["assign", "update", "new"]);
     std::fs::remove_file(&cache).unwrap();
     assert_eq!(log(&repo), ["assign", "update", "new"]);
-    // Rewritten history (a reset) is read from HEAD, not from the cache.
-    repo.git(&["reset", "-q", "--hard", "HEAD~2"]);
+    // Rewritten history (a reset of the records branch) is read from the
+    // branch, not from the cache.
+    repo.git(&["update-ref", "refs/heads/postmortems", "postmortems~2"]);
     assert_eq!(log(&repo), ["update", "new"]);
 }
 
@@ -107,28 +121,45 @@ fn log_from_scratch(repo: &TestRepo, id: &str) -> String {
     repo.ok(&["log", id, "--json"]) + &team
 }
 
+/// `devops postmortem ARGS` with the records on another branch
+/// (`DEVOPS_PM_BRANCH`), as a side branch of the records.
+fn on_branch(repo: &TestRepo, branch: &str, args: &[&str]) {
+    let out = repo
+        .cmd_in(repo.path())
+        .env("DEVOPS_PM_BRANCH", branch)
+        .arg("postmortem")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?} on {branch}: {}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn the_history_walk_reads_gits_commit_graph_alike() {
     let repo = TestRepo::new();
     let id = repo.new_record("Graph", &["--severity", "SEV3"]);
     let path = repo.record_path(&id);
-    // History with a merge and an octopus merge, the record changed on
-    // side branches too.
-    repo.git(&["checkout", "-q", "-b", "side"]);
-    repo.ok(&["assign", &id, "bob"]);
-    repo.git(&["checkout", "-q", "main"]);
-    repo.commit_file("src/a.txt", "a", "code");
-    repo.git(&["merge", "-q", "--no-ff", "--no-edit", "side"]);
-    for (branch, file) in [("b1", "src/b1.txt"), ("b2", "src/b2.txt")] {
-        repo.git(&["checkout", "-q", "-b", branch, "main"]);
-        repo.commit_file(file, branch, "code");
+    // The records branch's history with a merge and an octopus merge, the
+    // record changed on side branches too (merged with plain git, where
+    // the records branch is checked out).
+    repo.git(&["branch", "side", "postmortems"]);
+    on_branch(&repo, "side", &["assign", &id, "bob"]);
+    repo.new_record("Meanwhile", &[]);
+    let wt = repo.records_worktree();
+    repo.git_in(&wt, &["merge", "-q", "--no-ff", "--no-edit", "side"]);
+    for branch in ["b1", "b2"] {
+        repo.git(&["branch", branch, "postmortems"]);
     }
-    repo.git(&["checkout", "-q", "b2"]);
-    repo.ok(&["update", &id, "--severity", "SEV2"]);
-    repo.git(&["checkout", "-q", "main"]);
-    repo.git(&["merge", "-q", "--no-ff", "--no-edit", "b1", "b2"]);
+    on_branch(&repo, "b1", &["new", "--title", "On b1"]);
+    on_branch(&repo, "b2", &["update", &id, "--severity", "SEV2"]);
+    repo.git_in(&wt, &["merge", "-q", "--no-ff", "--no-edit", "b1", "b2"]);
+    repo.git(&["worktree", "remove", wt.to_str().unwrap()]);
     assert_eq!(
-        repo.git(&["log", "-1", "--format=%P"])
+        repo.git(&["log", "-1", "--format=%P", "postmortems"])
             .split_whitespace()
             .count(),
         3,
@@ -153,7 +184,7 @@ fn the_history_walk_reads_gits_commit_graph_alike() {
     };
     let git_commits = || -> Vec<String> {
         let mut ids: Vec<String> = repo
-            .git(&["log", "--format=%H", "--", &path])
+            .git(&["log", "--format=%H", "postmortems", "--", &path])
             .lines()
             .map(str::to_string)
             .collect();
@@ -172,7 +203,11 @@ fn the_history_walk_reads_gits_commit_graph_alike() {
 
     // Commits newer than the graph come from the object store.
     repo.ok(&["assign", &id, "carol"]);
-    repo.commit_file("src/c.txt", "c", "code");
+    repo.commit_file(
+        "postmortems/templates/record.md",
+        "{{ r.id }}\n",
+        "a template",
+    );
     let plain = log_without_commit_graph(&repo, &id);
     assert_eq!(log_from_scratch(&repo, &id), plain, "a stale commit-graph");
 
@@ -267,14 +302,28 @@ fn unshallowing_a_clone_shows_the_whole_history() {
     let clone = TestRepo::bare_init();
     let url = format!("file://{}", origin.path().display());
     std::fs::remove_dir_all(clone.path().join(".git")).unwrap();
-    clone.git(&["clone", "-q", "--depth", "2", &url, "."]);
+    clone.git(&[
+        "clone",
+        "-q",
+        "--depth",
+        "2",
+        "--no-single-branch",
+        &url,
+        ".",
+    ]);
     let entries = |r: &TestRepo| -> usize {
         let v: Value = serde_json::from_str(&r.ok(&["log", &id, "--json"])).unwrap();
         v.as_array().unwrap().len()
     };
     assert_eq!(entries(&clone), 2, "shallow: two commits of it");
     clone.git(&["fetch", "-q", "--unshallow"]);
-    let full = origin.git(&["log", "--format=%H", "--", &origin.record_path(&id)]);
+    let full = origin.git(&[
+        "log",
+        "--format=%H",
+        "postmortems",
+        "--",
+        &origin.record_path(&id),
+    ]);
     assert_eq!(
         entries(&clone),
         full.lines().count(),

@@ -24,7 +24,7 @@ fn the_demo_script_builds_a_repository_the_tool_reads() {
     assert_eq!(v.as_array().unwrap().len(), 4, "three examples and one new");
     let status = repo.git_in(&demo, &["status", "--porcelain"]);
     assert_eq!(status, "");
-    let log = repo.git_in(&demo, &["log", "--format=%s"]);
+    let log = repo.git_in(&demo, &["log", "--format=%s", "postmortems"]);
     assert!(
         log.contains("postmortem: assign PM-20261123-d7kq3wne"),
         "{log}"
@@ -42,13 +42,13 @@ fn the_demo_script_builds_a_repository_the_tool_reads() {
 #[test]
 fn the_demo_touches_nothing_outside_its_folder() {
     let repo = TestRepo::new();
-    let head = repo.git(&["rev-parse", "HEAD"]);
+    let before = repo.everything();
     let demo = repo.home.path().join("demo");
     let out = repo.pm(&["demo", demo.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
-        repo.git(&["rev-parse", "HEAD"]),
-        head,
+        repo.everything(),
+        before,
         "the repository it ran in is untouched"
     );
     assert_eq!(repo.status_porcelain(), "");

@@ -378,7 +378,7 @@ fn a_copy_under_another_records_name_is_skipped_not_counted_twice() {
     let (repo, [a, ..]) = team();
     let path = repo.record_path(&a);
     let twin = path.replace(&a[12..], "zzzzzzzz");
-    std::fs::copy(repo.path().join(&path), repo.path().join(&twin)).unwrap();
+    repo.commit_file(&twin, &repo.show(&path), "a copy");
     let out = repo.pm(&["stats", "--json"]);
     assert!(out.status.success());
     let s: Value = serde_json::from_str(&stdout(&out)).unwrap();

@@ -62,12 +62,12 @@ fn new_on_a_terminal_asks_reviews_and_keeps_every_answer() {
     p.exp_string("Created PM-").unwrap();
     p.exp_eof().unwrap();
 
-    let files = repo.git(&["ls-files", "postmortems"]);
+    let files = repo.records_files();
     let path = files
         .lines()
         .find(|l| l.contains("PM-"))
         .expect("a record was committed");
-    let r: toml::Table = toml::from_str(&repo.read(path)).unwrap();
+    let r: toml::Table = toml::from_str(&repo.show(path)).unwrap();
     assert_eq!(s(&r, "title"), "검색 지연");
     assert_eq!(s(&r, "severity"), "SEV4");
     let services: Vec<&str> = r["services"]
@@ -89,7 +89,7 @@ fn new_on_a_terminal_asks_reviews_and_keeps_every_answer() {
 #[test]
 fn ctrl_c_in_a_pick_list_restores_the_terminal_and_writes_nothing() {
     let repo = TestRepo::new();
-    let head = repo.git(&["rev-parse", "HEAD"]);
+    let before = repo.everything();
     let mut p = repo.pty(&["new"]);
     p.exp_string("Title").unwrap();
     p.send_line("Interrupted").unwrap();
@@ -98,14 +98,14 @@ fn ctrl_c_in_a_pick_list_restores_the_terminal_and_writes_nothing() {
     p.exp_string("\x1b[?25h").unwrap(); // the cursor is shown again
     p.exp_string("nothing was written").unwrap();
     p.exp_eof().unwrap();
-    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+    assert_eq!(repo.everything(), before);
     assert_eq!(repo.status_porcelain(), "");
 }
 
 #[test]
 fn cancel_from_the_summary_writes_nothing() {
     let repo = TestRepo::new();
-    let head = repo.git(&["rev-parse", "HEAD"]);
+    let before = repo.everything();
     let mut p = repo.pty(&[
         "new",
         "--severity",
@@ -126,7 +126,7 @@ fn cancel_from_the_summary_writes_nothing() {
     key(&mut p, "\r");
     p.exp_string("cancelled: nothing was written").unwrap();
     p.exp_eof().unwrap();
-    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+    assert_eq!(repo.everything(), before);
     assert_eq!(repo.status_porcelain(), "");
 }
 

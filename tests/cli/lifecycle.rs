@@ -347,13 +347,13 @@ fn assign_resolves_the_roster_by_prefix() {
 }
 
 impl TestRepo {
+    /// Commits a config with a roster of three onto the records branch.
     pub fn init_roster(&self) {
-        self.write(
+        self.commit_file(
             "postmortems/config.toml",
             "[[people]]\nname = \"Bob Lee\"\nemail = \"bob@example.com\"\nhandle = \"bob\"\n\n[[people]]\nname = \"김철수\"\nemail = \"chulsoo@example.com\"\nhandle = \"chulsoo\"\n\n[[people]]\nname = \"Bora Han\"\nemail = \"bora@example.com\"\n",
+            "roster",
         );
-        self.git(&["add", "postmortems/config.toml"]);
-        self.git(&["commit", "-q", "-m", "roster"]);
     }
 }
 
@@ -361,15 +361,17 @@ impl TestRepo {
 fn templates_fill_the_record_and_repositories_can_add_their_own() {
     let repo = TestRepo::new();
     let id = repo.new_record("SRE style", &["--template", "sre"]);
-    let text = repo.read(&repo.record_path(&id));
+    let text = repo.show(&repo.record_path(&id));
     assert!(text.contains("# Root causes:"), "{text}");
     assert!(text.contains("tags = [\"sre\"]"), "{text}");
 
-    repo.write("postmortems/templates/db.toml", "schema = 1\ntags = [\"database\"]\nseverity = \"\"\n# Which queries were slow?\n[analysis]\nroot_cause = \"\"\n");
-    repo.git(&["add", "."]);
-    repo.git(&["commit", "-q", "-m", "template"]);
+    repo.commit_file(
+        "postmortems/templates/db.toml",
+        "schema = 1\ntags = [\"database\"]\nseverity = \"\"\n# Which queries were slow?\n[analysis]\nroot_cause = \"\"\n",
+        "template",
+    );
     let id = repo.new_record("DB style", &["--template", "db"]);
-    let text = repo.read(&repo.record_path(&id));
+    let text = repo.show(&repo.record_path(&id));
     assert!(text.contains("# Which queries were slow?"), "{text}");
     assert_eq!(
         repo.record(&id)["tags"].as_array().unwrap()[0].as_str(),
@@ -388,28 +390,34 @@ fn templates_fill_the_record_and_repositories_can_add_their_own() {
 #[test]
 fn init_commits_a_config_that_the_tool_then_uses() {
     let repo = TestRepo::new();
+    let (head, _, status) = repo.everything();
     let before = repo.commit_count();
     repo.ok(&["init"]);
-    // Two commits of one file each: the config, then .gitattributes.
-    assert_eq!(repo.commit_count(), before + 2);
-    assert_eq!(
-        repo.git(&["show", "--name-only", "--format=", "HEAD~1"])
-            .trim(),
-        "postmortems/config.toml"
-    );
-    assert_eq!(repo.head_files(), [".gitattributes"]);
+    // One commit of one file on the records branch: the config. The merge
+    // driver is registered in this clone only, nothing committed for it.
+    assert_eq!(repo.commit_count(), before + 1);
+    assert_eq!(repo.head_files(), ["postmortems/config.toml"]);
+    assert!(repo.head_message().contains("Postmortem-Action: init"));
+    let attributes = std::fs::read_to_string(repo.path().join(".git/info/attributes")).unwrap();
     assert!(
-        repo.read(".gitattributes")
-            .contains("postmortems/**/*.toml merge=devops-postmortem")
+        attributes.contains("postmortems/**/*.toml merge=devops-postmortem"),
+        "{attributes}"
     );
     let driver = repo.git(&["config", "--get", "merge.devops-postmortem.driver"]);
     assert!(
         driver.contains("postmortem merge-driver %O %A %B %P"),
         "{driver}"
     );
+    let after = repo.everything();
+    assert_eq!(
+        (after.0, after.2),
+        (head, status),
+        "HEAD and work tree untouched"
+    );
+    assert!(!repo.path().join(".gitattributes").exists());
     assert_eq!(repo.status_porcelain(), "");
 
-    let cfg: toml::Table = toml::from_str(&repo.read("postmortems/config.toml")).unwrap();
+    let cfg: toml::Table = toml::from_str(&repo.show("postmortems/config.toml")).unwrap();
     assert_eq!(cfg["severities"].as_array().unwrap().len(), 4);
     let before = repo.commit_count();
     repo.ok(&["init"]);
@@ -441,13 +449,13 @@ fn edit_validates_before_committing() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(repo.commit_count(), before + 1);
     assert!(
-        repo.read(&path)
+        repo.show(&path)
             .contains("title = \"Edited title\" # by hand")
     );
     assert!(repo.head_message().contains("Postmortem-Action: edit"));
 
     // Invalid TOML: error with line:column, nothing committed, file as it was.
-    let good = repo.read(&path);
+    let good = repo.show(&path);
     let out = run_with(r#"printf 'title = \n' >> "$1""#);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
@@ -456,7 +464,7 @@ fn edit_validates_before_committing() {
         "{err}"
     );
     assert_eq!(repo.commit_count(), before + 1);
-    assert_eq!(repo.read(&path), good);
+    assert_eq!(repo.show(&path), good);
 
     // Changing the ID is refused; no change at all commits nothing.
     let out = run_with(r#"sed -i 's/^id = .*/id = "PM-20260101-aaaaaaaa"/' "$1""#);

@@ -1,6 +1,7 @@
 //! Integration tests: the real `devops` binary against real temporary git
 //! repositories, checked with the git CLI and an independent TOML parse.
 
+mod helpers;
 mod support;
 mod team;
 mod trust;

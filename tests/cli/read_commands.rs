@@ -105,7 +105,7 @@ fn json_uses_the_record_field_names() {
     // --format toml prints the file as committed.
     assert_eq!(
         repo.ok(&["show", &id, "--format", "toml"]),
-        repo.git(&["show", &format!("HEAD:{}", repo.record_path(&id))])
+        repo.show(&repo.record_path(&id))
     );
 }
 

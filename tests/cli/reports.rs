@@ -381,13 +381,19 @@ fn markdown_renders_from_templates_that_a_repository_can_override() {
             .contains("2 post-mortems")
     );
 
-    f.repo.write(
-        "postmortems/templates/record.md",
-        "Incident {{ r.id }} / {{ r.title }} / {{ d.ttr }}\n",
-    );
+    // The repository's template is the one on the records branch: a file
+    // in the work tree beside the code is not it.
+    let template = "Incident {{ r.id }} / {{ r.title }} / {{ d.ttr }}\n";
+    let builtin = f.repo.ok(&["show", &f.a, "--format", "markdown"]);
+    f.repo.write("postmortems/templates/record.md", template);
+    assert_eq!(f.repo.ok(&["show", &f.a, "--format", "markdown"]), builtin);
+    std::fs::remove_dir_all(f.repo.path().join("postmortems")).unwrap();
+    f.repo
+        .commit_file("postmortems/templates/record.md", template, "our template");
     let md = f.repo.ok(&["show", &f.a, "--format", "markdown"]);
     assert_eq!(md, format!("Incident {} / 결제 서버 장애 / 1h 00m\n", f.a));
-    f.repo.write("postmortems/templates/record.md", "{{ r.id ");
+    f.repo
+        .commit_file("postmortems/templates/record.md", "{{ r.id ", "broken");
     let err = f.repo.fails(1, &["show", &f.a, "--format", "markdown"]);
     assert!(err.contains("template record.md"), "{err}");
 }
@@ -625,7 +631,7 @@ fn interactive_triage_assigns_through_a_pseudo_terminal() {
     assert_eq!(repo.commit_count(), before + 1);
     assert_eq!(
         repo.head_message().lines().next().unwrap(),
-        format!("postmortem: assign {first} First unassigned")
+        format!("postmortem: assign {first} to Bora Han")
     );
     assert_eq!(
         s(&repo.record(&first), "assignee"),

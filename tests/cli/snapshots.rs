@@ -86,7 +86,7 @@ fn settings() -> insta::Settings {
 fn human_output_is_pinned() {
     let repo = team_repo();
     let id = repo
-        .git(&["ls-files", "postmortems"])
+        .records_files()
         .lines()
         .filter(|l| l.contains("PM-"))
         .map(|l| {

@@ -482,40 +482,55 @@ fn pagerduty_severity_from_priority_or_urgency_without_a_map() {
     }
 }
 
-/// A commit lands on the branch while the import is being written (here
-/// from git's own post-index-change hook, so at a known instant): the
-/// import is planned again on top of it and lands whole.
+/// A commit lands on the records branch while the import is being written
+/// (here a teammate's, made with plain git at the tool's `planned` test
+/// point: after our commit is made, before the branch moves): the import
+/// is planned again on top of it and lands whole.
 #[test]
 fn an_import_that_loses_the_race_for_the_branch_lands_whole() {
     let repo = TestRepo::new();
     let id = repo.new_record("checkout 5xx", &["--started", "2026-11-23T09:00:00+09:00"]);
-    let hook = repo.path().join(".git/hooks/post-index-change");
-    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
-    // Once: a commit of someone else's, made without touching the index.
-    std::fs::write(
-        &hook,
-        "#!/bin/sh\n[ -e \"$GIT_DIR/moved\" ] && exit 0\ntouch \"$GIT_DIR/moved\"\n\
-         c=$(git commit-tree 'HEAD^{tree}' -p HEAD -m 'Someone else') && git update-ref HEAD \"$c\"\n",
-    )
-    .unwrap();
-    std::os::unix::fs::PermissionsExt::set_mode(
-        &mut std::fs::metadata(&hook).unwrap().permissions(),
-        0o755,
+    let theirs = "postmortems/templates/theirs.md";
+    let index = repo.home.path().join("their-index");
+    let someone_else = format!(
+        "touch \"$(git rev-parse --git-dir)/moved\" && \
+         export GIT_INDEX_FILE='{}' && git read-tree postmortems && \
+         b=$(printf 'their template\\n' | git hash-object -w --stdin) && \
+         git update-index --add --cacheinfo \"100644,$b,{theirs}\" && \
+         c=$(git commit-tree \"$(git write-tree)\" -p postmortems -m 'Someone else') && \
+         git update-ref refs/heads/postmortems \"$c\"",
+        index.display()
     );
-    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let before = repo.commit_count();
-    repo.ok(&[
-        "import",
-        &id,
-        "--from",
-        "pagerduty",
-        &fixture("pagerduty_log_entries.json"),
-    ]);
-    assert!(repo.path().join(".git/moved").exists(), "the hook ran");
+    let out = repo
+        .cmd_in(repo.path())
+        .env("DEVOPS_PM_TEST_POINT", "planned")
+        .env("DEVOPS_PM_TEST_ACTION", &someone_else)
+        .args([
+            "postmortem",
+            "import",
+            &id,
+            "--from",
+            "pagerduty",
+            &fixture("pagerduty_log_entries.json"),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        repo.path().join(".git/moved").exists(),
+        "the teammate's commit ran"
+    );
     assert_eq!(repo.commit_count(), before + 2, "theirs and ours");
     assert_eq!(
-        repo.git(&["log", "-1", "--format=%s", "HEAD~1"]).trim(),
+        repo.git(&["log", "-1", "--format=%s", "postmortems~1"])
+            .trim(),
         "Someone else"
+    );
+    assert_eq!(repo.show(theirs), "their template\n", "theirs is kept");
+    assert!(
+        repo.head_message()
+            .starts_with(&format!("postmortem: import {id}"))
     );
     assert_eq!(
         timeline(&repo, &id).len(),
@@ -725,11 +740,7 @@ fn four_people_paged_at_once_make_one_post_mortem() {
             stderr(o)
         );
     }
-    let files: Vec<String> = repo
-        .git(&["ls-files", "postmortems"])
-        .lines()
-        .map(str::to_string)
-        .collect();
+    let files: Vec<String> = repo.records_files().lines().map(str::to_string).collect();
     assert_eq!(files.len(), 1, "{files:?}");
     assert_eq!(
         repo.status_porcelain(),

@@ -470,11 +470,30 @@ fn related_finds_the_same_problem_before_and_says_why() {
 fn picking_rules_never_hides_a_broken_file() {
     let repo = TestRepo::new();
     repo.new_record("Fine", &[]);
-    repo.write(
-        "postmortems/2026/11/PM-20261124-brokenaa.toml",
-        "title = \n",
+    // CI on a pull request to the records branch: its checkout holds the
+    // broken file. A CI step that asks for the write-up rules still fails
+    // on it.
+    let wt = repo.records_worktree();
+    let broken = "postmortems/2026/11/PM-20261124-brokenaa.toml";
+    std::fs::write(wt.join(broken), "title = \n").unwrap();
+    let in_checkout = |args: &[&str]| {
+        let out = repo.pm_in(&wt, args);
+        let err = stderr(&out);
+        assert!(err.starts_with("error: "), "not an error line: {err}");
+        (out.status.code(), err)
+    };
+    let (code, err) = in_checkout(&["check", "--rule", "blame-language"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("1 error(s)"), "{err}");
+    let (code, err) = in_checkout(&["check", "--no-rule", "syntax"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("error rules keep the record format whole"),
+        "{err}"
     );
-    // A CI step that asks for the write-up rules still fails on it.
+    // Committed to the branch, it fails the same from beside the code.
+    repo.git_in(&wt, &["add", broken]);
+    repo.git_in(&wt, &["commit", "-qm", "broken"]);
     let err = repo.fails(1, &["check", "--rule", "blame-language"]);
     assert!(err.contains("1 error(s)"), "{err}");
     let err = repo.fails(2, &["check", "--no-rule", "syntax"]);

@@ -29,7 +29,7 @@ pub use worktree::recover;
 
 use super::branch::{self, Location};
 use super::identity::signature;
-use super::{Store, sign};
+use super::{Store, lock, sign};
 use crate::error::{Error, Result};
 use crate::record::parse::parse_record;
 use crate::record::{Record, RecordId};
@@ -96,14 +96,35 @@ pub enum Applied {
 }
 
 /// Moves the branch to the plan's commit, bringing the work tree along
-/// where the branch is checked out.
+/// where the branch is checked out. The caller holds no lock of ours.
 pub fn apply(store: &Store, loc: &Location, plan: &Plan) -> Result<Applied> {
+    let applied = move_branch(store, loc, plan)?;
+    if applied == Applied::Done {
+        follow_checkout(store, loc, plan)?;
+    }
+    Ok(applied)
+}
+
+fn move_branch(store: &Store, loc: &Location, plan: &Plan) -> Result<Applied> {
     let applied = match &loc.checkout {
         None => refonly::apply(store, plan),
         Some(checkout) => worktree::apply(store, checkout, plan),
     };
     store.moved();
     applied
+}
+
+/// Someone may have checked the branch out in the instant before a move
+/// that went by the ref alone: that work tree then follows, as if it had
+/// been the plan's.
+fn follow_checkout(store: &Store, loc: &Location, plan: &Plan) -> Result<()> {
+    if loc.checkout.is_some() {
+        return Ok(());
+    }
+    match branch::checkout_of(&store.repo, &plan.refname)? {
+        Some(checkout) => worktree::follow(store, &checkout, plan),
+        None => Ok(()),
+    }
 }
 
 /// Commits `edit(current text)` as the new content of a record, refusing
@@ -162,12 +183,23 @@ pub fn commit_file(
             store.relocate()?
         };
         writable(&loc)?;
+        // Our own writers queue rather than race for the ref (the work
+        // tree path takes this lock itself; a signer may wait for a
+        // person, so signed commits are made without it and may race).
+        let queue = (!who.signing && loc.checkout.is_none())
+            .then(|| lock::acquire(&store.repo))
+            .transpose()?;
         let Some(plan) = plan_edit(store, &loc, change, &who, &mut edit)? else {
             return Ok(None);
         };
-        match apply(store, &loc, &plan)? {
-            Applied::Done => return Ok(Some(plan.commit)),
-            Applied::Raced => continue,
+        let applied = move_branch(store, &loc, &plan)?;
+        drop(queue);
+        match applied {
+            Applied::Done => {
+                follow_checkout(store, &loc, &plan)?;
+                return Ok(Some(plan.commit));
+            }
+            Applied::Raced => back_off(attempt),
         }
     }
     Err(Error::new(format!(
@@ -177,6 +209,15 @@ pub fn commit_file(
     ))
     .nothing_written()
     .hint("something is committing in a loop; run this again when it is quiet"))
+}
+
+/// A pause before the next attempt after a lost race, growing and
+/// different for each process, so racing writers stop meeting.
+fn back_off(attempt: usize) {
+    let spread = 1u64 << attempt.min(7);
+    let jitter =
+        (u64::from(std::process::id()).wrapping_mul(7919) + attempt as u64 * 104_729) % spread;
+    std::thread::sleep(std::time::Duration::from_millis(jitter + 1));
 }
 
 /// Who makes the commits of one change, decided once for all attempts.
@@ -200,6 +241,9 @@ fn plan_edit(
     let base = base_tree(repo, tip)?;
     let current = tree_file(repo, &base, change.path)?;
     let (style, old_text) = current_text(loc, change, current.as_ref())?;
+    // What the edit reads of the other records is the branch as it is now
+    // (it may look for a duplicate), not as the command first saw it.
+    store.moved();
     let (new_text, title) = edit(old_text.as_deref())?;
     if old_text.as_deref() == Some(new_text.as_str()) {
         return Ok(None);

@@ -3,7 +3,7 @@
 //! takes git's own ref lock and writes the reflog). Nothing else is
 //! touched; a crash before it leaves only objects no ref points at.
 
-use super::{Applied, Plan, worktree};
+use super::{Applied, Plan};
 use crate::error::Result;
 use crate::store::git::{Git, GitFailure};
 use crate::store::{Store, branch, lock};
@@ -21,11 +21,6 @@ pub fn apply(store: &Store, plan: &Plan) -> Result<Applied> {
     }
     crate::trace::mark("branch moved");
     super::testpoint::reached("moved");
-    // Someone may have checked the branch out in the instant before it
-    // moved: that work tree then follows, as if it had been the plan's.
-    if let Some(checkout) = branch::checkout_of(&store.repo, &plan.refname)? {
-        worktree::follow(store, &checkout, plan)?;
-    }
     Ok(Applied::Done)
 }
 
