@@ -83,9 +83,9 @@ pub fn print_error(e: &Error) {
     }
     for hint in &e.hints {
         let text = match hint {
-            Hint::Say(s) => s.clone(),
+            Hint::Say(s) => pasteable(s).into_owned(),
             Hint::Run(c) => command_line(c),
-            Hint::SayRun(s, c) => format!("{s}: {}", command_line(c)),
+            Hint::SayRun(s, c) => format!("{}: {}", pasteable(s), command_line(c)),
         };
         to_stderr(&format!(
             "{}: {}",
@@ -95,9 +95,12 @@ pub fn print_error(e: &Error) {
     }
 }
 
-/// A message with every `devops postmortem …` it names completed, for
-/// text the library wrote with the command in words (lint findings).
-fn with_prefix(line: &str) -> std::borrow::Cow<'_, str> {
+/// Prose that names `devops postmortem …` in words (a warning, a note, a
+/// lint finding, advice with placeholders such as `analyze ID --root-cause
+/// TEXT`), with the `--dir` the person typed put in, so what it names works
+/// when pasted. Commands proper are `Command` values, rendered by
+/// `command_line`; this is for the words only.
+pub fn pasteable(line: &str) -> std::borrow::Cow<'_, str> {
     match COMMAND.get() {
         Some(p) => std::borrow::Cow::Owned(line.replace("devops postmortem ", &format!("{p} "))),
         None => std::borrow::Cow::Borrowed(line),
@@ -151,11 +154,15 @@ impl Output {
 
     /// A message for the person (stderr), e.g. `assigned PM-… to Bob`.
     pub fn status(&self, msg: &str) {
-        to_stderr(msg);
+        to_stderr(&pasteable(msg));
     }
 
     pub fn warn(&self, msg: &str) {
-        to_stderr(&format!("{}: {msg}", self.paint("33", "warning")));
+        to_stderr(&format!(
+            "{}: {}",
+            self.paint("33", "warning"),
+            pasteable(msg)
+        ));
     }
 
     /// `text` in an SGR colour (`31` red, `33` yellow…) when messages are
@@ -213,7 +220,7 @@ fn terminal_width() -> usize {
 /// fail (or panic) after a commit was made: the line is dropped.
 pub fn to_stderr(line: &str) {
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{}", with_prefix(line));
+    let _ = writeln!(err, "{line}");
 }
 
 /// Writes what a write command prints after its commit: a failure says

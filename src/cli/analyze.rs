@@ -1,13 +1,14 @@
-//! `analyze`: record what was found. Adds to what is there; never silently
-//! erases (replacing a root cause or trigger needs --replace).
+//! `analyze`: record what was found (see `ops::analyze`); on a terminal
+//! without flags, a guided flow asks for it.
 
-use super::action::{ActionFields, ActionSpec};
 use super::{CommitArgs, report};
 use crate::ctx::Ctx;
 use clap::Args;
 use postmortem::error::{Error, Result};
+use postmortem::ops::action::{ActionFields, ActionSpec};
+use postmortem::ops::analyze::{Request, analyze, remarks};
 use postmortem::record::status::analysis_missing;
-use postmortem::record::{ActionKind, Record, RecordDoc};
+use postmortem::record::{ActionKind, Record};
 
 #[derive(Args, Debug, Default)]
 #[command(
@@ -66,9 +67,6 @@ pub struct AnalyzeArgs {
     /// The analysis stands as it is (after a reopen: decides it again)
     #[arg(long)]
     pub confirm: bool,
-    /// Action items from the guided flow, each with its own fields.
-    #[arg(skip)]
-    pub specs: Vec<ActionSpec>,
     /// Why no action item is needed (lets the analysis complete without one)
     #[arg(long, value_name = "TEXT")]
     pub no_action_reason: Option<String>,
@@ -80,118 +78,47 @@ pub struct AnalyzeArgs {
 }
 
 impl AnalyzeArgs {
-    fn is_empty(&self) -> bool {
-        self.trigger.is_none()
-            && self.root_cause.is_none()
-            && self.no_action_reason.is_none()
-            && self.no_educate_reason.is_none()
-            && !self.confirm
-            && self.specs.is_empty()
-            && [
-                &self.factors,
-                &self.whys,
-                &self.went_well,
-                &self.went_wrong,
-                &self.lucky,
-                &self.lessons,
-                &self.events,
-                &self.actions,
-            ]
-            .iter()
-            .all(|v| v.is_empty())
+    /// The request the flags make; the action items with their own fields.
+    fn request(&self) -> Request {
+        Request {
+            trigger: self.trigger.clone(),
+            root_cause: self.root_cause.clone(),
+            replace: self.replace,
+            factors: self.factors.clone(),
+            whys: self.whys.clone(),
+            went_well: self.went_well.clone(),
+            went_wrong: self.went_wrong.clone(),
+            lucky: self.lucky.clone(),
+            lessons: self.lessons.clone(),
+            events: self.events.clone(),
+            actions: paired(self),
+            no_action_reason: self.no_action_reason.clone(),
+            no_educate_reason: self.no_educate_reason.clone(),
+            confirm: self.confirm,
+        }
     }
 }
 
-pub fn run(ctx: &Ctx, mut args: AnalyzeArgs) -> Result<()> {
-    for (flag, value) in [
-        ("--no-educate-reason", &args.no_educate_reason),
-        ("--no-action-reason", &args.no_action_reason),
-    ] {
-        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
-            return Err(Error::usage(format!("{flag} needs text: why")));
-        }
-    }
-    let entry = ctx.find(&args.id)?;
-    if args.is_empty() {
+pub fn run(ctx: &Ctx, args: AnalyzeArgs) -> Result<()> {
+    let mut req = args.request();
+    req.check()?;
+    if req.is_empty() {
         if !ctx.can_prompt() {
             return Err(Error::usage(
                 "nothing to record: give --root-cause, --action, --factor, … (see --help), or run on a terminal for a guided flow",
             ));
         }
+        let entry = ctx.find(&args.id)?;
         let current = postmortem::store::read::load(&ctx.store, &entry)?;
-        guided(ctx, &current, &mut args)?;
+        guided(ctx, &current, &mut req)?;
     } else {
-        remark_on_typed(ctx, &args);
-    }
-    let specs = if args.specs.is_empty() {
-        paired(&args)
-    } else {
-        args.specs.clone()
-    };
-    for spec in &specs {
-        if let Some(k) = &spec.fields.kind {
-            super::action::parse_kind(k)?;
+        for (flag, text, remark) in remarks(ctx, &req) {
+            // The value too: several --lesson flags need telling apart.
+            let value = postmortem::text::truncate(&postmortem::text::inline(&text), 40);
+            ctx.out.warn(&format!("{flag} \"{value}\": {remark}"));
         }
     }
-    let done = ctx.change_record(
-        &entry,
-        "analyze",
-        args.commit.message.as_deref(),
-        |doc, before| {
-            super::refuse_settled(before)?;
-            set_once(
-                doc,
-                "trigger",
-                &before.analysis.trigger,
-                args.trigger.as_deref(),
-                args.replace,
-            )?;
-            set_once(
-                doc,
-                "root_cause",
-                &before.analysis.root_cause,
-                args.root_cause.as_deref(),
-                args.replace,
-            )?;
-            for (key, items) in [
-                ("contributing_factors", &args.factors),
-                ("five_whys", &args.whys),
-                ("went_well", &args.went_well),
-                ("went_wrong", &args.went_wrong),
-                ("lucky", &args.lucky),
-                ("lessons", &args.lessons),
-            ] {
-                let items: Vec<String> = items
-                    .iter()
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect();
-                doc.push_to_list(&["analysis", key], &items);
-            }
-            set_once(
-                doc,
-                "no_educate_reason",
-                &before.analysis.no_educate_reason,
-                args.no_educate_reason.as_deref(),
-                args.replace,
-            )?;
-            if let Some(reason) = &args.no_action_reason {
-                doc.set_str(&["analysis", "no_action_reason"], reason.trim());
-            }
-            // Bare clocks in events are read after the incident began.
-            let anchor = before.started_at.map(|t| t.0);
-            for e in &args.events {
-                let (at, text) = super::timeline::split_event(ctx, e, anchor)?;
-                doc.push_timeline(&at, &text);
-            }
-            for item in super::action::build(ctx, before, &specs)? {
-                doc.push_action(&item);
-            }
-            // A decision on the analysis, made now (a reopened record needs one).
-            doc.set_time(&["analyzed_at"], &postmortem::record::Timestamp(ctx.now));
-            Ok(())
-        },
-    )?;
+    let done = analyze(ctx, &args.id, &req, args.commit.message.as_deref())?;
     report(ctx, &done, "analysis recorded");
     let missing = analysis_missing(&done.record);
     if !missing.is_empty() {
@@ -200,63 +127,6 @@ pub fn run(ctx: &Ctx, mut args: AnalyzeArgs) -> Result<()> {
             missing.join("; ")
         ));
     }
-    Ok(())
-}
-
-/// What a reviewer would flag in the text given as flags, said before the
-/// commit (the guided flow says it as each answer is typed). Warnings:
-/// the analysis is recorded as written.
-fn remark_on_typed(ctx: &Ctx, args: &AnalyzeArgs) {
-    let rules = ctx.config.lint_rules();
-    let single = [
-        ("--trigger", &args.trigger),
-        ("--root-cause", &args.root_cause),
-        ("--no-action-reason", &args.no_action_reason),
-        ("--no-educate-reason", &args.no_educate_reason),
-    ];
-    let single = single
-        .into_iter()
-        .filter_map(|(flag, v)| Some((flag, v.as_deref()?, false)));
-    let lists = [
-        ("--factor", &args.factors),
-        ("--why", &args.whys),
-        ("--went-wrong", &args.went_wrong),
-        ("--lucky", &args.lucky),
-        ("--lesson", &args.lessons),
-    ];
-    let lists = lists
-        .into_iter()
-        .flat_map(|(flag, v)| v.iter().map(move |t| (flag, t.as_str(), false)));
-    let actions = args.actions.iter().map(|t| ("--action", t.as_str(), true));
-    for (flag, text, action) in single.chain(lists).chain(actions) {
-        for remark in postmortem::record::lint::writeup::remarks(text, action, &rules) {
-            // The value too: several --lesson flags need telling apart.
-            let value = postmortem::text::truncate(&postmortem::text::inline(text), 40);
-            ctx.out.warn(&format!("{flag} \"{value}\": {remark}"));
-        }
-    }
-}
-
-/// A single-valued field is set when empty; overwriting needs --replace.
-fn set_once(
-    doc: &mut RecordDoc,
-    key: &str,
-    current: &str,
-    new: Option<&str>,
-    replace: bool,
-) -> Result<()> {
-    let Some(new) = new.map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(());
-    };
-    if !current.trim().is_empty() && current.trim() != new && !replace {
-        return Err(Error::new(format!(
-            "analysis.{key} is already set: \"{}\"",
-            postmortem::text::truncate(&postmortem::text::inline(current), 60)
-        ))
-        .nothing_written()
-        .hint("pass --replace to overwrite it, or edit the record with `devops postmortem edit`"));
-    }
-    doc.set_str(&["analysis", key], new);
     Ok(())
 }
 
@@ -309,7 +179,7 @@ fn paired(args: &AnalyzeArgs) -> Vec<ActionSpec> {
 /// every action item gets its own kind, owner and due day; a bad answer is
 /// asked again in place; a summary comes before anything is written, from
 /// which any part can be asked again, or everything cancelled.
-fn guided(ctx: &Ctx, r: &Record, args: &mut AnalyzeArgs) -> Result<()> {
+fn guided(ctx: &Ctx, r: &Record, args: &mut Request) -> Result<()> {
     ctx.out.status(&format!(
         "Analysing {}: {}",
         r.id,
@@ -337,7 +207,7 @@ fn guided(ctx: &Ctx, r: &Record, args: &mut AnalyzeArgs) -> Result<()> {
 }
 
 /// One part of the guided flow; `again` when chosen from the summary.
-fn ask_part(ctx: &Ctx, r: &Record, args: &mut AnalyzeArgs, part: usize, again: bool) -> Result<()> {
+fn ask_part(ctx: &Ctx, r: &Record, args: &mut Request, part: usize, again: bool) -> Result<()> {
     use crate::prompt;
     match part {
         0 => {
@@ -368,9 +238,9 @@ fn ask_part(ctx: &Ctx, r: &Record, args: &mut AnalyzeArgs, part: usize, again: b
             args.lessons = prompt::items(ctx, "Lesson learned")?;
         }
         _ => {
-            args.specs = ask_actions(ctx, r)?;
+            args.actions = ask_actions(ctx, r)?;
             args.no_action_reason = None;
-            if args.specs.is_empty()
+            if args.actions.is_empty()
                 && r.action_items.is_empty()
                 && prompt::confirm(ctx, "No action items: is none needed?", false)?
             {
@@ -382,7 +252,7 @@ fn ask_part(ctx: &Ctx, r: &Record, args: &mut AnalyzeArgs, part: usize, again: b
     Ok(())
 }
 
-fn finish_guided(args: &AnalyzeArgs) -> Result<()> {
+fn finish_guided(args: &Request) -> Result<()> {
     if args.is_empty() {
         return Err(Error::new("nothing entered").nothing_written());
     }
@@ -445,7 +315,7 @@ fn ask_actions(ctx: &Ctx, r: &Record) -> Result<Vec<ActionSpec>> {
 }
 
 /// What the guided flow is about to record.
-fn summary(args: &AnalyzeArgs) -> String {
+fn summary(args: &Request) -> String {
     use postmortem::text::inline;
     let mut s = String::from("\nAbout to record:\n");
     let mut line = |k: &str, v: &str| {
@@ -467,7 +337,7 @@ fn summary(args: &AnalyzeArgs) -> String {
             line(k, i);
         }
     }
-    for (n, a) in args.specs.iter().enumerate() {
+    for (n, a) in args.actions.iter().enumerate() {
         let f = &a.fields;
         line(
             &format!("action {}", n + 1),

@@ -1,4 +1,4 @@
-//! `assign`: give a post-mortem to someone.
+//! `assign`: give a post-mortem to someone (see `ops::assign`).
 
 use super::{CommitArgs, report};
 use crate::ctx::Ctx;
@@ -19,27 +19,13 @@ pub struct AssignArgs {
 }
 
 pub fn run(ctx: &Ctx, args: AssignArgs) -> Result<()> {
-    let entry = ctx.find(&args.id)?;
-    let who = ctx.person(&args.who)?;
-    let done = assign(ctx, &entry, &who, args.commit.message.as_deref())?;
+    let done =
+        postmortem::ops::assign::assign(ctx, &args.id, &args.who, args.commit.message.as_deref())?;
+    let who = done.record.assignee.clone().unwrap_or_default();
     report(
         ctx,
         &done,
         &format!("assigned to {}", postmortem::text::inline(&who)),
     );
     Ok(())
-}
-
-/// Shared with `triage --interactive`: the same one-commit change.
-pub fn assign(
-    ctx: &Ctx,
-    entry: &postmortem::store::read::Entry,
-    who: &str,
-    message: Option<&str>,
-) -> Result<postmortem::store::Committed> {
-    ctx.change_record(entry, "assign", message, |doc, before| {
-        super::refuse_settled(before)?;
-        doc.set_str(&["assignee"], who);
-        Ok(())
-    })
 }

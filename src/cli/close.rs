@@ -1,10 +1,10 @@
-//! `close`: finish a post-mortem whose analysis is complete.
+//! `close`: finish a post-mortem whose analysis is complete (see
+//! `ops::close`).
 
 use super::{CommitArgs, report};
 use crate::ctx::Ctx;
 use clap::Args;
-use postmortem::error::{Error, Result};
-use postmortem::record::{Status, Timestamp, status::close_blockers};
+use postmortem::error::Result;
 
 #[derive(Args, Debug)]
 #[command(
@@ -23,34 +23,11 @@ pub struct CloseArgs {
 }
 
 pub fn run(ctx: &Ctx, args: CloseArgs) -> Result<()> {
-    let entry = ctx.find(&args.id)?;
-    let done = ctx.change_record(
-        &entry,
-        "close",
+    let done = postmortem::ops::close::close(
+        ctx,
+        &args.id,
+        args.keep_open_actions,
         args.commit.message.as_deref(),
-        |doc, before| {
-            if before.status == Status::Closed {
-                return Err(Error::new(format!("{} is already closed", before.id)));
-            }
-            super::refuse_settled(before)?;
-            let blockers = close_blockers(before, args.keep_open_actions);
-            if !blockers.is_empty() {
-                let mut e = Error::new(format!(
-                    "cannot close {}: {} thing{} missing",
-                    before.id,
-                    blockers.len(),
-                    if blockers.len() == 1 { " is" } else { "s are" }
-                ))
-                .nothing_written();
-                for b in blockers {
-                    e = e.hint(b);
-                }
-                return Err(e);
-            }
-            doc.set_str(&["status"], Status::Closed.as_str());
-            doc.set_time(&["closed_at"], &Timestamp(ctx.now));
-            Ok(())
-        },
     )?;
     report(ctx, &done, "closed");
     let open = done.record.open_actions().count();

@@ -1,35 +1,47 @@
-//! `edit`: the record in $VISUAL/$EDITOR, validated before it is committed.
+//! `edit`: a record (or, with `--config`, the team's config) in
+//! $VISUAL/$EDITOR, held to the rules before it is committed (see
+//! `ops::edit`).
 
 use crate::ctx::Ctx;
 use clap::Args;
 use postmortem::error::{Context, Error, Result};
-use postmortem::record::RecordDoc;
-use postmortem::record::parse::parse_record;
-use postmortem::store::{Change, commit_record};
+use postmortem::ops::edit::{self, Target};
 use std::process::Command;
 
 #[derive(Args, Debug)]
-#[command(after_help = "Examples:\n  devops postmortem edit k7x3")]
+#[command(
+    after_help = "The file is read from the records branch, opened in your editor, checked \
+(a record as `check` would, the config as every command reads it) and committed as one commit. \
+On a terminal a file that fails the check can be edited again.\n\nExamples:\n  \
+devops postmortem edit k7x3\n  devops postmortem edit --config   # services, roster, severities"
+)]
 pub struct EditArgs {
     /// The post-mortem (any unique prefix of its ID)
-    pub id: String,
+    #[arg(required_unless_present = "config", conflicts_with = "config")]
+    pub id: Option<String>,
+    /// Edit the team's config (postmortems/config.toml on the records branch) instead
+    #[arg(long)]
+    pub config: bool,
     #[command(flatten)]
     pub commit: super::CommitArgs,
 }
 
 pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
-    let entry = ctx.find(&args.id)?;
-    let original = postmortem::store::read::read_text(&ctx.store, &entry.path)?;
+    let target = edit::target(ctx, args.id.as_deref())?;
+    let original = edit::current(ctx, &target)?;
+    let name = match &target {
+        Target::Record(e) => e.id.to_string(),
+        Target::Config => "config".to_string(),
+    };
     // In the repository's git dir, not the system's temp folder: an edit
     // kept after a failed check stays with the repository it belongs to.
     let scratch = tempfile::Builder::new()
-        .prefix(&format!("devops-postmortem-edit-{}-", entry.id))
+        .prefix(&format!("devops-postmortem-edit-{name}-"))
         .suffix(".toml")
         .tempfile_in(ctx.store.repo.path())
         .context(|| "cannot create a temporary file to edit".to_string())?;
     std::fs::write(scratch.path(), &original)
         .context(|| format!("cannot write {}", scratch.path().display()))?;
-
     let edited = loop {
         run_editor(scratch.path())?;
         let text = std::fs::read_to_string(scratch.path())
@@ -38,7 +50,7 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
             ctx.out.status("no changes: nothing was committed");
             return Ok(());
         }
-        match validate(ctx, &entry, &text) {
+        match edit::problems(ctx, &target, &text) {
             Ok(()) => break text,
             Err(e) if ctx.can_prompt() => {
                 ctx.out.status(&format!("error: {}", e.message));
@@ -48,7 +60,7 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
             }
             Err(e) => {
                 let kept = scratch.into_temp_path().keep().ok();
-                let mut e = Error::new(format!("{}", e.message)).nothing_written();
+                let mut e = Error::new(e.message).nothing_written();
                 if let Some(p) = kept {
                     e = e.hint(format!("your text is kept in {}", p.display()));
                 }
@@ -56,43 +68,21 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
             }
         }
     };
-
-    let change = Change {
-        id: Some(&entry.id),
-        path: &entry.path,
-        verb: "edit",
-        message: args.commit.message.as_deref(),
-        create: false,
-        now: ctx.now,
-    };
-    let done = commit_record(&ctx.store, &change, |head| {
-        if head != Some(original.as_str()) {
-            return Err(Error::new(format!(
-                "{} changed on {} while you were editing",
-                entry.path,
-                ctx.store.location.describe()
-            ))
-            .nothing_written()
-            .hint("run edit again on the new version"));
-        }
-        ctx.finish(
-            &entry.path,
-            RecordDoc::parse(&edited).map_err(|e| Error::new(e.to_string()))?,
-        )
-    })?;
-    super::report(ctx, &done, "edited");
-    Ok(())
-}
-
-fn validate(ctx: &Ctx, entry: &postmortem::store::read::Entry, text: &str) -> Result<()> {
-    let r = parse_record(text).map_err(|e| Error::new(e.to_string()))?;
-    if r.id != entry.id.as_str() {
-        return Err(Error::new(format!(
-            "id must stay {}: the ID is the file's name",
-            entry.id
-        )));
+    match edit::commit(
+        ctx,
+        &target,
+        &original,
+        &edited,
+        args.commit.message.as_deref(),
+    )? {
+        Some(done) => super::report(ctx, &done, "edited"),
+        None => ctx.out.status(&format!(
+            "edited and committed {} on {}",
+            target.path(ctx),
+            ctx.store.location.describe()
+        )),
     }
-    ctx.validate(&entry.path, text)
+    Ok(())
 }
 
 fn run_editor(path: &std::path::Path) -> Result<()> {

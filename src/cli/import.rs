@@ -5,8 +5,8 @@ use super::{CommitArgs, report};
 use crate::ctx::Ctx;
 use clap::Args;
 use postmortem::error::{Error, Result};
-use postmortem::ops::import::{Plan, apply, plan};
-use postmortem::sources::{Kind, Read, Window};
+use postmortem::ops::create::Input;
+use postmortem::ops::import::{Imported, WindowInput, import};
 
 #[derive(Args, Debug)]
 #[command(after_help = "Kinds (their public formats):
@@ -53,49 +53,28 @@ pub struct WindowArgs {
 }
 
 impl WindowArgs {
-    /// The window, bare clocks read as the time nearest the incident's
-    /// start (`--since 09:00` for an incident at 09:10 is that morning),
-    /// and `--until` after `--since`.
-    pub fn window(
-        &self,
-        ctx: &Ctx,
-        began: Option<chrono::DateTime<chrono::FixedOffset>>,
-    ) -> Result<Window> {
-        let near = began.map(|b| b - chrono::Duration::hours(12));
-        let since = self
-            .since
-            .as_deref()
-            .map(|s| ctx.time_after("--since", s, near).map(|t| t.0))
-            .transpose()?;
-        let until = self
-            .until
-            .as_deref()
-            .map(|s| ctx.time_after("--until", s, since.or(near)).map(|t| t.0))
-            .transpose()?;
-        if let (Some(s), Some(u)) = (since, until)
-            && u <= s
-        {
-            return Err(Error::usage(format!(
-                "--until {} is not after --since {}",
-                postmortem::time::format_rfc3339(&u),
-                postmortem::time::format_rfc3339(&s)
-            )));
+    fn input(&self) -> WindowInput {
+        WindowInput {
+            since: self.since.clone(),
+            until: self.until.clone(),
+            matching: self.matching.clone(),
         }
-        Ok(Window {
-            since,
-            until,
-            matching: self.matching.clone().filter(|w| !w.trim().is_empty()),
-        })
     }
 }
 
-/// The bytes of FILE (or standard input) and the name errors give it.
-pub fn read_input(file: &str) -> Result<(Vec<u8>, String)> {
+/// FILE (or standard input): its bytes, the name errors give it, and the
+/// argument as a shell word for commands to paste (none for standard
+/// input, which a pasted command would read from the terminal).
+pub fn read_input(file: &str) -> Result<Input> {
     if file == "-" {
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
             .map_err(|e| Error::new(format!("standard input: {e}")))?;
-        return Ok((bytes, "standard input".into()));
+        return Ok(Input {
+            bytes,
+            name: "standard input".into(),
+            arg: None,
+        });
     }
     let bytes = std::fs::read(file).map_err(|e| {
         Error::usage(format!(
@@ -103,85 +82,49 @@ pub fn read_input(file: &str) -> Result<(Vec<u8>, String)> {
             postmortem::error::one_line(&e.to_string())
         ))
     })?;
-    Ok((bytes, file.to_string()))
-}
-
-/// The events in `bytes`, or an error naming the file and the entry.
-pub fn events(kind: Kind, bytes: &[u8], name: &str, window: &Window) -> Result<Read> {
-    postmortem::sources::read(kind, bytes, window).map_err(|p| {
-        Error::usage(format!(
-            "{} (read as {} {})",
-            p.in_file(name),
-            article(kind),
-            kind_name(kind)
-        ))
-        .nothing_written()
-        .hint("devops postmortem import --help")
+    // A file named like a flag, made safe to paste.
+    let arg = if file.starts_with('-') {
+        format!("./{file}")
+    } else {
+        file.to_string()
+    };
+    Ok(Input {
+        bytes,
+        name: file.to_string(),
+        arg: Some(arg),
     })
 }
 
-fn kind_name(kind: Kind) -> String {
-    kind.name().to_string()
-}
-
-fn article(kind: Kind) -> &'static str {
-    if kind == Kind::Alertmanager {
-        "an"
-    } else {
-        "a"
-    }
-}
-
 pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
-    let entry = ctx.find(&args.id)?;
-    let record = postmortem::store::read::load(&ctx.store, &entry)?;
-    let window = args.window.window(ctx, record.started_at.map(|t| t.0))?;
-    let (bytes, name) = read_input(&args.file)?;
-    let read = events(args.from.into(), &bytes, &name, &window)?;
-    let counts = Counts {
-        total: read.events.len() + read.outside,
-        outside: read.outside,
-        file: name,
-    };
-    if args.dry_run {
-        let plan = plan(&record, read.events).map_err(Error::usage)?;
-        crate::output::print(&describe(&record.id, &plan, &counts, true));
-        return Ok(());
-    }
-    let mut summary = String::new();
-    let done = ctx.change_record(
-        &entry,
-        "import",
+    let input = read_input(&args.file)?;
+    let done = import(
+        ctx,
+        &args.id,
+        args.from.into(),
+        &input,
+        &args.window.input(),
+        args.dry_run,
         args.commit.message.as_deref(),
-        |doc, before| {
-            // Planned against the record as committed, on every attempt:
-            // a commit of someone else's in between moves it.
-            let plan = plan(before, read.events.clone()).map_err(Error::usage)?;
-            apply(doc, &plan);
-            summary = describe(&before.id, &plan, &counts, false);
-            Ok(())
-        },
     )?;
-    if done.commit.is_none() {
+    let Some(outcome) = &done.outcome else {
+        crate::output::print(&describe(&done, true));
+        return Ok(());
+    };
+    let summary = describe(&done, false);
+    if outcome.commit.is_none() {
         ctx.out.status(summary.trim_end());
         return Ok(());
     }
-    report(ctx, &done, summary.lines().next().unwrap_or("imported"));
+    report(ctx, outcome, summary.lines().next().unwrap_or("imported"));
     for line in summary.lines().skip(1) {
         ctx.out.status(line);
     }
     Ok(())
 }
 
-/// How many entries the document had, and how many the window left out.
-struct Counts {
-    total: usize,
-    outside: usize,
-    file: String,
-}
-
 /// What an import adds and sets, one line each.
-fn describe(id: &str, plan: &Plan, counts: &Counts, dry: bool) -> String {
+fn describe(done: &Imported, dry: bool) -> String {
+    let (id, plan, counts) = (&done.record_id, &done.plan, &done.counts);
     let n = plan.added.len();
     let entries = |n: usize| if n == 1 { "entry" } else { "entries" };
     let outside = if counts.outside > 0 {

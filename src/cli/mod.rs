@@ -36,7 +36,6 @@ mod withdraw;
 use crate::ctx::Ctx;
 use clap::{Args, Parser, Subcommand};
 use postmortem::error::Result;
-use postmortem::store::Committed;
 
 #[derive(Parser)]
 #[command(
@@ -278,19 +277,13 @@ fn sub_matches(name: &str) -> Option<&'static clap::ArgMatches> {
         .subcommand_matches(name)
 }
 
-/// Refuses changes to a closed or withdrawn record, with the way back.
-fn refuse_settled(r: &postmortem::record::Record) -> Result<()> {
-    if r.status.is_active() {
-        return Ok(());
+/// What a write command prints when it is done: what the operation
+/// warned about, the notes gathered (how a bare time was read), then one
+/// line.
+fn report(ctx: &Ctx, done: &postmortem::ops::Outcome, what: &str) {
+    for w in &done.warnings {
+        ctx.out.warn(w);
     }
-    Err(
-        postmortem::error::Error::new(format!("{} is {}: reopen it first", r.id, r.status))
-            .hint(format!("devops postmortem reopen {} --reason TEXT", r.id)),
-    )
-}
-
-/// The one line a write command prints when it is done.
-fn report(ctx: &Ctx, done: &Committed, what: &str) {
     ctx.flush_notes();
     match done.commit {
         Some(oid) => {

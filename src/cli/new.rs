@@ -1,12 +1,13 @@
-//! `new`: start a post-mortem.
+//! `new`: start a post-mortem (see `ops::create`); on a terminal, a guided
+//! flow asks for what the flags did not say.
 
 use super::CommitArgs;
-use super::fields::{Describe, ImpactArgs, IncidentTimes, clean_list, warn_time_order};
+use super::fields::{DescribeArgs, ImpactArgs, TimesArgs};
 use crate::ctx::Ctx;
 use clap::Args;
-use postmortem::error::{Error, Result};
-use postmortem::record::{RecordDoc, RecordId, Timestamp, model::SCHEMA};
-use postmortem::store::{Change, commit_record};
+use postmortem::error::{Command, Error, Result};
+use postmortem::ops::create::{self, Request};
+use postmortem::ops::fields::{Amount, Times};
 
 #[derive(Args, Debug)]
 #[command(
@@ -16,9 +17,9 @@ on stdout.\n\nExamples:\n  devops postmortem new --title \"Login timeouts\" --se
 )]
 pub struct NewArgs {
     #[command(flatten)]
-    pub describe: Describe,
+    pub describe: DescribeArgs,
     #[command(flatten)]
-    pub times: IncidentTimes,
+    pub times: TimesArgs,
     #[command(flatten)]
     pub impact: ImpactArgs,
     /// Assign it right away (a name, handle or email; see `assign`)
@@ -45,13 +46,19 @@ pub enum NewFrom {
     Pagerduty,
 }
 
-pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
-    let template = postmortem::templates::record_template(&ctx.store, &args.template)?;
+pub fn run(ctx: &Ctx, args: NewArgs) -> Result<()> {
+    let mut req = Request {
+        describe: args.describe.describe(),
+        times: args.times.times(),
+        impact: args.impact.impact(),
+        assignee: args.assignee.clone(),
+        template: args.template.clone(),
+    };
     let from = match args.from {
-        Some(NewFrom::Pagerduty) => Some(from_pagerduty(ctx, &mut args)?),
+        Some(NewFrom::Pagerduty) => Some(from_pagerduty(ctx, &args, &mut req)?),
         None => None,
     };
-    if args
+    if req
         .describe
         .title
         .as_deref()
@@ -59,239 +66,58 @@ pub fn run(ctx: &Ctx, mut args: NewArgs) -> Result<()> {
     {
         if !ctx.can_prompt() {
             return Err(
-                Error::usage("missing --title: without a terminal, give it as a flag")
-                    .hint("devops postmortem new --title \"What broke\" --severity SEV2"),
+                Error::usage("missing --title: without a terminal, give it as a flag").hint(
+                    Command::postmortem(["new", "--title", "What broke", "--severity", "SEV2"]),
+                ),
             );
         }
-        ask(ctx, &mut args)?;
+        ask(ctx, &mut req)?;
     }
-    let title = args.describe.title.clone().unwrap_or_default();
-    let severity = match &args.describe.severity {
-        Some(s) => ctx.config.check_severity(s)?,
-        None => ctx.config.default_severity(),
-    };
-    let assignee = args
-        .assignee
-        .as_deref()
-        .map(|who| ctx.person(who))
-        .transpose()?;
-    let reporter = postmortem::store::identity::identity(&ctx.store.repo, "AUTHOR")?.display();
-    let id = RecordId::generate(ctx.now.naive_utc().date())?;
-    let path = ctx.store.record_path(&id);
-
-    let mut doc = RecordDoc::parse(&template).map_err(|e| {
-        Error::new(format!(
-            "template '{}' is not valid TOML: {e}",
-            args.template
-        ))
-    })?;
-    doc.set_int(&["schema"], SCHEMA as u64);
-    doc.set_str(&["id"], id.as_str());
-    doc.set_str(&["title"], title.trim());
-    doc.set_str(&["status"], "open");
-    doc.set_str(&["severity"], &severity);
-    let services = clean_list(&args.describe.services);
-    if !services.is_empty() {
-        doc.set_list(&["services"], &services);
+    let made = create::create(ctx, &req, from.as_ref(), args.commit.message.as_deref())?;
+    for w in &made.outcome.warnings {
+        ctx.out.warn(w);
     }
-    let tags = clean_list(&args.describe.tags);
-    if !tags.is_empty() {
-        doc.push_to_list(&["tags"], &tags);
-    }
-    doc.set_str(&["reporter"], &reporter);
-    if let Some(a) = &assignee {
-        doc.set_str(&["assignee"], a);
-    }
-    if let Some(s) = &args.describe.summary {
-        doc.set_str(&["summary"], s.trim());
-    }
-    args.times.apply(ctx, &mut doc, None)?;
-    args.impact.apply(&mut doc, None)?;
-    doc.set_time(&["created_at"], &Timestamp(ctx.now));
-    if let Some(events) = from.as_ref().and_then(|f| f.events.clone()) {
-        let so_far = postmortem::record::parse::parse_record(&doc.render())
-            .map_err(|e| Error::new(format!("the new record would be invalid: {e}")))?;
-        let plan = postmortem::ops::import::plan(&so_far, events).map_err(|e| {
-            Error::usage(format!("{}: {e}", args.log.as_deref().unwrap_or("--log")))
-        })?;
-        postmortem::ops::import::apply(&mut doc, &plan);
-        for why in &plan.not_set {
-            ctx.note(format!("left alone: {why}"));
-        }
-    }
-    let text = ctx.finish(&path, doc)?;
-
-    let change = Change {
-        id: Some(&id),
-        path: &path,
-        verb: "new",
-        message: args.commit.message.as_deref(),
-        create: true,
-        now: ctx.now,
-    };
-    let done = commit_record(&ctx.store, &change, |_| {
-        // Again as the commit is made (under the lock, unless commits are
-        // signed; then a moved branch makes it run again): two people
-        // paged at once both got past the first look.
-        if let Some(f) = &from {
-            f.refuse_a_second(ctx)?;
-        }
-        Ok(text.clone())
-    })?;
-    warn_time_order(ctx, &done.record);
     ctx.flush_notes();
-
+    let id = &made.id;
     if ctx.out.stdout_tty {
         crate::output::print_after_commit(
             &format!(
-                "Created {id}: {}\n  {path}\n  next: devops postmortem assign {} me\n",
-                postmortem::text::inline(&title),
-                id.suffix()
+                "Created {id}: {}\n  {}\n  next: {}\n",
+                postmortem::text::inline(&made.outcome.record.title),
+                made.path,
+                crate::output::postmortem_line(&["assign", id.suffix(), "me"])
             ),
-            &id.to_string(),
+            id.as_str(),
         );
     } else {
-        crate::output::print_after_commit(&format!("{id}\n"), &id.to_string());
+        crate::output::print_after_commit(&format!("{id}\n"), id.as_str());
     }
     Ok(())
 }
 
-/// What `new --from` brought: the tag that ties the record to the
-/// incident, and the log entries to import with it.
-struct FromSource {
-    tag: String,
-    incident: String,
-    log: Option<String>,
-    events: Option<Vec<postmortem::sources::Event>>,
-}
-
-impl FromSource {
-    /// Refuses an incident that already has a post-mortem: two people
-    /// paged at 3 a.m. should not write two.
-    fn refuse_a_second(&self, ctx: &Ctx) -> Result<()> {
-        let (records, _) =
-            postmortem::store::read::load_all(&ctx.store, postmortem::store::read::Detail::Slim)?;
-        let Some(r) = records.iter().find(|r| r.tags.contains(&self.tag)) else {
-            return Ok(());
-        };
-        let hint = match self.log.as_deref().and_then(path_arg) {
-            Some(log) => format!("devops postmortem import {} --from pagerduty {log}", r.id),
-            None => format!("devops postmortem show {}", r.id),
-        };
-        Err(Error::new(format!(
-            "PagerDuty incident {} already has a post-mortem: {} ({})",
-            postmortem::text::inline(&self.incident),
-            r.id,
-            postmortem::text::inline(&r.title)
-        ))
-        .hint(hint))
-    }
-}
-
-/// A file argument as a shell word that cannot be read as a flag; `None`
-/// for standard input (which a pasted command would read from the terminal).
-fn path_arg(path: &str) -> Option<String> {
-    if path == "-" {
-        return None;
-    }
-    let path = if path.starts_with('-') {
-        format!("./{path}")
-    } else {
-        path.to_string()
-    };
-    Some(postmortem::store::shell_quote(&path))
-}
-
-/// Fills what the flags left out from a PagerDuty incident (title,
-/// severity, service, start, a `pagerduty:ID` tag) and reads its log
-/// entries, which must be that incident's.
-fn from_pagerduty(ctx: &Ctx, args: &mut NewArgs) -> Result<FromSource> {
-    use postmortem::ops::import::{pagerduty_service, pagerduty_severity, pagerduty_tag};
+/// The incident document and its log, read here (a file, or standard
+/// input), handed to the library.
+fn from_pagerduty(ctx: &Ctx, args: &NewArgs, req: &mut Request) -> Result<create::FromSource> {
     let file = args.incident.as_deref().unwrap_or("-");
     if file == "-" && args.log.as_deref() == Some("-") {
         return Err(Error::usage(
             "the incident and --log cannot both come from standard input",
         ));
     }
-    let (bytes, name) = super::import::read_input(file)?;
-    let incident = postmortem::sources::incident(&bytes).map_err(|p| {
-        Error::usage(format!(
-            "{} (--from pagerduty reads an incident as GET /incidents/{{id}} returns it)",
-            p.in_file(&name)
-        ))
-        .nothing_written()
-        .hint("devops postmortem new --help")
-    })?;
-    let from = FromSource {
-        tag: pagerduty_tag(&incident),
-        incident: incident.id.clone(),
-        log: args.log.clone(),
-        events: None,
-    };
-    from.refuse_a_second(ctx)?;
-    args.describe.tags.push(from.tag.clone());
-    let d = &mut args.describe;
-    d.title.get_or_insert_with(|| incident.title.clone());
-    d.severity
-        .get_or_insert_with(|| pagerduty_severity(&ctx.config, &incident));
-    if d.services.is_empty()
-        && let Some(theirs) = &incident.service
-    {
-        let ours = pagerduty_service(&ctx.config, theirs);
-        let known = &ctx.config.services;
-        if !known.is_empty() && !known.contains(&ours) {
-            let config = format!("{}/config.toml", ctx.store.records_dir);
-            let mut e = Error::usage(format!(
-                "{name}: PagerDuty service '{}' is not one of the services in {config}; map it there with [import.pagerduty.services] \"{}\" = \"{}\", or give --service",
-                postmortem::text::inline(theirs),
-                postmortem::text::inline(theirs).replace('"', "\\\""),
-                known[0]
-            )).nothing_written();
-            if let Some(file) = path_arg(file) {
-                let log = args
-                    .log
-                    .as_deref()
-                    .and_then(path_arg)
-                    .map(|l| format!(" --log {l}"))
-                    .unwrap_or_default();
-                e = e.hint(format!(
-                    "devops postmortem new --from pagerduty {file}{log} --service {}",
-                    postmortem::store::shell_quote(&known[0])
-                ));
-            }
-            return Err(e);
-        }
-        d.services.push(ours);
-    }
-    args.times
-        .started
-        .get_or_insert_with(|| postmortem::time::format_rfc3339(&incident.created_at));
-    if d.summary.is_none()
-        && let Some(url) = &incident.url
-    {
-        d.summary = Some(format!("PagerDuty incident: {url}"));
-    }
-    let Some(log) = args.log.as_deref() else {
-        return Ok(from);
-    };
-    let (bytes, name) = super::import::read_input(log)?;
-    let read = super::import::events(
-        postmortem::sources::Kind::Pagerduty,
-        &bytes,
-        &name,
-        &Default::default(),
-    )?;
-    Ok(FromSource {
-        events: Some(read.events),
-        ..from
-    })
+    let incident = super::import::read_input(file)?;
+    let log = args
+        .log
+        .as_deref()
+        .map(super::import::read_input)
+        .transpose()?;
+    create::from_pagerduty(ctx, req, &incident, log.as_ref())
 }
 
 /// The guided flow for someone at a terminal who typed just `new`: each
 /// part asked in turn (a bad answer is asked again in place), then a
 /// summary from which any part can be changed, or all cancelled. Ctrl-C
 /// restores the terminal and writes nothing.
-fn ask(ctx: &Ctx, args: &mut NewArgs) -> Result<()> {
+fn ask(ctx: &Ctx, args: &mut Request) -> Result<()> {
     let _restore = crate::prompt::restore_on_interrupt();
     // First pass: what the flags did not already say.
     let given = [
@@ -324,7 +150,7 @@ const PARTS: [&str; 6] = [
     "title", "severity", "services", "summary", "times", "impact",
 ];
 
-fn ask_part(ctx: &Ctx, args: &mut NewArgs, part: usize) -> Result<()> {
+fn ask_part(ctx: &Ctx, args: &mut Request, part: usize) -> Result<()> {
     use crate::prompt;
     match PARTS[part] {
         "title" => args.describe.title = Some(prompt::text(ctx, "Title (what broke?)", true)?),
@@ -367,7 +193,7 @@ fn ask_part(ctx: &Ctx, args: &mut NewArgs, part: usize) -> Result<()> {
         }
         "times" => {
             let mut anchor = None;
-            type Slot = fn(&mut IncidentTimes) -> &mut Option<String>;
+            type Slot = fn(&mut Times) -> &mut Option<String>;
             let fields: [(&str, Slot); 4] = [
                 ("When did it start?", |t| &mut t.started),
                 ("When was it detected?", |t| &mut t.detected),
@@ -383,12 +209,12 @@ fn ask_part(ctx: &Ctx, args: &mut NewArgs, part: usize) -> Result<()> {
             }
         }
         _ => {
-            args.impact.users_affected =
-                prompt::number(ctx, "Users affected")?.map(super::fields::Amount::Set);
-            args.impact.field_reports =
+            args.impact.counts.users_affected =
+                prompt::number(ctx, "Users affected")?.map(Amount::Set);
+            args.impact.counts.field_reports =
                 prompt::number(ctx, "Field reports (calls and tickets from users)")?
-                    .map(super::fields::Amount::Set);
-            args.impact.impact =
+                    .map(Amount::Set);
+            args.impact.description =
                 Some(prompt::text(ctx, "Impact in words", false)?).filter(|s| !s.is_empty());
         }
     }
@@ -396,7 +222,7 @@ fn ask_part(ctx: &Ctx, args: &mut NewArgs, part: usize) -> Result<()> {
 }
 
 /// What the guided flow is about to create.
-fn summary(ctx: &Ctx, args: &NewArgs) -> String {
+fn summary(ctx: &Ctx, args: &Request) -> String {
     use postmortem::text::inline;
     let d = &args.describe;
     let t = &args.times;
@@ -428,15 +254,25 @@ fn summary(ctx: &Ctx, args: &NewArgs) -> String {
         ("resolved", shown_time(&t.resolved)),
         (
             "users affected",
-            number(args.impact.users_affected.and_then(|a| a.applied_to(None))),
+            number(
+                args.impact
+                    .counts
+                    .users_affected
+                    .and_then(|a| a.applied_to(None)),
+            ),
         ),
         (
             "field reports",
-            number(args.impact.field_reports.and_then(|a| a.applied_to(None))),
+            number(
+                args.impact
+                    .counts
+                    .field_reports
+                    .and_then(|a| a.applied_to(None)),
+            ),
         ),
         (
             "impact",
-            inline(args.impact.impact.as_deref().unwrap_or("—")),
+            inline(args.impact.description.as_deref().unwrap_or("—")),
         ),
     ];
     let mut s = String::from("\nAbout to create:\n");

@@ -126,7 +126,7 @@ fn assign_walk(ctx: &Ctx, unassigned: &[Item]) -> Result<()> {
             break;
         }
         let entry = ctx.find(item.id)?;
-        let done = super::assign::assign(ctx, &entry, &people[pick], None)?;
+        let done = postmortem::ops::assign::assign_entry(ctx, &entry, &people[pick], None)?;
         super::report(
             ctx,
             &done,

@@ -622,7 +622,7 @@ fn impossible_starts_pasteable_dir_hints_and_sparse_checkouts() {
     );
     let hint = err
         .lines()
-        .find_map(|l| l.split('`').nth(1))
+        .find_map(|l| l.strip_prefix("hint: the IDs: "))
         .unwrap()
         .to_string();
     let out = std::process::Command::new("sh")

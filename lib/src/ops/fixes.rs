@@ -4,11 +4,10 @@
 use crate::error::Result;
 use crate::record::{ActionStatus, Record, Timestamp};
 use crate::session::Session;
-use crate::store::Committed;
 
 /// One item marked done: the commit made, and what to say about it.
 pub struct Closed {
-    pub done: Committed,
+    pub done: super::Outcome,
     pub what: String,
 }
 
@@ -35,7 +34,7 @@ pub fn close_fixed(session: &Session, records: &[Record]) -> Result<Vec<Closed>>
             })?;
         if done.commit.is_some() {
             closed.push(Closed {
-                done,
+                done: super::Outcome::of(done),
                 what: format!("action #{n} done by commit {short}"),
             });
         }

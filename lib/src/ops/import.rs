@@ -1,6 +1,12 @@
 //! `import`: events from alerting and chat into a record's timeline, and
 //! the incident times they mark where the record has none yet.
 
+use super::Outcome;
+use super::create::Input;
+use crate::error::{Command, Error, Result};
+use crate::session::Session;
+use crate::sources::{Kind, Read, Window};
+
 use crate::config::Config;
 use crate::record::{Record, RecordDoc, Timestamp};
 use crate::sources::{Event, Incident, Mark};
@@ -32,7 +38,7 @@ pub fn plan(record: &Record, events: Vec<Event>) -> Result<Plan, String> {
             .find(|e| e.incident.as_deref().is_some_and(|i| i != theirs))
     {
         return Err(format!(
-            "entry {} is from PagerDuty incident {}, and {} is incident {theirs}'s (tag pagerduty:{theirs}): nothing was written",
+            "entry {} is from PagerDuty incident {}, and {} is incident {theirs}'s (tag pagerduty:{theirs})",
             e.entry,
             crate::text::inline(e.incident.as_deref().unwrap_or("")),
             record.id
@@ -150,4 +156,136 @@ pub fn pagerduty_service(config: &Config, theirs: &str) -> String {
 /// The tag that ties a record to its PagerDuty incident.
 pub fn pagerduty_tag(incident: &Incident) -> String {
     format!("pagerduty:{}", incident.id)
+}
+
+/// The window of events to keep, as typed: bare clocks read as the time
+/// nearest the incident's start (`--since 09:00` for an incident at 09:10
+/// is that morning), and `--until` after `--since`.
+#[derive(Debug, Clone, Default)]
+pub struct WindowInput {
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub matching: Option<String>,
+}
+
+impl WindowInput {
+    pub fn window(
+        &self,
+        session: &Session,
+        began: Option<DateTime<FixedOffset>>,
+    ) -> Result<Window> {
+        let near = began.map(|b| b - chrono::Duration::hours(12));
+        let since = self
+            .since
+            .as_deref()
+            .map(|s| session.time_after("--since", s, near).map(|t| t.0))
+            .transpose()?;
+        let until = self
+            .until
+            .as_deref()
+            .map(|s| {
+                session
+                    .time_after("--until", s, since.or(near))
+                    .map(|t| t.0)
+            })
+            .transpose()?;
+        if let (Some(s), Some(u)) = (since, until)
+            && u <= s
+        {
+            return Err(Error::usage(format!(
+                "--until {} is not after --since {}",
+                crate::time::format_rfc3339(&u),
+                crate::time::format_rfc3339(&s)
+            )));
+        }
+        Ok(Window {
+            since,
+            until,
+            matching: self.matching.clone().filter(|w| !w.trim().is_empty()),
+        })
+    }
+}
+
+/// The events in a document, or an error naming the file and the entry.
+pub fn read_events(kind: Kind, input: &Input, window: &Window) -> Result<Read> {
+    crate::sources::read(kind, &input.bytes, window).map_err(|p| {
+        let article = if kind == Kind::Alertmanager {
+            "an"
+        } else {
+            "a"
+        };
+        Error::usage(format!(
+            "{} (read as {article} {})",
+            p.in_file(&input.name),
+            kind.name()
+        ))
+        .nothing_written()
+        .hint(Command::postmortem(["import", "--help"]))
+    })
+}
+
+/// How many entries a document had, and how many the window left out.
+#[derive(Debug, Clone)]
+pub struct Counts {
+    pub total: usize,
+    pub outside: usize,
+    pub file: String,
+}
+
+/// What an import does (or would do): the plan, the counts, and the
+/// commit when it was made.
+#[derive(Debug)]
+pub struct Imported {
+    pub record_id: String,
+    pub plan: Plan,
+    pub counts: Counts,
+    /// `None` for a dry run.
+    pub outcome: Option<Outcome>,
+}
+
+/// Imports the events of `input` into the record `query` names; with
+/// `dry_run`, plans and writes nothing.
+pub fn import(
+    session: &Session,
+    query: &str,
+    kind: Kind,
+    input: &Input,
+    window: &WindowInput,
+    dry_run: bool,
+    message: Option<&str>,
+) -> Result<Imported> {
+    let entry = session.find(query)?;
+    let record = crate::store::read::load(&session.store, &entry)?;
+    let window = window.window(session, record.started_at.map(|t| t.0))?;
+    let read = read_events(kind, input, &window)?;
+    let counts = Counts {
+        total: read.events.len() + read.outside,
+        outside: read.outside,
+        file: input.name.clone(),
+    };
+    let refused = |e: String| Error::usage(e).nothing_written();
+    if dry_run {
+        let plan = plan(&record, read.events).map_err(refused)?;
+        return Ok(Imported {
+            record_id: record.id,
+            plan,
+            counts,
+            outcome: None,
+        });
+    }
+    let mut planned = None;
+    let done = session.change_record(&entry, "import", message, |doc, before| {
+        // Planned against the record as committed, on every attempt:
+        // a commit of someone else's in between moves it.
+        let p = plan(before, read.events.clone()).map_err(refused)?;
+        apply(doc, &p);
+        planned = Some(p);
+        Ok(())
+    })?;
+    Ok(Imported {
+        record_id: record.id,
+        plan: planned.unwrap_or_default(),
+        counts,
+        outcome: Some(Outcome::of(done)),
+    })
 }

@@ -43,6 +43,26 @@ pub struct RecordDoc {
     doc: DocumentMut,
 }
 
+/// A correction to an action item: the fields given change, the rest stay.
+#[derive(Debug, Clone, Default)]
+pub struct ActionChange {
+    pub text: Option<String>,
+    pub kind: Option<super::ActionKind>,
+    pub owner: Option<String>,
+    pub due: Option<chrono::NaiveDate>,
+    pub ticket: Option<String>,
+}
+
+impl ActionChange {
+    pub fn is_empty(&self) -> bool {
+        self.text.is_none()
+            && self.kind.is_none()
+            && self.owner.is_none()
+            && self.due.is_none()
+            && self.ticket.is_none()
+    }
+}
+
 impl RecordDoc {
     pub fn parse(text: &str) -> Result<RecordDoc, Located> {
         Ok(RecordDoc {
@@ -222,6 +242,100 @@ impl RecordDoc {
             .as_array_of_tables_mut()?
             .iter_mut()
             .find(|t| t.get("n").and_then(Item::as_integer) == Some(i64::from(n)))
+    }
+
+    /// Gives the record to `who` (`Name <email>`).
+    pub fn assign(&mut self, who: &str) {
+        self.set_str(&["assignee"], who);
+    }
+
+    /// Closes the record at `at`.
+    pub fn close(&mut self, at: &Timestamp) {
+        self.set_str(&["status"], "closed");
+        self.set_time(&["closed_at"], at);
+    }
+
+    /// Brings a closed or withdrawn record back at `at`: open for now (the
+    /// status is derived again from what it holds), and its analysis to be
+    /// decided again before it closes.
+    pub fn reopen(&mut self, at: &Timestamp) {
+        for key in [
+            "withdrawn_at",
+            "withdrawn_reason",
+            "duplicate_of",
+            "closed_at",
+            "analyzed_at",
+        ] {
+            self.remove(&[key]);
+        }
+        self.set_str(&["status"], "open");
+        self.set_time(&["reopened_at"], at);
+    }
+
+    /// Takes the record out of lists and figures at `at`, saying why (and
+    /// which record it repeats).
+    pub fn withdraw(&mut self, at: &Timestamp, reason: &str, duplicate_of: Option<&str>) {
+        self.set_str(&["status"], "withdrawn");
+        self.set_time(&["withdrawn_at"], at);
+        self.set_str(&["withdrawn_reason"], reason);
+        if let Some(o) = duplicate_of {
+            self.set_str(&["duplicate_of"], o);
+        }
+    }
+
+    /// Action item `n` won't be done, for `reason`. `false` when there is
+    /// no such item.
+    pub fn mark_action_wontfix(&mut self, n: u32, reason: &str) -> bool {
+        let Some(table) = self.action_mut(n) else {
+            return false;
+        };
+        set_table_str(table, "status", "wontfix");
+        set_table_str(table, "wontfix_reason", reason.trim());
+        true
+    }
+
+    /// Corrects the fields of action item `n` that `change` gives.
+    /// `false` when there is no such item.
+    pub fn edit_action(&mut self, n: u32, change: &ActionChange) -> bool {
+        let Some(table) = self.action_mut(n) else {
+            return false;
+        };
+        if let Some(t) = &change.text {
+            set_table_str(table, "text", t.trim());
+        }
+        if let Some(k) = change.kind {
+            set_table_str(table, "kind", k.as_str());
+        }
+        if let Some(o) = &change.owner {
+            set_table_str(table, "owner", o);
+        }
+        if let Some(d) = change.due {
+            table.insert("due", value(toml_datetime(&d.to_string())));
+        }
+        if let Some(t) = &change.ticket {
+            set_table_str(table, "ticket", t.trim());
+        }
+        true
+    }
+
+    /// Corrects the time and text of the timeline entry at `index` in the
+    /// file. `false` when there is none.
+    pub fn edit_timeline(
+        &mut self,
+        index: usize,
+        at: Option<&Timestamp>,
+        text: Option<&str>,
+    ) -> bool {
+        let Some(table) = self.timeline_mut(index) else {
+            return false;
+        };
+        if let Some(at) = at {
+            set_table_time(table, "at", at);
+        }
+        if let Some(text) = text {
+            set_table_str(table, "text", text.trim());
+        }
+        true
     }
 
     fn array_of_tables(&mut self, key: &str) -> &mut ArrayOfTables {
