@@ -29,7 +29,7 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
     } else {
         Detail::Slim
     };
-    let records = keep.load(ctx, &args.filter, detail)?;
+    let records = super::filter::load(ctx, &keep, &args.filter, detail)?;
     let shown: Vec<&Record> = records
         .iter()
         .filter(|r| keep.keeps(r))

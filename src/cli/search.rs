@@ -49,11 +49,11 @@ pub fn run(ctx: &Ctx, mut args: SearchArgs) -> Result<()> {
     }
     let keep = args.select.rule(ctx)?;
     let found = if args.filter.at.is_some() {
-        let records = keep.load(ctx, &args.filter, Detail::Full)?;
+        let records = super::filter::load(ctx, &keep, &args.filter, Detail::Full)?;
         let records = records.into_iter().filter(|r| keep.keeps(r)).collect();
         search_records(records, &query)
     } else {
-        let within = args.filter.window(ctx)?;
+        let within = args.filter.filter().window(ctx)?;
         let rule = |r: &postmortem::record::Record| {
             keep.keeps(r)
                 && within(r)

@@ -1,16 +1,13 @@
-//! `stats`: the numbers the team shares.
+//! `stats`: the numbers the team shares (computed by `metrics::stats`,
+//! drawn by `render::stats`).
 
 use super::filter::RecordFilter;
 use crate::ctx::Ctx;
-use crate::render::indent;
-use crate::render::{chart, table};
 use clap::Args;
 use postmortem::error::Result;
-use postmortem::metrics::METRICS;
 use postmortem::metrics::stats::{Period, Stats, compute};
 use postmortem::record::Record;
 use postmortem::store::read::Detail;
-use postmortem::time::format_minutes;
 
 #[derive(Args, Debug)]
 #[command(
@@ -56,7 +53,7 @@ pub fn load_and_compute(
         by,
         ctx.zone(),
         ctx.now,
-        filter.span(ctx)?,
+        filter.filter().span(ctx)?,
     );
     drop(refs);
     Ok((records, stats))
@@ -68,166 +65,9 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
     if args.json {
         return crate::render::json::print(&stats);
     }
-    crate::output::print(&text(&stats, crate::render::table::Layout::of(&ctx.out)));
-    Ok(())
-}
-
-/// "this week 23, last week 41 (−43.9%); 312 in all from 40 records, 5 without a figure".
-fn figure_line(f: &postmortem::metrics::impact::Figure, period: &str) -> String {
-    let change = match f.change_percent {
-        Some(p) if p > 0.0 => format!(" (+{p}%)"),
-        Some(p) if p < 0.0 => format!(" (−{}%)", -p),
-        Some(_) => " (no change)".to_string(),
-        None => String::new(),
-    };
-    let left_out = if f.left_out > 0 {
-        format!(", {} without a figure", f.left_out)
-    } else {
-        String::new()
-    };
-    let value = |v: Option<usize>| v.map_or("unknown".to_string(), |v| v.to_string());
-    format!(
-        "this {period} so far {}, last {period} {}{change}; {} in all from {} record{}{left_out}",
-        value(f.this_period.value),
-        value(f.previous_period.value),
-        f.total,
-        f.records,
-        if f.records == 1 { "" } else { "s" }
-    )
-}
-
-fn text(s: &Stats, layout: crate::render::table::Layout) -> String {
-    let mut out = format!(
-        "{} post-mortem{}\n",
-        s.records,
-        if s.records == 1 { "" } else { "s" }
-    );
-    // The team's own number first.
-    let period = if s.period == Period::Week {
-        "week"
-    } else {
-        "month"
-    };
-    for (label, f) in [
-        ("Field reports", &s.field_reports),
-        ("Users affected", &s.users_affected),
-    ] {
-        out.push_str(&format!("{label}: {}\n", figure_line(f, period)));
-    }
-    let mut section = |title: &str, rows: &[(String, usize)]| {
-        let rows: Vec<(String, usize)> = rows
-            .iter()
-            .map(|(k, v)| (postmortem::text::inline(k), *v))
-            .collect();
-        if !rows.is_empty() {
-            out.push_str(&format!("\n{title}\n{}", chart::bars(&rows, 30)));
-        }
-    };
-    section("By severity", &s.by_severity.0);
-    let statuses: Vec<(String, usize)> = s
-        .by_status
-        .0
-        .iter()
-        .filter(|(_, n)| *n > 0)
-        .cloned()
-        .collect();
-    section("By status", &statuses);
-    section("By service", &s.by_service.0);
-    section(
-        &format!(
-            "Per {}",
-            if s.period == Period::Week {
-                "week"
-            } else {
-                "month"
-            }
-        ),
-        &s.by_period.0,
-    );
-
-    let rows = METRICS
-        .iter()
-        .map(|m| {
-            let d = s.metric(m.key);
-            let f = |v: Option<f64>| v.map_or("—".to_string(), format_minutes);
-            vec![
-                match m.key {
-                    "time_to_close" => m.label.to_string(),
-                    key => format!("{} ({})", key.to_uppercase(), m.label),
-                },
-                d.count.to_string(),
-                f(d.mean_minutes),
-                f(d.median_minutes),
-                f(d.p90_minutes),
-                d.left_out.to_string(),
-            ]
-        })
-        .collect();
-    out.push_str("\nDurations (from started_at; close from created_at)\n");
-    out.push_str(&indent(&table::plain(
-        &["METRIC", "COUNT", "MEAN", "MEDIAN", "P90", "LEFT OUT"],
-        rows,
-        layout,
-    )));
-
-    let a = &s.action_items;
-    out.push_str(&format!(
-        "\nAction items: {} total, {} open, {} done, {} won't fix, {} overdue{}\n",
-        a.total,
-        a.open,
-        a.done,
-        a.wontfix,
-        a.overdue,
-        a.completion_rate
-            .map_or(String::new(), |r| format!(", {:.0}% complete", r * 100.0))
+    crate::output::print(&crate::render::stats::text(
+        &stats,
+        crate::render::table::Layout::of(&ctx.out),
     ));
-    let kinds: Vec<String> = a
-        .by_kind
-        .0
-        .iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(k, n)| format!("{k} {n}"))
-        .collect();
-    if !kinds.is_empty() {
-        out.push_str(&format!("  by kind: {}\n", kinds.join(", ")));
-    }
-    let named = |v: &[postmortem::metrics::stats::Named]| {
-        v.iter()
-            .map(|n| {
-                let reports = match (n.field_reports_previous, n.field_reports_this) {
-                    (Some(Some(before)), Some(Some(now))) if now > before => {
-                        format!("; field reports {before} → {now} ↑")
-                    }
-                    _ => String::new(),
-                };
-                format!(
-                    "{} ({}{reports})",
-                    postmortem::text::inline(&n.name),
-                    n.count
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if !s.recurring_services.is_empty() {
-        out.push_str(&format!(
-            "Recurring services: {}\n",
-            named(&s.recurring_services)
-        ));
-    }
-    if !s.recurring_root_cause_words.is_empty() {
-        out.push_str(&format!(
-            "Recurring in root causes: {}\n",
-            named(&s.recurring_root_cause_words)
-        ));
-    }
-    let newest = s
-        .recurring_root_cause_words
-        .first()
-        .or(s.recurring_services.first())
-        .and_then(|n| n.records.first());
-    if let Some(id) = newest {
-        out.push_str(&format!("Alike: devops postmortem related {id}\n"));
-    }
-    out
+    Ok(())
 }

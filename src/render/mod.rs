@@ -6,6 +6,7 @@ pub mod json;
 pub mod report;
 
 pub mod show;
+pub mod stats;
 pub mod table;
 pub mod triage;
 
