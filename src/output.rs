@@ -181,11 +181,30 @@ impl Output {
     }
 }
 
+/// `text` in a colour when `on`: `31` red, `32` green, `33` yellow, `36`
+/// cyan, `1` bold, `2` dim (the SGR numbers people know), drawn by anstyle.
 pub fn paint_if(on: bool, code: &str, text: &str) -> String {
-    if on && !text.is_empty() {
-        format!("\x1b[{code}m{text}\x1b[0m")
-    } else {
-        text.to_string()
+    if !on || text.is_empty() {
+        return text.to_string();
+    }
+    let style = style_of(code);
+    format!("{style}{text}{style:#}")
+}
+
+fn style_of(code: &str) -> anstyle::Style {
+    use anstyle::{AnsiColor, Style};
+    let colour = |c: AnsiColor| Style::new().fg_color(Some(c.into()));
+    match code {
+        "31" => colour(AnsiColor::Red),
+        "32" => colour(AnsiColor::Green),
+        "33" => colour(AnsiColor::Yellow),
+        "34" => colour(AnsiColor::Blue),
+        "35" => colour(AnsiColor::Magenta),
+        "36" => colour(AnsiColor::Cyan),
+        "1" => Style::new().bold(),
+        "2" => Style::new().dimmed(),
+        "1;31" => colour(AnsiColor::Red).bold(),
+        _ => Style::new(),
     }
 }
 
@@ -206,13 +225,9 @@ fn terminal_width() -> usize {
     {
         return n;
     }
-    // SAFETY: TIOCGWINSZ fills a winsize we own; failure leaves it zeroed.
-    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
-    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
-    if ok && size.ws_col >= 20 {
-        size.ws_col as usize
-    } else {
-        80
+    match terminal_size::terminal_size_of(std::io::stdout()) {
+        Some((terminal_size::Width(w), _)) if w >= 20 => usize::from(w),
+        _ => 80,
     }
 }
 

@@ -72,3 +72,42 @@ fn the_library_never_prints_prompts_or_exits() {
         }
     }
 }
+
+/// Every dependency a manifest names is used by the code it builds: the
+/// dependency tree stays lean (`[dev-dependencies]` by the tests, examples
+/// and benches too).
+#[test]
+fn every_dependency_is_used() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (manifest, code, dev_code) in [
+        ("Cargo.toml", vec!["src"], vec!["src", "tests", "examples"]),
+        ("lib/Cargo.toml", vec!["lib/src"], vec!["lib/src"]),
+    ] {
+        let text = std::fs::read_to_string(root.join(manifest)).unwrap();
+        let cargo: toml::Table = toml::from_str(&text).unwrap();
+        for (section, dirs) in [("dependencies", &code), ("dev-dependencies", &dev_code)] {
+            let Some(deps) = cargo.get(section).and_then(|d| d.as_table()) else {
+                continue;
+            };
+            let mut files = Vec::new();
+            for d in dirs {
+                rust_files(&root.join(d), &mut files);
+            }
+            let sources: String = files
+                .iter()
+                .map(|f| std::fs::read_to_string(f).unwrap())
+                .collect();
+            for name in deps.keys() {
+                let rust = name.replace('-', "_");
+                let used = [
+                    format!("{rust}::"),
+                    format!("use {rust}"),
+                    format!("{rust}!"),
+                ]
+                .iter()
+                .any(|p| sources.contains(p.as_str()));
+                assert!(used, "{manifest} [{section}] {name} is not used: remove it");
+            }
+        }
+    }
+}
