@@ -239,56 +239,14 @@ pub fn compute(
     now: DateTime<FixedOffset>,
     span: Span,
 ) -> Stats {
-    let mut by_severity = Counts::with_keys(severities.iter().cloned());
-    let mut open_by_severity = Counts::with_keys(severities.iter().cloned());
-    let mut by_status = Counts::with_keys(Status::ALL.iter().map(|s| s.to_string()));
-    let mut by_service = Counts::default();
-    let mut by_period = Counts::default();
     let keys: Vec<String> = records
         .iter()
         .map(|r| period_key(r.began(), period, zone))
         .collect();
-    // Each service's records, for naming those behind a recurring one.
-    let mut of_service: HashMap<&str, Vec<&Record>> = HashMap::default();
-    for (r, key) in records.iter().zip(&keys) {
-        by_severity.bump(&r.severity);
-        if r.status.is_active() {
-            open_by_severity.bump(&r.severity);
-        }
-        by_status.bump(r.status.as_str());
-        for s in &r.services {
-            by_service.bump(s);
-            let of = of_service.entry(s.as_str()).or_default();
-            // A record naming a service twice is one record of it.
-            if !of.last().is_some_and(|last| std::ptr::eq(*last, *r)) {
-                of.push(r);
-            }
-        }
-        by_period.bump(key);
-    }
-    by_service.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    by_period.sort_by(|a, b| a.0.cmp(&b.0));
+    let tally = tally(records, &keys, severities);
     crate::trace::mark("stats: counted");
-
     let [ttd, tta, ttm, ttr, time_to_close] = METRICS.each_ref().map(|m| distribution(records, m));
-
-    // Each record's period is computed once: formatting dates is the cost here.
-    let mut in_period: std::collections::BTreeMap<&str, Vec<&Record>> = Default::default();
-    for (r, key) in records.iter().zip(&keys) {
-        in_period.entry(key.as_str()).or_default().push(r);
-    }
-    let ttr_by_period: Vec<PeriodTtr> = in_period
-        .into_iter()
-        .map(|(period, rs)| {
-            let d = distribution(&rs, &METRICS[3]);
-            PeriodTtr {
-                period: period.to_string(),
-                count: d.count,
-                median_minutes: d.median_minutes,
-            }
-        })
-        .collect();
-
+    let ttr_by_period = ttr_by_period(records, &keys);
     let end = span.until.map_or(now, |u| u.min(now));
     let recent_keys = last_periods(end, period, zone, RECENT_PERIODS);
     let this = recent_keys.last().cloned().unwrap_or_default();
@@ -311,7 +269,7 @@ pub fn compute(
     let recent_periods = recent_keys
         .into_iter()
         .map(|key| PeriodPoint {
-            count: by_period.get(&key),
+            count: tally.by_period.get(&key),
             ttr_median_minutes: ttr_by_period
                 .iter()
                 .find(|p| p.period == key)
@@ -321,10 +279,101 @@ pub fn compute(
             period: key,
         })
         .collect();
-
     crate::trace::mark("stats: distributions");
-    let today = zone.convert(now).date_naive();
-    let items = records.iter().flat_map(|r| r.action_items.iter());
+    let action_items = action_counts(records, zone.convert(now).date_naive());
+    let recurring_services = recurring_services(records, &keys, &compared, &tally);
+    crate::trace::mark("stats: actions, services");
+    let recurring_root_cause_words = recurring_words(records);
+    crate::trace::mark("stats: words");
+    Stats {
+        records: records.len(),
+        open: records.iter().filter(|r| r.status.is_active()).count(),
+        period,
+        by_severity: tally.by_severity,
+        open_by_severity: tally.open_by_severity,
+        by_status: tally.by_status,
+        by_service: tally.by_service,
+        by_period: tally.by_period,
+        recent_periods,
+        ttd,
+        tta,
+        ttm,
+        ttr,
+        time_to_close,
+        ttr_by_period,
+        action_items,
+        field_reports,
+        users_affected,
+        recurring_services,
+        recurring_root_cause_words,
+    }
+}
+
+/// The records counted by severity, status, service and period, in one
+/// pass; and each service's records, for naming those behind a recurring
+/// one.
+struct Tally<'r> {
+    by_severity: Counts,
+    open_by_severity: Counts,
+    by_status: Counts,
+    by_service: Counts,
+    by_period: Counts,
+    of_service: HashMap<&'r str, Vec<&'r Record>>,
+}
+
+fn tally<'r>(records: &[&'r Record], keys: &[String], severities: &[String]) -> Tally<'r> {
+    let mut t = Tally {
+        by_severity: Counts::with_keys(severities.iter().cloned()),
+        open_by_severity: Counts::with_keys(severities.iter().cloned()),
+        by_status: Counts::with_keys(Status::ALL.iter().map(|s| s.to_string())),
+        by_service: Counts::default(),
+        by_period: Counts::default(),
+        of_service: HashMap::default(),
+    };
+    for (r, key) in records.iter().zip(keys) {
+        t.by_severity.bump(&r.severity);
+        if r.status.is_active() {
+            t.open_by_severity.bump(&r.severity);
+        }
+        t.by_status.bump(r.status.as_str());
+        for s in &r.services {
+            t.by_service.bump(s);
+            let of = t.of_service.entry(s.as_str()).or_default();
+            // A record naming a service twice is one record of it.
+            if !of.last().is_some_and(|last| std::ptr::eq(*last, *r)) {
+                of.push(r);
+            }
+        }
+        t.by_period.bump(key);
+    }
+    t.by_service
+        .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    t.by_period.sort_by(|a, b| a.0.cmp(&b.0));
+    t
+}
+
+/// The median time to resolve of each period. Each record's period is
+/// computed once (in `keys`): formatting dates is the cost here.
+fn ttr_by_period(records: &[&Record], keys: &[String]) -> Vec<PeriodTtr> {
+    let mut in_period: std::collections::BTreeMap<&str, Vec<&Record>> = Default::default();
+    for (r, key) in records.iter().zip(keys) {
+        in_period.entry(key.as_str()).or_default().push(r);
+    }
+    in_period
+        .into_iter()
+        .map(|(period, rs)| {
+            let d = distribution(&rs, &METRICS[3]);
+            PeriodTtr {
+                period: period.to_string(),
+                count: d.count,
+                median_minutes: d.median_minutes,
+            }
+        })
+        .collect()
+}
+
+/// Action items by status and kind, the overdue ones, the completion rate.
+fn action_counts(records: &[&Record], today: chrono::NaiveDate) -> ActionCounts {
     let mut a = ActionCounts {
         total: 0,
         open: 0,
@@ -334,7 +383,7 @@ pub fn compute(
         by_kind: Counts::with_keys(ActionKind::ALL.iter().map(|k| k.as_str().to_string())),
         completion_rate: None,
     };
-    for item in items {
+    for item in records.iter().flat_map(|r| r.action_items.iter()) {
         a.total += 1;
         a.by_kind.bump(item.kind.as_str());
         match item.status {
@@ -350,10 +399,20 @@ pub fn compute(
         a.completion_rate =
             Some(((a.done as f64 / (a.done + a.open) as f64) * 1000.0).round() / 1000.0);
     }
+    a
+}
 
-    let reports =
-        super::impact::per_service(records, &keys, &compared, super::impact::field_reports);
-    let mut recurring_services: Vec<Named> = by_service
+/// Services with two or more incidents, rising field reports first (both
+/// periods known), otherwise as counted (most records first).
+fn recurring_services(
+    records: &[&Record],
+    keys: &[String],
+    compared: &super::impact::Compared<'_>,
+    tally: &Tally<'_>,
+) -> Vec<Named> {
+    let reports = super::impact::per_service(records, keys, compared, super::impact::field_reports);
+    let mut named: Vec<Named> = tally
+        .by_service
         .0
         .iter()
         .filter(|(_, n)| *n >= 2)
@@ -363,7 +422,10 @@ pub fn compute(
                 name: name.clone(),
                 count: *count,
                 records: ids_where(
-                    of_service.get(name.as_str()).map_or(&[][..], Vec::as_slice),
+                    tally
+                        .of_service
+                        .get(name.as_str())
+                        .map_or(&[][..], Vec::as_slice),
                     |_| true,
                 ),
                 field_reports_previous: Some(before),
@@ -371,41 +433,14 @@ pub fn compute(
             }
         })
         .collect();
-    // Rising field reports first (both periods known); otherwise as
-    // counted (most records first).
-    recurring_services.sort_by_key(|n| {
+    named.sort_by_key(|n| {
         let rising = matches!(
             (n.field_reports_previous, n.field_reports_this),
             (Some(Some(before)), Some(Some(now))) if now > before
         );
         std::cmp::Reverse(rising)
     });
-
-    crate::trace::mark("stats: actions, services");
-    let recurring_root_cause_words = recurring_words(records);
-    crate::trace::mark("stats: words");
-    Stats {
-        records: records.len(),
-        open: records.iter().filter(|r| r.status.is_active()).count(),
-        period,
-        by_severity,
-        open_by_severity,
-        by_status,
-        by_service,
-        by_period,
-        recent_periods,
-        ttd,
-        tta,
-        ttm,
-        ttr,
-        time_to_close,
-        ttr_by_period,
-        action_items: a,
-        field_reports,
-        users_affected,
-        recurring_services,
-        recurring_root_cause_words,
-    }
+    named
 }
 
 /// Words that appear in the root cause of two or more records (each record

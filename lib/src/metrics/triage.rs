@@ -118,20 +118,46 @@ pub fn compute<'a>(records: &'a [Record], rules: &Rules<'_>) -> Triage<'a> {
         .collect();
     // IDs are unique, so an unstable sort gives the same order, faster.
     open.sort_unstable_by(|a, b| a.began().cmp(&b.began()).then_with(|| a.id.cmp(&b.id)));
-    let by_age = |v: Vec<&'a Record>| v.into_iter().map(|r| item(r, rules)).collect::<Vec<_>>();
-
+    let keep = |keep: &dyn Fn(&Record) -> bool| -> Vec<Item<'a>> {
+        open.iter()
+            .copied()
+            .filter(|r| keep(r))
+            .map(|r| item(r, rules))
+            .collect()
+    };
     let unassigned = if rules.mine.is_some() {
         Vec::new()
     } else {
-        by_age(
-            open.iter()
-                .copied()
-                .filter(|r| r.assignee.is_none())
-                .collect(),
-        )
+        keep(&|r| r.assignee.is_none())
     };
+    let stale_before = Duration::try_days(i64::from(rules.config.stale_days()))
+        .and_then(|d| rules.now.checked_sub_signed(d))
+        .unwrap_or(DateTime::<chrono::Utc>::MIN_UTC.fixed_offset());
+    let no_user_education = if rules.config.rule_on("no-educate") {
+        keep(&|r| crate::record::status::needs_education(r, &rules.config.severities))
+    } else {
+        Vec::new()
+    };
+    let (actions_overdue, actions_due_soon) = actions_by_due(records, rules);
+    Triage {
+        unassigned,
+        in_analysis: in_analysis(&open, rules),
+        ready_to_close: keep(&|r| {
+            r.status == Status::Analyzed && r.open_actions().next().is_none()
+        }),
+        past_review_deadline: keep(&|r| review_due(r, rules) < rules.now),
+        stale: keep(&|r| r.updated_at.unwrap_or(r.created_at).0 < stale_before),
+        actions_overdue,
+        actions_due_soon,
+        no_user_education,
+        closed_since: closed_since(records, rules),
+        education_severities: rules.config.severities.iter().take(2).cloned().collect(),
+    }
+}
 
-    // Per assignee, by name; each group oldest record first.
+/// The records in analysis per assignee, by name; each group oldest
+/// record first.
+fn in_analysis<'a>(open: &[&'a Record], rules: &Rules<'_>) -> Vec<Group<'a>> {
     let mut by_assignee: std::collections::BTreeMap<&'a str, Vec<&'a Record>> = Default::default();
     for r in open.iter().filter(|r| r.status == Status::Assigned) {
         by_assignee
@@ -139,7 +165,7 @@ pub fn compute<'a>(records: &'a [Record], rules: &Rules<'_>) -> Triage<'a> {
             .or_default()
             .push(r);
     }
-    let in_analysis: Vec<Group> = by_assignee
+    by_assignee
         .into_iter()
         .map(|(who, mut records)| {
             records.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
@@ -148,43 +174,17 @@ pub fn compute<'a>(records: &'a [Record], rules: &Rules<'_>) -> Triage<'a> {
                 records: records.into_iter().map(|r| item(r, rules)).collect(),
             }
         })
-        .collect();
+        .collect()
+}
 
-    let ready_to_close = by_age(
-        open.iter()
-            .copied()
-            .filter(|r| r.status == Status::Analyzed && r.open_actions().next().is_none())
-            .collect(),
-    );
-    let past_review_deadline = by_age(
-        open.iter()
-            .copied()
-            .filter(|r| review_due(r, rules) < rules.now)
-            .collect(),
-    );
-    let stale_before = Duration::try_days(i64::from(rules.config.stale_days()))
-        .and_then(|d| rules.now.checked_sub_signed(d))
-        .unwrap_or(DateTime::<chrono::Utc>::MIN_UTC.fixed_offset());
-    let stale = by_age(
-        open.iter()
-            .copied()
-            .filter(|r| r.updated_at.unwrap_or(r.created_at).0 < stale_before)
-            .collect(),
-    );
-
-    let no_user_education = if rules.config.rule_on("no-educate") {
-        by_age(
-            open.iter()
-                .copied()
-                .filter(|r| crate::record::status::needs_education(r, &rules.config.severities))
-                .collect(),
-        )
-    } else {
-        Vec::new()
-    };
-
-    let mut actions_overdue = Vec::new();
-    let mut actions_due_soon = Vec::new();
+/// Open action items past their due day, and those due within
+/// `DUE_SOON_DAYS`, the latest first.
+fn actions_by_due<'a>(
+    records: &'a [Record],
+    rules: &Rules<'_>,
+) -> (Vec<ActionRef<'a>>, Vec<ActionRef<'a>>) {
+    let mut overdue = Vec::new();
+    let mut soon = Vec::new();
     for r in records {
         for a in r.open_actions() {
             if !mine(a.owner.as_deref(), rules) {
@@ -201,23 +201,24 @@ pub fn compute<'a>(records: &'a [Record], rules: &Rules<'_>) -> Triage<'a> {
                 days_overdue,
             };
             if is_overdue(a.status, Some(due.0), rules.today()) {
-                actions_overdue.push(entry);
+                overdue.push(entry);
             } else if -days_overdue <= DUE_SOON_DAYS {
-                actions_due_soon.push(entry);
+                soon.push(entry);
             }
         }
     }
-    actions_overdue.sort_by(|a, b| {
-        b.days_overdue
-            .cmp(&a.days_overdue)
-            .then_with(|| a.id.cmp(b.id))
-    });
-    actions_due_soon.sort_by(|a, b| {
-        b.days_overdue
-            .cmp(&a.days_overdue)
-            .then_with(|| a.id.cmp(b.id))
-    });
+    for list in [&mut overdue, &mut soon] {
+        list.sort_by(|a, b| {
+            b.days_overdue
+                .cmp(&a.days_overdue)
+                .then_with(|| a.id.cmp(b.id))
+        });
+    }
+    (overdue, soon)
+}
 
+/// Records closed since the last review, in the order they closed.
+fn closed_since<'a>(records: &'a [Record], rules: &Rules<'_>) -> Vec<Item<'a>> {
     let mut closed: Vec<&Record> = records
         .iter()
         .filter(|r| r.status == Status::Closed)
@@ -228,18 +229,5 @@ pub fn compute<'a>(records: &'a [Record], rules: &Rules<'_>) -> Triage<'a> {
         .filter(|r| mine(r.assignee.as_deref(), rules))
         .collect();
     closed.sort_by_key(|r| r.closed_at);
-    let closed_since = closed.into_iter().map(|r| item(r, rules)).collect();
-
-    Triage {
-        unassigned,
-        in_analysis,
-        ready_to_close,
-        past_review_deadline,
-        stale,
-        actions_overdue,
-        actions_due_soon,
-        no_user_education,
-        closed_since,
-        education_severities: rules.config.severities.iter().take(2).cloned().collect(),
-    }
+    closed.into_iter().map(|r| item(r, rules)).collect()
 }

@@ -324,6 +324,16 @@ fn format_rules(
     lines: &Lines<'_>,
     found: &mut Found<'_>,
 ) {
+    name_rule(path, record, lines, found);
+    vocabulary_rules(record, rules, lines, found);
+    status_rules(record, lines, found);
+    time_rules(record, lines, found);
+    roster_rule(record, rules, lines, found);
+    review_rule(record, rules, now, lines, found);
+}
+
+/// The ID is the file's name.
+fn name_rule(path: &str, record: &Record, lines: &Lines<'_>, found: &mut Found<'_>) {
     let stem = path
         .rsplit('/')
         .next()
@@ -339,6 +349,10 @@ fn format_rules(
             ),
         );
     }
+}
+
+/// Severities and services the config knows.
+fn vocabulary_rules(record: &Record, rules: &Rules<'_>, lines: &Lines<'_>, found: &mut Found<'_>) {
     if !rules
         .severities
         .iter()
@@ -372,6 +386,10 @@ fn format_rules(
             );
         }
     }
+}
+
+/// The fields each status needs.
+fn status_rules(record: &Record, lines: &Lines<'_>, found: &mut Found<'_>) {
     let status_line = lines.of(&["status"]);
     if matches!(record.status, Status::Analyzed | Status::Closed) {
         for missing in analysis_missing(record) {
@@ -403,6 +421,10 @@ fn format_rules(
             "status = \"withdrawn\" needs withdrawn_reason".into(),
         );
     }
+}
+
+/// Incident times in order, and in a believable range.
+fn time_rules(record: &Record, lines: &Lines<'_>, found: &mut Found<'_>) {
     for (later, earlier) in super::status::times_out_of_order(record) {
         found(
             "time-order",
@@ -438,6 +460,10 @@ fn format_rules(
             );
         }
     }
+}
+
+/// With `strict_roster`, people from the roster only.
+fn roster_rule(record: &Record, rules: &Rules<'_>, lines: &Lines<'_>, found: &mut Found<'_>) {
     if let Some(roster) = &rules.roster {
         let known = |who: &str| roster.iter().any(|p| p == who);
         if let Some(a) = record.assignee.as_deref().filter(|a| !known(a)) {
@@ -462,6 +488,16 @@ fn format_rules(
             }
         }
     }
+}
+
+/// An open record past its review deadline.
+fn review_rule(
+    record: &Record,
+    rules: &Rules<'_>,
+    now: DateTime<FixedOffset>,
+    lines: &Lines<'_>,
+    found: &mut Found<'_>,
+) {
     if record.status.is_active() {
         let days = (rules.review_days)(&record.severity);
         let due = record.review_due(days);
