@@ -9,6 +9,7 @@ mod changes;
 mod check;
 mod close;
 mod completions;
+mod demo;
 mod edit;
 mod export;
 mod fields;
@@ -170,7 +171,7 @@ pub struct DemoArgs {
 }
 
 fn demo(args: DemoArgs) -> Result<()> {
-    let dir = postmortem::ops::demo::build(args.folder.as_deref())?;
+    let dir = demo::build(args.folder.as_deref())?;
     crate::output::print(&format!(
         "A demo team repository is in {}\nIts daily review (devops postmortem triage):\n\n",
         dir.display()

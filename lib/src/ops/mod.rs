@@ -10,7 +10,6 @@ pub mod assign;
 pub mod check;
 pub mod close;
 pub mod create;
-pub mod demo;
 pub mod edit;
 pub mod fields;
 pub mod fixes;

@@ -102,16 +102,7 @@ const REVIEW_KEY: &str = "devops-postmortem.reviewbranch";
 
 pub fn sync(session: &Session, mut opts: Options<'_>) -> Result<Summary> {
     let store = &session.store;
-    if store.location.origin == Origin::CheckedOutBranch {
-        return Err(Error::new(format!(
-            "the records are on {}, the branch of your code: sync shares only a branch of records, never your code",
-            store.location.name()
-        ))
-        .hint_run(
-            "move them to a branch of their own first",
-            Command::postmortem(["migrate"]),
-        ));
-    }
+    refuse_the_code_branch(session)?;
     git_sync::upgrade_driver(store, false)?;
     let up = git_sync::upstream(store)?;
     let mut summary = Summary {
@@ -121,6 +112,9 @@ pub fn sync(session: &Session, mut opts: Options<'_>) -> Result<Summary> {
     let review = opts.branch.clone().or_else(|| review_branch(session));
     for attempt in 0..3 {
         let theirs = git_sync::fetch(store, &up, opts.progress)?;
+        if theirs.is_some() {
+            git_sync::remember_upstream(store, &up)?;
+        }
         if let Some(name) = &review
             && review_merged(session, &up, name)?
         {
@@ -137,62 +131,24 @@ pub fn sync(session: &Session, mut opts: Options<'_>) -> Result<Summary> {
         summary
             .closed
             .extend(crate::ops::fixes::close_fixed(session, &records)?);
-        let Some(local) = branch::tip(&store.repo, &store.location.refname)? else {
-            return Ok(summary);
-        };
         let to_review = review
-            .as_ref()
+            .clone()
             .filter(|n| summary.merged_review.as_deref() != Some(n.as_str()));
-        let ahead = count(store, local, theirs)?;
-        if opts.no_push || ahead == 0 {
-            return Ok(summary);
-        }
-        let target = to_review.cloned().unwrap_or_else(|| up.branch.clone());
-        match git_sync::push(
-            store,
-            &up.remote,
-            local,
-            &target,
-            to_review.is_some(),
-            opts.progress,
+        match push(
+            session,
+            &up,
+            theirs,
+            to_review.as_deref(),
+            &opts,
+            &mut summary,
         )? {
-            Pushed::Done { stderr } => {
-                summary.went_out = ahead;
-                summary.pushed_to = Some(format!("{}/{target}", up.remote));
-                summary.remote_said = stderr;
-                match to_review {
-                    Some(name) => {
-                        remember_review(session, name, local)?;
-                        summary.review_links =
-                            open_review(session, &up, name, &summary.remote_said);
-                    }
-                    None => {
-                        git_sync::note_pushed(store, &up, local)?;
-                        if theirs.is_none() {
-                            git_sync::remember_upstream(store, &up)?;
-                        }
-                    }
-                }
-                return Ok(summary);
+            None => return Ok(summary),
+            Some(failure) if attempt == 2 => {
+                return Err(failure
+                    .into_error()
+                    .hint("others keep pushing to it: run sync again in a moment"));
             }
-            Pushed::Behind(failure) => {
-                if attempt == 2 {
-                    return Err(failure
-                        .into_error()
-                        .hint("others keep pushing to it: run sync again in a moment"));
-                }
-            }
-            Pushed::Refused { reason, failure } => {
-                return Err(refused(
-                    session,
-                    &up,
-                    &target,
-                    to_review.is_some(),
-                    &reason,
-                    failure,
-                ));
-            }
-            Pushed::Failed(failure) => return Err(failure.into_error()),
+            Some(_) => continue, // someone pushed first: fetch and merge again
         }
     }
     Err(Error::new(format!(
@@ -200,6 +156,80 @@ pub fn sync(session: &Session, mut opts: Options<'_>) -> Result<Summary> {
         up.shown()
     ))
     .hint("run sync again in a moment"))
+}
+
+/// Records on the code's own branch (the earlier layout) are not shared
+/// by `sync`: pushing them would push the code too.
+fn refuse_the_code_branch(session: &Session) -> Result<()> {
+    let loc = &session.store.location;
+    if loc.origin != Origin::CheckedOutBranch {
+        return Ok(());
+    }
+    Err(Error::new(format!(
+        "the records are on {}, the branch of your code: sync shares only a branch of records, never your code",
+        loc.name()
+    ))
+    .hint_run(
+        "move them to a branch of their own first",
+        Command::postmortem(["migrate"]),
+    ))
+}
+
+/// Pushes the records branch (or, for review, its tip to `to_review`) when
+/// it has commits the remote lacks. `Some`: the remote moved first.
+fn push(
+    session: &Session,
+    up: &Upstream,
+    theirs: Option<Oid>,
+    to_review: Option<&str>,
+    opts: &Options<'_>,
+    summary: &mut Summary,
+) -> Result<Option<crate::store::git::GitFailure>> {
+    let store = &session.store;
+    let Some(local) = branch::tip(&store.repo, &store.location.refname)? else {
+        return Ok(None);
+    };
+    let ahead = count(store, local, theirs)?;
+    if opts.no_push || ahead == 0 {
+        return Ok(None);
+    }
+    let target = to_review.unwrap_or(&up.branch).to_string();
+    let pushed = git_sync::push(
+        store,
+        &up.remote,
+        local,
+        &target,
+        to_review.is_some(),
+        opts.progress,
+    )?;
+    match pushed {
+        Pushed::Done { stderr } => {
+            summary.went_out = ahead;
+            summary.pushed_to = Some(format!("{}/{target}", up.remote));
+            summary.remote_said = stderr;
+            match to_review {
+                Some(name) => {
+                    remember_review(session, name, local)?;
+                    summary.review_links = open_review(session, up, name, &summary.remote_said);
+                }
+                None => {
+                    git_sync::note_pushed(store, up, local)?;
+                    git_sync::remember_upstream(store, up)?;
+                }
+            }
+            Ok(None)
+        }
+        Pushed::Behind(failure) => Ok(Some(failure)),
+        Pushed::Refused { reason, failure } => Err(refused(
+            session,
+            up,
+            &target,
+            to_review.is_some(),
+            &reason,
+            failure,
+        )),
+        Pushed::Failed(failure) => Err(failure.into_error()),
+    }
 }
 
 /// Commits reachable from `local` and not from `theirs`.

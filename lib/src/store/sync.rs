@@ -115,15 +115,24 @@ pub fn upstream(store: &Store) -> Result<Upstream> {
     })
 }
 
-/// Sets the records branch's upstream (after its first push).
+/// Sets the records branch's upstream (after its first push, or once its
+/// remote branch is known), when it is not set that way already.
 pub fn remember_upstream(store: &Store, up: &Upstream) -> Result<()> {
     let name = store.location.name();
-    let mut config = store.repo.config()?.open_level(git2::ConfigLevel::Local)?;
-    config.set_str(&format!("branch.{name}.remote"), &up.remote)?;
-    config.set_str(
-        &format!("branch.{name}.merge"),
-        &format!("refs/heads/{}", up.branch),
-    )?;
+    let config = store.repo.config()?;
+    let merge = format!("refs/heads/{}", up.branch);
+    let (remote_key, merge_key) = (
+        format!("branch.{name}.remote"),
+        format!("branch.{name}.merge"),
+    );
+    if config.get_string(&remote_key).ok().as_deref() == Some(up.remote.as_str())
+        && config.get_string(&merge_key).ok().as_deref() == Some(merge.as_str())
+    {
+        return Ok(());
+    }
+    let mut local = config.open_level(git2::ConfigLevel::Local)?;
+    local.set_str(&remote_key, &up.remote)?;
+    local.set_str(&merge_key, &merge)?;
     Ok(())
 }
 

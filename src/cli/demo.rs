@@ -1,7 +1,7 @@
 //! `demo`: a throwaway team repository with a few incidents, to see the
 //! main job (the daily review) without touching any real repository.
 
-use crate::error::{Context, Error, Result};
+use postmortem::error::{Context, Error, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -34,72 +34,101 @@ handle = "minsu"
 const RECORDS: [(&str, &str); 3] = [
     (
         "PM-20261103-q2ahxk7m",
-        include_str!("../../../examples/records/PM-20261103-q2ahxk7m.toml"),
+        include_str!("../../examples/records/PM-20261103-q2ahxk7m.toml"),
     ),
     (
         "PM-20261118-m4tzc6pd",
-        include_str!("../../../examples/records/PM-20261118-m4tzc6pd.toml"),
+        include_str!("../../examples/records/PM-20261118-m4tzc6pd.toml"),
     ),
     (
         "PM-20261123-d7kq3wne",
-        include_str!("../../../examples/records/PM-20261123-d7kq3wne.toml"),
+        include_str!("../../examples/records/PM-20261123-d7kq3wne.toml"),
     ),
 ];
 
 /// Builds the demo repository in `dir` (a new folder in the system's temp
 /// folder when `None`, kept for you to explore) and returns its path.
 pub fn build(dir: Option<&Path>) -> Result<PathBuf> {
-    let dir = match dir {
-        Some(d) => {
-            std::fs::create_dir_all(d).context(|| format!("cannot create {}", d.display()))?;
-            if std::fs::read_dir(d).is_ok_and(|mut e| e.next().is_some()) {
-                return Err(Error::usage(format!(
-                    "{} is not empty: the demo builds a repository of its own",
-                    d.display()
-                ))
-                .hint("give a new folder, or none for one in the temp folder"));
-            }
-            d.to_path_buf()
-        }
-        None => tempfile::Builder::new()
+    let dir = folder(dir)?;
+    team_repository(&dir)?;
+    changes_by_the_tool(&dir)?;
+    Ok(dir)
+}
+
+/// A new or empty folder, or one made in the temp folder (kept for you).
+fn folder(dir: Option<&Path>) -> Result<PathBuf> {
+    let Some(d) = dir else {
+        return Ok(tempfile::Builder::new()
             .prefix("devops-pm-demo-")
             .tempdir()
             .context(|| "cannot make a folder for the demo".to_string())?
-            .keep(),
+            .keep());
     };
-    let git = |args: &[&str]| -> Result<()> {
-        let out = Command::new("git")
-            .current_dir(&dir)
-            .args(args)
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_WORK_TREE")
-            .env_remove("GIT_INDEX_FILE")
-            .env_remove("GIT_COMMON_DIR")
-            .output()
-            .context(|| "cannot run git".to_string())?;
-        if !out.status.success() {
-            return Err(Error::new(format!(
-                "git {} failed in the demo: {}",
-                args.join(" "),
-                crate::error::one_line(&String::from_utf8_lossy(&out.stderr))
-            )));
-        }
-        Ok(())
-    };
+    std::fs::create_dir_all(d).context(|| format!("cannot create {}", d.display()))?;
+    if std::fs::read_dir(d).is_ok_and(|mut e| e.next().is_some()) {
+        return Err(Error::usage(format!(
+            "{} is not empty: the demo builds a repository of its own",
+            d.display()
+        ))
+        .hint("give a new folder, or none for one in the temp folder"));
+    }
+    Ok(d.to_path_buf())
+}
+
+/// `cmd` run in `dir` with none of the person's own repository settings
+/// (GIT_DIR and the like) and the demo's own records settings.
+fn isolated(mut cmd: Command, dir: &Path) -> Command {
+    cmd.current_dir(dir);
+    for var in [
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_COMMON_DIR",
+        "GIT_OBJECT_DIRECTORY",
+        "DEVOPS_PM_DIR",
+        "DEVOPS_PM_BRANCH",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Runs `program ARGS` in the demo folder; its stdout, or an error with
+/// what it said.
+fn run(program: &Path, dir: &Path, args: &[&str]) -> Result<String> {
+    let out = isolated(Command::new(program), dir)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .context(|| format!("cannot run {}", program.display()))?;
+    if !out.status.success() {
+        return Err(Error::new(format!(
+            "{} {} failed in the demo: {}",
+            program.display(),
+            args.join(" "),
+            postmortem::error::one_line(&String::from_utf8_lossy(&out.stderr))
+        )));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// The team's code on `main`, and the records branch as a teammate made
+/// it: the config and three records, only those.
+fn team_repository(dir: &Path) -> Result<()> {
+    let git = |args: &[&str]| run(Path::new("git"), dir, args).map(|_| ());
     git(&["init", "-q", "-b", "main"])?;
     git(&["config", "user.name", "Demo User"])?;
     git(&["config", "user.email", "demo@example.com"])?;
     write(
-        &dir,
+        dir,
         "README.md",
         "# A team's service\n\nThe code lives on main; its post-mortems on the postmortems branch.\n",
     )?;
     git(&["add", "README.md"])?;
     git(&["commit", "-q", "-m", "A team's service"])?;
-    // The records branch, as a teammate made it: only the records.
     git(&["checkout", "-q", "--orphan", "postmortems"])?;
     git(&["rm", "-rfq", "."])?;
-    write(&dir, "postmortems/config.toml", CONFIG)?;
+    write(dir, "postmortems/config.toml", CONFIG)?;
     git(&["add", "postmortems/config.toml"])?;
     git(&[
         "commit",
@@ -109,36 +138,22 @@ pub fn build(dir: Option<&Path>) -> Result<PathBuf> {
     ])?;
     for (id, text) in RECORDS {
         let rel = format!("postmortems/{}/{}/{id}.toml", &id[3..7], &id[7..9]);
-        write(&dir, &rel, text)?;
+        write(dir, &rel, text)?;
         git(&["add", &rel])?;
         let message =
             format!("postmortem: import {id}\n\nPostmortem-Id: {id}\nPostmortem-Action: import");
         git(&["commit", "-q", "-m", &message])?;
     }
-    git(&["checkout", "-q", "main"])?;
-    // A few changes through the tool itself: one commit each.
+    git(&["checkout", "-q", "main"])
+}
+
+/// A few changes through the tool itself: one commit each.
+fn changes_by_the_tool(dir: &Path) -> Result<()> {
     let exe = std::env::current_exe().context(|| "cannot find the devops binary".to_string())?;
-    let devops = |args: &[&str]| -> Result<String> {
-        let out = Command::new(&exe)
-            .current_dir(&dir)
-            .arg("postmortem")
-            .args(args)
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_WORK_TREE")
-            .env_remove("GIT_INDEX_FILE")
-            .env_remove("DEVOPS_PM_DIR")
-            .env_remove("DEVOPS_PM_BRANCH")
-            .stdin(std::process::Stdio::null())
-            .output()
-            .context(|| "cannot run devops".to_string())?;
-        if !out.status.success() {
-            return Err(Error::new(format!(
-                "devops postmortem {} failed in the demo: {}",
-                args.join(" "),
-                crate::error::one_line(&String::from_utf8_lossy(&out.stderr))
-            )));
-        }
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    let devops = |args: &[&str]| {
+        let mut all = vec!["postmortem"];
+        all.extend_from_slice(args);
+        run(&exe, dir, &all)
     };
     devops(&["assign", "d7kq", "jieun"])?;
     let id = devops(&[
@@ -162,7 +177,7 @@ pub fn build(dir: Option<&Path>) -> Result<PathBuf> {
         "75m ago",
         "On-call paged; rollback of the 14:00 deploy started",
     ])?;
-    Ok(dir)
+    Ok(())
 }
 
 fn write(dir: &Path, rel: &str, text: &str) -> Result<()> {
