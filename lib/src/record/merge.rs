@@ -361,37 +361,9 @@ impl Merger<'_> {
         out: &mut toml_edit::Table,
         theirs: &toml_edit::Table,
     ) {
-        let items = |v: Option<&Value>| -> Vec<Table> {
-            v.and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|x| x.as_table().cloned()).collect())
-                .unwrap_or_default()
-        };
-        let n = |t: &Table| t.get("n").and_then(Value::as_integer).unwrap_or(0);
-        let text = |t: &Table| {
-            t.get("text")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string()
-        };
-        let (b, o, t) = (items(bv), items(ov), items(tv));
+        let (b, o, t) = (action_items(bv), action_items(ov), action_items(tv));
         let their_tables = tables_of(theirs, "action_items");
-        // The item of `among` that is `item`, by the rule above.
-        let same = |item: &Table, among: &[Table]| -> Option<usize> {
-            among
-                .iter()
-                .position(|x| n(x) == n(item) && text(x) == text(item))
-                .or_else(|| {
-                    let by_text: Vec<usize> = among
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, x)| text(x) == text(item))
-                        .map(|(i, _)| i)
-                        .collect();
-                    (by_text.len() == 1).then(|| by_text[0])
-                })
-                .or_else(|| among.iter().position(|x| n(x) == n(item)))
-        };
-        let mut next = o.iter().chain(&t).map(n).max().unwrap_or(0) + 1;
+        let mut next = o.iter().chain(&t).map(number).max().unwrap_or(0) + 1;
         let aot = out
             .entry("action_items")
             .or_insert(Item::ArrayOfTables(toml_edit::ArrayOfTables::new()));
@@ -407,9 +379,9 @@ impl Merger<'_> {
         };
         for (i, their) in t.iter().enumerate() {
             // Theirs and base share a numbering (theirs was made from base).
-            let base = b.iter().find(|x| n(x) == n(their));
+            let base = b.iter().find(|x| number(x) == number(their));
             let ours = match base {
-                Some(base) => same(base, &o).map(|k| &o[k]),
+                Some(base) => same_item(base, &o).map(|k| &o[k]),
                 // Already there, perhaps under another number.
                 None => o.iter().find(|x| {
                     let (mut x, mut y) = ((*x).clone(), their.clone());
@@ -422,7 +394,7 @@ impl Merger<'_> {
                 (None, Some(_)) => {} // the same new item on both sides
                 (None, None) => {
                     if let Some(mut table) = their_tables.get(i).cloned() {
-                        if o.iter().any(|x| n(x) == n(their)) {
+                        if o.iter().any(|x| number(x) == number(their)) {
                             // Both added a new item with this number.
                             table["n"] = toml_edit::value(next);
                             next += 1;
@@ -431,25 +403,12 @@ impl Merger<'_> {
                     }
                 }
                 (Some(base), Some(ours)) => {
-                    let num = n(ours);
-                    if let Some(out_t) = aot
-                        .iter_mut()
-                        .find(|x| x.get("n").and_then(Item::as_integer) == Some(num))
-                        && let Some(their_t) = their_tables.get(i)
-                    {
-                        let mut their_t = their_t.clone();
-                        let mut their_v = their.clone();
-                        // Theirs' number for it is not news: ours may have renumbered it.
-                        their_t["n"] = toml_edit::value(num);
-                        their_v.insert("n".into(), Value::Integer(num));
-                        let mut base_v = base.clone();
-                        base_v.insert("n".into(), Value::Integer(num));
-                        let path = format!("action#{num}");
-                        self.table(&[path.as_str()], &base_v, ours, &their_v, out_t, &their_t);
+                    if let Some(their_t) = their_tables.get(i) {
+                        self.action(base, ours, their, their_t, aot);
                     }
                 }
                 (Some(base), None) if base != their => self.conflicts.push(Conflict {
-                    field: format!("action#{}", n(base)),
+                    field: format!("action#{}", number(base)),
                     ours: "(deleted)".into(),
                     theirs: shown(their.get("text")),
                     ours_value: None,
@@ -459,6 +418,68 @@ impl Merger<'_> {
             }
         }
     }
+
+    /// One action item both sides have, merged field by field under our
+    /// number (theirs' number for it is not news: ours may have renumbered
+    /// it).
+    fn action(
+        &mut self,
+        base: &Table,
+        ours: &Table,
+        their: &Table,
+        their_t: &toml_edit::Table,
+        aot: &mut toml_edit::ArrayOfTables,
+    ) {
+        let num = number(ours);
+        let Some(out_t) = aot
+            .iter_mut()
+            .find(|x| x.get("n").and_then(Item::as_integer) == Some(num))
+        else {
+            return;
+        };
+        let mut their_t = their_t.clone();
+        let mut their_v = their.clone();
+        their_t["n"] = toml_edit::value(num);
+        their_v.insert("n".into(), Value::Integer(num));
+        let mut base_v = base.clone();
+        base_v.insert("n".into(), Value::Integer(num));
+        let path = format!("action#{num}");
+        self.table(&[path.as_str()], &base_v, ours, &their_v, out_t, &their_t);
+    }
+}
+
+/// The action item tables of a side.
+fn action_items(v: Option<&Value>) -> Vec<Table> {
+    v.and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|x| x.as_table().cloned()).collect())
+        .unwrap_or_default()
+}
+
+fn number(t: &Table) -> i64 {
+    t.get("n").and_then(Value::as_integer).unwrap_or(0)
+}
+
+fn text_of(t: &Table) -> &str {
+    t.get("text").and_then(Value::as_str).unwrap_or("")
+}
+
+/// The item of `among` that is `item`: same number and text, else the one
+/// with its text (the other side renumbered it), else the one with its
+/// number (its text was edited).
+fn same_item(item: &Table, among: &[Table]) -> Option<usize> {
+    among
+        .iter()
+        .position(|x| number(x) == number(item) && text_of(x) == text_of(item))
+        .or_else(|| {
+            let by_text: Vec<usize> = among
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| text_of(x) == text_of(item))
+                .map(|(i, _)| i)
+                .collect();
+            (by_text.len() == 1).then(|| by_text[0])
+        })
+        .or_else(|| among.iter().position(|x| number(x) == number(item)))
 }
 
 fn copy(out: &mut toml_edit::Table, theirs: &toml_edit::Table, key: &str) {
