@@ -22,13 +22,16 @@
 //!
 //! A crash at any instant leaves either the old state or the new one, with
 //! at most our lock file and journal left: the next run (`recover`)
-//! finishes what the branch already has, or undoes what it has not.
+//! finishes what the branch already has, or undoes what it has not. The
+//! first attempt and recovery go through the same idempotent steps
+//! (`roll_forward`, `roll_back`, `settle_index`): recovery only decides,
+//! from the branch's tip and the lock's identity, which way to go.
 //! Signals wait while the lock is held (`signals`).
 
 use super::journal::{self, Journal, identity};
 use super::refonly::{Moved, update_ref};
 use super::signals::Deferred;
-use super::{Applied, Plan, testpoint};
+use super::{Applied, FileChange, Plan, testpoint};
 use crate::error::{Command, Error, Result};
 use crate::fsio::{Durability, Temp, atomic_write};
 use crate::store::branch::{self, Checkout};
@@ -151,18 +154,16 @@ fn under_lock(
         let_go();
         return Err(e);
     }
-    let kept = match write_files(checkout, plan, written) {
-        Ok(k) => k,
-        Err(e) => {
-            let_go();
-            return Err(e.nothing_written());
-        }
-    };
+    if let Err(e) = roll_forward(checkout, plan, written, Check::DoneUnderLock) {
+        let _ = roll_back(checkout, plan, &hashes(written));
+        let_go();
+        return Err(e.nothing_written());
+    }
     crate::trace::mark("work tree written");
     testpoint::reached("written");
     let moved = update_ref(&store.git, &store.repo, plan);
     if !matches!(moved, Ok(Moved::Done)) {
-        let restored = restore(checkout, &kept);
+        let restored = roll_back(checkout, plan, &hashes(written));
         let _ = std::fs::remove_file(&paths.lock);
         // The journal goes only once the files are as they were: the next
         // run undoes what could not be undone here.
@@ -179,7 +180,7 @@ fn under_lock(
     }
     crate::trace::mark("branch moved");
     testpoint::reached("moved");
-    if let Err(e) = std::fs::rename(&paths.lock, &paths.index) {
+    if let Err(e) = settle_index(paths) {
         return Err(Error::new(format!(
             "{} is committed, but the index of {} could not follow: {e}",
             plan.what,
@@ -241,14 +242,7 @@ fn stage(
             .map_err(|e| Error::new(format!("cannot write {}: {e}", paths.staged.display())))?;
         keep_index_time(&paths.index, &paths.staged)?;
     }
-    let mut input = Vec::new();
-    for f in &plan.files {
-        match f.new {
-            Some(blob) => write!(input, "{:o} {blob}\t{}\0", f.mode, f.path),
-            None => write!(input, "0 {}\t{}\0", Oid::ZERO_SHA1, f.path),
-        }
-        .map_err(|e| Error::new(e.to_string()))?;
-    }
+    let input = index_info(&plan.files);
     let args = ["update-index", "-z", "--index-info"];
     let mut cmd = checkout.git.plumbing(&args);
     cmd.env("GIT_INDEX_FILE", &paths.staged)
@@ -410,33 +404,75 @@ fn smudged(git: &Git, path: &str, blob: Oid) -> Result<Vec<u8>> {
     git.run(&["cat-file", "--filters", &path_arg, &blob.to_string()])
 }
 
-/// A file as it was before a write, to put back.
-struct Kept {
-    path: String,
-    bytes: Option<Vec<u8>>,
+/// How `roll_forward` knows that a file still holds the plan's old
+/// version, so that writing over it loses nothing of the user's.
+#[derive(Clone, Copy)]
+enum Check {
+    /// `git status` said so under `index.lock` (the first attempt).
+    DoneUnderLock,
+    /// Not since: compare each file with the old blob (recovery, which
+    /// runs after the user's git may have touched them).
+    EachFile,
 }
 
-/// Writes (or removes) every file of the plan; on a failure, what was
-/// written is put back.
-fn write_files(checkout: &Checkout, plan: &Plan, written: &[Bytes]) -> Result<Vec<Kept>> {
-    let mut kept = Vec::new();
+/// The first half of both ways through a write (the first attempt, and a
+/// later run finishing a killed one): every file of the plan gets its new
+/// bytes, unless it already has them or (with `Check::EachFile`) holds
+/// something of the user's. Idempotent.
+fn roll_forward(checkout: &Checkout, plan: &Plan, written: &[Bytes], check: Check) -> Result<()> {
     for (f, bytes) in plan.files.iter().zip(written) {
         let target = paths::prepare_parent(&checkout.work_tree, &f.path)?;
-        let old = std::fs::read(&target).ok();
-        let done = match bytes {
+        if matches!(check, Check::EachFile)
+            && (holds_hash(&target, bytes.as_ref().map(|b| b.1))?
+                || !holds(checkout, &target, &f.path, f.old)?)
+        {
+            continue;
+        }
+        match bytes {
             Some((b, _)) => write_file(checkout, &target, b),
             None => remove_file(&target),
-        };
-        if let Err(e) = done {
-            let _ = restore(checkout, &kept);
-            return Err(Error::new(format!("cannot write {}: {e}", f.path)));
         }
-        kept.push(Kept {
-            path: f.path.clone(),
-            bytes: old,
-        });
+        .map_err(|e| Error::new(format!("cannot write {}: {e}", f.path)))?;
     }
-    Ok(kept)
+    Ok(())
+}
+
+/// The way back, shared by a first attempt that cannot move the branch
+/// and a later run undoing a killed one: files holding the bytes this
+/// write put there get the old version back; any other content (the
+/// old one, or the user's) stays. Idempotent.
+fn roll_back(checkout: &Checkout, plan: &Plan, written: &[Option<Oid>]) -> Result<()> {
+    for (f, hash) in plan.files.iter().zip(written) {
+        let target = checkout.work_tree.join(&f.path);
+        if !holds_hash(&target, *hash)? {
+            continue;
+        }
+        match f.old {
+            Some(blob) => write_file(checkout, &target, &smudged(&checkout.git, &f.path, blob)?),
+            None => remove_file(&target),
+        }
+        .map_err(|e| Error::new(format!("cannot put {} back: {e}", f.path)))?;
+    }
+    Ok(())
+}
+
+/// The second half, once the branch has the commit: our `index.lock`
+/// (the staged index) becomes the index.
+fn settle_index(paths: &Paths) -> std::io::Result<()> {
+    std::fs::rename(&paths.lock, &paths.index)
+}
+
+fn hashes(written: &[Bytes]) -> Vec<Option<Oid>> {
+    written.iter().map(|w| w.as_ref().map(|w| w.1)).collect()
+}
+
+/// Whether the file's bytes hash to `hash` (`None`: the file is absent).
+fn holds_hash(target: &Path, hash: Option<Oid>) -> Result<bool> {
+    let now = match std::fs::read(target) {
+        Ok(b) => Some(Oid::hash_object(git2::ObjectType::Blob, &b)?),
+        Err(_) => None,
+    };
+    Ok(now == hash)
 }
 
 /// Atomically replaces a work-tree file. The temporary file lives in the
@@ -464,18 +500,6 @@ fn remove_file(target: &Path) -> std::io::Result<()> {
     }
 }
 
-fn restore(checkout: &Checkout, kept: &[Kept]) -> Result<()> {
-    for k in kept {
-        let target = checkout.work_tree.join(&k.path);
-        match &k.bytes {
-            Some(b) => write_file(checkout, &target, b),
-            None => remove_file(&target),
-        }
-        .map_err(|e| Error::new(format!("cannot put {} back: {e}", k.path)))?;
-    }
-    Ok(())
-}
-
 /// After the branch moved without it (a `git checkout` of the branch in
 /// the instant before), a work tree brings its index and files along for
 /// the files that still hold the plan's old version there.
@@ -491,42 +515,43 @@ pub fn follow(store: &Store, checkout: &Checkout, plan: &Plan) -> Result<()> {
 /// one, through git's own locking; files that still hold the old bytes get
 /// the new ones. Anything else is the user's and stays.
 fn take_along(checkout: &Checkout, plan: &Plan) -> Result<()> {
-    let mut input = Vec::new();
+    let mut behind = plan.clone();
+    behind.files.clear();
     for f in &plan.files {
-        if index_entry(checkout, &f.path)? != f.old {
-            continue;
-        }
-        match f.new {
-            Some(blob) => write!(input, "{:o} {blob}\t{}\0", f.mode, f.path),
-            None => write!(input, "0 {}\t{}\0", Oid::ZERO_SHA1, f.path),
-        }
-        .map_err(|e| Error::new(e.to_string()))?;
-        let target = checkout.work_tree.join(&f.path);
-        if holds(checkout, &target, &f.path, f.old)? {
-            match f.new {
-                Some(blob) => {
-                    write_file(checkout, &target, &smudged(&checkout.git, &f.path, blob)?)
-                }
-                None => remove_file(&target),
-            }
-            .map_err(|e| Error::new(format!("cannot write {}: {e}", f.path)))?;
+        if index_entry(checkout, &f.path)? == f.old {
+            behind.files.push(f.clone());
         }
     }
-    if input.is_empty() {
+    if behind.files.is_empty() {
         return Ok(());
     }
+    let written = smudge_all(&checkout.git, &behind)?;
+    roll_forward(checkout, &behind, &written, Check::EachFile)?;
     let args = ["update-index", "-z", "--index-info"];
     let mut cmd = checkout.git.plumbing(&args);
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
-    let out = run_with_input(cmd, &input)
+    let out = run_with_input(cmd, &index_info(&behind.files))
         .map_err(|e| Error::new(format!("cannot run git update-index: {e}")))?;
     if out.status.success() {
         Ok(())
     } else {
         Err(GitFailure::from_output(&out, &args).into_error())
     }
+}
+
+/// `git update-index -z --index-info` input setting each file's entry to
+/// its new blob, or removing it.
+fn index_info(files: &[FileChange]) -> Vec<u8> {
+    let mut input = Vec::new();
+    for f in files {
+        match f.new {
+            Some(blob) => input.extend(format!("{:o} {blob}\t{}\0", f.mode, f.path).bytes()),
+            None => input.extend(format!("0 {}\t{}\0", Oid::ZERO_SHA1, f.path).bytes()),
+        }
+    }
+    input
 }
 
 /// The stage-0 index entry for `path`, read by git.
@@ -645,40 +670,21 @@ fn finish(checkout: &Checkout, paths: &Paths, j: &Journal, lock_is_ours: bool) -
     if !lock_is_ours {
         return take_along(checkout, &j.plan);
     }
-    for f in &j.plan.files {
-        let target = checkout.work_tree.join(&f.path);
-        if holds(checkout, &target, &f.path, f.old)? {
-            match f.new {
-                Some(blob) => {
-                    write_file(checkout, &target, &smudged(&checkout.git, &f.path, blob)?)
-                }
-                None => remove_file(&target),
-            }
-            .map_err(|e| Error::new(format!("cannot write {}: {e}", f.path)))?;
-        }
-    }
-    std::fs::rename(&paths.lock, &paths.index)
+    let written = smudge_all(&checkout.git, &j.plan)?;
+    roll_forward(checkout, &j.plan, &written, Check::EachFile)?;
+    settle_index(paths)
         .map_err(|e| Error::new(format!("cannot update {}: {e}", paths.index.display())))
 }
 
 /// The branch does not have the commit: files holding our bytes get their
 /// old ones back, and our lock goes.
 fn undo(checkout: &Checkout, paths: &Paths, j: &Journal, lock_is_ours: bool) -> Result<()> {
-    for (f, written) in j.plan.files.iter().zip(&j.written) {
-        let target = checkout.work_tree.join(&f.path);
-        let now = match std::fs::read(&target) {
-            Ok(b) => Some(Oid::hash_object(git2::ObjectType::Blob, &b)?.to_string()),
-            Err(_) => None,
-        };
-        if now != *written {
-            continue;
-        }
-        match f.old {
-            Some(blob) => write_file(checkout, &target, &smudged(&checkout.git, &f.path, blob)?),
-            None => remove_file(&target),
-        }
-        .map_err(|e| Error::new(format!("cannot put {} back: {e}", f.path)))?;
-    }
+    let written: Vec<Option<Oid>> = j
+        .written
+        .iter()
+        .map(|h| h.as_deref().and_then(|h| Oid::from_str(h).ok()))
+        .collect();
+    roll_back(checkout, &j.plan, &written)?;
     if lock_is_ours {
         let _ = std::fs::remove_file(&paths.lock);
     }
