@@ -1217,7 +1217,13 @@ struct Row {
 
 /// What a problem is, in a few words, to count them by.
 fn kind(problem: &str) -> &'static str {
-    const KINDS: [(&str, &str); 9] = [
+    const KINDS: [(&str, &str); 12] = [
+        (
+            "the index and the branch differ",
+            "index ≠ branch (a staged revert, or a change staged)",
+        ),
+        ("is not the branch's bytes", "a record file ≠ branch"),
+        ("were not named", "a stale git lock not named"),
         (
             "failed without saying",
             "failed without saying whether the change is in",
@@ -1337,26 +1343,32 @@ fn next_command(repo: &Repo, tally: &mut Tally) -> Check {
         return Err(format!("panic: {first}"));
     }
     let said = |e: String| format!("{e}\n  the first command after the fault said: {first}");
-    for _ in 0..4 {
+    // A killed `git update-ref` can leave two (the branch's and HEAD's):
+    // each write names one, whichever git met first.
+    for _ in 0..6 {
         let found = leftovers_in(&repo.common());
-        let Some(lock) = found.git_locks.first() else {
+        if found.git_locks.is_empty() {
             break;
+        }
+        let rel = |l: &PathBuf| {
+            l.strip_prefix(repo.common())
+                .unwrap_or(l)
+                .display()
+                .to_string()
         };
-        tally.stale_git_locks += 1;
-        let rel = lock
-            .strip_prefix(repo.common())
-            .unwrap_or(lock)
-            .display()
-            .to_string();
         let tip = repo.tip()?;
         let out = repo.pm(&["assign", &repo.ids[0], "dave"]);
         let err = stderr_of(&out);
-        if out.status.success() || !err.contains(&rel) {
-            return Err(said(format!("a stale {rel} was not named: {err}")));
-        }
+        let named = found.git_locks.iter().find(|l| err.contains(&rel(l)));
+        let Some(lock) = named.filter(|_| !out.status.success()) else {
+            let all: Vec<String> = found.git_locks.iter().map(rel).collect();
+            return Err(said(format!("the stale {all:?} were not named: {err}")));
+        };
+        tally.stale_git_locks += 1;
         if repo.tip()? != tip {
             return Err(said(format!(
-                "the write that named the stale {rel} moved the branch"
+                "the write that named the stale {} moved the branch",
+                rel(lock)
             )));
         }
         run_rm_hint(&repo.main_dir(), &err, lock).map_err(said)?;
@@ -2478,7 +2490,7 @@ fn next_sync(r: &SyncRepo, tally: &mut Tally) -> Check {
         let Some(lock) = found
             .git_locks
             .iter()
-            .find(|l| err.contains(&*l.file_name().unwrap().to_string_lossy()))
+            .find(|l| err.contains(&l.display().to_string()))
         else {
             return Err(format!(
                 "the next sync failed: {err}\n  locks left: {:?}",
