@@ -11,6 +11,7 @@ mod at_3am;
 mod audit;
 mod bad_input;
 mod caches;
+mod driver_model;
 mod examples;
 mod field_reports;
 mod git_behaviour;
