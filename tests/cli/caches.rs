@@ -259,7 +259,6 @@ fn no_flipped_bit_in_any_cache_changes_an_answer() {
         "fn main() { fixed() }\n",
         &format!("Fix\n\nFixes-Postmortem: {}#1", ids[0]),
     );
-    std::thread::sleep(std::time::Duration::from_millis(2100));
     let reads: Vec<Vec<&str>> = vec![
         vec!["list", "--all", "--json"],
         vec!["stats", "--json"],

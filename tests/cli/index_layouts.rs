@@ -328,11 +328,30 @@ fn records_committed_with_crlf_or_a_bom_keep_them() {
 #[test]
 fn a_racily_clean_staged_file_stays_visibly_changed() {
     let (repo, _) = shaped(&[]);
-    // Staged, then changed again in the same second keeping the size.
+    // Staged, then changed again in the same second as the index was
+    // written, keeping the size: the file's stat data match the entry, so
+    // only the entry's being "racily clean" (its time not before the
+    // index's) makes git look at the bytes. The times are set in the
+    // past rather than waited for; ctime, which cannot be set, is left
+    // out of git's comparison.
+    repo.git(&["config", "core.trustctime", "false"]);
+    let past = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+    let date = |rel: &str| {
+        let file = std::fs::File::options()
+            .write(true)
+            .open(repo.path().join(rel))
+            .unwrap();
+        file.set_times(std::fs::FileTimes::new().set_modified(past))
+            .unwrap();
+    };
     repo.write("src/a/x.txt", "AAAA\n");
+    date("src/a/x.txt");
     repo.git(&["add", "src/a/x.txt"]);
     repo.write("src/a/x.txt", "BBBB\n");
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    date("src/a/x.txt");
+    date(".git/index");
+    let status = repo.git(&["--no-optional-locks", "status", "--porcelain"]);
+    assert!(status.contains("MM src/a/x.txt"), "{status}");
     let twin = repo.duplicate();
     tool_and_git(&repo, &twin, &["new", "--title", "Racy"], "racy");
     assert!(

@@ -414,3 +414,63 @@ fn two_clones_that_migrate_make_the_same_branch() {
     );
     assert!(t.bob.ok(&["list", "--json"]).contains(&id));
 }
+
+/// A `git checkout` of the records branch that lands while a write moves
+/// the branch by its ref alone ends with HEAD on the moved branch and the
+/// old tip's files: the write brings that work tree along. When a git
+/// command of the user's holds its `index.lock` all the while, the write
+/// says the change is committed and prints the command that brings the
+/// work tree along, which works when pasted.
+#[test]
+fn a_checkout_landing_during_a_write_is_brought_along_or_told_how() {
+    let repo = TestRepo::new();
+    let id = repo.new_record("Race", &[]);
+    let path = repo.record_path(&id);
+    let wt = repo.home.path().join("pm");
+    let wt_arg = wt.to_str().unwrap();
+    let lock = repo.path().join(".git/worktrees/pm/index.lock");
+    let assign = |who: &str, action: String| {
+        repo.cmd_in(repo.path())
+            .env("DEVOPS_PM_TEST_POINT", "moved")
+            .env("DEVOPS_PM_TEST_ACTION", action)
+            .args(["postmortem", "assign", &id, who])
+            .output()
+            .unwrap()
+    };
+    let in_step = |wt: &std::path::Path| {
+        assert_eq!(repo.git_in(wt, &["status", "--porcelain"]), "");
+        assert_eq!(
+            std::fs::read_to_string(wt.join(&path)).unwrap(),
+            repo.git(&["show", &format!("postmortems:{path}")])
+        );
+    };
+
+    repo.git(&["worktree", "add", "-q", "--detach", wt_arg, "postmortems"]);
+    let landed = format!("git -C {wt_arg} symbolic-ref HEAD refs/heads/postmortems");
+    let out = assign("bob", landed.clone());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(s(&repo.record(&id), "assignee"), "bob");
+    in_step(&wt);
+
+    repo.git_in(&wt, &["checkout", "-q", "--detach"]);
+    let out = assign("carol", format!("{landed} && touch {}", lock.display()));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("is committed, but"), "{err}");
+    assert_eq!(
+        s(&repo.record(&id), "assignee"),
+        "carol",
+        "the change is in"
+    );
+    std::fs::remove_file(&lock).unwrap();
+    let hint = err
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("hint: bring its index and files to the branch: ")
+        })
+        .unwrap_or_else(|| panic!("no hint in {err}"));
+    let pasted = repo.sh(hint);
+    assert!(pasted.status.success(), "{}", stderr(&pasted));
+    in_step(&wt);
+}

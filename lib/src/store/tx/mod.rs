@@ -121,10 +121,44 @@ fn follow_checkout(store: &Store, loc: &Location, plan: &Plan) -> Result<()> {
     if loc.checkout.is_some() {
         return Ok(());
     }
-    match branch::checkout_of(&store.repo, &plan.refname)? {
-        Some(checkout) => worktree::follow(store, &checkout, plan),
-        None => Ok(()),
+    let in_flight = let_checkouts_land(&store.repo);
+    if let Some(checkout) = branch::checkout_of(&store.repo, &plan.refname)? {
+        return worktree::follow(store, &checkout, plan);
     }
+    if in_flight {
+        // git points HEAD at the branch just after it lets go of
+        // `index.lock`: look once more, a moment later.
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        let_checkouts_land(&store.repo);
+        if let Some(checkout) = branch::checkout_of(&store.repo, &plan.refname)? {
+            return worktree::follow(store, &checkout, plan);
+        }
+    }
+    Ok(())
+}
+
+/// How long a ref-only write waits for someone's git to finish in a work
+/// tree before it looks where that work tree's HEAD points: a checkout
+/// takes milliseconds; a lock held longer (a `git commit` waiting in an
+/// editor) is not a checkout in flight.
+const CHECKOUT_PATIENCE: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// A `git checkout` of the branch that started before the move may end
+/// after it, with the old tip's files and HEAD on the moved branch: git
+/// holds the work tree's `index.lock` while it updates the index and the
+/// files, then `HEAD.lock` to point HEAD at the branch. Waits (briefly)
+/// for those locks to go; returns whether any was held.
+fn let_checkouts_land(repo: &git2::Repository) -> bool {
+    let deadline = std::time::Instant::now() + CHECKOUT_PATIENCE;
+    let mut seen = false;
+    for (git_dir, _) in branch::work_trees(repo) {
+        let held = || git_dir.join("index.lock").exists() || git_dir.join("HEAD.lock").exists();
+        while held() && std::time::Instant::now() < deadline {
+            seen = true;
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+    }
+    seen
 }
 
 /// Commits `edit(current text)` as the new content of a record, refusing

@@ -508,12 +508,27 @@ pub fn follow(store: &Store, checkout: &Checkout, plan: &Plan) -> Result<()> {
     if !head_names(checkout, &plan.refname)? {
         return Ok(());
     }
-    take_along(checkout, plan)
+    take_along(checkout, plan).map_err(|e| {
+        let mut args = vec!["checkout", "HEAD", "--"];
+        args.extend(plan.files.iter().map(|f| f.path.as_str()));
+        Error::new(format!(
+            "{} is committed, but {} (which checked the branch out meanwhile) could not follow: {}",
+            plan.what,
+            checkout.work_tree.display(),
+            e.message
+        ))
+        .hint_run(
+            "bring its index and files to the branch",
+            in_work_tree(checkout, &args),
+        )
+    })
 }
 
 /// The plan's files whose index entry still holds the old blob get the new
-/// one, through git's own locking; files that still hold the old bytes get
-/// the new ones. Anything else is the user's and stays.
+/// one, through git's own locking (waiting, as a write does, for a git
+/// command of the user's to let go of `index.lock`); files that still
+/// hold the old bytes get the new ones. Anything else is the user's and
+/// stays.
 fn take_along(checkout: &Checkout, plan: &Plan) -> Result<()> {
     let mut behind = plan.clone();
     behind.files.clear();
@@ -527,17 +542,23 @@ fn take_along(checkout: &Checkout, plan: &Plan) -> Result<()> {
     }
     let written = smudge_all(&checkout.git, &behind)?;
     roll_forward(checkout, &behind, &written, Check::EachFile)?;
+    let lock = checkout.git_dir.join("index.lock");
+    let start = std::time::Instant::now();
     let args = ["update-index", "-z", "--index-info"];
-    let mut cmd = checkout.git.plumbing(&args);
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let out = run_with_input(cmd, &index_info(&behind.files))
-        .map_err(|e| Error::new(format!("cannot run git update-index: {e}")))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(GitFailure::from_output(&out, &args).into_error())
+    loop {
+        let mut cmd = checkout.git.plumbing(&args);
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let out = run_with_input(cmd, &index_info(&behind.files))
+            .map_err(|e| Error::new(format!("cannot run git update-index: {e}")))?;
+        if out.status.success() {
+            return Ok(());
+        }
+        if !lock.exists() || start.elapsed() >= lock::GIT_LOCK_PATIENCE {
+            return Err(GitFailure::from_output(&out, &args).into_error());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
 
