@@ -5,31 +5,40 @@ use postmortem::record::{Record, Timestamp};
 use postmortem::text::{block, inline};
 use std::fmt::Write;
 
+/// The record's sections in reading order, each by its own function.
 pub fn record(r: &Record, now: DateTime<FixedOffset>, review_days: u32) -> String {
     let mut s = String::new();
+    header(&mut s, r, now, review_days);
+    if !r.summary.trim().is_empty() {
+        section(&mut s, "Summary");
+        indented(&mut s, &r.summary);
+    }
+    times(&mut s, r);
+    impact(&mut s, r);
+    analysis(&mut s, r);
+    timeline(&mut s, r);
+    action_items(&mut s, r, now);
+    s
+}
+
+fn header(s: &mut String, r: &Record, now: DateTime<FixedOffset>, review_days: u32) {
     let _ = writeln!(s, "{}  {}", r.id, inline(&r.title));
     let _ = writeln!(s, "status    {}", r.status);
     let _ = writeln!(s, "severity  {}", inline(&r.severity));
-    field(&mut s, "services", &r.services.join(", "));
-    field(&mut s, "tags", &r.tags.join(", "));
-    field(&mut s, "reporter", r.reporter.as_deref().unwrap_or(""));
-    field(
-        &mut s,
-        "assignee",
-        r.assignee.as_deref().unwrap_or("(none)"),
-    );
+    field(s, "services", &r.services.join(", "));
+    field(s, "tags", &r.tags.join(", "));
+    field(s, "reporter", r.reporter.as_deref().unwrap_or(""));
+    field(s, "assignee", r.assignee.as_deref().unwrap_or("(none)"));
     if r.status.is_active() {
         let due = r.review_due(review_days);
         let note = if due < now { " (overdue)" } else { "" };
         let _ = writeln!(s, "review    due {}{note}", due.format("%Y-%m-%d"));
     }
+}
 
-    if !r.summary.trim().is_empty() {
-        section(&mut s, "Summary");
-        indented(&mut s, &r.summary);
-    }
-
-    section(&mut s, "Times");
+/// Each time the record has, with its metric since the start.
+fn times(s: &mut String, r: &Record) {
+    section(s, "Times");
     let started = r.started_at;
     for (label, t, metric) in [
         ("started", r.started_at, ""),
@@ -50,80 +59,82 @@ pub fn record(r: &Record, now: DateTime<FixedOffset>, review_days: u32) -> Strin
         };
         let _ = writeln!(s, "  {label:<13} {}{since}", time(&t));
     }
+}
 
+fn impact(s: &mut String, r: &Record) {
     let i = &r.impact;
-    if i.users_affected.is_some() || i.field_reports.is_some() || !i.description.is_empty() {
-        section(&mut s, "Impact");
-        if let Some(n) = i.users_affected {
-            let _ = writeln!(s, "  users affected  {n}");
-        }
-        if let Some(n) = i.field_reports {
-            let _ = writeln!(s, "  field reports   {n}");
-        }
-        indented(&mut s, &i.description);
+    if i.users_affected.is_none() && i.field_reports.is_none() && i.description.is_empty() {
+        return;
     }
+    section(s, "Impact");
+    if let Some(n) = i.users_affected {
+        let _ = writeln!(s, "  users affected  {n}");
+    }
+    if let Some(n) = i.field_reports {
+        let _ = writeln!(s, "  field reports   {n}");
+    }
+    indented(s, &i.description);
+}
 
+fn analysis(s: &mut String, r: &Record) {
     let a = &r.analysis;
-    section(&mut s, "Analysis");
-    labelled(&mut s, "Trigger", &a.trigger);
-    labelled(
-        &mut s,
-        "Root cause",
-        if a.root_cause.is_empty() {
-            "(not yet found)"
-        } else {
-            &a.root_cause
-        },
-    );
-    list(
-        &mut s,
-        "Contributing factors",
-        &a.contributing_factors,
-        false,
-    );
-    list(&mut s, "Five whys", &a.five_whys, true);
-    list(&mut s, "Went well", &a.went_well, false);
-    list(&mut s, "Went wrong", &a.went_wrong, false);
-    list(&mut s, "Lucky", &a.lucky, false);
-    list(&mut s, "Lessons", &a.lessons, false);
-    labelled(&mut s, "No action because", &a.no_action_reason);
+    section(s, "Analysis");
+    labelled(s, "Trigger", &a.trigger);
+    let root_cause = if a.root_cause.is_empty() {
+        "(not yet found)"
+    } else {
+        &a.root_cause
+    };
+    labelled(s, "Root cause", root_cause);
+    list(s, "Contributing factors", &a.contributing_factors, false);
+    list(s, "Five whys", &a.five_whys, true);
+    list(s, "Went well", &a.went_well, false);
+    list(s, "Went wrong", &a.went_wrong, false);
+    list(s, "Lucky", &a.lucky, false);
+    list(s, "Lessons", &a.lessons, false);
+    labelled(s, "No action because", &a.no_action_reason);
+}
 
-    if !r.timeline.is_empty() {
-        section(&mut s, "Timeline");
-        for (n, _, e) in r.timeline_in_order() {
-            let _ = writeln!(s, "  #{n:<2} {}  {}", time(&e.at), inline(&e.text));
-        }
+fn timeline(s: &mut String, r: &Record) {
+    if r.timeline.is_empty() {
+        return;
     }
+    section(s, "Timeline");
+    for (n, _, e) in r.timeline_in_order() {
+        let _ = writeln!(s, "  #{n:<2} {}  {}", time(&e.at), inline(&e.text));
+    }
+}
 
-    if !r.action_items.is_empty() {
-        section(&mut s, "Action items");
-        for item in &r.action_items {
-            let mut line = format!(
-                "  #{} [{}] {:<8} {}",
-                item.n,
-                item.status,
-                item.kind,
-                inline(&item.text)
-            );
-            if let Some(o) = &item.owner {
-                let _ = write!(line, "  owner: {}", inline(super::short_person(o)));
-            }
-            if let Some(d) = item.due {
-                let _ = write!(line, "  due {}", d.0);
-                if postmortem::metrics::is_overdue(item.status, Some(d.0), now.date_naive()) {
-                    line.push_str(" (overdue)");
-                }
-            }
-            if let Some(t) = &item.ticket {
-                let _ = write!(line, "  {}", inline(t));
-            }
-            if let Some(why) = &item.wontfix_reason {
-                let _ = write!(line, "  (won't fix: {})", inline(why));
-            }
-            let _ = writeln!(s, "{line}");
-        }
+fn action_items(s: &mut String, r: &Record, now: DateTime<FixedOffset>) {
+    if r.action_items.is_empty() {
+        return;
     }
-    s
+    section(s, "Action items");
+    for item in &r.action_items {
+        let mut line = format!(
+            "  #{} [{}] {:<8} {}",
+            item.n,
+            item.status,
+            item.kind,
+            inline(&item.text)
+        );
+        if let Some(o) = &item.owner {
+            let _ = write!(line, "  owner: {}", inline(super::short_person(o)));
+        }
+        if let Some(d) = item.due {
+            let _ = write!(line, "  due {}", d.0);
+            if postmortem::metrics::is_overdue(item.status, Some(d.0), now.date_naive()) {
+                line.push_str(" (overdue)");
+            }
+        }
+        if let Some(t) = &item.ticket {
+            let _ = write!(line, "  {}", inline(t));
+        }
+        if let Some(why) = &item.wontfix_reason {
+            let _ = write!(line, "  (won't fix: {})", inline(why));
+        }
+        let _ = writeln!(s, "{line}");
+    }
 }
 
 fn time(t: &Timestamp) -> String {

@@ -17,68 +17,94 @@ pub fn text(
     limit: Option<usize>,
     layout: Layout,
 ) -> String {
-    let mut out = String::new();
-    let heading = |title: &str| paint_if(layout.colour, "1", title);
-    // Tables sit two columns in (four under an assignee).
-    let inner = narrower(layout, 2);
-    let items = |out: &mut String, title: &str, items: &[Item]| {
+    let mut out = Sections {
+        out: String::new(),
+        layout,
+        limit,
+    };
+    out.items("Unassigned, oldest first", &t.unassigned);
+    out.in_analysis(t);
+    out.items("Ready to close", &t.ready_to_close);
+    out.items("Past the review deadline", &t.past_review_deadline);
+    out.items("Stale: no change for a while", &t.stale);
+    out.actions("Action items overdue", &t.actions_overdue);
+    out.actions("Action items due within 7 days", &t.actions_due_soon);
+    let education = format!(
+        "No user education planned ({}: add an educate action, or --no-educate-reason)",
+        inline(&t.education_severities.join("/"))
+    );
+    out.items(&education, &t.no_user_education);
+    out.items(&format!("Closed since {since}"), &t.closed_since);
+    out.fixes(fixes);
+    if out.out.is_empty() {
+        out.out.push_str("Nothing needs the team today.\n");
+    }
+    out.out
+}
+
+/// The triage text being built: a heading and a table per need.
+struct Sections {
+    out: String,
+    layout: Layout,
+    limit: Option<usize>,
+}
+
+impl Sections {
+    fn heading(&mut self, title: &str, count: Option<usize>) {
+        let title = paint_if(self.layout.colour, "1", title);
+        match count {
+            Some(n) => self.out.push_str(&format!("{title} ({n})\n")),
+            None => self.out.push_str(&format!("{title}\n")),
+        }
+    }
+
+    /// Tables sit two columns in (four under an assignee).
+    fn inner(&self) -> Layout {
+        narrower(self.layout, 2)
+    }
+
+    fn items(&mut self, title: &str, items: &[Item]) {
         if items.is_empty() {
             return;
         }
-        out.push_str(&format!("{} ({})\n", heading(title), items.len()));
-        out.push_str(&indent(&limited(&ITEMS, items, item_row, limit, inner)));
-        out.push('\n');
-    };
-    items(&mut out, "Unassigned, oldest first", &t.unassigned);
-    if !t.in_analysis.is_empty() {
-        out.push_str(&format!("{}\n", heading("In analysis")));
-        for g in &t.in_analysis {
-            out.push_str(&format!(
-                "  {} ({})\n",
-                inline(short_person(g.assignee)),
-                g.records.len()
-            ));
-            let rows = limited(&ITEMS, &g.records, item_row, limit, narrower(layout, 4));
-            out.push_str(&indent(&indent(&rows)));
-        }
-        out.push('\n');
+        self.heading(title, Some(items.len()));
+        let rows = limited(&ITEMS, items, item_row, self.limit, self.inner());
+        self.out.push_str(&indent(&rows));
+        self.out.push('\n');
     }
-    items(&mut out, "Ready to close", &t.ready_to_close);
-    items(
-        &mut out,
-        "Past the review deadline",
-        &t.past_review_deadline,
-    );
-    items(&mut out, "Stale: no change for a while", &t.stale);
-    let actions = |out: &mut String, title: &str, list: &[ActionRef]| {
+
+    fn actions(&mut self, title: &str, list: &[ActionRef]) {
         if list.is_empty() {
             return;
         }
-        out.push_str(&format!("{} ({})\n", heading(title), list.len()));
-        out.push_str(&indent(&limited(&ACTIONS, list, action_row, limit, inner)));
-        out.push('\n');
-    };
-    actions(&mut out, "Action items overdue", &t.actions_overdue);
-    actions(
-        &mut out,
-        "Action items due within 7 days",
-        &t.actions_due_soon,
-    );
-    items(
-        &mut out,
-        &format!(
-            "No user education planned ({}: add an educate action, or --no-educate-reason)",
-            inline(&t.education_severities.join("/"))
-        ),
-        &t.no_user_education,
-    );
-    items(&mut out, &format!("Closed since {since}"), &t.closed_since);
-    if !fixes.is_empty() {
-        out.push_str(&format!(
-            "{} ({})\n",
-            heading("Fixed by commits, not yet marked done"),
-            fixes.len()
-        ));
+        self.heading(title, Some(list.len()));
+        let rows = limited(&ACTIONS, list, action_row, self.limit, self.inner());
+        self.out.push_str(&indent(&rows));
+        self.out.push('\n');
+    }
+
+    /// A table per assignee.
+    fn in_analysis(&mut self, t: &Triage) {
+        if t.in_analysis.is_empty() {
+            return;
+        }
+        self.heading("In analysis", None);
+        for g in &t.in_analysis {
+            let who = inline(short_person(g.assignee));
+            self.out
+                .push_str(&format!("  {who} ({})\n", g.records.len()));
+            let layout = narrower(self.layout, 4);
+            let rows = limited(&ITEMS, &g.records, item_row, self.limit, layout);
+            self.out.push_str(&indent(&indent(&rows)));
+        }
+        self.out.push('\n');
+    }
+
+    fn fixes(&mut self, fixes: &[Pending]) {
+        if fixes.is_empty() {
+            return;
+        }
+        self.heading("Fixed by commits, not yet marked done", Some(fixes.len()));
         let row = |f: &Pending| {
             vec![
                 Cell::from(format!("{}#{}", f.id, f.n)),
@@ -86,13 +112,10 @@ pub fn text(
                 Cell::from(inline(&f.text)),
             ]
         };
-        out.push_str(&indent(&limited(&FIXES, fixes, row, limit, inner)));
-        out.push_str("  `devops postmortem sync` marks them done (or `devops postmortem action from-commits`)\n\n");
+        let rows = limited(&FIXES, fixes, row, self.limit, self.inner());
+        self.out.push_str(&indent(&rows));
+        self.out.push_str("  `devops postmortem sync` marks them done (or `devops postmortem action from-commits`)\n\n");
     }
-    if out.is_empty() {
-        out.push_str("Nothing needs the team today.\n");
-    }
-    out
 }
 
 fn narrower(layout: Layout, by: usize) -> Layout {

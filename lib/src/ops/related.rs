@@ -37,84 +37,144 @@ pub fn related(
     records: &[Record],
     files: &dyn Fn(&Record) -> BTreeSet<String>,
 ) -> Vec<Related> {
-    let words: BTreeSet<String> = target.problem_words().into_iter().collect();
-    // A service's own name says nothing about the problem.
-    let services: BTreeSet<String> = target
-        .services
+    let like = Likeness::of(target, files);
+    let mut out: Vec<(usize, Related)> = records
         .iter()
-        .flat_map(|s| crate::record::words::significant(s))
+        .filter(|r| r.id != target.id)
+        .filter_map(|r| like.compare(r, files))
         .collect();
-    let target_files = files(target);
-    let mut out: Vec<(usize, Related)> = Vec::new();
-    for r in records.iter().filter(|r| r.id != target.id) {
+    out.sort_by(|(sa, a), (sb, b)| sb.cmp(sa).then_with(|| b.began.cmp(&a.began)));
+    out.into_iter().map(|(_, r)| r).collect()
+}
+
+/// What a record is compared by: its problem words (less its services'
+/// own names, which say nothing about the problem) and its fixes' files.
+struct Likeness<'a> {
+    target: &'a Record,
+    words: BTreeSet<String>,
+    service_words: BTreeSet<String>,
+    files: BTreeSet<String>,
+}
+
+impl<'a> Likeness<'a> {
+    fn of(target: &'a Record, files: &dyn Fn(&Record) -> BTreeSet<String>) -> Self {
+        Likeness {
+            target,
+            words: target.problem_words().into_iter().collect(),
+            service_words: target
+                .services
+                .iter()
+                .flat_map(|s| crate::record::words::significant(s))
+                .collect(),
+            files: files(target),
+        }
+    }
+
+    /// `r` with its strength and reasons, if it is related at all: a
+    /// duplicate either way, or an earlier incident of the same service
+    /// saying the same things, or one whose fixes touched the same files.
+    fn compare(
+        &self,
+        r: &Record,
+        files: &dyn Fn(&Record) -> BTreeSet<String>,
+    ) -> Option<(usize, Related)> {
+        let target = self.target;
         let mut reasons = Vec::new();
-        let duplicate = r.duplicate_of.as_deref() == Some(target.id.as_str())
-            || target.duplicate_of.as_deref() == Some(r.id.as_str());
-        if duplicate {
-            let detail = if r.duplicate_of.as_deref() == Some(target.id.as_str()) {
-                format!("{} was withdrawn as a duplicate of {}", r.id, target.id)
-            } else {
-                format!("{} was withdrawn as a duplicate of {}", target.id, r.id)
-            };
+        let mut strength = 0;
+        if let Some(detail) = duplicate(target, r) {
+            strength += 100;
             reasons.push(Reason {
                 kind: "duplicate",
                 detail,
             });
         } else if began(r) >= began(target) || r.status == Status::Withdrawn {
-            continue;
+            return None;
         }
-        let mut strength = if duplicate { 100 } else { 0 };
+        if let Some((n, reason)) = self.same_service_and_words(r) {
+            strength += n;
+            reasons.push(reason);
+        }
+        if let Some((n, reason)) = self.same_files(r, files) {
+            strength += n;
+            reasons.push(reason);
+        }
+        if reasons.is_empty() {
+            return None;
+        }
+        let related = Related {
+            id: r.id.clone(),
+            title: r.title.clone(),
+            status: r.status,
+            severity: r.severity.clone(),
+            created_at: r.created_at,
+            began: crate::record::Timestamp(began(r)),
+            reasons,
+        };
+        Some((strength, related))
+    }
+
+    fn same_service_and_words(&self, r: &Record) -> Option<(usize, Reason)> {
         let shared_services: Vec<&String> = r
             .services
             .iter()
-            .filter(|s| target.services.contains(s))
+            .filter(|s| self.target.services.contains(s))
             .collect();
-        if !shared_services.is_empty() {
-            let shared: Vec<String> = r
-                .problem_words()
-                .into_iter()
-                .filter(|w| words.contains(w) && !services.contains(w))
-                .collect();
-            if shared.len() >= MIN_SHARED_WORDS {
-                strength += shared.len();
-                reasons.push(Reason {
-                    kind: "service-and-words",
-                    detail: format!(
-                        "same service {}; both say {}",
-                        join(&shared_services),
-                        shared.join(", ")
-                    ),
-                });
-            }
+        if shared_services.is_empty() {
+            return None;
         }
-        if !target_files.is_empty() {
-            let theirs = files(r);
-            let same: Vec<&String> = target_files.intersection(&theirs).collect();
-            if !same.is_empty() {
-                strength += 10 * same.len();
-                reasons.push(Reason {
-                    kind: "same-files",
-                    detail: format!("fixes touched {}", join(&same)),
-                });
-            }
-        }
-        if !reasons.is_empty() {
-            out.push((
-                strength,
-                Related {
-                    id: r.id.clone(),
-                    title: r.title.clone(),
-                    status: r.status,
-                    severity: r.severity.clone(),
-                    created_at: r.created_at,
-                    began: crate::record::Timestamp(began(r)),
-                    reasons,
-                },
-            ));
-        }
+        let shared: Vec<String> = r
+            .problem_words()
+            .into_iter()
+            .filter(|w| self.words.contains(w) && !self.service_words.contains(w))
+            .collect();
+        (shared.len() >= MIN_SHARED_WORDS).then(|| {
+            let detail = format!(
+                "same service {}; both say {}",
+                join(&shared_services),
+                shared.join(", ")
+            );
+            let reason = Reason {
+                kind: "service-and-words",
+                detail,
+            };
+            (shared.len(), reason)
+        })
     }
-    out.sort_by(|(sa, a), (sb, b)| sb.cmp(sa).then_with(|| b.began.cmp(&a.began)));
-    out.into_iter().map(|(_, r)| r).collect()
+
+    fn same_files(
+        &self,
+        r: &Record,
+        files: &dyn Fn(&Record) -> BTreeSet<String>,
+    ) -> Option<(usize, Reason)> {
+        if self.files.is_empty() {
+            return None;
+        }
+        let theirs = files(r);
+        let same: Vec<&String> = self.files.intersection(&theirs).collect();
+        (!same.is_empty()).then(|| {
+            let reason = Reason {
+                kind: "same-files",
+                detail: format!("fixes touched {}", join(&same)),
+            };
+            (10 * same.len(), reason)
+        })
+    }
+}
+
+/// "X was withdrawn as a duplicate of Y" when one of the two is marked a
+/// duplicate of the other.
+fn duplicate(target: &Record, r: &Record) -> Option<String> {
+    let (dup, of) = if r.duplicate_of.as_deref() == Some(target.id.as_str()) {
+        (r, target)
+    } else if target.duplicate_of.as_deref() == Some(r.id.as_str()) {
+        (target, r)
+    } else {
+        return None;
+    };
+    Some(format!(
+        "{} was withdrawn as a duplicate of {}",
+        dup.id, of.id
+    ))
 }
 
 /// When the incident began, or else when it was written down.

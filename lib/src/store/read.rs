@@ -45,24 +45,23 @@ impl Unreadable {
 /// Every `<dir>/YYYY/MM/<id>.toml` on the records branch, newest month
 /// first, by ID within a month. Only trees are read.
 pub fn entries(store: &Store) -> Result<Vec<Entry>> {
-    let Some(dir) = store.snapshot()?.dir else {
-        return Ok(Vec::new());
-    };
-    let (months, _) = tree::months(&store.repo, dir)?;
-    let mut out = Vec::new();
-    for m in &months {
-        let (files, _) = tree::files(&store.repo, m)?;
-        out.extend(files.into_iter().map(|f| Entry {
-            path: format!("{}/{}/{}.toml", store.records_dir, m.dir, f.id),
-            id: f.id,
-        }));
-    }
-    Ok(out)
+    Ok(files(store)?
+        .into_iter()
+        .map(|(path, f)| Entry { path, id: f.id })
+        .collect())
 }
 
 /// Every record file on the records branch with its blob, in the order of
 /// [`entries`].
 pub fn record_blobs(store: &Store) -> Result<Vec<(String, Oid)>> {
+    Ok(files(store)?
+        .into_iter()
+        .map(|(path, f)| (path, f.blob))
+        .collect())
+}
+
+/// Each record file's path with its tree entry, newest month first.
+fn files(store: &Store) -> Result<Vec<(String, tree::File)>> {
     let Some(dir) = store.snapshot()?.dir else {
         return Ok(Vec::new());
     };
@@ -71,10 +70,8 @@ pub fn record_blobs(store: &Store) -> Result<Vec<(String, Oid)>> {
     for m in &months {
         let (files, _) = tree::files(&store.repo, m)?;
         out.extend(files.into_iter().map(|f| {
-            (
-                format!("{}/{}/{}.toml", store.records_dir, m.dir, f.id),
-                f.blob,
-            )
+            let path = format!("{}/{}/{}.toml", store.records_dir, m.dir, f.id);
+            (path, f)
         }));
     }
     Ok(out)
