@@ -17,8 +17,14 @@ fn json(repo: &TestRepo, args: &[&str]) -> Value {
     serde_json::from_str(&repo.ok(args)).unwrap()
 }
 
-/// Five incidents over weeks 2026-W46…W48 (now is Tuesday of W48, +09:00).
+/// Five incidents over weeks 2026-W46…W48 (now is Tuesday of W48, +09:00),
+/// built once.
 fn team() -> (TestRepo, [String; 5]) {
+    let (repo, ids) = fixture("five incidents", build_team);
+    (repo, ids.try_into().unwrap())
+}
+
+fn build_team() -> (TestRepo, Vec<String>) {
     let repo = TestRepo::new();
     repo.commit_file(
         "postmortems/config.toml",
@@ -72,7 +78,7 @@ fn team() -> (TestRepo, [String; 5]) {
         "2026-11-10 10:00",
         &["--field-reports", "7"],
     );
-    (repo, [a, b, c, d, e])
+    (repo, vec![a, b, c, d, e])
 }
 
 #[test]

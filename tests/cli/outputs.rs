@@ -26,8 +26,13 @@ fn shown(out: &std::process::Output) -> String {
     )
 }
 
-/// A repository with a roster, two services and one record.
+/// A repository with a roster, two services and one record (built once).
 fn small_team() -> (TestRepo, String) {
+    let (repo, ids) = fixture("small team", build_small_team);
+    (repo, ids[0].clone())
+}
+
+fn build_small_team() -> (TestRepo, Vec<String>) {
     let repo = TestRepo::new();
     repo.commit_file(
         "postmortems/config.toml",
@@ -45,7 +50,7 @@ fn small_team() -> (TestRepo, String) {
             "2026-11-24 09:12",
         ],
     );
-    (repo, id)
+    (repo, vec![id])
 }
 
 const COMMANDS: &[&str] = &[

@@ -84,7 +84,7 @@ fn settings() -> insta::Settings {
 
 #[test]
 fn human_output_is_pinned() {
-    let repo = team_repo();
+    let (repo, _) = fixture("team", || (team_repo(), Vec::new()));
     let id = repo
         .records_files()
         .lines()

@@ -42,9 +42,13 @@ impl TestRepo {
     /// An exact copy (work tree, index, objects, config) in new folders:
     /// the twin for differential tests.
     pub fn duplicate(&self) -> TestRepo {
+        self.duplicate_in(tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap())
+    }
+
+    fn duplicate_in(&self, dir: TempDir, home: TempDir) -> TestRepo {
         let twin = TestRepo {
-            dir: tempfile::tempdir().unwrap(),
-            home: tempfile::tempdir().unwrap(),
+            dir,
+            home,
             now: self.now.clone(),
         };
         for (from, to) in [
@@ -432,4 +436,55 @@ pub fn sub<'a>(t: &'a toml::Table, key: &str) -> &'a toml::Table {
     t.get(key)
         .and_then(|v| v.as_table())
         .unwrap_or_else(|| panic!("no [{key}] in {t:?}"))
+}
+
+/// A repository built once per test run by `build` (with the record IDs
+/// it made), then copied (`cp -a`) for each test that asks for it by
+/// `name`: read tests share their set-up instead of replaying the same
+/// commands.
+pub fn fixture(
+    name: &'static str,
+    build: fn() -> (TestRepo, Vec<String>),
+) -> (TestRepo, Vec<String>) {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    /// Each fixture by name, built at most once.
+    type Built = HashMap<&'static str, Arc<OnceLock<(TestRepo, Vec<String>)>>>;
+    static BUILT: OnceLock<Mutex<Built>> = OnceLock::new();
+    let slot = BUILT
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap()
+        .entry(name)
+        .or_default()
+        .clone();
+    let (repo, ids) = slot.get_or_init(|| {
+        // Kept for the whole run under cargo's `target/tmp`, so what a
+        // run leaves is cleaned with the rest of the build.
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        forget_old_fixtures(root);
+        let tmp = || {
+            tempfile::Builder::new()
+                .prefix("fixture-")
+                .tempdir_in(root)
+                .unwrap()
+        };
+        let (repo, ids) = build();
+        (repo.duplicate_in(tmp(), tmp()), ids)
+    });
+    (repo.duplicate(), ids.clone())
+}
+
+/// Fixtures of earlier runs (over an hour old: no run takes that long).
+fn forget_old_fixtures(root: &Path) {
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for entry in std::fs::read_dir(root).into_iter().flatten().flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t < hour_ago);
+        if old && entry.file_name().to_string_lossy().starts_with("fixture-") {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }

@@ -8,18 +8,21 @@ const LONG: &str =
     "결제 게이트웨이 응답 지연과 재시도 폭주: card payments failed for forty minutes in region two";
 
 fn repo_with_long_titles() -> (TestRepo, String) {
-    let repo = TestRepo::new();
-    let id = repo.new_record(
-        LONG,
-        &[
-            "--severity",
-            "SEV1",
-            "--assignee",
-            "Bob Lee <bob@example.com>",
-        ],
-    );
-    repo.new_record("Short", &[]);
-    (repo, id)
+    let (repo, ids) = fixture("long titles", || {
+        let repo = TestRepo::new();
+        let id = repo.new_record(
+            LONG,
+            &[
+                "--severity",
+                "SEV1",
+                "--assignee",
+                "Bob Lee <bob@example.com>",
+            ],
+        );
+        repo.new_record("Short", &[]);
+        (repo, vec![id])
+    });
+    (repo, ids[0].clone())
 }
 
 /// Runs `devops postmortem ARGS` on a pseudo-terminal with `env`, and
