@@ -1,6 +1,10 @@
 //! The command line: one module per command. A command parses its
-//! arguments, calls record/store, and hands values to render. It never
-//! talks to git or formats tables itself.
+//! arguments (clap), asks for what is missing (`prompt`), calls one
+//! operation of the library (`postmortem::ops`), and hands what comes
+//! back to `render` and `output`. Commands hold no rules and no TOML
+//! editing, and never talk to git: the library does. (`demo` is the one
+//! exception: it builds a scratch repository by running git and this
+//! binary, as a person would.)
 
 mod action;
 mod analyze;

@@ -1,5 +1,7 @@
-//! Turning records into text for people: tables, the readable view, JSON.
-//! Record text always passes through `sanitize` on its way to a terminal.
+//! Turning records into text for people: tables, the readable view,
+//! triage and stats, JSON, Markdown and HTML reports, charts. Record text
+//! always passes through `postmortem::text::inline` (one line) or `block`
+//! on its way to a terminal, so a title cannot carry escape sequences.
 
 pub mod chart;
 pub mod json;
