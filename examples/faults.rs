@@ -1108,6 +1108,17 @@ fn exited(pid: i32) -> bool {
     unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) == pid }
 }
 
+/// Waits (up to a second) until a process is stopped or gone.
+fn wait_stopped(pid: i32) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(1) {
+        match stat(pid) {
+            Some((_, 'T' | 't' | 'Z' | 'X')) | None => return,
+            _ => std::thread::sleep(Duration::from_micros(100)),
+        }
+    }
+}
+
 /// Waits (up to ten seconds) until the processes are gone or zombies.
 fn wait_gone(pids: &[i32]) {
     let start = Instant::now();
@@ -1149,9 +1160,11 @@ fn killed_run(mut cmd: Command, group: bool, when: When) -> bool {
     if exited(pid) {
         return false;
     }
-    if group {
-        signal(-pid, libc::SIGSTOP);
-    }
+    // Stopped first, devops starts nothing more while its children are
+    // listed: a `git update-ref` it spawns in that instant would otherwise
+    // go unseen and land after the checks began.
+    signal(if group { -pid } else { pid }, libc::SIGSTOP);
+    wait_stopped(pid);
     let victims = descendants(pid);
     if group {
         for v in &victims {
