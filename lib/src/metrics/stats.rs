@@ -337,11 +337,11 @@ fn tally<'r>(records: &[&'r Record], keys: &[String], severities: &[String]) -> 
         }
         t.by_status.bump(r.status.as_str());
         for s in &r.services {
-            t.by_service.bump(s);
             let of = t.of_service.entry(s.as_str()).or_default();
             // A record naming a service twice is one record of it.
             if !of.last().is_some_and(|last| std::ptr::eq(*last, *r)) {
                 of.push(r);
+                t.by_service.bump(s);
             }
         }
         t.by_period.bump(key);
@@ -787,5 +787,13 @@ closed_at = 2026-11-07T18:00:00+09:00
         assert_eq!(stats(&[r]).action_items.completion_rate, Some(0.333));
         let none = record("PM-2", &actions(&[("wontfix", "2026-12-20")]));
         assert_eq!(stats(&[none]).action_items.completion_rate, None);
+    }
+
+    #[test]
+    fn a_record_naming_a_service_twice_is_one_incident_of_it() {
+        let s = stats(&[record("PM-1", "services = [\"payments\", \"payments\"]\n")]);
+        assert_eq!(s.by_service.get("payments"), 1);
+        // One incident is not a recurring service.
+        assert!(s.recurring_services.is_empty());
     }
 }
