@@ -185,7 +185,9 @@ fn actions_by_due<'a>(
 ) -> (Vec<ActionRef<'a>>, Vec<ActionRef<'a>>) {
     let mut overdue = Vec::new();
     let mut soon = Vec::new();
-    for r in records {
+    // A withdrawn record is out of triage, its open items with it (a
+    // closed one's stay: `close --keep-open-actions`).
+    for r in records.iter().filter(|r| r.status != Status::Withdrawn) {
         for a in r.open_actions() {
             if !mine(a.owner.as_deref(), rules) {
                 continue;
@@ -547,5 +549,21 @@ mod tests {
                 .no_user_education
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn a_withdrawn_record_is_out_of_triage_actions_too() {
+        let records = [record(
+            "PM-1",
+            &format!(
+                "status = \"withdrawn\"\nwithdrawn_reason = \"duplicate\"{}",
+                action(1, "open", "2026-12-01")
+            ),
+        )];
+        let config = Config::default();
+        let t = compute(&records, &rules(&config, "2026-12-10T12:00:00+09:00"));
+        assert!(t.actions_overdue.is_empty());
+        assert!(t.actions_due_soon.is_empty());
+        assert!(t.unassigned.is_empty());
     }
 }
