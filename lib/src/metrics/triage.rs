@@ -88,7 +88,7 @@ pub struct Triage<'a> {
 fn mine(who: Option<&str>, rules: &Rules<'_>) -> bool {
     match &rules.mine {
         None => true,
-        Some(email) => who.is_some_and(|w| w.contains(email.as_str())),
+        Some(email) => who.is_some_and(|w| crate::people::is_email_of(w, email)),
     }
 }
 
@@ -565,5 +565,29 @@ mod tests {
         assert!(t.actions_overdue.is_empty());
         assert!(t.actions_due_soon.is_empty());
         assert!(t.unassigned.is_empty());
+    }
+
+    #[test]
+    fn mine_is_my_whole_address_in_any_case() {
+        let records = [
+            record(
+                "PM-1",
+                "status = \"assigned\"\nassignee = \"Bob Lee <Bob@Example.com>\"\n",
+            ),
+            record(
+                "PM-2",
+                "status = \"assigned\"\nassignee = \"Rob <rob.bob@example.com>\"\n",
+            ),
+            record(
+                "PM-3",
+                "status = \"assigned\"\nassignee = \"bob@example.com.evil\"\n",
+            ),
+        ];
+        let config = Config::default();
+        let mut r = rules(&config, "2026-11-04T12:00:00+09:00");
+        r.mine = Some("bob@example.com".to_string());
+        let t = compute(&records, &r);
+        let mine: Vec<String> = t.in_analysis.iter().flat_map(|g| ids(&g.records)).collect();
+        assert_eq!(mine, ["PM-1"]);
     }
 }

@@ -103,7 +103,9 @@ pub struct Selection {
 enum Wanted {
     Anyone,
     Nobody,
-    /// An email (for `me`) or part of a name or email, lowercased.
+    /// `me`: my git email, the whole address.
+    Me(String),
+    /// Part of a name or email, lowercased.
     Matching(String),
 }
 
@@ -139,11 +141,9 @@ impl Selection {
         let wanted = match assignee {
             None => Wanted::Anyone,
             Some("none") => Wanted::Nobody,
-            Some("me") => Wanted::Matching(
-                crate::store::identity::identity(&session.store.repo, "AUTHOR")?
-                    .email
-                    .to_lowercase(),
-            ),
+            Some("me") => {
+                Wanted::Me(crate::store::identity::identity(&session.store.repo, "AUTHOR")?.email)
+            }
             Some(q) => Wanted::Matching(q.to_lowercase()),
         };
         Ok(Rule {
@@ -179,6 +179,10 @@ impl Rule {
         let assignee_ok = match &self.wanted {
             Wanted::Anyone => true,
             Wanted::Nobody => r.assignee.is_none(),
+            Wanted::Me(email) => r
+                .assignee
+                .as_deref()
+                .is_some_and(|a| crate::people::is_email_of(a, email)),
             Wanted::Matching(q) => r
                 .assignee
                 .as_deref()
@@ -465,11 +469,14 @@ mod tests {
         let records = [
             record("PM-1", "assignee = \"Bob Lee <bob@example.com>\"\n"),
             record("PM-2", "assignee = \"Bobby <bobby@example.com>\"\n"),
+            // Another address that ends in mine is someone else.
+            record("PM-3", "assignee = \"Rob <rob.bob@example.com>\"\n"),
+            record("PM-4", "assignee = \"bob@example.com\"\n"),
         ];
         let sel = Selection {
             mine: true,
             ..Selection::default()
         };
-        assert_eq!(keeps(&sel.rule(&s).unwrap(), &records), ["PM-1"]);
+        assert_eq!(keeps(&sel.rule(&s).unwrap(), &records), ["PM-1", "PM-4"]);
     }
 }
