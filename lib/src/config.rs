@@ -256,3 +256,177 @@ impl Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Config {
+        Config::parse(text, "postmortems/config.toml").unwrap_or_else(|e| panic!("{}", e.message))
+    }
+
+    /// The error for `text`, which must be one line naming the file.
+    fn error(text: &str) -> String {
+        let e = Config::parse(text, "postmortems/config.toml").unwrap_err();
+        assert!(
+            e.message.starts_with("postmortems/config.toml:"),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains('\n'), "{}", e.message);
+        e.message
+    }
+
+    #[test]
+    fn an_empty_file_is_the_defaults() {
+        let c = parse("");
+        assert_eq!(c.severities, ["SEV1", "SEV2", "SEV3", "SEV4"]);
+        assert_eq!(c.stale_days(), 7);
+        assert!(c.services.is_empty() && c.people.is_empty() && !c.strict_roster);
+        assert!(matches!(c.zone(), Zone::Local));
+        assert!(c.rule_on("no-educate"));
+    }
+
+    #[test]
+    fn the_default_severity_is_the_middle_of_the_scale_unless_given() {
+        // Four levels: index 4 / 2 = 2, SEV3; three: index 1, the second.
+        assert_eq!(parse("").default_severity(), "SEV3");
+        assert_eq!(
+            parse("severities = [\"P1\", \"P2\", \"P3\"]").default_severity(),
+            "P2"
+        );
+        assert_eq!(parse("severities = [\"only\"]").default_severity(), "only");
+        assert_eq!(
+            parse("default_severity = \"SEV4\"").default_severity(),
+            "SEV4"
+        );
+    }
+
+    #[test]
+    fn review_days_by_severity_then_default_then_by_rank() {
+        let built_in = parse("");
+        // Built in: the worst 3 days, the next 5, the rest 10.
+        let days: Vec<u32> = ["SEV1", "SEV2", "SEV3", "SEV4", "unknown"]
+            .map(|s| built_in.review_days(s))
+            .to_vec();
+        assert_eq!(days, [3, 5, 10, 10, 10]);
+        let c = parse("[review_days]\nSEV2 = 1\ndefault = 14\n");
+        assert_eq!(
+            (
+                c.review_days("SEV1"),
+                c.review_days("SEV2"),
+                c.review_days("SEV4")
+            ),
+            (14, 1, 14)
+        );
+    }
+
+    #[test]
+    fn severities_are_matched_in_any_case_and_spelled_as_configured() {
+        let c = parse("");
+        assert_eq!(c.check_severity(" sev2 ").unwrap(), "SEV2");
+        let e = c.check_severity("SEV9").unwrap_err();
+        assert_eq!(e.kind, crate::error::Kind::Usage);
+        assert_eq!(
+            e.message,
+            "unknown severity 'SEV9': use one of SEV1, SEV2, SEV3, SEV4"
+        );
+    }
+
+    #[test]
+    fn a_timezone_is_an_offset_utc_or_local() {
+        let seoul = parse("timezone = \"+09:00\"").zone();
+        assert!(matches!(seoul, Zone::Fixed(o) if o.local_minus_utc() == 9 * 3600));
+        assert!(
+            matches!(parse("timezone = \"UTC\"").zone(), Zone::Fixed(o) if o.local_minus_utc() == 0)
+        );
+        let e = error("timezone = \"Asia/Seoul\"");
+        assert!(
+            e.contains("timezone = \"Asia/Seoul\" is not understood"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_field_is_named_with_its_line() {
+        let e = error("severities = [\"SEV1\"]\nstale_dayz = 3\n");
+        assert!(e.starts_with("postmortems/config.toml:2:1:"), "{e}");
+        assert!(e.contains("stale_dayz"), "{e}");
+        let e = error("[lint]\nofff = []\n");
+        assert!(e.contains("offf"), "{e}");
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_points_at_the_field() {
+        let e = error("services = []\nstale_days = \"7\"\n");
+        // Line 2, column 14: the value of stale_days. (The message is
+        // toml's, "invalid type: string \"7\", expected u32": it does not
+        // repeat the key, the place names it.)
+        assert!(e.starts_with("postmortems/config.toml:2:14:"), "{e}");
+        let e = error("stale_days = -1\n");
+        assert!(e.starts_with("postmortems/config.toml:1:14:"), "{e}");
+    }
+
+    #[test]
+    fn an_empty_severity_scale_is_refused() {
+        let e = error("severities = []");
+        assert!(e.contains("severities must list at least one level"), "{e}");
+    }
+
+    #[test]
+    fn day_counts_over_a_century_are_refused_naming_the_field() {
+        let e = error("stale_days = 36501");
+        assert!(e.contains("stale_days = 36501 is too large"), "{e}");
+        let e = error("[review_days]\nSEV1 = 4294967295\n");
+        assert!(
+            e.contains("review_days.SEV1 = 4294967295 is too large"),
+            "{e}"
+        );
+        assert_eq!(parse("stale_days = 36500").stale_days(), 36_500);
+        assert_eq!(parse("stale_days = 0").stale_days(), 0);
+    }
+
+    #[test]
+    fn severities_named_elsewhere_must_be_on_the_scale() {
+        let e = error("default_severity = \"SEV5\"");
+        assert!(
+            e.contains("default_severity: unknown severity 'SEV5'"),
+            "{e}"
+        );
+        let e = error("[import.pagerduty.severity]\nP1 = \"SEV1\"\nP2 = \"critical\"\n");
+        assert!(
+            e.contains("import.pagerduty.severity.P2: unknown severity 'critical'"),
+            "{e}"
+        );
+        let ok = parse("[import.pagerduty.severity]\nhigh = \"SEV2\"\n");
+        assert_eq!(ok.import.pagerduty.severity["high"], "SEV2");
+    }
+
+    #[test]
+    fn lint_off_takes_warning_rules_only() {
+        let c = parse("[lint]\noff = [\"no-educate\", \"blame-language\"]\n");
+        assert!(!c.rule_on("no-educate") && !c.rule_on("blame-language"));
+        assert!(c.rule_on("vague-action"));
+        let e = error("[lint]\noff = [\"no-such-rule\"]\n");
+        assert!(
+            e.contains("lint.off: no rule 'no-such-rule': the rules are "),
+            "{e}"
+        );
+        let e = error("[lint]\noff = [\"time-order\"]\n");
+        assert!(
+            e.contains("'time-order' is an error rule and stays on"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn people_show_as_name_and_email() {
+        let c = parse(
+            "[[people]]\nname = \"이지은\"\nemail = \"jieun@example.com\"\n\n[[people]]\nname = \"Bot\"\n",
+        );
+        let shown: Vec<String> = c.people.iter().map(Person::display).collect();
+        assert_eq!(shown, ["이지은 <jieun@example.com>", "Bot"]);
+        let e = error("[[people]]\nemail = \"x@example.com\"\n");
+        assert!(e.contains("name"), "{e}");
+    }
+}

@@ -5,6 +5,19 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::text::inline;
 
+/// Whether `who`, as a record stores a person (`Name <email>`, or an
+/// address alone), is the person with address `email`: the whole
+/// address, in any case. `rob.bob@example.com` is not `bob@example.com`.
+pub fn is_email_of(who: &str, email: &str) -> bool {
+    let email = email.trim();
+    let who = who.trim();
+    let address = match who.rsplit_once('<') {
+        Some((_, rest)) => rest.strip_suffix('>').unwrap_or(rest),
+        None => who,
+    };
+    !email.is_empty() && address.trim().to_lowercase() == email.to_lowercase()
+}
+
 /// Resolves `who` against the roster by unique prefix of name, email or
 /// handle. Without a roster the text is taken as written.
 pub fn resolve(config: &Config, who: &str) -> Result<String> {
@@ -73,4 +86,19 @@ fn roster_names(config: &Config) -> String {
         .map(|p| p.name.as_str())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_email_of;
+
+    #[test]
+    fn an_email_is_the_whole_address_in_any_case() {
+        assert!(is_email_of("Bob Lee <Bob@Example.com>", "bob@example.com"));
+        assert!(is_email_of(" bob@example.com ", "BOB@example.com"));
+        assert!(!is_email_of("Rob <rob.bob@example.com>", "bob@example.com"));
+        assert!(!is_email_of("bob@example.com.evil", "bob@example.com"));
+        assert!(!is_email_of("Bob Lee", "bob@example.com"));
+        assert!(!is_email_of("<>", ""));
+    }
 }

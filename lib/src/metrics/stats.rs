@@ -337,11 +337,11 @@ fn tally<'r>(records: &[&'r Record], keys: &[String], severities: &[String]) -> 
         }
         t.by_status.bump(r.status.as_str());
         for s in &r.services {
-            t.by_service.bump(s);
             let of = t.of_service.entry(s.as_str()).or_default();
             // A record naming a service twice is one record of it.
             if !of.last().is_some_and(|last| std::ptr::eq(*last, *r)) {
                 of.push(r);
+                t.by_service.bump(s);
             }
         }
         t.by_period.bump(key);
@@ -485,4 +485,315 @@ fn recurring_words(records: &[&Record]) -> Vec<Named> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::parse::parse_record;
+
+    /// A record from top-level TOML lines (then any tables); `status`,
+    /// `severity` and `created_at` get defaults when not given.
+    fn record(id: &str, fields: &str) -> Record {
+        let top = fields.split("\n[").next().unwrap_or("");
+        let mut text = format!("schema = 1\nid = \"{id}\"\ntitle = \"t\"\n");
+        for (key, default) in [
+            ("status", "\"open\""),
+            ("severity", "\"SEV3\""),
+            ("created_at", "2026-11-01T10:00:00+09:00"),
+        ] {
+            if !top
+                .lines()
+                .any(|l| l.trim_start().starts_with(&format!("{key} =")))
+            {
+                text.push_str(&format!("{key} = {default}\n"));
+            }
+        }
+        text.push_str(fields);
+        parse_record(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+    }
+
+    fn kst() -> Zone {
+        Zone::Fixed(FixedOffset::east_opt(9 * 3600).unwrap())
+    }
+
+    fn at(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    fn severities() -> Vec<String> {
+        ["SEV1", "SEV2", "SEV3", "SEV4"].map(String::from).to_vec()
+    }
+
+    fn stats_at(records: &[Record], now: &str) -> Stats {
+        let refs: Vec<&Record> = records.iter().collect();
+        compute(
+            &refs,
+            &severities(),
+            Period::Month,
+            kst(),
+            at(now),
+            Span::default(),
+        )
+    }
+
+    fn stats(records: &[Record]) -> Stats {
+        stats_at(records, "2026-12-01T12:00:00+09:00")
+    }
+
+    /// The example incident's times: started 09:12, detected 09:20,
+    /// acknowledged 09:24, mitigated 09:45, resolved 09:52.
+    const EXAMPLE_TIMES: &str = "started_at = 2026-11-03T09:12:00+09:00
+detected_at = 2026-11-03T09:20:00+09:00
+acknowledged_at = 2026-11-03T09:24:00+09:00
+mitigated_at = 2026-11-03T09:45:00+09:00
+resolved_at = 2026-11-03T09:52:00+09:00
+";
+
+    #[test]
+    fn every_incident_duration_runs_from_started_at() {
+        let s = stats(&[record("PM-1", EXAMPLE_TIMES)]);
+        // 09:20 − 09:12, 09:24 − 09:12, 09:45 − 09:12, 09:52 − 09:12: each
+        // from the start, never from the step before.
+        assert_eq!(s.ttd.median_minutes, Some(8.0));
+        assert_eq!(s.tta.median_minutes, Some(12.0));
+        assert_eq!(s.ttm.median_minutes, Some(33.0));
+        assert_eq!(s.ttr.median_minutes, Some(40.0));
+    }
+
+    #[test]
+    fn time_to_close_is_closed_minus_created() {
+        let r = record(
+            "PM-1",
+            "status = \"closed\"
+created_at = 2026-11-03T10:03:11+09:00
+closed_at = 2026-11-07T18:00:00+09:00
+",
+        );
+        // 4 days (5760 min) + 7 h 56 min 49 s = 6236.8167 min, to one decimal.
+        let d = stats(&[r]).time_to_close;
+        assert_eq!((d.count, d.median_minutes), (1, Some(6236.8)));
+    }
+
+    #[test]
+    fn durations_compare_instants_across_offsets() {
+        // 00:10 UTC is 09:10 in Seoul: ten minutes to 09:20 +09:00.
+        let r = record(
+            "PM-1",
+            "started_at = 2026-11-03T00:10:00Z\ndetected_at = 2026-11-03T09:20:00+09:00\n",
+        );
+        assert_eq!(stats(&[r]).ttd.mean_minutes, Some(10.0));
+    }
+
+    #[test]
+    fn time_to_detect_median_and_mean_over_records() {
+        let ttd = |id, minutes: u32| {
+            record(
+                id,
+                &format!(
+                    "started_at = 2026-11-03T09:00:00+09:00\ndetected_at = 2026-11-03T{:02}:{:02}:00+09:00\n",
+                    9 + minutes / 60,
+                    minutes % 60
+                ),
+            )
+        };
+        let odd = stats(&[ttd("PM-1", 8), ttd("PM-2", 30), ttd("PM-3", 4)]).ttd;
+        // Sorted 4, 8, 30: median 8, mean 42 / 3 = 14.
+        assert_eq!(
+            (odd.count, odd.median_minutes, odd.mean_minutes),
+            (3, Some(8.0), Some(14.0))
+        );
+        let even = stats(&[
+            ttd("PM-1", 10),
+            ttd("PM-2", 100),
+            ttd("PM-3", 20),
+            ttd("PM-4", 40),
+        ])
+        .ttd;
+        // Sorted 10, 20, 40, 100: median (20 + 40) / 2 = 30, mean 170 / 4 = 42.5.
+        assert_eq!(
+            (even.median_minutes, even.mean_minutes),
+            (Some(30.0), Some(42.5))
+        );
+    }
+
+    #[test]
+    fn a_missing_time_leaves_the_record_out_never_zero() {
+        let with = record("PM-1", EXAMPLE_TIMES);
+        let without_detected = record("PM-2", "started_at = 2026-11-04T09:00:00+09:00\n");
+        let without_start = record("PM-3", "detected_at = 2026-11-05T09:00:00+09:00\n");
+        let s = stats(&[with, without_detected, without_start]);
+        // Had the two been counted as 0, the median of (0, 0, 8) would be 0.
+        assert_eq!(s.ttd.count, 1);
+        assert_eq!(s.ttd.left_out, 2);
+        assert_eq!(s.ttd.median_minutes, Some(8.0));
+        assert_eq!(s.ttd.mean_minutes, Some(8.0));
+    }
+
+    #[test]
+    fn no_times_at_all_give_no_figures() {
+        let s = stats(&[record("PM-1", "")]);
+        assert_eq!(
+            (
+                s.ttr.count,
+                s.ttr.left_out,
+                s.ttr.median_minutes,
+                s.ttr.mean_minutes
+            ),
+            (0, 1, None, None)
+        );
+    }
+
+    #[test]
+    fn counts_by_severity_list_every_level_worst_first_even_at_zero() {
+        let s = stats(&[
+            record("PM-1", "severity = \"SEV1\"\n"),
+            record("PM-2", "severity = \"SEV3\"\nstatus = \"closed\"\n"),
+            record("PM-3", "severity = \"SEV1\"\n"),
+        ]);
+        fn rows(c: &Counts) -> Vec<(&str, usize)> {
+            c.0.iter().map(|(k, n)| (k.as_str(), *n)).collect()
+        }
+        assert_eq!(
+            rows(&s.by_severity),
+            [("SEV1", 2), ("SEV2", 0), ("SEV3", 1), ("SEV4", 0)]
+        );
+        assert_eq!(
+            rows(&s.open_by_severity),
+            [("SEV1", 2), ("SEV2", 0), ("SEV3", 0), ("SEV4", 0)]
+        );
+        assert_eq!((s.records, s.open), (3, 2));
+    }
+
+    #[test]
+    fn counts_by_service_most_first_then_by_name() {
+        let s = stats(&[
+            record("PM-1", "services = [\"search\"]\n"),
+            record("PM-2", "services = [\"payments\", \"card\"]\n"),
+            record("PM-3", "services = [\"payments\"]\n"),
+        ]);
+        let rows: Vec<(&str, usize)> = s
+            .by_service
+            .0
+            .iter()
+            .map(|(k, n)| (k.as_str(), *n))
+            .collect();
+        assert_eq!(rows, [("payments", 2), ("card", 1), ("search", 1)]);
+    }
+
+    #[test]
+    fn periods_are_months_in_the_teams_zone() {
+        // 20:00 UTC on 30 November is 05:00 on 1 December in Seoul.
+        let s = stats(&[
+            record("PM-1", "started_at = 2026-11-30T20:00:00Z\n"),
+            record("PM-2", "started_at = 2026-11-30T14:00:00Z\n"),
+        ]);
+        assert_eq!(s.by_period.get("2026-12"), 1);
+        assert_eq!(s.by_period.get("2026-11"), 1);
+    }
+
+    #[test]
+    fn a_record_without_a_start_counts_in_the_period_it_was_created() {
+        let s = stats(&[record("PM-1", "created_at = 2026-10-15T10:00:00+09:00\n")]);
+        let periods: Vec<&str> = s.by_period.0.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(periods, ["2026-10"]);
+    }
+
+    #[test]
+    fn iso_weeks_belong_to_the_iso_year() {
+        // 2026 begins on a Thursday, so it has 53 ISO weeks; 1 January 2027,
+        // a Friday, is still in its week 53.
+        let key = |s| period_key(at(s), Period::Week, kst());
+        assert_eq!(key("2027-01-01T12:00:00+09:00"), "2026-W53");
+        assert_eq!(key("2027-01-04T00:00:00+09:00"), "2027-W01");
+        assert_eq!(key("2026-01-01T00:00:00+09:00"), "2026-W01");
+    }
+
+    #[test]
+    fn the_last_twelve_months_end_with_the_one_holding_now() {
+        let keys = last_periods(at("2026-03-31T12:00:00+09:00"), Period::Month, kst(), 12);
+        assert_eq!(
+            keys,
+            [
+                "2025-04", "2025-05", "2025-06", "2025-07", "2025-08", "2025-09", "2025-10",
+                "2025-11", "2025-12", "2026-01", "2026-02", "2026-03"
+            ]
+        );
+    }
+
+    #[test]
+    fn recent_periods_end_at_until_when_it_is_before_now() {
+        let refs: Vec<&Record> = Vec::new();
+        let span = Span {
+            since: None,
+            until: Some(at("2026-06-15T00:00:00+09:00")),
+        };
+        let s = compute(
+            &refs,
+            &severities(),
+            Period::Month,
+            kst(),
+            at("2026-12-01T12:00:00+09:00"),
+            span,
+        );
+        let last = s.recent_periods.last().map(|p| p.period.as_str());
+        assert_eq!(last, Some("2026-06"));
+        assert_eq!(s.recent_periods.len(), RECENT_PERIODS);
+    }
+
+    fn actions(items: &[(&str, &str)]) -> String {
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, (status, due))| {
+                format!(
+                    "\n[[action_items]]\nn = {}\ntext = \"a\"\nstatus = \"{status}\"\ndue = {due}\n",
+                    i + 1
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn overdue_items_are_open_and_due_before_today_in_the_teams_zone() {
+        let r = record(
+            "PM-1",
+            &actions(&[
+                ("open", "2026-11-30"), // overdue
+                ("open", "2026-12-01"), // overdue: today in Seoul is 2 December
+                ("open", "2026-12-02"), // due today: not yet
+                ("done", "2026-11-01"), // done: never overdue
+                ("wontfix", "2026-11-01"),
+            ]),
+        );
+        // 23:30 UTC on 1 December is 08:30 on 2 December in Seoul.
+        let a = stats_at(&[r], "2026-12-01T23:30:00Z").action_items;
+        assert_eq!(a.overdue, 2);
+        assert_eq!((a.total, a.open, a.done, a.wontfix), (5, 3, 1, 1));
+    }
+
+    #[test]
+    fn completion_rate_is_done_over_done_and_open_leaving_wontfix_out() {
+        let r = record(
+            "PM-1",
+            &actions(&[
+                ("done", "2026-12-20"),
+                ("open", "2026-12-20"),
+                ("open", "2026-12-20"),
+                ("wontfix", "2026-12-20"),
+            ]),
+        );
+        // 1 / (1 + 2) to three decimals.
+        assert_eq!(stats(&[r]).action_items.completion_rate, Some(0.333));
+        let none = record("PM-2", &actions(&[("wontfix", "2026-12-20")]));
+        assert_eq!(stats(&[none]).action_items.completion_rate, None);
+    }
+
+    #[test]
+    fn a_record_naming_a_service_twice_is_one_incident_of_it() {
+        let s = stats(&[record("PM-1", "services = [\"payments\", \"payments\"]\n")]);
+        assert_eq!(s.by_service.get("payments"), 1);
+        // One incident is not a recurring service.
+        assert!(s.recurring_services.is_empty());
+    }
 }

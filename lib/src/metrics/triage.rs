@@ -88,7 +88,7 @@ pub struct Triage<'a> {
 fn mine(who: Option<&str>, rules: &Rules<'_>) -> bool {
     match &rules.mine {
         None => true,
-        Some(email) => who.is_some_and(|w| w.contains(email.as_str())),
+        Some(email) => who.is_some_and(|w| crate::people::is_email_of(w, email)),
     }
 }
 
@@ -185,7 +185,9 @@ fn actions_by_due<'a>(
 ) -> (Vec<ActionRef<'a>>, Vec<ActionRef<'a>>) {
     let mut overdue = Vec::new();
     let mut soon = Vec::new();
-    for r in records {
+    // A withdrawn record is out of triage, its open items with it (a
+    // closed one's stay: `close --keep-open-actions`).
+    for r in records.iter().filter(|r| r.status != Status::Withdrawn) {
         for a in r.open_actions() {
             if !mine(a.owner.as_deref(), rules) {
                 continue;
@@ -230,4 +232,362 @@ fn closed_since<'a>(records: &'a [Record], rules: &Rules<'_>) -> Vec<Item<'a>> {
         .collect();
     closed.sort_by_key(|r| r.closed_at);
     closed.into_iter().map(|r| item(r, rules)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::parse::parse_record;
+
+    /// A record from top-level TOML lines (then any tables); `status`,
+    /// `severity` and `created_at` get defaults when not given.
+    fn record(id: &str, fields: &str) -> Record {
+        let top = fields.split("\n[").next().unwrap_or("");
+        let mut text = format!("schema = 1\nid = \"{id}\"\ntitle = \"t\"\n");
+        for (key, default) in [
+            ("status", "\"open\""),
+            ("severity", "\"SEV3\""),
+            ("created_at", "2026-11-01T10:00:00+09:00"),
+        ] {
+            if !top
+                .lines()
+                .any(|l| l.trim_start().starts_with(&format!("{key} =")))
+            {
+                text.push_str(&format!("{key} = {default}\n"));
+            }
+        }
+        text.push_str(fields);
+        parse_record(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+    }
+
+    fn at(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    const BOB: &str = "Bob Lee <bob@example.com>";
+    const ALICE: &str = "Alice Kim <alice@example.com>";
+
+    fn rules<'c>(config: &'c Config, now: &str) -> Rules<'c> {
+        Rules {
+            config,
+            now: at(now),
+            since: at(now) - Duration::days(1),
+            mine: None,
+        }
+    }
+
+    fn ids(items: &[Item<'_>]) -> Vec<String> {
+        items.iter().map(|i| i.id.to_string()).collect()
+    }
+
+    fn action(n: u32, status: &str, due: &str) -> String {
+        let due = if due.is_empty() {
+            String::new()
+        } else {
+            format!("due = {due}\n")
+        };
+        format!(
+            "\n[[action_items]]\nn = {n}\ntext = \"a{n}\"\nstatus = \"{status}\"\nowner = \"{BOB}\"\n{due}"
+        )
+    }
+
+    #[test]
+    fn unassigned_are_active_records_without_an_assignee_oldest_incident_first() {
+        let records = [
+            record("PM-A", "started_at = 2026-11-02T09:00:00+09:00\n"),
+            // No start: its creation (1 November) is when it began.
+            record("PM-B", "created_at = 2026-11-01T10:00:00+09:00\n"),
+            record(
+                "PM-C",
+                &format!("status = \"assigned\"\nassignee = \"{BOB}\"\n"),
+            ),
+            record("PM-D", "status = \"closed\"\n"),
+            record("PM-E", "status = \"withdrawn\"\n"),
+            // An empty assignee is no assignee.
+            record(
+                "PM-F",
+                "assignee = \"\"\nstarted_at = 2026-11-03T09:00:00+09:00\n",
+            ),
+        ];
+        let config = Config::default();
+        let t = compute(&records, &rules(&config, "2026-11-04T12:00:00+09:00"));
+        assert_eq!(ids(&t.unassigned), ["PM-B", "PM-A", "PM-F"]);
+    }
+
+    #[test]
+    fn in_analysis_groups_assigned_records_by_assignee_oldest_created_first() {
+        let records = [
+            record(
+                "PM-B2",
+                &format!(
+                    "status = \"assigned\"\nassignee = \"{BOB}\"\ncreated_at = 2026-11-03T10:00:00+09:00\n"
+                ),
+            ),
+            record(
+                "PM-B1",
+                &format!(
+                    "status = \"assigned\"\nassignee = \"{BOB}\"\ncreated_at = 2026-11-01T10:00:00+09:00\n"
+                ),
+            ),
+            record(
+                "PM-A1",
+                &format!("status = \"assigned\"\nassignee = \"{ALICE}\"\n"),
+            ),
+            // Analysed: no longer in analysis.
+            record(
+                "PM-A2",
+                &format!("status = \"analyzed\"\nassignee = \"{ALICE}\"\n"),
+            ),
+        ];
+        let config = Config::default();
+        let t = compute(&records, &rules(&config, "2026-11-04T12:00:00+09:00"));
+        let groups: Vec<(&str, Vec<String>)> = t
+            .in_analysis
+            .iter()
+            .map(|g| (g.assignee, ids(&g.records)))
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                (ALICE, vec!["PM-A1".to_string()]),
+                (BOB, vec!["PM-B1".to_string(), "PM-B2".to_string()])
+            ]
+        );
+    }
+
+    #[test]
+    fn mine_keeps_my_records_and_has_no_unassigned_list() {
+        let records = [
+            record(
+                "PM-1",
+                &format!("status = \"assigned\"\nassignee = \"{BOB}\"\n"),
+            ),
+            record(
+                "PM-2",
+                &format!("status = \"assigned\"\nassignee = \"{ALICE}\"\n"),
+            ),
+            record("PM-3", ""),
+        ];
+        let config = Config::default();
+        let mut r = rules(&config, "2026-11-04T12:00:00+09:00");
+        r.mine = Some("bob@example.com".to_string());
+        let t = compute(&records, &r);
+        assert!(t.unassigned.is_empty());
+        assert_eq!(t.in_analysis.len(), 1);
+        assert_eq!(ids(&t.in_analysis[0].records), ["PM-1"]);
+    }
+
+    #[test]
+    fn ready_to_close_is_analyzed_with_no_open_action() {
+        let records = [
+            record(
+                "PM-1",
+                &format!("status = \"analyzed\"{}", action(1, "done", "")),
+            ),
+            record(
+                "PM-2",
+                &format!("status = \"analyzed\"{}", action(1, "open", "")),
+            ),
+            record("PM-3", "status = \"analyzed\"\n"),
+            record("PM-4", "status = \"assigned\"\nassignee = \"x\"\n"),
+        ];
+        let config = Config::default();
+        let t = compute(&records, &rules(&config, "2026-11-04T12:00:00+09:00"));
+        assert_eq!(ids(&t.ready_to_close), ["PM-1", "PM-3"]);
+    }
+
+    #[test]
+    fn review_deadline_is_created_plus_the_severitys_days() {
+        // Defaults: SEV1 3 days, SEV2 5, the rest 10.
+        let records = [
+            record(
+                "PM-1",
+                "severity = \"SEV1\"\ncreated_at = 2026-11-07T10:00:00+09:00\n",
+            ),
+            record(
+                "PM-2",
+                "severity = \"SEV2\"\ncreated_at = 2026-11-07T10:00:00+09:00\n",
+            ),
+            record(
+                "PM-3",
+                "severity = \"SEV3\"\ncreated_at = 2026-10-31T10:00:00+09:00\n",
+            ),
+            record(
+                "PM-4",
+                "severity = \"SEV3\"\ncreated_at = 2026-11-01T10:00:00+09:00\n",
+            ),
+        ];
+        let config = Config::default();
+        let t = compute(&records, &rules(&config, "2026-11-10T12:00:00+09:00"));
+        assert_eq!(ids(&t.past_review_deadline), ["PM-3", "PM-1"]);
+        let due: Vec<String> = t
+            .past_review_deadline
+            .iter()
+            .map(|i| i.review_due.to_string())
+            .collect();
+        assert_eq!(due, ["2026-11-10", "2026-11-10"]);
+    }
+
+    #[test]
+    fn review_days_in_the_config_win_over_the_defaults() {
+        let config = Config::parse("[review_days]\nSEV3 = 2\n", "config.toml").unwrap();
+        let records = [record("PM-1", "created_at = 2026-11-08T10:00:00+09:00\n")];
+        let t = compute(&records, &rules(&config, "2026-11-10T12:00:00+09:00"));
+        assert_eq!(ids(&t.past_review_deadline), ["PM-1"]);
+    }
+
+    #[test]
+    fn stale_is_active_and_unchanged_for_more_than_stale_days() {
+        // Seven days before the 20th at noon is the 13th at noon.
+        let records = [
+            record("PM-1", "updated_at = 2026-11-13T11:59:00+09:00\n"),
+            record("PM-2", "updated_at = 2026-11-13T12:00:00+09:00\n"),
+            // Never updated: its creation counts.
+            record("PM-3", "created_at = 2026-11-01T10:00:00+09:00\n"),
+            record(
+                "PM-4",
+                "status = \"closed\"\nupdated_at = 2026-11-01T10:00:00+09:00\n",
+            ),
+        ];
+        let config = Config::default();
+        let t = compute(&records, &rules(&config, "2026-11-20T12:00:00+09:00"));
+        // PM-1 and PM-3 began together (both created on the 1st): by id.
+        assert_eq!(ids(&t.stale), ["PM-1", "PM-3"]);
+    }
+
+    #[test]
+    fn open_actions_past_due_are_overdue_most_overdue_first_and_the_next_week_is_due_soon() {
+        let items = [
+            action(1, "open", "2026-12-09"),
+            action(2, "open", "2026-12-05"),
+            action(3, "open", "2026-12-10"),
+            action(4, "open", "2026-12-17"),
+            action(5, "open", "2026-12-18"),
+            action(6, "done", "2026-12-01"),
+            action(7, "open", ""),
+        ]
+        .concat();
+        let records = [record("PM-1", &items)];
+        let config = Config::default();
+        let t = compute(&records, &rules(&config, "2026-12-10T12:00:00+09:00"));
+        let refs = |list: &[ActionRef<'_>]| {
+            list.iter()
+                .map(|a| (a.n, a.days_overdue))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(refs(&t.actions_overdue), [(2, 5), (1, 1)]);
+        assert_eq!(refs(&t.actions_due_soon), [(3, 0), (4, -7)]);
+    }
+
+    #[test]
+    fn open_actions_of_a_closed_record_stay_in_triage() {
+        let records = [record(
+            "PM-1",
+            &format!("status = \"closed\"{}", action(1, "open", "2026-12-01")),
+        )];
+        let config = Config::default();
+        let t = compute(&records, &rules(&config, "2026-12-10T12:00:00+09:00"));
+        assert_eq!(t.actions_overdue.len(), 1);
+    }
+
+    #[test]
+    fn mine_keeps_only_actions_i_own() {
+        let theirs = action(2, "open", "2026-12-01").replace(BOB, ALICE);
+        let records = [record(
+            "PM-1",
+            &format!("{}{theirs}", action(1, "open", "2026-12-01")),
+        )];
+        let config = Config::default();
+        let mut r = rules(&config, "2026-12-10T12:00:00+09:00");
+        r.mine = Some("alice@example.com".to_string());
+        let t = compute(&records, &r);
+        let ns: Vec<u32> = t.actions_overdue.iter().map(|a| a.n).collect();
+        assert_eq!(ns, [2]);
+    }
+
+    #[test]
+    fn closed_since_is_closed_between_since_and_now_in_closing_order() {
+        let closed =
+            |id, when: &str| record(id, &format!("status = \"closed\"\nclosed_at = {when}\n"));
+        let records = [
+            closed("PM-1", "2026-11-10T09:00:00+09:00"),
+            closed("PM-2", "2026-11-08T23:59:00+09:00"),
+            closed("PM-3", "2026-11-09T00:00:00+09:00"),
+            closed("PM-4", "2026-11-11T09:00:00+09:00"),
+        ];
+        let config = Config::default();
+        let mut r = rules(&config, "2026-11-10T12:00:00+09:00");
+        r.since = at("2026-11-09T00:00:00+09:00");
+        let t = compute(&records, &r);
+        assert_eq!(ids(&t.closed_since), ["PM-3", "PM-1"]);
+    }
+
+    #[test]
+    fn age_is_whole_hours_since_the_incident_began() {
+        // 00:30 UTC is 09:30 in Seoul: 2 h 30 min before now, 2 whole hours.
+        let records = [record("PM-1", "started_at = 2026-11-10T00:30:00Z\n")];
+        let config = Config::default();
+        let t = compute(&records, &rules(&config, "2026-11-10T12:00:00+09:00"));
+        assert_eq!(t.unassigned[0].age_hours, 2);
+    }
+
+    #[test]
+    fn analysed_worst_incidents_without_education_are_listed_unless_the_rule_is_off() {
+        let records = [
+            record("PM-1", "status = \"analyzed\"\nseverity = \"SEV1\"\n"),
+            record("PM-2", "status = \"analyzed\"\nseverity = \"SEV3\"\n"),
+        ];
+        let now = "2026-11-10T12:00:00+09:00";
+        let config = Config::default();
+        assert_eq!(
+            ids(&compute(&records, &rules(&config, now)).no_user_education),
+            ["PM-1"]
+        );
+        let off = Config::parse("[lint]\noff = [\"no-educate\"]\n", "config.toml").unwrap();
+        assert!(
+            compute(&records, &rules(&off, now))
+                .no_user_education
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_withdrawn_record_is_out_of_triage_actions_too() {
+        let records = [record(
+            "PM-1",
+            &format!(
+                "status = \"withdrawn\"\nwithdrawn_reason = \"duplicate\"{}",
+                action(1, "open", "2026-12-01")
+            ),
+        )];
+        let config = Config::default();
+        let t = compute(&records, &rules(&config, "2026-12-10T12:00:00+09:00"));
+        assert!(t.actions_overdue.is_empty());
+        assert!(t.actions_due_soon.is_empty());
+        assert!(t.unassigned.is_empty());
+    }
+
+    #[test]
+    fn mine_is_my_whole_address_in_any_case() {
+        let records = [
+            record(
+                "PM-1",
+                "status = \"assigned\"\nassignee = \"Bob Lee <Bob@Example.com>\"\n",
+            ),
+            record(
+                "PM-2",
+                "status = \"assigned\"\nassignee = \"Rob <rob.bob@example.com>\"\n",
+            ),
+            record(
+                "PM-3",
+                "status = \"assigned\"\nassignee = \"bob@example.com.evil\"\n",
+            ),
+        ];
+        let config = Config::default();
+        let mut r = rules(&config, "2026-11-04T12:00:00+09:00");
+        r.mine = Some("bob@example.com".to_string());
+        let t = compute(&records, &r);
+        let mine: Vec<String> = t.in_analysis.iter().flat_map(|g| ids(&g.records)).collect();
+        assert_eq!(mine, ["PM-1"]);
+    }
 }

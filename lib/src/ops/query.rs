@@ -103,7 +103,9 @@ pub struct Selection {
 enum Wanted {
     Anyone,
     Nobody,
-    /// An email (for `me`) or part of a name or email, lowercased.
+    /// `me`: my git email, the whole address.
+    Me(String),
+    /// Part of a name or email, lowercased.
     Matching(String),
 }
 
@@ -139,11 +141,9 @@ impl Selection {
         let wanted = match assignee {
             None => Wanted::Anyone,
             Some("none") => Wanted::Nobody,
-            Some("me") => Wanted::Matching(
-                crate::store::identity::identity(&session.store.repo, "AUTHOR")?
-                    .email
-                    .to_lowercase(),
-            ),
+            Some("me") => {
+                Wanted::Me(crate::store::identity::identity(&session.store.repo, "AUTHOR")?.email)
+            }
             Some(q) => Wanted::Matching(q.to_lowercase()),
         };
         Ok(Rule {
@@ -179,11 +179,304 @@ impl Rule {
         let assignee_ok = match &self.wanted {
             Wanted::Anyone => true,
             Wanted::Nobody => r.assignee.is_none(),
+            Wanted::Me(email) => r
+                .assignee
+                .as_deref()
+                .is_some_and(|a| crate::people::is_email_of(a, email)),
             Wanted::Matching(q) => r
                 .assignee
                 .as_deref()
                 .is_some_and(|a| a.to_lowercase().contains(q.as_str())),
         };
         status_ok && assignee_ok
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::record::parse::parse_record;
+    use chrono::{DateTime, FixedOffset};
+
+    /// A record from top-level TOML lines; `status`, `severity` and
+    /// `created_at` get defaults when not given.
+    fn record(id: &str, fields: &str) -> Record {
+        let mut text = format!("schema = 1\nid = \"{id}\"\ntitle = \"t\"\n");
+        for (key, default) in [
+            ("status", "\"open\""),
+            ("severity", "\"SEV3\""),
+            ("created_at", "2026-11-01T10:00:00+09:00"),
+        ] {
+            if !fields
+                .lines()
+                .any(|l| l.trim_start().starts_with(&format!("{key} =")))
+            {
+                text.push_str(&format!("{key} = {default}\n"));
+            }
+        }
+        text.push_str(fields);
+        parse_record(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+    }
+
+    fn at(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    /// A session on a fresh repository, its team in Seoul, pinned at
+    /// noon on 1 December 2026.
+    fn session() -> (tempfile::TempDir, Session) {
+        let dir = tempfile::tempdir().unwrap();
+        let init = std::process::Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(dir.path())
+            .status()
+            .unwrap();
+        assert!(init.success());
+        let mut s =
+            Session::open(dir.path(), "postmortems").unwrap_or_else(|e| panic!("{}", e.message));
+        s.config = Config::parse("timezone = \"+09:00\"\n", "config.toml").unwrap();
+        s.now = at("2026-12-01T12:00:00+09:00");
+        (dir, s)
+    }
+
+    fn kept(filter: &Filter, s: &Session, records: &[Record]) -> Vec<String> {
+        let within = filter.window(s).unwrap_or_else(|e| panic!("{}", e.message));
+        records
+            .iter()
+            .filter(|r| within(r))
+            .map(|r| r.id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn the_window_keeps_incidents_begun_from_since_up_to_until_in_the_teams_zone() {
+        let (_dir, s) = session();
+        let records = [
+            // 14:59 UTC on 31 October is 23:59 in Seoul: before the window.
+            record("PM-1", "started_at = 2026-10-31T14:59:00Z\n"),
+            // 15:00 UTC on 31 October is midnight on 1 November in Seoul.
+            record("PM-2", "started_at = 2026-10-31T15:00:00Z\n"),
+            record("PM-3", "started_at = 2026-11-30T23:59:00+09:00\n"),
+            record("PM-4", "started_at = 2026-12-01T00:00:00+09:00\n"),
+        ];
+        let filter = Filter {
+            since: Some("2026-11-01".into()),
+            until: Some("2026-12-01".into()),
+            ..Filter::default()
+        };
+        assert_eq!(kept(&filter, &s, &records), ["PM-2", "PM-3"]);
+    }
+
+    #[test]
+    fn a_record_without_a_start_is_placed_by_its_creation() {
+        let (_dir, s) = session();
+        let records = [
+            record("PM-1", "created_at = 2026-11-20T10:00:00+09:00\n"),
+            record(
+                "PM-2",
+                "created_at = 2026-11-20T10:00:00+09:00\nstarted_at = 2026-10-20T10:00:00+09:00\n",
+            ),
+        ];
+        let filter = Filter {
+            since: Some("2026-11-01".into()),
+            ..Filter::default()
+        };
+        assert_eq!(kept(&filter, &s, &records), ["PM-1"]);
+    }
+
+    #[test]
+    fn no_filter_keeps_every_record() {
+        let (_dir, s) = session();
+        let records = [
+            record("PM-1", "severity = \"SEV1\"\nservices = [\"a\"]\n"),
+            record("PM-2", "started_at = 1999-01-01T00:00:00Z\n"),
+        ];
+        assert_eq!(kept(&Filter::default(), &s, &records), ["PM-1", "PM-2"]);
+    }
+
+    #[test]
+    fn severities_are_any_of_and_typed_in_any_case() {
+        let (_dir, s) = session();
+        let records = [
+            record("PM-1", "severity = \"SEV1\"\n"),
+            record("PM-2", "severity = \"SEV2\"\n"),
+            record("PM-3", "severity = \"SEV3\"\n"),
+        ];
+        let filter = Filter {
+            severity: vec!["sev1".into(), "Sev3".into()],
+            ..Filter::default()
+        };
+        assert_eq!(kept(&filter, &s, &records), ["PM-1", "PM-3"]);
+    }
+
+    #[test]
+    fn an_unknown_severity_or_time_is_a_usage_error_naming_it() {
+        let (_dir, s) = session();
+        let bad_severity = Filter {
+            severity: vec!["SEV9".into()],
+            ..Filter::default()
+        };
+        let e = bad_severity.window(&s).err().unwrap();
+        assert_eq!(e.kind, crate::error::Kind::Usage);
+        assert!(
+            e.message.contains("unknown severity 'SEV9'"),
+            "{}",
+            e.message
+        );
+        let bad_since = Filter {
+            since: Some("last tuesdayish".into()),
+            ..Filter::default()
+        };
+        let e = bad_since.window(&s).err().unwrap();
+        assert_eq!(e.kind, crate::error::Kind::Usage);
+        assert!(
+            e.message
+                .starts_with("--since: cannot read 'last tuesdayish'"),
+            "{}",
+            e.message
+        );
+        let bad_until = Filter {
+            until: Some("2026-02-30".into()),
+            ..Filter::default()
+        };
+        let e = bad_until.span(&s).err().unwrap();
+        assert!(e.message.starts_with("--until:"), "{}", e.message);
+    }
+
+    #[test]
+    fn services_keep_a_record_naming_any_of_them_exactly() {
+        let (_dir, s) = session();
+        let records = [
+            record("PM-1", "services = [\"payments\", \"card-gateway\"]\n"),
+            record("PM-2", "services = [\"search\"]\n"),
+            record("PM-3", "services = [\"payments-v2\"]\n"),
+            record("PM-4", ""),
+        ];
+        let filter = Filter {
+            service: vec!["card-gateway".into(), "search".into()],
+            ..Filter::default()
+        };
+        assert_eq!(kept(&filter, &s, &records), ["PM-1", "PM-2"]);
+        let payments = Filter {
+            service: vec!["payments".into()],
+            ..Filter::default()
+        };
+        assert_eq!(kept(&payments, &s, &records), ["PM-1"]);
+    }
+
+    fn statuses() -> Vec<Record> {
+        ["open", "assigned", "analyzed", "closed", "withdrawn"]
+            .iter()
+            .map(|st| record(&format!("PM-{st}"), &format!("status = \"{st}\"\n")))
+            .collect()
+    }
+
+    fn keeps(rule: &Rule, records: &[Record]) -> Vec<String> {
+        records
+            .iter()
+            .filter(|r| rule.keeps(r))
+            .map(|r| r.id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn by_default_only_active_records_are_kept_and_all_adds_closed() {
+        let (_dir, s) = session();
+        let records = statuses();
+        let rule = Selection::default().rule(&s).unwrap();
+        assert_eq!(
+            keeps(&rule, &records),
+            ["PM-open", "PM-assigned", "PM-analyzed"]
+        );
+        assert!(!rule.wants_withdrawn());
+        let all = Selection {
+            all: true,
+            ..Selection::default()
+        };
+        let kept = keeps(&all.rule(&s).unwrap(), &records);
+        assert!(kept.contains(&"PM-closed".to_string()), "{kept:?}");
+    }
+
+    #[test]
+    fn statuses_named_are_exactly_those_in_any_case() {
+        let (_dir, s) = session();
+        let records = statuses();
+        let sel = Selection {
+            status: vec!["Closed".into(), " withdrawn ".into()],
+            ..Selection::default()
+        };
+        let rule = sel.rule(&s).unwrap();
+        assert_eq!(keeps(&rule, &records), ["PM-closed", "PM-withdrawn"]);
+        assert!(rule.wants_withdrawn());
+    }
+
+    #[test]
+    fn an_unknown_status_is_a_usage_error_listing_the_statuses() {
+        let (_dir, s) = session();
+        let sel = Selection {
+            status: vec!["done".into()],
+            ..Selection::default()
+        };
+        let e = sel.rule(&s).err().unwrap();
+        assert_eq!(e.kind, crate::error::Kind::Usage);
+        assert_eq!(
+            e.message,
+            "--status 'done': use one of open, assigned, analyzed, closed, withdrawn"
+        );
+    }
+
+    #[test]
+    fn assignee_none_keeps_the_unassigned_and_text_matches_name_or_email_in_any_case() {
+        let (_dir, s) = session();
+        let records = [
+            record("PM-1", "assignee = \"Bob Lee <bob@example.com>\"\n"),
+            record("PM-2", "assignee = \"이지은 <jieun@example.com>\"\n"),
+            record("PM-3", "assignee = \"\"\n"),
+            record("PM-4", ""),
+        ];
+        let rule = |who: &str| {
+            Selection {
+                assignee: Some(who.into()),
+                ..Selection::default()
+            }
+            .rule(&s)
+            .unwrap()
+        };
+        assert_eq!(keeps(&rule("none"), &records), ["PM-3", "PM-4"]);
+        assert_eq!(keeps(&rule("BOB@EXAMPLE"), &records), ["PM-1"]);
+        assert_eq!(keeps(&rule("이지"), &records), ["PM-2"]);
+        assert_eq!(keeps(&rule("example.com"), &records), ["PM-1", "PM-2"]);
+    }
+
+    #[test]
+    fn mine_matches_my_git_email() {
+        if std::env::var_os("GIT_AUTHOR_EMAIL").is_some() {
+            // The environment's identity wins over the repository's (as in git).
+            return;
+        }
+        let (dir, s) = session();
+        let set = |k: &str, v: &str| {
+            let ok = std::process::Command::new("git")
+                .args(["config", k, v])
+                .current_dir(dir.path())
+                .status()
+                .unwrap();
+            assert!(ok.success());
+        };
+        set("user.name", "Bob Lee");
+        set("user.email", "Bob@Example.com");
+        let records = [
+            record("PM-1", "assignee = \"Bob Lee <bob@example.com>\"\n"),
+            record("PM-2", "assignee = \"Bobby <bobby@example.com>\"\n"),
+            // Another address that ends in mine is someone else.
+            record("PM-3", "assignee = \"Rob <rob.bob@example.com>\"\n"),
+            record("PM-4", "assignee = \"bob@example.com\"\n"),
+        ];
+        let sel = Selection {
+            mine: true,
+            ..Selection::default()
+        };
+        assert_eq!(keeps(&sel.rule(&s).unwrap(), &records), ["PM-1", "PM-4"]);
     }
 }

@@ -288,3 +288,214 @@ fn id_field(v: &serde_json::Value, key: &str) -> Option<String> {
 pub fn without_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    fn line(at: &str, text: &str) -> String {
+        format!("{{\"at\": \"{at}\", \"text\": \"{text}\"}}\n")
+    }
+
+    fn texts(r: &Read) -> Vec<&str> {
+        r.events.iter().map(|e| e.text.as_str()).collect()
+    }
+
+    #[test]
+    fn events_come_out_in_time_order_across_offsets() {
+        // 00:10 UTC is 09:10 in Seoul: before 09:30 +09:00, though written after.
+        let doc =
+            line("2026-11-03T09:30:00+09:00", "second") + &line("2026-11-03T00:10:00Z", "first");
+        let r = read(Kind::Jsonl, doc.as_bytes(), &Window::default()).unwrap();
+        assert_eq!(texts(&r), ["first", "second"]);
+        assert_eq!(r.outside, 0);
+    }
+
+    #[test]
+    fn the_window_keeps_since_up_to_but_not_including_until() {
+        let doc = [
+            line("2026-11-03T09:00:00+09:00", "before"),
+            line("2026-11-03T09:10:00+09:00", "at since"),
+            line("2026-11-03T09:20:00+09:00", "at until"),
+        ]
+        .concat();
+        let window = Window {
+            since: Some(at("2026-11-03T00:10:00Z")),
+            until: Some(at("2026-11-03T09:20:00+09:00")),
+            matching: None,
+        };
+        let r = read(Kind::Jsonl, doc.as_bytes(), &window).unwrap();
+        assert_eq!(texts(&r), ["at since"]);
+        assert_eq!(r.outside, 2);
+    }
+
+    #[test]
+    fn match_keeps_entries_holding_the_word_in_any_case() {
+        let doc = [
+            line("2026-11-03T09:00:00Z", "DB pool exhausted"),
+            line("2026-11-03T09:01:00Z", "lunch"),
+            line("2026-11-03T09:02:00Z", "결제 DB 복구"),
+        ]
+        .concat();
+        let window = Window {
+            matching: Some("db".into()),
+            ..Window::default()
+        };
+        let r = read(Kind::Jsonl, doc.as_bytes(), &window).unwrap();
+        assert_eq!(texts(&r), ["DB pool exhausted", "결제 DB 복구"]);
+        assert_eq!(r.outside, 1);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_content() {
+        let doc = "\u{feff}at,text\n2026-11-03T09:00:00Z,결제 장애\n";
+        let r = read(Kind::Csv, doc.as_bytes(), &Window::default()).unwrap();
+        assert_eq!(texts(&r), ["결제 장애"]);
+    }
+
+    #[test]
+    fn one_id_with_two_different_events_is_refused_naming_both_entries() {
+        let doc = "{\"at\": \"2026-11-03T09:00:00Z\", \"text\": \"a\", \"source_id\": \"x\"}\n\
+                   {\"at\": \"2026-11-03T09:00:00Z\", \"text\": \"b\", \"source_id\": \"x\"}\n";
+        let p = read(Kind::Jsonl, doc.as_bytes(), &Window::default()).unwrap_err();
+        assert_eq!(p.entry, Some(2));
+        assert!(
+            p.message.contains("id 'x' is also entry 1's"),
+            "{}",
+            p.message
+        );
+    }
+
+    #[test]
+    fn the_same_event_written_twice_is_not_a_conflict() {
+        let doc = line("2026-11-03T09:00:00Z", "a").repeat(2);
+        let r = read(Kind::Jsonl, doc.as_bytes(), &Window::default()).unwrap();
+        assert_eq!(r.events.len(), 2);
+        assert_eq!(r.events[0].source_id, r.events[1].source_id);
+    }
+
+    #[test]
+    fn a_time_a_record_cannot_hold_is_refused_unless_the_window_cuts_it() {
+        let doc = line("2026-11-03T09:00:00Z", "ok") + &line("0999-01-01T00:00:00Z", "ancient");
+        let p = read(Kind::Jsonl, doc.as_bytes(), &Window::default()).unwrap_err();
+        assert_eq!(p.entry, Some(2));
+        assert!(
+            p.message.contains("outside the years 1900-9999"),
+            "{}",
+            p.message
+        );
+        let window = Window {
+            since: Some(at("2026-01-01T00:00:00Z")),
+            ..Window::default()
+        };
+        let r = read(Kind::Jsonl, doc.as_bytes(), &window).unwrap();
+        assert_eq!((texts(&r), r.outside), (vec!["ok"], 1));
+    }
+
+    #[test]
+    fn a_text_over_64_kib_is_refused() {
+        let doc = line("2026-11-03T09:00:00Z", &"x".repeat(MAX_TEXT + 1));
+        let p = read(Kind::Jsonl, doc.as_bytes(), &Window::default()).unwrap_err();
+        assert!(
+            p.message.contains("a timeline entry takes at most 64 KiB"),
+            "{}",
+            p.message
+        );
+        // Exactly the limit is fine; Hangul counts in bytes (3 each).
+        let fits = line("2026-11-03T09:00:00Z", &"x".repeat(MAX_TEXT));
+        assert!(read(Kind::Jsonl, fits.as_bytes(), &Window::default()).is_ok());
+        let hangul = line("2026-11-03T09:00:00Z", &"가".repeat(MAX_TEXT / 3 + 1));
+        assert!(read(Kind::Jsonl, hangul.as_bytes(), &Window::default()).is_err());
+    }
+
+    #[test]
+    fn more_than_max_events_in_the_window_is_refused() {
+        let start = at("2026-11-03T00:00:00Z");
+        let doc: String = (0..=MAX_EVENTS as i64)
+            .map(|i| {
+                let t = start + chrono::Duration::seconds(i);
+                line(&t.to_rfc3339(), "e")
+            })
+            .collect();
+        let p = read(Kind::Jsonl, doc.as_bytes(), &Window::default()).unwrap_err();
+        assert!(
+            p.message.starts_with("20001 entries in the window"),
+            "{}",
+            p.message
+        );
+        // The window brings it under the limit.
+        let window = Window {
+            since: Some(start + chrono::Duration::seconds(1)),
+            ..Window::default()
+        };
+        let r = read(Kind::Jsonl, doc.as_bytes(), &window).unwrap();
+        assert_eq!((r.events.len(), r.outside), (MAX_EVENTS, 1));
+    }
+
+    #[test]
+    fn hostile_bytes_are_errors_not_panics() {
+        let docs: [&[u8]; 6] = [b"", b"\xff\xfe", b"{", b"[[[[", b"null", b"\xEF\xBB\xBF"];
+        for kind in [Kind::Pagerduty, Kind::Alertmanager, Kind::Slack] {
+            for doc in docs {
+                assert!(
+                    read(kind, doc, &Window::default()).is_err(),
+                    "{kind:?} {doc:?}"
+                );
+            }
+        }
+        let deep = "[".repeat(10_000);
+        assert!(read(Kind::Slack, deep.as_bytes(), &Window::default()).is_err());
+        assert!(read(Kind::Jsonl, b"\xff", &Window::default()).is_err());
+        assert!(read(Kind::Csv, b"\xff,\xff", &Window::default()).is_err());
+    }
+
+    #[test]
+    fn not_json_says_where() {
+        // Line 2 is `  "log_entries": [,]`: the comma is its 19th character.
+        let p = read(
+            Kind::Pagerduty,
+            b"{\n  \"log_entries\": [,]\n}",
+            &Window::default(),
+        )
+        .unwrap_err();
+        assert_eq!(p.entry, None);
+        assert!(
+            p.message.starts_with("not JSON at line 2, column 19"),
+            "{}",
+            p.message
+        );
+    }
+
+    #[test]
+    fn derived_ids_name_the_instant_in_utc_and_hash_the_text() {
+        let seoul = at("2026-11-03T09:20:00+09:00");
+        let utc = at("2026-11-03T00:20:00Z");
+        assert_eq!(derived_id(&seoul, "a"), derived_id(&utc, "a"));
+        // FNV-1a 64: the offset basis alone for "", af63dc4c8601ec8c for "a".
+        assert_eq!(
+            derived_id(&utc, ""),
+            "2026-11-03T00:20:00Z|cbf29ce484222325"
+        );
+        assert_eq!(
+            derived_id(&utc, "a"),
+            "2026-11-03T00:20:00Z|af63dc4c8601ec8c"
+        );
+        assert_eq!(
+            derived_id(&at("2026-11-03T00:20:00.25Z"), "a"),
+            "2026-11-03T00:20:00.250Z|af63dc4c8601ec8c"
+        );
+    }
+
+    #[test]
+    fn problems_say_the_file_and_the_entry() {
+        assert_eq!(
+            Problem::at(2, "no created_at").in_file("incident.json"),
+            "incident.json: entry 3: no created_at"
+        );
+        assert_eq!(Problem::whole("empty").in_file("a.csv"), "a.csv: empty");
+    }
+}

@@ -72,3 +72,130 @@ fn parse_ts(ts: &str) -> Option<DateTime<FixedOffset>> {
     let nanos: u32 = format!("{frac:0<9}").parse().ok()?;
     DateTime::from_timestamp(secs, nanos).map(|t| t.fixed_offset())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn read(doc: &Value) -> Vec<Event> {
+        channel(doc, &Window::default()).unwrap().0
+    }
+
+    #[test]
+    fn ts_is_seconds_and_microseconds_since_the_epoch_in_utc() {
+        // 1700000000 s after the epoch is 2023-11-14 22:13:20 UTC.
+        let t = parse_ts("1700000000.123456").unwrap();
+        assert_eq!(t.to_rfc3339(), "2023-11-14T22:13:20.123456+00:00");
+        assert_eq!(parse_ts("1700000000").unwrap().timestamp(), 1_700_000_000);
+    }
+
+    #[test]
+    fn anything_but_digits_dot_digits_is_not_a_ts() {
+        for bad in [
+            "",
+            "-1.5",
+            "+1700000000.1",
+            "1700000000.",
+            ".5",
+            "17e8.0",
+            "1.0123456789",
+            "1.2.3",
+            "١٧٠٠٠٠٠٠٠٠.0",
+            "99999999999999999999.0",
+        ] {
+            assert_eq!(parse_ts(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn messages_become_events_named_by_who_said_them() {
+        let doc = json!([
+            {"type": "message", "user": "U01", "text": "결제 실패 확인", "ts": "1700000000.123456"},
+            {"type": "message", "user": "U02", "user_profile": {"display_name": "", "real_name": "Kim Minsu"},
+             "text": "rolling back", "ts": "1700000100.000200"},
+            {"type": "message", "text": "bot says hi", "ts": "1700000200.000000"},
+        ]);
+        let events = read(&doc);
+        let got: Vec<(&str, &str, usize)> = events
+            .iter()
+            .map(|e| (e.text.as_str(), e.source_id.as_str(), e.entry))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Slack, U01: 결제 실패 확인", "1700000000.123456", 1),
+                ("Slack, Kim Minsu: rolling back", "1700000100.000200", 2),
+                ("Slack, someone: bot says hi", "1700000200.000000", 3),
+            ]
+        );
+        assert!(
+            events
+                .iter()
+                .all(|e| e.source == "slack" && e.marks.is_none())
+        );
+    }
+
+    #[test]
+    fn joins_and_other_kinds_are_skipped() {
+        let doc = json!([
+            {"type": "message", "subtype": "channel_join", "user": "U01", "text": "has joined", "ts": "1700000000.000001"},
+            {"type": "message", "subtype": "group_join", "text": "joined", "ts": "1700000000.000002"},
+            {"type": "reaction_added", "ts": "1700000000.000003"},
+            {"type": "message", "subtype": "bot_message", "username": "alertbot", "text": "5xx up", "ts": "1700000000.000004"},
+        ]);
+        let events = read(&doc);
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].text, "Slack, alertbot: 5xx up");
+        assert_eq!(events[0].entry, 4);
+    }
+
+    #[test]
+    fn a_bad_ts_names_the_message() {
+        let doc = json!([
+            {"type": "message", "text": "ok", "ts": "1700000000.1"},
+            {"type": "message", "text": "bad", "ts": "yesterday"},
+        ]);
+        let p = channel(&doc, &Window::default()).unwrap_err();
+        assert_eq!(p.entry, Some(2));
+        assert!(p.message.contains("ts = 'yesterday'"), "{}", p.message);
+        let p = channel(&json!([{"text": "no time"}]), &Window::default()).unwrap_err();
+        assert_eq!(p.entry, Some(1));
+        assert!(p.message.starts_with("no ts"), "{}", p.message);
+    }
+
+    #[test]
+    fn a_document_that_is_not_a_list_is_an_error_not_a_panic() {
+        for doc in [json!({}), json!("x"), json!(null)] {
+            assert!(channel(&doc, &Window::default()).is_err());
+        }
+        // Entries that are not objects have no ts.
+        assert!(channel(&json!([1]), &Window::default()).is_err());
+    }
+
+    #[test]
+    fn the_window_counts_what_it_leaves_out_and_match_keeps_reacted_messages() {
+        let doc = json!([
+            {"text": "early", "ts": "1700000000.000000"},
+            {"text": "DB pool exhausted", "ts": "1700000100.000000"},
+            {"text": "lunch?", "ts": "1700000200.000000", "reactions": [{"name": "eyes"}]},
+            {"text": "lunch!", "ts": "1700000300.000000", "reactions": []},
+            {"text": "late", "ts": "1700000400.000000"},
+        ]);
+        let window = Window {
+            since: Some(parse_ts("1700000100").unwrap()),
+            until: Some(parse_ts("1700000400").unwrap()),
+            matching: Some("db".into()),
+        };
+        let (events, outside) = channel(&doc, &window).unwrap();
+        let texts: Vec<&str> = events.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Slack, someone: DB pool exhausted",
+                "Slack, someone: lunch?"
+            ]
+        );
+        assert_eq!(outside, 3);
+    }
+}
