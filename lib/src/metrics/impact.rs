@@ -127,7 +127,7 @@ pub fn figure(
         f.records += 1;
         f.total = f.total.saturating_add(n);
         f.by_severity.add(&r.severity, n);
-        for s in &r.services {
+        for s in distinct(&r.services) {
             f.by_service.add(s, n);
         }
         f.by_period.add(key, n);
@@ -141,6 +141,12 @@ pub fn figure(
     f.previous_period.left_out = before.without;
     f.change_percent = change(f.previous_period.value, f.this_period.value);
     f
+}
+
+/// A record's services, each once: a service named twice in one record is
+/// one incident of it.
+fn distinct(services: &[String]) -> std::collections::BTreeSet<&str> {
+    services.iter().map(String::as_str).collect()
 }
 
 /// Per service, the figure in the previous period and this one.
@@ -159,8 +165,8 @@ pub fn per_service(
         } else {
             continue;
         };
-        for s in &r.services {
-            let t = tallies.entry(s.as_str()).or_default();
+        for s in distinct(&r.services) {
+            let t = tallies.entry(s).or_default();
             if period == 0 { &mut t.0 } else { &mut t.1 }.add(pick(r));
         }
     }
@@ -185,6 +191,33 @@ pub fn change(before: Option<usize>, now: Option<usize>) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn twice_named() -> Record {
+        crate::record::parse::parse_record(
+            "schema = 1\nid = \"PM-20261101-aaaaaaaa\"\ntitle = \"t\"\nstatus = \"open\"\n\
+             severity = \"SEV2\"\nservices = [\"payments\", \"payments\"]\n\
+             created_at = 2026-11-01T10:00:00+09:00\n[impact]\nfield_reports = 7\n",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_service_named_twice_counts_its_reports_once() {
+        let r = twice_named();
+        let keys = vec!["2026-11".to_string()];
+        let compared = Compared {
+            this: "2026-11",
+            previous: "2026-10",
+            previous_cut: false,
+        };
+        let f = figure(&[&r], &keys, &["SEV2".into()], &compared, field_reports);
+        assert_eq!(f.total, 7);
+        assert_eq!(f.by_service.get("payments"), 7);
+        let by = per_service(&[&r], &keys, &compared, field_reports);
+        assert_eq!(by["payments"], (Some(0), Some(7)));
+    }
+
     #[test]
     fn change_in_percent() {
         assert_eq!(super::change(Some(41), Some(23)), Some(-43.9));

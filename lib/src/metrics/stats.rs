@@ -247,7 +247,12 @@ pub fn compute(
     crate::trace::mark("stats: counted");
     let [ttd, tta, ttm, ttr, time_to_close] = METRICS.each_ref().map(|m| distribution(records, m));
     let ttr_by_period = ttr_by_period(records, &keys);
-    let end = span.until.map_or(now, |u| u.min(now));
+    // `--until` is exclusive: the last period is the one holding the
+    // instant before it (`--until 2026-12-01` ends with November).
+    let end = match span.until {
+        Some(until) if until <= now => until - chrono::Duration::nanoseconds(1),
+        _ => now,
+    };
     let recent_keys = last_periods(end, period, zone, RECENT_PERIODS);
     let this = recent_keys.last().cloned().unwrap_or_default();
     let previous = recent_keys
@@ -719,6 +724,25 @@ closed_at = 2026-11-07T18:00:00+09:00
                 "2025-11", "2025-12", "2026-01", "2026-02", "2026-03"
             ]
         );
+    }
+
+    #[test]
+    fn until_on_a_period_boundary_ends_with_the_period_before_it() {
+        let refs: Vec<&Record> = Vec::new();
+        let span = Span {
+            since: None,
+            until: Some(at("2026-12-01T00:00:00+09:00")),
+        };
+        let s = compute(
+            &refs,
+            &severities(),
+            Period::Month,
+            kst(),
+            at("2026-12-03T12:00:00+09:00"),
+            span,
+        );
+        let last = s.recent_periods.last().map(|p| p.period.as_str());
+        assert_eq!(last, Some("2026-11"), "--until is exclusive");
     }
 
     #[test]

@@ -178,7 +178,7 @@ fn in_analysis<'a>(open: &[&'a Record], rules: &Rules<'_>) -> Vec<Group<'a>> {
 }
 
 /// Open action items past their due day, and those due within
-/// `DUE_SOON_DAYS`, the latest first.
+/// `DUE_SOON_DAYS`, earliest due (most overdue) first.
 fn actions_by_due<'a>(
     records: &'a [Record],
     rules: &Rules<'_>,
