@@ -2127,6 +2127,7 @@ fn beside_git(t: &Template, n: usize, seed: u64) -> Tally {
                 // As the user would: back to the branch's state, so that
                 // the next writes are judged on their own.
                 let _ = repo.env.git(&dir, &["reset", "-q", "--hard"]);
+                let _ = repo.env.git(&dir, &["clean", "-fdq", "--", "postmortems"]);
                 let _ = repo.env.git(&dir, &["stash", "clear"]);
             }
         }
