@@ -1230,7 +1230,7 @@ struct Row {
 
 /// What a problem is, in a few words, to count them by.
 fn kind(problem: &str) -> &'static str {
-    const KINDS: [(&str, &str); 12] = [
+    const KINDS: [(&str, &str); 13] = [
         (
             "the index and the branch differ",
             "index ≠ branch (a staged revert, or a change staged)",
@@ -1240,6 +1240,10 @@ fn kind(problem: &str) -> &'static str {
         (
             "failed without saying",
             "failed without saying whether the change is in",
+        ),
+        (
+            "the work tree was left behind",
+            "committed, the work tree left behind (hint printed)",
         ),
         (
             "times on the branch, and the write said",
@@ -2048,6 +2052,12 @@ fn beside_git(t: &Template, n: usize, seed: u64) -> Tally {
         } else if out.status.success() {
             tally.applied += 1;
             Promise::Once
+        } else if said.contains(" is committed, but ") {
+            // In, and says so; the work tree is left behind until the
+            // person runs the printed hint (checked below).
+            tally.failed += 1;
+            tally.applied += 1;
+            Promise::Once
         } else if said.contains("nothing was written") {
             tally.failed += 1;
             tally.not_applied += 1;
@@ -2078,6 +2088,46 @@ fn beside_git(t: &Template, n: usize, seed: u64) -> Tally {
             if promise == Promise::Unknown {
                 return Err(format!(
                     "the write failed without saying whether its change is in (it is in {found} times)"
+                ));
+            }
+            let behind = said
+                .lines()
+                .find_map(|l| {
+                    l.trim()
+                        .strip_prefix("hint: bring its index and files to the branch: ")
+                })
+                .filter(|_| said.contains(" is committed, but "));
+            if let Some(hint) = behind {
+                let ok = Command::new("sh")
+                    .arg("-c")
+                    .arg(hint)
+                    .current_dir(&main)
+                    .env("HOME", &repo.env.home)
+                    .env("GIT_CONFIG_NOSYSTEM", "1")
+                    .output()
+                    .expect("sh runs");
+                let left = repo.env.look(
+                    &dir,
+                    &[
+                        "status",
+                        "--porcelain",
+                        "--untracked-files=all",
+                        "--",
+                        "postmortems",
+                    ],
+                )?;
+                return Err(format!(
+                    "committed, but the work tree was left behind until the printed hint ran ({}; after it: {})",
+                    if ok.status.success() {
+                        "it worked"
+                    } else {
+                        "it failed"
+                    },
+                    if left.is_empty() {
+                        "clean".to_string()
+                    } else {
+                        left.trim_end().to_string()
+                    }
                 ));
             }
             // Wherever the user is, nothing of ours is staged, modified or
@@ -2127,6 +2177,7 @@ fn beside_git(t: &Template, n: usize, seed: u64) -> Tally {
                 // As the user would: back to the branch's state, so that
                 // the next writes are judged on their own.
                 let _ = repo.env.git(&dir, &["reset", "-q", "--hard"]);
+                let _ = repo.env.git(&dir, &["clean", "-fdq", "--", "postmortems"]);
                 let _ = repo.env.git(&dir, &["stash", "clear"]);
             }
         }
