@@ -474,3 +474,17 @@ fn a_checkout_landing_during_a_write_is_brought_along_or_told_how() {
     assert!(pasted.status.success(), "{}", stderr(&pasted));
     in_step(&wt);
 }
+
+/// A linked work tree of the records branch deleted without
+/// `git worktree prune` has no files to follow the branch: writes go on
+/// by the ref alone.
+#[test]
+fn a_deleted_work_tree_of_the_branch_does_not_stop_writes() {
+    let repo = TestRepo::new();
+    let id = repo.new_record("Gone", &[]);
+    let wt = repo.records_worktree();
+    std::fs::remove_dir_all(&wt).unwrap();
+    repo.ok(&["assign", &id, "bob"]);
+    assert_eq!(s(&repo.record(&id), "assignee"), "bob");
+    assert_eq!(repo.status_porcelain(), "");
+}

@@ -240,12 +240,26 @@ pub fn checkout_of(repo: &Repository, refname: &str) -> Result<Option<Checkout>>
         return Ok(None);
     }
     for (git_dir, work_tree) in work_trees(repo) {
-        let Ok(wt_repo) = Repository::open(&git_dir) else {
-            continue;
+        // A work tree whose HEAD cannot be read is not taken for one
+        // without the branch: a write would then move the branch by its
+        // ref alone under a work tree that holds it.
+        let unreadable = |e: git2::Error| {
+            Error::new(format!(
+                "cannot read HEAD of the work tree {}: {}",
+                work_tree.display(),
+                e.message()
+            ))
+            .nothing_written()
         };
+        if !git_dir.join("HEAD").exists() || !work_tree.is_dir() {
+            // Being added or removed, or deleted without `git worktree
+            // prune`: no files there to follow the branch.
+            continue;
+        }
+        let wt_repo = Repository::open(&git_dir).map_err(unreadable)?;
         let head = match wt_repo.find_reference("HEAD") {
             Ok(h) => h.symbolic_target().ok().flatten().map(str::to_string),
-            Err(_) => None,
+            Err(e) => return Err(unreadable(e)),
         };
         if head.as_deref() == Some(refname) {
             let git = Git::for_work_tree(git_dir.clone(), work_tree.clone());
