@@ -473,6 +473,20 @@ fn a_checkout_landing_during_a_write_is_brought_along_or_told_how() {
     let pasted = repo.sh(hint);
     assert!(pasted.status.success(), "{}", stderr(&pasted));
     in_step(&wt);
+
+    // Or the next command of the tool, of any kind, brings it along.
+    repo.git_in(&wt, &["checkout", "-q", "--detach"]);
+    let out = assign("dave", format!("{landed} && touch {}", lock.display()));
+    let err = stderr(&out);
+    assert!(
+        err.contains("the next devops command brings it along"),
+        "{err}"
+    );
+    std::fs::remove_file(&lock).unwrap();
+    repo.ok(&["list"]);
+    assert_eq!(s(&repo.record(&id), "assignee"), "dave");
+    in_step(&wt);
+    assert!(!repo.path().join(".git/devops-postmortem-journal").exists());
 }
 
 /// A linked work tree of the records branch deleted without

@@ -467,3 +467,28 @@ fn removals_corrections_and_renumbered_edits_survive_sync() {
         );
     }
 }
+
+/// A `git fetch` killed during sync leaves git's lock on the tracking ref:
+/// the next sync names it, and the `rm` it prints (once no git runs)
+/// lets sync go on.
+#[test]
+fn a_stale_lock_left_by_a_killed_fetch_is_named_with_its_rm() {
+    let t = team();
+    t.alice.new_record("Alice's", &[]);
+    t.alice.ok(&["sync"]);
+    t.bob.new_record("Bob's", &[]);
+    t.bob.ok(&["sync"]);
+    let lock = t
+        .alice
+        .path()
+        .join(".git/refs/remotes/origin/postmortems.lock");
+    std::fs::write(&lock, "").unwrap();
+    let err = t.alice.fails(1, &["sync"]);
+    assert!(err.contains("nothing was written"), "{err}");
+    let command = hint_command(&err, "hint: if none is, the lock is stale: ");
+    let out = run_pasted(&t.alice, &command);
+    assert!(out.status.success(), "{command}: {}", stderr(&out));
+    assert!(!lock.exists());
+    t.alice.ok(&["sync"]);
+    t.all_agree();
+}

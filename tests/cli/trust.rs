@@ -634,3 +634,33 @@ fn markdown_neutralises_terminal_escapes_and_html() {
     let html = repo.ok(&["report", "-o", "-"]);
     assert!(!html.contains("<script>alert") && !html.contains('\u{202e}'));
 }
+
+/// Temporary files a killed run left in the git dirs (an index copy, a
+/// file on its way to the work tree, a signer's message, a journal being
+/// written) are removed by the next command once they are a minute old;
+/// a fresh one may be a run at work and stays.
+#[test]
+fn temporary_files_of_killed_runs_are_swept() {
+    let repo = TestRepo::new();
+    repo.new_record("Sweep", &[]);
+    let git = repo.path().join(".git");
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(600);
+    let names = [
+        ".devops-pm-a1b2c3.tmp",
+        "devops-postmortem-tmp",
+        "devops-postmortem-message9x",
+        ".devops-postmortem-journal.devops-pm.tmp",
+    ];
+    for name in names.iter().chain(&["user-note.tmp"]) {
+        let file = std::fs::File::create(git.join(name)).unwrap();
+        file.set_times(std::fs::FileTimes::new().set_modified(old))
+            .unwrap();
+    }
+    std::fs::write(git.join(".devops-pm-fresh.tmp"), "at work").unwrap();
+    repo.ok(&["list"]);
+    for name in names {
+        assert!(!git.join(name).exists(), "{name} left");
+    }
+    assert!(git.join(".devops-pm-fresh.tmp").exists());
+    assert!(git.join("user-note.tmp").exists());
+}

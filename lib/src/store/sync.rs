@@ -4,7 +4,7 @@
 //! The merge itself is in-process (`replay`); `ops::sync` decides.
 
 use super::git::GitFailure;
-use super::{Store, branch};
+use super::{Store, branch, lock};
 use crate::error::{Command, Error, Result};
 use git2::Oid;
 use std::process::Stdio;
@@ -179,6 +179,10 @@ pub fn fetch(store: &Store, up: &Upstream, progress: bool) -> Result<Option<Oid>
     match result {
         Ok(_) => branch::tip(&store.repo, &up.tracking),
         Err(f) if f.stderr.contains("couldn't find remote ref") => Ok(None),
+        Err(f) if f.lock_file().is_some() => {
+            let lock_file = f.lock_file().unwrap_or_default();
+            Err(lock::git_lock_error(&lock_file, "cannot fetch").nothing_written())
+        }
         Err(f) => Err(f.into_error().hint(format!(
             "check that `git fetch {}` works here, then sync again",
             up.remote

@@ -63,14 +63,16 @@ pub fn update_ref(git: &Git, repo: &git2::Repository, plan: &Plan) -> Result<Mov
                 std::thread::sleep(std::time::Duration::from_millis(25));
                 continue;
             }
-            return Err(lock::git_lock_error(
-                &lock_file,
-                &format!("cannot move {}", plan.refname),
-            ));
+            return Err(
+                lock::git_lock_error(&lock_file, &format!("cannot move {}", plan.refname))
+                    .nothing_written(),
+            );
         }
         if now != plan.parent {
             return Ok(Moved::Raced);
         }
-        return Err(failure.into_error());
+        // The branch is where it was: the commit is an object nothing
+        // points at.
+        return Err(failure.into_error().nothing_written());
     }
 }

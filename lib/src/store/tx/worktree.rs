@@ -32,7 +32,7 @@ use super::journal::{self, Journal, identity};
 use super::refonly::{Moved, update_ref};
 use super::signals::Deferred;
 use super::{Applied, FileChange, Plan, testpoint};
-use crate::error::{Command, Error, Result};
+use crate::error::{Command, Error, Result, Written};
 use crate::fsio::{Durability, Temp, atomic_write};
 use crate::store::branch::{self, Checkout};
 use crate::store::git::{Git, GitFailure};
@@ -174,7 +174,7 @@ fn under_lock(
             Ok(_) => Ok(UnderLock::Raced),
             Err(e) => Err(match restored {
                 Ok(()) => e.nothing_written(),
-                Err(_) => e.hint("the next devops command puts the files back"),
+                Err(_) => e.written(Written::LeftForNextRun),
             }),
         };
     }
@@ -508,21 +508,43 @@ pub fn follow(store: &Store, checkout: &Checkout, plan: &Plan) -> Result<()> {
     if !head_names(checkout, &plan.refname)? {
         return Ok(());
     }
-    take_along(checkout, plan).map_err(|e| {
-        let mut args = vec!["checkout", "HEAD", "--"];
-        args.extend(plan.files.iter().map(|f| f.path.as_str()));
-        Error::new(format!(
-            "{} is committed, but {} (which checked the branch out meanwhile) could not follow: {}",
-            plan.what,
-            checkout.work_tree.display(),
-            e.message
-        ))
-        .hint_run(
-            "bring its index and files to the branch",
-            in_work_tree(checkout, &args),
-        )
-    })
+    let Err(e) = take_along(checkout, plan) else {
+        return Ok(());
+    };
+    // Left for the next run, which finishes what the branch has (`recover`).
+    let noted = journal::write(
+        &store.repo,
+        &Journal {
+            format: 3,
+            plan: plan.clone(),
+            git_dir: checkout.git_dir.clone(),
+            work_tree: checkout.work_tree.clone(),
+            staged: NO_STAGED_FILE,
+            written: plan.files.iter().map(|_| None).collect(),
+        },
+    );
+    let mut args = vec!["checkout", "HEAD", "--"];
+    args.extend(plan.files.iter().map(|f| f.path.as_str()));
+    let e = Error::new(format!(
+        "{} is committed, but {} (which checked the branch out meanwhile) could not follow: {}",
+        plan.what,
+        checkout.work_tree.display(),
+        e.message
+    ));
+    let e = if noted.is_ok() {
+        e.hint("the next devops command brings it along; or, now")
+    } else {
+        e
+    };
+    Err(e.hint_run(
+        "bring its index and files to the branch",
+        in_work_tree(checkout, &args),
+    ))
 }
+
+/// The identity of no file: a journal left by `follow`, which stages no
+/// index of its own, never takes a lock for ours.
+const NO_STAGED_FILE: (u64, u64) = (0, 0);
 
 /// The plan's files whose index entry still holds the old blob get the new
 /// one, through git's own locking (waiting, as a write does, for a git
@@ -607,6 +629,7 @@ fn holds(checkout: &Checkout, target: &Path, path: &str, blob: Option<Oid>) -> R
 /// ours is at work (it holds our lock, and settles its own journal; reads
 /// do not wait for it).
 pub fn recover(store: &Store) -> Result<()> {
+    sweep_temporary_files(store);
     let staged_left = store
         .location
         .checkout
@@ -618,6 +641,37 @@ pub fn recover(store: &Store) -> Result<()> {
     match lock::try_acquire(&store.repo)? {
         Some(_guard) => recover_locked(store),
         None => Ok(()),
+    }
+}
+
+/// Temporary files of ours in the git dirs that a killed run left (an
+/// index copy being written, a file on its way into the work tree, a
+/// commit message for a signer, a journal being written). Only those
+/// over a minute old: a run at work now finishes its own in milliseconds.
+fn sweep_temporary_files(store: &Store) {
+    let ours = |name: &str| {
+        (name.starts_with(".devops-pm-") && name.ends_with(".tmp"))
+            || name.ends_with(".devops-pm.tmp")
+            || name == "devops-postmortem-tmp"
+            || name.starts_with("devops-postmortem-message")
+    };
+    let minute_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    let common = store.repo.commondir().to_path_buf();
+    let linked = std::fs::read_dir(common.join("worktrees"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path());
+    for git_dir in std::iter::once(common.clone()).chain(linked) {
+        for entry in std::fs::read_dir(&git_dir).into_iter().flatten().flatten() {
+            let stale = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t < minute_ago);
+            if stale && ours(&entry.file_name().to_string_lossy()) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
 }
 
@@ -649,6 +703,20 @@ fn recover_locked(store: &Store) -> Result<()> {
     let ours = identity(&paths.lock) == Some(j.staged) && identity(&paths.staged) == Some(j.staged);
     let tip = branch::tip(&store.repo, &j.plan.refname)?;
     let what = j.plan.what.clone();
+    if let Some(tip) = tip.filter(|t| *t != j.plan.commit)
+        && store
+            .repo
+            .graph_descendant_of(tip, j.plan.commit)
+            .unwrap_or(false)
+    {
+        // The branch went on from the commit: nothing to finish or undo,
+        // and an index of ours would now stage a revert of what came after.
+        if ours {
+            let _ = std::fs::remove_file(&paths.lock);
+        }
+        forget(store, &paths);
+        return Ok(());
+    }
     if tip == Some(j.plan.commit) {
         if !ours && paths.lock.exists() {
             // Someone else's lock: the index follows on a later run.
