@@ -502,3 +502,47 @@ fn a_deleted_work_tree_of_the_branch_does_not_stop_writes() {
     assert_eq!(s(&repo.record(&id), "assignee"), "bob");
     assert_eq!(repo.status_porcelain(), "");
 }
+
+/// The branch checked out between a write's plan and its move (here by
+/// `git worktree add`), and the user committing there the moment the
+/// branch moves (git's reference-transaction hook): the write goes
+/// through that work tree, under its `index.lock`, so the user's commit
+/// cannot take the earlier record back.
+#[test]
+fn a_checkout_between_plan_and_move_writes_through_that_work_tree() {
+    let repo = TestRepo::new();
+    let id = repo.new_record("Checked out meanwhile", &[]);
+    let wt = repo.home.path().join("pm");
+    let hooks = repo.path().join(".git/hooks");
+    std::fs::create_dir_all(&hooks).unwrap();
+    let hook = hooks.join("reference-transaction");
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = committed ] && [ -e .git/armed ] || exit 0\n\
+             grep -q ' refs/heads/postmortems$' || exit 0\nrm -f .git/armed\n\
+             unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE\n\
+             git -C {} commit -q --allow-empty -m \"the user's commit\" || true\n",
+            wt.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = repo
+        .cmd_in(repo.path())
+        .env("DEVOPS_PM_TEST_POINT", "planned")
+        .env(
+            "DEVOPS_PM_TEST_ACTION",
+            format!(
+                "git worktree add -q {} postmortems && touch .git/armed",
+                wt.display()
+            ),
+        )
+        .args(["postmortem", "assign", &id, "bob"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::remove_file(&hook).unwrap();
+    assert_eq!(s(&repo.record(&id), "assignee"), "bob", "the change is in");
+    assert_eq!(repo.git_in(&wt, &["status", "--porcelain"]), "");
+}

@@ -16,6 +16,11 @@ pub enum Moved {
 }
 
 pub fn apply(store: &Store, plan: &Plan) -> Result<Applied> {
+    // Checked out since the plan was made (a `git checkout` or `worktree
+    // add` just now): plan again, to write through that work tree.
+    if branch::checkout_of(&store.repo, &plan.refname)?.is_some() {
+        return Ok(Applied::Raced);
+    }
     if let Moved::Raced = update_ref(&store.git, &store.repo, plan)? {
         return Ok(Applied::Raced);
     }
