@@ -37,20 +37,28 @@ pub struct Pending {
 /// branch names in a
 /// `Fixes-Postmortem:` trailer, oldest fix first. Reads only.
 pub fn pending(store: &Store, records: &[crate::record::Record]) -> Result<Vec<Pending>> {
-    let open: Vec<(&crate::record::Record, &crate::record::ActionItem)> = records
+    // Keyed by (ID, item number): thousands of trailers against tens of
+    // thousands of open items at team scale.
+    let open: std::collections::HashMap<(&str, u32), &crate::record::ActionItem> = records
         .iter()
-        .flat_map(|r| r.open_actions().map(move |a| (r, a)))
+        .flat_map(|r| r.open_actions().map(move |a| ((r.id.as_str(), a.n), a)))
         .collect();
     // The fix cannot be older than the record it names.
-    let Some(since) = open.iter().map(|(r, _)| r.created_at.0.timestamp()).min() else {
+    let Some(since) = records
+        .iter()
+        .filter(|r| r.open_actions().next().is_some())
+        .map(|r| r.created_at.0.timestamp())
+        .min()
+    else {
         return Ok(Vec::new());
     };
+    let mut seen = std::collections::HashSet::new();
     let mut out: Vec<Pending> = Vec::new();
     for (id, n, commit) in self::since(store, since)?.into_iter().rev() {
-        let Some((_, action)) = open.iter().find(|(r, a)| r.id == id && a.n == n) else {
+        let Some(action) = open.get(&(id.as_str(), n)) else {
             continue;
         };
-        if out.iter().any(|p| p.id == id && p.n == n) {
+        if !seen.insert((id.clone(), n)) {
             continue;
         }
         out.push(Pending {
