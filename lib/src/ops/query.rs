@@ -196,28 +196,9 @@ impl Rule {
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::record::parse::parse_record;
     use chrono::{DateTime, FixedOffset};
 
-    /// A record from top-level TOML lines; `status`, `severity` and
-    /// `created_at` get defaults when not given.
-    fn record(id: &str, fields: &str) -> Record {
-        let mut text = format!("schema = 1\nid = \"{id}\"\ntitle = \"t\"\n");
-        for (key, default) in [
-            ("status", "\"open\""),
-            ("severity", "\"SEV3\""),
-            ("created_at", "2026-11-01T10:00:00+09:00"),
-        ] {
-            if !fields
-                .lines()
-                .any(|l| l.trim_start().starts_with(&format!("{key} =")))
-            {
-                text.push_str(&format!("{key} = {default}\n"));
-            }
-        }
-        text.push_str(fields);
-        parse_record(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
-    }
+    use crate::record::testing::record;
 
     fn at(s: &str) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(s).unwrap()

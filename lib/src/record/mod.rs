@@ -3,6 +3,8 @@
 
 pub mod diff;
 pub mod doc;
+#[cfg(test)]
+pub mod testing;
 
 pub mod id;
 pub mod lint;

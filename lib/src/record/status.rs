@@ -98,27 +98,9 @@ pub fn needs_education(r: &Record, severities: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::parse::parse_record;
 
-    /// A record from top-level TOML lines (then any tables); `status`,
-    /// `severity` and `created_at` get defaults when not given.
     fn record(fields: &str) -> Record {
-        let top = fields.split("\n[").next().unwrap_or("");
-        let mut text = "schema = 1\nid = \"PM-20261101-aaaaaaaa\"\ntitle = \"t\"\n".to_string();
-        for (key, default) in [
-            ("status", "\"open\""),
-            ("severity", "\"SEV3\""),
-            ("created_at", "2026-11-01T10:00:00+09:00"),
-        ] {
-            if !top
-                .lines()
-                .any(|l| l.trim_start().starts_with(&format!("{key} =")))
-            {
-                text.push_str(&format!("{key} = {default}\n"));
-            }
-        }
-        text.push_str(fields);
-        parse_record(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+        crate::record::testing::record("PM-20261101-aaaaaaaa", fields)
     }
 
     const ANALYSED: &str = "[analysis]\nroot_cause = \"pool shared with the batch\"\n";

@@ -88,20 +88,11 @@ pub fn apply(store: &Store, checkout: &Checkout, plan: &Plan) -> Result<Applied>
         let before = read_index(&paths.index)?;
         let staged = stage(checkout, &paths, before.as_deref(), plan)?;
         testpoint::reached("staged");
-        journal::write(
-            &store.repo,
-            &Journal {
-                format: 3,
-                plan: plan.clone(),
-                git_dir: checkout.git_dir.clone(),
-                work_tree: checkout.work_tree.clone(),
-                staged,
-                written: written
-                    .iter()
-                    .map(|w| w.as_ref().map(|w| w.1.to_string()))
-                    .collect(),
-            },
-        )?;
+        let written_hashes = hashes(&written)
+            .iter()
+            .map(|h| h.map(|h| h.to_string()))
+            .collect();
+        journal::write(&store.repo, &note(plan, checkout, staged, written_hashes))?;
         testpoint::reached("journaled");
         let deferred = Deferred::now();
         if let Err(e) = take_lock(&paths) {
@@ -512,17 +503,8 @@ pub fn follow(store: &Store, checkout: &Checkout, plan: &Plan) -> Result<()> {
         return Ok(());
     };
     // Left for the next run, which finishes what the branch has (`recover`).
-    let noted = journal::write(
-        &store.repo,
-        &Journal {
-            format: 3,
-            plan: plan.clone(),
-            git_dir: checkout.git_dir.clone(),
-            work_tree: checkout.work_tree.clone(),
-            staged: NO_STAGED_FILE,
-            written: plan.files.iter().map(|_| None).collect(),
-        },
-    );
+    let written = plan.files.iter().map(|_| None).collect();
+    let noted = journal::write(&store.repo, &note(plan, checkout, NO_STAGED_FILE, written));
     let mut args = vec!["checkout", "HEAD", "--"];
     args.extend(plan.files.iter().map(|f| f.path.as_str()));
     let e = Error::new(format!(
@@ -540,6 +522,23 @@ pub fn follow(store: &Store, checkout: &Checkout, plan: &Plan) -> Result<()> {
         "bring its index and files to the branch",
         in_work_tree(checkout, &args),
     ))
+}
+
+/// The journal of a write through `checkout`.
+fn note(
+    plan: &Plan,
+    checkout: &Checkout,
+    staged: (u64, u64),
+    written: Vec<Option<String>>,
+) -> Journal {
+    Journal {
+        format: 3,
+        plan: plan.clone(),
+        git_dir: checkout.git_dir.clone(),
+        work_tree: checkout.work_tree.clone(),
+        staged,
+        written,
+    }
 }
 
 /// The identity of no file: a journal left by `follow`, which stages no
