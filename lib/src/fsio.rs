@@ -38,6 +38,17 @@ pub fn atomic_write(
     durability: Durability,
     temp: Temp,
 ) -> std::io::Result<()> {
+    atomic_write_parts(path, &[bytes], durability, temp)
+}
+
+/// Replaces `path` with the concatenation of `parts`, without making it
+/// in memory first (a record cache is tens of MB in 100k parts).
+pub fn atomic_write_parts(
+    path: &Path,
+    parts: &[&[u8]],
+    durability: Durability,
+    temp: Temp,
+) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -49,7 +60,7 @@ pub fn atomic_write(
         Ok(m) if m.file_type().is_file() => Some(m.permissions().mode() & 0o7777),
         _ => None,
     };
-    let (mut file, tmp_path) = match temp {
+    let (file, tmp_path) = match temp {
         Temp::Random => {
             let tmp = tempfile::Builder::new()
                 .prefix(".devops-pm-")
@@ -72,7 +83,12 @@ pub fn atomic_write(
         if let Some(mode) = existing_mode {
             file.set_permissions(std::fs::Permissions::from_mode(mode))?;
         }
-        file.write_all(bytes)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, &file);
+        for part in parts {
+            out.write_all(part)?;
+        }
+        out.flush()?;
+        drop(out);
         if durability == Durability::Synced {
             file.sync_all()?;
         }

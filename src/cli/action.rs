@@ -143,8 +143,7 @@ pub fn run(ctx: &Ctx, cmd: ActionCommand) -> Result<()> {
             report(ctx, &done, &format!("corrected action #{n}"));
         }
         ActionCommand::FromCommits(_) => {
-            let records = ctx.records(None, postmortem::store::read::Detail::Slim)?;
-            let closed = postmortem::ops::fixes::close_fixed(ctx, &records)?;
+            let closed = postmortem::ops::fixes::close_fixed(ctx)?;
             if closed.is_empty() {
                 ctx.out
                     .status("no open action item is named by a Fixes-Postmortem trailer");

@@ -4,7 +4,7 @@ use super::filter::{RecordFilter, Selection};
 use crate::ctx::Ctx;
 use clap::Args;
 use postmortem::error::{Error, Result};
-use postmortem::ops::search::{Mode, Query, search_blobs, search_records};
+use postmortem::ops::search::{Mode, Query, search_records, search_store};
 use postmortem::store::read::Detail;
 use postmortem::text::inline;
 use postmortem::text::truncate;
@@ -60,7 +60,7 @@ pub fn run(ctx: &Ctx, mut args: SearchArgs) -> Result<()> {
                 && (r.status != postmortem::record::Status::Withdrawn
                     || args.select.status.iter().any(|s| s == "withdrawn"))
         };
-        search_blobs(&ctx.store, &query, &rule)?
+        search_store(&ctx.store, &query, &rule)?
     };
     let found: Vec<_> = found
         .into_iter()

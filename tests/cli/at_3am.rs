@@ -592,6 +592,15 @@ fn search_finds_words_in_any_field_hangul_included() {
     assert!(by_service.contains(&pool) && !by_service.contains(&dns));
     let none = repo.pm(&["search", "kubernetes"]);
     assert!(none.status.success() && stderr(&none).contains("no post-mortem mentions that"));
+    // A change after a search is found by the next one (the cache the
+    // search reads follows the branch), and the old words are gone.
+    repo.ok(&["update", &dns, "--title", "Kubernetes DNS said \"no\""]);
+    assert!(repo.ok(&["search", "kubernetes"]).contains(&dns));
+    assert!(!repo.ok(&["search", "login"]).contains(&dns));
+    // Text as the person wrote it, not as TOML escapes it; key names and
+    // other files' words are not hits.
+    assert!(repo.ok(&["search", "\"no\""]).contains(&dns));
+    assert!(!repo.ok(&["search", "root_cause"]).contains(&pool));
 }
 
 /// From a hostile tester: times that cannot be, hints that must carry

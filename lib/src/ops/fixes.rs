@@ -2,7 +2,7 @@
 //! a commit on the branch marks item N done, recording the commit.
 
 use crate::error::Result;
-use crate::record::{ActionStatus, Record, Timestamp};
+use crate::record::{ActionStatus, Timestamp};
 use crate::session::Session;
 
 /// One item marked done: the commit made, and what to say about it.
@@ -11,11 +11,11 @@ pub struct Closed {
     pub what: String,
 }
 
-/// Marks done the open action items that commits on HEAD name in a
-/// `Fixes-Postmortem:` trailer, each as its own commit.
-pub fn close_fixed(session: &Session, records: &[Record]) -> Result<Vec<Closed>> {
+/// Marks done the open action items that commits on the team's default
+/// branch name in a `Fixes-Postmortem:` trailer, each as its own commit.
+pub fn close_fixed(session: &Session) -> Result<Vec<Closed>> {
     let mut closed = Vec::new();
-    for fix in crate::store::fixes::pending(&session.store, records)? {
+    for fix in crate::store::fixes::pending_named(&session.store)? {
         let n = fix.n;
         let commit = &fix.commit;
         let entry = session.find(&fix.id)?;

@@ -2,12 +2,12 @@
 //! summaries, impact, analysis, timeline and action items, Hangul
 //! included; case-insensitive for scripts with case.
 //!
-//! Fast at 100k records the way grep is: every file's bytes are scanned
-//! for the words (in parallel, folded to lower case), and only the files
-//! that hold all of them are parsed to say which fields matched.
+//! Fast at 100k records the way grep is: every record's bytes in the
+//! whole-record cache are scanned for the words (in parallel, folded to
+//! lower case), and only the records that hold all of them are decoded
+//! to say which fields matched.
 
 use crate::record::Record;
-use crate::record::parse::parse_record;
 use crate::text::fold;
 use serde::Serialize;
 
@@ -35,8 +35,9 @@ pub struct Found {
     pub severity: String,
     pub path: String,
     pub matches: Vec<Hit>,
+    /// When the incident began: results are newest first.
     #[serde(skip)]
-    pub record: Record,
+    pub began: chrono::DateTime<chrono::FixedOffset>,
 }
 
 /// The query, folded once.
@@ -83,22 +84,25 @@ impl Query {
         }
     }
 
-    /// Could this file's text hold every word? (A fast first look; the
-    /// fields decide.)
-    fn may_match(&self, text: &str) -> bool {
+    /// Could a record whose cached encoding is `bytes` hold every word?
+    /// (A fast first look; the fields decide.) The encoding stores every
+    /// string verbatim between length prefixes, so a word in a field is a
+    /// run of these bytes; a prefix that is not UTF-8 only ever becomes a
+    /// replacement character between strings.
+    fn may_match(&self, bytes: &[u8]) -> bool {
         if self.ascii_fold && self.raw.len() == self.words.len() {
             // Words that are ASCII or caseless differ between NFC and
             // other forms only in decomposed Hangul (conjoining jamo,
-            // U+1100–U+11FF, as macOS types it): only such a file is
+            // U+1100–U+11FF, as macOS types it): only such a record is
             // composed first. A byte scan, not a per-character check.
-            let text = if has_conjoining_jamo(text) {
-                crate::text::composed(text)
-            } else {
-                std::borrow::Cow::Borrowed(text)
-            };
-            self.raw.iter().all(|m| m.is_match(text.as_bytes()))
+            if has_conjoining_jamo(bytes) {
+                let text = String::from_utf8_lossy(bytes);
+                let text = crate::text::composed(&text);
+                return self.raw.iter().all(|m| m.is_match(text.as_bytes()));
+            }
+            self.raw.iter().all(|m| m.is_match(bytes))
         } else {
-            self.all_in(&self.fold_text(text))
+            self.all_in(&self.fold_text(&String::from_utf8_lossy(bytes)))
         }
     }
 
@@ -141,8 +145,7 @@ impl Query {
 }
 
 /// Conjoining Hangul jamo are U+1100–U+11FF: in UTF-8, 0xE1 then 0x84–0x87.
-fn has_conjoining_jamo(text: &str) -> bool {
-    let bytes = text.as_bytes();
+fn has_conjoining_jamo(bytes: &[u8]) -> bool {
     memchr::memchr_iter(0xE1, bytes).any(|i| matches!(bytes.get(i + 1), Some(0x84..=0x87)))
 }
 
@@ -152,32 +155,30 @@ fn is_word_at(text: &str, at: usize, len: usize) -> bool {
     !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
 }
 
-/// Searches the files at `paths` (relative to `workdir`), keeping records
-/// that `keep` accepts. Unreadable files are skipped (reads report them).
-pub fn search_blobs(
+/// Searches the records on the records branch, keeping those that `keep`
+/// accepts, newest first. Through the whole-record cache: only records
+/// whose cached bytes can hold every word are decoded (see
+/// `store::read::load_matching`). Unreadable files are skipped (reads
+/// report them).
+pub fn search_store(
     store: &crate::store::Store,
     query: &Query,
     keep: &(dyn Fn(&Record) -> bool + Sync),
 ) -> crate::error::Result<Vec<Found>> {
-    let files = crate::store::read::record_blobs(store)?;
-    let found = crate::store::read::blobs(store, &files, |path, bytes| {
-        let text = std::str::from_utf8(bytes).ok()?;
-        if !query.may_match(text) {
-            return None;
-        }
-        let record = parse_record(text).ok()?;
-        if !keep(&record) {
-            return None;
-        }
-        found_in(record, path, query)
-    })?;
-    let mut found: Vec<Found> = found.into_iter().map(|(_, f)| f).collect();
-    found.sort_by(|a, b| {
-        b.record
-            .began()
-            .cmp(&a.record.began())
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    use crate::store::read::{Detail, load_matching};
+    use rayon::prelude::*;
+    let (records, _) = load_matching(store, Detail::Full, &|bytes| query.may_match(bytes))?;
+    let records_dir = store.records_dir.as_str();
+    let mut found: Vec<Found> = records
+        .into_par_iter()
+        .filter(|r| keep(r))
+        .filter_map(|r| {
+            let path = crate::record::id::RecordId::parse(&r.id)
+                .map_or_else(|| r.id.clone(), |id| id.path_in(records_dir));
+            found_in(&r, &path, query)
+        })
+        .collect();
+    found.sort_by(|a, b| b.began.cmp(&a.began).then_with(|| a.id.cmp(&b.id)));
     Ok(found)
 }
 
@@ -185,16 +186,13 @@ pub fn search_blobs(
 pub fn search_records(records: Vec<Record>, query: &Query) -> Vec<Found> {
     records
         .into_iter()
-        .filter_map(|r| {
-            let path = r.id.clone();
-            found_in(r, &path, query)
-        })
+        .filter_map(|r| found_in(&r, &r.id, query))
         .collect()
 }
 
 /// The fields of `r` where the words occur; `None` unless every word
 /// occurs in some field (the file may have matched in a comment or key).
-fn found_in(r: Record, path: &str, query: &Query) -> Option<Found> {
+fn found_in(r: &Record, path: &str, query: &Query) -> Option<Found> {
     let mut fields: Vec<(String, &str)> = vec![
         ("title".into(), r.title.as_str()),
         ("summary".into(), r.summary.as_str()),
@@ -253,7 +251,7 @@ fn found_in(r: Record, path: &str, query: &Query) -> Option<Found> {
         severity: r.severity.clone(),
         path: path.to_string(),
         matches: hits,
-        record: r,
+        began: r.began(),
     })
 }
 
@@ -295,9 +293,9 @@ mod tests {
         let nfd: String = unicode_normalization::UnicodeNormalization::nfd("결제").collect();
         assert_ne!(nfd, "결제");
         let q = Query::new(std::slice::from_ref(&nfd), Mode::Substring);
-        assert!(q.may_match("결제 서버 장애"));
+        assert!(q.may_match("결제 서버 장애".as_bytes()));
         let q = Query::new(&["결제".into()], Mode::Substring);
-        assert!(q.may_match(&format!("{nfd} 서버")));
+        assert!(q.may_match(format!("{nfd} 서버").as_bytes()));
         let e = Query::new(&["ÉTÉ".into()], Mode::Substring);
         assert!(!e.ascii_fold);
         assert!(e.all_in(&e.fold_text("un ÉTÉ chaud")));

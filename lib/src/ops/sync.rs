@@ -125,12 +125,9 @@ pub fn sync(session: &Session, mut opts: Options<'_>) -> Result<Summary> {
             continue; // a write of ours landed meanwhile: again
         }
         // Trailers on the team's branch close their items.
-        let records = session
-            .records(None, crate::store::read::Detail::Slim)?
-            .records;
         summary
             .closed
-            .extend(crate::ops::fixes::close_fixed(session, &records)?);
+            .extend(crate::ops::fixes::close_fixed(session)?);
         let to_review = review
             .clone()
             .filter(|n| summary.merged_review.as_deref() != Some(n.as_str()));

@@ -38,20 +38,25 @@ fn header(f: &Fingerprint<'_>) -> Vec<u8> {
     out
 }
 
-/// Replaces the cache at `path` with `payload` (the concatenated parts).
+/// Replaces the cache at `path` with `payload` (the concatenated parts,
+/// written as they are: never copied into one buffer).
 pub fn write(path: &Path, f: &Fingerprint<'_>, parts: &[&[u8]]) -> std::io::Result<()> {
     let len: usize = parts.iter().map(|p| p.len()).sum();
-    let mut bytes = header(f);
-    bytes.reserve(len + 12);
-    bytes.extend_from_slice(&(len as u64).to_le_bytes());
+    let mut head = header(f);
+    head.extend_from_slice(&(len as u64).to_le_bytes());
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&head);
     for p in parts {
-        bytes.extend_from_slice(p);
+        crc.update(p);
     }
-    let crc = crc32fast::hash(&bytes);
-    bytes.extend_from_slice(&crc.to_le_bytes());
-    crate::fsio::atomic_write(
+    let crc = crc.finalize().to_le_bytes();
+    let mut all: Vec<&[u8]> = Vec::with_capacity(parts.len() + 2);
+    all.push(&head);
+    all.extend_from_slice(parts);
+    all.push(&crc);
+    crate::fsio::atomic_write_parts(
         path,
-        &bytes,
+        &all,
         crate::fsio::Durability::Cached,
         crate::fsio::Temp::Random,
     )
@@ -60,12 +65,35 @@ pub fn write(path: &Path, f: &Fingerprint<'_>, parts: &[&[u8]]) -> std::io::Resu
 /// The payload of the cache at `path`, if the file is whole and was made
 /// by this version for this key; `None` otherwise (missing, damaged,
 /// stale, foreign), and the caller rebuilds.
-pub fn read(path: &Path, f: &Fingerprint<'_>) -> Option<Vec<u8>> {
+pub fn read(path: &Path, f: &Fingerprint<'_>) -> Option<Payload> {
     let bytes = std::fs::read(path).ok()?;
     payload_of(bytes, f)
 }
 
-fn payload_of(mut bytes: Vec<u8>, f: &Fingerprint<'_>) -> Option<Vec<u8>> {
+/// A cache file's payload: the file's bytes seen past the header and
+/// before the checksum. Not copied out: a record cache is tens of MB.
+#[derive(Debug, PartialEq, Eq, Default)]
+pub struct Payload {
+    bytes: Vec<u8>,
+    range: std::ops::Range<usize>,
+}
+
+impl From<Vec<u8>> for Payload {
+    /// All of `bytes` as a payload (for tests of decoders).
+    fn from(bytes: Vec<u8>) -> Payload {
+        let range = 0..bytes.len();
+        Payload { bytes, range }
+    }
+}
+
+impl std::ops::Deref for Payload {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.bytes[self.range.clone()]
+    }
+}
+
+fn payload_of(bytes: Vec<u8>, f: &Fingerprint<'_>) -> Option<Payload> {
     let expected = header(f);
     let body_len = bytes.len().checked_sub(4)?;
     let crc = u32::from_le_bytes(bytes[body_len..].try_into().ok()?);
@@ -77,9 +105,10 @@ fn payload_of(mut bytes: Vec<u8>, f: &Fingerprint<'_>) -> Option<Vec<u8>> {
     if at.checked_add(8)?.checked_add(len)? != body_len {
         return None;
     }
-    bytes.truncate(body_len);
-    bytes.drain(..at + 8);
-    Some(bytes)
+    Some(Payload {
+        bytes,
+        range: at + 8..body_len,
+    })
 }
 
 /// Little-endian fields taken in order; `None` past the end.

@@ -33,6 +33,59 @@ pub struct Pending {
     pub commit: String,
 }
 
+/// [`pending`] without every record in memory: the trailers are read
+/// first (from the oldest month folder on), then only the records they
+/// name. `sync` runs this after every merge, when the record cache is
+/// stale: refreshing it for 100k records cost more than the merge.
+pub fn pending_named(store: &Store) -> Result<Vec<Pending>> {
+    let Some(dir) = store.snapshot()?.dir else {
+        return Ok(Vec::new());
+    };
+    let (months, _) = super::tree::months(&store.repo, dir)?;
+    let Some(bound) = months.iter().filter_map(|m| month_start(&m.dir)).min() else {
+        return Ok(Vec::new());
+    };
+    let named: std::collections::BTreeSet<String> = since(store, bound)?
+        .into_iter()
+        .map(|(id, _, _)| id)
+        .collect();
+    // By month folder: each folder's tree is read once.
+    let mut by_month: std::collections::BTreeMap<String, Vec<crate::record::RecordId>> =
+        Default::default();
+    for id in named
+        .iter()
+        .filter_map(|id| crate::record::RecordId::parse(id))
+    {
+        by_month.entry(id.month_dir()).or_default().push(id);
+    }
+    let tree = store.repo.find_tree(dir)?;
+    let mut files: Vec<(String, Oid)> = Vec::new();
+    for (month, ids) in by_month {
+        let Ok(entry) = tree.get_path(std::path::Path::new(&month)) else {
+            continue;
+        };
+        let Ok(folder) = store.repo.find_tree(entry.id()) else {
+            continue;
+        };
+        files.extend(ids.iter().filter_map(|id| {
+            let file = folder.get_name(&format!("{id}.toml"))?;
+            Some((id.path_in(&store.records_dir), file.id()))
+        }));
+    }
+    crate::trace::mark("named records found");
+    let records = super::read::some_records(store, &files)?;
+    crate::trace::mark("named records read");
+    pending(store, &records)
+}
+
+/// The first instant (UTC) of a month folder `YYYY/MM`: no record in it
+/// was created earlier (an ID's day is its UTC creation day).
+fn month_start(dir: &str) -> Option<i64> {
+    let (year, month) = dir.split_once('/')?;
+    let day = chrono::NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, 1)?;
+    Some(day.and_hms_opt(0, 0, 0)?.and_utc().timestamp())
+}
+
 /// The open action items of `records` that a commit on the team's default
 /// branch names in a
 /// `Fixes-Postmortem:` trailer, oldest fix first. Reads only.
@@ -235,11 +288,11 @@ fn fingerprint(key: &[u8]) -> cache_file::Fingerprint<'_> {
 
 /// Text: `tip since`, then one `commit time id#n` per trailer, in order.
 fn read_cache(path: &std::path::Path, key: &[u8]) -> Option<Scanned> {
-    decode(cache_file::read(path, &fingerprint(key))?)
+    decode(&cache_file::read(path, &fingerprint(key))?)
 }
 
-fn decode(bytes: Vec<u8>) -> Option<Scanned> {
-    let text = String::from_utf8(bytes).ok()?;
+fn decode(bytes: &[u8]) -> Option<Scanned> {
+    let text = std::str::from_utf8(bytes).ok()?;
     let mut lines = text.lines();
     let (tip, since) = lines.next()?.split_once(' ')?;
     let mut found = Vec::new();
@@ -303,7 +356,7 @@ mod tests {
     proptest! {
         #[test]
         fn the_cache_decoder_never_panics(text in "([0-9a-f]{40} [0-9]{1,10}\n)?([0-9a-f]{40} -?[0-9]{1,10} PM-[0-9]{8}-[a-z0-9]{8}#[0-9]{1,3}\n){0,4}.{0,20}") {
-            let _ = super::decode(text.into_bytes());
+            let _ = super::decode(text.as_bytes());
         }
 
         #[test]

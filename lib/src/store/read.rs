@@ -104,6 +104,34 @@ pub fn blobs<T: Send>(
     read.into_iter().filter_map(Result::transpose).collect()
 }
 
+/// The records in these files (path, blob), decoded from the slim record
+/// cache where it has the blob (cheap), else read and parsed; a file that
+/// is not a readable record is left out. For a few thousand records out
+/// of many, without loading them all.
+pub fn some_records(store: &Store, files: &[(String, Oid)]) -> Result<Vec<Record>> {
+    let cache = RecordCache::open(
+        &record_cache::path(&store.repo, true),
+        &store.records_dir,
+        true,
+    );
+    let mut records = Vec::with_capacity(files.len());
+    let mut missed = Vec::new();
+    for (path, blob) in files {
+        let decoded = cache
+            .by_blob(*blob)
+            .and_then(|bytes| postcard::from_bytes::<Record>(bytes).ok());
+        match decoded {
+            Some(r) => records.push(r),
+            None => missed.push((path.clone(), *blob)),
+        }
+    }
+    let parsed = blobs(store, &missed, |_, bytes| {
+        parse_record(std::str::from_utf8(bytes).ok()?).ok()
+    })?;
+    records.extend(parsed.into_iter().map(|(_, r)| r));
+    Ok(records)
+}
+
 /// The one record a typed ID or prefix names.
 pub fn find(store: &Store, query: &str) -> Result<Entry> {
     let q = check_query(query)?;
@@ -205,6 +233,21 @@ struct Loaded {
 /// are not readable records are returned separately so one bad file never
 /// hides the others.
 pub fn load_all(store: &Store, detail: Detail) -> Result<(Vec<Record>, Vec<Unreadable>)> {
+    load_matching(store, detail, &|_| true)
+}
+
+/// A test of a record's cached encoding (postcard: every string stored
+/// verbatim, so a word in any field is found in those bytes).
+pub type BytesTest<'a> = dyn Fn(&[u8]) -> bool + Sync + 'a;
+
+/// [`load_all`], keeping only the records whose encoding passes `wanted`:
+/// the others are never decoded, so a search over 100k records decodes
+/// only the few that can hold its words.
+pub fn load_matching(
+    store: &Store,
+    detail: Detail,
+    wanted: &BytesTest<'_>,
+) -> Result<(Vec<Record>, Vec<Unreadable>)> {
     let Some(dir) = store.snapshot()?.dir else {
         return Ok((Vec::new(), Vec::new()));
     };
@@ -213,7 +256,7 @@ pub fn load_all(store: &Store, detail: Detail) -> Result<(Vec<Record>, Vec<Unrea
     let cache = RecordCache::open(&cache_path, &store.records_dir, slim);
     crate::trace::mark("record cache opened");
     if cache.is_of(dir) {
-        return Ok(from_cache(store, &cache));
+        return Ok(from_cache(store, &cache, wanted));
     }
     let (months, strays) = tree::months(&store.repo, dir)?;
     let mut bad: Vec<Unreadable> = strays
@@ -222,7 +265,7 @@ pub fn load_all(store: &Store, detail: Detail) -> Result<(Vec<Record>, Vec<Unrea
         .collect();
     let items = items(store, &cache, &months, &mut bad)?;
     crate::trace::mark("listed record files");
-    let loaded = load_items(store, &months, &items, slim);
+    let loaded = load_items(store, &months, &items, slim, wanted);
     crate::trace::mark("records loaded");
 
     let mut out = MonthOuts::new(&months);
@@ -244,7 +287,12 @@ pub fn load_all(store: &Store, detail: Detail) -> Result<(Vec<Record>, Vec<Unrea
         &as_strays(&all_bad),
     );
     drop(out);
-    let records: Vec<Record> = loaded.into_iter().filter_map(|l| l.record).collect();
+    let records: Vec<Record> = items
+        .iter()
+        .zip(loaded)
+        .filter(|(item, l)| l.encoded.as_deref().or(item.cached).is_some_and(wanted))
+        .filter_map(|(_, l)| l.record)
+        .collect();
     crate::trace::mark("record cache written");
     Ok((records, all_bad))
 }
@@ -259,32 +307,48 @@ fn as_strays(bad: &[Unreadable]) -> Vec<Stray> {
         .collect()
 }
 
-/// The answer when the records tree is exactly the one cached.
-fn from_cache(store: &Store, cache: &RecordCache) -> (Vec<Record>, Vec<Unreadable>) {
+/// The answer when the records tree is exactly the one cached. Records
+/// are decoded straight into the vector returned (`Option<Record>` has
+/// `Record`'s size, so dropping the damaged ones reuses the allocation):
+/// at 100k records every extra copy is tens of MB of fresh pages.
+fn from_cache(
+    store: &Store,
+    cache: &RecordCache,
+    wanted: &BytesTest<'_>,
+) -> (Vec<Record>, Vec<Unreadable>) {
     let cached: Vec<Cached<'_>> = cache.all().collect();
     let records_dir = store.records_dir.as_str();
-    let decoded: Vec<std::result::Result<Record, Unreadable>> = cached
+    let damaged = std::sync::Mutex::new(Vec::new());
+    let mut decoded: Vec<Option<Record>> = Vec::new();
+    cached
         .par_iter()
         .map(|c| {
-            let path = format!("{records_dir}/{}/{}", c.month, c.name);
-            let record: Record = postcard::from_bytes(c.data)
-                .map_err(|_| Unreadable::new(path.clone(), "cache entry damaged"))?;
-            match misnamed(&record, c.name) {
-                Some(why) => Err(Unreadable::new(path, why)),
-                None => Ok(record),
+            if !wanted(c.data) {
+                return None;
             }
+            decode_cached(records_dir, c)
+                .map_err(|u| damaged.lock().unwrap_or_else(|e| e.into_inner()).push(u))
+                .ok()
         })
-        .collect();
+        .collect_into_vec(&mut decoded);
     crate::trace::mark("records decoded");
-    let mut records = Vec::with_capacity(decoded.len());
+    #[allow(clippy::filter_map_identity)] // FilterMap collects in place; Flatten copies
+    let records: Vec<Record> = decoded.into_iter().filter_map(|r| r).collect();
     let mut bad: Vec<Unreadable> = cache.strays().iter().map(from_stray).collect();
-    for d in decoded {
-        match d {
-            Ok(r) => records.push(r),
-            Err(u) => bad.push(u),
-        }
-    }
+    let mut damaged = damaged.into_inner().unwrap_or_else(|e| e.into_inner());
+    damaged.sort_by(|a, b| a.path.cmp(&b.path));
+    bad.extend(damaged);
     (records, bad)
+}
+
+fn decode_cached(records_dir: &str, c: &Cached<'_>) -> std::result::Result<Record, Unreadable> {
+    let path = || format!("{records_dir}/{}/{}", c.month, c.name);
+    let record: Record =
+        postcard::from_bytes(c.data).map_err(|_| Unreadable::new(path(), "cache entry damaged"))?;
+    match misnamed(&record, c.name) {
+        Some(why) => Err(Unreadable::new(path(), why)),
+        None => Ok(record),
+    }
 }
 
 /// A problem as the cache keeps it (`line:col:message`), back as it was.
@@ -364,7 +428,13 @@ fn items<'c>(
 
 /// Decodes the cached items and reads and parses the others, in parallel
 /// (one repository handle per thread: libgit2's are not shared).
-fn load_items(store: &Store, months: &[Month], items: &[Item<'_>], slim: bool) -> Vec<Loaded> {
+fn load_items(
+    store: &Store,
+    months: &[Month],
+    items: &[Item<'_>],
+    slim: bool,
+    wanted: &BytesTest<'_>,
+) -> Vec<Loaded> {
     let git_dir = store.repo.path().to_path_buf();
     let records_dir = store.records_dir.as_str();
     items
@@ -372,6 +442,14 @@ fn load_items(store: &Store, months: &[Month], items: &[Item<'_>], slim: bool) -
         .map_init(
             || git2::Repository::open(&git_dir).ok(),
             |repo, item| {
+                if item.cached.is_some_and(|bytes| !wanted(bytes)) {
+                    // Kept in the cache as it is; not decoded.
+                    return Loaded {
+                        record: None,
+                        encoded: None,
+                        bad: None,
+                    };
+                }
                 let path = format!("{records_dir}/{}/{}", months[item.month].dir, item.name);
                 load_item(repo.as_ref(), item, path, slim)
             },

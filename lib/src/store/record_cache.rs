@@ -12,7 +12,7 @@
 //! (`Record::slim`: what tables and figures need). Delete either at any
 //! time.
 
-use super::cache_file::{self, Fingerprint, Reader};
+use super::cache_file::{self, Fingerprint, Payload, Reader};
 use super::tree::{Month, Stray};
 use git2::Oid;
 use std::hash::BuildHasher;
@@ -55,7 +55,7 @@ struct CachedMonth {
 }
 
 pub struct RecordCache {
-    bytes: Vec<u8>,
+    bytes: Payload,
     /// The records directory's tree this cache was made from.
     dir: Option<Oid>,
     months: Vec<CachedMonth>,
@@ -69,7 +69,7 @@ pub struct RecordCache {
 impl RecordCache {
     fn empty() -> RecordCache {
         RecordCache {
-            bytes: Vec::new(),
+            bytes: Payload::default(),
             dir: None,
             months: Vec::new(),
             strays: Vec::new(),
@@ -167,7 +167,7 @@ fn text(r: &mut Reader<'_>, len: usize) -> Option<Range<usize>> {
     Some(start..start + len)
 }
 
-fn decode(bytes: Vec<u8>) -> Option<RecordCache> {
+fn decode(bytes: Payload) -> Option<RecordCache> {
     let mut r = Reader::new(&bytes);
     let dir = oid(&mut r)?;
     let month_count = r.u32()? as usize;
@@ -256,7 +256,7 @@ pub fn write(
     strays: &[Stray],
 ) -> std::io::Result<()> {
     let mut index = Vec::with_capacity(months.iter().map(|m| m.entries.len()).sum::<usize>() * 60);
-    let mut data = Vec::new();
+    let mut parts: Vec<&[u8]> = Vec::with_capacity(index.capacity() / 60 + 1);
     index.extend_from_slice(dir.as_bytes());
     index.extend_from_slice(&(months.len() as u32).to_le_bytes());
     let mut first = 0u32;
@@ -282,10 +282,11 @@ pub fn write(
             index.extend_from_slice(name.as_bytes());
             index.extend_from_slice(blob.as_bytes());
             index.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
-            data.extend_from_slice(bytes);
+            parts.push(bytes);
         }
     }
-    cache_file::write(path, &fingerprint(records_dir, slim), &[&index, &data])
+    parts.insert(0, &index);
+    cache_file::write(path, &fingerprint(records_dir, slim), &parts)
 }
 
 #[cfg(test)]
@@ -295,7 +296,7 @@ mod tests {
     proptest! {
         #[test]
         fn the_decoder_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
-            if let Some(c) = super::decode(bytes.clone()) {
+            if let Some(c) = super::decode(bytes.clone().into()) {
                 for e in &c.entries {
                     prop_assert!(e.data.end <= bytes.len() && e.name.end <= bytes.len());
                 }
