@@ -180,6 +180,9 @@ impl Session {
             let mut doc = RecordDoc::parse(old).map_err(invalid)?;
             apply(&mut doc, &before)?;
             if doc.render() == old {
+                // Nothing to change, unless what is there breaks a rule:
+                // "nothing to change" would pass `chekout` off as fine.
+                self.validate(&entry.path, old)?;
                 return Ok(old.to_string());
             }
             self.finish(&entry.path, doc)

@@ -24,6 +24,12 @@ pub enum ActionCommand {
 }
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "A commit on the team's default branch (origin/HEAD) whose message ends with \
+`Fixes-Postmortem: k7x3#2` marks item 2 done, recording the commit. `sync` does this too.\n\n\
+Examples:\n  git commit -m \"Size the pool\" -m \"Fixes-Postmortem: k7x3#2\"\n  \
+devops postmortem action from-commits"
+)]
 pub struct FromCommitsArgs {}
 
 #[derive(Args, Debug)]
@@ -61,6 +67,10 @@ pub struct ActionFieldArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  devops postmortem action add k7x3 \"Alert at 80% pool usage\" --owner carol --due +14d\n  \
+devops postmortem action add k7x3 \"Guide for the field on the rollback page\" --kind educate"
+)]
 pub struct AddArgs {
     /// The post-mortem (any unique prefix of its ID)
     pub id: String,
@@ -73,6 +83,8 @@ pub struct AddArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  devops postmortem action done k7x3#1\n  \
+devops postmortem action done k7x3#2 -m \"Shipped in v2.14\"")]
 pub struct DoneArgs {
     /// ID#N, e.g. PM-20261123-k7x3q4mz#1 or k7x3#1
     pub item: String,
@@ -81,6 +93,9 @@ pub struct DoneArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  devops postmortem action wontfix k7x3#3 --reason \"The service is retired in January\""
+)]
 pub struct WontfixArgs {
     /// ID#N, e.g. PM-20261123-k7x3q4mz#1 or k7x3#1
     pub item: String,

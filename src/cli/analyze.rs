@@ -287,8 +287,10 @@ fn ask_actions(ctx: &Ctx, r: &Record) -> Result<Vec<ActionSpec>> {
             if who.is_empty() {
                 break None;
             }
+            // Kept as resolved, so the summary shows the person and the
+            // day meant ("Bo Park <bo@…>", 2026-12-11), not "bo" or "+8d".
             match ctx.person(&who) {
-                Ok(_) => break Some(who),
+                Ok(person) => break Some(person),
                 Err(e) => ctx.out.warn(&e.message),
             }
         };
@@ -298,7 +300,7 @@ fn ask_actions(ctx: &Ctx, r: &Record) -> Result<Vec<ActionSpec>> {
                 break None;
             }
             match ctx.date("due", &due) {
-                Ok(_) => break Some(due),
+                Ok(day) => break Some(day.to_string()),
                 Err(e) => ctx.out.warn(&e.message),
             }
         };

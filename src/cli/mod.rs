@@ -66,9 +66,13 @@ Install (zsh):   devops completions zsh > \"${fpath[1]}/_devops\"\n\
 Install (fish):  devops completions fish > ~/.config/fish/completions/devops.fish"
     )]
     Completions(completions::CompletionsArgs),
-    /// Print the manual page (roff): devops man | man -l -
-    #[command(after_help = "Install:  devops man > ~/.local/share/man/man1/devops.1")]
-    Man,
+    /// Print the manual (roff): devops man | man -l -
+    #[command(
+        after_help = "Every command has its page (devops-postmortem-new(1), …): printed one after another, \
+or with --dir one file each, so each page's references resolve.\n\n\
+Install:  devops man --dir ~/.local/share/man/man1"
+    )]
+    Man(completions::ManArgs),
 }
 
 #[derive(Args)]
@@ -115,11 +119,19 @@ pub enum Command {
     Withdraw(withdraw::WithdrawArgs),
     /// Change title, severity, services, summary, incident times or impact
     Update(update::UpdateArgs),
-    /// Follow-up action items: add, done, wontfix
-    #[command(subcommand)]
+    /// Follow-up action items: add, done, wontfix, edit, from-commits
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  devops postmortem action add k7x3 \"Alert at 80% pool usage\" --due +14d\n  \
+devops postmortem action done k7x3#1\n  devops postmortem action wontfix k7x3#2 --reason \"Service retired\""
+    )]
     Action(action::ActionCommand),
-    /// Incident timeline entries
-    #[command(subcommand)]
+    /// Incident timeline entries: add, edit, rm
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  devops postmortem timeline add k7x3 --at 09:20 \"Error-rate alert fired\"\n  \
+devops postmortem timeline edit k7x3#2 --at 09:24\n  devops postmortem timeline rm k7x3#2"
+    )]
     Timeline(timeline::TimelineCommand),
     /// Timeline entries from PagerDuty, Alertmanager, Slack, JSON lines or CSV
     Import(import::ImportArgs),
@@ -200,10 +212,14 @@ fn demo(args: DemoArgs) -> Result<()> {
     Ok(())
 }
 
-/// For every command that writes.
+/// For every command that writes: its `--help` also says which git hooks
+/// run, since a team's `pre-commit` or `commit-msg` checks do not.
 #[derive(Args, Debug, Default)]
 pub struct CommitArgs {
-    /// Add a line to the commit message
+    /// Add a line to the commit message. Each write is one commit on the
+    /// records branch, made as `git commit-tree` makes it: git's
+    /// pre-commit, commit-msg and post-commit hooks do not run;
+    /// reference-transaction does
     #[arg(short = 'm', long, value_name = "TEXT")]
     pub message: Option<String>,
 }
@@ -212,7 +228,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let pm = match cli.tool {
         Tool::Postmortem(pm) => *pm,
         Tool::Completions(args) => return completions::run(args),
-        Tool::Man => return completions::man(),
+        Tool::Man(args) => return completions::man(args),
     };
     crate::output::configure(crate::output::Settings {
         color: pm.color,

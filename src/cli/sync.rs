@@ -110,22 +110,34 @@ fn ask(ctx: &Ctx, c: &Clash) -> Result<Resolution> {
     match crate::prompt::select(ctx, &format!("{} — which value?", c.field), &choices, 0)? {
         0 => Ok(Resolution::Ours),
         1 => Ok(Resolution::Theirs),
-        _ => {
+        _ => loop {
+            // A count typed as the README writes them (15,200) is a count;
+            // a wrong answer is asked again, not the end of the sync.
             let typed = crate::prompt::text(ctx, &format!("New value for {}", c.field), true)?;
-            Ok(Resolution::Value(Some(typed_value(&typed, c))))
-        }
+            match typed_value(&typed, c) {
+                Ok(value) => return Ok(Resolution::Value(Some(value))),
+                Err(why) => ctx.out.status(&why),
+            }
+        },
     }
 }
 
-/// A typed answer as the field's kind of value: a number where both sides
-/// hold numbers, else text.
-fn typed_value(typed: &str, c: &Clash) -> toml::Value {
+/// A typed answer as the field's kind of value: a count where either side
+/// holds a number (`15200`, `15,200`), else text.
+fn typed_value(typed: &str, c: &Clash) -> std::result::Result<toml::Value, String> {
     let numbers = [&c.yours_value, &c.theirs_value]
         .iter()
-        .all(|v| matches!(v, Some(toml::Value::Integer(_)) | None));
-    match typed.parse::<i64>() {
-        Ok(n) if numbers => toml::Value::Integer(n),
-        _ => toml::Value::String(typed.to_string()),
+        .any(|v| matches!(v, Some(toml::Value::Integer(_))));
+    if !numbers {
+        return Ok(toml::Value::String(typed.to_string()));
+    }
+    match typed.parse::<postmortem::ops::fields::Amount>()? {
+        postmortem::ops::fields::Amount::Set(n) => i64::try_from(n)
+            .map(toml::Value::Integer)
+            .map_err(|_| format!("'{typed}' is too large for a count")),
+        postmortem::ops::fields::Amount::Add(_) => Err(format!(
+            "'{typed}': give the count itself (e.g. 15,200), not an amount to add"
+        )),
     }
 }
 
@@ -148,4 +160,47 @@ fn check_branch_name(b: &str) -> Result<()> {
         .hint("use letters, digits, '-', '_' and '/', e.g. --branch pm-review/alice"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clash(yours: Option<toml::Value>, theirs: Option<toml::Value>) -> Clash {
+        Clash {
+            path: "postmortems/2026/11/PM-20261130-aaaaaaaa.toml".into(),
+            id: "PM-20261130-aaaaaaaa".into(),
+            title: "t".into(),
+            field: "impact.users_affected".into(),
+            yours: String::new(),
+            theirs: String::new(),
+            yours_value: yours,
+            theirs_value: theirs,
+        }
+    }
+
+    #[test]
+    fn a_typed_count_is_read_as_the_readme_writes_counts() {
+        let count = clash(Some(toml::Value::Integer(7)), None);
+        assert_eq!(
+            typed_value("15,200", &count),
+            Ok(toml::Value::Integer(15_200))
+        );
+        assert_eq!(typed_value("37", &count), Ok(toml::Value::Integer(37)));
+        assert!(
+            typed_value("+3", &count)
+                .unwrap_err()
+                .contains("the count itself")
+        );
+        assert!(
+            typed_value("many", &count)
+                .unwrap_err()
+                .contains("is not a count")
+        );
+        let text = clash(Some(toml::Value::String("a".into())), None);
+        assert_eq!(
+            typed_value("15,200", &text),
+            Ok(toml::Value::String("15,200".into()))
+        );
+    }
 }

@@ -54,7 +54,8 @@ pub struct EditArgs {
 }
 
 #[derive(Args, Debug)]
-#[command(after_help = "Example:\n  devops postmortem timeline rm k7x3#2")]
+#[command(after_help = "Examples:\n  devops postmortem timeline rm k7x3#2\n  \
+devops postmortem timeline rm k7x3#5 -m \"Entered twice\"")]
 pub struct RmArgs {
     /// ID#N: the entry, numbered in time order as `show` prints it
     pub entry: String,

@@ -169,6 +169,8 @@ fn analyze_on_a_terminal_asks_each_action_and_keeps_answers_after_a_bad_one() {
     p.exp_string("Action item").unwrap();
     p.send_line("").unwrap();
     p.exp_string("About to record").unwrap();
+    // The summary shows the day "+7d" means, as it will be recorded.
+    p.exp_string("owner the assignee; due 2026-12-01]").unwrap();
     p.exp_string("Record this analysis?").unwrap();
     key(&mut p, "\r");
     p.exp_string("is now analyzed").unwrap();

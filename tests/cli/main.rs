@@ -26,4 +26,5 @@ mod sharing;
 mod snapshots;
 mod sources;
 mod terminal;
+mod week;
 mod writeup;

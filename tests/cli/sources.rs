@@ -388,14 +388,18 @@ fn new_from_a_pagerduty_incident_with_its_log_in_one_commit() {
     );
     let incident = fixture("pagerduty_incident.json");
     let log = fixture("pagerduty_log_entries.json");
-    // Their service name is not ours: the error says how to map it.
+    // Their service name is not ours and resembles none of ours: the error
+    // says how to map it, and suggests no service (the config's first one,
+    // pasted at 3 a.m., would file the incident wrong).
     let err = repo.fails(2, &["new", "--from", "pagerduty", &incident, "--log", &log]);
     assert!(
         err.contains("PagerDuty service 'checkout' is not one of the services"),
         "{err}"
     );
     assert!(
-        err.contains("[import.pagerduty.services] \"checkout\" = \"payments\""),
+        err.contains("[import.pagerduty.services] \"checkout\" = \"SERVICE\"")
+            && err.contains("devops postmortem edit --config")
+            && !err.contains("--service payments"),
         "{err}"
     );
     repo.commit_file(
@@ -446,6 +450,33 @@ fn new_from_a_pagerduty_incident_with_its_log_in_one_commit() {
         stderr(&pasted)
     );
     assert_eq!(repo.commit_count(), before + 1);
+    // One that resembles theirs is suggested, and the hint works pasted.
+    let other = TestRepo::new();
+    other.commit_file(
+        "postmortems/config.toml",
+        "services = [\"payments\", \"checkout-api\"]\n",
+        "config",
+    );
+    let err = other.fails(2, &["new", "--from", "pagerduty", &incident, "--log", &log]);
+    let hint = err.lines().find_map(|l| l.strip_prefix("hint: ")).unwrap();
+    let hint = hint.rsplit(": ").next().unwrap();
+    assert!(hint.ends_with("--service checkout-api"), "{err}");
+    let pasted = other.sh(hint);
+    assert!(pasted.status.success(), "{hint}: {}", stderr(&pasted));
+    let made = stdout(&pasted).trim().to_string();
+    assert_eq!(
+        other.record(&made)["services"].as_array().unwrap()[0].as_str(),
+        Some("checkout-api")
+    );
+    // The trigger entry keeps the alert's own words, not "Triggered
+    // through the API".
+    assert!(
+        timeline(&other, &made)
+            .iter()
+            .any(|(_, _, _, text)| text.starts_with("PagerDuty trigger: checkout 5xx rate > 2%")),
+        "{:?}",
+        timeline(&other, &made)
+    );
 }
 
 #[test]

@@ -235,6 +235,32 @@ fn completions_parse_and_the_manual_renders() {
             "{text}"
         );
     }
+    // One page per command, and every page another refers to is there.
+    let pages = repo.home.path().join("man1");
+    let out = repo
+        .cmd_in(repo.path())
+        .args(["man", "--dir", pages.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut referred = 0;
+    for file in std::fs::read_dir(&pages).unwrap() {
+        let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
+        let text = text.replace("\\-", "-"); // roff's hyphen
+        for name in text
+            .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '(' || c == ')'))
+            .filter_map(|w| w.strip_suffix("(1)"))
+            .filter(|w| w.starts_with("devops"))
+        {
+            referred += 1;
+            assert!(
+                pages.join(format!("{name}.1")).exists(),
+                "{name}(1) has no page"
+            );
+        }
+    }
+    assert!(referred > 20, "{referred} references");
+    assert!(pages.join("devops-postmortem-action-add.1").exists());
     // One version string, however it is asked.
     let v1 = stdout(&repo.cmd_in(repo.path()).arg("--version").output().unwrap());
     let v2 = stdout(

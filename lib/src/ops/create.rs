@@ -117,28 +117,59 @@ fn our_service(
         return Ok(ours);
     }
     let config = session.store.config_path();
-    let mut e = Error::usage(format!(
-        "{}: PagerDuty service '{}' is not one of the services in {config}; map it there with [import.pagerduty.services] \"{}\" = \"{}\", or give --service",
+    let e = Error::usage(format!(
+        "{}: PagerDuty service '{}' is not one of the services in {config}",
         incident.name,
         crate::text::inline(theirs),
-        crate::text::inline(theirs).replace('"', "\\\""),
-        known[0]
     ))
     .nothing_written();
-    if let Some(file) = &incident.arg {
-        let mut args = vec![
-            "new".to_string(),
-            "--from".into(),
-            "pagerduty".into(),
-            file.clone(),
-        ];
-        if let Some(l) = log.and_then(|l| l.arg.clone()) {
-            args.extend(["--log".to_string(), l]);
-        }
-        args.extend(["--service".to_string(), known[0].clone()]);
-        e = e.hint(Command::postmortem(args));
+    // Only a service whose name resembles theirs is suggested: the first
+    // one in the config, pasted at 3 a.m., would file the incident wrong.
+    let (Some(like), Some(file)) = (resembling(&ours, known), &incident.arg) else {
+        return Err(e.hint_run(
+            format!(
+                "map it in the config ([import.pagerduty.services] \"{}\" = \"SERVICE\"), or give --service",
+                crate::text::inline(theirs).replace('"', "\\\"")
+            ),
+            Command::postmortem(["edit", "--config"]),
+        ));
+    };
+    let mut args = vec![
+        "new".to_string(),
+        "--from".into(),
+        "pagerduty".into(),
+        file.clone(),
+    ];
+    if let Some(l) = log.and_then(|l| l.arg.clone()) {
+        args.extend(["--log".to_string(), l]);
     }
-    Err(e)
+    args.extend(["--service".to_string(), like.to_string()]);
+    Err(e.hint_run(format!("did you mean {like}?"), Command::postmortem(args)))
+}
+
+/// A known service whose name resembles `name`: a near spelling, or one
+/// name inside the other once both are lower-cased with `-` for any run
+/// of other characters ("Payments API (prod)" and `payments-api`).
+fn resembling<'a>(name: &str, known: &'a [String]) -> Option<&'a str> {
+    if let Some(k) = crate::record::lint::did_you_mean(name, known) {
+        return Some(k);
+    }
+    let plain = |s: &str| {
+        s.to_lowercase()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join("-")
+    };
+    let theirs = plain(name);
+    known
+        .iter()
+        .filter(|k| {
+            let k = plain(k);
+            !k.is_empty() && (theirs.contains(&k) || k.contains(&theirs)) && !theirs.is_empty()
+        })
+        .max_by_key(|k| k.len())
+        .map(String::as_str)
 }
 
 impl FromSource {

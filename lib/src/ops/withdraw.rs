@@ -8,18 +8,16 @@ use crate::record::{Status, Timestamp};
 use crate::session::Session;
 
 /// Withdraws the record for `reason`, as a duplicate of the record
-/// `duplicate_of` names when given.
+/// `duplicate_of` names when given; a duplicate needs no other reason
+/// ("Duplicate of PM-…" is one).
 pub fn withdraw(
     session: &Session,
     query: &str,
-    reason: &str,
+    reason: Option<&str>,
     duplicate_of: Option<&str>,
     message: Option<&str>,
 ) -> Result<Outcome> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(Error::usage("--reason must say why it is withdrawn"));
-    }
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     let entry = session.find(query)?;
     let original = match duplicate_of {
         Some(q) => {
@@ -31,8 +29,17 @@ pub fn withdraw(
         }
         None => None,
     };
+    let reason = match (reason, &original) {
+        (Some(r), _) => r.to_string(),
+        (None, Some(o)) => format!("Duplicate of {o}"),
+        (None, None) => {
+            return Err(Error::usage(
+                "--reason must say why it is withdrawn (or give --duplicate-of ID)",
+            ));
+        }
+    };
     let mut first = format!("Withdrawn: {reason}");
-    if let Some(o) = &original {
+    if let Some(o) = original.as_ref().filter(|o| !reason.contains(o.as_str())) {
         first.push_str(&format!(" (duplicate of {o})"));
     }
     let message = with_message(first, message);
@@ -40,7 +47,7 @@ pub fn withdraw(
         if before.status == Status::Withdrawn {
             return Err(Error::new(format!("{} is already withdrawn", before.id)));
         }
-        doc.withdraw(&Timestamp(session.now), reason, original.as_deref());
+        doc.withdraw(&Timestamp(session.now), &reason, original.as_deref());
         Ok(())
     })?;
     Ok(Outcome::of(done))

@@ -30,17 +30,7 @@ pub fn log_entries(doc: &Value) -> Result<Vec<Event>, Problem> {
             "resolve" => Some(Mark::Resolved),
             _ => None,
         };
-        // A note's words are in its channel; the summary only says "Note added".
-        let note = (verb == "annotate")
-            .then(|| {
-                e.get("channel")
-                    .and_then(|c| text_field(c, "summary").or_else(|| text_field(c, "content")))
-            })
-            .flatten();
-        let mut text = format!(
-            "PagerDuty {verb}: {}",
-            note.or_else(|| text_field(e, "summary")).unwrap_or(verb)
-        );
+        let mut text = format!("PagerDuty {verb}: {}", own_words(e, verb).unwrap_or(verb));
         if let Some(d) = e
             .get("event_details")
             .and_then(|d| text_field(d, "description"))
@@ -58,6 +48,22 @@ pub fn log_entries(doc: &Value) -> Result<Vec<Event>, Problem> {
         });
     }
     Ok(out)
+}
+
+/// The entry's own words. A note's are in its channel (the summary only
+/// says "Note added"); a trigger's are the alert's text, in its channel,
+/// else the incident's title (the summary only says "Triggered through
+/// the API"); any other entry's are its summary.
+fn own_words<'a>(e: &'a Value, verb: &str) -> Option<&'a str> {
+    let channel = |key: &str| e.get("channel").and_then(|c| text_field(c, key));
+    let words = match verb {
+        "annotate" => channel("summary").or_else(|| channel("content")),
+        "trigger" => channel("summary")
+            .or_else(|| channel("description"))
+            .or_else(|| e.get("incident").and_then(|i| text_field(i, "summary"))),
+        _ => None,
+    };
+    words.or_else(|| text_field(e, "summary"))
 }
 
 /// What `new --from pagerduty` takes from an incident.
@@ -160,6 +166,26 @@ mod tests {
         );
         assert_eq!(events[1].source_id, "R2");
         assert_eq!(events[1].incident.as_deref(), Some("PABC123"));
+    }
+
+    #[test]
+    fn a_trigger_shows_the_alerts_text_not_triggered_through_the_api() {
+        let mut e = entry(
+            json!("R1"),
+            "trigger_log_entry",
+            "Triggered through the API",
+        );
+        e["channel"] = json!({"type": "api", "summary": "payments-api 5xx rate > 5%"});
+        let events = log_entries(&json!({"log_entries": [e.clone()]})).unwrap();
+        assert_eq!(
+            events[0].text,
+            "PagerDuty trigger: payments-api 5xx rate > 5%"
+        );
+        // Without a channel text, the incident's title.
+        e["channel"] = json!({"type": "api"});
+        e["incident"] = json!({"id": "PABC123", "summary": "[#42] Checkout errors"});
+        let events = log_entries(&json!({"log_entries": [e]})).unwrap();
+        assert_eq!(events[0].text, "PagerDuty trigger: [#42] Checkout errors");
     }
 
     #[test]

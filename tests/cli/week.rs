@@ -1,0 +1,153 @@
+//! What a team's week taught (issue 23): answers that must not look fine
+//! when they are not, a duplicate withdrawn without ceremony, the words
+//! that recur, and `--help` that shows how and says what a write does.
+
+use crate::support::*;
+use serde_json::Value;
+
+/// The records' config, with the services the team knows.
+const CONFIG: &str = "services = [\"checkout\", \"payments\"]\n";
+
+#[test]
+fn an_update_to_the_invalid_value_already_there_says_why_not_nothing_to_change() {
+    let repo = TestRepo::new();
+    repo.commit_file("postmortems/config.toml", CONFIG, "config");
+    let id = repo.new_record("Checkout down", &["--service", "checkout"]);
+    // A teammate's hand edit put a typo in.
+    let path = repo.record_path(&id);
+    let text = repo.show(&path).replace("\"checkout\"", "\"chekout\"");
+    repo.commit_file(&path, &text, "hand edit");
+    let before = repo.commit_count();
+    let out = repo.pm(&["update", &id, "--service", "chekout"]);
+    assert!(!out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("unknown service 'chekout'") && !err.contains("nothing to change"),
+        "{err}"
+    );
+    assert_eq!(repo.commit_count(), before, "nothing written");
+    // The fix it points at works.
+    repo.ok(&["update", &id, "--service", "checkout"]);
+    assert_eq!(
+        repo.record(&id)["services"].as_array().unwrap()[0].as_str(),
+        Some("checkout")
+    );
+}
+
+#[test]
+fn a_duplicate_is_withdrawn_without_another_reason() {
+    let repo = TestRepo::new();
+    let first = repo.new_record("Payments 5xx", &[]);
+    let second = repo.new_record("Payments 5xx (paged twice)", &[]);
+    repo.ok(&["withdraw", &second, "--duplicate-of", &first]);
+    let r = repo.record(&second);
+    assert_eq!(s(&r, "status"), "withdrawn");
+    assert_eq!(s(&r, "duplicate_of"), first);
+    assert_eq!(s(&r, "withdrawn_reason"), format!("Duplicate of {first}"));
+    let subject = repo.git(&["log", "-1", "--format=%B", &repo.records_ref()]);
+    assert!(
+        subject.contains(&format!("Withdrawn: Duplicate of {first}")),
+        "{subject}"
+    );
+    assert!(!subject.contains("(duplicate of"), "said once: {subject}");
+    // Without a duplicate, a reason is still asked for.
+    let other = repo.new_record("Mistake", &[]);
+    let err = repo.fails(2, &["withdraw", &other]);
+    assert!(err.contains("--reason"), "{err}");
+}
+
+#[test]
+fn recurring_root_cause_words_are_what_was_wrong_not_how_it_was_told() {
+    let repo = TestRepo::new();
+    for (title, cause) in [
+        (
+            "One",
+            "It turned out the connection pool was shared with the batch job",
+        ),
+        (
+            "Two",
+            "It turned out the pool limit caused timeouts under load",
+        ),
+        (
+            "Three",
+            "The DNS resolver turned stale; pool exhaustion followed",
+        ),
+    ] {
+        let id = repo.new_record(title, &[]);
+        repo.ok(&["analyze", &id, "--root-cause", cause, "--action", "Fix it"]);
+    }
+    let out = repo.ok(&["stats", "--json"]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let words: Vec<&str> = v["recurring_root_cause_words"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(words.first(), Some(&"pool"), "{words:?}");
+    for noise in ["turned", "caused", "it", "out"] {
+        assert!(!words.contains(&noise), "{noise} in {words:?}");
+    }
+}
+
+/// Every command and subcommand, by walking `--help`'s command lists.
+fn commands(repo: &TestRepo) -> Vec<Vec<String>> {
+    fn listed(help: &str) -> Vec<String> {
+        help.lines()
+            .skip_while(|l| !l.starts_with("Commands:"))
+            .skip(1)
+            .take_while(|l| l.starts_with("  "))
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|name| *name != "help")
+            .map(str::to_string)
+            .collect()
+    }
+    let mut out = Vec::new();
+    let mut todo = vec![vec!["pm".to_string()]];
+    while let Some(path) = todo.pop() {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let help = stdout(&repo.cmd_in(repo.path()).args(&args).output().unwrap());
+        for sub in listed(&help) {
+            let mut next = path.clone();
+            next.push(sub);
+            todo.push(next);
+        }
+        out.push(path);
+    }
+    out
+}
+
+#[test]
+fn every_help_shows_examples_and_every_write_says_which_hooks_run() {
+    let repo = TestRepo::new();
+    let all = commands(&repo);
+    assert!(all.len() > 30, "{all:?}");
+    let mut writes = 0;
+    for path in &all[1..] {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let help = stdout(&repo.cmd_in(repo.path()).args(&args).output().unwrap());
+        assert!(
+            help.contains("Examples:") || help.contains("Example:"),
+            "no examples in `devops {}`",
+            path.join(" ")
+        );
+        if help.contains("--message") {
+            writes += 1;
+            for hook in [
+                "pre-commit",
+                "commit-msg",
+                "post-commit",
+                "reference-transaction",
+            ] {
+                assert!(
+                    help.contains(hook),
+                    "`devops {}` does not name {hook}",
+                    path.join(" ")
+                );
+            }
+        }
+    }
+    assert!(writes >= 12, "{writes} writes");
+}
