@@ -34,6 +34,7 @@ mod stats;
 mod sync;
 mod timeline;
 mod triage;
+mod undo;
 mod update;
 mod values;
 mod withdraw;
@@ -119,6 +120,8 @@ pub enum Command {
     Withdraw(withdraw::WithdrawArgs),
     /// Change title, severity, services, summary, incident times or impact
     Update(update::UpdateArgs),
+    /// Take back your own last change, as a new commit
+    Undo(undo::UndoArgs),
     /// Follow-up action items: add, done, wontfix, edit, from-commits
     #[command(
         subcommand,
@@ -250,6 +253,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Analyze(args) => analyze::run(&ctx()?, args),
         Command::Close(args) => close::run(&ctx()?, args),
         Command::Reopen(args) => reopen::run(&ctx()?, args),
+        Command::Undo(args) => undo::run(&ctx()?, args),
         Command::Withdraw(args) => withdraw::run(&ctx()?, args),
         Command::Update(args) => update::run(&ctx()?, args),
         Command::Action(cmd) => action::run(&ctx()?, cmd),

@@ -151,3 +151,101 @@ fn every_help_shows_examples_and_every_write_says_which_hooks_run() {
     }
     assert!(writes >= 12, "{writes} writes");
 }
+
+/// `devops postmortem …` as another person (their git identity).
+fn as_bob(repo: &TestRepo, args: &[&str]) -> std::process::Output {
+    repo.cmd_in(repo.path())
+        .env("GIT_AUTHOR_NAME", "Bob Lee")
+        .env("GIT_AUTHOR_EMAIL", "bob@example.com")
+        .arg("postmortem")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn undo_takes_back_your_last_change_as_a_new_commit_and_keeps_a_teammates() {
+    let repo = TestRepo::new();
+    repo.commit_on_head("src/app.rs", "fn main() {}\n", "code");
+    repo.write("src/app.rs", "fn main() { wip() }\n"); // the user's work in progress
+    let id = repo.new_record("Checkout down", &["--severity", "SEV3"]);
+    repo.ok(&["update", &id, "--severity", "SEV1"]);
+    // A teammate changes another field after that.
+    let bob = as_bob(&repo, &["update", &id, "--title", "Checkout down for EU"]);
+    assert!(bob.status.success(), "{}", stderr(&bob));
+    let tip = repo.git(&["rev-parse", &repo.records_ref()]);
+    let before = repo.commit_count();
+
+    let out = repo.pm(&["undo"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("undid"), "{}", stderr(&out));
+    let r = repo.record(&id);
+    assert_eq!(s(&r, "severity"), "SEV3", "your change taken back");
+    assert_eq!(s(&r, "title"), "Checkout down for EU", "Bob's stays");
+    // A new commit on top, nothing rewritten, the code's side untouched.
+    assert_eq!(repo.commit_count(), before + 1);
+    assert_eq!(
+        repo.git(&["rev-parse", &format!("{}~1", repo.records_ref())]),
+        tip
+    );
+    let message = repo.git(&["log", "-1", "--format=%B", &repo.records_ref()]);
+    assert!(
+        message.contains("Postmortem-Action: undo") && message.contains("Undo "),
+        "{message}"
+    );
+    assert_eq!(repo.status_porcelain().trim_end(), " M src/app.rs");
+    // Undo again takes back the undo.
+    repo.ok(&["undo"]);
+    assert_eq!(s(&repo.record(&id), "severity"), "SEV1");
+}
+
+#[test]
+fn undo_refuses_to_take_back_what_a_teammate_changed_since() {
+    let repo = TestRepo::new();
+    let id = repo.new_record("Payments slow", &["--severity", "SEV3"]);
+    repo.ok(&["update", &id, "--severity", "SEV2"]);
+    let bob = as_bob(&repo, &["update", &id, "--severity", "SEV1"]);
+    assert!(bob.status.success(), "{}", stderr(&bob));
+    let before = repo.commit_count();
+    let err = repo.fails(1, &["undo"]);
+    assert!(
+        err.contains("changed since")
+            && err.contains("severity")
+            && err.contains("nothing was written"),
+        "{err}"
+    );
+    assert_eq!(repo.commit_count(), before);
+    // Its hint shows who changed what.
+    let hint = err.lines().find_map(|l| l.strip_prefix("hint: ")).unwrap();
+    let hint = hint.rsplit(": ").next().unwrap();
+    let pasted = repo.sh(hint);
+    assert!(
+        pasted.status.success() && stdout(&pasted).contains("Bob Lee"),
+        "{hint}"
+    );
+}
+
+#[test]
+fn undo_of_a_new_record_withdraws_it_and_undo_of_nothing_says_so() {
+    let repo = TestRepo::new();
+    let err = repo.fails(1, &["undo"]);
+    assert!(err.contains("no change of yours"), "{err}");
+    let id = repo.new_record("Opened by mistake", &[]);
+    let other = as_bob(&repo, &["new", "--title", "Bob's own"]);
+    assert!(other.status.success(), "{}", stderr(&other));
+    let bobs = stdout(&other).trim().to_string();
+    repo.ok(&["undo"]);
+    assert_eq!(s(&repo.record(&id), "status"), "withdrawn");
+    assert_eq!(s(&repo.record(&bobs), "status"), "open", "only yours");
+    // `undo ID` looks only at that record's changes.
+    let kept = repo.new_record("Kept", &[]);
+    repo.ok(&["update", &kept, "--summary", "first words"]);
+    let third = repo.new_record("Third", &[]);
+    repo.ok(&["undo", &kept]);
+    let r = repo.record(&kept);
+    assert!(
+        r.get("summary").is_none_or(|v| v.as_str() == Some("")),
+        "{r:?}"
+    );
+    assert_eq!(s(&repo.record(&third), "status"), "open");
+}

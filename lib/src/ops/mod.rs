@@ -21,6 +21,7 @@ pub mod reopen;
 pub mod search;
 pub mod sync;
 pub mod timeline;
+pub mod undo;
 pub mod update;
 pub mod withdraw;
 
