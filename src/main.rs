@@ -18,6 +18,7 @@ fn main() -> ExitCode {
     alloc::tune();
     trace::set_sink(output::to_stderr);
     trace::mark("start");
+    cli::completions::answer_if_asked();
     let matches = <cli::Cli as clap::CommandFactory>::command().get_matches();
     let cli =
         <cli::Cli as clap::FromArgMatches>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());

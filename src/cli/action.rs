@@ -73,6 +73,7 @@ devops postmortem action add k7x3 \"Guide for the field on the rollback page\" -
 )]
 pub struct AddArgs {
     /// The post-mortem (any unique prefix of its ID)
+    #[arg(add = super::completions::record_ids())]
     pub id: String,
     /// What will be done
     pub text: String,

@@ -17,6 +17,7 @@ use postmortem::record::{ActionKind, Record};
 )]
 pub struct AnalyzeArgs {
     /// The post-mortem (any unique prefix of its ID)
+    #[arg(add = super::completions::record_ids())]
     pub id: String,
     /// What set it off (a deploy, a spike, an expiry)
     #[arg(long, value_name = "TEXT")]

@@ -11,6 +11,7 @@ use postmortem::error::Result;
 )]
 pub struct AssignArgs {
     /// The post-mortem (any unique prefix of its ID)
+    #[arg(add = super::completions::record_ids())]
     pub id: String,
     /// `me`, or a name, handle or email (matched by prefix against the roster when the config has one)
     pub who: String,

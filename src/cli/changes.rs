@@ -11,6 +11,7 @@ use postmortem::text::inline;
 #[command(after_help = "Examples:\n  devops postmortem changes k7x3 --window 48h")]
 pub struct ChangesArgs {
     /// The post-mortem (any unique prefix of its ID)
+    #[arg(add = super::completions::record_ids())]
     pub id: String,
     /// How far back from started_at to look: 24h, 90m, 3d
     #[arg(long, default_value = "24h", value_name = "DURATION")]

@@ -14,6 +14,7 @@ use postmortem::error::Result;
 )]
 pub struct CloseArgs {
     /// The post-mortem (any unique prefix of its ID)
+    #[arg(add = super::completions::record_ids())]
     pub id: String,
     /// Close even though action items are still open; they stay in triage
     #[arg(long)]

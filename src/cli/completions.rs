@@ -12,11 +12,77 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
+/// The environment variable that asks `devops` to complete instead of run.
+pub const COMPLETE_VAR: &str = "DEVOPS_COMPLETE";
+
+/// Answers a completion request when the shell made one (the registration
+/// script sets `DEVOPS_COMPLETE`), then exits; otherwise returns at once.
+pub fn answer_if_asked() {
+    clap_complete::CompleteEnv::with_factory(Cli::command)
+        .var(COMPLETE_VAR)
+        .complete();
+}
+
+/// The shell's registration: it calls this very binary back for each
+/// completion, so flags, subcommands and record IDs are always current.
 pub fn run(args: CompletionsArgs) -> Result<()> {
+    use clap_complete::env::EnvCompleter;
+    let shell: &dyn EnvCompleter = match args.shell {
+        clap_complete::Shell::Bash => &clap_complete::env::Bash,
+        clap_complete::Shell::Zsh => &clap_complete::env::Zsh,
+        clap_complete::Shell::Fish => &clap_complete::env::Fish,
+        clap_complete::Shell::Elvish => &clap_complete::env::Elvish,
+        clap_complete::Shell::PowerShell => &clap_complete::env::Powershell,
+        other => return Err(Error::usage(format!("no completion for {other}"))),
+    };
+    // The binary by its path: completion works whatever PATH the shell has.
+    let me = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "devops".to_string());
     let mut out = Vec::new();
-    clap_complete::generate(args.shell, &mut Cli::command(), "devops", &mut out);
+    shell
+        .write_registration(COMPLETE_VAR, "devops", "devops", &me, &mut out)
+        .map_err(|e| Error::new(format!("cannot write the completion script: {e}")))?;
     crate::output::print(&String::from_utf8_lossy(&out));
     Ok(())
+}
+
+/// Completes a record ID from the records branch of the repository here:
+/// the random part people type (`k7x3…`, the title as its help), or the
+/// whole ID once `PM-` is typed.
+pub fn record_ids() -> clap_complete::engine::ArgValueCompleter {
+    clap_complete::engine::ArgValueCompleter::new(complete_id)
+}
+
+fn complete_id(current: &std::ffi::OsStr) -> Vec<clap_complete::CompletionCandidate> {
+    use clap_complete::CompletionCandidate;
+    let typed = current.to_string_lossy().to_ascii_lowercase();
+    let Some(records) = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| postmortem::session::Session::open(&cwd, "postmortems").ok())
+        .and_then(|s| s.records(None, postmortem::store::read::Detail::Slim).ok())
+    else {
+        return Vec::new();
+    };
+    let whole = typed.starts_with("pm-");
+    let mut out: Vec<CompletionCandidate> = records
+        .records
+        .iter()
+        .filter_map(|r| {
+            let id = postmortem::record::RecordId::parse(&r.id)?;
+            let value = if whole {
+                r.id.clone()
+            } else {
+                id.suffix().to_string()
+            };
+            value.to_ascii_lowercase().starts_with(&typed).then(|| {
+                let help = postmortem::text::truncate(&postmortem::text::inline(&r.title), 60);
+                CompletionCandidate::new(value).help(Some(help.into()))
+            })
+        })
+        .collect();
+    out.truncate(500);
+    out
 }
 
 #[derive(Args, Debug)]

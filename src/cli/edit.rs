@@ -17,7 +17,11 @@ devops postmortem edit k7x3\n  devops postmortem edit --config   # services, ros
 )]
 pub struct EditArgs {
     /// The post-mortem (any unique prefix of its ID)
-    #[arg(required_unless_present = "config", conflicts_with = "config")]
+    #[arg(
+        required_unless_present = "config",
+        conflicts_with = "config",
+        add = super::completions::record_ids()
+    )]
     pub id: Option<String>,
     /// Edit the team's config (postmortems/config.toml on the records branch) instead
     #[arg(long)]

@@ -23,6 +23,7 @@ Examples:
   curl -s … | devops postmortem import k7x3 --from alertmanager -")]
 pub struct ImportArgs {
     /// The post-mortem (any unique prefix of its ID)
+    #[arg(add = super::completions::record_ids())]
     pub id: String,
     /// What the file is
     #[arg(long, value_enum, value_name = "KIND")]

@@ -14,6 +14,7 @@ use postmortem::text::truncate;
 )]
 pub struct LogArgs {
     /// One post-mortem's history; without it, the team's activity across all records
+    #[arg(add = super::completions::record_ids())]
     pub id: Option<String>,
     /// Only changes made at or after this time ("1d ago", "yesterday 09:00")
     #[arg(long, value_name = "TIME")]

@@ -12,7 +12,7 @@ mod assign;
 mod changes;
 mod check;
 mod close;
-mod completions;
+pub mod completions;
 mod demo;
 mod edit;
 mod export;

@@ -18,6 +18,7 @@ devops postmortem related k7x3 --json | jq '.[].id'"
 )]
 pub struct RelatedArgs {
     /// The post-mortem (any unique prefix of its ID)
+    #[arg(add = super::completions::record_ids())]
     pub id: String,
     /// Print JSON: [{id, title, status, severity, created_at, began, reasons[{kind, detail}]}]
     #[arg(long)]

@@ -9,6 +9,7 @@ use postmortem::error::Result;
 #[command(after_help = "Examples:\n  devops postmortem reopen k7x3 --reason \"It happened again\"")]
 pub struct ReopenArgs {
     /// The post-mortem (any unique prefix of its ID)
+    #[arg(add = super::completions::record_ids())]
     pub id: String,
     /// Why it is reopened (kept in the commit message, the audit trail)
     #[arg(long, value_name = "TEXT")]

@@ -11,6 +11,7 @@ use postmortem::record::parse::parse_record;
 )]
 pub struct ShowArgs {
     /// The post-mortem (any unique prefix of its ID)
+    #[arg(add = super::completions::record_ids())]
     pub id: String,
     /// text (readable), toml (the file as it is), json, markdown (templates/record.md)
     #[arg(long, value_enum, default_value = "text")]

@@ -25,6 +25,7 @@ devops postmortem timeline add k7x3 \"Rollback started\"   # now"
 )]
 pub struct AddArgs {
     /// The post-mortem (any unique prefix of its ID)
+    #[arg(add = super::completions::record_ids())]
     pub id: String,
     /// What happened
     pub text: String,

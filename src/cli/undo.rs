@@ -14,6 +14,7 @@ Examples:\n  devops postmortem undo\n  devops postmortem undo k7x3   # your last
 )]
 pub struct UndoArgs {
     /// Only your last change to this post-mortem (any unique prefix of its ID)
+    #[arg(add = super::completions::record_ids())]
     pub id: Option<String>,
     #[command(flatten)]
     pub commit: CommitArgs,

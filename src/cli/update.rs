@@ -13,6 +13,7 @@ use postmortem::ops::update::{Request, update};
 )]
 pub struct UpdateArgs {
     /// The post-mortem (any unique prefix of its ID)
+    #[arg(add = super::completions::record_ids())]
     pub id: String,
     /// (--service and --tag replace the record's lists)
     #[command(flatten)]

@@ -13,6 +13,7 @@ devops postmortem withdraw k7x3 --duplicate-of m4tz"
 )]
 pub struct WithdrawArgs {
     /// The post-mortem (any unique prefix of its ID)
+    #[arg(add = super::completions::record_ids())]
     pub id: String,
     /// Why it is withdrawn (kept in the record and the commit message);
     /// with --duplicate-of, "Duplicate of ID" unless given

@@ -249,3 +249,42 @@ fn undo_of_a_new_record_withdraws_it_and_undo_of_nothing_says_so() {
     );
     assert_eq!(s(&repo.record(&third), "status"), "open");
 }
+
+#[test]
+fn completion_offers_record_ids_from_the_records_branch() {
+    let repo = TestRepo::new();
+    let first = repo.new_record("결제 API 5xx", &[]);
+    let second = repo.new_record("Login timeouts", &[]);
+    let suffix = |id: &str| id.rsplit('-').next().unwrap().to_string();
+    // As bash asks: the script `completions bash` prints, sourced, asked
+    // for the word being typed (the first letters of the random part).
+    let typed = &suffix(&first)[..3];
+    let script = format!(
+        "source <(devops completions bash); COMP_WORDS=(devops pm show {typed}); COMP_CWORD=3; \
+         COMP_TYPE=9; _clap_complete_devops devops {typed} show; printf '%s\\n' \"${{COMPREPLY[@]}}\""
+    );
+    let out = repo.sh(&format!("bash -c '{}'", script.replace('\'', "'\\''")));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let offered = stdout(&out);
+    assert!(offered.lines().any(|l| l == suffix(&first)), "{offered}");
+    if !suffix(&second).starts_with(typed) {
+        assert!(!offered.contains(&suffix(&second)), "{offered}");
+    }
+    // As fish asks: with the title as help; whole IDs once `PM-` is typed.
+    let fish = |word: &str| {
+        let out = repo
+            .cmd_in(repo.path())
+            .env("DEVOPS_COMPLETE", "fish")
+            .args(["--", "devops", "pm", "assign", word])
+            .output()
+            .unwrap();
+        stdout(&out)
+    };
+    assert!(
+        fish(typed).contains(&format!("{}\t결제 API 5xx", suffix(&first))),
+        "{}",
+        fish(typed)
+    );
+    let whole = fish("PM-");
+    assert!(whole.contains(&first) && whole.contains(&second), "{whole}");
+}
