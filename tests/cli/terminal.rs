@@ -210,7 +210,7 @@ fn completions_parse_and_the_manual_renders() {
     let flags = repo
         .cmd_in(repo.path())
         .env("DEVOPS_COMPLETE", "fish")
-        .args(["--", "devops", "postmortem", "list", "--closed"])
+        .args(["--", "devops", "postmortem", "triage", "--closed"])
         .output()
         .unwrap();
     assert!(
