@@ -25,6 +25,9 @@ pub struct Session {
 pub struct Loaded {
     pub records: Vec<Record>,
     pub unreadable: Vec<Unreadable>,
+    /// The shortest unique form of each ID, made from every record read
+    /// (before any filter: tables show them, commands accept them).
+    pub ids: crate::record::id::ShortIds,
 }
 
 impl Session {
@@ -133,9 +136,11 @@ impl Session {
                 crate::store::snapshot::load_all_at(&self.store, commit, detail)?
             }
         };
+        let ids = crate::record::id::ShortIds::of(records.iter().map(|r| r.id.as_str()));
         Ok(Loaded {
             records,
             unreadable,
+            ids,
         })
     }
 

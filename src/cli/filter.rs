@@ -7,6 +7,7 @@ use clap::Args;
 use postmortem::error::Result;
 use postmortem::ops::query::{self, Rule};
 use postmortem::record::Record;
+use postmortem::record::id::ShortIds;
 use postmortem::session::Loaded;
 use postmortem::store::read::Detail;
 
@@ -83,8 +84,31 @@ impl Selection {
 
 /// The records `rule` and `filter` select (before `rule.keeps`), the
 /// unreadable files warned about.
-pub fn load(ctx: &Ctx, rule: &Rule, filter: &RecordFilter, detail: Detail) -> Result<Vec<Record>> {
-    Ok(said(ctx, rule.load(ctx, &filter.filter(), detail)?))
+/// The records `filter` keeps, with the short forms of every ID read.
+pub fn load(
+    ctx: &Ctx,
+    rule: &Rule,
+    filter: &RecordFilter,
+    detail: Detail,
+) -> Result<(Vec<Record>, ShortIds)> {
+    let mut loaded = rule.load(ctx, &filter.filter(), detail)?;
+    let ids = std::mem::take(&mut loaded.ids);
+    Ok((said(ctx, loaded), ids))
+}
+
+/// How tables show IDs: their shortest unique form, or whole.
+#[derive(Args, Debug, Default)]
+pub struct IdForm {
+    /// Show whole IDs (PM-20261123-k7x3q4mz) instead of their shortest
+    /// unique form (k7x3)
+    #[arg(long)]
+    pub long: bool,
+}
+
+impl IdForm {
+    pub fn of(&self, short: ShortIds) -> ShortIds {
+        if self.long { ShortIds::long() } else { short }
+    }
 }
 
 /// The records, after saying what the store noticed and which files were

@@ -19,6 +19,8 @@ pub struct ListArgs {
     /// Print JSON (the record format's field names)
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub ids: super::filter::IdForm,
 }
 
 pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
@@ -29,7 +31,7 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
     } else {
         Detail::Slim
     };
-    let records = super::filter::load(ctx, &keep, &args.filter, detail)?;
+    let (records, ids) = super::filter::load(ctx, &keep, &args.filter, detail)?;
     let shown: Vec<&Record> = records
         .iter()
         .filter(|r| keep.keeps(r))
@@ -54,7 +56,7 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
     }
     postmortem::trace::mark("filtered");
     let layout = crate::render::table::Layout::of(&ctx.out);
-    let table = crate::render::table::records(&shown, ctx.now, layout);
+    let table = crate::render::table::records(&shown, ctx.now, layout, &args.ids.of(ids));
     postmortem::trace::mark("rendered");
     drop(shown);
     postmortem::store::read::leave(records);

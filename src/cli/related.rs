@@ -23,6 +23,8 @@ pub struct RelatedArgs {
     /// Print JSON: [{id, title, status, severity, created_at, began, reasons[{kind, detail}]}]
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub ids: super::filter::IdForm,
 }
 
 pub fn run(ctx: &Ctx, args: RelatedArgs) -> Result<()> {
@@ -56,11 +58,14 @@ pub fn run(ctx: &Ctx, args: RelatedArgs) -> Result<()> {
         ));
         return Ok(());
     }
+    let ids = args.ids.of(postmortem::record::id::ShortIds::of(
+        records.iter().map(|r| r.id.as_str()),
+    ));
     let rows = found
         .iter()
         .map(|r| {
             vec![
-                r.id.clone(),
+                ids.show(&r.id).to_string(),
                 r.began.0.format("%Y-%m-%d").to_string(),
                 r.status.to_string(),
                 inline(&r.title),

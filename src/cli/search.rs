@@ -31,6 +31,8 @@ pub struct SearchArgs {
     /// Print JSON: each record with the fields that matched
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub ids: super::filter::IdForm,
 }
 
 pub fn run(ctx: &Ctx, mut args: SearchArgs) -> Result<()> {
@@ -49,7 +51,7 @@ pub fn run(ctx: &Ctx, mut args: SearchArgs) -> Result<()> {
     }
     let keep = args.select.rule(ctx)?;
     let found = if args.filter.at.is_some() {
-        let records = super::filter::load(ctx, &keep, &args.filter, Detail::Full)?;
+        let (records, _) = super::filter::load(ctx, &keep, &args.filter, Detail::Full)?;
         let records = records.into_iter().filter(|r| keep.keeps(r)).collect();
         search_records(records, &query)
     } else {
@@ -73,11 +75,18 @@ pub fn run(ctx: &Ctx, mut args: SearchArgs) -> Result<()> {
         ctx.out.status("no post-mortem mentions that");
         return Ok(());
     }
+    // Short forms unique among every record on the branch, not only those found.
+    let ids = if args.ids.long {
+        postmortem::record::id::ShortIds::long()
+    } else {
+        let entries = postmortem::store::read::entries(&ctx.store)?;
+        postmortem::record::id::ShortIds::of(entries.iter().map(|e| e.id.as_str()))
+    };
     let mut out = String::new();
     for f in &found {
         out.push_str(&format!(
             "{}  {}  {}  {}\n",
-            f.id,
+            ids.show(&f.id),
             inline(&f.severity),
             f.status,
             truncate(&inline(&f.title), 60)

@@ -31,6 +31,8 @@ pub struct TriageArgs {
     /// Print JSON with the same sections
     #[arg(long, conflicts_with = "interactive")]
     pub json: bool,
+    #[command(flatten)]
+    pub ids: super::filter::IdForm,
 }
 
 /// `triage --json`: the sections, and the items commits say they fix.
@@ -82,7 +84,11 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
     }
     let limit = (args.limit > 0).then_some(args.limit);
     let layout = crate::render::table::Layout::of(&ctx.out);
-    let text = crate::render::triage::text(&triage, &fixes, &args.closed_since, limit, layout);
+    let ids = args.ids.of(postmortem::record::id::ShortIds::of(
+        records.iter().map(|r| r.id.as_str()),
+    ));
+    let text =
+        crate::render::triage::text(&triage, &fixes, &args.closed_since, limit, layout, &ids);
     postmortem::trace::mark("triage rendered");
     if args.interactive {
         crate::output::print(&text);

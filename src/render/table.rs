@@ -210,7 +210,12 @@ pub fn severity_colour(severity: &str) -> Option<&'static str> {
 }
 
 /// `list`: ID, severity, status, assignee, age, title.
-pub fn records(records: &[&Record], now: DateTime<FixedOffset>, layout: Layout) -> String {
+pub fn records(
+    records: &[&Record],
+    now: DateTime<FixedOffset>,
+    layout: Layout,
+    ids: &postmortem::record::id::ShortIds,
+) -> String {
     let columns = [
         Column {
             header: "ID",
@@ -243,7 +248,7 @@ pub fn records(records: &[&Record], now: DateTime<FixedOffset>, layout: Layout) 
             let severity = inline(&r.severity);
             let status_colour = (!r.status.is_active()).then_some("2");
             vec![
-                Cell::from(r.id.clone()),
+                Cell::from(ids.show(&r.id).to_string()),
                 Cell::coloured(severity.clone(), severity_colour(&severity)),
                 Cell::coloured(r.status.to_string(), status_colour),
                 Cell::from(

@@ -4,6 +4,7 @@ use super::table::{Cell, Column, Layout, render, severity_colour};
 use super::{indent, short_person};
 use crate::output::{Fit, paint_if};
 use postmortem::metrics::triage::{ActionRef, Item, Triage};
+use postmortem::record::id::ShortIds;
 use postmortem::store::fixes::Pending;
 use postmortem::text::inline;
 use postmortem::time::format_age;
@@ -16,11 +17,13 @@ pub fn text(
     since: &str,
     limit: Option<usize>,
     layout: Layout,
+    ids: &ShortIds,
 ) -> String {
     let mut out = Sections {
         out: String::new(),
         layout,
         limit,
+        ids,
     };
     out.items("Unassigned, oldest first", &t.unassigned);
     out.in_analysis(t);
@@ -43,13 +46,14 @@ pub fn text(
 }
 
 /// The triage text being built: a heading and a table per need.
-struct Sections {
+struct Sections<'a> {
     out: String,
     layout: Layout,
     limit: Option<usize>,
+    ids: &'a ShortIds,
 }
 
-impl Sections {
+impl Sections<'_> {
     fn heading(&mut self, title: &str, count: Option<usize>) {
         let title = paint_if(self.layout.colour, "1", title);
         match count {
@@ -68,7 +72,13 @@ impl Sections {
             return;
         }
         self.heading(title, Some(items.len()));
-        let rows = limited(&ITEMS, items, item_row, self.limit, self.inner());
+        let rows = limited(
+            &ITEMS,
+            items,
+            |i| item_row(self.ids, i),
+            self.limit,
+            self.inner(),
+        );
         self.out.push_str(&indent(&rows));
         self.out.push('\n');
     }
@@ -78,7 +88,13 @@ impl Sections {
             return;
         }
         self.heading(title, Some(list.len()));
-        let rows = limited(&ACTIONS, list, action_row, self.limit, self.inner());
+        let rows = limited(
+            &ACTIONS,
+            list,
+            |a| action_row(self.ids, a),
+            self.limit,
+            self.inner(),
+        );
         self.out.push_str(&indent(&rows));
         self.out.push('\n');
     }
@@ -94,7 +110,13 @@ impl Sections {
             self.out
                 .push_str(&format!("  {who} ({})\n", g.records.len()));
             let layout = narrower(self.layout, 4);
-            let rows = limited(&ITEMS, &g.records, item_row, self.limit, layout);
+            let rows = limited(
+                &ITEMS,
+                &g.records,
+                |i| item_row(self.ids, i),
+                self.limit,
+                layout,
+            );
             self.out.push_str(&indent(&indent(&rows)));
         }
         self.out.push('\n');
@@ -107,7 +129,7 @@ impl Sections {
         self.heading("Fixed by commits, not yet marked done", Some(fixes.len()));
         let row = |f: &Pending| {
             vec![
-                Cell::from(format!("{}#{}", f.id, f.n)),
+                Cell::from(format!("{}#{}", self.ids.show(&f.id), f.n)),
                 Cell::from(f.commit[..7].to_string()),
                 Cell::from(inline(&f.text)),
             ]
@@ -155,10 +177,10 @@ const FIXES: [Column; 3] = [
     col("ACTION", true),
 ];
 
-fn item_row(i: &Item) -> Vec<Cell> {
+fn item_row(ids: &ShortIds, i: &Item) -> Vec<Cell> {
     let severity = inline(i.severity);
     vec![
-        Cell::from(i.id.to_string()),
+        Cell::from(ids.show(i.id).to_string()),
         Cell::coloured(severity.clone(), severity_colour(&severity)),
         Cell::from(i.status.to_string()),
         Cell::from(i.assignee.map_or("-".into(), |a| inline(short_person(a)))),
@@ -168,7 +190,7 @@ fn item_row(i: &Item) -> Vec<Cell> {
     ]
 }
 
-fn action_row(a: &ActionRef) -> Vec<Cell> {
+fn action_row(ids: &ShortIds, a: &ActionRef) -> Vec<Cell> {
     // "late" says it in words; the colour repeats it.
     let (when, colour) = match a.days_overdue {
         d if d > 0 => (format!("{} ({d}d late)", a.due), Some("31")),
@@ -176,7 +198,7 @@ fn action_row(a: &ActionRef) -> Vec<Cell> {
         d => (format!("{} (in {}d)", a.due, -d), None),
     };
     vec![
-        Cell::from(format!("{}#{}", a.id, a.n)),
+        Cell::from(format!("{}#{}", ids.show(a.id), a.n)),
         Cell::from(a.owner.map_or("-".into(), |o| inline(short_person(o)))),
         Cell::coloured(when, colour),
         Cell::from(inline(a.text)),

@@ -433,8 +433,14 @@ fn mistakes_can_be_withdrawn_and_entries_corrected_one_commit_each() {
     let r = repo.record(&dup);
     assert_eq!(s(&r, "status"), "withdrawn");
     assert_eq!(s(&r, "duplicate_of"), keep);
-    assert!(!repo.ok(&["list", "--all"]).contains(&dup), "out of lists");
-    assert!(repo.ok(&["list", "--status", "withdrawn"]).contains(&dup));
+    assert!(
+        !repo.ok(&["list", "--all", "--long"]).contains(&dup),
+        "out of lists"
+    );
+    assert!(
+        repo.ok(&["list", "--status", "withdrawn", "--long"])
+            .contains(&dup)
+    );
     let stats = json(&repo, &["stats", "--json"]);
     assert_eq!(stats["records"], 1, "out of figures");
     assert!(
@@ -510,7 +516,7 @@ fn mistakes_can_be_withdrawn_and_entries_corrected_one_commit_each() {
     assert!(err.contains("no timeline entry #9"), "{err}");
     // Reopen brings a withdrawn record back.
     repo.ok(&["reopen", &dup, "--reason", "Not a duplicate after all"]);
-    assert!(repo.ok(&["list"]).contains(&dup));
+    assert!(repo.ok(&["list", "--long"]).contains(&dup));
 }
 
 #[test]
@@ -569,38 +575,51 @@ fn search_finds_words_in_any_field_hangul_included() {
         "{fields:?}"
     );
 
-    let text = repo.ok(&["search", "연결", "풀"]);
+    let text = repo.ok(&["search", "연결", "풀", "--long"]);
     assert!(
         text.contains(&pool) && text.contains("summary: DB 연결 풀 고갈"),
         "{text}"
     );
     assert!(!text.contains(&dns));
     assert!(
-        repo.ok(&["search", "RESOLVER"]).contains(&dns),
+        repo.ok(&["search", "RESOLVER", "--long"]).contains(&dns),
         "case-insensitive"
     );
     assert!(
-        !repo.ok(&["search", "poo", "--word"]).contains(&pool),
+        !repo
+            .ok(&["search", "poo", "--word", "--long"])
+            .contains(&pool),
         "--word: whole words only"
     );
-    let open_only = repo.ok(&["search", "pool", "--status", "open"]);
+    let open_only = repo.ok(&["search", "pool", "--status", "open", "--long"]);
     assert!(
         open_only.contains(&dns) && !open_only.contains(&pool),
         "{open_only}"
     );
-    let by_service = repo.ok(&["search", "pool", "--service", "payments"]);
+    let by_service = repo.ok(&["search", "pool", "--service", "payments", "--long"]);
     assert!(by_service.contains(&pool) && !by_service.contains(&dns));
     let none = repo.pm(&["search", "kubernetes"]);
     assert!(none.status.success() && stderr(&none).contains("no post-mortem mentions that"));
     // A change after a search is found by the next one (the cache the
     // search reads follows the branch), and the old words are gone.
     repo.ok(&["update", &dns, "--title", "Kubernetes DNS said \"no\""]);
-    assert!(repo.ok(&["search", "kubernetes"]).contains(&dns));
-    assert!(!repo.ok(&["search", "login"]).contains(&dns));
+    assert!(repo.ok(&["search", "kubernetes", "--long"]).contains(&dns));
+    assert!(!repo.ok(&["search", "login", "--long"]).contains(&dns));
     // Text as the person wrote it, not as TOML escapes it; key names and
     // other files' words are not hits.
-    assert!(repo.ok(&["search", "\"no\""]).contains(&dns));
-    assert!(!repo.ok(&["search", "root_cause"]).contains(&pool));
+    assert!(repo.ok(&["search", "\"no\"", "--long"]).contains(&dns));
+    // Without --long, the shortest unique form, which `show` takes.
+    let short = repo.ok(&["search", "\"no\""]);
+    let shown = short.split_whitespace().next().unwrap();
+    assert!(
+        shown.len() < dns.len() && dns.ends_with(&dns[dns.len() - 8..]),
+        "{short}"
+    );
+    assert!(
+        repo.ok(&["show", shown]).contains("Kubernetes DNS"),
+        "{shown}"
+    );
+    assert!(!repo.ok(&["search", "root_cause", "--long"]).contains(&pool));
 }
 
 /// From a hostile tester: times that cannot be, hints that must carry
@@ -654,11 +673,11 @@ fn impossible_starts_pasteable_dir_hints_and_sparse_checkouts() {
     repo.git(&["sparse-checkout", "set", "--no-cone", "/main.rs"]);
     assert!(!repo.path().join("postmortems").exists());
     let status = repo.status_porcelain();
-    assert!(repo.ok(&["list"]).contains(&id));
+    assert!(repo.ok(&["list", "--long"]).contains(&id));
     repo.ok(&["check"]);
     assert!(repo.ok(&["show", &id]).contains("Elsewhere"));
     let hidden = repo.new_record("hidden", &[]);
-    assert!(repo.ok(&["list"]).contains(&hidden));
+    assert!(repo.ok(&["list", "--long"]).contains(&hidden));
     assert!(!repo.path().join("postmortems").exists());
     assert_eq!(repo.status_porcelain(), status);
     repo.git(&["sparse-checkout", "disable"]);
@@ -677,7 +696,7 @@ fn impossible_starts_pasteable_dir_hints_and_sparse_checkouts() {
     );
     assert!(err.contains("sparse-checkout add postmortems"), "{err}");
     assert_eq!(repo.everything(), before);
-    assert!(repo.ok(&["list"]).contains(&hidden));
+    assert!(repo.ok(&["list", "--long"]).contains(&hidden));
     repo.ok(&["check"]);
     // The hint, pasted, brings the records back, and the write goes through.
     let hint = err

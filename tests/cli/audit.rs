@@ -505,7 +505,7 @@ fn a_fixes_postmortem_trailer_closes_the_action_item() {
     let before = repo.commit_count();
 
     // triage is a read: it shows what the trailer fixes, and commits nothing.
-    let shown = repo.ok(&["triage"]);
+    let shown = repo.ok(&["triage", "--long"]);
     assert_eq!(repo.commit_count(), before, "triage committed");
     assert!(
         shown.contains("Fixed by commits, not yet marked done (1)"),
@@ -589,7 +589,7 @@ fn triage_never_commits_even_where_it_could() {
     assert_eq!(repo.status_porcelain(), "");
     // On a detached HEAD too.
     repo.git(&["checkout", "-q", "--detach"]);
-    let out = repo.pm(&["triage"]);
+    let out = repo.pm(&["triage", "--long"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout(&out).contains(&format!("{id}#1")),

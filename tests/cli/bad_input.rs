@@ -94,7 +94,7 @@ fn a_malformed_record_is_reported_with_its_place_and_the_rest_still_works() {
         .replace("title = \"Bad one\"", "title = \"Bad one");
     repo.commit_file(&bad_path, &broken, "oops");
 
-    let out = repo.pm(&["list"]);
+    let out = repo.pm(&["list", "--long"]);
     assert!(out.status.success());
     assert!(stdout(&out).contains(&good) && !stdout(&out).contains(&bad));
     let err = stderr(&out);

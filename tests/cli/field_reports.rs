@@ -394,6 +394,6 @@ fn a_copy_under_another_records_name_is_skipped_not_counted_twice() {
         "{}",
         stderr(&out)
     );
-    let list = repo.ok(&["list", "--all"]);
+    let list = repo.ok(&["list", "--all", "--long"]);
     assert_eq!(list.matches(&a).count(), 1, "{list}");
 }

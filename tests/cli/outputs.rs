@@ -196,7 +196,10 @@ fn reads_beyond_the_tables_are_pinned() {
     repo.commit_on_head("app.rs", "// code\n", "Raise the timeout");
     settings().bind(|| {
         insta::assert_snapshot!("read-export", shown(&repo.pm(&["export", "--all"])));
-        insta::assert_snapshot!("read-related", shown(&repo.pm(&["related", &other])));
+        insta::assert_snapshot!(
+            "read-related",
+            shown(&repo.pm(&["related", &other, "--long"]))
+        );
         insta::assert_snapshot!(
             "read-changes",
             shown(&repo.pm(&["changes", &id, "--window", "30d"]))

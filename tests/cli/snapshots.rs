@@ -100,11 +100,11 @@ fn human_output_is_pinned() {
         .unwrap();
     settings().bind(|| {
         insta::assert_snapshot!("show", repo.ok(&["show", &id]));
-        insta::assert_snapshot!("list", repo.ok(&["list", "--all"]));
-        insta::assert_snapshot!("triage", repo.ok(&["triage"]));
+        insta::assert_snapshot!("list", repo.ok(&["list", "--all", "--long"]));
+        insta::assert_snapshot!("triage", repo.ok(&["triage", "--long"]));
         insta::assert_snapshot!("stats", repo.ok(&["stats"]));
         insta::assert_snapshot!("log", repo.ok(&["log", &id]));
-        insta::assert_snapshot!("search", repo.ok(&["search", "pool"]));
+        insta::assert_snapshot!("search", repo.ok(&["search", "pool", "--long"]));
         insta::assert_snapshot!("markdown", repo.ok(&["show", &id, "--format", "markdown"]));
         let check = repo.pm(&["check"]);
         insta::assert_snapshot!("check", format!("{}{}", stdout(&check), stderr(&check)));

@@ -288,3 +288,47 @@ fn completion_offers_record_ids_from_the_records_branch() {
     let whole = fish("PM-");
     assert!(whole.contains(&first) && whole.contains(&second), "{whole}");
 }
+
+#[test]
+fn tables_show_the_shortest_unique_id_that_every_command_takes() {
+    let repo = TestRepo::new();
+    let made = repo.new_record("Template", &[]);
+    let text = repo.show(&repo.record_path(&made));
+    // Two records whose random parts share four characters, by hand.
+    let crafted = [
+        "PM-20261130-k7x3aaaa",
+        "PM-20261130-k7x3bbbb",
+        "PM-20261130-zq2mcccc",
+    ];
+    for (n, id) in crafted.iter().enumerate() {
+        let body = text
+            .replace(&made, id)
+            .replace("title = \"Template\"", &format!("title = \"Crafted {n}\""));
+        repo.commit_file(&format!("postmortems/2026/11/{id}.toml"), &body, "by hand");
+    }
+    let list = repo.ok(&["list"]);
+    let first: Vec<&str> = list
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    for (short, id) in [
+        ("k7x3a", crafted[0]),
+        ("k7x3b", crafted[1]),
+        ("zq2m", crafted[2]),
+    ] {
+        assert!(first.contains(&short), "{short} in {list}");
+        // What the table shows, `show` takes.
+        let out = repo.ok(&["show", short, "--json"]);
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["id"], id);
+    }
+    // --long and JSON give whole IDs.
+    assert!(repo.ok(&["list", "--long"]).contains(crafted[0]));
+    assert!(repo.ok(&["list", "--json"]).contains(crafted[0]));
+    let triage = repo.ok(&["triage"]);
+    assert!(
+        triage.contains("k7x3a ") && !triage.contains(crafted[0]),
+        "{triage}"
+    );
+}

@@ -437,7 +437,7 @@ fn related_finds_the_same_problem_before_and_says_why() {
     );
 
     // The table says the same to a person.
-    let text = repo.ok(&["related", &new]);
+    let text = repo.ok(&["related", &new, "--long"]);
     assert!(
         text.contains(&old) && text.contains("same service payments"),
         "{text}"

@@ -83,6 +83,7 @@ impl Filter {
         Ok(Loaded {
             records: crate::record::arrange(records, &order),
             unreadable: loaded.unreadable,
+            ids: loaded.ids,
         })
     }
 }

@@ -67,6 +67,87 @@ impl RecordId {
     }
 }
 
+/// The shortest unique forms of record IDs, as git abbreviates hashes:
+/// the fewest leading characters of the random part (at least
+/// [`SHORT_MIN`]) that start no other record's, so every command that
+/// takes an ID accepts what a table shows. Made from every ID on the
+/// branch, not only those shown: a form unique among ten shown rows may
+/// name two records.
+#[derive(Debug, Clone, Default)]
+pub struct ShortIds {
+    /// Each random part with its shortest unique length, sorted; 0 when
+    /// another record has the same random part (then the whole ID).
+    sorted: Vec<([u8; SUFFIX_LEN], u8)>,
+    long: bool,
+}
+
+/// Four characters: 20 bits, so a team's thousands of records mostly
+/// show as `k7x3`, and one more character where two share a start.
+pub const SHORT_MIN: usize = 4;
+
+impl ShortIds {
+    pub fn of<'a>(ids: impl IntoIterator<Item = &'a str>) -> ShortIds {
+        let mut suffixes: Vec<[u8; SUFFIX_LEN]> = ids
+            .into_iter()
+            .filter_map(|id| {
+                id.len()
+                    .checked_sub(SUFFIX_LEN)
+                    .map(|at| &id.as_bytes()[at..])
+            })
+            .filter_map(|s| s.try_into().ok())
+            .collect();
+        suffixes.sort_unstable();
+        let common = |a: &[u8; SUFFIX_LEN], b: &[u8; SUFFIX_LEN]| {
+            a.iter().zip(b).take_while(|(x, y)| x == y).count()
+        };
+        let sorted = (0..suffixes.len())
+            .map(|i| {
+                let s = &suffixes[i];
+                let before = i.checked_sub(1).map_or(0, |j| common(s, &suffixes[j]));
+                let after = suffixes.get(i + 1).map_or(0, |n| common(s, n));
+                let len = before.max(after) + 1;
+                let len = if len > SUFFIX_LEN {
+                    0
+                } else {
+                    len.max(SHORT_MIN)
+                };
+                (*s, len as u8)
+            })
+            .collect();
+        ShortIds {
+            sorted,
+            long: false,
+        }
+    }
+
+    /// Whole IDs, as `--long` asks.
+    pub fn long() -> ShortIds {
+        ShortIds {
+            sorted: Vec::new(),
+            long: true,
+        }
+    }
+
+    /// `id`'s shortest unique form (`k7x3`), or the whole ID when asked for
+    /// it, when another record has the same random part, or when `id` was
+    /// not among those this was made from.
+    pub fn show<'a>(&self, id: &'a str) -> &'a str {
+        if self.long || id.len() < SUFFIX_LEN {
+            return id;
+        }
+        let at = id.len() - SUFFIX_LEN;
+        let Ok(suffix) = <[u8; SUFFIX_LEN]>::try_from(&id.as_bytes()[at..]) else {
+            return id;
+        };
+        match self.sorted.binary_search_by(|(s, _)| s.cmp(&suffix)) {
+            Ok(i) if self.sorted[i].1 > 0 && id.is_char_boundary(at) => {
+                &id[at..at + usize::from(self.sorted[i].1)]
+            }
+            _ => id,
+        }
+    }
+}
+
 impl fmt::Display for RecordId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -122,6 +203,38 @@ pub fn split_action_ref(s: &str) -> Result<(&str, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_forms_are_unique_among_every_id_and_accepted_by_matches() {
+        let ids = [
+            "PM-20261101-k7x3q4mz",
+            "PM-20261102-k7x3abcd",
+            "PM-20261103-abcdefgh",
+            "PM-20261104-zzzzzzzz",
+            "PM-20261105-zzzzzzzz",
+        ];
+        let short = ShortIds::of(ids);
+        let shown: Vec<&str> = ids.iter().map(|id| short.show(id)).collect();
+        assert_eq!(
+            shown,
+            [
+                "k7x3q",
+                "k7x3a",
+                "abcd",
+                "PM-20261104-zzzzzzzz",
+                "PM-20261105-zzzzzzzz"
+            ]
+        );
+        for (id, s) in ids.iter().zip(&shown) {
+            let named: Vec<&&str> = ids
+                .iter()
+                .filter(|other| RecordId::parse(other).unwrap().matches(s))
+                .collect();
+            assert_eq!(named, [id], "{s}");
+        }
+        assert_eq!(ShortIds::long().show(ids[0]), ids[0]);
+        assert_eq!(short.show("PM-20261106-unknownx"), "PM-20261106-unknownx");
+    }
 
     #[test]
     fn generated_ids_parse_and_differ() {
