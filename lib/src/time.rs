@@ -8,6 +8,7 @@
 
 use chrono::{
     DateTime, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
+    Timelike,
 };
 
 /// The zone used for times typed without an offset.
@@ -118,6 +119,35 @@ pub fn parse_time(
     parse_time_after(input, now, zone, None).map(|r| r.at)
 }
 
+/// How a bare clock (`09:20`), which names no day, is given one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Bare {
+    /// The most recent past one: nothing else to go by.
+    Past,
+    /// The first at or after an earlier incident time (`--detected` after
+    /// the start): the incident's times run forward.
+    After(DateTime<FixedOffset>),
+    /// The one nearest the incident's start, up to 12 h either side: a
+    /// timeline entry often comes before the start (the trigger, the deploy).
+    Near(DateTime<FixedOffset>),
+}
+
+impl Bare {
+    /// `After(anchor)` beside an anchor, else `Past`.
+    pub fn after(anchor: Option<DateTime<FixedOffset>>) -> Bare {
+        anchor.map_or(Bare::Past, Bare::After)
+    }
+
+    /// `Near(start)` beside a start, else `Past`.
+    pub fn near(start: Option<DateTime<FixedOffset>>) -> Bare {
+        start.map_or(Bare::Past, Bare::Near)
+    }
+}
+
+/// How far from its anchor a bare clock may be read before the day is
+/// too much of a guess to make silently: half a day either way.
+pub const NEAR_HOURS: i64 = 12;
+
 /// A time as read, and whether its day was inferred from a bare clock.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Resolved {
@@ -137,7 +167,17 @@ pub fn parse_time_after(
     zone: Zone,
     anchor: Option<DateTime<FixedOffset>>,
 ) -> Result<Resolved, String> {
-    let r = read_time(input, now, zone, anchor)?;
+    parse_time_as(input, now, zone, Bare::after(anchor))
+}
+
+/// Parses a time, giving a bare clock its day as `bare` says.
+pub fn parse_time_as(
+    input: &str,
+    now: DateTime<FixedOffset>,
+    zone: Zone,
+    bare: Bare,
+) -> Result<Resolved, String> {
+    let r = read_time(input, now, zone, bare)?;
     if !year_ok(&r.at) {
         return Err(format!(
             "'{}' is out of range (year {}): give a time between 1900 and 9999",
@@ -157,7 +197,7 @@ fn read_time(
     input: &str,
     now: DateTime<FixedOffset>,
     zone: Zone,
-    anchor: Option<DateTime<FixedOffset>>,
+    bare: Bare,
 ) -> Result<Resolved, String> {
     let s = input.trim();
     let bad = || format!("cannot read '{s}' as a time: {TIME_FORMS}");
@@ -202,35 +242,98 @@ fn read_time(
         (Some(d), rest) => at_day(d, rest, zone)
             .and_then(|t| t.ok_or_else(bad))
             .and_then(exact),
-        (None, [clock]) => {
-            let inferred = |at| {
-                Ok(Resolved {
-                    at,
-                    day_inferred: true,
-                })
-            };
-            match anchor {
-                Some(a) => {
-                    let day = zone.convert(a).date_naive();
-                    let same = at_day(day, &[clock], zone)?.ok_or_else(bad)?;
-                    if same >= a {
-                        return inferred(same);
-                    }
-                    let next = day.succ_opt().ok_or_else(bad)?;
-                    inferred(at_day(next, &[clock], zone)?.ok_or_else(bad)?)
-                }
-                None => {
-                    let today = at_day(local_now.date_naive(), &[clock], zone)?.ok_or_else(bad)?;
-                    if today <= now {
-                        return inferred(today);
-                    }
-                    // A clock time still ahead of us means the last one: `23:50` typed at 00:10.
-                    let yesterday = local_now.date_naive().pred_opt().ok_or_else(bad)?;
-                    inferred(at_day(yesterday, &[clock], zone)?.ok_or_else(bad)?)
-                }
+        (None, [clock]) => Ok(Resolved {
+            at: bare_clock(clock, now, zone, bare)?.ok_or_else(bad)?,
+            day_inferred: true,
+        }),
+        _ => Err(bad()),
+    }
+}
+
+/// A bare clock on the day `bare` picks; `Ok(None)`: not a clock.
+fn bare_clock(
+    clock: &str,
+    now: DateTime<FixedOffset>,
+    zone: Zone,
+    bare: Bare,
+) -> Result<Option<DateTime<FixedOffset>>, String> {
+    // The clock on the days around `t` (in the zone), earliest first; a
+    // day where it does not exist (a daylight-saving gap) is left out, and
+    // said only when no day is left to pick.
+    let around = |t: DateTime<FixedOffset>| -> Result<Vec<DateTime<FixedOffset>>, String> {
+        let day = zone.convert(t).date_naive();
+        let mut out = Vec::new();
+        let mut why = None;
+        for d in [day.pred_opt(), Some(day), day.succ_opt()]
+            .into_iter()
+            .flatten()
+        {
+            match at_day(d, &[clock], zone) {
+                Ok(Some(at)) => out.push(at),
+                Ok(None) => return Ok(Vec::new()),
+                Err(e) => why = why.or(Some(e)),
             }
         }
-        _ => Err(bad()),
+        match why {
+            Some(e) if out.is_empty() => Err(e),
+            _ => Ok(out),
+        }
+    };
+    Ok(match bare {
+        Bare::After(a) => around(a)?.into_iter().find(|t| *t >= a),
+        // A clock time still ahead of us means the last one: `23:50` typed at 00:10.
+        Bare::Past => around(now)?.into_iter().rev().find(|t| *t <= now),
+        // Ties (exactly 12 h either side) go forward, where most of an
+        // incident's events are.
+        Bare::Near(s) => around(s)?
+            .into_iter()
+            .min_by_key(|t| ((*t - s).num_seconds().abs(), *t < s)),
+    })
+}
+
+/// The reading of a bare clock that lands more than half a day after its
+/// anchor (`--mitigated 02:10` after a 03:20 start: 23 hours later), with
+/// the other reading, the same clock the day before (before the anchor).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TooFar {
+    pub anchor: DateTime<FixedOffset>,
+    pub after: DateTime<FixedOffset>,
+    pub before: DateTime<FixedOffset>,
+}
+
+/// `Some` when `r` is a bare clock read after `bare`'s anchor but more
+/// than [`NEAR_HOURS`] after it: a day a person must say, not one to guess.
+pub fn too_far(r: &Resolved, bare: Bare, zone: Zone) -> Option<TooFar> {
+    let Bare::After(anchor) = bare else {
+        return None;
+    };
+    if !r.day_inferred || r.at - anchor <= Duration::hours(NEAR_HOURS) {
+        return None;
+    }
+    let local = zone.convert(r.at);
+    let day = local.date_naive().pred_opt()?;
+    let before = zone.localize_or_why(day.and_time(local.time())).ok()?;
+    Some(TooFar {
+        anchor,
+        after: r.at,
+        before,
+    })
+}
+
+/// A time written back as a person would type it, day included, so that
+/// it reads as the same instant in `zone`: `2026-11-30 02:10`, with the
+/// seconds when it has them and the offset only when the zone needs it.
+pub fn typed_form(t: DateTime<FixedOffset>, zone: Zone) -> String {
+    let local = zone.convert(t);
+    let clock = if local.second() == 0 && local.nanosecond() == 0 {
+        "%Y-%m-%d %H:%M"
+    } else {
+        "%Y-%m-%d %H:%M:%S"
+    };
+    let plain = local.format(clock).to_string();
+    match zone.localize_or_why(local.naive_local()) {
+        Ok(back) if back == t => plain,
+        _ => format!("{plain} {}", local.offset()),
     }
 }
 
@@ -330,23 +433,30 @@ fn parse_relative(s: &str, now: DateTime<FixedOffset>) -> Option<DateTime<FixedO
     now.checked_sub_signed(Duration::try_minutes(n.checked_mul(minutes)?)?)
 }
 
-const DATE_FORMS: &str = "use YYYY-MM-DD, 'today', 'tomorrow', or '+7d' / '+2w' from today";
+const DATE_FORMS: &str =
+    "use YYYY-MM-DD, 'today', 'tomorrow', 'yesterday', or '+7d' / '+2w' / '-3d' from today";
 
-/// A calendar day such as an action item's due date.
+/// A calendar day such as an action item's due date. Past days are days
+/// too: an item filed late is already overdue, and saying so is the
+/// caller's job, not a refusal.
 pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     let s = input.trim();
     let bad = || format!("cannot read '{s}' as a date: {DATE_FORMS}");
     match s.to_lowercase().as_str() {
         "today" | "오늘" => return Ok(today),
         "tomorrow" | "내일" => return today.succ_opt().ok_or_else(bad),
+        "yesterday" | "어제" => return today.pred_opt().ok_or_else(bad),
         _ => {}
     }
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Ok(d);
     }
-    let rel = s.strip_prefix('+').unwrap_or(s);
+    let (sign, rel) = match s.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, s.strip_prefix('+').unwrap_or(s)),
+    };
     let split = rel.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
-    let n: i64 = rel[..split].parse().map_err(|_| bad())?;
+    let n: i64 = sign * rel[..split].parse::<i64>().map_err(|_| bad())?;
     let days = match &rel[split..] {
         "d" | "day" | "days" => n,
         "w" | "week" | "weeks" => n.checked_mul(7).ok_or_else(bad)?,
@@ -362,6 +472,60 @@ pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate, String> {
 /// second, or finer when the time has it (an imported alert's milliseconds).
 pub fn format_rfc3339(t: &DateTime<FixedOffset>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+}
+
+/// How human output shows times: every one in the team's zone, which is
+/// named once (`+09:00`), so a timeline mixing imported UTC entries with
+/// typed ones reads in one clock. Only a time whose offset in the zone
+/// differs from the named one (across a daylight-saving change) carries
+/// its own. The instants are never changed, only how they are written.
+#[derive(Debug, Clone, Copy)]
+pub struct TimeView {
+    zone: Zone,
+    offset: FixedOffset,
+}
+
+impl TimeView {
+    /// The zone's offset at `now` is the one named.
+    pub fn new(zone: Zone, now: DateTime<FixedOffset>) -> TimeView {
+        TimeView {
+            zone,
+            offset: *zone.convert(now).offset(),
+        }
+    }
+
+    pub fn zone(&self) -> Zone {
+        self.zone
+    }
+
+    /// The zone as said once: `+09:00`.
+    pub fn label(&self) -> String {
+        self.offset.to_string()
+    }
+
+    /// The instant in the zone (for its day, or a template's RFC 3339).
+    pub fn local(&self, t: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
+        self.zone.convert(t)
+    }
+
+    /// `2026-11-30 03:10`.
+    pub fn minutes(&self, t: DateTime<FixedOffset>) -> String {
+        self.written(t, "%Y-%m-%d %H:%M")
+    }
+
+    /// `2026-11-30 03:10:42`.
+    pub fn seconds(&self, t: DateTime<FixedOffset>) -> String {
+        self.written(t, "%Y-%m-%d %H:%M:%S")
+    }
+
+    fn written(&self, t: DateTime<FixedOffset>, format: &str) -> String {
+        let local = self.zone.convert(t);
+        if *local.offset() == self.offset {
+            local.format(format).to_string()
+        } else {
+            format!("{} {}", local.format(format), local.offset())
+        }
+    }
 }
 
 /// Short human age: `45m`, `5h`, `3d`, `2w`.

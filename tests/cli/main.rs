@@ -25,5 +25,6 @@ mod reports;
 mod sharing;
 mod snapshots;
 mod sources;
+mod team_clock;
 mod terminal;
 mod writeup;

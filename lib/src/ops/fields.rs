@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::record::model::Impact;
 use crate::record::{Record, RecordDoc};
 use crate::session::Session;
+use crate::time::Bare;
 
 /// What the incident is. In `update`, the lists replace the record's.
 #[derive(Debug, Clone, Default)]
@@ -56,7 +57,8 @@ impl Times {
     /// Parses every given time first, so one bad value writes nothing. A
     /// bare clock is read after the latest earlier incident time (given
     /// here, or already in `before`): `--started "2026-11-23 09:12"
-    /// --detected 09:20` is 11-23 09:20.
+    /// --detected 09:20` is 11-23 09:20; one more than 12 h after it is
+    /// refused with both readings (see `Session::time_as`).
     pub fn apply(
         &self,
         session: &Session,
@@ -78,7 +80,13 @@ impl Times {
         for (flag, key, value) in self.pairs() {
             let t = match value {
                 Some(v) => {
-                    let t = session.time_after(flag, v, anchor)?;
+                    // A start corrected with a bare clock stays near the
+                    // one it corrects, not on today's date.
+                    let bare = match (key, anchor) {
+                        ("started_at", None) => Bare::near(existing(key).map(|t| t.0)),
+                        _ => Bare::after(anchor),
+                    };
+                    let t = session.time_as(flag, v, bare)?;
                     parsed.push((key, t));
                     Some(t)
                 }
