@@ -508,22 +508,15 @@ impl TimeView {
         self.zone.convert(t)
     }
 
-    /// `2026-11-30 03:10`.
+    /// `2026-11-30 03:10` (with `+10:00` after it when the zone's offset
+    /// then is not the one named).
     pub fn minutes(&self, t: DateTime<FixedOffset>) -> String {
-        self.written(t, "%Y-%m-%d %H:%M")
-    }
-
-    /// `2026-11-30 03:10:42`.
-    pub fn seconds(&self, t: DateTime<FixedOffset>) -> String {
-        self.written(t, "%Y-%m-%d %H:%M:%S")
-    }
-
-    fn written(&self, t: DateTime<FixedOffset>, format: &str) -> String {
         let local = self.zone.convert(t);
+        let written = local.format("%Y-%m-%d %H:%M");
         if *local.offset() == self.offset {
-            local.format(format).to_string()
+            written.to_string()
         } else {
-            format!("{} {}", local.format(format), local.offset())
+            format!("{written} {}", local.offset())
         }
     }
 }
@@ -645,6 +638,65 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_clock_in_a_timeline_is_the_one_nearest_the_start() {
+        let started = DateTime::parse_from_rfc3339("2026-11-30T03:10:00+09:00").unwrap();
+        let near = |s: &str| {
+            let r = parse_time_as(s, now(), kst(), Bare::Near(started)).unwrap();
+            assert!(r.day_inferred);
+            r.at.to_rfc3339()
+        };
+        assert_eq!(near("03:00"), "2026-11-30T03:00:00+09:00", "just before");
+        assert_eq!(near("14:00"), "2026-11-30T14:00:00+09:00", "10h 50m after");
+        assert_eq!(near("15:30"), "2026-11-29T15:30:00+09:00", "11h 40m before");
+        assert_eq!(
+            near("15:10"),
+            "2026-11-30T15:10:00+09:00",
+            "a tie goes forward"
+        );
+        // A date given is taken as given.
+        let r = parse_time_as("2026-11-20 03:00", now(), kst(), Bare::Near(started)).unwrap();
+        assert_eq!(r.at.to_rfc3339(), "2026-11-20T03:00:00+09:00");
+    }
+
+    #[test]
+    fn a_bare_clock_over_12_hours_after_its_anchor_is_too_far() {
+        let started = DateTime::parse_from_rfc3339("2026-11-30T03:20:00+09:00").unwrap();
+        let bare = Bare::After(started);
+        let read = |s: &str| parse_time_as(s, now(), kst(), bare).unwrap();
+        let far = too_far(&read("02:10"), bare, kst()).expect("23 h later");
+        assert_eq!(far.after.to_rfc3339(), "2026-12-01T02:10:00+09:00");
+        assert_eq!(far.before.to_rfc3339(), "2026-11-30T02:10:00+09:00");
+        assert_eq!(far.anchor, started);
+        assert_eq!(too_far(&read("15:20"), bare, kst()), None, "12 h exactly");
+        assert!(too_far(&read("15:21"), bare, kst()).is_some());
+        // Typed with its day, it is what was typed.
+        let dated = read("2026-12-01 02:10");
+        assert_eq!(too_far(&dated, bare, kst()), None);
+        assert_eq!(too_far(&read("02:10"), Bare::Near(started), kst()), None);
+    }
+
+    #[test]
+    fn typed_forms_read_back_as_the_same_instant() {
+        let t = DateTime::parse_from_rfc3339("2026-11-29T17:10:00Z").unwrap();
+        assert_eq!(typed_form(t, kst()), "2026-11-30 02:10");
+        let s = DateTime::parse_from_rfc3339("2026-11-30T02:10:30+09:00").unwrap();
+        assert_eq!(typed_form(s, kst()), "2026-11-30 02:10:30");
+        for t in [t, s] {
+            assert_eq!(parse_time(&typed_form(t, kst()), now(), kst()).unwrap(), t);
+        }
+    }
+
+    #[test]
+    fn a_view_shows_one_zone_and_names_it_once() {
+        let view = TimeView::new(kst(), now());
+        assert_eq!(view.label(), "+09:00");
+        let utc = DateTime::parse_from_rfc3339("2026-11-29T18:19:00.250Z").unwrap();
+        assert_eq!(view.minutes(utc), "2026-11-30 03:19");
+        assert_eq!(view.local(utc), utc, "the same instant");
+        assert_eq!(view.local(utc).offset().local_minus_utc(), 9 * 3600);
+    }
+
+    #[test]
     fn dates() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
         assert_eq!(parse_date("+7d", today).unwrap().to_string(), "2026-12-01");
@@ -653,7 +705,14 @@ mod tests {
             parse_date("2026-12-07", today).unwrap().to_string(),
             "2026-12-07"
         );
+        assert_eq!(
+            parse_date("yesterday", today).unwrap().to_string(),
+            "2026-11-23"
+        );
+        assert_eq!(parse_date("어제", today).unwrap().to_string(), "2026-11-23");
+        assert_eq!(parse_date("-3d", today).unwrap().to_string(), "2026-11-21");
         assert!(parse_date("next-ish", today).is_err());
+        assert!(parse_date("-", today).is_err());
         assert!(parse_date("2026-02-30", today).is_err());
     }
 }

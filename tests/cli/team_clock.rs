@@ -400,3 +400,19 @@ fn a_past_due_date_is_taken_with_a_note_that_the_item_is_already_overdue() {
     let shown = ok(&repo, &["show", &id]);
     assert!(shown.contains("due 2026-12-02 (overdue)"), "{shown}");
 }
+
+#[test]
+fn log_shows_a_changed_time_in_the_teams_zone() {
+    let repo = mixed();
+    let fixed = MIXED.replace(
+        "acknowledged_at = 2026-11-29T18:19:00+00:00",
+        "acknowledged_at = 2026-11-29T18:21:00+00:00",
+    );
+    repo.commit_on_records_branch(MIXED_PATH, &fixed, "ack by hand");
+    let log = ok(&repo, &["log", "abcdefgh"]);
+    assert!(
+        log.contains("acknowledged_at: 2026-11-30T03:19:00+09:00 → 2026-11-30T03:21:00+09:00"),
+        "{log}"
+    );
+    assert!(!log.contains("+00:00"), "{log}");
+}
