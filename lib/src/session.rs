@@ -65,18 +65,20 @@ impl Session {
 
     /// A time from the flag `flag`; the error names the flag and the value.
     pub fn time(&self, flag: &str, input: &str) -> Result<Timestamp> {
-        self.time_after(flag, input, None)
+        self.time_as(flag, input, Bare::Past)
     }
 
-    /// A time from `flag`, where a bare clock (`09:20`) is the first such
-    /// time at or after `anchor` (the incident's start, an earlier time).
-    pub fn time_after(
+    /// An incident time from `flag`, a bare clock read after `anchor`, the
+    /// latest earlier incident time (its field, its value), which the
+    /// refusal names.
+    pub fn incident_time(
         &self,
         flag: &str,
         input: &str,
-        anchor: Option<DateTime<FixedOffset>>,
+        anchor: Option<(&str, DateTime<FixedOffset>)>,
     ) -> Result<Timestamp> {
-        self.time_as(flag, input, Bare::after(anchor))
+        let (name, at) = anchor.unzip();
+        self.read_time(flag, input, Bare::after(at), name.unwrap_or_default())
     }
 
     /// A time from `flag`, a bare clock given its day as `bare` says. One
@@ -84,11 +86,15 @@ impl Session {
     /// as commands to paste: a 23-hour TTM is a typo far more often than an
     /// incident. When the day lands on another than today, a note says which.
     pub fn time_as(&self, flag: &str, input: &str, bare: Bare) -> Result<Timestamp> {
+        self.read_time(flag, input, bare, "the time before it")
+    }
+
+    fn read_time(&self, flag: &str, input: &str, bare: Bare, anchor: &str) -> Result<Timestamp> {
         let zone = self.zone();
         let r = crate::time::parse_time_as(input, self.now, zone, bare)
             .map_err(|e| Error::usage(format!("{flag}: {e}")))?;
         if let Some(far) = crate::time::too_far(&r, bare, zone) {
-            return Err(too_far_error(flag, input, far, self.view()));
+            return Err(too_far_error(flag, input, (anchor, far), self.view()));
         }
         let local = zone.convert(r.at);
         if r.day_inferred && local.date_naive() != zone.convert(self.now).date_naive() {
@@ -265,10 +271,10 @@ impl Session {
 
 /// The refusal of a bare clock read too far after its anchor, with the
 /// command as typed, corrected to each reading.
-fn too_far_error(flag: &str, input: &str, far: TooFar, view: TimeView) -> Error {
+fn too_far_error(flag: &str, input: &str, (name, far): (&str, TooFar), view: TimeView) -> Error {
     let typed = input.trim();
     let gap = crate::time::format_minutes((far.after - far.anchor).num_seconds() as f64 / 60.0);
-    let anchor = view.minutes(far.anchor);
+    let anchor = format!("{name} {}", view.minutes(far.anchor));
     let retype = |say: String, at| Hint::Retype {
         say,
         flag: flag.to_string(),
@@ -276,7 +282,7 @@ fn too_far_error(flag: &str, input: &str, far: TooFar, view: TimeView) -> Error 
         with: crate::time::typed_form(at, view.zone()),
     };
     Error::usage(format!(
-        "{flag} {typed}: the first {typed} after the incident's earlier time ({anchor}) is {}, {gap} later; say which day",
+        "{flag} {typed}: the first {typed} after {anchor} is {}, {gap} later; give the day",
         view.minutes(far.after)
     ))
     .nothing_written()

@@ -116,7 +116,7 @@ pub fn parse_time(
     now: DateTime<FixedOffset>,
     zone: Zone,
 ) -> Result<DateTime<FixedOffset>, String> {
-    parse_time_after(input, now, zone, None).map(|r| r.at)
+    parse_time_as(input, now, zone, Bare::Past).map(|r| r.at)
 }
 
 /// How a bare clock (`09:20`), which names no day, is given one.
@@ -156,21 +156,10 @@ pub struct Resolved {
     pub day_inferred: bool,
 }
 
-/// Parses a time; a bare clock (`09:20`) given beside an `anchor` (the
-/// incident's start, an earlier incident time) is the first such time at
-/// or after the anchor, so `--started "2026-11-23 09:12" --detected 09:20`
-/// means 11-23 09:20 and `00:10` after 23:50 the next day. Without an
-/// anchor a bare clock is the most recent past one.
-pub fn parse_time_after(
-    input: &str,
-    now: DateTime<FixedOffset>,
-    zone: Zone,
-    anchor: Option<DateTime<FixedOffset>>,
-) -> Result<Resolved, String> {
-    parse_time_as(input, now, zone, Bare::after(anchor))
-}
-
-/// Parses a time, giving a bare clock its day as `bare` says.
+/// Parses a time, giving a bare clock its day as `bare` says: beside an
+/// earlier incident time, the first at or after it (`--started "2026-11-23
+/// 09:12" --detected 09:20` is 11-23 09:20, `00:10` after 23:50 the next
+/// day); beside the start of a timeline, the nearest; else the last past one.
 pub fn parse_time_as(
     input: &str,
     now: DateTime<FixedOffset>,
@@ -613,7 +602,7 @@ mod tests {
     #[test]
     fn a_bare_clock_beside_an_anchor_is_the_first_at_or_after_it() {
         let started = DateTime::parse_from_rfc3339("2026-11-23T09:12:00+09:00").unwrap();
-        let at = |s: &str, a| parse_time_after(s, now(), kst(), Some(a)).unwrap();
+        let at = |s: &str, a| parse_time_as(s, now(), kst(), Bare::After(a)).unwrap();
         let r = at("09:20", started);
         assert_eq!(r.at.to_rfc3339(), "2026-11-23T09:20:00+09:00");
         assert!(r.day_inferred);
@@ -633,7 +622,7 @@ mod tests {
         assert_eq!(r.at.to_rfc3339(), "2026-11-22T08:00:00+09:00");
         assert!(!r.day_inferred);
         // Without an anchor: the most recent past one.
-        let r = parse_time_after("23:50", now(), kst(), None).unwrap();
+        let r = parse_time_as("23:50", now(), kst(), Bare::Past).unwrap();
         assert_eq!(r.at.to_rfc3339(), "2026-11-23T23:50:00+09:00");
     }
 

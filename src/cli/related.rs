@@ -60,7 +60,7 @@ pub fn run(ctx: &Ctx, args: RelatedArgs) -> Result<()> {
         .map(|r| {
             vec![
                 r.id.clone(),
-                r.began.0.format("%Y-%m-%d").to_string(),
+                ctx.zone().convert(r.began.0).format("%Y-%m-%d").to_string(),
                 r.status.to_string(),
                 inline(&r.title),
                 r.reasons

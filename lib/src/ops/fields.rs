@@ -76,24 +76,25 @@ impl Times {
             })
         };
         let mut parsed = Vec::new();
-        let mut anchor = None;
+        // The latest incident time so far, and its field.
+        let mut anchor: Option<(&str, chrono::DateTime<_>)> = None;
         for (flag, key, value) in self.pairs() {
-            let t = match value {
-                Some(v) => {
-                    // A start corrected with a bare clock stays near the
-                    // one it corrects, not on today's date.
-                    let bare = match (key, anchor) {
-                        ("started_at", None) => Bare::near(existing(key).map(|t| t.0)),
-                        _ => Bare::after(anchor),
-                    };
-                    let t = session.time_as(flag, v, bare)?;
-                    parsed.push((key, t));
-                    Some(t)
+            let t = match (value, anchor) {
+                // A start corrected with a bare clock stays near the one
+                // it corrects, not on today's date.
+                (Some(v), None) if key == "started_at" => {
+                    Some(session.time_as(flag, v, Bare::near(existing(key).map(|t| t.0)))?)
                 }
-                None => existing(key),
+                (Some(v), _) => Some(session.incident_time(flag, v, anchor)?),
+                (None, _) => existing(key),
             };
-            if let Some(t) = t {
-                anchor = Some(anchor.map_or(t.0, |a: chrono::DateTime<_>| a.max(t.0)));
+            if let (Some(_), Some(t)) = (value, t) {
+                parsed.push((key, t));
+            }
+            if let Some(t) = t
+                && anchor.is_none_or(|(_, a)| t.0 > a)
+            {
+                anchor = Some((key, t.0));
             }
         }
         for (key, t) in parsed {
