@@ -416,3 +416,51 @@ fn log_shows_a_changed_time_in_the_teams_zone() {
     );
     assert!(!log.contains("+00:00"), "{log}");
 }
+
+#[test]
+fn the_guided_new_asks_again_for_a_bare_clock_half_a_day_past_the_time_before() {
+    let repo = seoul();
+    repo.commit_on_records_branch(
+        "postmortems/config.toml",
+        "timezone = \"+09:00\"\nservices = [\"payments\", \"search\"]\n",
+        "config",
+    );
+    let mut p = repo.pty(&["new"]);
+    p.exp_string("Title").unwrap();
+    p.send_line("Batch overload").unwrap();
+    p.exp_string("> SEV3").unwrap();
+    key(&mut p, "\r");
+    p.exp_string("Affected services").unwrap();
+    p.exp_string("search").unwrap();
+    key(&mut p, " ");
+    key(&mut p, "\r");
+    p.exp_string("Summary").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("When did it start").unwrap();
+    p.send_line("2026-11-30 03:20").unwrap();
+    p.exp_string("When was it detected").unwrap();
+    p.send_line("03:25").unwrap();
+    p.exp_string("mitigated").unwrap();
+    p.send_line("02:10").unwrap(); // 22h 45m later, or before the start
+    p.exp_string("2026-12-01 02:10 or 2026-11-30 02:10: give the day too")
+        .unwrap();
+    p.exp_string("mitigated").unwrap();
+    p.send_line("2026-11-30 04:10").unwrap();
+    p.exp_string("resolved").unwrap();
+    p.send_line("").unwrap();
+    for question in ["Users affected", "Field reports", "Impact in words"] {
+        p.exp_string(question).unwrap();
+        p.send_line("").unwrap();
+    }
+    p.exp_string("Create this post-mortem?").unwrap();
+    key(&mut p, "\r");
+    p.exp_string("Created PM-").unwrap();
+    p.exp_eof().unwrap();
+    let files = repo.git(&["ls-tree", "-r", "--name-only", "postmortems"]);
+    let path = files
+        .lines()
+        .find(|l| l.contains("/PM-"))
+        .expect("a record");
+    let r: toml::Table = toml::from_str(&repo.show(path)).unwrap();
+    assert_eq!(r["mitigated_at"].to_string(), "2026-11-30T04:10:00+09:00");
+}
