@@ -86,6 +86,12 @@ pub fn print_error(e: &Error) {
             Hint::Say(s) => pasteable(s).into_owned(),
             Hint::Run(c) => command_line(c),
             Hint::SayRun(s, c) => format!("{}: {}", pasteable(s), command_line(c)),
+            Hint::Retype {
+                say,
+                flag,
+                typed,
+                with,
+            } => format!("{}: {}", pasteable(say), retyped(flag, typed, with)),
         };
         to_stderr(&format!(
             "{}: {}",
@@ -93,6 +99,30 @@ pub fn print_error(e: &Error) {
             postmortem::text::inline(&text)
         ));
     }
+}
+
+/// The command line as typed, with `flag`'s value `typed` replaced by
+/// `with`, quoted to paste; just `FLAG VALUE` when the line does not hold
+/// it (a value given another way).
+fn retyped(flag: &str, typed: &str, with: &str) -> String {
+    let mut args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let joined = format!("{flag}={typed}");
+    let at = (0..args.len()).find(|&i| {
+        args[i] == joined || (args[i] == flag && args.get(i + 1).is_some_and(|v| v == typed))
+    });
+    let Some(i) = at else {
+        return format!("{flag} {}", shell_quote(with));
+    };
+    if args[i] == joined {
+        args[i] = format!("{flag}={with}");
+    } else {
+        args[i + 1] = with.to_string();
+    }
+    let line: Vec<String> = args.iter().map(|a| shell_quote(a)).collect();
+    format!("devops {}", line.join(" "))
 }
 
 /// Prose that names `devops postmortem …` in words (a warning, a note, a

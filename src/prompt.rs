@@ -136,8 +136,18 @@ pub fn time(
         if answer.is_empty() {
             return Ok(None);
         }
-        match postmortem::time::parse_time_after(&answer, ctx.now, ctx.zone(), anchor) {
-            Ok(t) => return Ok(Some(Timestamp(t.at))),
+        let bare = postmortem::time::Bare::after(anchor);
+        let read = postmortem::time::parse_time_as(&answer, ctx.now, ctx.zone(), bare);
+        match read {
+            Ok(t) => match postmortem::time::too_far(&t, bare, ctx.zone()) {
+                None => return Ok(Some(Timestamp(t.at))),
+                // Asked again with the day, as the flags are refused.
+                Some(far) => ctx.out.warn(&format!(
+                    "{answer} is {} or {}: give the day too",
+                    ctx.view().minutes(far.after),
+                    ctx.view().minutes(far.before)
+                )),
+            },
             Err(e) => ctx.out.warn(&e),
         }
     }

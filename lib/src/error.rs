@@ -57,6 +57,15 @@ pub enum Hint {
     Run(Command),
     /// Advice, then a command line: "commit them first: git commit …".
     SayRun(String, Command),
+    /// Advice, then the command line as the person typed it with the value
+    /// `typed` of `flag` replaced by `with`: a correction ready to paste
+    /// (the library never sees the command line; the binary does).
+    Retype {
+        say: String,
+        flag: String,
+        typed: String,
+        with: String,
+    },
 }
 
 /// A command and its arguments, quoted for a shell only when shown.

@@ -3,13 +3,13 @@
 //! bare time was read) for the binary to say.
 
 use crate::config::Config;
-use crate::error::{Command, Error, Result};
+use crate::error::{Command, Error, Hint, Result};
 use crate::record::parse::parse_record;
 use crate::record::{Record, RecordDoc, Timestamp, status};
 use crate::store::read::Unreadable;
 use crate::store::read::{Detail, Entry};
 use crate::store::{Change, Committed, Store, commit_record};
-use crate::time::Zone;
+use crate::time::{Bare, TimeView, TooFar, Zone};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 pub struct Session {
@@ -39,7 +39,12 @@ impl Session {
             Some(text) => Config::parse(&text, &config_path)?,
             None => Config::default(),
         };
-        let now = now(config.zone())?;
+        let mut now = now(config.zone())?;
+        if config.timezone.is_some() {
+            // A clock pinned in another offset still reads in the team's
+            // zone: "today", due days and the times written are theirs.
+            now = config.zone().convert(now);
+        }
         crate::trace::mark("context opened");
         Ok(Session {
             store,
@@ -63,22 +68,39 @@ impl Session {
 
     /// A time from the flag `flag`; the error names the flag and the value.
     pub fn time(&self, flag: &str, input: &str) -> Result<Timestamp> {
-        self.time_after(flag, input, None)
+        self.time_as(flag, input, Bare::Past)
     }
 
-    /// A time from `flag`, where a bare clock (`09:20`) is the first such
-    /// time at or after `anchor` (the incident's start, an earlier time).
-    /// When that lands on another day than today, a note says which.
-    pub fn time_after(
+    /// An incident time from `flag`, a bare clock read after `anchor`, the
+    /// latest earlier incident time (its field, its value), which the
+    /// refusal names.
+    pub fn incident_time(
         &self,
         flag: &str,
         input: &str,
-        anchor: Option<DateTime<FixedOffset>>,
+        anchor: Option<(&str, DateTime<FixedOffset>)>,
     ) -> Result<Timestamp> {
-        let r = crate::time::parse_time_after(input, self.now, self.zone(), anchor)
+        let (name, at) = anchor.unzip();
+        self.read_time(flag, input, Bare::after(at), name.unwrap_or_default())
+    }
+
+    /// A time from `flag`, a bare clock given its day as `bare` says. One
+    /// read more than 12 h after its anchor is refused with both readings
+    /// as commands to paste: a 23-hour TTM is a typo far more often than an
+    /// incident. When the day lands on another than today, a note says which.
+    pub fn time_as(&self, flag: &str, input: &str, bare: Bare) -> Result<Timestamp> {
+        self.read_time(flag, input, bare, "the time before it")
+    }
+
+    fn read_time(&self, flag: &str, input: &str, bare: Bare, anchor: &str) -> Result<Timestamp> {
+        let zone = self.zone();
+        let r = crate::time::parse_time_as(input, self.now, zone, bare)
             .map_err(|e| Error::usage(format!("{flag}: {e}")))?;
-        let local = self.zone().convert(r.at);
-        if r.day_inferred && local.date_naive() != self.zone().convert(self.now).date_naive() {
+        if let Some(far) = crate::time::too_far(&r, bare, zone) {
+            return Err(too_far_error(flag, input, (anchor, far), self.view()));
+        }
+        let local = zone.convert(r.at);
+        if r.day_inferred && local.date_naive() != zone.convert(self.now).date_naive() {
             self.note(format!(
                 "{flag} {} read as {}",
                 input.trim(),
@@ -86,6 +108,11 @@ impl Session {
             ));
         }
         Ok(Timestamp(r.at))
+    }
+
+    /// How human output shows times: in the team's zone, named once.
+    pub fn view(&self) -> TimeView {
+        TimeView::new(self.zone(), self.now)
     }
 
     /// The person someone typed: `me` (your git identity), or a name,
@@ -118,9 +145,18 @@ impl Session {
         std::mem::take(&mut *self.notes.borrow_mut())
     }
 
+    /// A day from `flag`. A past one is taken (an item written down late
+    /// is still the team's), with a note that it is already overdue.
     pub fn date(&self, flag: &str, input: &str) -> Result<NaiveDate> {
-        crate::time::parse_date(input, self.today())
-            .map_err(|e| Error::usage(format!("{flag}: {e}")))
+        let day = crate::time::parse_date(input, self.today())
+            .map_err(|e| Error::usage(format!("{flag}: {e}")))?;
+        if day < self.today() {
+            self.note(format!(
+                "{flag} {} is {day}, before today: the item is already overdue",
+                input.trim()
+            ));
+        }
+        Ok(day)
     }
 
     /// Every record, from the records branch or, with `at`, as it was at
@@ -239,6 +275,36 @@ impl Session {
         }
         Err(e)
     }
+}
+
+/// The refusal of a bare clock read too far after its anchor, with the
+/// command as typed, corrected to each reading.
+fn too_far_error(flag: &str, input: &str, (name, far): (&str, TooFar), view: TimeView) -> Error {
+    let typed = input.trim();
+    let gap = crate::time::format_minutes((far.after - far.anchor).num_seconds() as f64 / 60.0);
+    let anchor = format!("{name} {}", view.minutes(far.anchor));
+    let retype = |say: String, at| Hint::Retype {
+        say,
+        flag: flag.to_string(),
+        typed: input.to_string(),
+        with: crate::time::typed_form(at, view.zone()),
+    };
+    Error::usage(format!(
+        "{flag} {typed}: the first {typed} after {anchor} is {}, {gap} later; give the day",
+        view.minutes(far.after)
+    ))
+    .nothing_written()
+    .hint(retype(
+        format!("{} ({gap} after {anchor})", view.minutes(far.after)),
+        far.after,
+    ))
+    .hint(retype(
+        format!(
+            "{} (before {anchor}, which then needs correcting too)",
+            view.minutes(far.before)
+        ),
+        far.before,
+    ))
 }
 
 /// `DEVOPS_PM_NOW` pins the clock for tests and demos (hidden, like jj's

@@ -8,6 +8,7 @@
 
 use chrono::{
     DateTime, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
+    Timelike,
 };
 
 /// The zone used for times typed without an offset.
@@ -115,8 +116,37 @@ pub fn parse_time(
     now: DateTime<FixedOffset>,
     zone: Zone,
 ) -> Result<DateTime<FixedOffset>, String> {
-    parse_time_after(input, now, zone, None).map(|r| r.at)
+    parse_time_as(input, now, zone, Bare::Past).map(|r| r.at)
 }
+
+/// How a bare clock (`09:20`), which names no day, is given one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Bare {
+    /// The most recent past one: nothing else to go by.
+    Past,
+    /// The first at or after an earlier incident time (`--detected` after
+    /// the start): the incident's times run forward.
+    After(DateTime<FixedOffset>),
+    /// The one nearest the incident's start, up to 12 h either side: a
+    /// timeline entry often comes before the start (the trigger, the deploy).
+    Near(DateTime<FixedOffset>),
+}
+
+impl Bare {
+    /// `After(anchor)` beside an anchor, else `Past`.
+    pub fn after(anchor: Option<DateTime<FixedOffset>>) -> Bare {
+        anchor.map_or(Bare::Past, Bare::After)
+    }
+
+    /// `Near(start)` beside a start, else `Past`.
+    pub fn near(start: Option<DateTime<FixedOffset>>) -> Bare {
+        start.map_or(Bare::Past, Bare::Near)
+    }
+}
+
+/// How far from its anchor a bare clock may be read before the day is
+/// too much of a guess to make silently: half a day either way.
+pub const NEAR_HOURS: i64 = 12;
 
 /// A time as read, and whether its day was inferred from a bare clock.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -126,18 +156,17 @@ pub struct Resolved {
     pub day_inferred: bool,
 }
 
-/// Parses a time; a bare clock (`09:20`) given beside an `anchor` (the
-/// incident's start, an earlier incident time) is the first such time at
-/// or after the anchor, so `--started "2026-11-23 09:12" --detected 09:20`
-/// means 11-23 09:20 and `00:10` after 23:50 the next day. Without an
-/// anchor a bare clock is the most recent past one.
-pub fn parse_time_after(
+/// Parses a time, giving a bare clock its day as `bare` says: beside an
+/// earlier incident time, the first at or after it (`--started "2026-11-23
+/// 09:12" --detected 09:20` is 11-23 09:20, `00:10` after 23:50 the next
+/// day); beside the start of a timeline, the nearest; else the last past one.
+pub fn parse_time_as(
     input: &str,
     now: DateTime<FixedOffset>,
     zone: Zone,
-    anchor: Option<DateTime<FixedOffset>>,
+    bare: Bare,
 ) -> Result<Resolved, String> {
-    let r = read_time(input, now, zone, anchor)?;
+    let r = read_time(input, now, zone, bare)?;
     if !year_ok(&r.at) {
         return Err(format!(
             "'{}' is out of range (year {}): give a time between 1900 and 9999",
@@ -157,7 +186,7 @@ fn read_time(
     input: &str,
     now: DateTime<FixedOffset>,
     zone: Zone,
-    anchor: Option<DateTime<FixedOffset>>,
+    bare: Bare,
 ) -> Result<Resolved, String> {
     let s = input.trim();
     let bad = || format!("cannot read '{s}' as a time: {TIME_FORMS}");
@@ -202,35 +231,98 @@ fn read_time(
         (Some(d), rest) => at_day(d, rest, zone)
             .and_then(|t| t.ok_or_else(bad))
             .and_then(exact),
-        (None, [clock]) => {
-            let inferred = |at| {
-                Ok(Resolved {
-                    at,
-                    day_inferred: true,
-                })
-            };
-            match anchor {
-                Some(a) => {
-                    let day = zone.convert(a).date_naive();
-                    let same = at_day(day, &[clock], zone)?.ok_or_else(bad)?;
-                    if same >= a {
-                        return inferred(same);
-                    }
-                    let next = day.succ_opt().ok_or_else(bad)?;
-                    inferred(at_day(next, &[clock], zone)?.ok_or_else(bad)?)
-                }
-                None => {
-                    let today = at_day(local_now.date_naive(), &[clock], zone)?.ok_or_else(bad)?;
-                    if today <= now {
-                        return inferred(today);
-                    }
-                    // A clock time still ahead of us means the last one: `23:50` typed at 00:10.
-                    let yesterday = local_now.date_naive().pred_opt().ok_or_else(bad)?;
-                    inferred(at_day(yesterday, &[clock], zone)?.ok_or_else(bad)?)
-                }
+        (None, [clock]) => Ok(Resolved {
+            at: bare_clock(clock, now, zone, bare)?.ok_or_else(bad)?,
+            day_inferred: true,
+        }),
+        _ => Err(bad()),
+    }
+}
+
+/// A bare clock on the day `bare` picks; `Ok(None)`: not a clock.
+fn bare_clock(
+    clock: &str,
+    now: DateTime<FixedOffset>,
+    zone: Zone,
+    bare: Bare,
+) -> Result<Option<DateTime<FixedOffset>>, String> {
+    // The clock on the days around `t` (in the zone), earliest first; a
+    // day where it does not exist (a daylight-saving gap) is left out, and
+    // said only when no day is left to pick.
+    let around = |t: DateTime<FixedOffset>| -> Result<Vec<DateTime<FixedOffset>>, String> {
+        let day = zone.convert(t).date_naive();
+        let mut out = Vec::new();
+        let mut why = None;
+        for d in [day.pred_opt(), Some(day), day.succ_opt()]
+            .into_iter()
+            .flatten()
+        {
+            match at_day(d, &[clock], zone) {
+                Ok(Some(at)) => out.push(at),
+                Ok(None) => return Ok(Vec::new()),
+                Err(e) => why = why.or(Some(e)),
             }
         }
-        _ => Err(bad()),
+        match why {
+            Some(e) if out.is_empty() => Err(e),
+            _ => Ok(out),
+        }
+    };
+    Ok(match bare {
+        Bare::After(a) => around(a)?.into_iter().find(|t| *t >= a),
+        // A clock time still ahead of us means the last one: `23:50` typed at 00:10.
+        Bare::Past => around(now)?.into_iter().rev().find(|t| *t <= now),
+        // Ties (exactly 12 h either side) go forward, where most of an
+        // incident's events are.
+        Bare::Near(s) => around(s)?
+            .into_iter()
+            .min_by_key(|t| ((*t - s).num_seconds().abs(), *t < s)),
+    })
+}
+
+/// The reading of a bare clock that lands more than half a day after its
+/// anchor (`--mitigated 02:10` after a 03:20 start: 23 hours later), with
+/// the other reading, the same clock the day before (before the anchor).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TooFar {
+    pub anchor: DateTime<FixedOffset>,
+    pub after: DateTime<FixedOffset>,
+    pub before: DateTime<FixedOffset>,
+}
+
+/// `Some` when `r` is a bare clock read after `bare`'s anchor but more
+/// than [`NEAR_HOURS`] after it: a day a person must say, not one to guess.
+pub fn too_far(r: &Resolved, bare: Bare, zone: Zone) -> Option<TooFar> {
+    let Bare::After(anchor) = bare else {
+        return None;
+    };
+    if !r.day_inferred || r.at - anchor <= Duration::hours(NEAR_HOURS) {
+        return None;
+    }
+    let local = zone.convert(r.at);
+    let day = local.date_naive().pred_opt()?;
+    let before = zone.localize_or_why(day.and_time(local.time())).ok()?;
+    Some(TooFar {
+        anchor,
+        after: r.at,
+        before,
+    })
+}
+
+/// A time written back as a person would type it, day included, so that
+/// it reads as the same instant in `zone`: `2026-11-30 02:10`, with the
+/// seconds when it has them and the offset only when the zone needs it.
+pub fn typed_form(t: DateTime<FixedOffset>, zone: Zone) -> String {
+    let local = zone.convert(t);
+    let clock = if local.second() == 0 && local.nanosecond() == 0 {
+        "%Y-%m-%d %H:%M"
+    } else {
+        "%Y-%m-%d %H:%M:%S"
+    };
+    let plain = local.format(clock).to_string();
+    match zone.localize_or_why(local.naive_local()) {
+        Ok(back) if back == t => plain,
+        _ => format!("{plain} {}", local.offset()),
     }
 }
 
@@ -330,23 +422,30 @@ fn parse_relative(s: &str, now: DateTime<FixedOffset>) -> Option<DateTime<FixedO
     now.checked_sub_signed(Duration::try_minutes(n.checked_mul(minutes)?)?)
 }
 
-const DATE_FORMS: &str = "use YYYY-MM-DD, 'today', 'tomorrow', or '+7d' / '+2w' from today";
+const DATE_FORMS: &str =
+    "use YYYY-MM-DD, 'today', 'tomorrow', 'yesterday', or '+7d' / '+2w' / '-3d' from today";
 
-/// A calendar day such as an action item's due date.
+/// A calendar day such as an action item's due date. Past days are days
+/// too: an item filed late is already overdue, and saying so is the
+/// caller's job, not a refusal.
 pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     let s = input.trim();
     let bad = || format!("cannot read '{s}' as a date: {DATE_FORMS}");
     match s.to_lowercase().as_str() {
         "today" | "오늘" => return Ok(today),
         "tomorrow" | "내일" => return today.succ_opt().ok_or_else(bad),
+        "yesterday" | "어제" => return today.pred_opt().ok_or_else(bad),
         _ => {}
     }
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Ok(d);
     }
-    let rel = s.strip_prefix('+').unwrap_or(s);
+    let (sign, rel) = match s.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, s.strip_prefix('+').unwrap_or(s)),
+    };
     let split = rel.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
-    let n: i64 = rel[..split].parse().map_err(|_| bad())?;
+    let n: i64 = sign * rel[..split].parse::<i64>().map_err(|_| bad())?;
     let days = match &rel[split..] {
         "d" | "day" | "days" => n,
         "w" | "week" | "weeks" => n.checked_mul(7).ok_or_else(bad)?,
@@ -362,6 +461,53 @@ pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate, String> {
 /// second, or finer when the time has it (an imported alert's milliseconds).
 pub fn format_rfc3339(t: &DateTime<FixedOffset>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+}
+
+/// How human output shows times: every one in the team's zone, which is
+/// named once (`+09:00`), so a timeline mixing imported UTC entries with
+/// typed ones reads in one clock. Only a time whose offset in the zone
+/// differs from the named one (across a daylight-saving change) carries
+/// its own. The instants are never changed, only how they are written.
+#[derive(Debug, Clone, Copy)]
+pub struct TimeView {
+    zone: Zone,
+    offset: FixedOffset,
+}
+
+impl TimeView {
+    /// The zone's offset at `now` is the one named.
+    pub fn new(zone: Zone, now: DateTime<FixedOffset>) -> TimeView {
+        TimeView {
+            zone,
+            offset: *zone.convert(now).offset(),
+        }
+    }
+
+    pub fn zone(&self) -> Zone {
+        self.zone
+    }
+
+    /// The zone as said once: `+09:00`.
+    pub fn label(&self) -> String {
+        self.offset.to_string()
+    }
+
+    /// The instant in the zone (for its day, or a template's RFC 3339).
+    pub fn local(&self, t: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
+        self.zone.convert(t)
+    }
+
+    /// `2026-11-30 03:10` (with `+10:00` after it when the zone's offset
+    /// then is not the one named).
+    pub fn minutes(&self, t: DateTime<FixedOffset>) -> String {
+        let local = self.zone.convert(t);
+        let written = local.format("%Y-%m-%d %H:%M");
+        if *local.offset() == self.offset {
+            written.to_string()
+        } else {
+            format!("{written} {}", local.offset())
+        }
+    }
 }
 
 /// Short human age: `45m`, `5h`, `3d`, `2w`.
@@ -456,7 +602,7 @@ mod tests {
     #[test]
     fn a_bare_clock_beside_an_anchor_is_the_first_at_or_after_it() {
         let started = DateTime::parse_from_rfc3339("2026-11-23T09:12:00+09:00").unwrap();
-        let at = |s: &str, a| parse_time_after(s, now(), kst(), Some(a)).unwrap();
+        let at = |s: &str, a| parse_time_as(s, now(), kst(), Bare::After(a)).unwrap();
         let r = at("09:20", started);
         assert_eq!(r.at.to_rfc3339(), "2026-11-23T09:20:00+09:00");
         assert!(r.day_inferred);
@@ -476,8 +622,67 @@ mod tests {
         assert_eq!(r.at.to_rfc3339(), "2026-11-22T08:00:00+09:00");
         assert!(!r.day_inferred);
         // Without an anchor: the most recent past one.
-        let r = parse_time_after("23:50", now(), kst(), None).unwrap();
+        let r = parse_time_as("23:50", now(), kst(), Bare::Past).unwrap();
         assert_eq!(r.at.to_rfc3339(), "2026-11-23T23:50:00+09:00");
+    }
+
+    #[test]
+    fn a_bare_clock_in_a_timeline_is_the_one_nearest_the_start() {
+        let started = DateTime::parse_from_rfc3339("2026-11-30T03:10:00+09:00").unwrap();
+        let near = |s: &str| {
+            let r = parse_time_as(s, now(), kst(), Bare::Near(started)).unwrap();
+            assert!(r.day_inferred);
+            r.at.to_rfc3339()
+        };
+        assert_eq!(near("03:00"), "2026-11-30T03:00:00+09:00", "just before");
+        assert_eq!(near("14:00"), "2026-11-30T14:00:00+09:00", "10h 50m after");
+        assert_eq!(near("15:30"), "2026-11-29T15:30:00+09:00", "11h 40m before");
+        assert_eq!(
+            near("15:10"),
+            "2026-11-30T15:10:00+09:00",
+            "a tie goes forward"
+        );
+        // A date given is taken as given.
+        let r = parse_time_as("2026-11-20 03:00", now(), kst(), Bare::Near(started)).unwrap();
+        assert_eq!(r.at.to_rfc3339(), "2026-11-20T03:00:00+09:00");
+    }
+
+    #[test]
+    fn a_bare_clock_over_12_hours_after_its_anchor_is_too_far() {
+        let started = DateTime::parse_from_rfc3339("2026-11-30T03:20:00+09:00").unwrap();
+        let bare = Bare::After(started);
+        let read = |s: &str| parse_time_as(s, now(), kst(), bare).unwrap();
+        let far = too_far(&read("02:10"), bare, kst()).expect("23 h later");
+        assert_eq!(far.after.to_rfc3339(), "2026-12-01T02:10:00+09:00");
+        assert_eq!(far.before.to_rfc3339(), "2026-11-30T02:10:00+09:00");
+        assert_eq!(far.anchor, started);
+        assert_eq!(too_far(&read("15:20"), bare, kst()), None, "12 h exactly");
+        assert!(too_far(&read("15:21"), bare, kst()).is_some());
+        // Typed with its day, it is what was typed.
+        let dated = read("2026-12-01 02:10");
+        assert_eq!(too_far(&dated, bare, kst()), None);
+        assert_eq!(too_far(&read("02:10"), Bare::Near(started), kst()), None);
+    }
+
+    #[test]
+    fn typed_forms_read_back_as_the_same_instant() {
+        let t = DateTime::parse_from_rfc3339("2026-11-29T17:10:00Z").unwrap();
+        assert_eq!(typed_form(t, kst()), "2026-11-30 02:10");
+        let s = DateTime::parse_from_rfc3339("2026-11-30T02:10:30+09:00").unwrap();
+        assert_eq!(typed_form(s, kst()), "2026-11-30 02:10:30");
+        for t in [t, s] {
+            assert_eq!(parse_time(&typed_form(t, kst()), now(), kst()).unwrap(), t);
+        }
+    }
+
+    #[test]
+    fn a_view_shows_one_zone_and_names_it_once() {
+        let view = TimeView::new(kst(), now());
+        assert_eq!(view.label(), "+09:00");
+        let utc = DateTime::parse_from_rfc3339("2026-11-29T18:19:00.250Z").unwrap();
+        assert_eq!(view.minutes(utc), "2026-11-30 03:19");
+        assert_eq!(view.local(utc), utc, "the same instant");
+        assert_eq!(view.local(utc).offset().local_minus_utc(), 9 * 3600);
     }
 
     #[test]
@@ -489,7 +694,14 @@ mod tests {
             parse_date("2026-12-07", today).unwrap().to_string(),
             "2026-12-07"
         );
+        assert_eq!(
+            parse_date("yesterday", today).unwrap().to_string(),
+            "2026-11-23"
+        );
+        assert_eq!(parse_date("어제", today).unwrap().to_string(), "2026-11-23");
+        assert_eq!(parse_date("-3d", today).unwrap().to_string(), "2026-11-21");
         assert!(parse_date("next-ish", today).is_err());
+        assert!(parse_date("-", today).is_err());
         assert!(parse_date("2026-02-30", today).is_err());
     }
 }

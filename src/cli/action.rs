@@ -55,7 +55,7 @@ pub struct ActionFieldArgs {
     /// Who will do it (name, handle or email; default: the assignee)
     #[arg(long, value_name = "WHO")]
     pub owner: Option<String>,
-    /// Due date: YYYY-MM-DD, +7d, 2w, tomorrow
+    /// Due date: YYYY-MM-DD, +7d, 2w, tomorrow; a past day is taken (the item is then overdue)
     #[arg(long, value_name = "DATE")]
     pub due: Option<String>,
     /// mitigate, prevent, process, educate (training, a notice, a guide for the field) or other

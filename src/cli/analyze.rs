@@ -56,7 +56,7 @@ pub struct AnalyzeArgs {
     /// Who will do the action item before it (name, handle or email; default: the assignee)
     #[arg(long = "owner", value_name = "WHO")]
     pub owners: Vec<String>,
-    /// Due date of the action item before it: YYYY-MM-DD, +7d, 2w, tomorrow
+    /// Due date of the action item before it: YYYY-MM-DD, +7d, 2w, tomorrow; a past day is taken (overdue)
     #[arg(long = "due", value_name = "DATE")]
     pub dues: Vec<String>,
     /// Kind of the action item before it: mitigate, prevent, process, educate or other

@@ -45,7 +45,7 @@ pub fn run(ctx: &Ctx, args: ChangesArgs) -> Result<()> {
         ctx.out.status(&format!(
             "no commits in the {} before {}",
             args.window,
-            postmortem::time::format_rfc3339(&started.0)
+            postmortem::time::format_rfc3339(&ctx.zone().convert(started.0))
         ));
         return Ok(());
     }
@@ -54,7 +54,7 @@ pub fn run(ctx: &Ctx, args: ChangesArgs) -> Result<()> {
         .map(|c| {
             vec![
                 c.commit[..7].to_string(),
-                c.date.replace('T', " "),
+                in_zone(ctx, &c.date).replace('T', " "),
                 inline(crate::render::short_person(&c.author)),
                 c.tags
                     .iter()
@@ -71,6 +71,15 @@ pub fn run(ctx: &Ctx, args: ChangesArgs) -> Result<()> {
         crate::render::table::Layout::of(&ctx.out),
     ));
     Ok(())
+}
+
+/// A commit's date in the team's zone (the same instant), as `log` shows
+/// it: commits made elsewhere read on the team's clock.
+fn in_zone(ctx: &Ctx, date: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(date).map_or_else(
+        |_| date.to_string(),
+        |t| postmortem::time::format_rfc3339(&ctx.zone().convert(t)),
+    )
 }
 
 /// `24h`, `90m`, `3d`, `1w`.

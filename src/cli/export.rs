@@ -39,8 +39,11 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<()> {
     let refs: Vec<&Record> = records.iter().collect();
     let format = if args.json { Format::Json } else { args.format };
     let text = match format {
-        Format::Markdown => Reports::new(postmortem::templates::report_templates(&ctx.store)?)?
-            .export_markdown(&refs, ctx.now)?,
+        Format::Markdown => Reports::new(
+            postmortem::templates::report_templates(&ctx.store)?,
+            ctx.view(),
+        )?
+        .export_markdown(&refs, ctx.now)?,
         Format::Json => serde_json::to_string_pretty(&refs)
             .map(|s| s + "\n")
             .map_err(|e| postmortem::error::Error::new(e.to_string()))?,

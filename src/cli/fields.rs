@@ -45,7 +45,9 @@ pub struct TimesArgs {
     /// When the incident began (e.g. "2026-11-23 09:12", "45m ago", "어제 14:30")
     #[arg(long, value_name = "TIME")]
     pub started: Option<String>,
-    /// When it was noticed (alert, report); TTD = detected − started
+    /// When it was noticed (alert, report); TTD = detected − started. A bare
+    /// clock (09:20) here and below is the first after the time before it,
+    /// refused when that is over 12 h later (give the date)
     #[arg(long, value_name = "TIME")]
     pub detected: Option<String>,
     /// When someone took it on; TTA = acknowledged − started

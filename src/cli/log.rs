@@ -107,9 +107,16 @@ fn entry_text(r: &Revision, id: Option<&str>, zone: postmortem::time::Zone) -> S
         s.push_str(&format!("    » {}\n", inline(line.trim())));
     }
     for c in &r.changes {
+        // A time field's value in the team's zone too (the same instant):
+        // an imported UTC time should not read as another day.
         let side = |v: &Option<String>| {
-            v.as_deref()
-                .map_or("(none)".to_string(), |v| truncate(&inline(v), 60))
+            v.as_deref().map_or(
+                "(none)".to_string(),
+                |v| match chrono::DateTime::parse_from_rfc3339(v) {
+                    Ok(t) => postmortem::time::format_rfc3339(&zone.convert(t)),
+                    Err(_) => truncate(&inline(v), 60),
+                },
+            )
         };
         s.push_str(&format!(
             "    {}: {} → {}\n",

@@ -66,7 +66,7 @@ pub fn run(ctx: &Ctx, args: RelatedArgs) -> Result<()> {
         .map(|r| {
             vec![
                 ids.show(&r.id).to_string(),
-                r.began.0.format("%Y-%m-%d").to_string(),
+                ctx.zone().convert(r.began.0).format("%Y-%m-%d").to_string(),
                 r.status.to_string(),
                 inline(&r.title),
                 r.reasons

@@ -70,13 +70,17 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<()> {
 
     let page = WallPage {
         title: &args.title,
-        generated_at: ctx.now.format("%Y-%m-%d %H:%M %:z").to_string(),
+        // The page's one time, with the zone it is in.
+        generated_at: format!("{} {}", ctx.view().minutes(ctx.now), ctx.view().label()),
         stats: &stats,
         open,
         overdue: &overdue,
     };
-    let html =
-        Reports::new(postmortem::templates::report_templates(&ctx.store)?)?.wall_page(&page)?;
+    let html = Reports::new(
+        postmortem::templates::report_templates(&ctx.store)?,
+        ctx.view(),
+    )?
+    .wall_page(&page)?;
     crate::output::write_file(&args.output, &html)?;
     if args.output.as_os_str() != "-" {
         ctx.out.status(&format!("wrote {}", args.output.display()));

@@ -13,7 +13,10 @@ pub struct ShowArgs {
     /// The post-mortem (any unique prefix of its ID)
     #[arg(add = super::completions::record_ids())]
     pub id: String,
-    /// text (readable), toml (the file as it is), json, markdown (templates/record.md)
+    /// text (readable), toml (the file as it is), json, markdown (templates/record.md).
+    /// Text and Markdown show every time in the config's timezone (else the
+    /// machine's), named once; JSON keeps each time as the file has it, and
+    /// gives the timeline in time order
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
     /// Same as --format json
@@ -65,6 +68,7 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
         Format::Markdown => {
             let reports = crate::render::report::Reports::new(
                 postmortem::templates::report_templates(&ctx.store)?,
+                ctx.view(),
             )?;
             let md = reports.record_markdown(&record, ctx.now)?;
             let md = if ctx.out.stdout_tty {
@@ -79,6 +83,7 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
             let text = crate::render::show::record(
                 &record,
                 ctx.now,
+                ctx.view(),
                 ctx.config.review_days(&record.severity),
             );
             ctx.page(&text);

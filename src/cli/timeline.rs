@@ -29,7 +29,7 @@ pub struct AddArgs {
     pub id: String,
     /// What happened
     pub text: String,
-    /// When (any time form; a bare 09:20 is read after the incident began; default: now)
+    /// When (any time form; a bare 09:20 is the one nearest the incident's start, up to 12 h either side; default: now)
     #[arg(long, value_name = "TIME", default_value = "now")]
     pub at: String,
     #[command(flatten)]

@@ -9,6 +9,7 @@ use postmortem::metrics::stats::Stats;
 use postmortem::metrics::{METRICS, triage::ActionRef};
 use postmortem::record::Record;
 use postmortem::text as sanitize;
+use postmortem::time::TimeView;
 
 /// Rows per table on the wall page: what fits 1080 lines (under the
 /// field-report lead) at a size
@@ -17,10 +18,12 @@ const ROWS: usize = 4;
 
 pub struct Reports {
     env: Environment<'static>,
+    view: TimeView,
 }
 
 impl Reports {
-    pub fn new(templates: Vec<(&'static str, String)>) -> Result<Reports> {
+    /// Times are shown as `view` says: in the team's zone, named once.
+    pub fn new(templates: Vec<(&'static str, String)>, view: TimeView) -> Result<Reports> {
         let mut env = Environment::new();
         env.set_keep_trailing_newline(true);
         // Record text is other people's: every value printed by a template
@@ -65,6 +68,15 @@ impl Reports {
         env.add_filter("minutes", |v: Option<f64>| {
             v.map_or("—".to_string(), postmortem::time::format_minutes)
         });
+        // `2026-11-30 03:10`: a record's RFC 3339 time in the team's zone
+        // (what the template says once as `zone`); text that is not a time
+        // stays as it is.
+        env.add_filter("time", move |v: Option<String>| {
+            v.map(|s| match DateTime::parse_from_rfc3339(&s) {
+                Ok(t) => view.minutes(t),
+                Err(_) => s,
+            })
+        });
         for (name, text) in templates {
             env.add_template_owned(name, text).map_err(|e| {
                 Error::new(format!(
@@ -73,7 +85,7 @@ impl Reports {
                 ))
             })?;
         }
-        Ok(Reports { env })
+        Ok(Reports { env, view })
     }
 
     fn render(&self, name: &str, ctx: Value) -> Result<String> {
@@ -89,10 +101,15 @@ impl Reports {
     }
 
     pub fn record_markdown(&self, r: &Record, now: DateTime<FixedOffset>) -> Result<String> {
-        let item = record_context(r);
+        let item = self.record_context(r);
         self.render(
             "record.md",
-            context! { r => item.r, d => item.d, now => now.to_rfc3339() },
+            context! {
+                r => item.r,
+                d => item.d,
+                now => postmortem::time::format_rfc3339(&self.view.local(now)),
+                zone => self.view.label(),
+            },
         )
     }
 
@@ -101,11 +118,29 @@ impl Reports {
         records: &[&Record],
         now: DateTime<FixedOffset>,
     ) -> Result<String> {
-        let items: Vec<RecordContext> = records.iter().map(|r| record_context(r)).collect();
+        let items: Vec<RecordContext> = records.iter().map(|r| self.record_context(r)).collect();
         self.render(
             "export.md",
-            context! { records => items, count => records.len(), now => postmortem::time::format_rfc3339(&now) },
+            context! {
+                records => items,
+                count => records.len(),
+                now => postmortem::time::format_rfc3339(&self.view.local(now)),
+                zone => self.view.label(),
+            },
         )
+    }
+
+    /// A record as templates see it: its times in the team's zone (the
+    /// same instants), its timeline in time order, and its durations.
+    fn record_context(&self, r: &Record) -> RecordContext {
+        let durations: std::collections::BTreeMap<&str, Option<String>> = METRICS
+            .iter()
+            .map(|m| (m.key, (m.minutes)(r).map(postmortem::time::format_minutes)))
+            .collect();
+        RecordContext {
+            r: Value::from_serialize(r.in_zone(self.view.zone())),
+            d: Value::from_serialize(&durations),
+        }
     }
 
     pub fn wall_page(&self, page: &WallPage<'_>) -> Result<String> {
@@ -148,17 +183,6 @@ impl Reports {
 struct RecordContext {
     r: Value,
     d: Value,
-}
-
-fn record_context(r: &Record) -> RecordContext {
-    let durations: std::collections::BTreeMap<&str, Option<String>> = METRICS
-        .iter()
-        .map(|m| (m.key, (m.minutes)(r).map(postmortem::time::format_minutes)))
-        .collect();
-    RecordContext {
-        r: Value::from_serialize(r),
-        d: Value::from_serialize(&durations),
-    }
 }
 
 /// Safe inside a Markdown table cell: no pipes breaking columns, no newlines

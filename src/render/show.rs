@@ -1,27 +1,35 @@
 //! The readable view of one record (`show ID`).
 
 use chrono::{DateTime, FixedOffset};
-use postmortem::record::{Record, Timestamp};
+use postmortem::record::Record;
 use postmortem::text::{block, inline};
+use postmortem::time::TimeView;
 use std::fmt::Write;
 
-/// The record's sections in reading order, each by its own function.
-pub fn record(r: &Record, now: DateTime<FixedOffset>, review_days: u32) -> String {
+/// The record's sections in reading order, each by its own function; every
+/// time in `view`'s zone, named once in the heading of the times.
+pub fn record(r: &Record, now: DateTime<FixedOffset>, view: TimeView, review_days: u32) -> String {
     let mut s = String::new();
-    header(&mut s, r, now, review_days);
+    header(&mut s, r, now, view, review_days);
     if !r.summary.trim().is_empty() {
         section(&mut s, "Summary");
         indented(&mut s, &r.summary);
     }
-    times(&mut s, r);
+    times(&mut s, r, view);
     impact(&mut s, r);
     analysis(&mut s, r);
-    timeline(&mut s, r);
+    timeline(&mut s, r, view);
     action_items(&mut s, r, now);
     s
 }
 
-fn header(s: &mut String, r: &Record, now: DateTime<FixedOffset>, review_days: u32) {
+fn header(
+    s: &mut String,
+    r: &Record,
+    now: DateTime<FixedOffset>,
+    view: TimeView,
+    review_days: u32,
+) {
     let _ = writeln!(s, "{}  {}", r.id, inline(&r.title));
     let _ = writeln!(s, "status    {}", r.status);
     let _ = writeln!(s, "severity  {}", inline(&r.severity));
@@ -32,13 +40,14 @@ fn header(s: &mut String, r: &Record, now: DateTime<FixedOffset>, review_days: u
     if r.status.is_active() {
         let due = r.review_due(review_days);
         let note = if due < now { " (overdue)" } else { "" };
-        let _ = writeln!(s, "review    due {}{note}", due.format("%Y-%m-%d"));
+        let day = view.local(due).format("%Y-%m-%d");
+        let _ = writeln!(s, "review    due {day}{note}");
     }
 }
 
 /// Each time the record has, with its metric since the start.
-fn times(s: &mut String, r: &Record) {
-    section(s, "Times");
+fn times(s: &mut String, r: &Record, view: TimeView) {
+    section(s, &format!("Times ({})", view.label()));
     let started = r.started_at;
     for (label, t, metric) in [
         ("started", r.started_at, ""),
@@ -57,7 +66,7 @@ fn times(s: &mut String, r: &Record) {
             ),
             _ => String::new(),
         };
-        let _ = writeln!(s, "  {label:<13} {}{since}", time(&t));
+        let _ = writeln!(s, "  {label:<13} {}{since}", view.minutes(t.0));
     }
 }
 
@@ -95,13 +104,13 @@ fn analysis(s: &mut String, r: &Record) {
     labelled(s, "No action because", &a.no_action_reason);
 }
 
-fn timeline(s: &mut String, r: &Record) {
+fn timeline(s: &mut String, r: &Record, view: TimeView) {
     if r.timeline.is_empty() {
         return;
     }
     section(s, "Timeline");
     for (n, _, e) in r.timeline_in_order() {
-        let _ = writeln!(s, "  #{n:<2} {}  {}", time(&e.at), inline(&e.text));
+        let _ = writeln!(s, "  #{n:<2} {}  {}", view.minutes(e.at.0), inline(&e.text));
     }
 }
 
@@ -135,10 +144,6 @@ fn action_items(s: &mut String, r: &Record, now: DateTime<FixedOffset>) {
         }
         let _ = writeln!(s, "{line}");
     }
-}
-
-fn time(t: &Timestamp) -> String {
-    t.0.format("%Y-%m-%d %H:%M %:z").to_string()
 }
 
 fn field(s: &mut String, label: &str, value: &str) {

@@ -25,6 +25,7 @@ mod reports;
 mod sharing;
 mod snapshots;
 mod sources;
+mod team_clock;
 mod terminal;
 mod week;
 mod writeup;

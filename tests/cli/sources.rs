@@ -48,9 +48,13 @@ fn timeline(repo: &TestRepo, id: &str) -> Vec<(String, String, DateTime<FixedOff
         .unwrap_or_default()
 }
 
-/// Same instant and same offset, to the nanosecond.
-fn same_time(a: &DateTime<FixedOffset>, b: &DateTime<FixedOffset>) -> bool {
-    a == b && a.offset() == b.offset() && a.timestamp_subsec_nanos() == b.timestamp_subsec_nanos()
+/// `ours` is the source's instant `theirs`, to the nanosecond, written in
+/// the team's zone (+09:00: the tests' pinned clock), whatever offset the
+/// source used (issue 23: a KST team's record does not mix in UTC).
+fn same_time(ours: &DateTime<FixedOffset>, theirs: &DateTime<FixedOffset>) -> bool {
+    ours == theirs
+        && ours.offset().local_minus_utc() == 9 * 3600
+        && ours.timestamp_subsec_nanos() == theirs.timestamp_subsec_nanos()
 }
 
 #[test]
@@ -68,7 +72,7 @@ fn pagerduty_log_entries_import_once_with_exact_times() {
         "{}",
         stdout(&dry)
     );
-    assert!(stdout(&dry).contains("would set detected_at = 2026-11-23T00:20:31.123+00:00"));
+    assert!(stdout(&dry).contains("would set detected_at = 2026-11-23T09:20:31.123+09:00"));
     assert_eq!(repo.commit_count(), before);
     assert_eq!(repo.status_porcelain(), "");
 
@@ -107,7 +111,7 @@ fn pagerduty_log_entries_import_once_with_exact_times() {
     );
 
     // The incident times it marks: first trigger, first acknowledgement,
-    // last resolution; the resolution keeps its +09:00.
+    // last resolution; each in the team's +09:00.
     let r = repo.record(&id);
     assert!(same_time(
         &instant(&r["detected_at"].to_string()),
@@ -125,7 +129,7 @@ fn pagerduty_log_entries_import_once_with_exact_times() {
     assert_eq!(resolved.offset().local_minus_utc(), 9 * 3600);
     // JSON prints the milliseconds.
     let shown: Value = serde_json::from_str(&repo.ok(&["show", &id, "--json"])).unwrap();
-    assert_eq!(shown["acknowledged_at"], "2026-11-23T00:24:03.250+00:00");
+    assert_eq!(shown["acknowledged_at"], "2026-11-23T09:24:03.250+09:00");
 
     // Again: nothing added, no commit.
     let again = repo.pm(&["import", &id, "--from", "pagerduty", &file]);
@@ -372,7 +376,7 @@ fn times_already_in_the_record_stand_and_out_of_order_ones_are_left_alone() {
         &fixture("pagerduty_log_entries.json"),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("left alone: detected_at 2026-11-23T00:20:31.123+00:00 would put the incident times out of order"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("left alone: detected_at 2026-11-23T09:20:31.123+09:00 would put the incident times out of order"), "{}", stderr(&out));
     let r = repo.record(&late);
     assert!(r.get("detected_at").is_none());
     repo.ok(&["check"]);

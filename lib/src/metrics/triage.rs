@@ -102,7 +102,11 @@ fn item<'a>(r: &'a Record, rules: &Rules<'_>) -> Item<'a> {
         created_at: r.created_at,
         age_hours: (rules.now - r.began()).num_hours(),
 
-        review_due: review_due(r, rules).date_naive(),
+        // The day in the team's clock (that of `now`), not in whatever
+        // offset `created_at` was written with.
+        review_due: review_due(r, rules)
+            .with_timezone(rules.now.offset())
+            .date_naive(),
     }
 }
 

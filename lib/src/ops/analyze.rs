@@ -108,7 +108,7 @@ pub fn analyze(
         if let Some(reason) = &req.no_action_reason {
             doc.set_str(&["analysis", "no_action_reason"], reason.trim());
         }
-        // Bare clocks in events are read after the incident began.
+        // Bare clocks in events are read nearest the incident's start.
         let anchor = before.started_at.map(|t| t.0);
         for e in &req.events {
             let (at, text) = split_event(session, e, anchor)?;

@@ -85,9 +85,9 @@ pub fn from_pagerduty(
         d.services
             .push(our_service(session, theirs, incident, log)?);
     }
-    req.times
-        .started
-        .get_or_insert_with(|| crate::time::format_rfc3339(&found.created_at));
+    req.times.started.get_or_insert_with(|| {
+        crate::time::format_rfc3339(&session.zone().convert(found.created_at))
+    });
     if d.summary.is_none()
         && let Some(url) = &found.url
     {
@@ -96,7 +96,8 @@ pub fn from_pagerduty(
     let Some(log) = log else {
         return Ok(from);
     };
-    let read = super::import::read_events(Kind::Pagerduty, log, &Window::default())?;
+    let read =
+        super::import::read_events(Kind::Pagerduty, log, &Window::default(), session.zone())?;
     Ok(FromSource {
         events: Some((read.events, log.name.clone())),
         ..from
@@ -203,7 +204,7 @@ pub fn create(
     message: Option<&str>,
 ) -> Result<Created> {
     let template = crate::templates::record_template(&session.store, &req.template)?;
-    let id = RecordId::generate(session.now.naive_utc().date())?;
+    let id = RecordId::generate(id_day(session, req)?)?;
     let path = session.store.record_path(&id);
     let mut doc = RecordDoc::parse(&template).map_err(|e| {
         Error::new(format!(
@@ -235,6 +236,17 @@ pub fn create(
     let mut outcome = Outcome::of(done);
     outcome.warnings = time_order_warnings(&outcome.record);
     Ok(Created { id, path, outcome })
+}
+
+/// The day an ID carries: the incident's start when given (an outage of
+/// Nov 30 written up on Dec 3 is filed under Nov 30), else today; in the
+/// team's zone, the day its people call it.
+fn id_day(session: &Session, req: &Request) -> Result<chrono::NaiveDate> {
+    let at = match &req.times.started {
+        Some(s) => session.time("--started", s)?.0,
+        None => session.now,
+    };
+    Ok(session.zone().convert(at).date_naive())
 }
 
 /// The new record's fields, on the template.

@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::record::model::Impact;
 use crate::record::{Record, RecordDoc};
 use crate::session::Session;
+use crate::time::Bare;
 
 /// What the incident is. In `update`, the lists replace the record's.
 #[derive(Debug, Clone, Default)]
@@ -56,7 +57,8 @@ impl Times {
     /// Parses every given time first, so one bad value writes nothing. A
     /// bare clock is read after the latest earlier incident time (given
     /// here, or already in `before`): `--started "2026-11-23 09:12"
-    /// --detected 09:20` is 11-23 09:20.
+    /// --detected 09:20` is 11-23 09:20; one more than 12 h after it is
+    /// refused with both readings (see `Session::time_as`).
     pub fn apply(
         &self,
         session: &Session,
@@ -74,18 +76,25 @@ impl Times {
             })
         };
         let mut parsed = Vec::new();
-        let mut anchor = None;
+        // The latest incident time so far, and its field.
+        let mut anchor: Option<(&str, chrono::DateTime<_>)> = None;
         for (flag, key, value) in self.pairs() {
-            let t = match value {
-                Some(v) => {
-                    let t = session.time_after(flag, v, anchor)?;
-                    parsed.push((key, t));
-                    Some(t)
+            let t = match (value, anchor) {
+                // A start corrected with a bare clock stays near the one
+                // it corrects, not on today's date.
+                (Some(v), None) if key == "started_at" => {
+                    Some(session.time_as(flag, v, Bare::near(existing(key).map(|t| t.0)))?)
                 }
-                None => existing(key),
+                (Some(v), _) => Some(session.incident_time(flag, v, anchor)?),
+                (None, _) => existing(key),
             };
-            if let Some(t) = t {
-                anchor = Some(anchor.map_or(t.0, |a: chrono::DateTime<_>| a.max(t.0)));
+            if let (Some(_), Some(t)) = (value, t) {
+                parsed.push((key, t));
+            }
+            if let Some(t) = t
+                && anchor.is_none_or(|(_, a)| t.0 > a)
+            {
+                anchor = Some((key, t.0));
             }
         }
         for (key, t) in parsed {

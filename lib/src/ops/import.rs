@@ -6,6 +6,7 @@ use super::create::Input;
 use crate::error::{Command, Error, Result};
 use crate::session::Session;
 use crate::sources::{Kind, Read, Window};
+use crate::time::{Bare, Zone};
 
 use crate::config::Config;
 use crate::record::{Record, RecordDoc, Timestamp};
@@ -174,20 +175,25 @@ impl WindowInput {
         session: &Session,
         began: Option<DateTime<FixedOffset>>,
     ) -> Result<Window> {
-        let near = began.map(|b| b - chrono::Duration::hours(12));
         let since = self
             .since
             .as_deref()
-            .map(|s| session.time_after("--since", s, near).map(|t| t.0))
+            .map(|s| {
+                session
+                    .time_as("--since", s, Bare::near(began))
+                    .map(|t| t.0)
+            })
             .transpose()?;
+        // `--until` is the first such clock after `--since`, within a day:
+        // the one nearest 12 h after it. A long window is no typo, so not
+        // the refusal an incident time 12 h past its anchor gets.
+        let until_bare = since.map_or(Bare::near(began), |s| {
+            Bare::Near(s + chrono::Duration::hours(crate::time::NEAR_HOURS))
+        });
         let until = self
             .until
             .as_deref()
-            .map(|s| {
-                session
-                    .time_after("--until", s, since.or(near))
-                    .map(|t| t.0)
-            })
+            .map(|s| session.time_as("--until", s, until_bare).map(|t| t.0))
             .transpose()?;
         if let (Some(s), Some(u)) = (since, until)
             && u <= s
@@ -207,8 +213,11 @@ impl WindowInput {
 }
 
 /// The events in a document, or an error naming the file and the entry.
-pub fn read_events(kind: Kind, input: &Input, window: &Window) -> Result<Read> {
-    crate::sources::read(kind, &input.bytes, window).map_err(|p| {
+/// Their times are put in the team's `zone`: the same instants, to the
+/// source's sub-second, but written in the clock the team reads (PagerDuty
+/// and Slack speak UTC; a KST team's record should not mix the two).
+pub fn read_events(kind: Kind, input: &Input, window: &Window, zone: Zone) -> Result<Read> {
+    let mut read = crate::sources::read(kind, &input.bytes, window).map_err(|p| {
         let article = if kind == Kind::Alertmanager {
             "an"
         } else {
@@ -221,7 +230,11 @@ pub fn read_events(kind: Kind, input: &Input, window: &Window) -> Result<Read> {
         ))
         .nothing_written()
         .hint(Command::postmortem(["import", "--help"]))
-    })
+    })?;
+    for e in &mut read.events {
+        e.at = zone.convert(e.at);
+    }
+    Ok(read)
 }
 
 /// How many entries a document had, and how many the window left out.
@@ -257,7 +270,7 @@ pub fn import(
     let entry = session.find(query)?;
     let record = crate::store::read::load(&session.store, &entry)?;
     let window = window.window(session, record.started_at.map(|t| t.0))?;
-    let read = read_events(kind, input, &window)?;
+    let read = read_events(kind, input, &window, session.zone())?;
     let counts = Counts {
         total: read.events.len() + read.outside,
         outside: read.outside,

@@ -5,10 +5,11 @@ use super::{Outcome, find_item};
 use crate::error::{Command, Error, Result};
 use crate::record::{Record, Timestamp};
 use crate::session::Session;
+use crate::time::Bare;
 use chrono::{DateTime, FixedOffset};
 
-/// Adds an entry at `at` (any time form; a bare clock is read after the
-/// incident began).
+/// Adds an entry at `at` (any time form; a bare clock is the one nearest
+/// the incident's start, up to 12 h either side).
 pub fn add(
     session: &Session,
     query: &str,
@@ -21,7 +22,7 @@ pub fn add(
     }
     let entry = session.find(query)?;
     let done = session.change_record(&entry, "timeline", message, |doc, before| {
-        let at = session.time_after("--at", at, began(before))?;
+        let at = session.time_as("--at", at, began(before))?;
         doc.push_timeline(&at, text.trim());
         Ok(())
     })?;
@@ -48,7 +49,7 @@ pub fn edit(
     let done = session.change_record(&found, "timeline-edit", message, |doc, before| {
         let i = index_of(before, n)?;
         let at = at
-            .map(|a| session.time_after("--at", a, began(before)))
+            .map(|a| session.time_as("--at", a, began(before)))
             .transpose()?;
         if !doc.edit_timeline(i, at.as_ref(), text) {
             return Err(Error::new(format!("timeline entry #{n} is not a table")));
@@ -69,8 +70,10 @@ pub fn remove(session: &Session, entry: &str, message: Option<&str>) -> Result<(
     Ok((Outcome::of(done), n))
 }
 
-fn began(r: &Record) -> Option<DateTime<FixedOffset>> {
-    r.started_at.map(|t| t.0)
+/// How a bare clock in a timeline entry is read: nearest the start, as
+/// the trigger or the deploy before it often comes first.
+fn began(r: &Record) -> Bare {
+    Bare::near(r.started_at.map(|t| t.0))
 }
 
 /// The file index of entry `n`, or an error listing what there is.
@@ -97,13 +100,14 @@ fn index_of(r: &Record, n: u32) -> Result<usize> {
 pub fn split_event(
     session: &Session,
     event: &str,
-    anchor: Option<DateTime<FixedOffset>>,
+    started: Option<DateTime<FixedOffset>>,
 ) -> Result<(Timestamp, String)> {
+    let bare = Bare::near(started);
     let words: Vec<&str> = event.split_whitespace().collect();
     for k in (1..=3.min(words.len().saturating_sub(1))).rev() {
         let when = words[..k].join(" ");
-        if crate::time::parse_time_after(&when, session.now, session.zone(), anchor).is_ok() {
-            let t = session.time_after("--event", &when, anchor)?;
+        if crate::time::parse_time_as(&when, session.now, session.zone(), bare).is_ok() {
+            let t = session.time_as("--event", &when, bare)?;
             return Ok((t, words[k..].join(" ")));
         }
     }

@@ -1,5 +1,6 @@
-//! Post-mortem IDs: `PM-YYYYMMDD-xxxxxxxx`, the UTC creation day plus 40 bits
-//! of lowercase base32 randomness. Random rather than sequential so two
+//! Post-mortem IDs: `PM-YYYYMMDD-xxxxxxxx`, the incident's day (its start,
+//! else the day it was written up, in the team's zone) plus 40 bits of
+//! lowercase base32 randomness. Random rather than sequential so two
 //! people creating records on two clones never collide (adr-tools' bug).
 
 use crate::error::{Command, Error, Result};
@@ -13,7 +14,7 @@ pub const SUFFIX_LEN: usize = 8;
 pub struct RecordId(String);
 
 impl RecordId {
-    /// A fresh ID for a record created on `day` (UTC).
+    /// A fresh ID for an incident of `day`.
     pub fn generate(day: NaiveDate) -> Result<RecordId> {
         let mut bytes = [0u8; 5];
         getrandom::fill(&mut bytes)

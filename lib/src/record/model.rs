@@ -57,10 +57,28 @@ pub struct Record {
     pub impact: Impact,
     #[serde(default)]
     pub analysis: Analysis,
-    #[serde(default)]
+    /// In `--json` and to templates: in time order (by instant, ties in
+    /// file order), as `show` numbers them: entry i is `ID#(i+1)`. The
+    /// cache keeps the file's order, which edits address.
+    #[serde(default, serialize_with = "timeline_in_time_order")]
     pub timeline: Vec<TimelineEntry>,
     #[serde(default)]
     pub action_items: Vec<ActionItem>,
+}
+
+/// Text formats get the timeline sorted by instant: as strings, a `+00:00`
+/// entry and a `+09:00` one sort by their wall clocks, not when they happened.
+fn timeline_in_time_order<S: Serializer>(
+    timeline: &[TimelineEntry],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    if !s.is_human_readable() {
+        return timeline.serialize(s);
+    }
+    let mut sorted: Vec<&TimelineEntry> = timeline.iter().collect();
+    // Stable: entries at the same instant keep the file's order.
+    sorted.sort_by_key(|e| e.at);
+    sorted.serialize(s)
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -329,6 +347,33 @@ impl Record {
             .enumerate()
             .map(|(n, (i, e))| (n as u32 + 1, i, e))
             .collect()
+    }
+
+    /// Every time the record holds, shown in `zone` (the same instants):
+    /// what human output and templates read, so all say one clock.
+    pub fn in_zone(&self, zone: crate::time::Zone) -> Record {
+        let mut r = self.clone();
+        let to = |t: &mut Timestamp| t.0 = zone.convert(t.0);
+        let fields = [
+            &mut r.started_at,
+            &mut r.detected_at,
+            &mut r.acknowledged_at,
+            &mut r.mitigated_at,
+            &mut r.resolved_at,
+            &mut r.updated_at,
+            &mut r.closed_at,
+            &mut r.analyzed_at,
+            &mut r.reopened_at,
+            &mut r.withdrawn_at,
+        ];
+        fields.into_iter().flatten().for_each(to);
+        to(&mut r.created_at);
+        r.timeline.iter_mut().for_each(|e| to(&mut e.at));
+        r.action_items
+            .iter_mut()
+            .filter_map(|a| a.done_at.as_mut())
+            .for_each(to);
+        r
     }
 
     /// When the incident began, for ordering and ages: the given start, else creation.

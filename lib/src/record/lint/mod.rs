@@ -507,7 +507,8 @@ fn review_rule(
                 lines.of(&["created_at"]),
                 format!(
                     "review deadline passed on {} ({} days for {})",
-                    due.format("%Y-%m-%d"),
+                    // The day on the team's clock (that of `now`).
+                    due.with_timezone(now.offset()).format("%Y-%m-%d"),
                     days,
                     record.severity
                 ),
