@@ -66,7 +66,8 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> Result<()> {
         super::report(ctx, &c.done, &c.what);
     }
     for d in &s.duplicates {
-        let said = postmortem::ops::duplicates::describe(d, &ctx.store.records_dir);
+        let (newer, older) = postmortem::ops::duplicates::paths_in(d, &ctx.store.records_dir);
+        let said = postmortem::ops::duplicates::describe(d, &newer, &older);
         ctx.out.warn(&crate::output::pasteable(&said));
     }
     warn_unresolved(ctx, &s.unresolved);

@@ -65,7 +65,7 @@ pub fn check(session: &Session, selection: Selection) -> Result<Report> {
         parsed.extend(p);
     }
     findings.extend(duplicate_ids(&parsed));
-    findings.extend(duplicate_sources(&parsed, records_dir));
+    findings.extend(duplicate_sources(&parsed));
     if rules.selection.runs("fixes-trailer") {
         findings.extend(trailers(session, &parsed)?);
     }
@@ -142,30 +142,29 @@ fn duplicate_ids(parsed: &[Parsed]) -> Vec<Finding> {
 
 /// Two live records of one incident: said at the newer one's tag, naming
 /// both files and the command that withdraws the newer.
-fn duplicate_sources(parsed: &[Parsed], records_dir: &str) -> Vec<Finding> {
-    let with: Vec<&(Tied, Vec<usize>)> = parsed.iter().filter_map(|p| p.tied.as_ref()).collect();
-    let paths: Vec<&str> = parsed
+fn duplicate_sources(parsed: &[Parsed]) -> Vec<Finding> {
+    let with: Vec<(&Parsed, &Tied, &[usize])> = parsed
         .iter()
-        .filter(|p| p.tied.is_some())
-        .map(|p| p.path.as_str())
+        .filter_map(|p| p.tied.as_ref().map(|(t, lines)| (p, t, lines.as_slice())))
         .collect();
-    let tied: Vec<Tied> = with.iter().map(|(t, _)| t.clone()).collect();
+    let tied: Vec<Tied> = with.iter().map(|(_, t, _)| (*t).clone()).collect();
+    let path = |id: &str| with.iter().find(|(_, t, _)| t.id == id);
     let mut out = Vec::new();
     for d in crate::ops::duplicates::among(&tied) {
-        let Some(newer) = tied.iter().position(|t| t.id == d.newer) else {
+        let (Some((newer, t, lines)), Some((older, _, _))) = (path(&d.newer), path(&d.older))
+        else {
             continue;
         };
-        let (t, lines) = with[newer];
         let line = t
             .tags
             .iter()
             .position(|x| *x == d.tag)
             .map_or(1, |i| lines[i]);
         out.push(finding(
-            paths[newer],
+            &newer.path,
             line,
             "duplicate-source",
-            crate::ops::duplicates::describe(&d, records_dir),
+            crate::ops::duplicates::describe(&d, &newer.path, &older.path),
         ));
     }
     out
@@ -183,7 +182,7 @@ fn trailers(session: &Session, parsed: &[Parsed]) -> Result<Vec<Finding>> {
         .iter()
         .map(|u| {
             let file = format!("commit {}", u.short());
-            finding(&file, u.line, "fixes-trailer", u.describe())
+            finding(&file, u.line, "fixes-trailer", u.what())
         })
         .collect())
 }

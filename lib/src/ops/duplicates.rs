@@ -90,16 +90,19 @@ fn changed_records(
 }
 
 /// What `sync` and `check` say of one: both files, and what to do.
-pub fn describe(d: &Duplicate, records_dir: &str) -> String {
+pub fn describe(d: &Duplicate, newer_path: &str, older_path: &str) -> String {
+    format!(
+        "{newer_path} and {older_path} (written earlier) are both {}: withdraw the newer: {}",
+        d.what,
+        d.withdraw.shown()
+    )
+}
+
+/// Where the two records of `d` live in a records directory.
+pub fn paths_in(d: &Duplicate, records_dir: &str) -> (String, String) {
     let path = |id: &str| match RecordId::parse(id) {
         Some(id) => id.path_in(records_dir),
         None => id.to_string(),
     };
-    format!(
-        "{} and {} are both {}; keep the earlier one and withdraw the newer: {}",
-        path(&d.newer),
-        path(&d.older),
-        d.what,
-        d.withdraw.shown()
-    )
+    (path(&d.newer), path(&d.older))
 }

@@ -53,6 +53,10 @@ pub struct Unresolved {
     /// `Fixes-Postmortem: k7x3#2`, as written.
     pub trailer: String,
     pub why: String,
+    /// Where its part comes in the history read oldest first, trailer by
+    /// trailer: the order to say them in.
+    #[serde(skip)]
+    order: usize,
 }
 
 impl Unresolved {
@@ -62,9 +66,14 @@ impl Unresolved {
 
     /// One line: which commit, which trailer, why, and what to do.
     pub fn describe(&self) -> String {
+        format!("commit {}: {}", self.short(), self.what())
+    }
+
+    /// [`Unresolved::describe`] without the commit, for where it is said
+    /// already (`check`'s `commit 1a2b3c4:LINE:`).
+    pub fn what(&self) -> String {
         format!(
-            "commit {}: '{}' closes nothing: {}; a commit cannot be changed, so mark the item done by hand (devops postmortem action done ID#N)",
-            self.short(),
+            "'{}' closes nothing: {}; a commit cannot be changed, so mark the item done by hand (devops postmortem action done ID#N)",
             crate::text::inline(&self.trailer),
             self.why
         )
@@ -125,6 +134,7 @@ pub fn pending_named(store: &Store) -> Result<Settled> {
     crate::trace::mark("named records read");
     let mut settled = settle(&trailers, &named, &records);
     unresolved.append(&mut settled.unresolved);
+    unresolved.sort_by_key(|u| u.order);
     settled.unresolved = unresolved;
     Ok(settled)
 }
@@ -174,12 +184,18 @@ pub fn unresolved(store: &Store, records: &[(String, Vec<u32>)]) -> Result<Vec<U
         .iter()
         .map(|(id, items)| (id.as_str(), items.as_slice()))
         .collect();
-    for Named { fix, trailer } in &named {
+    for Named {
+        fix,
+        trailer,
+        order,
+    } in &named
+    {
         let (id, n, _) = fix;
         if items.get(id.as_str()).is_some_and(|have| !have.contains(n)) {
-            out.push(unresolved_of(&trailers[*trailer], no_item(id, *n)));
+            out.push(unresolved_of(&trailers[*trailer], no_item(id, *n), *order));
         }
     }
+    out.sort_by_key(|u| u.order);
     Ok(out)
 }
 
@@ -204,6 +220,7 @@ fn matching<'a>(ids: impl Iterator<Item = &'a str>, q: &str) -> Vec<String> {
 struct Named {
     fix: Fix,
     trailer: usize,
+    order: usize,
 }
 
 /// Each part of each trailer (oldest commit first) as the item it names,
@@ -215,35 +232,48 @@ fn resolve(
 ) -> Result<(Vec<Named>, Vec<Unresolved>)> {
     let mut named = Vec::new();
     let mut unresolved = Vec::new();
-    for (i, t) in trailers.iter().enumerate().rev() {
-        for part in t.trailer.items() {
-            let why = match part {
-                super::trailers::Named::Nothing(why) => why,
-                super::trailers::Named::Item { query, n } => {
-                    let ids = lookup(&query)?;
-                    if let [id] = &ids[..] {
-                        named.push(Named {
-                            fix: (id.clone(), n, t.commit),
-                            trailer: i,
-                        });
-                        continue;
-                    }
-                    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-                    crate::record::id::unmatched(&query, &ids, None).message
+    // `trailers` has the newest commit first, each commit's in order.
+    let commits = trailers
+        .iter()
+        .enumerate()
+        .collect::<Vec<_>>()
+        .chunk_by(|(_, a), (_, b)| a.commit == b.commit)
+        .rev()
+        .flatten()
+        .copied()
+        .collect::<Vec<_>>();
+    let parts = commits
+        .into_iter()
+        .flat_map(|(i, t)| t.trailer.items().into_iter().map(move |p| (i, t, p)));
+    for (order, (i, t, part)) in parts.enumerate() {
+        let why = match part {
+            super::trailers::Named::Nothing(why) => why,
+            super::trailers::Named::Item { query, n } => {
+                let ids = lookup(&query)?;
+                if let [id] = &ids[..] {
+                    named.push(Named {
+                        fix: (id.clone(), n, t.commit),
+                        trailer: i,
+                        order,
+                    });
+                    continue;
                 }
-            };
-            unresolved.push(unresolved_of(t, why));
-        }
+                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                crate::record::id::unmatched(&query, &ids, None).message
+            }
+        };
+        unresolved.push(unresolved_of(t, why, order));
     }
     Ok((named, unresolved))
 }
 
-fn unresolved_of(t: &Trailer, why: String) -> Unresolved {
+fn unresolved_of(t: &Trailer, why: String, order: usize) -> Unresolved {
     Unresolved {
         commit: t.commit.to_string(),
         line: t.trailer.line,
         trailer: t.trailer.text(),
         why,
+        order,
     }
 }
 
@@ -258,7 +288,12 @@ fn settle(trailers: &[Trailer], named: &[Named], records: &[crate::record::Recor
         records.iter().map(|r| (r.id.as_str(), r)).collect();
     let mut seen = std::collections::HashSet::new();
     let mut settled = Settled::default();
-    for Named { fix, trailer } in named {
+    for Named {
+        fix,
+        trailer,
+        order,
+    } in named
+    {
         let (id, n, commit) = fix;
         let Some(record) = by_id.get(id.as_str()) else {
             continue;
@@ -266,7 +301,7 @@ fn settle(trailers: &[Trailer], named: &[Named], records: &[crate::record::Recor
         let Some(action) = record.action(*n) else {
             settled
                 .unresolved
-                .push(unresolved_of(&trailers[*trailer], no_item(id, *n)));
+                .push(unresolved_of(&trailers[*trailer], no_item(id, *n), *order));
             continue;
         };
         if action.status != crate::record::ActionStatus::Open || !seen.insert((id.clone(), *n)) {
