@@ -1,10 +1,14 @@
-//! Finding `Fixes-Postmortem: PM-…#N` trailers in commit messages.
+//! Finding fix trailers in commit messages (`Fixes-Postmortem: ID#N`, with
+//! the ID in any form the commands take, and `Fixes: PM-…#N`), and what
+//! they name: open items to close, or nothing (an unknown or ambiguous
+//! ID, an item the record lacks), which is said rather than skipped.
 //!
 //! Reading every commit message back to the oldest open action item costs
 //! a second on a history of 100k commits, every `triage`. The facts found
 //! are about immutable commits, so they are kept in `.git/`: the tip that
-//! was scanned, how far back (a time), and the trailers found with their
-//! commits' times, in the order found. When the team's branch is still that tip (most
+//! was scanned, how far back (a time), and the trailers found as written
+//! with their commits' times, in the order found; what they name is
+//! resolved after, against the records of the moment. When the team's branch is still that tip (most
 //! runs), the answer comes from the file alone, without loading the
 //! history; otherwise the next scan skips every commit that tip reaches
 //! and reads only the new ones. Delete the file at any time.
@@ -420,13 +424,14 @@ fn scan(
     since: i64,
 ) -> Result<Vec<Found>> {
     let mut out = Vec::new();
+    let key = key_finder();
     for &c in order {
         if graph.time(c) < since - SKEW_SECONDS {
             continue;
         }
         let oid = graph.oid(c);
         if !known[c as usize] {
-            let trailers = parse_raw(odb.read(oid)?.data());
+            let trailers = parse_raw(odb.read(oid)?.data(), key.as_ref());
             if !trailers.is_empty() {
                 found.insert(oid, trailers);
             }
@@ -444,11 +449,18 @@ fn scan(
     Ok(out)
 }
 
+/// Finds `fixes` in any case: both keys start with it.
+fn key_finder() -> Option<aho_corasick::AhoCorasick> {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(["fixes"])
+        .ok()
+}
+
 /// A raw commit object: most carry no fix trailer, so look for one in the
-/// bytes before decoding anything (either key starts `Fixes`, in any case).
-fn parse_raw(raw: &[u8]) -> Vec<FixTrailer> {
-    const KEY: &[u8] = b"fixes";
-    if !raw.windows(KEY.len()).any(|w| w.eq_ignore_ascii_case(KEY)) {
+/// bytes before decoding anything (without a finder, decode them all).
+fn parse_raw(raw: &[u8], key: Option<&aho_corasick::AhoCorasick>) -> Vec<FixTrailer> {
+    if key.is_some_and(|k| !k.is_match(raw)) {
         return Vec::new();
     }
     // The message follows the headers' blank line.
@@ -552,7 +564,8 @@ mod tests {
 
         #[test]
         fn the_trailer_parser_never_panics(message in ".{0,200}") {
-            let _ = super::parse_raw(format!("tree x\n\nx\n\nFixes-Postmortem: {message}").as_bytes());
+            let raw = format!("tree x\n\nx\n\nFixes-Postmortem: {message}");
+            let _ = super::parse_raw(raw.as_bytes(), super::key_finder().as_ref());
         }
     }
 }

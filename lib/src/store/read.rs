@@ -37,7 +37,7 @@ impl Unreadable {
         }
     }
 
-    fn stray(records_dir: &str, s: Stray) -> Unreadable {
+    pub(crate) fn stray(records_dir: &str, s: Stray) -> Unreadable {
         Unreadable::new(format!("{records_dir}/{}", s.path), s.why)
     }
 }
