@@ -53,9 +53,12 @@ pub fn resolve(
     )))
 }
 
+/// A record file's place and text.
+pub type Text = (Entry, String);
+
 /// Every record file at `commit` with its text, and what else the
 /// records directory held then.
-pub fn texts_at(store: &Store, commit: Oid) -> Result<(Vec<(Entry, String)>, Vec<tree::Stray>)> {
+pub fn texts_at(store: &Store, commit: Oid) -> Result<(Vec<Text>, Vec<tree::Stray>)> {
     let snap = Snapshot::at(&store.repo, commit, &store.records_dir)?;
     let Some(dir) = snap.dir else {
         return Ok(Default::default());
