@@ -44,7 +44,7 @@ pub enum Kind {
 }
 
 /// Why an entry beside the month folders is reported.
-pub const OUTSIDE: &str = "is outside the month folders: only records (YYYY/MM/PM-YYYYMMDD-xxxxxxxx.toml), config.toml and templates/ belong in the records directory; move or remove it";
+const OUTSIDE: &str = "is outside the month folders: only records (YYYY/MM/PM-YYYYMMDD-xxxxxxxx.toml), config.toml and templates/ belong in the records directory; move or remove it";
 const NOT_UTF8: &str = "has a name that is not UTF-8: rename or remove it";
 const MISNAMED: &str = "is not named as a record (PM-YYYYMMDD-xxxxxxxx.toml): rename or remove it";
 
@@ -71,6 +71,7 @@ fn digits(s: &str, n: usize) -> bool {
     s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// An entry's name, or `Err` with it as best shown when it is not UTF-8.
 fn name_of(e: &TreeEntry<'_>) -> Result<String, String> {
     match e.name() {
         Ok(n) => Ok(n.to_string()),
@@ -78,6 +79,12 @@ fn name_of(e: &TreeEntry<'_>) -> Result<String, String> {
     }
 }
 
+/// A name as messages show it.
+fn shown(name: &Result<String, String>) -> String {
+    name.clone().unwrap_or_else(|lossy| lossy)
+}
+
+/// What a tree entry is, by its object type and mode.
 pub fn kind_of(e: &TreeEntry<'_>) -> Kind {
     match (e.kind(), e.filemode()) {
         (Some(ObjectType::Tree), _) => Kind::Folder,
@@ -99,7 +106,7 @@ pub fn months(repo: &Repository, dir: Oid) -> Result<(Vec<Month>, Vec<Stray>)> {
     };
     for year in repo.find_tree(dir)?.iter() {
         let name = name_of(&year);
-        let shown = name.clone().unwrap_or_else(|lossy| lossy);
+        let shown = shown(&name);
         match (name.as_deref(), kind_of(&year)) {
             (Ok("config.toml"), Kind::File) | (Ok("templates"), Kind::Folder) => continue,
             (Ok(y), Kind::Folder) if digits(y, 4) => {}
@@ -134,7 +141,7 @@ pub fn files(repo: &Repository, month: &Month) -> Result<(Vec<File>, Vec<Stray>)
     let mut strays = Vec::new();
     for e in repo.find_tree(month.tree)?.iter() {
         let name = name_of(&e);
-        let shown = name.clone().unwrap_or_else(|lossy| lossy);
+        let shown = shown(&name);
         let why = match not_a_record(name.is_ok(), &shown, kind_of(&e)) {
             Some(why) => why,
             None => match shown.strip_suffix(".toml").and_then(RecordId::parse) {
@@ -167,7 +174,7 @@ pub fn toml_files(repo: &Repository, dir: Oid) -> Result<(Vec<PathBlob>, Vec<Str
     while let Some((prefix, tree)) = stack.pop() {
         for e in repo.find_tree(tree)?.iter() {
             let name = name_of(&e);
-            let shown = name.clone().unwrap_or_else(|lossy| lossy);
+            let shown = shown(&name);
             let path = format!("{prefix}{shown}");
             let kind = kind_of(&e);
             if (path == "config.toml" && kind == Kind::File)
