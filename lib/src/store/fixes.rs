@@ -77,7 +77,7 @@ impl Unresolved {
     /// already (`check`'s `commit 1a2b3c4:LINE:`).
     pub fn what(&self) -> String {
         format!(
-            "'{}' closes nothing: {}; a commit cannot be changed, so mark the item done by hand (devops postmortem action done ID#N)",
+            "'{}' closes nothing: {}; a commit cannot change, so mark the item it meant done by hand (action done)",
             crate::text::inline(&self.trailer),
             self.why
         )
