@@ -108,6 +108,25 @@ impl Command {
             args: vec![line.into()],
         }
     }
+
+    /// The line to paste, for prose the library writes (a lint finding):
+    /// `devops postmortem …` there is given the person's `--dir` by the
+    /// binary, as in all prose.
+    pub fn shown(&self) -> String {
+        let quoted = || {
+            let args: Vec<String> = self
+                .args
+                .iter()
+                .map(|a| crate::store::shell_quote(a))
+                .collect();
+            args.join(" ")
+        };
+        match self.program {
+            Program::Postmortem => format!("devops postmortem {}", quoted()),
+            Program::Git => format!("git {}", quoted()),
+            Program::Shell => self.args.join(" "),
+        }
+    }
 }
 
 impl From<String> for Hint {

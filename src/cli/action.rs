@@ -159,14 +159,15 @@ pub fn run(ctx: &Ctx, cmd: ActionCommand) -> Result<()> {
             report(ctx, &done, &format!("corrected action #{n}"));
         }
         ActionCommand::FromCommits(_) => {
-            let closed = postmortem::ops::fixes::close_fixed(ctx)?;
-            if closed.is_empty() {
+            let fixed = postmortem::ops::fixes::close_fixed(ctx)?;
+            if fixed.closed.is_empty() {
                 ctx.out
                     .status("no open action item is named by a Fixes-Postmortem trailer");
             }
-            for c in &closed {
+            for c in &fixed.closed {
                 report(ctx, &c.done, &c.what);
             }
+            super::sync::warn_unresolved(ctx, &fixed.unresolved);
         }
     }
     Ok(())

@@ -8,9 +8,11 @@ use postmortem::record::lint::{RULES, is_rule, rule_ids};
 #[derive(Args, Debug)]
 #[command(
     after_help = "Errors (exit 1) keep the format whole: TOML that does not parse, fields a status \
-needs, incident times out of order, unknown severity or service, duplicate IDs, misplaced files. \
-Warnings and infos are about the write-up: blame language, vague or unowned action items, a \
-stated length the times contradict, uncommitted records, passed review deadlines. \
+needs, incident times out of order, unknown severity or service, duplicate IDs, misplaced files, \
+anything else in the records folder (only records, config.toml and templates/ belong), two live \
+records of one PagerDuty incident. Warnings and infos are about the write-up: blame language, \
+vague or unowned action items, a stated length the times contradict, uncommitted records, passed \
+review deadlines, Fixes-Postmortem trailers that name no action item. \
 `--rules` lists them all; the config's `[lint] off = [\"ID\"]` turns a warning off for the team.\n\n\
 In CI:  devops postmortem check\n\nExamples:\n  devops postmortem check\n  \
 devops postmortem check --rule blame-language --rule vague-action\n  \
@@ -79,7 +81,7 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
                     f.line,
                     f.level.as_str(),
                     f.rule,
-                    postmortem::text::inline(&f.message)
+                    postmortem::text::inline(&crate::output::pasteable(&f.message))
                 )
             })
             .collect();

@@ -145,7 +145,7 @@ devops postmortem timeline edit k7x3#2 --at 09:24\n  devops postmortem timeline 
     Show(show::ShowArgs),
     /// Find post-mortems by words in their text (Hangul too)
     Search(search::SearchArgs),
-    /// Earlier post-mortems that look like the same problem, and why
+    /// Post-mortems that look like the same problem, before or after it, and why
     Related(related::RelatedArgs),
     /// Edit a record in $VISUAL/$EDITOR; validated before it is committed
     Edit(edit::EditArgs),

@@ -10,10 +10,11 @@ use std::collections::BTreeSet;
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Picked when: one is withdrawn as a duplicate of the other; they share a \
-service and at least two words of their title, summary, trigger or root cause; or the commits \
-that fixed their action items (Fixes-Postmortem trailers) touched the same files. Earlier \
-records only, except duplicates. Strongest first.\n\nExamples:\n  devops postmortem related k7x3\n  \
+    after_help = "Picked when: one is withdrawn as a duplicate of the other; both come from one \
+incident elsewhere (the same pagerduty:ID tag); they share a service and at least two words of \
+their title, summary, trigger or root cause; or the commits that fixed their action items \
+(Fixes-Postmortem trailers) touched the same files. Earlier and later records alike; withdrawn \
+ones only as duplicates. Strongest first.\n\nExamples:\n  devops postmortem related k7x3\n  \
 devops postmortem related k7x3 --json | jq '.[].id'"
 )]
 pub struct RelatedArgs {
@@ -53,7 +54,7 @@ pub fn run(ctx: &Ctx, args: RelatedArgs) -> Result<()> {
     }
     if found.is_empty() {
         ctx.out.status(&format!(
-            "nothing like {} before: no shared service and words, no duplicate, no fix in the same files",
+            "nothing like {}: no duplicate, no shared service and words, no fix in the same files",
             target.id
         ));
         return Ok(());

@@ -65,6 +65,12 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> Result<()> {
     for c in &s.closed {
         super::report(ctx, &c.done, &c.what);
     }
+    for d in &s.duplicates {
+        let (newer, older) = postmortem::ops::duplicates::paths_in(d, &ctx.store.records_dir);
+        let said = postmortem::ops::duplicates::describe(d, &newer, &older);
+        ctx.out.warn(&crate::output::pasteable(&said));
+    }
+    warn_unresolved(ctx, &s.unresolved);
     if let Some(b) = &s.merged_review {
         ctx.out.status(&format!(
             "review branch {b} has been merged into {}",
@@ -91,6 +97,13 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> Result<()> {
         ctx.out.status(&format!("open the pull request: {link}"));
     }
     Ok(())
+}
+
+/// Each fix trailer that names no action item, as a warning.
+pub fn warn_unresolved(ctx: &Ctx, unresolved: &[postmortem::store::fixes::Unresolved]) {
+    for u in unresolved {
+        ctx.out.warn(&crate::output::pasteable(&u.describe()));
+    }
 }
 
 /// Asks which value to keep for one clash, on the terminal.

@@ -22,6 +22,7 @@ mod outputs;
 mod read_commands;
 mod records_branch;
 mod reports;
+mod said_not_skipped;
 mod sharing;
 mod snapshots;
 mod sources;

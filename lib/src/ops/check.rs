@@ -2,8 +2,9 @@
 //! review. Returns findings; `cli::check` prints them.
 
 use crate::error::Result;
-use crate::record::RecordId;
+use crate::record::duplicates::Tied;
 use crate::record::lint::{Finding, Level, Selection, lint};
+use crate::record::{Record, RecordId};
 use crate::session::Session;
 use crate::store::lintable::Source;
 use rayon::prelude::*;
@@ -19,15 +20,22 @@ pub struct Report {
     pub findings: Vec<Finding>,
 }
 
+/// What `check` keeps of a file that parsed, for the rules across files.
+struct Parsed {
+    id: String,
+    path: String,
+    items: Vec<u32>,
+    /// Its source tags with their lines, when it has any and is live.
+    tied: Option<(Tied, Vec<usize>)>,
+}
+
 pub fn check(session: &Session, selection: Selection) -> Result<Report> {
     let lintable = crate::store::lintable::gather(&session.store)?;
     let records_dir = session.store.records_dir.as_str();
     let mut rules = session.config.lint_rules();
     rules.selection = selection;
     let now = session.now;
-    // Per file: its findings, and (id, path) when it parsed.
-    type Linted = (Vec<Finding>, Option<(String, String)>);
-    let linted: Vec<Linted> = lintable
+    let linted: Vec<(Vec<Finding>, Option<Parsed>)> = lintable
         .files
         .par_iter()
         .map(|(path, text)| {
@@ -41,36 +49,25 @@ pub fn check(session: &Session, selection: Selection) -> Result<Report> {
             if let Some(problem) = misplaced(records_dir, path) {
                 found.push(finding(path, 1, "file-path", problem));
             }
-            (found, record.map(|r| (r.id, path.clone())))
+            (found, record.map(|r| Parsed::of(&r, path, text)))
         })
         .collect();
     let files = lintable.files.len() + lintable.strays.len();
 
-    let mut findings = Vec::new();
-    let mut by_id: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for stray in &lintable.strays {
-        findings.push(finding(
-            &stray.path,
-            1,
-            "unreadable",
-            stray.problem.message.clone(),
-        ));
-    }
-    for (found, id) in linted {
+    let mut findings: Vec<Finding> = lintable
+        .strays
+        .iter()
+        .map(|s| finding(&s.path, 1, "stray-file", s.problem.message.clone()))
+        .collect();
+    let mut parsed = Vec::new();
+    for (found, p) in linted {
         findings.extend(found);
-        if let Some((id, path)) = id {
-            by_id.entry(id).or_default().push(path);
-        }
+        parsed.extend(p);
     }
-    for (id, paths) in by_id.iter().filter(|(_, p)| p.len() > 1) {
-        for p in paths {
-            findings.push(finding(
-                p,
-                1,
-                "duplicate-id",
-                format!("duplicate id {id}: also in {}", others(paths, p)),
-            ));
-        }
+    findings.extend(duplicate_ids(&parsed));
+    findings.extend(duplicate_sources(&parsed));
+    if rules.selection.runs("fixes-trailer") {
+        findings.extend(trailers(session, &parsed)?);
     }
     // A conflicted file says so once: the parse finding has the line.
     let said: Vec<String> = findings
@@ -98,6 +95,96 @@ pub fn check(session: &Session, selection: Selection) -> Result<Report> {
         infos: count(Level::Info),
         findings,
     })
+}
+
+impl Parsed {
+    fn of(r: &Record, path: &str, text: &str) -> Parsed {
+        let tied = Tied::of(r).map(|t| {
+            let lines = t.tags.iter().map(|tag| line_of(text, tag)).collect();
+            (t, lines)
+        });
+        Parsed {
+            id: r.id.clone(),
+            path: path.to_string(),
+            items: r.action_items.iter().map(|a| a.n).collect(),
+            tied,
+        }
+    }
+}
+
+/// The line holding `"tag"` (a tag is a quoted string in `tags = […]`).
+fn line_of(text: &str, tag: &str) -> usize {
+    let quoted = format!("\"{tag}\"");
+    text.lines()
+        .position(|l| l.contains(&quoted))
+        .map_or(1, |i| i + 1)
+}
+
+/// Two files with one ID: each names the others.
+fn duplicate_ids(parsed: &[Parsed]) -> Vec<Finding> {
+    let mut by_id: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for p in parsed {
+        by_id.entry(&p.id).or_default().push(p.path.clone());
+    }
+    let mut out = Vec::new();
+    for (id, paths) in by_id.iter().filter(|(_, p)| p.len() > 1) {
+        for p in paths {
+            out.push(finding(
+                p,
+                1,
+                "duplicate-id",
+                format!("duplicate id {id}: also in {}", others(paths, p)),
+            ));
+        }
+    }
+    out
+}
+
+/// Two live records of one incident: said at the newer one's tag, naming
+/// both files and the command that withdraws the newer.
+fn duplicate_sources(parsed: &[Parsed]) -> Vec<Finding> {
+    let with: Vec<(&Parsed, &Tied, &[usize])> = parsed
+        .iter()
+        .filter_map(|p| p.tied.as_ref().map(|(t, lines)| (p, t, lines.as_slice())))
+        .collect();
+    let tied: Vec<Tied> = with.iter().map(|(_, t, _)| (*t).clone()).collect();
+    let path = |id: &str| with.iter().find(|(_, t, _)| t.id == id);
+    let mut out = Vec::new();
+    for d in crate::ops::duplicates::among(&tied) {
+        let (Some((newer, t, lines)), Some((older, _, _))) = (path(&d.newer), path(&d.older))
+        else {
+            continue;
+        };
+        let line = t
+            .tags
+            .iter()
+            .position(|x| *x == d.tag)
+            .map_or(1, |i| lines[i]);
+        out.push(finding(
+            &newer.path,
+            line,
+            "duplicate-source",
+            crate::ops::duplicates::describe(&d, &newer.path, &older.path),
+        ));
+    }
+    out
+}
+
+/// Fix trailers on the team's branch that name no action item of the
+/// records parsed: said at the commit (`commit 1a2b3c4:LINE`, the line in
+/// its message).
+fn trailers(session: &Session, parsed: &[Parsed]) -> Result<Vec<Finding>> {
+    let records: Vec<(String, Vec<u32>)> = parsed
+        .iter()
+        .map(|p| (p.id.clone(), p.items.clone()))
+        .collect();
+    Ok(crate::store::fixes::unresolved(&session.store, &records)?
+        .iter()
+        .map(|u| {
+            let file = format!("commit {}", u.short());
+            finding(&file, u.line, "fixes-trailer", u.what())
+        })
+        .collect())
 }
 
 fn finding(file: &str, line: usize, rule: &'static str, message: String) -> Finding {

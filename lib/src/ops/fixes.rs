@@ -1,5 +1,7 @@
-//! Action items fixed by commits: a `Fixes-Postmortem: PM-…#N` trailer in
-//! a commit on the branch marks item N done, recording the commit.
+//! Action items fixed by commits: a `Fixes-Postmortem: ID#N` trailer (any
+//! unique form of the ID) in a commit on the branch marks item N done,
+//! recording the commit; a trailer that names no item is said, not
+//! skipped.
 
 use crate::error::Result;
 use crate::record::{ActionStatus, Timestamp};
@@ -11,11 +13,20 @@ pub struct Closed {
     pub what: String,
 }
 
+/// What the trailers did: the items closed, and the trailers that name
+/// no item (for the person to hear).
+#[derive(Default)]
+pub struct FromCommits {
+    pub closed: Vec<Closed>,
+    pub unresolved: Vec<crate::store::fixes::Unresolved>,
+}
+
 /// Marks done the open action items that commits on the team's default
-/// branch name in a `Fixes-Postmortem:` trailer, each as its own commit.
-pub fn close_fixed(session: &Session) -> Result<Vec<Closed>> {
+/// branch name in a fix trailer, each as its own commit.
+pub fn close_fixed(session: &Session) -> Result<FromCommits> {
+    let settled = crate::store::fixes::pending_named(&session.store)?;
     let mut closed = Vec::new();
-    for fix in crate::store::fixes::pending_named(&session.store)? {
+    for fix in settled.pending {
         let n = fix.n;
         let commit = &fix.commit;
         let entry = session.find(&fix.id)?;
@@ -39,5 +50,8 @@ pub fn close_fixed(session: &Session) -> Result<Vec<Closed>> {
             });
         }
     }
-    Ok(closed)
+    Ok(FromCommits {
+        closed,
+        unresolved: settled.unresolved,
+    })
 }

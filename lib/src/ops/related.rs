@@ -1,5 +1,6 @@
-//! `related`: post-mortems of earlier incidents that look like the same problem, each
-//! with the reasons it was picked: an explicit duplicate, the same service
+//! `related`: post-mortems of incidents that look like the same problem,
+//! before or after this one, each with the reasons it was picked: a
+//! duplicate (marked, or of the same incident elsewhere), the same service
 //! and shared problem words, or fixes that touched the same files.
 
 use crate::record::{Record, Status};
@@ -20,7 +21,7 @@ pub struct Related {
 
 #[derive(Debug, Serialize)]
 pub struct Reason {
-    /// `duplicate`, `service-and-words` or `same-files`.
+    /// `duplicate`, `same-source`, `service-and-words` or `same-files`.
     pub kind: &'static str,
     pub detail: String,
 }
@@ -29,9 +30,11 @@ pub struct Reason {
 /// chance ("timeout"); two is a pattern.
 const MIN_SHARED_WORDS: usize = 2;
 
-/// The records like `target` among `records`: earlier ones, and any that
-/// are marked duplicates of it (or it of them). `files` gives the files a
-/// record's fixing commits touched. Strongest first, then newest.
+/// The records like `target` among `records`, earlier or later (a
+/// duplicate written a minute before is as likely as one after);
+/// withdrawn ones only when they are duplicates of it (or it of them).
+/// `files` gives the files a record's fixing commits touched. Strongest
+/// first, then newest.
 pub fn related(
     target: &Record,
     records: &[Record],
@@ -71,8 +74,9 @@ impl<'a> Likeness<'a> {
     }
 
     /// `r` with its strength and reasons, if it is related at all: a
-    /// duplicate either way, or an earlier incident of the same service
-    /// saying the same things, or one whose fixes touched the same files.
+    /// duplicate, one of the same incident elsewhere, an incident of the
+    /// same service saying the same things, or one whose fixes touched the
+    /// same files.
     fn compare(
         &self,
         r: &Record,
@@ -81,14 +85,24 @@ impl<'a> Likeness<'a> {
         let target = self.target;
         let mut reasons = Vec::new();
         let mut strength = 0;
-        if let Some(detail) = duplicate(target, r) {
+        let marked = duplicate(target, r);
+        let same_source = crate::record::duplicates::shared_source(target, r);
+        if marked.is_none() && r.status == Status::Withdrawn {
+            return None;
+        }
+        if let Some(detail) = marked {
             strength += 100;
             reasons.push(Reason {
                 kind: "duplicate",
                 detail,
             });
-        } else if began(r) >= began(target) || r.status == Status::Withdrawn {
-            return None;
+        }
+        if let Some(what) = same_source {
+            strength += 100;
+            reasons.push(Reason {
+                kind: "same-source",
+                detail: format!("both are {what}"),
+            });
         }
         if let Some((n, reason)) = self.same_service_and_words(r) {
             strength += n;

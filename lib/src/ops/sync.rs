@@ -90,6 +90,10 @@ pub struct Summary {
     /// Fields settled, as `ID field (yours|theirs|a new value)`.
     pub settled: Vec<String>,
     pub closed: Vec<crate::ops::fixes::Closed>,
+    /// Fix trailers on the team's branch that name no action item.
+    pub unresolved: Vec<crate::store::fixes::Unresolved>,
+    /// Records of one incident that this sync's merge brought together.
+    pub duplicates: Vec<crate::ops::duplicates::Duplicate>,
     /// A review branch that was merged since the last sync.
     pub merged_review: Option<String>,
     /// Where to open the pull request, when git or gh said.
@@ -110,6 +114,7 @@ pub fn sync(session: &Session, mut opts: Options<'_>) -> Result<Summary> {
         ..Summary::default()
     };
     let review = opts.branch.clone().or_else(|| review_branch(session));
+    let start = branch::tip(&store.repo, &store.location.refname)?;
     for attempt in 0..3 {
         let theirs = git_sync::fetch(store, &up, opts.progress)?;
         if theirs.is_some() {
@@ -124,10 +129,15 @@ pub fn sync(session: &Session, mut opts: Options<'_>) -> Result<Summary> {
         if !integrate(session, &up, theirs, &mut opts, &mut summary)? {
             continue; // a write of ours landed meanwhile: again
         }
+        let after = branch::tip(&store.repo, &store.location.refname)?;
+        if let Some(after) = after.filter(|a| Some(*a) != start) {
+            // Against the tip before this sync: what every attempt brought.
+            summary.duplicates = crate::ops::duplicates::brought(session, start, after)?;
+        }
         // Trailers on the team's branch close their items.
-        summary
-            .closed
-            .extend(crate::ops::fixes::close_fixed(session)?);
+        let fixed = crate::ops::fixes::close_fixed(session)?;
+        summary.closed.extend(fixed.closed);
+        summary.unresolved = fixed.unresolved;
         let to_review = review
             .clone()
             .filter(|n| summary.merged_review.as_deref() != Some(n.as_str()));

@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod doc;
+pub mod duplicates;
 #[cfg(test)]
 pub mod testing;
 

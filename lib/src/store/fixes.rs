@@ -1,10 +1,14 @@
-//! Finding `Fixes-Postmortem: PM-…#N` trailers in commit messages.
+//! Finding fix trailers in commit messages (`Fixes-Postmortem: ID#N`, with
+//! the ID in any form the commands take, and `Fixes: PM-…#N`), and what
+//! they name: open items to close, or nothing (an unknown or ambiguous
+//! ID, an item the record lacks), which is said rather than skipped.
 //!
 //! Reading every commit message back to the oldest open action item costs
 //! a second on a history of 100k commits, every `triage`. The facts found
 //! are about immutable commits, so they are kept in `.git/`: the tip that
-//! was scanned, how far back (a time), and the trailers found with their
-//! commits' times, in the order found. When the team's branch is still that tip (most
+//! was scanned, how far back (a time), and the trailers found as written
+//! with their commits' times, in the order found; what they name is
+//! resolved after, against the records of the moment. When the team's branch is still that tip (most
 //! runs), the answer comes from the file alone, without loading the
 //! history; otherwise the next scan skips every commit that tip reaches
 //! and reads only the new ones. Delete the file at any time.
@@ -12,16 +16,26 @@
 use super::Store;
 use super::cache_file;
 use super::graph::{self, SKEW_SECONDS};
+use super::trailers::FixTrailer;
 use crate::error::Result;
 use git2::Oid;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 const KIND: &[u8; 4] = b"FIXS";
-const FORMAT: u32 = 3;
+/// 4: the trailers as written (any ID form, and `Fixes: PM-…`), resolved
+/// after reading, so a short ID or a typo is seen.
+const FORMAT: u32 = 4;
 
-/// (record id, action number, fixing commit), newest commit first.
+/// (record id, action number, fixing commit).
 pub type Fix = (String, u32, Oid);
+
+/// A fix trailer and the commit it is in.
+#[derive(Debug, Clone)]
+pub struct Trailer {
+    pub commit: Oid,
+    pub trailer: FixTrailer,
+}
 
 /// An open action item that a commit says it fixes.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -33,49 +47,100 @@ pub struct Pending {
     pub commit: String,
 }
 
+/// A fix trailer, or a part of one, that names no action item.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Unresolved {
+    /// The commit's full id.
+    pub commit: String,
+    /// The trailer's line in the commit message.
+    pub line: usize,
+    /// `Fixes-Postmortem: k7x3#2`, as written.
+    pub trailer: String,
+    pub why: String,
+    /// Where its part comes in the history read oldest first, trailer by
+    /// trailer: the order to say them in.
+    #[serde(skip)]
+    order: usize,
+}
+
+impl Unresolved {
+    pub fn short(&self) -> &str {
+        self.commit.get(..7).unwrap_or(&self.commit)
+    }
+
+    /// One line: which commit, which trailer, why, and what to do.
+    pub fn describe(&self) -> String {
+        format!("commit {}: {}", self.short(), self.what())
+    }
+
+    /// [`Unresolved::describe`] without the commit, for where it is said
+    /// already (`check`'s `commit 1a2b3c4:LINE:`).
+    pub fn what(&self) -> String {
+        format!(
+            "'{}' closes nothing: {}; a commit cannot change, so mark the item it meant done by hand (action done)",
+            crate::text::inline(&self.trailer),
+            self.why
+        )
+    }
+}
+
+/// What the trailers fix, and what they name that is not there.
+#[derive(Debug, Default)]
+pub struct Settled {
+    pub pending: Vec<Pending>,
+    pub unresolved: Vec<Unresolved>,
+}
+
 /// [`pending`] without every record in memory: the trailers are read
 /// first (from the oldest month folder on), then only the records they
 /// name. `sync` runs this after every merge, when the record cache is
-/// stale: refreshing it for 100k records cost more than the merge.
-pub fn pending_named(store: &Store) -> Result<Vec<Pending>> {
+/// stale: refreshing it for 100k records cost more than the merge. Only
+/// a short ID lists the record files, to find what it names.
+pub fn pending_named(store: &Store) -> Result<Settled> {
     let Some(dir) = store.snapshot()?.dir else {
-        return Ok(Vec::new());
+        return Ok(Settled::default());
     };
     let (months, _) = super::tree::months(&store.repo, dir)?;
     let Some(bound) = months.iter().filter_map(|m| month_start(&m.dir)).min() else {
-        return Ok(Vec::new());
+        return Ok(Settled::default());
     };
-    let named: std::collections::BTreeSet<String> = since(store, bound)?
-        .into_iter()
-        .map(|(id, _, _)| id)
-        .collect();
-    // By month folder: each folder's tree is read once.
-    let mut by_month: std::collections::BTreeMap<String, Vec<crate::record::RecordId>> =
-        Default::default();
-    for id in named
-        .iter()
-        .filter_map(|id| crate::record::RecordId::parse(id))
-    {
-        by_month.entry(id.month_dir()).or_default().push(id);
-    }
+    let trailers = since(store, bound)?;
     let tree = store.repo.find_tree(dir)?;
-    let mut files: Vec<(String, Oid)> = Vec::new();
-    for (month, ids) in by_month {
-        let Ok(entry) = tree.get_path(std::path::Path::new(&month)) else {
-            continue;
+    let mut all: Option<Vec<super::read::PathFile>> = None;
+    let mut files: std::collections::BTreeMap<String, Oid> = Default::default();
+    let mut lookup = |q: &str| -> Result<Vec<String>> {
+        // A whole ID is looked up in its month folder alone.
+        if let Some(id) = crate::record::RecordId::parse(q) {
+            let path = format!("{}/{id}.toml", id.month_dir());
+            return Ok(match tree.get_path(std::path::Path::new(&path)) {
+                Ok(e) if super::tree::kind_of(&e) == super::tree::Kind::File => {
+                    files.insert(id.path_in(&store.records_dir), e.id());
+                    vec![id.to_string()]
+                }
+                _ => Vec::new(),
+            });
+        }
+        let all = match &mut all {
+            Some(a) => a,
+            None => all.insert(super::read::files(store)?),
         };
-        let Ok(folder) = store.repo.find_tree(entry.id()) else {
-            continue;
-        };
-        files.extend(ids.iter().filter_map(|id| {
-            let file = folder.get_name(&format!("{id}.toml"))?;
-            Some((id.path_in(&store.records_dir), file.id()))
-        }));
-    }
+        let matched: Vec<&super::read::PathFile> =
+            all.iter().filter(|(_, f)| f.id.matches(q)).collect();
+        if let [one] = matched[..] {
+            files.insert(one.0.clone(), one.1.blob);
+        }
+        Ok(matched.iter().map(|(_, f)| f.id.to_string()).collect())
+    };
+    let (named, mut unresolved) = resolve(&trailers, &mut lookup)?;
     crate::trace::mark("named records found");
+    let files: Vec<(String, Oid)> = files.into_iter().collect();
     let records = super::read::some_records(store, &files)?;
     crate::trace::mark("named records read");
-    pending(store, &records)
+    let mut settled = settle(&trailers, &named, &records);
+    unresolved.append(&mut settled.unresolved);
+    unresolved.sort_by_key(|u| u.order);
+    settled.unresolved = unresolved;
+    Ok(settled)
 }
 
 /// The first instant (UTC) of a month folder `YYYY/MM`: no record in it
@@ -87,15 +152,8 @@ fn month_start(dir: &str) -> Option<i64> {
 }
 
 /// The open action items of `records` that a commit on the team's default
-/// branch names in a
-/// `Fixes-Postmortem:` trailer, oldest fix first. Reads only.
+/// branch names in a fix trailer, oldest fix first. Reads only.
 pub fn pending(store: &Store, records: &[crate::record::Record]) -> Result<Vec<Pending>> {
-    // Keyed by (ID, item number): thousands of trailers against tens of
-    // thousands of open items at team scale.
-    let open: std::collections::HashMap<(&str, u32), &crate::record::ActionItem> = records
-        .iter()
-        .flat_map(|r| r.open_actions().map(move |a| ((r.id.as_str(), a.n), a)))
-        .collect();
     // The fix cannot be older than the record it names.
     let Some(since) = records
         .iter()
@@ -105,51 +163,190 @@ pub fn pending(store: &Store, records: &[crate::record::Record]) -> Result<Vec<P
     else {
         return Ok(Vec::new());
     };
+    let trailers = self::since(store, since)?;
+    let ids = || records.iter().map(|r| r.id.as_str());
+    let (named, _) = resolve(&trailers, &mut |q| Ok(matching(ids(), q)))?;
+    Ok(settle(&trailers, &named, records).pending)
+}
+
+/// The fix trailers that name no action item of `records` (each ID with
+/// its items' numbers), in commits on the team's default branch since the
+/// oldest of their month folders: what `check` warns about.
+pub fn unresolved(store: &Store, records: &[(String, Vec<u32>)]) -> Result<Vec<Unresolved>> {
+    let Some(bound) = records
+        .iter()
+        .filter_map(|(id, _)| crate::record::RecordId::parse(id))
+        .filter_map(|id| month_start(&id.month_dir()))
+        .min()
+    else {
+        return Ok(Vec::new());
+    };
+    let trailers = since(store, bound)?;
+    let ids = || records.iter().map(|(id, _)| id.as_str());
+    let (named, mut out) = resolve(&trailers, &mut |q| Ok(matching(ids(), q)))?;
+    let items: HashMap<&str, &[u32]> = records
+        .iter()
+        .map(|(id, items)| (id.as_str(), items.as_slice()))
+        .collect();
+    for Named {
+        fix,
+        trailer,
+        order,
+    } in &named
+    {
+        let (id, n, _) = fix;
+        if items.get(id.as_str()).is_some_and(|have| !have.contains(n)) {
+            out.push(unresolved_of(&trailers[*trailer], no_item(id, *n), *order));
+        }
+    }
+    out.sort_by_key(|u| u.order);
+    Ok(out)
+}
+
+fn no_item(id: &str, n: u32) -> String {
+    format!("{id} has no action item #{n}")
+}
+
+/// The IDs among `ids` that `q` names: itself when it is a whole ID,
+/// else every ID it is a prefix of (or of whose random part).
+fn matching<'a>(ids: impl Iterator<Item = &'a str>, q: &str) -> Vec<String> {
+    let whole = crate::record::RecordId::parse(q).is_some();
+    ids.filter(|id| match crate::record::RecordId::parse(id) {
+        Some(_) if whole => *id == q,
+        Some(parsed) => parsed.matches(q),
+        None => false,
+    })
+    .map(str::to_string)
+    .collect()
+}
+
+/// One item a trailer names, with the record's whole ID.
+struct Named {
+    fix: Fix,
+    trailer: usize,
+    order: usize,
+}
+
+/// Each part of each trailer (oldest commit first) as the item it names,
+/// or why it names none: not `ID#N`, or an ID that `lookup` finds no
+/// record or several for.
+fn resolve(
+    trailers: &[Trailer],
+    lookup: &mut dyn FnMut(&str) -> Result<Vec<String>>,
+) -> Result<(Vec<Named>, Vec<Unresolved>)> {
+    let mut named = Vec::new();
+    let mut unresolved = Vec::new();
+    // `trailers` has the newest commit first, each commit's in order.
+    let commits = trailers
+        .iter()
+        .enumerate()
+        .collect::<Vec<_>>()
+        .chunk_by(|(_, a), (_, b)| a.commit == b.commit)
+        .rev()
+        .flatten()
+        .copied()
+        .collect::<Vec<_>>();
+    let parts = commits
+        .into_iter()
+        .flat_map(|(i, t)| t.trailer.items().into_iter().map(move |p| (i, t, p)));
+    for (order, (i, t, part)) in parts.enumerate() {
+        let why = match part {
+            super::trailers::Named::Nothing(why) => why,
+            super::trailers::Named::Item { query, n } => {
+                let ids = lookup(&query)?;
+                if let [id] = &ids[..] {
+                    named.push(Named {
+                        fix: (id.clone(), n, t.commit),
+                        trailer: i,
+                        order,
+                    });
+                    continue;
+                }
+                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                crate::record::id::unmatched(&query, &ids, None).message
+            }
+        };
+        unresolved.push(unresolved_of(t, why, order));
+    }
+    Ok((named, unresolved))
+}
+
+fn unresolved_of(t: &Trailer, why: String, order: usize) -> Unresolved {
+    Unresolved {
+        commit: t.commit.to_string(),
+        line: t.trailer.line,
+        trailer: t.trailer.text(),
+        why,
+        order,
+    }
+}
+
+/// The named items that are open (the first fix of each), and the
+/// trailers naming an item the record does not have. Records not in
+/// `records` (a file that does not parse, reported where it is read)
+/// are left alone.
+fn settle(trailers: &[Trailer], named: &[Named], records: &[crate::record::Record]) -> Settled {
+    // Keyed by ID: thousands of trailers against tens of thousands of
+    // records at team scale.
+    let by_id: HashMap<&str, &crate::record::Record> =
+        records.iter().map(|r| (r.id.as_str(), r)).collect();
     let mut seen = std::collections::HashSet::new();
-    let mut out: Vec<Pending> = Vec::new();
-    for (id, n, commit) in self::since(store, since)?.into_iter().rev() {
-        let Some(action) = open.get(&(id.as_str(), n)) else {
+    let mut settled = Settled::default();
+    for Named {
+        fix,
+        trailer,
+        order,
+    } in named
+    {
+        let (id, n, commit) = fix;
+        let Some(record) = by_id.get(id.as_str()) else {
             continue;
         };
-        if !seen.insert((id.clone(), n)) {
+        let Some(action) = record.action(*n) else {
+            settled
+                .unresolved
+                .push(unresolved_of(&trailers[*trailer], no_item(id, *n), *order));
+            continue;
+        };
+        if action.status != crate::record::ActionStatus::Open || !seen.insert((id.clone(), *n)) {
             continue;
         }
-        out.push(Pending {
+        settled.pending.push(Pending {
             text: action.text.clone(),
-            id,
-            n,
+            id: id.clone(),
+            n: *n,
             commit: commit.to_string(),
         });
     }
-    Ok(out)
+    settled
 }
 
 struct Scanned {
     tip: Oid,
     /// Every commit `tip` reaches with a time from here on was read.
     since: i64,
-    /// Every trailer found, newest commit first, with its commit's time.
+    /// Every fix trailer found, newest commit first, with its commit's time.
     found: Vec<Found>,
 }
 
 struct Found {
-    fix: Fix,
+    trailer: Trailer,
     time: i64,
 }
 
 /// The trailers of `found` in commits from `since` on (with the clock
 /// skew every history walk allows).
-fn within(found: &[Found], since: i64) -> Vec<Fix> {
+fn within(found: &[Found], since: i64) -> Vec<Trailer> {
     found
         .iter()
         .filter(|f| f.time >= since - SKEW_SECONDS)
-        .map(|f| f.fix.clone())
+        .map(|f| f.trailer.clone())
         .collect()
 }
 
-/// The trailers in the commits the team's default branch reaches
-/// (`origin/HEAD`), from `since` on.
-pub fn since(store: &Store, since: i64) -> Result<Vec<Fix>> {
+/// The fix trailers in the commits the team's default branch reaches
+/// (`origin/HEAD`), from `since` on, newest commit first.
+pub fn since(store: &Store, since: i64) -> Result<Vec<Trailer>> {
     let Some(head) = super::branch::team_tip(&store.repo) else {
         return Ok(Vec::new()); // unborn branch: no history
     };
@@ -170,10 +367,12 @@ pub fn since(store: &Store, since: i64) -> Result<Vec<Fix>> {
     let cached = cached.and_then(|c| Some((graph.position(c.tip)?, c)));
     let (known, mut found) = match cached {
         Some((tip, c)) => {
-            let mut by_commit: HashMap<Oid, Vec<(String, u32)>> = HashMap::new();
+            let mut by_commit: HashMap<Oid, Vec<FixTrailer>> = HashMap::new();
             for f in c.found {
-                let (id, n, oid) = f.fix;
-                by_commit.entry(oid).or_default().push((id, n));
+                by_commit
+                    .entry(f.trailer.commit)
+                    .or_default()
+                    .push(f.trailer.trailer);
             }
             (reachable(&graph, tip), by_commit)
         }
@@ -195,7 +394,7 @@ pub fn since(store: &Store, since: i64) -> Result<Vec<Fix>> {
     };
     // A cache that cannot be written only makes the next scan slower.
     let _ = write_cache(&path, &key, &scanned);
-    Ok(scanned.found.into_iter().map(|f| f.fix).collect())
+    Ok(scanned.found.into_iter().map(|f| f.trailer).collect())
 }
 
 /// Which commits `tip` reaches, by position in the graph.
@@ -221,24 +420,28 @@ fn scan(
     order: &[u32],
     known: &[bool],
     odb: &git2::Odb<'_>,
-    found: &mut HashMap<Oid, Vec<(String, u32)>>,
+    found: &mut HashMap<Oid, Vec<FixTrailer>>,
     since: i64,
 ) -> Result<Vec<Found>> {
     let mut out = Vec::new();
+    let key = key_finder();
     for &c in order {
         if graph.time(c) < since - SKEW_SECONDS {
             continue;
         }
         let oid = graph.oid(c);
         if !known[c as usize] {
-            let trailers = parse_raw(odb.read(oid)?.data());
+            let trailers = parse_raw(odb.read(oid)?.data(), key.as_ref());
             if !trailers.is_empty() {
                 found.insert(oid, trailers);
             }
         }
         if let Some(trailers) = found.get(&oid) {
-            out.extend(trailers.iter().map(|(id, n)| Found {
-                fix: (id.clone(), *n, oid),
+            out.extend(trailers.iter().map(|t| Found {
+                trailer: Trailer {
+                    commit: oid,
+                    trailer: t.clone(),
+                },
                 time: graph.time(c),
             }));
         }
@@ -246,11 +449,18 @@ fn scan(
     Ok(out)
 }
 
-/// A raw commit object: most carry no trailer, so look for the key in the
-/// bytes before decoding anything.
-fn parse_raw(raw: &[u8]) -> Vec<(String, u32)> {
-    const KEY: &[u8] = b"Fixes-Postmortem:";
-    if !raw.windows(KEY.len()).any(|w| w == KEY) {
+/// Finds `fixes` in any case: both keys start with it.
+fn key_finder() -> Option<aho_corasick::AhoCorasick> {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(["fixes"])
+        .ok()
+}
+
+/// A raw commit object: most carry no fix trailer, so look for one in the
+/// bytes before decoding anything (without a finder, decode them all).
+fn parse_raw(raw: &[u8], key: Option<&aho_corasick::AhoCorasick>) -> Vec<FixTrailer> {
+    if key.is_some_and(|k| !k.is_match(raw)) {
         return Vec::new();
     }
     // The message follows the headers' blank line.
@@ -258,20 +468,7 @@ fn parse_raw(raw: &[u8]) -> Vec<(String, u32)> {
         .windows(2)
         .position(|w| w == b"\n\n")
         .map_or(raw, |i| &raw[i + 2..]);
-    parse(&String::from_utf8_lossy(body))
-}
-
-fn parse(message: &str) -> Vec<(String, u32)> {
-    super::trailers::values(message, "Fixes-Postmortem")
-        .iter()
-        .flat_map(|v| v.split([',', ' ']).filter_map(item).collect::<Vec<_>>())
-        .collect()
-}
-
-/// `PM-…#N` → (record id, action number).
-fn item(text: &str) -> Option<(String, u32)> {
-    let (id, n) = text.rsplit_once('#')?;
-    Some((id.to_string(), n.parse().ok()?))
+    super::trailers::fix_trailers(&String::from_utf8_lossy(body))
 }
 
 fn cache_path(store: &Store) -> PathBuf {
@@ -286,7 +483,8 @@ fn fingerprint(key: &[u8]) -> cache_file::Fingerprint<'_> {
     }
 }
 
-/// Text: `tip since`, then one `commit time id#n` per trailer, in order.
+/// Text: `tip since`, then one `commit time line key value` per trailer,
+/// in order (the value, on one line, is the rest of the line).
 fn read_cache(path: &std::path::Path, key: &[u8]) -> Option<Scanned> {
     decode(&cache_file::read(path, &fingerprint(key))?)
 }
@@ -297,15 +495,21 @@ fn decode(bytes: &[u8]) -> Option<Scanned> {
     let (tip, since) = lines.next()?.split_once(' ')?;
     let mut found = Vec::new();
     for line in lines {
-        let mut fields = line.split(' ');
+        let mut fields = line.splitn(5, ' ');
         let commit = Oid::from_str(fields.next()?).ok()?;
         let time = fields.next()?.parse().ok()?;
-        let (id, n) = item(fields.next()?)?;
-        if fields.next().is_some() {
-            return None;
-        }
+        let at = fields.next()?.parse().ok()?;
+        let key = fields.next()?.to_string();
+        let value = fields.next()?.to_string();
         found.push(Found {
-            fix: (id, n, commit),
+            trailer: Trailer {
+                commit,
+                trailer: FixTrailer {
+                    key,
+                    value,
+                    line: at,
+                },
+            },
             time,
         });
     }
@@ -318,12 +522,12 @@ fn decode(bytes: &[u8]) -> Option<Scanned> {
 
 fn write_cache(path: &std::path::Path, key: &[u8], s: &Scanned) -> std::io::Result<()> {
     let mut text = format!("{} {}\n", s.tip, s.since);
-    for Found {
-        fix: (id, n, commit),
-        time,
-    } in &s.found
-    {
-        text.push_str(&format!("{commit} {time} {id}#{n}\n"));
+    for Found { trailer: t, time } in &s.found {
+        let f = &t.trailer;
+        text.push_str(&format!(
+            "{} {time} {} {} {}\n",
+            t.commit, f.line, f.key, f.value
+        ));
     }
     cache_file::write(path, &fingerprint(key), &[text.as_bytes()])
 }
@@ -350,30 +554,18 @@ pub fn files_touched(store: &Store, commit: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
     use proptest::prelude::*;
 
     proptest! {
         #[test]
-        fn the_cache_decoder_never_panics(text in "([0-9a-f]{40} [0-9]{1,10}\n)?([0-9a-f]{40} -?[0-9]{1,10} PM-[0-9]{8}-[a-z0-9]{8}#[0-9]{1,3}\n){0,4}.{0,20}") {
+        fn the_cache_decoder_never_panics(text in "([0-9a-f]{40} [0-9]{1,10}\n)?([0-9a-f]{40} -?[0-9]{1,10} [0-9]{1,3} Fixes(-Postmortem)? .{0,20}\n){0,4}.{0,20}") {
             let _ = super::decode(text.as_bytes());
         }
 
         #[test]
         fn the_trailer_parser_never_panics(message in ".{0,200}") {
-            let _ = parse(&format!("x\n\nFixes-Postmortem: {message}"));
+            let raw = format!("tree x\n\nx\n\nFixes-Postmortem: {message}");
+            let _ = super::parse_raw(raw.as_bytes(), super::key_finder().as_ref());
         }
-    }
-
-    #[test]
-    fn trailers_name_records_and_items() {
-        let message = "fix pool\n\nFixes-Postmortem: PM-20261124-abcd1234#2, PM-20261124-efgh5678#1\nFixes-Postmortem: bogus\n";
-        assert_eq!(
-            parse(message),
-            [
-                ("PM-20261124-abcd1234".to_string(), 2),
-                ("PM-20261124-efgh5678".to_string(), 1)
-            ]
-        );
     }
 }

@@ -6,6 +6,7 @@
 
 use super::Store;
 use super::read::Unreadable;
+use super::tree::{Kind, not_a_record};
 use crate::error::{Error, Result};
 use crate::record::parse::Located;
 use git2::Oid;
@@ -62,13 +63,7 @@ fn from_work_tree(store: &Store, workdir: &Path) -> Result<Lintable> {
     super::paths::check_inside(workdir, &format!("{}/-", store.records_dir))?;
     let mut paths = Vec::new();
     let mut strays = Vec::new();
-    walk(
-        workdir,
-        &store.records_dir,
-        &store.records_dir,
-        &mut paths,
-        &mut strays,
-    )?;
+    walk(store, workdir, &store.records_dir, &mut paths, &mut strays)?;
     paths.sort();
     let files = paths
         .par_iter()
@@ -98,14 +93,16 @@ fn stray(path: String, why: String) -> Unreadable {
 }
 
 /// The `.toml` files under `rel` (relative to `workdir`), not following
-/// symbolic links.
+/// symbolic links; every other committed entry is a stray. Files git
+/// does not track (an editor's backup, a note) are the person's own.
 fn walk(
+    store: &Store,
     workdir: &Path,
-    records_dir: &str,
     rel: &str,
     out: &mut Vec<String>,
     strays: &mut Vec<Unreadable>,
 ) -> Result<()> {
+    let records_dir = store.records_dir.as_str();
     let dir = workdir.join(rel);
     let listing = match std::fs::read_dir(&dir) {
         Ok(l) => l,
@@ -113,36 +110,44 @@ fn walk(
         Err(e) => return Err(Error::new(format!("cannot read {}: {e}", dir.display()))),
     };
     for e in listing.flatten() {
-        let name = e.file_name();
-        let Some(name) = name.to_str() else {
-            if e.file_name().to_string_lossy().ends_with(".toml") {
-                let lossy = e.file_name().to_string_lossy().into_owned();
-                strays.push(stray(
-                    format!("{rel}/{lossy}"),
-                    "has a name that is not UTF-8".into(),
-                ));
-            }
-            continue;
-        };
+        let file_name = e.file_name();
+        let name = file_name.to_string_lossy();
         let path = format!("{rel}/{name}");
-        if path == format!("{records_dir}/config.toml")
-            || path == format!("{records_dir}/templates")
+        let kind = match e.file_type() {
+            Ok(t) if t.is_dir() => Kind::Folder,
+            Ok(t) if t.is_symlink() => Kind::Link,
+            Ok(t) if t.is_file() => Kind::File,
+            _ => Kind::Other,
+        };
+        if (path == format!("{records_dir}/config.toml") && kind == Kind::File)
+            || (path == format!("{records_dir}/templates") && kind == Kind::Folder)
         {
             continue;
         }
-        match e.file_type() {
-            Ok(t) if t.is_dir() => {
-                if name.ends_with(".toml") {
-                    strays.push(stray(path.clone(), "is a folder, not a record file".into()));
-                }
-                walk(workdir, records_dir, &path, out, strays)?;
+        let utf8 = file_name.to_str().is_some();
+        if kind == Kind::Folder && utf8 {
+            if name.ends_with(".toml") {
+                strays.push(stray(path.clone(), "is a folder, not a record file".into()));
             }
-            Ok(t) if t.is_symlink() && name.ends_with(".toml") => {
-                strays.push(stray(path, "is a symbolic link, not a record file".into()));
-            }
-            Ok(t) if t.is_file() && name.ends_with(".toml") => out.push(path),
-            _ => {}
+            walk(store, workdir, &path, out, strays)?;
+            continue;
+        }
+        match not_a_record(utf8, &name, kind) {
+            None => out.push(path),
+            Some(why) if tracked(store, &path) => strays.push(stray(path, why.into())),
+            Some(_) => {}
         }
     }
     Ok(())
+}
+
+/// Whether git tracks `path` (relative to the work tree's top): a file
+/// only the person has is not the team's business.
+fn tracked(store: &Store, path: &str) -> bool {
+    let untracked = git2::Status::WT_NEW | git2::Status::IGNORED;
+    match store.repo.status_file(Path::new(path)) {
+        Ok(s) => !s.intersects(untracked),
+        // Not UTF-8, or git cannot say: reported, as before.
+        Err(_) => true,
+    }
 }

@@ -37,7 +37,7 @@ impl Unreadable {
         }
     }
 
-    fn stray(records_dir: &str, s: Stray) -> Unreadable {
+    pub(crate) fn stray(records_dir: &str, s: Stray) -> Unreadable {
         Unreadable::new(format!("{records_dir}/{}", s.path), s.why)
     }
 }
@@ -60,21 +60,30 @@ pub fn record_blobs(store: &Store) -> Result<Vec<(String, Oid)>> {
         .collect())
 }
 
+/// A record file's path with its tree entry.
+pub(crate) type PathFile = (String, tree::File);
+
 /// Each record file's path with its tree entry, newest month first.
-fn files(store: &Store) -> Result<Vec<(String, tree::File)>> {
+pub(crate) fn files(store: &Store) -> Result<Vec<PathFile>> {
+    Ok(listing(store)?.0)
+}
+
+/// [`files`], and what else the records directory holds (relative to it).
+fn listing(store: &Store) -> Result<(Vec<PathFile>, Vec<Stray>)> {
     let Some(dir) = store.snapshot()?.dir else {
-        return Ok(Vec::new());
+        return Ok(Default::default());
     };
-    let (months, _) = tree::months(&store.repo, dir)?;
+    let (months, mut strays) = tree::months(&store.repo, dir)?;
     let mut out = Vec::new();
     for m in &months {
-        let (files, _) = tree::files(&store.repo, m)?;
+        let (files, more) = tree::files(&store.repo, m)?;
+        strays.extend(more);
         out.extend(files.into_iter().map(|f| {
             let path = format!("{}/{}/{}.toml", store.records_dir, m.dir, f.id);
             (path, f)
         }));
     }
-    Ok(out)
+    Ok((out, strays))
 }
 
 /// Calls `f` with each file's path and bytes, in parallel (a repository
@@ -142,15 +151,41 @@ pub fn find(store: &Store, query: &str) -> Result<Entry> {
             return Ok(Entry { id, path });
         }
     }
-    let matches: Vec<Entry> = entries(store)?
+    let (files, strays) = listing(store)?;
+    let matches: Vec<Entry> = files
         .into_iter()
-        .filter(|e| e.id.matches(q))
+        .filter(|(_, f)| f.id.matches(q))
+        .map(|(path, f)| Entry { path, id: f.id })
         .collect();
     if matches.len() == 1 {
         return Ok(matches.into_iter().next().expect("one"));
     }
     let ids: Vec<&str> = matches.iter().map(|e| e.id.as_str()).collect();
-    Err(crate::record::id::unmatched(q, &ids, None))
+    let e = crate::record::id::unmatched(q, &ids, None);
+    // A file named as the record but not one (a link, a folder) is why
+    // nothing matched: say so rather than "no post-mortem".
+    match strays.iter().find(|s| ids.is_empty() && named_as(s, q)) {
+        Some(s) => Err(Error::new(format!(
+            "{}: {}/{} {}",
+            e.message,
+            store.records_dir,
+            crate::text::inline(&s.path),
+            s.why
+        ))),
+        None => Err(e),
+    }
+}
+
+/// Whether a stray's file name is an ID that `q` would match.
+fn named_as(s: &Stray, q: &str) -> bool {
+    let name = s.path.rsplit('/').next().unwrap_or(&s.path);
+    let stem = name
+        .strip_suffix(".toml")
+        .unwrap_or(name)
+        .to_ascii_lowercase();
+    let q = q.to_ascii_lowercase();
+    stem.starts_with("pm-")
+        && (stem.starts_with(&q) || stem.rsplit('-').next().is_some_and(|r| r.starts_with(&q)))
 }
 
 /// The blob at `path` on the records branch, if there is a file there.
@@ -163,7 +198,8 @@ fn blob_at(store: &Store, path: &str) -> Result<Option<Oid>> {
         .find_tree(root)?
         .get_path(std::path::Path::new(path))
     {
-        Ok(e) if e.kind() == Some(git2::ObjectType::Blob) => Ok(Some(e.id())),
+        // A link or submodule under a record's name is not the record.
+        Ok(e) if tree::kind_of(&e) == tree::Kind::File => Ok(Some(e.id())),
         Ok(_) => Ok(None),
         Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
         Err(e) => Err(e.into()),

@@ -53,16 +53,21 @@ pub fn resolve(
     )))
 }
 
-/// Every record file at `commit` with its text.
-pub fn texts_at(store: &Store, commit: Oid) -> Result<Vec<(Entry, String)>> {
+/// A record file's place and text.
+pub type Text = (Entry, String);
+
+/// Every record file at `commit` with its text, and what else the
+/// records directory held then.
+pub fn texts_at(store: &Store, commit: Oid) -> Result<(Vec<Text>, Vec<tree::Stray>)> {
     let snap = Snapshot::at(&store.repo, commit, &store.records_dir)?;
     let Some(dir) = snap.dir else {
-        return Ok(Vec::new());
+        return Ok(Default::default());
     };
-    let (months, _) = tree::months(&store.repo, dir)?;
+    let (months, mut strays) = tree::months(&store.repo, dir)?;
     let mut out = Vec::new();
     for m in &months {
-        let (files, _) = tree::files(&store.repo, m)?;
+        let (files, more) = tree::files(&store.repo, m)?;
+        strays.extend(more);
         for f in files {
             let blob = store.repo.find_blob(f.blob)?;
             let text = String::from_utf8_lossy(blob.content()).into_owned();
@@ -70,7 +75,7 @@ pub fn texts_at(store: &Store, commit: Oid) -> Result<Vec<(Entry, String)>> {
             out.push((Entry { id: f.id, path }, text));
         }
     }
-    Ok(out)
+    Ok((out, strays))
 }
 
 pub fn load_all_at(
@@ -78,7 +83,7 @@ pub fn load_all_at(
     commit: Oid,
     detail: Detail,
 ) -> Result<(Vec<Record>, Vec<Unreadable>)> {
-    let texts = texts_at(store, commit)?;
+    let (texts, strays) = texts_at(store, commit)?;
     let results: Vec<std::result::Result<Record, Unreadable>> = texts
         .par_iter()
         .map(|(e, text)| {
@@ -93,7 +98,10 @@ pub fn load_all_at(
         })
         .collect();
     let mut records = Vec::new();
-    let mut bad = Vec::new();
+    let mut bad: Vec<Unreadable> = strays
+        .into_iter()
+        .map(|s| Unreadable::stray(&store.records_dir, s))
+        .collect();
     for r in results {
         match r {
             Ok(rec) => records.push(rec),
@@ -107,6 +115,7 @@ pub fn load_all_at(
 pub fn find_at(store: &Store, commit: Oid, query: &str) -> Result<(Entry, String)> {
     let q = check_query(query)?;
     let mut matches: Vec<(Entry, String)> = texts_at(store, commit)?
+        .0
         .into_iter()
         .filter(|(e, _)| e.id.matches(q))
         .collect();

@@ -1,10 +1,11 @@
 //! The records directory of a tree: `YYYY/MM/<id>.toml` files, read
 //! straight from git's objects (no work tree involved).
 //!
-//! Anything there that looks like a record but cannot be one (a symbolic
-//! link, a folder or submodule named `PM-….toml`, a name that is not
-//! UTF-8 or not an ID) is returned as a stray, so it is reported rather than
-//! skipped in silence.
+//! Every committed path there is a record, the config (`config.toml`), a
+//! template (`templates/`), or a stray: anything else (a symbolic link, a
+//! folder or submodule named `PM-….toml`, a name that is not UTF-8 or not
+//! an ID, a README, a folder outside the month folders) is returned with
+//! why, so it is reported rather than skipped in silence.
 
 use crate::error::Result;
 use crate::record::RecordId;
@@ -32,10 +33,45 @@ pub struct Stray {
     pub why: String,
 }
 
+/// What an entry is, as git or the file system says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    File,
+    Link,
+    Folder,
+    Submodule,
+    Other,
+}
+
+/// Why an entry beside the month folders is reported.
+const OUTSIDE: &str = "is outside the month folders: only records (YYYY/MM/PM-YYYYMMDD-xxxxxxxx.toml), config.toml and templates/ belong in the records directory; move or remove it";
+const NOT_UTF8: &str = "has a name that is not UTF-8: rename or remove it";
+const MISNAMED: &str = "is not named as a record (PM-YYYYMMDD-xxxxxxxx.toml): rename or remove it";
+
+/// Why an entry that is not a folder and sits where a record may is not
+/// one (`None`: a regular file whose UTF-8 name ends in `.toml`, read or
+/// linted as a record).
+pub fn not_a_record(name_is_utf8: bool, name: &str, kind: Kind) -> Option<&'static str> {
+    if !name_is_utf8 {
+        return Some(NOT_UTF8);
+    }
+    match kind {
+        Kind::File if name.ends_with(".toml") => None,
+        Kind::File => {
+            Some("is not a record file (records are PM-YYYYMMDD-xxxxxxxx.toml): move or remove it")
+        }
+        Kind::Link => Some("is a symbolic link, not a record file: commit the record itself"),
+        Kind::Folder => Some("is a folder, not a record file"),
+        Kind::Submodule => Some("is a submodule, not a record file"),
+        Kind::Other => Some("is not a regular file"),
+    }
+}
+
 fn digits(s: &str, n: usize) -> bool {
     s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// An entry's name, or `Err` with it as best shown when it is not UTF-8.
 fn name_of(e: &TreeEntry<'_>) -> Result<String, String> {
     match e.name() {
         Ok(n) => Ok(n.to_string()),
@@ -43,30 +79,53 @@ fn name_of(e: &TreeEntry<'_>) -> Result<String, String> {
     }
 }
 
-/// The month folders under the records directory's tree, newest first.
+/// A name as messages show it.
+fn shown(name: &Result<String, String>) -> String {
+    name.clone().unwrap_or_else(|lossy| lossy)
+}
+
+/// What a tree entry is, by its object type and mode.
+pub fn kind_of(e: &TreeEntry<'_>) -> Kind {
+    match (e.kind(), e.filemode()) {
+        (Some(ObjectType::Tree), _) => Kind::Folder,
+        (Some(ObjectType::Commit), _) => Kind::Submodule,
+        (Some(ObjectType::Blob), 0o100644 | 0o100755) => Kind::File,
+        (Some(ObjectType::Blob), 0o120000) => Kind::Link,
+        _ => Kind::Other,
+    }
+}
+
+/// The month folders under the records directory's tree, newest first,
+/// and everything beside them that is neither the config nor templates.
 pub fn months(repo: &Repository, dir: Oid) -> Result<(Vec<Month>, Vec<Stray>)> {
     let mut months = Vec::new();
     let mut strays = Vec::new();
+    let outside = |path: String, name: &Result<String, String>| Stray {
+        path,
+        why: if name.is_ok() { OUTSIDE } else { NOT_UTF8 }.to_string(),
+    };
     for year in repo.find_tree(dir)?.iter() {
-        let Ok(year_name) = name_of(&year) else {
-            continue; // not a year; `check` reports files it finds there
-        };
-        if !digits(&year_name, 4) || year.kind() != Some(ObjectType::Tree) {
-            continue;
+        let name = name_of(&year);
+        let shown = shown(&name);
+        match (name.as_deref(), kind_of(&year)) {
+            (Ok("config.toml"), Kind::File) | (Ok("templates"), Kind::Folder) => continue,
+            (Ok(y), Kind::Folder) if digits(y, 4) => {}
+            _ => {
+                strays.push(outside(shown, &name));
+                continue;
+            }
         }
         for month in repo.find_tree(year.id())?.iter() {
-            match name_of(&month) {
-                Ok(m) if digits(&m, 2) && month.kind() == Some(ObjectType::Tree) => {
+            let m = name_of(&month);
+            match m.as_deref() {
+                Ok(m) if digits(m, 2) && kind_of(&month) == Kind::Folder => {
                     months.push(Month {
-                        dir: format!("{year_name}/{m}"),
+                        dir: format!("{shown}/{m}"),
                         tree: month.id(),
                     });
                 }
-                Ok(m) if m.ends_with(".toml") => strays.push(Stray {
-                    path: format!("{year_name}/{m}"),
-                    why: "is not in a month folder (YYYY/MM/)".into(),
-                }),
-                _ => {}
+                Ok(n) => strays.push(outside(format!("{shown}/{n}"), &m)),
+                Err(lossy) => strays.push(outside(format!("{shown}/{lossy}"), &m)),
             }
         }
     }
@@ -75,40 +134,26 @@ pub fn months(repo: &Repository, dir: Oid) -> Result<(Vec<Month>, Vec<Stray>)> {
     Ok((months, strays))
 }
 
-/// The record files of one month folder, in ID order.
+/// The record files of one month folder, in ID order, and every other
+/// entry there as a stray.
 pub fn files(repo: &Repository, month: &Month) -> Result<(Vec<File>, Vec<Stray>)> {
     let mut files = Vec::new();
     let mut strays = Vec::new();
     for e in repo.find_tree(month.tree)?.iter() {
-        let name = match name_of(&e) {
-            Ok(n) => n,
-            Err(lossy) => {
-                if lossy.ends_with(".toml") {
-                    strays.push(Stray {
-                        path: format!("{}/{lossy}", month.dir),
-                        why: "has a name that is not UTF-8".into(),
-                    });
+        let name = name_of(&e);
+        let shown = shown(&name);
+        let why = match not_a_record(name.is_ok(), &shown, kind_of(&e)) {
+            Some(why) => why,
+            None => match shown.strip_suffix(".toml").and_then(RecordId::parse) {
+                Some(id) => {
+                    files.push(File { id, blob: e.id() });
+                    continue;
                 }
-                continue;
-            }
-        };
-        let Some(stem) = name.strip_suffix(".toml") else {
-            continue;
-        };
-        let path = format!("{}/{name}", month.dir);
-        let why = match (RecordId::parse(stem), e.kind(), e.filemode()) {
-            (Some(id), Some(ObjectType::Blob), 0o100644 | 0o100755) => {
-                files.push(File { id, blob: e.id() });
-                continue;
-            }
-            (None, _, _) => "is not named as a record (PM-YYYYMMDD-xxxxxxxx.toml)",
-            (_, Some(ObjectType::Blob), 0o120000) => "is a symbolic link, not a record file",
-            (_, Some(ObjectType::Tree), _) => "is a folder, not a record file",
-            (_, Some(ObjectType::Commit), _) => "is a submodule, not a record file",
-            _ => "is not a regular file",
+                None => MISNAMED,
+            },
         };
         strays.push(Stray {
-            path,
+            path: format!("{}/{shown}", month.dir),
             why: why.to_string(),
         });
     }
@@ -118,43 +163,43 @@ pub fn files(repo: &Repository, month: &Month) -> Result<(Vec<File>, Vec<Stray>)
 /// A path and the blob it holds.
 pub type PathBlob = (String, Oid);
 
-/// Every `.toml` path under the records directory's tree (relative to it,
+/// Every `.toml` file under the records directory's tree (relative to it,
 /// at any depth), except the config and templates: what `check` lints.
-/// Entries that are not regular files come back as strays.
+/// Every other entry (a file of another name, a link, a submodule, a
+/// folder named `….toml`) comes back as a stray.
 pub fn toml_files(repo: &Repository, dir: Oid) -> Result<(Vec<PathBlob>, Vec<Stray>)> {
     let mut out = Vec::new();
     let mut strays = Vec::new();
     let mut stack = vec![(String::new(), dir)];
     while let Some((prefix, tree)) = stack.pop() {
         for e in repo.find_tree(tree)?.iter() {
-            let name = name_of(&e).unwrap_or_else(|lossy| lossy);
-            let path = format!("{prefix}{name}");
-            if path == "config.toml" || path == "templates" {
+            let name = name_of(&e);
+            let shown = shown(&name);
+            let path = format!("{prefix}{shown}");
+            let kind = kind_of(&e);
+            if (path == "config.toml" && kind == Kind::File)
+                || (path == "templates" && kind == Kind::Folder)
+            {
                 continue;
             }
-            match (e.kind(), e.filemode()) {
-                (Some(ObjectType::Tree), _) => {
-                    if name.ends_with(".toml") {
-                        strays.push(Stray {
-                            path: path.clone(),
-                            why: "is a folder, not a record file".into(),
-                        });
-                    }
-                    stack.push((format!("{path}/"), e.id()));
+            if kind == Kind::Folder {
+                // A folder named as a record is said once; what it holds
+                // is linted too (a record inside is at the wrong place).
+                if name.is_err() || shown.ends_with(".toml") {
+                    let why = not_a_record(name.is_ok(), &shown, kind).unwrap_or_default();
+                    strays.push(Stray {
+                        path: path.clone(),
+                        why: why.to_string(),
+                    });
                 }
-                _ if !name.ends_with(".toml") => {}
-                _ if e.name().is_err() => strays.push(Stray {
+                stack.push((format!("{path}/"), e.id()));
+                continue;
+            }
+            match not_a_record(name.is_ok(), &shown, kind) {
+                None => out.push((path, e.id())),
+                Some(why) => strays.push(Stray {
                     path,
-                    why: "has a name that is not UTF-8".into(),
-                }),
-                (Some(ObjectType::Blob), 0o100644 | 0o100755) => out.push((path, e.id())),
-                (Some(ObjectType::Blob), 0o120000) => strays.push(Stray {
-                    path,
-                    why: "is a symbolic link, not a record file".into(),
-                }),
-                _ => strays.push(Stray {
-                    path,
-                    why: "is not a regular file".into(),
+                    why: why.to_string(),
                 }),
             }
         }

@@ -60,6 +60,16 @@ pub const RULES: &[(&str, Level, &str)] = &[
     ),
     ("duplicate-id", Level::Error, "two files with one id"),
     (
+        "duplicate-source",
+        Level::Error,
+        "two live records of one incident elsewhere (the same pagerduty:ID tag); withdraw the newer",
+    ),
+    (
+        "stray-file",
+        Level::Error,
+        "a committed path in the records directory that is not a record, config.toml or under templates/",
+    ),
+    (
         "unknown-severity",
         Level::Error,
         "a severity the config does not list",
@@ -99,6 +109,11 @@ pub const RULES: &[(&str, Level, &str)] = &[
         "uncommitted",
         Level::Warning,
         "a record changed but not committed",
+    ),
+    (
+        "fixes-trailer",
+        Level::Warning,
+        "a Fixes-Postmortem (or Fixes: PM-…) trailer on the team's branch that names no action item",
     ),
     (
         "review-overdue",
