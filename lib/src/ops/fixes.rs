@@ -31,7 +31,7 @@ pub fn close_fixed(session: &Session) -> Result<FromCommits> {
         let commit = &fix.commit;
         let entry = session.find(&fix.id)?;
         let short = &commit[..7];
-        let message = format!("Fixed by {short} (Fixes-Postmortem trailer)");
+        let message = format!("Fixed by {short} (a fix trailer in its message)");
         let done =
             session.change_record(&entry, "action-done", Some(&message), |doc, before| {
                 if before
