@@ -332,3 +332,22 @@ fn tables_show_the_shortest_unique_id_that_every_command_takes() {
         "{triage}"
     );
 }
+
+#[test]
+fn init_makes_one_commit_and_a_second_init_or_a_teammates_makes_none() {
+    let remote = TestRepo::bare_init();
+    let repo = TestRepo::new();
+    repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    repo.ok(&["init"]);
+    repo.ok(&["init"]);
+    let subjects = repo.git(&["log", "--format=%s", &repo.records_ref()]);
+    assert_eq!(subjects.lines().count(), 1, "{subjects}");
+    repo.ok(&["sync"]);
+    // A teammate's clone takes the team's branch and config as they are.
+    let mate = TestRepo::new();
+    mate.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    mate.git(&["fetch", "-q", "origin"]);
+    mate.ok(&["init"]);
+    let theirs = mate.git(&["log", "--format=%s", &mate.records_ref()]);
+    assert_eq!(theirs, subjects, "no second init commit");
+}
