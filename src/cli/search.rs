@@ -50,10 +50,10 @@ pub fn run(ctx: &Ctx, mut args: SearchArgs) -> Result<()> {
         args.select.all = true;
     }
     let keep = args.select.rule(ctx)?;
-    let found = if args.filter.at.is_some() {
-        let (records, _) = super::filter::load(ctx, &keep, &args.filter, Detail::Full)?;
+    let (found, ids) = if args.filter.at.is_some() {
+        let (records, ids) = super::filter::load(ctx, &keep, &args.filter, Detail::Full)?;
         let records = records.into_iter().filter(|r| keep.keeps(r)).collect();
-        search_records(records, &query)
+        (search_records(records, &query), ids)
     } else {
         let within = args.filter.filter().window(ctx)?;
         let rule = |r: &postmortem::record::Record| {
@@ -75,13 +75,8 @@ pub fn run(ctx: &Ctx, mut args: SearchArgs) -> Result<()> {
         ctx.out.status("no post-mortem mentions that");
         return Ok(());
     }
-    // Short forms unique among every record on the branch, not only those found.
-    let ids = if args.ids.long {
-        postmortem::record::id::ShortIds::long()
-    } else {
-        let entries = postmortem::store::read::entries(&ctx.store)?;
-        postmortem::record::id::ShortIds::of(entries.iter().map(|e| e.id.as_str()))
-    };
+    // Short forms unique among every record read, not only those found.
+    let ids = args.ids.of(ids);
     let mut out = String::new();
     for f in &found {
         out.push_str(&format!(

@@ -53,7 +53,7 @@ pub fn brought(session: &Session, before: Option<Oid>, after: Oid) -> Result<Vec
     let tags: Vec<String> = came.iter().flat_map(|t| t.tags.clone()).collect();
     let finder = aho_corasick::AhoCorasick::new(&tags)
         .map_err(|e| crate::error::Error::new(format!("cannot search for tags: {e}")))?;
-    let (records, _) = load_matching(store, Detail::Slim, &|bytes| finder.is_match(bytes))?;
+    let records = load_matching(store, Detail::Slim, &|bytes| finder.is_match(bytes))?.records;
     let tied: Vec<Tied> = records.iter().filter_map(Tied::of).collect();
     crate::store::read::leave(records);
     let new: BTreeSet<&str> = came.iter().map(|t| t.id.as_str()).collect();

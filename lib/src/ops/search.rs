@@ -158,16 +158,18 @@ fn is_word_at(text: &str, at: usize, len: usize) -> bool {
 /// Searches the records on the records branch, keeping those that `keep`
 /// accepts, newest first. Through the whole-record cache: only records
 /// whose cached bytes can hold every word are decoded (see
-/// `store::read::load_matching`). Unreadable files are skipped (reads
+/// `store::read::load_matching`). With the short form of every ID on the
+/// branch, for showing them. Unreadable files are skipped (reads
 /// report them).
 pub fn search_store(
     store: &crate::store::Store,
     query: &Query,
     keep: &(dyn Fn(&Record) -> bool + Sync),
-) -> crate::error::Result<Vec<Found>> {
+) -> crate::error::Result<(Vec<Found>, crate::record::id::ShortIds)> {
     use crate::store::read::{Detail, load_matching};
     use rayon::prelude::*;
-    let (records, _) = load_matching(store, Detail::Full, &|bytes| query.may_match(bytes))?;
+    let matched = load_matching(store, Detail::Full, &|bytes| query.may_match(bytes))?;
+    let records = matched.records;
     let records_dir = store.records_dir.as_str();
     let mut found: Vec<Found> = records
         .into_par_iter()
@@ -179,7 +181,7 @@ pub fn search_store(
         })
         .collect();
     found.sort_by(|a, b| b.began.cmp(&a.began).then_with(|| a.id.cmp(&b.id)));
-    Ok(found)
+    Ok((found, matched.ids))
 }
 
 /// Searches records already in memory (`--at`: read from git objects).

@@ -137,7 +137,7 @@ pub fn sync(session: &Session, mut opts: Options<'_>) -> Result<Summary> {
         // Trailers on the team's branch close their items.
         let fixed = crate::ops::fixes::close_fixed(session)?;
         summary.closed.extend(fixed.closed);
-        summary.unresolved = fixed.unresolved;
+        summary.unresolved = not_said_yet(session, fixed.unresolved);
         let to_review = review
             .clone()
             .filter(|n| summary.merged_review.as_deref() != Some(n.as_str()));
@@ -491,6 +491,56 @@ fn take_for(takes: &[Take], id: &str, field: &str) -> Option<Resolution> {
         Side::Mine => Resolution::Ours,
         Side::Theirs => Resolution::Theirs,
     })
+}
+
+/// Where the team's branch was when `sync` last said which trailers
+/// close nothing: a commit cannot change, so each is said once, by the
+/// sync that first sees it (`check` says them all, every time).
+const TRAILERS_SAID_KEY: &str = "devops-postmortem.trailers-said";
+
+/// The trailers of commits that the team's tip at the last sync did not
+/// reach; remembers the tip now. The first sync in a clone says them all.
+fn not_said_yet(
+    session: &Session,
+    unresolved: Vec<crate::store::fixes::Unresolved>,
+) -> Vec<crate::store::fixes::Unresolved> {
+    let repo = &session.store.repo;
+    let Some(tip) = branch::team_tip(repo) else {
+        return unresolved;
+    };
+    let said = repo
+        .config()
+        .ok()
+        .and_then(|c| c.get_string(TRAILERS_SAID_KEY).ok())
+        .and_then(|s| Oid::from_str(&s).ok());
+    let remember = || {
+        if let Ok(mut config) = repo.config() {
+            let _ = config.set_str(TRAILERS_SAID_KEY, &tip.to_string());
+        }
+    };
+    let Some(said) = said else {
+        remember();
+        return unresolved;
+    };
+    if said == tip || unresolved.is_empty() {
+        return Vec::new();
+    }
+    // The commits new since then: a walk from the tip that stops at what
+    // the earlier tip reached (a few commits, not the history).
+    let new: Option<std::collections::HashSet<String>> = (|| {
+        let mut walk = repo.revwalk().ok()?;
+        walk.push(tip).ok()?;
+        let _ = walk.hide(said);
+        Some(walk.filter_map(|c| c.ok()).map(|c| c.to_string()).collect())
+    })();
+    remember();
+    match new {
+        Some(new) => unresolved
+            .into_iter()
+            .filter(|u| new.contains(&u.commit))
+            .collect(),
+        None => unresolved,
+    }
 }
 
 fn review_branch(session: &Session) -> Option<String> {

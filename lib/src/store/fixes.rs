@@ -108,12 +108,27 @@ pub fn pending_named(store: &Store) -> Result<Settled> {
     let tree = store.repo.find_tree(dir)?;
     let mut all: Option<Vec<super::read::PathFile>> = None;
     let mut files: std::collections::BTreeMap<String, Oid> = Default::default();
+    let mut months: HashMap<String, Option<git2::Tree<'_>>> = HashMap::new();
     let mut lookup = |q: &str| -> Result<Vec<String>> {
-        // A whole ID is looked up in its month folder alone.
+        // A whole ID is looked up in its month folder alone, each folder's
+        // tree read once (thousands of trailers, a few hundred months).
         if let Some(id) = crate::record::RecordId::parse(q) {
-            let path = format!("{}/{id}.toml", id.month_dir());
-            return Ok(match tree.get_path(std::path::Path::new(&path)) {
-                Ok(e) if super::tree::kind_of(&e) == super::tree::Kind::File => {
+            let month = id.month_dir();
+            let folder = match months.get(&month) {
+                Some(folder) => folder,
+                None => {
+                    let folder = tree
+                        .get_path(std::path::Path::new(&month))
+                        .ok()
+                        .and_then(|e| store.repo.find_tree(e.id()).ok());
+                    months.entry(month).or_insert(folder)
+                }
+            };
+            let entry = folder
+                .as_ref()
+                .and_then(|f| f.get_name(&format!("{id}.toml")));
+            return Ok(match entry {
+                Some(e) if super::tree::kind_of(&e) == super::tree::Kind::File => {
                     files.insert(id.path_in(&store.records_dir), e.id());
                     vec![id.to_string()]
                 }

@@ -269,7 +269,17 @@ struct Loaded {
 /// are not readable records are returned separately so one bad file never
 /// hides the others.
 pub fn load_all(store: &Store, detail: Detail) -> Result<(Vec<Record>, Vec<Unreadable>)> {
-    load_matching(store, detail, &|_| true)
+    let m = load_matching(store, detail, &|_| true)?;
+    Ok((m.records, m.unreadable))
+}
+
+/// What [`load_matching`] gives: the records wanted, the files that are
+/// not readable records, and the short form of every record's ID (all of
+/// them, wanted or not: a search shows a few, unique among all).
+pub struct Matched {
+    pub records: Vec<Record>,
+    pub unreadable: Vec<Unreadable>,
+    pub ids: crate::record::id::ShortIds,
 }
 
 /// A test of a record's cached encoding (postcard: every string stored
@@ -279,20 +289,26 @@ pub type BytesTest<'a> = dyn Fn(&[u8]) -> bool + Sync + 'a;
 /// [`load_all`], keeping only the records whose encoding passes `wanted`:
 /// the others are never decoded, so a search over 100k records decodes
 /// only the few that can hold its words.
-pub fn load_matching(
-    store: &Store,
-    detail: Detail,
-    wanted: &BytesTest<'_>,
-) -> Result<(Vec<Record>, Vec<Unreadable>)> {
+pub fn load_matching(store: &Store, detail: Detail, wanted: &BytesTest<'_>) -> Result<Matched> {
     let Some(dir) = store.snapshot()?.dir else {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok(Matched {
+            records: Vec::new(),
+            unreadable: Vec::new(),
+            ids: Default::default(),
+        });
     };
     let slim = detail == Detail::Slim;
     let cache_path = record_cache::path(&store.repo, slim);
     let cache = RecordCache::open(&cache_path, &store.records_dir, slim);
     crate::trace::mark("record cache opened");
     if cache.is_of(dir) {
-        return Ok(from_cache(store, &cache, wanted));
+        let ids = short_ids(cache.all().map(|c| c.name));
+        let (records, unreadable) = from_cache(store, &cache, wanted);
+        return Ok(Matched {
+            records,
+            unreadable,
+            ids,
+        });
     }
     let (months, strays) = tree::months(&store.repo, dir)?;
     let mut bad: Vec<Unreadable> = strays
@@ -330,7 +346,16 @@ pub fn load_matching(
         .filter_map(|(_, l)| l.record)
         .collect();
     crate::trace::mark("record cache written");
-    Ok((records, all_bad))
+    Ok(Matched {
+        records,
+        unreadable: all_bad,
+        ids: short_ids(items.iter().map(|i| i.name.as_str())),
+    })
+}
+
+/// The short IDs of record files named `<id>.toml`.
+fn short_ids<'a>(names: impl Iterator<Item = &'a str>) -> crate::record::id::ShortIds {
+    crate::record::id::ShortIds::of(names.filter_map(|n| n.strip_suffix(".toml")))
 }
 
 /// The problems found, as the cache keeps them (`line:col:message`).
