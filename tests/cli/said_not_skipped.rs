@@ -423,6 +423,16 @@ fn fix_trailers_take_short_ids_and_those_that_name_nothing_are_said() {
     push_fix(repo, "d.rs", "Fix crash\n\nFixes: #123\n");
     let out = repo.pm(&["sync"]);
     assert!(!stderr(&out).contains("#123"), "{}", stderr(&out));
+    // A commit cannot change: sync says each once, check every time.
+    for hash in &hashes {
+        assert!(
+            !stderr(&out).contains(hash.as_str()),
+            "said again: {}",
+            stderr(&out)
+        );
+    }
+    let again = stdout(&repo.pm(&["check"]));
+    assert!(hashes.iter().all(|h| again.contains(h.as_str())), "{again}");
 }
 
 /// The longest common prefix of two IDs: ambiguous between them.
