@@ -163,7 +163,11 @@ fn the_readme_tour_runs_as_written() {
     assert_eq!(s(actions[1].as_table().unwrap(), "owner"), "minsu");
     assert_eq!(s(actions[1].as_table().unwrap(), "kind"), "educate");
     assert_eq!(actions[2]["due"].to_string(), "2026-12-14");
-    assert_eq!(s(&r, "status"), "withdrawn");
+    // The tour withdraws it, then `undo` takes the withdrawal back.
+    assert_ne!(s(&r, "status"), "withdrawn");
+    assert!(r.get("withdrawn_reason").is_none(), "{r:?}");
+    let last = repo.git(&["log", "-1", "--format=%B", &repo.records_ref()]);
+    assert!(last.contains("Postmortem-Action: undo"), "{last}");
     let show = repo.ok(&["show", &id]);
     assert!(
         show.contains("TTD 8m") && show.contains("TTM 33m"),
