@@ -251,6 +251,20 @@ impl Env {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
+    /// What `git status` shows under the records folder (ours, if anything).
+    fn records_status(&self, dir: &Path) -> Check<String> {
+        self.look(
+            dir,
+            &[
+                "status",
+                "--porcelain",
+                "--untracked-files=all",
+                "--",
+                "postmortems",
+            ],
+        )
+    }
+
     fn fsck(&self, dir: &Path) -> Check {
         self.look(dir, &["fsck", "--strict", "--no-dangling", "--no-progress"])
             .map(|_| ())
@@ -2239,16 +2253,7 @@ fn beside_git(t: &Template, n: usize, seed: u64) -> Tally {
                     .env("GIT_CONFIG_NOSYSTEM", "1")
                     .output()
                     .expect("sh runs");
-                let left = repo.env.look(
-                    &dir,
-                    &[
-                        "status",
-                        "--porcelain",
-                        "--untracked-files=all",
-                        "--",
-                        "postmortems",
-                    ],
-                )?;
+                let left = repo.env.records_status(&dir)?;
                 return Err(format!(
                     "committed, but the work tree was left behind until the printed hint ran ({}; after it: {})",
                     if ok.status.success() {
@@ -2266,16 +2271,7 @@ fn beside_git(t: &Template, n: usize, seed: u64) -> Tally {
             // Wherever the user is, nothing of ours is staged, modified or
             // untracked there.
             let head = repo.env.look(&dir, &["symbolic-ref", "-q", "HEAD"])?;
-            let left = repo.env.look(
-                &dir,
-                &[
-                    "status",
-                    "--porcelain",
-                    "--untracked-files=all",
-                    "--",
-                    "postmortems",
-                ],
-            )?;
+            let left = repo.env.records_status(&dir)?;
             if !left.is_empty() {
                 return Err(format!(
                     "left in the work tree (HEAD {}): {}",

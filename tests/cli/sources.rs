@@ -406,6 +406,11 @@ fn new_from_a_pagerduty_incident_with_its_log_in_one_commit() {
             && !err.contains("--service payments"),
         "{err}"
     );
+    // Pasted (with an editor that keeps the file), the hint opens the config.
+    let hint = err.lines().find_map(|l| l.strip_prefix("hint: ")).unwrap();
+    let command = hint.rsplit(": ").next().unwrap();
+    let pasted = repo.sh(&format!("EDITOR=true {command}"));
+    assert!(pasted.status.success(), "{command}: {}", stderr(&pasted));
     repo.commit_file(
         "postmortems/config.toml",
         "services = [\"payments\"]\n[import.pagerduty.severity]\nP2 = \"SEV1\"\n[import.pagerduty.services]\ncheckout = \"payments\"\n",

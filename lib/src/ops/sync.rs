@@ -137,7 +137,9 @@ pub fn sync(session: &Session, mut opts: Options<'_>) -> Result<Summary> {
         // Trailers on the team's branch close their items.
         let fixed = crate::ops::fixes::close_fixed(session)?;
         summary.closed.extend(fixed.closed);
-        summary.unresolved = not_said_yet(session, fixed.unresolved);
+        // Said (and remembered as said) only by the attempt that lands:
+        // a retry would otherwise find them said and drop them.
+        summary.unresolved = fixed.unresolved;
         let to_review = review
             .clone()
             .filter(|n| summary.merged_review.as_deref() != Some(n.as_str()));
@@ -149,7 +151,10 @@ pub fn sync(session: &Session, mut opts: Options<'_>) -> Result<Summary> {
             &opts,
             &mut summary,
         )? {
-            None => return Ok(summary),
+            None => {
+                summary.unresolved = not_said_yet(session, std::mem::take(&mut summary.unresolved));
+                return Ok(summary);
+            }
             Some(failure) if attempt == 2 => {
                 return Err(failure
                     .into_error()

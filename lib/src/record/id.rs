@@ -74,11 +74,15 @@ impl RecordId {
 /// takes an ID accepts what a table shows. Made from every ID on the
 /// branch, not only those shown: a form unique among ten shown rows may
 /// name two records.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct ShortIds {
+    /// Every random part, as read: copying them is cheap, so every read
+    /// may make this; the order below is found only when a table shows
+    /// an ID (JSON, figures and one-record commands never pay for it).
+    suffixes: Vec<[u8; SUFFIX_LEN]>,
     /// Each random part with its shortest unique length, sorted; 0 when
     /// another record has the same random part (then the whole ID).
-    sorted: Vec<([u8; SUFFIX_LEN], u8)>,
+    sorted: std::sync::OnceLock<Vec<([u8; SUFFIX_LEN], u8)>>,
     long: bool,
 }
 
@@ -88,7 +92,7 @@ pub const SHORT_MIN: usize = 4;
 
 impl ShortIds {
     pub fn of<'a>(ids: impl IntoIterator<Item = &'a str>) -> ShortIds {
-        let mut suffixes: Vec<[u8; SUFFIX_LEN]> = ids
+        let suffixes = ids
             .into_iter()
             .filter_map(|id| {
                 id.len()
@@ -97,35 +101,42 @@ impl ShortIds {
             })
             .filter_map(|s| s.try_into().ok())
             .collect();
-        suffixes.sort_unstable();
-        let common = |a: &[u8; SUFFIX_LEN], b: &[u8; SUFFIX_LEN]| {
-            a.iter().zip(b).take_while(|(x, y)| x == y).count()
-        };
-        let sorted = (0..suffixes.len())
-            .map(|i| {
-                let s = &suffixes[i];
-                let before = i.checked_sub(1).map_or(0, |j| common(s, &suffixes[j]));
-                let after = suffixes.get(i + 1).map_or(0, |n| common(s, n));
-                let len = before.max(after) + 1;
-                let len = if len > SUFFIX_LEN {
-                    0
-                } else {
-                    len.max(SHORT_MIN)
-                };
-                (*s, len as u8)
-            })
-            .collect();
         ShortIds {
-            sorted,
+            suffixes,
+            sorted: Default::default(),
             long: false,
         }
+    }
+
+    fn sorted(&self) -> &[([u8; SUFFIX_LEN], u8)] {
+        self.sorted.get_or_init(|| {
+            let mut suffixes = self.suffixes.clone();
+            suffixes.sort_unstable();
+            let common = |a: &[u8; SUFFIX_LEN], b: &[u8; SUFFIX_LEN]| {
+                a.iter().zip(b).take_while(|(x, y)| x == y).count()
+            };
+            (0..suffixes.len())
+                .map(|i| {
+                    let s = &suffixes[i];
+                    let before = i.checked_sub(1).map_or(0, |j| common(s, &suffixes[j]));
+                    let after = suffixes.get(i + 1).map_or(0, |n| common(s, n));
+                    let len = before.max(after) + 1;
+                    let len = if len > SUFFIX_LEN {
+                        0
+                    } else {
+                        len.max(SHORT_MIN)
+                    };
+                    (*s, len as u8)
+                })
+                .collect()
+        })
     }
 
     /// Whole IDs, as `--long` asks.
     pub fn long() -> ShortIds {
         ShortIds {
-            sorted: Vec::new(),
             long: true,
+            ..ShortIds::default()
         }
     }
 
@@ -140,9 +151,10 @@ impl ShortIds {
         let Ok(suffix) = <[u8; SUFFIX_LEN]>::try_from(&id.as_bytes()[at..]) else {
             return id;
         };
-        match self.sorted.binary_search_by(|(s, _)| s.cmp(&suffix)) {
-            Ok(i) if self.sorted[i].1 > 0 && id.is_char_boundary(at) => {
-                &id[at..at + usize::from(self.sorted[i].1)]
+        let sorted = self.sorted();
+        match sorted.binary_search_by(|(s, _)| s.cmp(&suffix)) {
+            Ok(i) if sorted[i].1 > 0 && id.is_char_boundary(at) => {
+                &id[at..at + usize::from(sorted[i].1)]
             }
             _ => id,
         }
