@@ -449,6 +449,21 @@ fn main() {
                 "git log --format=%H -- path",
                 "≤ 0.3×",
             );
+            // `log ID` shows the newest 100 changes; this is every change
+            // (about N/20), as the reference prints every commit.
+            let every = measure(
+                d,
+                &[pm(&["log", "-n", "1000000", &target_id])],
+                runs,
+                Before::Warm,
+            );
+            add(
+                "log ID, every change",
+                every,
+                reference.clone(),
+                "git log --format=%H -- path",
+                "",
+            );
             let history = d.join(".git/devops-postmortem-history.cache");
             let mut forget = |_| remove(&history);
             let ours = measure(

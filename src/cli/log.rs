@@ -4,7 +4,7 @@
 use crate::ctx::Ctx;
 use clap::Args;
 use postmortem::error::Result;
-use postmortem::store::history::{ActivityQuery, Revision, activity, record_history};
+use postmortem::store::history::{HistoryQuery, Revision, activity, record_history};
 use postmortem::text::inline;
 use postmortem::text::truncate;
 
@@ -36,16 +36,15 @@ pub fn run(ctx: &Ctx, args: LogArgs) -> Result<()> {
         .as_deref()
         .map(|s| ctx.time("--changed-since", s))
         .transpose()?;
+    let q = HistoryQuery {
+        since: since.map(|s| s.0.timestamp()),
+        author: args.author.as_deref(),
+        limit: args.max_count,
+    };
     match &args.id {
         Some(id) => {
             let entry = ctx.find(id)?;
-            let mut revisions = record_history(&ctx.store, &entry)?;
-            revisions.retain(|r| {
-                since.is_none_or(|s| {
-                    chrono::DateTime::parse_from_rfc3339(&r.date).is_ok_and(|d| d >= s.0)
-                }) && args.author.as_deref().is_none_or(|a| by(r, a))
-            });
-            revisions.truncate(args.max_count);
+            let revisions = record_history(&ctx.store, &entry, &q)?;
             if args.json {
                 return crate::render::json::print(&revisions);
             }
@@ -56,11 +55,6 @@ pub fn run(ctx: &Ctx, args: LogArgs) -> Result<()> {
             ctx.page(&text);
         }
         None => {
-            let q = ActivityQuery {
-                since: since.map(|s| s.0.timestamp()),
-                author: args.author.as_deref(),
-                limit: args.max_count,
-            };
             let entries = activity(&ctx.store, &q)?;
             if args.json {
                 return crate::render::json::print(&entries);
@@ -76,11 +70,6 @@ pub fn run(ctx: &Ctx, args: LogArgs) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn by(r: &Revision, who: &str) -> bool {
-    let who = who.to_lowercase();
-    r.author.to_lowercase().contains(&who)
 }
 
 /// A commit's time in the team's zone, so every line of `log` reads alike.

@@ -91,6 +91,18 @@ fn log_shows_who_changed_which_field_including_plain_git_commits() {
         .count();
     assert_eq!(entries.len(), git_count);
 
+    // The walk stops at `-n`, after the filters, not before them.
+    let newest: Value = serde_json::from_str(&repo.ok(&["log", &id, "-n", "2", "--json"])).unwrap();
+    assert_eq!(newest.as_array().unwrap()[..], entries[..2]);
+    let alice: Value =
+        serde_json::from_str(&repo.ok(&["log", &id, "-n", "1", "--author", "ALICE", "--json"]))
+            .unwrap();
+    let first_by_alice = entries
+        .iter()
+        .find(|e| e["author"].as_str().unwrap().contains("alice"))
+        .unwrap();
+    assert_eq!(alice.as_array().unwrap()[..], [first_by_alice.clone()]);
+
     let text = repo.ok(&["log", &id]);
     assert!(text.contains("severity: SEV2 → SEV1"), "{text}");
     let team = repo.ok(&["log", "--author", "carol"]);

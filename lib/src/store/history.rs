@@ -98,10 +98,12 @@ fn blob_text(store: &Store, blob: Option<Oid>) -> Result<Option<String>> {
     })
 }
 
-/// A record's history, newest first: one entry per commit that changed it.
-/// A commit is skipped as soon as its records-directory tree equals a
-/// parent's (git's history simplification), without reading any tree.
-pub fn record_history(store: &Store, entry: &Entry) -> Result<Vec<Revision>> {
+/// A record's history, newest first: one entry per commit that changed it,
+/// up to `q.limit` of those `q` keeps. A commit is skipped as soon as its
+/// records-directory tree equals a parent's (git's history
+/// simplification), without reading any tree; the walk stops at the limit,
+/// so the default `log ID` reads the newest changes only.
+pub fn record_history(store: &Store, entry: &Entry, q: &HistoryQuery<'_>) -> Result<Vec<Revision>> {
     let graph = graph::load(store, store.snapshot()?.commit)?;
     let within = entry
         .path
@@ -123,9 +125,15 @@ pub fn record_history(store: &Store, entry: &Entry) -> Result<Vec<Revision>> {
     let order = graph.date_order();
     crate::trace::mark("date order");
     for c in order {
+        if out.len() >= q.limit {
+            break;
+        }
         let dir = graph.dir(c);
         let parents = graph.parents(c);
-        if parents.iter().any(|&p| graph.dir(p) == dir) || (parents.is_empty() && dir.is_none()) {
+        if q.too_old(graph.time(c))
+            || parents.iter().any(|&p| graph.dir(p) == dir)
+            || (parents.is_empty() && dir.is_none())
+        {
             continue;
         }
         let blob = blob_in(dir)?;
@@ -136,9 +144,12 @@ pub fn record_history(store: &Store, entry: &Entry) -> Result<Vec<Revision>> {
         if parent_blobs.contains(&blob) || (parent_blobs.is_empty() && blob.is_none()) {
             continue;
         }
+        let commit = store.repo.find_commit(graph.oid(c))?;
+        if !q.by_author(&commit) {
+            continue;
+        }
         let before = blob_text(store, parent_blobs.first().copied().flatten())?;
         let after = blob_text(store, blob)?;
-        let commit = store.repo.find_commit(graph.oid(c))?;
         out.push(revision(&commit, diff(before.as_deref(), after.as_deref())));
     }
     Ok(out)
@@ -168,11 +179,27 @@ fn lookup(
     Ok(found)
 }
 
-/// The team's activity across all records, newest first.
-pub struct ActivityQuery<'a> {
+/// Which changes a history read keeps: made at `since` or later (commit
+/// time, seconds), by an author whose `Name <email>` contains `author`
+/// (any case), at most `limit` of them.
+pub struct HistoryQuery<'a> {
     pub since: Option<i64>,
     pub author: Option<&'a str>,
     pub limit: usize,
+}
+
+impl HistoryQuery<'_> {
+    fn too_old(&self, time: i64) -> bool {
+        self.since.is_some_and(|s| time < s)
+    }
+
+    fn by_author(&self, commit: &Commit<'_>) -> bool {
+        self.author.is_none_or(|who| {
+            person(&commit.author())
+                .to_lowercase()
+                .contains(&who.to_lowercase())
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -182,14 +209,15 @@ pub struct Activity {
     pub revision: Revision,
 }
 
-pub fn activity(store: &Store, q: &ActivityQuery<'_>) -> Result<Vec<Activity>> {
+/// The team's activity across all records, newest first.
+pub fn activity(store: &Store, q: &HistoryQuery<'_>) -> Result<Vec<Activity>> {
     let graph = graph::load(store, store.snapshot()?.commit)?;
     let mut out = Vec::new();
     for c in graph.date_order() {
         if out.len() >= q.limit {
             break;
         }
-        if q.since.is_some_and(|s| graph.time(c) < s) {
+        if q.too_old(graph.time(c)) {
             continue;
         }
         let dir = graph.dir(c);
@@ -198,11 +226,8 @@ pub fn activity(store: &Store, q: &ActivityQuery<'_>) -> Result<Vec<Activity>> {
             continue;
         }
         let commit = store.repo.find_commit(graph.oid(c))?;
-        if let Some(who) = q.author {
-            let hay = person(&commit.author()).to_lowercase();
-            if !hay.contains(&who.to_lowercase()) {
-                continue;
-            }
+        if !q.by_author(&commit) {
+            continue;
         }
         let tree = |d: Option<Oid>| -> Result<Option<git2::Tree<'_>>> {
             Ok(match d {
