@@ -101,7 +101,10 @@ fn log_shows_who_changed_which_field_including_plain_git_commits() {
         .iter()
         .find(|e| e["author"].as_str().unwrap().contains("alice"))
         .unwrap();
-    assert_eq!(alice.as_array().unwrap()[..], [first_by_alice.clone()]);
+    assert_eq!(
+        alice.as_array().unwrap()[..],
+        *std::slice::from_ref(first_by_alice)
+    );
 
     let text = repo.ok(&["log", &id]);
     assert!(text.contains("severity: SEV2 → SEV1"), "{text}");
