@@ -106,7 +106,10 @@ pub fn pending_named(store: &Store) -> Result<Settled> {
     };
     let trailers = since(store, bound)?;
     let tree = store.repo.find_tree(dir)?;
-    let mut all: Option<Vec<super::read::PathFile>> = None;
+    // Short IDs need every file's ID: listed and indexed once, on the
+    // first short trailer, then each is a binary search.
+    let all: std::cell::OnceCell<Vec<super::read::PathFile>> = Default::default();
+    let short: std::cell::OnceCell<ShortLookup<'_>> = Default::default();
     let mut files: std::collections::BTreeMap<String, Oid> = Default::default();
     let mut months: HashMap<String, Option<git2::Tree<'_>>> = HashMap::new();
     let mut lookup = |q: &str| -> Result<Vec<String>> {
@@ -135,16 +138,17 @@ pub fn pending_named(store: &Store) -> Result<Settled> {
                 _ => Vec::new(),
             });
         }
-        let all = match &mut all {
-            Some(a) => a,
-            None => all.insert(super::read::files(store)?),
-        };
-        let matched: Vec<&super::read::PathFile> =
-            all.iter().filter(|(_, f)| f.id.matches(q)).collect();
-        if let [one] = matched[..] {
-            files.insert(one.0.clone(), one.1.blob);
+        if all.get().is_none() {
+            let _ = all.set(super::read::files(store)?);
         }
-        Ok(matched.iter().map(|(_, f)| f.id.to_string()).collect())
+        let short = short.get_or_init(|| ShortLookup::of(all.get().expect("set above")));
+        let matched = short.index.matching(q);
+        if let [one] = &matched[..]
+            && let Some(file) = short.by_id.get(one.as_str())
+        {
+            files.insert(file.0.clone(), file.1.blob);
+        }
+        Ok(matched)
     };
     let (named, mut unresolved) = resolve(&trailers, &mut lookup)?;
     crate::trace::mark("named records found");
@@ -220,6 +224,21 @@ pub fn unresolved(store: &Store, records: &[(String, Vec<u32>)]) -> Result<Vec<U
 
 fn no_item(id: &str, n: u32) -> String {
     format!("{id} has no action item #{n}")
+}
+
+/// Every record file by ID, for short IDs in trailers.
+struct ShortLookup<'a> {
+    index: IdIndex<'a>,
+    by_id: HashMap<&'a str, &'a super::read::PathFile>,
+}
+
+impl<'a> ShortLookup<'a> {
+    fn of(files: &'a [super::read::PathFile]) -> ShortLookup<'a> {
+        ShortLookup {
+            index: IdIndex::of(files.iter().map(|(_, f)| f.id.as_str())),
+            by_id: files.iter().map(|f| (f.1.id.as_str(), f)).collect(),
+        }
+    }
 }
 
 /// The IDs among `ids` that `q` names: itself when it is a whole ID,
