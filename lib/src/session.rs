@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::error::{Command, Error, Hint, Result};
 use crate::record::parse::parse_record;
 use crate::record::{Record, RecordDoc, Timestamp, status};
+use crate::store::branch::Access;
 use crate::store::read::Unreadable;
 use crate::store::read::{Detail, Entry};
 use crate::store::{Change, Committed, Store, commit_record};
@@ -33,7 +34,12 @@ pub struct Loaded {
 impl Session {
     /// The repository git finds from `cwd`, its records branch and config.
     pub fn open(cwd: &std::path::Path, records_dir: &str) -> Result<Session> {
-        let store = Store::discover(cwd, records_dir)?;
+        Session::open_for(cwd, records_dir, Access::ReadWrite)
+    }
+
+    /// As `open`, for reading alone (see `Store::discover_for`).
+    pub fn open_for(cwd: &std::path::Path, records_dir: &str, access: Access) -> Result<Session> {
+        let store = Store::discover_for(cwd, records_dir, access)?;
         let config_path = store.config_path();
         let config = match store.text(&config_path)? {
             Some(text) => Config::parse(&text, &config_path)?,

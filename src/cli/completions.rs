@@ -59,7 +59,11 @@ fn complete_id(current: &std::ffi::OsStr) -> Vec<clap_complete::CompletionCandid
     let typed = current.to_string_lossy().to_ascii_lowercase();
     let Some(records) = std::env::current_dir()
         .ok()
-        .and_then(|cwd| postmortem::session::Session::open(&cwd, "postmortems").ok())
+        .and_then(|cwd| {
+            // TAB reads: it finishes no write and makes no branch.
+            let access = postmortem::store::branch::Access::ReadOnly;
+            postmortem::session::Session::open_for(&cwd, "postmortems", access).ok()
+        })
         .and_then(|s| s.records(None, postmortem::store::read::Detail::Slim).ok())
     else {
         return Vec::new();

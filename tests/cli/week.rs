@@ -351,3 +351,33 @@ fn init_makes_one_commit_and_a_second_init_or_a_teammates_makes_none() {
     let theirs = mate.git(&["log", "--format=%s", &mate.records_ref()]);
     assert_eq!(theirs, subjects, "no second init commit");
 }
+
+/// TAB reads and never writes: in a fresh clone whose records are only on
+/// the remote, completion offers the remote's IDs and makes no local
+/// branch (the first real command makes it, and says so).
+#[test]
+fn completion_in_a_fresh_clone_offers_the_remotes_ids_and_writes_nothing() {
+    let t = crate::team::team();
+    let id = t.alice.new_record("결제 API 5xx", &[]);
+    t.alice.ok(&["sync"]);
+    let carol = crate::team::clone_of(t.remote.path(), "Carol", "carol@example.com");
+    let refs_before = carol.git(&["for-each-ref"]);
+    let config_before = std::fs::read_to_string(carol.path().join(".git/config")).unwrap();
+    let out = carol
+        .cmd_in(carol.path())
+        .env("DEVOPS_COMPLETE", "fish")
+        .args(["--", "devops", "pm", "show", "PM-"])
+        .output()
+        .unwrap();
+    assert!(stdout(&out).contains(&id), "{}", stdout(&out));
+    assert_eq!(carol.git(&["for-each-ref"]), refs_before, "no ref made");
+    assert_eq!(
+        std::fs::read_to_string(carol.path().join(".git/config")).unwrap(),
+        config_before,
+        "no config written"
+    );
+    assert_eq!(carol.status_porcelain(), "");
+    // The first command that may write makes the branch.
+    carol.ok(&["list"]);
+    assert_ne!(carol.git(&["branch", "--list", "postmortems"]), "");
+}

@@ -88,6 +88,18 @@ pub struct Context<'a> {
     pub repo: &'a Repository,
     pub git: &'a Git,
     pub records_dir: &'a str,
+    /// `Access::ReadOnly` reads the remote's branch where there is no
+    /// local one, instead of making it.
+    pub access: Access,
+}
+
+/// Whether a store may write. A read-only one (shell completion) changes
+/// nothing in the repository, not even the local records branch a first
+/// run makes from the remote's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    ReadWrite,
+    ReadOnly,
 }
 
 /// Finds the records branch (see the module comment). May make the local
@@ -106,6 +118,13 @@ pub fn locate(cx: &Context<'_>) -> Result<Location> {
             Origin::Found
         }
     } else if let Some(remote_ref) = remote_branch(cx.repo, &name) {
+        if cx.access == Access::ReadOnly {
+            return Ok(Location {
+                refname: remote_ref.clone(),
+                origin: Origin::FromRemote(remote_ref),
+                checkout: None,
+            });
+        }
         track(cx, &name, &remote_ref)?;
         Origin::FromRemote(remote_ref)
     } else if configured {

@@ -139,6 +139,13 @@ fn locate(cwd: &Path) -> Result<Located> {
 impl Store {
     /// Finds the repository as git would from `cwd`, and its records branch.
     pub fn discover(cwd: &Path, records_dir: &str) -> Result<Store> {
+        Store::discover_for(cwd, records_dir, branch::Access::ReadWrite)
+    }
+
+    /// As `discover`; a read-only store finishes no interrupted write,
+    /// upgrades no merge driver and makes no branch, and every write
+    /// through it is refused.
+    pub fn discover_for(cwd: &Path, records_dir: &str, access: branch::Access) -> Result<Store> {
         tune_libgit2();
         let located = locate(cwd)?;
         let repo = Repository::open(&located.git_dir).map_err(|e| {
@@ -164,6 +171,7 @@ impl Store {
             repo: &repo,
             git: &git,
             records_dir: &records_dir,
+            access,
         })?;
         let store = Store {
             git,
@@ -187,11 +195,14 @@ impl Store {
             }),
             _ => {}
         }
-        // A write a killed run left half done is finished (or undone)
-        // before anything reads or writes.
+        if access == branch::Access::ReadOnly {
+            return Ok(store);
+        }
         // A merge driver an earlier version registered needed `devops` on
         // PATH: bring it to the command with git's own fallback, once.
         let _ = super::sync::upgrade_driver(&store, false);
+        // A write a killed run left half done is finished (or undone)
+        // before anything reads or writes.
         if let Err(e) = super::tx::recover(&store) {
             store.notice(Notice::RecoveryFailed { reason: e.message });
         }

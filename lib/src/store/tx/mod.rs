@@ -98,6 +98,7 @@ pub enum Applied {
 /// Moves the branch to the plan's commit, bringing the work tree along
 /// where the branch is checked out. The caller holds no lock of ours.
 pub fn apply(store: &Store, loc: &Location, plan: &Plan) -> Result<Applied> {
+    writable(loc)?;
     let applied = move_branch(store, loc, plan)?;
     if applied == Applied::Done {
         follow_checkout(store, loc, plan)?;
@@ -353,6 +354,13 @@ fn writable(loc: &Location) -> Result<()> {
             "the records are on a detached HEAD: post-mortem commits need a branch",
         )
         .hint("switch to your branch first: git switch main"));
+    }
+    if !loc.refname.starts_with("refs/heads/") {
+        // Only a read-only store reads another ref (a remote's branch).
+        return Err(Error::new(format!(
+            "{} is read here, not written: nothing was written",
+            loc.refname
+        )));
     }
     Ok(())
 }
