@@ -265,12 +265,13 @@ fn no_flipped_bit_in_any_cache_changes_an_answer() {
         vec!["triage", "--json"],
         vec!["log", &ids[0], "--json"],
         vec!["log", "--json"],
+        vec!["check", "--json"],
     ];
     let answers = |repo: &TestRepo| -> Vec<String> { reads.iter().map(|a| repo.ok(a)).collect() };
     let truth = answers(&repo);
     let commits = repo.commit_count();
     let git = repo.path().join(".git");
-    for cache in ["records", "records-slim", "history", "fixes"] {
+    for cache in ["records", "records-slim", "history", "fixes", "lint"] {
         let path = git.join(format!("devops-postmortem-{cache}.cache"));
         answers(&repo);
         let good = std::fs::read(&path).unwrap_or_else(|_| panic!("{cache} cache written"));
@@ -328,4 +329,60 @@ fn unshallowing_a_clone_shows_the_whole_history() {
         full.lines().count(),
         "after --unshallow: all of it"
     );
+}
+
+/// `check` keeps each file's findings by blob id, apart from the clock and
+/// keyed by the config: an edit by hand, a config change and the passing
+/// of time all show at once, and the answers equal those of no cache.
+#[test]
+fn the_check_cache_follows_edits_config_and_the_clock() {
+    let repo = TestRepo::new();
+    let made = "2026-11-27T10:00:00+09:00";
+    let out = repo.ok_at(
+        made,
+        &["new", "--title", "Cached lint", "--severity", "SEV2"],
+    );
+    let id = out.trim().to_string();
+    let cache = repo.path().join(".git/devops-postmortem-lint.cache");
+    let check = |repo: &TestRepo, now: &str| -> String {
+        let out = repo
+            .cmd_in(repo.path())
+            .env("DEVOPS_PM_NOW", now)
+            .args(["postmortem", "check", "--json"])
+            .output()
+            .unwrap();
+        stdout(&out)
+    };
+    let uncached = |repo: &TestRepo, now: &str| -> String {
+        let _ = std::fs::remove_file(&cache);
+        check(repo, now)
+    };
+    let soon = "2026-11-28T10:00:00+09:00";
+    let first = check(&repo, soon);
+    assert!(cache.exists(), "check writes its cache");
+    assert_eq!(check(&repo, soon), first, "warm = cold");
+    assert!(!first.contains("review-overdue"), "{first}");
+
+    // The clock moves on: the review deadline passes with the cache warm.
+    let later = "2027-03-01T10:00:00+09:00";
+    let overdue = check(&repo, later);
+    assert!(overdue.contains("review-overdue"), "{overdue}");
+    assert_eq!(overdue, uncached(&repo, later));
+
+    // An edit by hand, committed with plain git.
+    let path = repo.record_path(&id);
+    let edited = repo
+        .show(&path)
+        .replace("severity = \"SEV2\"", "severity = \"SEV9\"");
+    repo.commit_on_records_branch(&path, &edited, "By hand");
+    let hand = check(&repo, soon);
+    assert!(hand.contains("unknown-severity"), "{hand}");
+    assert_eq!(hand, uncached(&repo, soon));
+
+    // The config learns the severity: the finding goes, cache or not.
+    let config = "severities = [\"SEV1\", \"SEV2\", \"SEV3\", \"SEV4\", \"SEV9\"]\n";
+    repo.commit_on_records_branch("postmortems/config.toml", config, "SEV9");
+    let known = check(&repo, soon);
+    assert!(!known.contains("unknown-severity"), "{known}");
+    assert_eq!(known, uncached(&repo, soon));
 }

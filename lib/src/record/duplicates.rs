@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 const SOURCE_TAGS: &[(&str, &str)] = &[("pagerduty:", "PagerDuty incident")];
 
 /// What ties one record to incidents elsewhere.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Tied {
     pub id: String,
     pub created_at: Timestamp,

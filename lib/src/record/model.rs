@@ -384,9 +384,14 @@ impl Record {
     /// The day the review is due: `days` after the record was created.
     /// Saturates instead of overflowing on absurd dates or day counts.
     pub fn review_due(&self, days: u32) -> DateTime<FixedOffset> {
-        let created = self.created_at.0;
-        chrono::Duration::try_days(i64::from(days))
-            .and_then(|d| created.checked_add_signed(d))
-            .unwrap_or_else(|| DateTime::<chrono::Utc>::MAX_UTC.with_timezone(created.offset()))
+        review_due(self.created_at, days)
     }
+}
+
+/// `days` after `created`, saturating instead of overflowing.
+pub fn review_due(created: Timestamp, days: u32) -> DateTime<FixedOffset> {
+    let created = created.0;
+    chrono::Duration::try_days(i64::from(days))
+        .and_then(|d| created.checked_add_signed(d))
+        .unwrap_or_else(|| DateTime::<chrono::Utc>::MAX_UTC.with_timezone(created.offset()))
 }

@@ -13,18 +13,41 @@ use git2::Oid;
 use rayon::prelude::*;
 use std::path::Path;
 
-/// Where the files come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    WorkTree,
-    Branch,
+/// A file's text, or why it has none.
+pub type Text = std::result::Result<String, String>;
+
+/// The files to lint and what is not a record file.
+pub struct Lintable {
+    pub files: Files,
+    pub strays: Vec<Unreadable>,
 }
 
-/// The files to lint: each path with its text, or why it has none.
-pub struct Lintable {
-    pub source: Source,
-    pub files: Vec<(String, std::result::Result<String, String>)>,
-    pub strays: Vec<Unreadable>,
+/// The work tree's files are read at once; the branch's are named by
+/// their blobs, read with `texts` (a blob id names its text for ever, so
+/// a caller may know what it holds without reading it).
+pub enum Files {
+    WorkTree(Vec<(String, Text)>),
+    Branch(Vec<(String, Oid)>),
+}
+
+impl Files {
+    pub fn len(&self) -> usize {
+        match self {
+            Files::WorkTree(f) => f.len(),
+            Files::Branch(f) => f.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The texts of these blobs of the records branch.
+pub fn texts(store: &Store, blobs: &[(String, Oid)]) -> Result<Vec<(String, Text)>> {
+    super::read::blobs(store, blobs, |_, bytes| {
+        Some(String::from_utf8(bytes.to_vec()).map_err(|_| "is not UTF-8 text".to_string()))
+    })
 }
 
 pub fn gather(store: &Store) -> Result<Lintable> {
@@ -36,8 +59,7 @@ pub fn gather(store: &Store) -> Result<Lintable> {
 
 fn from_branch(store: &Store) -> Result<Lintable> {
     let mut lintable = Lintable {
-        source: Source::Branch,
-        files: Vec::new(),
+        files: Files::Branch(Vec::new()),
         strays: Vec::new(),
     };
     let Some(dir) = store.snapshot()?.dir else {
@@ -49,13 +71,12 @@ fn from_branch(store: &Store) -> Result<Lintable> {
         .into_iter()
         .map(|s| stray(format!("{records_dir}/{}", s.path), s.why))
         .collect();
-    let blobs: Vec<(String, Oid)> = blobs
-        .into_iter()
-        .map(|(rel, blob)| (format!("{records_dir}/{rel}"), blob))
-        .collect();
-    lintable.files = super::read::blobs(store, &blobs, |_, bytes| {
-        Some(String::from_utf8(bytes.to_vec()).map_err(|_| "is not UTF-8 text".to_string()))
-    })?;
+    lintable.files = Files::Branch(
+        blobs
+            .into_iter()
+            .map(|(rel, blob)| (format!("{records_dir}/{rel}"), blob))
+            .collect(),
+    );
     Ok(lintable)
 }
 
@@ -75,8 +96,7 @@ fn from_work_tree(store: &Store, workdir: &Path) -> Result<Lintable> {
         })
         .collect();
     Ok(Lintable {
-        source: Source::WorkTree,
-        files,
+        files: Files::WorkTree(files),
         strays,
     })
 }

@@ -5,7 +5,7 @@
 //! hear travels back as a [`Notice`] or an error.
 
 pub mod branch;
-mod cache_file;
+pub(crate) mod cache_file;
 mod commit_graph;
 pub mod fixes;
 pub mod git;

@@ -5,11 +5,12 @@
 
 pub mod writeup;
 
+use super::model::review_due;
 use super::parse::{Located, line_col, parse_record};
 use super::status::analysis_missing;
-use super::{ActionStatus, Record, Status};
+use super::{ActionStatus, Record, Status, Timestamp};
 use chrono::{DateTime, FixedOffset};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -157,6 +158,11 @@ pub fn is_rule(id: &str) -> bool {
     RULES.iter().any(|(r, _, _)| *r == id)
 }
 
+/// Rule `id` as this build names it.
+pub fn rule_id(id: &str) -> Option<&'static str> {
+    RULES.iter().find(|(r, _, _)| *r == id).map(|(r, _, _)| *r)
+}
+
 /// The rule ids, for messages.
 pub fn rule_ids() -> Vec<String> {
     RULES.iter().map(|(r, _, _)| r.to_string()).collect()
@@ -292,6 +298,64 @@ pub fn lint(
     rules: &Rules<'_>,
     now: DateTime<FixedOffset>,
 ) -> (Vec<Finding>, Option<Record>) {
+    let (mut found, record, clock) = lint_timeless(path, text, rules);
+    found.extend(clock.and_then(|c| c.finding(path, rules, now)));
+    (found, record)
+}
+
+/// The one rule that depends on the clock (`review-overdue`), kept apart
+/// so that the rest of a file's findings, which depend only on its text
+/// and the config, can be cached by its blob id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewClock {
+    pub severity: String,
+    pub created_at: Timestamp,
+    /// The line of `created_at`, where the finding is said.
+    pub line: usize,
+}
+
+impl ReviewClock {
+    /// `None` for a record that is not waiting on its review.
+    fn of(record: &Record, lines: &Lines<'_>) -> Option<ReviewClock> {
+        record.status.is_active().then(|| ReviewClock {
+            severity: record.severity.clone(),
+            created_at: record.created_at,
+            line: lines.of(&["created_at"]),
+        })
+    }
+
+    /// The finding once the review deadline for its severity has passed.
+    pub fn finding(
+        &self,
+        path: &str,
+        rules: &Rules<'_>,
+        now: DateTime<FixedOffset>,
+    ) -> Option<Finding> {
+        let days = (rules.review_days)(&self.severity);
+        let due = review_due(self.created_at, days);
+        (due < now && rules.selection.runs("review-overdue")).then(|| Finding {
+            file: path.into(),
+            line: self.line,
+            level: level_of("review-overdue"),
+            rule: "review-overdue",
+            message: format!(
+                "review deadline passed on {} ({} days for {})",
+                // The day on the team's clock (that of `now`).
+                due.with_timezone(now.offset()).format("%Y-%m-%d"),
+                days,
+                self.severity
+            ),
+        })
+    }
+}
+
+/// Lints one record against every rule but the clock's: its findings, the
+/// record when it parses, and its review clock when it has one.
+pub fn lint_timeless(
+    path: &str,
+    text: &str,
+    rules: &Rules<'_>,
+) -> (Vec<Finding>, Option<Record>, Option<ReviewClock>) {
     let record = match parse_record(text) {
         Ok(r) => r,
         Err(Located { line, message, col }) => {
@@ -307,7 +371,7 @@ pub fn lint(
                 rule,
                 message: format!("{message} (column {col})"),
             };
-            return (vec![f], None);
+            return (vec![f], None, None);
         }
     };
     let lines = Lines::new(text);
@@ -323,9 +387,10 @@ pub fn lint(
             });
         }
     };
-    format_rules(path, &record, rules, now, &lines, &mut found);
+    format_rules(path, &record, rules, &lines, &mut found);
     writeup_rules(&record, rules, &lines, &mut found);
-    (out, Some(record))
+    let clock = ReviewClock::of(&record, &lines);
+    (out, Some(record), clock)
 }
 
 type Found<'f> = dyn FnMut(&'static str, usize, String) + 'f;
@@ -335,7 +400,6 @@ fn format_rules(
     path: &str,
     record: &Record,
     rules: &Rules<'_>,
-    now: DateTime<FixedOffset>,
     lines: &Lines<'_>,
     found: &mut Found<'_>,
 ) {
@@ -344,7 +408,6 @@ fn format_rules(
     status_rules(record, lines, found);
     time_rules(record, lines, found);
     roster_rule(record, rules, lines, found);
-    review_rule(record, rules, now, lines, found);
 }
 
 /// The ID is the file's name.
@@ -501,33 +564,6 @@ fn roster_rule(record: &Record, rules: &Rules<'_>, lines: &Lines<'_>, found: &mu
                     ),
                 );
             }
-        }
-    }
-}
-
-/// An open record past its review deadline.
-fn review_rule(
-    record: &Record,
-    rules: &Rules<'_>,
-    now: DateTime<FixedOffset>,
-    lines: &Lines<'_>,
-    found: &mut Found<'_>,
-) {
-    if record.status.is_active() {
-        let days = (rules.review_days)(&record.severity);
-        let due = record.review_due(days);
-        if due < now {
-            found(
-                "review-overdue",
-                lines.of(&["created_at"]),
-                format!(
-                    "review deadline passed on {} ({} days for {})",
-                    // The day on the team's clock (that of `now`).
-                    due.with_timezone(now.offset()).format("%Y-%m-%d"),
-                    days,
-                    record.severity
-                ),
-            );
         }
     }
 }

@@ -1,14 +1,17 @@
 //! `check`: every record against the team's rules, for CI and before a
 //! review. Returns findings; `cli::check` prints them.
 
+mod memo;
+
 use crate::error::Result;
 use crate::record::duplicates::Tied;
-use crate::record::lint::{Finding, Level, Selection, lint};
+use crate::record::lint::{Finding, Level, ReviewClock, Rules, Selection, lint_timeless};
 use crate::record::{Record, RecordId};
 use crate::session::Session;
-use crate::store::lintable::Source;
+use crate::store::lintable::{Files, Text, texts};
+use git2::Oid;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[derive(Serialize)]
@@ -20,10 +23,29 @@ pub struct Report {
     pub findings: Vec<Finding>,
 }
 
+/// What `check` found in one file by itself: findings of every rule but
+/// the clock's, what the rules across files need, and the review clock.
+/// Depends only on the file's path and text and the config, so files of
+/// the records branch are cached by blob id (`memo`).
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Linted {
+    findings: Vec<Said>,
+    parsed: Option<Parsed>,
+    clock: Option<ReviewClock>,
+}
+
+/// A finding without its file (the cache entry names it).
+#[derive(Serialize, Deserialize)]
+struct Said {
+    rule: String,
+    line: usize,
+    message: String,
+}
+
 /// What `check` keeps of a file that parsed, for the rules across files.
+#[derive(Serialize, Deserialize)]
 struct Parsed {
     id: String,
-    path: String,
     items: Vec<u32>,
     /// Its source tags with their lines, when it has any and is live.
     tied: Option<(Tied, Vec<usize>)>,
@@ -35,34 +57,26 @@ pub fn check(session: &Session, selection: Selection) -> Result<Report> {
     let mut rules = session.config.lint_rules();
     rules.selection = selection;
     let now = session.now;
-    let linted: Vec<(Vec<Finding>, Option<Parsed>)> = lintable
-        .files
-        .par_iter()
-        .map(|(path, text)| {
-            let text = match text {
-                Ok(t) => t,
-                Err(why) => {
-                    return (vec![finding(path, 1, "unreadable", why.clone())], None);
-                }
-            };
-            let (mut found, record) = lint(path, text, &rules, now);
-            if let Some(problem) = misplaced(records_dir, path) {
-                found.push(finding(path, 1, "file-path", problem));
-            }
-            (found, record.map(|r| Parsed::of(&r, path, text)))
-        })
-        .collect();
     let files = lintable.files.len() + lintable.strays.len();
+    let from_work_tree = matches!(lintable.files, Files::WorkTree(_));
+    let linted = match lintable.files {
+        Files::WorkTree(texts) => lint_all(&texts, session),
+        Files::Branch(blobs) => lint_branch(session, &blobs)?,
+    };
 
     let mut findings: Vec<Finding> = lintable
         .strays
         .iter()
         .map(|s| finding(&s.path, 1, "stray-file", s.problem.message.clone()))
         .collect();
-    let mut parsed = Vec::new();
-    for (found, p) in linted {
-        findings.extend(found);
-        parsed.extend(p);
+    let mut parsed: Vec<(&str, &Parsed)> = Vec::new();
+    for (path, l) in &linted {
+        findings.extend(l.findings.iter().filter_map(|s| s.finding(path)));
+        findings.extend(l.clock.as_ref().and_then(|c| c.finding(path, &rules, now)));
+        if let Some(problem) = misplaced(records_dir, path) {
+            findings.push(finding(path, 1, "file-path", problem));
+        }
+        parsed.extend(l.parsed.as_ref().map(|p| (path.as_str(), p)));
     }
     findings.extend(duplicate_ids(&parsed));
     findings.extend(duplicate_sources(&parsed));
@@ -75,9 +89,9 @@ pub fn check(session: &Session, selection: Selection) -> Result<Report> {
         .filter(|f| f.rule == "merge-conflict")
         .map(|f| f.file.clone())
         .collect();
-    let uncommitted = match lintable.source {
-        Source::WorkTree => uncommitted(session)?,
-        Source::Branch => Vec::new(),
+    let uncommitted = match from_work_tree {
+        true => uncommitted(session)?,
+        false => Vec::new(),
     };
     findings.extend(
         uncommitted
@@ -97,15 +111,101 @@ pub fn check(session: &Session, selection: Selection) -> Result<Report> {
     })
 }
 
+/// Every file linted against every rule (the selection is applied to the
+/// report, so what is cached holds for any selection).
+fn lint_all(texts: &[(String, Text)], session: &Session) -> Vec<(String, Linted)> {
+    let mut rules = session.config.lint_rules();
+    rules.selection = Selection::default();
+    texts
+        .par_iter()
+        .map(|(path, text)| (path.clone(), Linted::of(path, text, &rules)))
+        .collect()
+}
+
+/// The branch's files: from the cache where it knows the blob, the rest
+/// read and linted (and the cache brought up to date).
+fn lint_branch(session: &Session, blobs: &[(String, Oid)]) -> Result<Vec<(String, Linted)>> {
+    let store = &session.store;
+    let config = store.text(&store.config_path())?.unwrap_or_default();
+    let key = format!("{}\n{config}", store.records_dir).into_bytes();
+    let mut memo = memo::Memo::open(&store.repo, key);
+    let known: Vec<Option<Linted>> = blobs.iter().map(|(p, b)| memo.take(p, *b)).collect();
+    let missing: Vec<(String, Oid)> = blobs
+        .iter()
+        .zip(&known)
+        .filter(|(_, k)| k.is_none())
+        .map(|(f, _)| f.clone())
+        .collect();
+    let stale = memo.has_others();
+    let mut fresh = lint_all(&texts(store, &missing)?, session).into_iter();
+    let linted: Vec<(String, Linted)> = blobs
+        .iter()
+        .zip(known)
+        .filter_map(|((path, _), k)| match k {
+            Some(l) => Some((path.clone(), l)),
+            None => fresh.next(),
+        })
+        .collect();
+    if !missing.is_empty() || stale {
+        let entries: Vec<(String, Oid, &Linted)> = blobs
+            .iter()
+            .zip(&linted)
+            .map(|((path, blob), (_, l))| (path.clone(), *blob, l))
+            .collect();
+        memo.save(&entries);
+    }
+    Ok(linted)
+}
+
+impl Linted {
+    fn of(path: &str, text: &Text, rules: &Rules<'_>) -> Linted {
+        let text = match text {
+            Ok(t) => t,
+            Err(why) => {
+                return Linted {
+                    findings: vec![Said {
+                        rule: "unreadable".into(),
+                        line: 1,
+                        message: why.clone(),
+                    }],
+                    parsed: None,
+                    clock: None,
+                };
+            }
+        };
+        let (found, record, clock) = lint_timeless(path, text, rules);
+        Linted {
+            findings: found
+                .into_iter()
+                .map(|f| Said {
+                    rule: f.rule.to_string(),
+                    line: f.line,
+                    message: f.message,
+                })
+                .collect(),
+            parsed: record.map(|r| Parsed::of(&r, text)),
+            clock,
+        }
+    }
+}
+
+impl Said {
+    /// `None` for a rule this build does not know (a cache can only hold
+    /// one of ours, but it is not trusted to).
+    fn finding(&self, path: &str) -> Option<Finding> {
+        let rule = crate::record::lint::rule_id(&self.rule)?;
+        Some(finding(path, self.line, rule, self.message.clone()))
+    }
+}
+
 impl Parsed {
-    fn of(r: &Record, path: &str, text: &str) -> Parsed {
+    fn of(r: &Record, text: &str) -> Parsed {
         let tied = Tied::of(r).map(|t| {
             let lines = t.tags.iter().map(|tag| line_of(text, tag)).collect();
             (t, lines)
         });
         Parsed {
             id: r.id.clone(),
-            path: path.to_string(),
             items: r.action_items.iter().map(|a| a.n).collect(),
             tied,
         }
@@ -121,10 +221,10 @@ fn line_of(text: &str, tag: &str) -> usize {
 }
 
 /// Two files with one ID: each names the others.
-fn duplicate_ids(parsed: &[Parsed]) -> Vec<Finding> {
+fn duplicate_ids(parsed: &[(&str, &Parsed)]) -> Vec<Finding> {
     let mut by_id: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for p in parsed {
-        by_id.entry(&p.id).or_default().push(p.path.clone());
+    for (path, p) in parsed {
+        by_id.entry(&p.id).or_default().push(path.to_string());
     }
     let mut out = Vec::new();
     for (id, paths) in by_id.iter().filter(|(_, p)| p.len() > 1) {
@@ -142,10 +242,14 @@ fn duplicate_ids(parsed: &[Parsed]) -> Vec<Finding> {
 
 /// Two live records of one incident: said at the newer one's tag, naming
 /// both files and the command that withdraws the newer.
-fn duplicate_sources(parsed: &[Parsed]) -> Vec<Finding> {
-    let with: Vec<(&Parsed, &Tied, &[usize])> = parsed
+fn duplicate_sources(parsed: &[(&str, &Parsed)]) -> Vec<Finding> {
+    let with: Vec<(&str, &Tied, &[usize])> = parsed
         .iter()
-        .filter_map(|p| p.tied.as_ref().map(|(t, lines)| (p, t, lines.as_slice())))
+        .filter_map(|(path, p)| {
+            p.tied
+                .as_ref()
+                .map(|(t, lines)| (*path, t, lines.as_slice()))
+        })
         .collect();
     let tied: Vec<Tied> = with.iter().map(|(_, t, _)| (*t).clone()).collect();
     let path = |id: &str| with.iter().find(|(_, t, _)| t.id == id);
@@ -161,10 +265,10 @@ fn duplicate_sources(parsed: &[Parsed]) -> Vec<Finding> {
             .position(|x| *x == d.tag)
             .map_or(1, |i| lines[i]);
         out.push(finding(
-            &newer.path,
+            newer,
             line,
             "duplicate-source",
-            crate::ops::duplicates::describe(&d, &newer.path, &older.path),
+            crate::ops::duplicates::describe(&d, newer, older),
         ));
     }
     out
@@ -173,10 +277,10 @@ fn duplicate_sources(parsed: &[Parsed]) -> Vec<Finding> {
 /// Fix trailers on the team's branch that name no action item of the
 /// records parsed: said at the commit (`commit 1a2b3c4:LINE`, the line in
 /// its message).
-fn trailers(session: &Session, parsed: &[Parsed]) -> Result<Vec<Finding>> {
+fn trailers(session: &Session, parsed: &[(&str, &Parsed)]) -> Result<Vec<Finding>> {
     let records: Vec<(String, Vec<u32>)> = parsed
         .iter()
-        .map(|p| (p.id.clone(), p.items.clone()))
+        .map(|(_, p)| (p.id.clone(), p.items.clone()))
         .collect();
     Ok(crate::store::fixes::unresolved(&session.store, &records)?
         .iter()
