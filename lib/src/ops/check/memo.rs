@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 const KIND: &[u8; 4] = b"LINT";
 /// Bump whenever `Linted` changes shape or a rule changes what it finds.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct Entry {
@@ -27,7 +27,8 @@ struct Entry {
 pub struct Memo {
     path: PathBuf,
     key: Vec<u8>,
-    entries: HashMap<(Oid, String), Linted>,
+    /// By blob (a blob at two paths is cached at one of them).
+    entries: HashMap<Oid, (String, Linted)>,
 }
 
 impl Memo {
@@ -39,14 +40,17 @@ impl Memo {
             .and_then(|payload| postcard::from_bytes::<Vec<Entry>>(&payload).ok())
             .unwrap_or_default()
             .into_iter()
-            .filter_map(|e| Some(((Oid::from_bytes(&e.blob).ok()?, e.path), e.linted)))
+            .filter_map(|e| Some((Oid::from_bytes(&e.blob).ok()?, (e.path, e.linted))))
             .collect();
         Memo { path, key, entries }
     }
 
     /// What was found in `path` when it held `blob`.
     pub fn take(&mut self, path: &str, blob: Oid) -> Option<Linted> {
-        self.entries.remove(&(blob, path.to_string()))
+        match self.entries.remove(&blob) {
+            Some((at, linted)) if at == path => Some(linted),
+            _ => None,
+        }
     }
 
     /// Whether it holds files not taken: changed or gone since.

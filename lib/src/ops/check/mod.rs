@@ -53,6 +53,7 @@ struct Parsed {
 
 pub fn check(session: &Session, selection: Selection) -> Result<Report> {
     let lintable = crate::store::lintable::gather(&session.store)?;
+    crate::trace::mark("check: files listed");
     let records_dir = session.store.records_dir.as_str();
     let mut rules = session.config.lint_rules();
     rules.selection = selection;
@@ -63,6 +64,7 @@ pub fn check(session: &Session, selection: Selection) -> Result<Report> {
         Files::WorkTree(texts) => lint_all(&texts, session),
         Files::Branch(blobs) => lint_branch(session, &blobs)?,
     };
+    crate::trace::mark("check: files linted");
 
     let mut findings: Vec<Finding> = lintable
         .strays
@@ -78,6 +80,7 @@ pub fn check(session: &Session, selection: Selection) -> Result<Report> {
         }
         parsed.extend(l.parsed.as_ref().map(|p| (path.as_str(), p)));
     }
+    crate::trace::mark("check: findings gathered");
     findings.extend(duplicate_ids(&parsed));
     findings.extend(duplicate_sources(&parsed));
     if rules.selection.runs("fixes-trailer") {
@@ -129,6 +132,7 @@ fn lint_branch(session: &Session, blobs: &[(String, Oid)]) -> Result<Vec<(String
     let config = store.text(&store.config_path())?.unwrap_or_default();
     let key = format!("{}\n{config}", store.records_dir).into_bytes();
     let mut memo = memo::Memo::open(&store.repo, key);
+    crate::trace::mark("check: cache read");
     let known: Vec<Option<Linted>> = blobs.iter().map(|(p, b)| memo.take(p, *b)).collect();
     let missing: Vec<(String, Oid)> = blobs
         .iter()

@@ -8,7 +8,7 @@ pub mod writeup;
 use super::model::review_due;
 use super::parse::{Located, line_col, parse_record};
 use super::status::analysis_missing;
-use super::{ActionStatus, Record, Status, Timestamp};
+use super::{ActionStatus, Record, Status};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
@@ -309,41 +309,48 @@ pub fn lint(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewClock {
     pub severity: String,
-    pub created_at: Timestamp,
+    /// When the review is due (seconds since 1970): creation plus the
+    /// config's days for the severity (the config keys any cache).
+    pub due: i64,
+    pub days: u32,
     /// The line of `created_at`, where the finding is said.
     pub line: usize,
 }
 
 impl ReviewClock {
     /// `None` for a record that is not waiting on its review.
-    fn of(record: &Record, lines: &Lines<'_>) -> Option<ReviewClock> {
+    fn of(record: &Record, rules: &Rules<'_>, lines: &Lines<'_>) -> Option<ReviewClock> {
+        let days = (rules.review_days)(&record.severity);
         record.status.is_active().then(|| ReviewClock {
             severity: record.severity.clone(),
-            created_at: record.created_at,
+            due: review_due(record.created_at, days).timestamp(),
+            days,
             line: lines.of(&["created_at"]),
         })
     }
 
-    /// The finding once the review deadline for its severity has passed.
+    /// The finding once the review deadline has passed.
     pub fn finding(
         &self,
         path: &str,
         rules: &Rules<'_>,
         now: DateTime<FixedOffset>,
     ) -> Option<Finding> {
-        let days = (rules.review_days)(&self.severity);
-        let due = review_due(self.created_at, days);
-        (due < now && rules.selection.runs("review-overdue")).then(|| Finding {
+        if self.due >= now.timestamp() || !rules.selection.runs("review-overdue") {
+            return None;
+        }
+        // The day on the team's clock (that of `now`).
+        let day = DateTime::from_timestamp(self.due, 0)
+            .map(|d| d.with_timezone(now.offset()).date_naive().to_string())
+            .unwrap_or_default();
+        Some(Finding {
             file: path.into(),
             line: self.line,
             level: level_of("review-overdue"),
             rule: "review-overdue",
             message: format!(
-                "review deadline passed on {} ({} days for {})",
-                // The day on the team's clock (that of `now`).
-                due.with_timezone(now.offset()).format("%Y-%m-%d"),
-                days,
-                self.severity
+                "review deadline passed on {day} ({} days for {})",
+                self.days, self.severity
             ),
         })
     }
@@ -389,7 +396,7 @@ pub fn lint_timeless(
     };
     format_rules(path, &record, rules, &lines, &mut found);
     writeup_rules(&record, rules, &lines, &mut found);
-    let clock = ReviewClock::of(&record, &lines);
+    let clock = ReviewClock::of(&record, rules, &lines);
     (out, Some(record), clock)
 }
 
