@@ -28,6 +28,7 @@ mod new;
 mod related;
 mod reopen;
 mod report;
+mod review;
 mod search;
 mod show;
 mod stats;
@@ -112,6 +113,8 @@ pub enum Command {
     /// Record the root cause, lessons, timeline and action items
     #[command(visible_alias = "analyse")]
     Analyze(analyze::AnalyzeArgs),
+    /// Approve a post-mortem's analysis, or ask its assignee for changes
+    Review(review::ReviewArgs),
     /// Close a post-mortem whose analysis and actions are complete
     Close(close::CloseArgs),
     /// Bring a closed or withdrawn post-mortem back
@@ -251,6 +254,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::New(args) => new::run(&ctx()?, args),
         Command::Assign(args) => assign::run(&ctx()?, args),
         Command::Analyze(args) => analyze::run(&ctx()?, args),
+        Command::Review(args) => review::run(&ctx()?, args),
         Command::Close(args) => close::run(&ctx()?, args),
         Command::Reopen(args) => reopen::run(&ctx()?, args),
         Command::Undo(args) => undo::run(&ctx()?, args),
