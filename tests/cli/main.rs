@@ -14,6 +14,7 @@ mod caches;
 mod driver_model;
 mod examples;
 mod field_reports;
+mod follow_through;
 mod git_behaviour;
 mod index_layouts;
 mod interactive;
