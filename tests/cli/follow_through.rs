@@ -299,3 +299,100 @@ fn triage_shows_items_due_within_three_days_beside_the_overdue() {
         "{text}"
     );
 }
+
+/// Two records made at NOW (2026-11-24 10:00 +09:00), their items done
+/// on given days; the figures read on 2026-12-10.
+///
+/// | item | service | due        | done           | came due | on time | days to done |
+/// | A#1  | pay     | 2026-12-01 | 11-28          | yes      | yes     | 4            |
+/// | A#2  | pay     | 2026-12-02 | 12-05          | yes      | no      | 11           |
+/// | A#3  | pay     | 2026-12-03 | open           | yes      | no      | —            |
+/// | B#1  | search  | 2026-12-08 | 12-08          | yes      | yes     | 14           |
+/// | B#2  | search  | 2026-12-20 | open           | not yet  |         |              |
+/// | B#3  | search  | 2026-12-02 | wontfix        | left out |         |              |
+#[test]
+fn stats_give_the_follow_up_completion_rate_and_time_to_done_per_week_and_service() {
+    let repo = TestRepo::new();
+    let a = repo.new_record("Card payments failing", &["--service", "pay"]);
+    let b = repo.new_record("Search slow", &["--service", "search"]);
+    for (id, due) in [
+        (&a, "2026-12-01"),
+        (&a, "2026-12-02"),
+        (&a, "2026-12-03"),
+        (&b, "2026-12-08"),
+        (&b, "2026-12-20"),
+        (&b, "2026-12-02"),
+    ] {
+        repo.ok(&["action", "add", id, "Do it", "--due", due]);
+    }
+    for (item, at) in [
+        (format!("{a}#1"), "2026-11-28T10:00:00+09:00"),
+        (format!("{a}#2"), "2026-12-05T10:00:00+09:00"),
+        (format!("{b}#1"), "2026-12-08T10:00:00+09:00"),
+    ] {
+        repo.ok_at(at, &["action", "done", &item]);
+    }
+    repo.ok(&[
+        "action",
+        "wontfix",
+        &format!("{b}#3"),
+        "--reason",
+        "Retired",
+    ]);
+
+    let read_at = "2026-12-10T10:00:00+09:00";
+    let v: Value =
+        serde_json::from_str(&repo.ok_at(read_at, &["stats", "--json", "--by", "week"])).unwrap();
+    let f = &v["follow_up"];
+    let rate = |r: &Value| {
+        (
+            r["came_due"].as_u64().unwrap(),
+            r["done_on_time"].as_u64().unwrap(),
+            r["completion_rate"].as_f64(),
+            r["done"].as_u64().unwrap(),
+            r["median_days_to_done"].as_f64(),
+        )
+    };
+    assert_eq!(rate(f), (4, 2, Some(0.5), 3, Some(11.0)));
+    let keyed =
+        |list: &str, key: &str| -> Vec<(String, (u64, u64, Option<f64>, u64, Option<f64>))> {
+            f[list]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| (p[key].as_str().unwrap().to_string(), rate(p)))
+                .collect()
+        };
+    assert_eq!(
+        keyed("by_period", "period"),
+        [
+            ("2026-W49".into(), (3, 1, Some(0.333), 2, Some(7.5))),
+            ("2026-W50".into(), (1, 1, Some(1.0), 1, Some(14.0))),
+        ]
+    );
+    assert_eq!(
+        keyed("by_service", "service"),
+        [
+            ("pay".into(), (3, 1, Some(0.333), 2, Some(7.5))),
+            ("search".into(), (1, 1, Some(1.0), 1, Some(14.0))),
+        ]
+    );
+    let text = repo.ok_at(read_at, &["stats", "--by", "week"]);
+    assert!(
+        text.contains("Follow-up: 2 of 4 items that came due were done by their due day (50%); median 11d to done (3 done)"),
+        "{text}"
+    );
+    assert!(text.contains("2026-W49") && text.contains("33%"), "{text}");
+
+    // The wall page shows the rate, from the same figures.
+    let file = repo.home.path().join("wall.html");
+    repo.ok_at(
+        read_at,
+        &["report", "--by", "week", "-o", file.to_str().unwrap()],
+    );
+    let page = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        page.contains("data-stat=\"follow_up.completion_rate\"") && page.contains(">50%<"),
+        "{page}"
+    );
+}
