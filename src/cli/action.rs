@@ -16,7 +16,7 @@ pub enum ActionCommand {
     Done(DoneArgs),
     /// Decide not to do an action item: ID#N --reason TEXT
     Wontfix(WontfixArgs),
-    /// Correct an action item: ID#N with --text, --owner, --due, --kind, --ticket or --priority
+    /// Correct an action item (ID#N): text, owner, due, priority, kind or ticket
     Edit(EditArgs),
     /// Mark done the items that commits name in `Fixes-Postmortem: ID#N` trailers
     #[command(name = "from-commits")]

@@ -166,13 +166,15 @@ fn follow_up(s: &Stats, layout: table::Layout) -> String {
         r.median_days_to_done
             .map_or("—".into(), |d| format!("{d}d"))
     };
+    let done = match f.all.done {
+        0 => "none of them done yet".to_string(),
+        n => format!("median {} to done ({n} done)", days(&f.all)),
+    };
     let mut out = format!(
-        "Follow-up: {} of {} items that came due were done by their due day ({}); median {} to done ({} done)\n",
+        "Follow-up: {} of {} items that came due were done by their due day ({}); {done}\n",
         f.all.done_on_time,
         f.all.came_due,
         percent(&f.all),
-        days(&f.all),
-        f.all.done
     );
     let row = |key: &str, r: &Rate| {
         vec![

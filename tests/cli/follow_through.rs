@@ -95,6 +95,11 @@ fn close_waits_for_an_approval_by_someone_other_than_the_assignee() {
     assert!(triage_ids(&repo, "awaiting_review").is_empty());
     assert_eq!(triage_ids(&repo, "ready_to_close"), [id.clone()]);
 
+    let shown = repo.ok(&["show", &id]);
+    assert!(
+        shown.contains("reviewed  approved by Bob Lee, 2026-11-24 10:00"),
+        "{shown}"
+    );
     repo.ok(&["close", &id]);
     assert_eq!(s(&repo.record(&id), "status"), "closed");
 
