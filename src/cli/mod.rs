@@ -14,6 +14,7 @@ mod check;
 mod close;
 pub mod completions;
 mod demo;
+mod digest;
 mod edit;
 mod export;
 mod fields;
@@ -154,6 +155,8 @@ devops postmortem timeline edit k7x3#2 --at 09:24\n  devops postmortem timeline 
     Edit(edit::EditArgs),
     /// The daily review: unassigned, in analysis, overdue, stale, closed lately
     Triage(triage::TriageArgs),
+    /// What needs someone today, as text, Markdown, JSON, or a chat message (--post)
+    Digest(digest::DigestArgs),
     /// Counts and times: per severity, service and week; TTD, TTA, TTM, TTR
     Stats(stats::StatsArgs),
     /// Many post-mortems as one Markdown (or JSON) document
@@ -269,6 +272,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Related(args) => related::run(&ctx()?, args),
         Command::Edit(args) => edit::run(&ctx()?, args),
         Command::Triage(args) => triage::run(&ctx()?, args),
+        Command::Digest(args) => digest::run(&ctx()?, args),
         Command::Stats(args) => stats::run(&ctx()?, args),
         Command::Export(args) => export::run(&ctx()?, args),
         Command::Report(args) => report::run(&ctx()?, args),

@@ -11,6 +11,7 @@ mod at_3am;
 mod audit;
 mod bad_input;
 mod caches;
+mod digest;
 mod driver_model;
 mod examples;
 mod field_reports;
