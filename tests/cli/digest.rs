@@ -96,7 +96,7 @@ fn the_teams_digest_and_each_persons_list_what_needs_them_today() {
     let v: Value = serde_json::from_str(&t.repo.ok(&["digest", "--json"])).unwrap();
     assert_eq!(v["date"], "2026-11-24");
     assert_eq!(v["person"], Value::Null);
-    assert_eq!(ids(&v, "awaiting_review"), [t.review.clone()]);
+    assert_eq!(ids(&v, "awaiting_review"), [t.review.as_str()]);
     assert_eq!(
         v["awaiting_review"][0]["assignee"],
         "Alice Kim <alice@example.com>"
@@ -104,7 +104,7 @@ fn the_teams_digest_and_each_persons_list_what_needs_them_today() {
     assert_eq!(ids(&v, "actions_overdue"), [format!("{}#1", t.search)]);
     assert_eq!(ids(&v, "actions_due_soon"), [format!("{}#2", t.search)]);
     assert_eq!(ids(&v, "unassigned"), [t.old.clone(), t.login.clone()]);
-    assert_eq!(ids(&v, "stale"), [t.old.clone()]);
+    assert_eq!(ids(&v, "stale"), [t.old.as_str()]);
     assert_eq!(
         (v["stale_days"].as_u64(), v["due_soon_days"].as_u64()),
         (Some(7), Some(3))
@@ -120,7 +120,7 @@ fn the_teams_digest_and_each_persons_list_what_needs_them_today() {
     // Bob's: the review he may give, and his overdue item.
     let out = t.repo.pm_as(BOB, &["digest", "--for", "me", "--json"]);
     let bob: Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(ids(&bob, "awaiting_review"), [t.review.clone()]);
+    assert_eq!(ids(&bob, "awaiting_review"), [t.review.as_str()]);
     assert_eq!(ids(&bob, "actions_overdue"), [format!("{}#1", t.search)]);
     assert!(ids(&bob, "actions_due_soon").is_empty());
     assert_eq!(t.repo.commit_count(), before, "a read writes nothing");

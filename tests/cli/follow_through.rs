@@ -93,7 +93,7 @@ fn close_waits_for_an_approval_by_someone_other_than_the_assignee() {
     ]);
     assert_eq!(trailer.trim(), "Bob Lee <bob@example.com>");
     assert!(triage_ids(&repo, "awaiting_review").is_empty());
-    assert_eq!(triage_ids(&repo, "ready_to_close"), [id.clone()]);
+    assert_eq!(triage_ids(&repo, "ready_to_close"), [id.as_str()]);
 
     let shown = repo.ok(&["show", &id]);
     assert!(
@@ -112,7 +112,7 @@ fn close_waits_for_an_approval_by_someone_other_than_the_assignee() {
     repo.ok(&["analyze", &id, "--confirm"]);
     let err = repo.fails(1, &["close", &id]);
     assert!(err.contains("an approval"), "{err}");
-    assert_eq!(triage_ids(&repo, "awaiting_review"), [id.clone()]);
+    assert_eq!(triage_ids(&repo, "awaiting_review"), [id.as_str()]);
 }
 
 #[test]
@@ -138,7 +138,7 @@ fn changes_requested_go_back_to_the_assignee_until_they_change_it() {
         !trailers.contains("Reviewed-by:"),
         "not an approval: {trailers}"
     );
-    assert_eq!(triage_ids(&repo, "changes_requested"), [id.clone()]);
+    assert_eq!(triage_ids(&repo, "changes_requested"), [id.as_str()]);
     assert!(triage_ids(&repo, "awaiting_review").is_empty());
     let err = repo.fails(1, &["close", &id]);
     assert!(err.contains("The timeline stops at 09:20"), "{err}");
@@ -148,7 +148,7 @@ fn changes_requested_go_back_to_the_assignee_until_they_change_it() {
         "2026-11-24T10:01:00+09:00",
         &["timeline", "add", &id, "--at", "09:25", "Paged the on-call"],
     );
-    assert_eq!(triage_ids(&repo, "awaiting_review"), [id.clone()]);
+    assert_eq!(triage_ids(&repo, "awaiting_review"), [id.as_str()]);
     assert!(triage_ids(&repo, "changes_requested").is_empty());
 
     // Asking for changes needs a reason; that is a usage error.
@@ -359,15 +359,15 @@ fn stats_give_the_follow_up_completion_rate_and_time_to_done_per_week_and_servic
         )
     };
     assert_eq!(rate(f), (4, 2, Some(0.5), 3, Some(11.0)));
-    let keyed =
-        |list: &str, key: &str| -> Vec<(String, (u64, u64, Option<f64>, u64, Option<f64>))> {
-            f[list]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| (p[key].as_str().unwrap().to_string(), rate(p)))
-                .collect()
-        };
+    type Figures = (u64, u64, Option<f64>, u64, Option<f64>);
+    let keyed = |list: &str, key: &str| -> Vec<(String, Figures)> {
+        f[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p[key].as_str().unwrap().to_string(), rate(p)))
+            .collect()
+    };
     assert_eq!(
         keyed("by_period", "period"),
         [
