@@ -105,75 +105,69 @@ fn nothing(d: &Digest) -> &'static str {
     }
 }
 
-pub fn text(d: &Digest) -> String {
-    let mut out = format!("{}\n", heading(d));
-    let all = sections(d);
-    if all.is_empty() {
-        out.push_str(nothing(d));
-        out.push('\n');
-    }
-    for s in all {
-        out.push_str(&format!("\n{} ({}): {}\n", s.title, s.lines.len(), s.todo));
-        for l in s.lines {
-            out.push_str(&format!("  {}  {}  ({})\n", l.id, l.text, l.about));
-        }
-    }
-    out
+/// How a format marks up the common parts; record text reaches it as
+/// the format's escape leaves it.
+struct Marks {
+    escape: fn(&str) -> String,
+    heading: fn(&str) -> String,
+    section: fn(&str, usize, &str) -> String,
+    line: fn(&str, &str, &str) -> String,
 }
 
-/// Markdown as CommonMark reads it: record text is escaped, so a title
-/// cannot add links, mentions or formatting.
-pub fn markdown(d: &Digest) -> String {
-    let mut out = format!("## {}\n", md(&heading(d)));
+fn write(d: &Digest, m: &Marks) -> String {
+    let esc = m.escape;
+    let mut out = (m.heading)(&esc(&heading(d)));
     let all = sections(d);
     if all.is_empty() {
         out.push_str(&format!("\n{}\n", nothing(d)));
     }
     for s in all {
-        out.push_str(&format!(
-            "\n### {} ({})\n_{}_\n\n",
-            md(&s.title),
-            s.lines.len(),
-            md(s.todo)
-        ));
+        out.push_str(&(m.section)(&esc(&s.title), s.lines.len(), &esc(s.todo)));
         for l in s.lines {
-            out.push_str(&format!(
-                "- `{}` {} ({})\n",
-                l.id,
-                md(&l.text),
-                md(&l.about)
-            ));
+            out.push_str(&(m.line)(&l.id, &esc(&l.text), &esc(&l.about)));
         }
     }
     out
 }
 
+pub fn text(d: &Digest) -> String {
+    write(
+        d,
+        &Marks {
+            escape: str::to_string,
+            heading: |h| format!("{h}\n"),
+            section: |title, n, todo| format!("\n{title} ({n}): {todo}\n"),
+            line: |id, text, about| format!("  {id}  {text}  ({about})\n"),
+        },
+    )
+}
+
+/// Markdown as CommonMark reads it: record text is escaped, so a title
+/// cannot add links, mentions or formatting.
+pub fn markdown(d: &Digest) -> String {
+    write(
+        d,
+        &Marks {
+            escape: md,
+            heading: |h| format!("## {h}\n"),
+            section: |title, n, todo| format!("\n### {title} ({n})\n_{todo}_\n\n"),
+            line: |id, text, about| format!("- `{id}` {text} ({about})\n"),
+        },
+    )
+}
+
 /// Slack's mrkdwn: `*bold*`, `•` bullets; `&`, `<` and `>` escaped as
 /// Slack asks (they would start links and mentions).
 pub fn slack(d: &Digest) -> String {
-    let mut out = format!("*{}*\n", slack_escape(&heading(d)));
-    let all = sections(d);
-    if all.is_empty() {
-        out.push_str(nothing(d));
-        out.push('\n');
-    }
-    for s in all {
-        out.push_str(&format!(
-            "\n*{} ({})* _{}_\n",
-            slack_escape(&s.title),
-            s.lines.len(),
-            slack_escape(s.todo)
-        ));
-        for l in s.lines {
-            out.push_str(&format!(
-                "• `{}` {} ({})\n",
-                l.id,
-                slack_escape(&l.text),
-                slack_escape(&l.about)
-            ));
-        }
-    }
-    out
+    write(
+        d,
+        &Marks {
+            escape: slack_escape,
+            heading: |h| format!("*{h}*\n"),
+            section: |title, n, todo| format!("\n*{title} ({n})* _{todo}_\n"),
+            line: |id, text, about| format!("• `{id}` {text} ({about})\n"),
+        },
+    )
 }
 
 /// A Teams message holding an Adaptive Card (what Teams' Workflows

@@ -401,3 +401,41 @@ fn stats_give_the_follow_up_completion_rate_and_time_to_done_per_week_and_servic
         "{page}"
     );
 }
+
+#[test]
+fn an_approval_and_a_later_request_for_changes_on_two_clones_sync_to_the_later() {
+    let t = crate::team::team();
+    let id = t.alice.new_record(
+        "Shared incident",
+        &[
+            "--severity",
+            "SEV2",
+            "--assignee",
+            "Carol Park <carol@example.com>",
+        ],
+    );
+    t.alice.ok(&[
+        "analyze",
+        &id,
+        "--root-cause",
+        "Pool shared with the batch job",
+        "--no-action-reason",
+        "The batch job is retired",
+    ]);
+    t.alice.ok(&["sync"]);
+    t.bob.ok(&["sync"]);
+    // Alice approves at 10:00; Bob, not having seen it, asks for changes at 10:30.
+    t.alice.ok(&["review", &id, "--approve"]);
+    t.bob.ok_at(
+        "2026-11-24T10:30:00+09:00",
+        &["review", &id, "--request-changes", "Say what paged us"],
+    );
+    t.alice.ok(&["sync"]);
+    t.bob.ok(&["sync"]);
+    t.alice.ok(&["sync"]);
+    t.all_agree();
+    let r = t.alice.record(&id);
+    assert_eq!(s(&r, "review"), "changes_requested");
+    assert_eq!(s(&r, "reviewed_by"), "Bob Lee <bob@example.com>");
+    assert_eq!(s(&r, "review_note"), "Say what paged us");
+}

@@ -45,7 +45,7 @@ pub fn review(
     let done =
         session.change_record_with(&entry, "review", message, &trailers, |doc, before| {
             refuse_settled(before)?;
-            refuse_own(before, &me.email)?;
+            refuse_own(before, &me)?;
             if verdict == Verdict::Approved {
                 refuse_unfinished(before)?;
             }
@@ -55,10 +55,12 @@ pub fn review(
     Ok(Outcome::of(done))
 }
 
-/// The assignee does not review their own analysis.
-fn refuse_own(r: &Record, email: &str) -> Result<()> {
+/// The assignee does not review their own analysis (known by email, or
+/// by name where the record holds only a name).
+fn refuse_own(r: &Record, me: &crate::store::identity::Identity) -> Result<()> {
+    let own = |a: &str| crate::people::is_email_of(a, &me.email) || a.trim() == me.name.trim();
     match &r.assignee {
-        Some(a) if crate::people::is_email_of(a, email) => Err(Error::new(format!(
+        Some(a) if own(a) => Err(Error::new(format!(
             "{} is assigned to you ({}): someone else reviews it",
             r.id,
             crate::text::inline(a)
