@@ -151,6 +151,14 @@ fn the_digest_as_text_and_markdown() {
     ] {
         assert!(text.contains(&want), "missing {want:?} in:\n{text}");
     }
+    // A team with nothing open hears so, not an empty message.
+    let calm = TestRepo::new();
+    let id = calm.new_record("Done and dusted", &[]);
+    calm.ok(&["withdraw", &id, "--reason", "A test page"]);
+    assert_eq!(
+        calm.ok(&["digest"]),
+        "Post-mortems: what needs someone today, 2026-11-24 (for the team)\n\nNothing needs anyone today.\n"
+    );
     let md = t.repo.ok(&["digest", "--format", "markdown"]);
     assert!(
         md.starts_with("## Post-mortems: what needs someone today"),

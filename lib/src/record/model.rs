@@ -362,6 +362,7 @@ impl Record {
             ..Analysis::default()
         };
         self.timeline = Vec::new();
+        self.review_note = None;
         for a in &mut self.action_items {
             a.ticket = None;
             a.wontfix_reason = None;
