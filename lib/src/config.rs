@@ -41,7 +41,37 @@ pub struct Config {
     /// What `check` looks for in the write-up.
     #[serde(default)]
     pub lint: LintConfig,
+    /// `[review]`: where an approval is needed before `close`.
+    #[serde(default)]
+    pub review: ReviewConfig,
+    /// `[actions]`: action-item priorities and their deadlines.
+    #[serde(default)]
+    pub actions: ActionsConfig,
 }
+
+/// `[review]`: `required = ["SEV1", "SEV2"]` makes `close` wait for an
+/// approval by someone other than the assignee at those severities.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewConfig {
+    #[serde(default)]
+    pub required: Vec<String>,
+}
+
+/// `[actions]`: `default_priority = "normal"` and `[actions.priorities]`
+/// `high = "4w"`: each level and the time from an item's creation to its
+/// due day. Given levels replace the built-in set.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionsConfig {
+    #[serde(default)]
+    pub priorities: BTreeMap<String, String>,
+    #[serde(default)]
+    pub default_priority: Option<String>,
+}
+
+/// Priorities without a config: Atlassian's 4 and 8 weeks, and a slower one.
+pub const DEFAULT_PRIORITIES: [(&str, i64); 3] = [("high", 28), ("normal", 56), ("low", 84)];
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -118,6 +148,8 @@ impl Default for Config {
             strict_roster: false,
             import: ImportConfig::default(),
             lint: LintConfig::default(),
+            review: ReviewConfig::default(),
+            actions: ActionsConfig::default(),
         }
     }
 }
@@ -167,6 +199,12 @@ impl Config {
                 Error::new(format!("{path}: import.pagerduty.severity.{theirs}: {e}"))
             })?;
         }
+        for s in &config.review.required {
+            config
+                .check_severity(s)
+                .map_err(|e| Error::new(format!("{path}: review.required: {e}")))?;
+        }
+        config.check_priorities(path)?;
         for id in &config.lint.off {
             use crate::record::lint::{is_error_rule, is_rule, rule_ids};
             if !is_rule(id) {
@@ -212,6 +250,87 @@ impl Config {
             // The middle of the scale: a guess that triage will revisit.
             self.severities[self.severities.len() / 2].clone()
         })
+    }
+
+    /// Whether `close` needs an approval at this severity (`[review] required`).
+    pub fn review_required(&self, severity: &str) -> bool {
+        self.review
+            .required
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(severity.trim()))
+    }
+
+    /// The priority levels and their deadlines in days, soonest first.
+    pub fn priorities(&self) -> Vec<(String, i64)> {
+        let mut levels: Vec<(String, i64)> = if self.actions.priorities.is_empty() {
+            DEFAULT_PRIORITIES
+                .iter()
+                .map(|(k, d)| (k.to_string(), *d))
+                .collect()
+        } else {
+            self.actions
+                .priorities
+                .iter()
+                // Checked when the config was read.
+                .filter_map(|(k, v)| Some((k.clone(), crate::time::relative_days(v)?)))
+                .collect()
+        };
+        levels.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        levels
+    }
+
+    /// The level items get when none is given: the configured one, else
+    /// `normal` when there is one, else the middle of the scale.
+    pub fn default_priority(&self) -> String {
+        let levels = self.priorities();
+        if let Some(p) = &self.actions.default_priority {
+            return p.clone();
+        }
+        match levels.iter().find(|(k, _)| k == "normal") {
+            Some((k, _)) => k.clone(),
+            None => levels[levels.len() / 2].0.clone(),
+        }
+    }
+
+    /// A priority typed in any case, as configured, with its deadline in days.
+    pub fn check_priority(&self, p: &str) -> Result<(String, i64)> {
+        let levels = self.priorities();
+        levels
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(p.trim()))
+            .cloned()
+            .ok_or_else(|| {
+                Error::usage(format!(
+                    "unknown priority '{}': use one of {}",
+                    crate::text::inline(p),
+                    levels
+                        .iter()
+                        .map(|(k, _)| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })
+    }
+
+    /// Each deadline a span of days (`4w`, `30d`) within a century; the
+    /// default level one of them.
+    fn check_priorities(&self, path: &str) -> Result<()> {
+        for (level, deadline) in &self.actions.priorities {
+            match crate::time::relative_days(deadline) {
+                Some(d) if (0..=i64::from(MAX_DAYS)).contains(&d) => {}
+                _ => {
+                    return Err(Error::new(format!(
+                        "{path}: actions.priorities.{level} = \"{}\" is not a deadline: use days or weeks such as \"30d\" or \"4w\"",
+                        crate::text::inline(deadline)
+                    )));
+                }
+            }
+        }
+        if let Some(p) = &self.actions.default_priority {
+            self.check_priority(p)
+                .map_err(|e| Error::new(format!("{path}: actions.default_priority: {e}")))?;
+        }
+        Ok(())
     }
 
     /// Whether the team left rule `id` on (`[lint] off`).
@@ -415,6 +534,53 @@ mod tests {
         let e = error("[lint]\noff = [\"time-order\"]\n");
         assert!(
             e.contains("'time-order' is an error rule and stays on"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn review_required_names_severities_on_the_scale() {
+        let c = parse("[review]\nrequired = [\"SEV1\", \"sev2\"]\n");
+        assert!(c.review_required("SEV1") && c.review_required("SEV2"));
+        assert!(!c.review_required("SEV3"));
+        assert!(!parse("").review_required("SEV1"));
+        let e = error("[review]\nrequired = [\"P1\"]\n");
+        assert!(e.contains("review.required: unknown severity 'P1'"), "{e}");
+    }
+
+    #[test]
+    fn priorities_have_a_built_in_set_or_the_teams_own() {
+        let built_in = parse("");
+        assert_eq!(
+            built_in.priorities(),
+            [
+                ("high".into(), 28),
+                ("normal".into(), 56),
+                ("low".into(), 84)
+            ]
+        );
+        assert_eq!(built_in.default_priority(), "normal");
+        assert_eq!(
+            built_in.check_priority("HIGH").unwrap(),
+            ("high".into(), 28)
+        );
+        let e = built_in.check_priority("urgent").unwrap_err();
+        assert_eq!(
+            e.message,
+            "unknown priority 'urgent': use one of high, normal, low"
+        );
+        let c = parse("[actions.priorities]\np1 = \"1w\"\np2 = \"30d\"\np3 = \"90d\"\n");
+        assert_eq!(c.default_priority(), "p2");
+        let c = parse("[actions]\ndefault_priority = \"p1\"\n[actions.priorities]\np1 = \"1w\"\n");
+        assert_eq!(c.default_priority(), "p1");
+        let e = error("[actions.priorities]\nhigh = \"soon\"\n");
+        assert!(
+            e.contains("actions.priorities.high = \"soon\" is not a deadline"),
+            "{e}"
+        );
+        let e = error("[actions]\ndefault_priority = \"urgent\"\n");
+        assert!(
+            e.contains("actions.default_priority: unknown priority 'urgent'"),
             "{e}"
         );
     }

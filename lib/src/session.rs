@@ -205,6 +205,19 @@ impl Session {
         entry: &Entry,
         verb: &str,
         message: Option<&str>,
+        apply: impl FnMut(&mut RecordDoc, &Record) -> Result<()>,
+    ) -> Result<Committed> {
+        self.change_record_with(entry, verb, message, &[], apply)
+    }
+
+    /// The same, with trailers of the person's own act in the commit
+    /// message (`Reviewed-by: …`).
+    pub fn change_record_with(
+        &self,
+        entry: &Entry,
+        verb: &str,
+        message: Option<&str>,
+        trailers: &[(&str, String)],
         mut apply: impl FnMut(&mut RecordDoc, &Record) -> Result<()>,
     ) -> Result<Committed> {
         let change = Change {
@@ -214,6 +227,7 @@ impl Session {
             message,
             create: false,
             now: self.now,
+            trailers,
         };
         commit_record(&self.store, &change, |old| {
             let old = old.expect("existing record");

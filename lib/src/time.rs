@@ -440,20 +440,37 @@ pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Ok(d);
     }
+    let days = relative_days(s).ok_or_else(bad)?;
+    today
+        .checked_add_signed(Duration::try_days(days).ok_or_else(bad)?)
+        .ok_or_else(bad)
+}
+
+/// A span of days as people say it: `4 weeks`, `1 week`, `10 days`.
+pub fn format_days(days: i64) -> String {
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    if days != 0 && days % 7 == 0 {
+        plural(days / 7, "week")
+    } else {
+        plural(days, "day")
+    }
+}
+
+/// A span in days, as typed: `+7d`, `2w`, `-3d`, `4 weeks`. `None` when it
+/// is not one.
+pub fn relative_days(s: &str) -> Option<i64> {
+    let s = s.trim();
     let (sign, rel) = match s.strip_prefix('-') {
         Some(rest) => (-1, rest),
         None => (1, s.strip_prefix('+').unwrap_or(s)),
     };
-    let split = rel.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
-    let n: i64 = sign * rel[..split].parse::<i64>().map_err(|_| bad())?;
-    let days = match &rel[split..] {
-        "d" | "day" | "days" => n,
-        "w" | "week" | "weeks" => n.checked_mul(7).ok_or_else(bad)?,
-        _ => return Err(bad()),
-    };
-    today
-        .checked_add_signed(Duration::try_days(days).ok_or_else(bad)?)
-        .ok_or_else(bad)
+    let split = rel.find(|c: char| !c.is_ascii_digit())?;
+    let n: i64 = sign * rel[..split].parse::<i64>().ok()?;
+    match rel[split..].trim_start() {
+        "d" | "day" | "days" => Some(n),
+        "w" | "week" | "weeks" => n.checked_mul(7),
+        _ => None,
+    }
 }
 
 /// The one way a time is written, in records and in every JSON document:

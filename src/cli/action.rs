@@ -16,7 +16,7 @@ pub enum ActionCommand {
     Done(DoneArgs),
     /// Decide not to do an action item: ID#N --reason TEXT
     Wontfix(WontfixArgs),
-    /// Correct an action item: ID#N with --text, --owner, --due, --kind or --ticket
+    /// Correct an action item (ID#N): text, owner, due, priority, kind or ticket
     Edit(EditArgs),
     /// Mark done the items that commits name in `Fixes-Postmortem: ID#N` trailers
     #[command(name = "from-commits")]
@@ -55,9 +55,14 @@ pub struct ActionFieldArgs {
     /// Who will do it (name, handle or email; default: the assignee)
     #[arg(long, value_name = "WHO")]
     pub owner: Option<String>,
-    /// Due date: YYYY-MM-DD, +7d, 2w, tomorrow; a past day is taken (the item is then overdue)
+    /// Due date: YYYY-MM-DD, +7d, 2w, tomorrow; a past day is taken (the item is then overdue).
+    /// Left out, new items are due after their priority's deadline
     #[arg(long, value_name = "DATE")]
     pub due: Option<String>,
+    /// Priority: a level of the config's [actions.priorities] (built in: high 4 weeks,
+    /// normal 8 weeks, low 12 weeks; default normal)
+    #[arg(long, value_name = "LEVEL")]
+    pub priority: Option<String>,
     /// mitigate, prevent, process, educate (training, a notice, a guide for the field) or other
     #[arg(long, value_name = "KIND")]
     pub kind: Option<String>,
@@ -68,7 +73,10 @@ pub struct ActionFieldArgs {
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Examples:\n  devops postmortem action add k7x3 \"Alert at 80% pool usage\" --owner carol --due +14d\n  \
+    after_help = "Without --due the item is due after its priority's deadline (config \
+[actions.priorities]; built in: high 4 weeks, normal 8 weeks, low 12 weeks, default normal), and \
+the day is said back.\n\nExamples:\n  devops postmortem action add k7x3 \"Alert at 80% pool usage\" --owner carol --due +14d\n  \
+devops postmortem action add k7x3 \"Give the batch its own pool\" --priority high\n  \
 devops postmortem action add k7x3 \"Guide for the field on the rollback page\" --kind educate"
 )]
 pub struct AddArgs {
@@ -114,6 +122,7 @@ impl ActionFieldArgs {
             due: self.due.clone(),
             kind: self.kind.clone(),
             ticket: self.ticket.clone(),
+            priority: self.priority.clone(),
         }
     }
 }

@@ -49,8 +49,8 @@ pub struct AnalyzeArgs {
     /// A timeline entry: a time, then text ("09:20 alert fired") (repeat)
     #[arg(long = "event", value_name = "TIME TEXT")]
     pub events: Vec<String>,
-    /// An action item (repeat); the --owner, --due, --kind and --ticket after
-    /// it are its own (given before any --action, they apply to all)
+    /// An action item (repeat); the --owner, --due, --kind, --ticket and --priority
+    /// after it are its own (given before any --action, they apply to all)
     #[arg(long = "action", value_name = "TEXT")]
     pub actions: Vec<String>,
     /// Who will do the action item before it (name, handle or email; default: the assignee)
@@ -65,6 +65,10 @@ pub struct AnalyzeArgs {
     /// Ticket link of the action item before it
     #[arg(long = "ticket", value_name = "URL")]
     pub tickets: Vec<String>,
+    /// Priority of the action item before it (config [actions.priorities]; built in: high,
+    /// normal, low); without --due it sets the due day
+    #[arg(long = "priority", value_name = "LEVEL")]
+    pub priorities: Vec<String>,
     /// The analysis stands as it is (after a reopen: decides it again)
     #[arg(long)]
     pub confirm: bool,
@@ -151,11 +155,12 @@ fn paired(args: &AnalyzeArgs) -> Vec<ActionSpec> {
         .collect();
     let mut for_all = ActionFields::default();
     type Setter = fn(&mut ActionFields, String);
-    let fields: [(&str, &Vec<String>, Setter); 4] = [
+    let fields: [(&str, &Vec<String>, Setter); 5] = [
         ("owners", &args.owners, |f, v| f.owner = Some(v)),
         ("dues", &args.dues, |f, v| f.due = Some(v)),
         ("kinds", &args.kinds, |f, v| f.kind = Some(v)),
         ("tickets", &args.tickets, |f, v| f.ticket = Some(v)),
+        ("priorities", &args.priorities, |f, v| f.priority = Some(v)),
     ];
     for (id, values, set) in fields {
         let at = positions(id);
@@ -296,7 +301,11 @@ fn ask_actions(ctx: &Ctx, r: &Record) -> Result<Vec<ActionSpec>> {
             }
         };
         let due = loop {
-            let due = prompt::text(ctx, "Due (YYYY-MM-DD or +14d, empty for none)", false)?;
+            let due = prompt::text(
+                ctx,
+                "Due (YYYY-MM-DD or +14d, empty: from its priority)",
+                false,
+            )?;
             if due.is_empty() {
                 break None;
             }
@@ -312,6 +321,7 @@ fn ask_actions(ctx: &Ctx, r: &Record) -> Result<Vec<ActionSpec>> {
                 due,
                 kind: Some(kind),
                 ticket: None,
+                priority: None,
             },
         });
     }

@@ -10,7 +10,8 @@ use postmortem::error::Result;
 #[command(
     after_help = "Closing needs a root cause, at least one action item (or \
 --no-action-reason given to analyze), and every action item done or wontfix, unless \
---keep-open-actions carries them (they stay visible in triage).\n\nExamples:\n  devops postmortem close k7x3\n  devops postmortem close k7x3 --keep-open-actions"
+--keep-open-actions carries them (they stay visible in triage), and, where the config's \
+[review] required names the severity, an approval (devops postmortem review ID --approve).\n\nExamples:\n  devops postmortem close k7x3\n  devops postmortem close k7x3 --keep-open-actions"
 )]
 pub struct CloseArgs {
     /// The post-mortem (any unique prefix of its ID)

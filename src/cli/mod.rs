@@ -14,6 +14,7 @@ mod check;
 mod close;
 pub mod completions;
 mod demo;
+mod digest;
 mod edit;
 mod export;
 mod fields;
@@ -28,6 +29,7 @@ mod new;
 mod related;
 mod reopen;
 mod report;
+mod review;
 mod search;
 mod show;
 mod stats;
@@ -112,6 +114,8 @@ pub enum Command {
     /// Record the root cause, lessons, timeline and action items
     #[command(visible_alias = "analyse")]
     Analyze(analyze::AnalyzeArgs),
+    /// Approve a post-mortem's analysis, or ask its assignee for changes
+    Review(review::ReviewArgs),
     /// Close a post-mortem whose analysis and actions are complete
     Close(close::CloseArgs),
     /// Bring a closed or withdrawn post-mortem back
@@ -151,6 +155,8 @@ devops postmortem timeline edit k7x3#2 --at 09:24\n  devops postmortem timeline 
     Edit(edit::EditArgs),
     /// The daily review: unassigned, in analysis, overdue, stale, closed lately
     Triage(triage::TriageArgs),
+    /// What needs someone today, as text, Markdown, JSON, or a chat message (--post)
+    Digest(digest::DigestArgs),
     /// Counts and times: per severity, service and week; TTD, TTA, TTM, TTR
     Stats(stats::StatsArgs),
     /// Many post-mortems as one Markdown (or JSON) document
@@ -251,6 +257,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::New(args) => new::run(&ctx()?, args),
         Command::Assign(args) => assign::run(&ctx()?, args),
         Command::Analyze(args) => analyze::run(&ctx()?, args),
+        Command::Review(args) => review::run(&ctx()?, args),
         Command::Close(args) => close::run(&ctx()?, args),
         Command::Reopen(args) => reopen::run(&ctx()?, args),
         Command::Undo(args) => undo::run(&ctx()?, args),
@@ -265,6 +272,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Related(args) => related::run(&ctx()?, args),
         Command::Edit(args) => edit::run(&ctx()?, args),
         Command::Triage(args) => triage::run(&ctx()?, args),
+        Command::Digest(args) => digest::run(&ctx()?, args),
         Command::Stats(args) => stats::run(&ctx()?, args),
         Command::Export(args) => export::run(&ctx()?, args),
         Command::Report(args) => report::run(&ctx()?, args),

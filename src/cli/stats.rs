@@ -16,12 +16,16 @@ TTA = acknowledged_at − started_at, TTM = mitigated_at − started_at, TTR = r
 time to close = closed_at − created_at. A record missing a time is left out of that metric (shown \
 as `left out`), never counted as zero. Median of an even count is the mean of the middle two; p90 is \
 the nearest rank. An action item is overdue when it is open and its due day is before today; \
-completion rate = done / (done + open). Field reports and users affected are summed over the \
+completion rate = done / (done + open). Follow-up completion rate = items done by their due \
+day / items that came due (due day before today; won't-fix and undated items left out), with n \
+(came_due); time to done = done_at − the record's created_at, median in days; overall, per \
+period of the due day and per service. Field reports and users affected are summed over the \
 records that have them; the others are `left_out`, never zero. This period is the one holding \
 now; change_percent compares it with the one before (null when that had none).\n\n\
 JSON fields: records, by_severity.<SEV>, by_status.<status>, by_service.<name>, by_period.<key>, \
 ttd|tta|ttm|ttr|time_to_close.{count,left_out,mean_minutes,median_minutes,p90_minutes}, \
 ttr_by_period[], action_items.{total,open,done,wontfix,overdue,completion_rate,by_kind.<kind>}, \
+follow_up.{came_due,done_on_time,completion_rate,done,median_days_to_done,by_period[{period,…}],by_service[{service,…}]}, \
 field_reports|users_affected.{total,records,left_out,by_severity.<SEV>,by_service.<name>,by_period.<key>,\
 this_period{period,value,left_out},previous_period{…},change_percent}, \
 recent_periods[{period,count,ttr_median_minutes,field_reports,users_affected}], \

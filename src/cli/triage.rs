@@ -10,10 +10,11 @@ use postmortem::text::truncate;
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Sections: unassigned (oldest first); in analysis, per assignee; ready to \
-close; past the review deadline (days per severity from review_days in the config: SEV1 3, SEV2 5, \
+    after_help = "Sections: unassigned (oldest first); in analysis, per assignee; awaiting \
+review (analysed, where the config's [review] required names the severity, not yet approved); \
+changes requested (sent back by a reviewer, unchanged since); ready to close; past the review deadline (days per severity from review_days in the config: SEV1 3, SEV2 5, \
 others 10 by default); stale (no change for stale_days, default 7); action items overdue or due \
-within 7 days; closed since --closed-since.\n\nExamples:\n  devops postmortem triage\n  devops postmortem triage --mine --closed-since \"7d ago\""
+within 3 days; closed since --closed-since.\n\nExamples:\n  devops postmortem triage\n  devops postmortem triage --mine --closed-since \"7d ago\""
 )]
 pub struct TriageArgs {
     /// Show what was closed since this time (default: a day ago)

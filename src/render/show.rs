@@ -43,6 +43,17 @@ fn header(
         let day = view.local(due).format("%Y-%m-%d");
         let _ = writeln!(s, "review    due {day}{note}");
     }
+    if let (Some(verdict), Some(by), Some(at)) = (r.review, &r.reviewed_by, r.reviewed_at) {
+        let said = match verdict {
+            postmortem::record::Verdict::Approved => "approved".to_string(),
+            postmortem::record::Verdict::ChangesRequested => format!(
+                "changes requested ({})",
+                inline(r.review_note.as_deref().unwrap_or(""))
+            ),
+        };
+        let by = inline(super::short_person(by));
+        let _ = writeln!(s, "reviewed  {said} by {by}, {}", view.minutes(at.0));
+    }
 }
 
 /// Each time the record has, with its metric since the start.
@@ -129,6 +140,9 @@ fn action_items(s: &mut String, r: &Record, now: DateTime<FixedOffset>) {
         );
         if let Some(o) = &item.owner {
             let _ = write!(line, "  owner: {}", inline(super::short_person(o)));
+        }
+        if let Some(p) = &item.priority {
+            let _ = write!(line, "  priority {}", inline(p));
         }
         if let Some(d) = item.due {
             let _ = write!(line, "  due {}", d.0);

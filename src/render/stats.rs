@@ -40,6 +40,7 @@ pub fn text(s: &Stats, layout: table::Layout) -> String {
     out.push_str(&counts(s));
     out.push_str(&durations(s, layout));
     out.push_str(&action_items(s));
+    out.push_str(&follow_up(s, layout));
     out.push_str(&recurring(s));
     out
 }
@@ -145,6 +146,72 @@ fn action_items(s: &Stats) -> String {
         .collect();
     if !kinds.is_empty() {
         out.push_str(&format!("  by kind: {}\n", kinds.join(", ")));
+    }
+    out
+}
+
+/// Items done by their due day of those that came due, and the median
+/// time to done: a line for all, a table per period and per service.
+fn follow_up(s: &Stats, layout: table::Layout) -> String {
+    use postmortem::metrics::follow_up::Rate;
+    let f = &s.follow_up;
+    if f.all.came_due == 0 {
+        return "Follow-up: no action item has come due yet\n".to_string();
+    }
+    let percent = |r: &Rate| {
+        r.completion_rate
+            .map_or("—".into(), |x| format!("{:.0}%", x * 100.0))
+    };
+    let days = |r: &Rate| {
+        r.median_days_to_done
+            .map_or("—".into(), |d| format!("{d}d"))
+    };
+    let done = match f.all.done {
+        0 => "none of them done yet".to_string(),
+        n => format!("median {} to done ({n} done)", days(&f.all)),
+    };
+    let mut out = format!(
+        "Follow-up: {} of {} items that came due were done by their due day ({}); {done}\n",
+        f.all.done_on_time,
+        f.all.came_due,
+        percent(&f.all),
+    );
+    let row = |key: &str, r: &Rate| {
+        vec![
+            postmortem::text::inline(key),
+            r.came_due.to_string(),
+            r.done_on_time.to_string(),
+            percent(r),
+            days(r),
+        ]
+    };
+    let period = if s.period == Period::Week {
+        "WEEK"
+    } else {
+        "MONTH"
+    };
+    let tables = [
+        (
+            period,
+            f.by_period
+                .iter()
+                .map(|p| row(&p.period, &p.rate))
+                .collect(),
+        ),
+        (
+            "SERVICE",
+            f.by_service
+                .iter()
+                .map(|p| row(&p.service, &p.rate))
+                .collect(),
+        ),
+    ];
+    for (first, rows) in tables {
+        let rows: Vec<Vec<String>> = rows;
+        if !rows.is_empty() {
+            let headers = [first, "CAME DUE", "ON TIME", "RATE", "MEDIAN TO DONE"];
+            out.push_str(&indent(&table::plain(&headers, rows, layout)));
+        }
     }
     out
 }

@@ -27,11 +27,25 @@ pub fn text(
     };
     out.items("Unassigned, oldest first", &t.unassigned);
     out.in_analysis(t);
+    out.items(
+        "Awaiting review (anyone but the assignee: review ID --approve)",
+        &t.awaiting_review,
+    );
+    out.items(
+        "Changes requested by a reviewer, back with the assignee",
+        &t.changes_requested,
+    );
     out.items("Ready to close", &t.ready_to_close);
     out.items("Past the review deadline", &t.past_review_deadline);
     out.items("Stale: no change for a while", &t.stale);
     out.actions("Action items overdue", &t.actions_overdue);
-    out.actions("Action items due within 7 days", &t.actions_due_soon);
+    out.actions(
+        &format!(
+            "Action items due within {} days",
+            postmortem::metrics::triage::DUE_SOON_DAYS
+        ),
+        &t.actions_due_soon,
+    );
     let education = format!(
         "No user education planned ({}: add an educate action, or --no-educate-reason)",
         inline(&t.education_severities.join("/"))

@@ -276,7 +276,8 @@ fn each_action_flag_belongs_to_the_action_before_it() {
     );
     assert_eq!(
         (field(1, "owner"), field(1, "due"), field(1, "kind")),
-        ("carol".into(), String::new(), "mitigate".into())
+        // No --due of its own: due after its priority's 8 weeks.
+        ("carol".into(), "2027-01-19".into(), "mitigate".into())
     );
     assert_eq!(
         (field(2, "owner"), field(2, "kind")),

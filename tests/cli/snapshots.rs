@@ -50,7 +50,7 @@ fn team_repo() -> TestRepo {
         "--action",
         "Alert at 80% pool usage",
         "--due",
-        "2026-11-28",
+        "2026-11-27",
     ]);
     let b = repo.new_record(
         "Search latency after deploy",

@@ -182,6 +182,18 @@ impl TestRepo {
             .unwrap()
     }
 
+    /// `devops postmortem …` as another person: their git identity, as a
+    /// teammate's clone has it.
+    pub fn pm_as(&self, (name, email): (&str, &str), args: &[&str]) -> Output {
+        self.cmd_in(self.path())
+            .env("GIT_AUTHOR_NAME", name)
+            .env("GIT_AUTHOR_EMAIL", email)
+            .arg("postmortem")
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
     /// The binary as a plain `std::process::Command`, for tests that wire
     /// its streams themselves.
     pub fn std_cmd_in(&self, dir: &Path) -> std::process::Command {

@@ -8,6 +8,8 @@
 //! `left_out`), never counted as zero. An action item is overdue when it is
 //! open and its due day is before today.
 
+pub mod digest;
+pub mod follow_up;
 pub mod impact;
 pub mod stats;
 pub mod triage;

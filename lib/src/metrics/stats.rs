@@ -190,6 +190,9 @@ pub struct Stats {
     /// chart shows.
     pub recent_periods: Vec<PeriodPoint>,
     pub action_items: ActionCounts,
+    /// Action items done by their due day, of those that came due, and
+    /// the median time to done; overall, per period and per service.
+    pub follow_up: super::follow_up::FollowUp,
     /// Calls and tickets from the field, and users affected (metrics::impact).
     pub field_reports: super::impact::Figure,
     pub users_affected: super::impact::Figure,
@@ -211,9 +214,13 @@ impl Stats {
 }
 
 pub fn period_key(t: DateTime<FixedOffset>, period: Period, zone: Zone) -> String {
+    day_period_key(zone.convert(t).date_naive(), period)
+}
+
+/// The period a calendar day falls in: `2026-W48` or `2026-11`.
+pub fn day_period_key(local: chrono::NaiveDate, period: Period) -> String {
     use chrono::Datelike;
     // By hand rather than `format("%G-W%V")`: this runs once per record.
-    let local = zone.convert(t);
     match period {
         Period::Week => {
             let week = local.iso_week();
@@ -285,7 +292,9 @@ pub fn compute(
         })
         .collect();
     crate::trace::mark("stats: distributions");
-    let action_items = action_counts(records, zone.convert(now).date_naive());
+    let today = zone.convert(now).date_naive();
+    let action_items = action_counts(records, today);
+    let follow_up = super::follow_up::compute(records, period, zone, today);
     let recurring_services = recurring_services(records, &keys, &compared, &tally);
     crate::trace::mark("stats: actions, services");
     let recurring_root_cause_words = recurring_words(records);
@@ -307,6 +316,7 @@ pub fn compute(
         time_to_close,
         ttr_by_period,
         action_items,
+        follow_up,
         field_reports,
         users_affected,
         recurring_services,

@@ -2,12 +2,12 @@
 
 use super::is_overdue;
 use crate::config::Config;
-use crate::record::{Record, Status};
+use crate::record::{Record, Status, review};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use serde::Serialize;
 
 /// Action items due within this many days are "due soon".
-const DUE_SOON_DAYS: i64 = 7;
+pub const DUE_SOON_DAYS: i64 = 3;
 
 pub struct Rules<'a> {
     /// Review deadlines and staleness come from the team's config.
@@ -71,6 +71,11 @@ fn as_text<S: serde::Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error>
 pub struct Triage<'a> {
     pub unassigned: Vec<Item<'a>>,
     pub in_analysis: Vec<Group<'a>>,
+    /// Analysed where the config's `[review] required` asks for an
+    /// approval, without one: anyone but the assignee reviews them.
+    pub awaiting_review: Vec<Item<'a>>,
+    /// Sent back by a reviewer, unchanged since: their assignees' turn.
+    pub changes_requested: Vec<Item<'a>>,
     pub ready_to_close: Vec<Item<'a>>,
     pub past_review_deadline: Vec<Item<'a>>,
     pub stale: Vec<Item<'a>>,
@@ -143,11 +148,16 @@ pub fn compute<'a>(records: &'a [Record], rules: &Rules<'_>) -> Triage<'a> {
         Vec::new()
     };
     let (actions_overdue, actions_due_soon) = actions_by_due(records, rules);
+    let required = |r: &Record| rules.config.review_required(&r.severity);
     Triage {
         unassigned,
         in_analysis: in_analysis(&open, rules),
+        awaiting_review: keep(&|r| review::awaiting(r, required(r))),
+        changes_requested: keep(&|r| r.status.is_active() && review::changes_requested(r)),
         ready_to_close: keep(&|r| {
-            r.status == Status::Analyzed && r.open_actions().next().is_none()
+            r.status == Status::Analyzed
+                && r.open_actions().next().is_none()
+                && review::close_blocker(r, required(r)).is_none()
         }),
         past_review_deadline: keep(&|r| review_due(r, rules) < rules.now),
         stale: keep(&|r| r.updated_at.unwrap_or(r.created_at).0 < stale_before),
@@ -440,13 +450,13 @@ mod tests {
     }
 
     #[test]
-    fn open_actions_past_due_are_overdue_most_overdue_first_and_the_next_week_is_due_soon() {
+    fn open_actions_past_due_are_overdue_most_overdue_first_and_the_next_three_days_are_due_soon() {
         let items = [
             action(1, "open", "2026-12-09"),
             action(2, "open", "2026-12-05"),
             action(3, "open", "2026-12-10"),
-            action(4, "open", "2026-12-17"),
-            action(5, "open", "2026-12-18"),
+            action(4, "open", "2026-12-13"),
+            action(5, "open", "2026-12-14"),
             action(6, "done", "2026-12-01"),
             action(7, "open", ""),
         ]
@@ -460,7 +470,7 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(refs(&t.actions_overdue), [(2, 5), (1, 1)]);
-        assert_eq!(refs(&t.actions_due_soon), [(3, 0), (4, -7)]);
+        assert_eq!(refs(&t.actions_due_soon), [(3, 0), (4, -3)]);
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub struct ActionFields {
     pub due: Option<String>,
     pub kind: Option<String>,
     pub ticket: Option<String>,
+    /// A level of the config's priorities; the default level when not given.
+    pub priority: Option<String>,
 }
 
 impl ActionFields {
@@ -25,6 +27,7 @@ impl ActionFields {
             due: self.due.clone().or_else(|| defaults.due.clone()),
             kind: self.kind.clone().or_else(|| defaults.kind.clone()),
             ticket: self.ticket.clone().or_else(|| defaults.ticket.clone()),
+            priority: self.priority.clone().or_else(|| defaults.priority.clone()),
         }
     }
 }
@@ -71,17 +74,15 @@ pub fn build(session: &Session, record: &Record, specs: &[ActionSpec]) -> Result
                 Some(who) => Some(session.person(who)?),
                 None => record.assignee.clone(),
             };
-            let due = f
-                .due
-                .as_deref()
-                .map(|d| session.date("--due", d))
-                .transpose()?;
+            let n = first + i as u32;
+            let (priority, due) = priority_and_due(session, n, f)?;
             Ok(ActionItem {
-                n: first + i as u32,
+                n,
                 text: text.to_string(),
                 kind,
                 owner,
-                due: due.map(Day),
+                due: Some(Day(due)),
+                priority: Some(priority),
                 status: ActionStatus::Open,
                 ticket: f.ticket.clone().filter(|t| !t.trim().is_empty()),
                 done_at: None,
@@ -90,6 +91,34 @@ pub fn build(session: &Session, record: &Record, specs: &[ActionSpec]) -> Result
             })
         })
         .collect()
+}
+
+/// The item's priority (as configured) and due day: the day typed, else
+/// today plus the priority's deadline, which a note says back.
+fn priority_and_due(
+    session: &Session,
+    n: u32,
+    f: &ActionFields,
+) -> Result<(String, chrono::NaiveDate)> {
+    let typed = f
+        .priority
+        .clone()
+        .unwrap_or_else(|| session.config.default_priority());
+    let (priority, days) = session
+        .config
+        .check_priority(&typed)
+        .map_err(|e| Error::usage(format!("--priority: {}", e.message)))?;
+    if let Some(d) = f.due.as_deref() {
+        return Ok((priority, session.date("--due", d)?));
+    }
+    let due = chrono::Duration::try_days(days)
+        .and_then(|d| session.today().checked_add_signed(d))
+        .unwrap_or(chrono::NaiveDate::MAX);
+    session.note(format!(
+        "action #{n} is due {due}: {priority} priority gives {} (--due sets another day)",
+        crate::time::format_days(days)
+    ));
+    Ok((priority, due))
 }
 
 /// Adds one action item; the outcome's record has it last.
@@ -166,10 +195,16 @@ pub fn edit(
             .map(|d| session.date("--due", d))
             .transpose()?,
         ticket: f.ticket.clone(),
+        priority: f
+            .priority
+            .as_deref()
+            .map(|p| session.config.check_priority(p).map(|(p, _)| p))
+            .transpose()
+            .map_err(|e| Error::usage(format!("--priority: {}", e.message)))?,
     };
     if change.is_empty() {
         return Err(Error::usage(
-            "give what to correct: --text, --owner, --due, --kind or --ticket",
+            "give what to correct: --text, --owner, --due, --kind, --ticket or --priority",
         ));
     }
     if change.text.as_deref().is_some_and(|t| t.trim().is_empty()) {

@@ -7,8 +7,8 @@ use crate::record::{Status, Timestamp};
 use crate::session::Session;
 
 /// Closes the record; refuses, listing each thing missing, while the
-/// analysis is incomplete or (unless `keep_open_actions`) action items are
-/// open.
+/// analysis is incomplete, (unless `keep_open_actions`) action items are
+/// open, or the config requires an approval it lacks.
 pub fn close(
     session: &Session,
     query: &str,
@@ -21,7 +21,9 @@ pub fn close(
             return Err(Error::new(format!("{} is already closed", before.id)));
         }
         super::refuse_settled(before)?;
-        let blockers = close_blockers(before, keep_open_actions);
+        let mut blockers = close_blockers(before, keep_open_actions);
+        let required = session.config.review_required(&before.severity);
+        blockers.extend(crate::record::review::close_blocker(before, required));
         if !blockers.is_empty() {
             let mut e = Error::new(format!(
                 "cannot close {}: {} thing{} missing",

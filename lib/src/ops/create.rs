@@ -224,6 +224,7 @@ pub fn create(
         message,
         create: true,
         now: session.now,
+        trailers: &[],
     };
     let done = commit_record(&session.store, &change, |_| {
         // Again as the commit is made, at the branch's tip: two people

@@ -96,6 +96,7 @@ pub fn commit(
                 message,
                 create: false,
                 now: session.now,
+                trailers: &[],
             };
             let done = commit_record(&session.store, &change, |now| {
                 if now != Some(original) {
@@ -114,6 +115,7 @@ pub fn commit(
                 message,
                 create: original.is_empty(),
                 now: session.now,
+                trailers: &[],
             };
             commit_file(&session.store, &change, |now| {
                 if now.unwrap_or_default() != original {

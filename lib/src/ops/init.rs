@@ -53,6 +53,7 @@ pub fn init(session: &Session, message: Option<&str>) -> Result<Initialized> {
             message,
             create: true,
             now: session.now,
+            trailers: &[],
         };
         commit_file(&session.store, &change, |_| {
             Config::parse(STARTER, &config)

@@ -19,6 +19,7 @@ pub mod init;
 pub mod query;
 pub mod related;
 pub mod reopen;
+pub mod review;
 pub mod search;
 pub mod sync;
 pub mod timeline;

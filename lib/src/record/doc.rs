@@ -26,6 +26,10 @@ const ROOT_ORDER: &[&str] = &[
     "created_at",
     "updated_at",
     "closed_at",
+    "review",
+    "reviewed_by",
+    "reviewed_at",
+    "review_note",
 ];
 
 /// Lists that hold sentences are written one item a line: diffs and merges
@@ -51,6 +55,7 @@ pub struct ActionChange {
     pub owner: Option<String>,
     pub due: Option<chrono::NaiveDate>,
     pub ticket: Option<String>,
+    pub priority: Option<String>,
 }
 
 impl ActionChange {
@@ -60,6 +65,7 @@ impl ActionChange {
             && self.owner.is_none()
             && self.due.is_none()
             && self.ticket.is_none()
+            && self.priority.is_none()
     }
 }
 
@@ -191,6 +197,9 @@ impl RecordDoc {
         if let Some(due) = a.due {
             t.insert("due", value(toml_datetime(&due.0.to_string())));
         }
+        if let Some(p) = &a.priority {
+            t.insert("priority", value(p));
+        }
         t.insert("status", value(a.status.as_str()));
         if let Some(ticket) = &a.ticket {
             t.insert("ticket", value(ticket));
@@ -265,11 +274,31 @@ impl RecordDoc {
             "duplicate_of",
             "closed_at",
             "analyzed_at",
-        ] {
+        ]
+        .iter()
+        .chain(&super::review::FIELDS)
+        {
             self.remove(&[key]);
         }
         self.set_str(&["status"], "open");
         self.set_time(&["reopened_at"], at);
+    }
+
+    /// A reviewer's verdict at `at`, with why when changes are requested.
+    pub fn review(
+        &mut self,
+        verdict: super::Verdict,
+        who: &str,
+        at: &Timestamp,
+        note: Option<&str>,
+    ) {
+        self.set_str(&["review"], verdict.as_str());
+        self.set_str(&["reviewed_by"], who);
+        self.set_time(&["reviewed_at"], at);
+        match note {
+            Some(note) => self.set_str(&["review_note"], note.trim()),
+            None => self.remove(&["review_note"]),
+        }
     }
 
     /// Takes the record out of lists and figures at `at`, saying why (and
@@ -314,6 +343,9 @@ impl RecordDoc {
         }
         if let Some(t) = &change.ticket {
             set_table_str(table, "ticket", t.trim());
+        }
+        if let Some(p) = &change.priority {
+            set_table_str(table, "priority", p);
         }
         true
     }

@@ -304,10 +304,14 @@ impl Merger<'_> {
             b.keys()
                 .filter(|k| !o.contains_key(*k) && !t.contains_key(*k)),
         );
+        let review_settled = path.is_empty() && settle_review(b, o, t, out, theirs);
         for key in keys {
             let (bv, ov, tv) = (b.get(key), o.get(key), t.get(key));
             if ov == tv || tv == bv {
                 continue; // nothing new from theirs
+            }
+            if review_settled && super::review::FIELDS.contains(&key.as_str()) {
+                continue;
             }
             let field = path
                 .iter()
@@ -482,6 +486,36 @@ fn same_item(item: &Table, among: &[Table]) -> Option<usize> {
         .or_else(|| among.iter().position(|x| number(x) == number(item)))
 }
 
+/// The review fields change as one (a verdict is who, when and why
+/// together). Changed two ways, the later act wins them whole: a verdict
+/// at its `reviewed_at`, a `reopen` (which clears them) at `reopened_at`.
+/// `true` when settled here; otherwise they merge field by field.
+fn settle_review(
+    b: &Table,
+    o: &Table,
+    t: &Table,
+    out: &mut toml_edit::Table,
+    theirs: &toml_edit::Table,
+) -> bool {
+    let fields = |side: &Table| super::review::FIELDS.map(|k| side.get(k).cloned());
+    let (bf, of, tf) = (fields(b), fields(o), fields(t));
+    if of == bf || tf == bf || of == tf {
+        return false;
+    }
+    let when = |side: &Table| {
+        side.get("reviewed_at")
+            .or_else(|| side.get("reopened_at"))
+            .and_then(Value::as_datetime)
+            .and_then(|d| chrono::DateTime::parse_from_rfc3339(&d.to_string()).ok())
+    };
+    if when(t) > when(o) {
+        for key in super::review::FIELDS {
+            copy(out, theirs, key);
+        }
+    }
+    true
+}
+
 fn copy(out: &mut toml_edit::Table, theirs: &toml_edit::Table, key: &str) {
     match theirs.get(key) {
         Some(item) => {
@@ -603,6 +637,31 @@ mod tests {
         assert!(merged.contains("assignee = \"Bob\""), "{merged}");
         assert!(merged.contains("status = \"assigned\""), "{merged}");
         assert!(merged.contains("\"two\""), "{merged}");
+    }
+
+    #[test]
+    fn review_fields_changed_two_ways_come_whole_from_the_later_act() {
+        let approved =
+            "review = \"approved\"\nreviewed_by = \"Bob\"\nreviewed_at = 2026-11-24T11:00:00Z\n";
+        let asked = "review = \"changes_requested\"\nreviewed_by = \"Carol\"\nreviewed_at = 2026-11-24T12:00:00+09:00\nreview_note = \"no timeline\"\n";
+        let with =
+            |fields: &str| BASE.replace("assignee = \"\"\n", &format!("assignee = \"\"\n{fields}"));
+        // 12:00+09:00 is 03:00Z: Bob's approval at 11:00Z is the later act.
+        for (ours, theirs) in [(with(approved), with(asked)), (with(asked), with(approved))] {
+            let merged = merge(BASE, &ours, &theirs).unwrap();
+            let r = parse_record(&merged).unwrap();
+            assert_eq!(r.review, Some(super::super::Verdict::Approved), "{merged}");
+            assert_eq!(r.reviewed_by.as_deref(), Some("Bob"), "{merged}");
+            assert_eq!(r.review_note, None, "not Carol's note: {merged}");
+        }
+        // A reopen after the approval clears it, whichever side it is on.
+        let reopened = with("reopened_at = 2026-11-24T13:00:00Z\n");
+        let base = with(
+            "review = \"approved\"\nreviewed_by = \"Dan\"\nreviewed_at = 2026-11-24T09:00:00Z\n",
+        );
+        let merged = merge(&base, &with(approved), &reopened).unwrap();
+        let r = parse_record(&merged).unwrap();
+        assert_eq!((r.review, r.reviewed_by), (None, None), "{merged}");
     }
 
     #[test]

@@ -13,12 +13,13 @@ pub mod merge;
 
 pub mod model;
 pub mod parse;
+pub mod review;
 pub mod status;
 pub mod words;
 
 pub use doc::RecordDoc;
 pub use id::RecordId;
-pub use model::{ActionItem, ActionKind, ActionStatus, Record, Status, Timestamp};
+pub use model::{ActionItem, ActionKind, ActionStatus, Record, Status, Timestamp, Verdict};
 
 /// `records` arranged as `order` says (`out[k] = records[order[k]]`; the
 /// rest dropped), in place: 100k records are never copied into a second

@@ -53,6 +53,18 @@ pub struct Record {
     /// The record this one repeats (`withdraw --duplicate-of`).
     #[serde(default, deserialize_with = "empty_as_none")]
     pub duplicate_of: Option<String>,
+    /// The last review of the analysis (`review --approve` or
+    /// `--request-changes`), by someone other than the assignee; `reopen`
+    /// clears it, so a reopened record needs a fresh approval.
+    #[serde(default)]
+    pub review: Option<Verdict>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub reviewed_by: Option<String>,
+    #[serde(default)]
+    pub reviewed_at: Option<Timestamp>,
+    /// Why changes were requested.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub review_note: Option<String>,
     #[serde(default)]
     pub impact: Impact,
     #[serde(default)]
@@ -139,6 +151,10 @@ pub struct ActionItem {
     pub owner: Option<String>,
     #[serde(default)]
     pub due: Option<Day>,
+    /// A level of the config's `[actions.priorities]`; a due day left out
+    /// at creation is set from its deadline.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub priority: Option<String>,
     pub status: ActionStatus,
     #[serde(default, deserialize_with = "empty_as_none")]
     pub ticket: Option<String>,
@@ -197,6 +213,23 @@ impl Status {
 
 string_enum!(ActionKind { Mitigate = "mitigate", Prevent = "prevent", Process = "process", Educate = "educate", Other = "other" });
 string_enum!(ActionStatus { Open = "open", Done = "done", Wontfix = "wontfix" });
+
+/// A reviewer's verdict on the analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Approved,
+    ChangesRequested,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Approved => "approved",
+            Verdict::ChangesRequested => "changes_requested",
+        }
+    }
+}
 
 // string_enum! cannot carry #[default] on one variant.
 #[allow(clippy::derivable_impls)]
@@ -329,6 +362,7 @@ impl Record {
             ..Analysis::default()
         };
         self.timeline = Vec::new();
+        self.review_note = None;
         for a in &mut self.action_items {
             a.ticket = None;
             a.wontfix_reason = None;
@@ -365,6 +399,7 @@ impl Record {
             &mut r.analyzed_at,
             &mut r.reopened_at,
             &mut r.withdrawn_at,
+            &mut r.reviewed_at,
         ];
         fields.into_iter().flatten().for_each(to);
         to(&mut r.created_at);

@@ -20,6 +20,9 @@ pub fn commit_message(change: &Change<'_>, old: Option<&str>, new: &str, title: 
         message.push_str(&format!("Postmortem-Id: {id}\n"));
     }
     message.push_str(&format!("Postmortem-Action: {}\n", change.verb));
+    for (key, value) in change.trailers {
+        message.push_str(&format!("{key}: {}\n", crate::text::inline(value)));
+    }
     message
 }
 
@@ -100,6 +103,7 @@ mod tests {
             message: None,
             create: false,
             now: DateTime::parse_from_rfc3339("2026-11-24T10:00:00+09:00").unwrap(),
+            trailers: &[],
         }
     }
 

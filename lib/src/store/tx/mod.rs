@@ -52,6 +52,8 @@ pub struct Change<'a> {
     /// True for `new`: the file must not exist yet.
     pub create: bool,
     pub now: DateTime<FixedOffset>,
+    /// Trailers of the person's act beside ours (`Reviewed-by: …`).
+    pub trailers: &'a [(&'a str, String)],
 }
 
 pub struct Committed {
