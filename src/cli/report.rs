@@ -2,7 +2,7 @@
 
 use super::filter::RecordFilter;
 use crate::ctx::Ctx;
-use crate::render::report::{OpenRow, Reports, WallPage};
+use crate::render::report::{Live, OpenRow, Reports, WallPage};
 use clap::Args;
 use postmortem::error::Result;
 use postmortem::metrics::triage::{Rules, compute as triage};
@@ -31,7 +31,24 @@ pub struct ReportArgs {
 }
 
 pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<()> {
-    let (records, stats) = super::stats::load_and_compute(ctx, &args.filter, args.by.into())?;
+    let html = wall_html(ctx, &args.title, args.by, &args.filter, None)?;
+    crate::output::write_file(&args.output, &html)?;
+    if args.output.as_os_str() != "-" {
+        ctx.out.status(&format!("wrote {}", args.output.display()));
+    }
+    Ok(())
+}
+
+/// The wall page: a static copy (`live: None`) or `serve`'s page, which
+/// updates itself and says how current it is.
+pub fn wall_html(
+    ctx: &Ctx,
+    title: &str,
+    by: crate::cli::values::PeriodArg,
+    filter: &RecordFilter,
+    live: Option<Live>,
+) -> Result<String> {
+    let (records, stats) = super::stats::load_and_compute(ctx, filter, by.into())?;
     let rules = Rules {
         config: &ctx.config,
         now: ctx.now,
@@ -60,30 +77,39 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<()> {
             },
             title: r.title.clone(),
             status: r.status.to_string(),
-            assignee: r
-                .assignee
-                .as_deref()
-                .map(|a| crate::render::short_person(a).to_string()),
+            assignee: r.assignee.as_deref().map(|a| person_name(ctx, a)),
             age: postmortem::time::format_age(ctx.now - r.began()),
         })
         .collect();
+    let names: Vec<Option<String>> = overdue
+        .iter()
+        .map(|a| a.owner.map(|o| person_name(ctx, o)))
+        .collect();
 
     let page = WallPage {
-        title: &args.title,
+        title,
         // The page's one time, with the zone it is in.
         generated_at: format!("{} {}", ctx.view().minutes(ctx.now), ctx.view().label()),
         stats: &stats,
         open,
         overdue: &overdue,
+        owners: &names,
+        live,
     };
-    let html = Reports::new(
+    Reports::new(
         postmortem::templates::report_templates(&ctx.store)?,
         ctx.view(),
     )?
-    .wall_page(&page)?;
-    crate::output::write_file(&args.output, &html)?;
-    if args.output.as_os_str() != "-" {
-        ctx.out.status(&format!("wrote {}", args.output.display()));
-    }
-    Ok(())
+    .wall_page(&page)
+}
+
+/// A person by name, for a screen read from across the room: the name
+/// part of `Name <email>`, or the roster's name for a bare address.
+fn person_name(ctx: &Ctx, who: &str) -> String {
+    let short = crate::render::short_person(who);
+    ctx.config
+        .people
+        .iter()
+        .find(|p| !p.email.is_empty() && p.email.eq_ignore_ascii_case(short))
+        .map_or_else(|| short.to_string(), |p| p.name.clone())
 }

@@ -11,10 +11,10 @@ use postmortem::record::Record;
 use postmortem::text as sanitize;
 use postmortem::time::TimeView;
 
-/// Rows per table on the wall page: what fits 1080 lines (under the
-/// field-report lead) at a size
-/// readable across a room; the rest are counted.
-const ROWS: usize = 4;
+/// Rows per table the wall page carries at most; the rest are counted in
+/// its "and N more". The page itself hides whole rows that do not fit its
+/// screen and counts them there too (`fit` in templates/report.html).
+const ROWS: usize = 30;
 
 pub struct Reports {
     env: Environment<'static>,
@@ -113,6 +113,15 @@ impl Reports {
         )
     }
 
+    /// `serve`'s readable page of one record (templates/record.html).
+    pub fn record_page(&self, r: &Record) -> Result<String> {
+        let item = self.record_context(r);
+        self.render(
+            "record.html",
+            context! { r => item.r, d => item.d, zone => self.view.label() },
+        )
+    }
+
     pub fn export_markdown(
         &self,
         records: &[&Record],
@@ -168,6 +177,8 @@ impl Reports {
                 open => Value::from_serialize(&page.open[..page.open.len().min(ROWS)]),
                 open_more => page.open.len().saturating_sub(ROWS),
                 overdue => Value::from_serialize(&page.overdue[..page.overdue.len().min(ROWS)]),
+                owners => Value::from_serialize(&page.owners[..page.owners.len().min(ROWS)]),
+                live => page.live.as_ref().map(Value::from_serialize),
                 overdue_more => page.overdue.len().saturating_sub(ROWS),
                 charts => context! {
                     field_reports => Value::from_safe_string(chart::svg_bars(&reports)),
@@ -210,4 +221,22 @@ pub struct WallPage<'a> {
     pub stats: &'a Stats,
     pub open: Vec<OpenRow>,
     pub overdue: &'a [ActionRef<'a>],
+    /// Each overdue action's owner by name, in the same order.
+    pub owners: &'a [Option<String>],
+    pub live: Option<Live>,
+}
+
+/// What `serve`'s page adds: it polls for a newer page and says how
+/// current its records are.
+#[derive(serde::Serialize)]
+pub struct Live {
+    pub poll_seconds: u64,
+    /// The time of the records branch's newest commit.
+    pub as_of: String,
+    /// When the remote was last fetched.
+    pub fetched: Option<String>,
+    /// Why the last fetch failed.
+    pub warning: Option<String>,
+    /// Why nothing is fetched.
+    pub note: Option<String>,
 }
