@@ -156,17 +156,16 @@ impl Reports {
         // Every one of the recent periods, empty ones as zero, so a quiet
         // week shows as a quiet week.
         let recent = &page.stats.recent_periods;
-        let counts: Vec<(String, usize)> =
-            recent.iter().map(|p| (p.period.clone(), p.count)).collect();
-        let per_period = chart::svg_bars(&counts);
-        let reports: Vec<(String, usize)> = recent
-            .iter()
-            .map(|p| (p.period.clone(), p.field_reports))
-            .collect();
-        let trend: Vec<(String, Option<f64>)> = recent
-            .iter()
-            .map(|p| (p.period.clone(), p.ttr_median_minutes))
-            .collect();
+        let series = |value: &dyn Fn(&postmortem::metrics::stats::PeriodPoint) -> Option<f64>| {
+            recent
+                .iter()
+                .map(|p| (p.period.clone(), value(p)))
+                .collect::<Vec<_>>()
+        };
+        let count = |n: f64| format!("{n:.0}");
+        let per_period = chart::html_bars(&series(&|p| Some(p.count as f64)), count);
+        let reports = chart::html_bars(&series(&|p| Some(p.field_reports as f64)), count);
+        let trend = chart::html_bars(&series(&|p| p.ttr_median_minutes), chart::compact_minutes);
         self.render(
             "report.html",
             context! {
@@ -181,9 +180,9 @@ impl Reports {
                 live => page.live.as_ref().map(Value::from_serialize),
                 overdue_more => page.overdue.len().saturating_sub(ROWS),
                 charts => context! {
-                    field_reports => Value::from_safe_string(chart::svg_bars(&reports)),
+                    field_reports => Value::from_safe_string(reports),
                     per_period => Value::from_safe_string(per_period),
-                    ttr_trend => Value::from_safe_string(chart::svg_trend(&trend)),
+                    ttr_trend => Value::from_safe_string(trend),
                 },
             },
         )
