@@ -23,6 +23,7 @@ mod read_commands;
 mod records_branch;
 mod reports;
 mod said_not_skipped;
+mod serve;
 mod sharing;
 mod snapshots;
 mod sources;
