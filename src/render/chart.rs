@@ -43,7 +43,7 @@ pub fn html_bars(rows: &[(String, Option<f64>)], show: impl Fn(f64) -> String) -
             None => ("–".to_string(), 0.0),
         };
         html.push_str(&format!(
-            r#"<div class="bar"><span class="v">{}</span><div class="track"><i style="height:{pct:.0}%"></i></div><span class="k">{}</span></div>"#,
+            r#"<div class="bar"><span class="v">{}</span><div class="track"><i style="--p:{pct:.0}%"></i></div><span class="k">{}</span></div>"#,
             escape(&shown),
             escape(&short_period(label)),
         ));

@@ -29,5 +29,6 @@ mod snapshots;
 mod sources;
 mod team_clock;
 mod terminal;
+mod wall_browser;
 mod week;
 mod writeup;
