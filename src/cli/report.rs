@@ -11,9 +11,10 @@ use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "One self-contained HTML file (inline CSS and SVG, no network, no \
-JavaScript; it reloads itself every 5 minutes). Regenerate it from cron or CI and open it on the \
-wall screen. The template is templates/report.html; a repository may override it in \
+    after_help = "One self-contained HTML file (inline CSS and one small inline script that \
+fits whole rows to the screen; nothing from the network; it reloads itself every 5 minutes). \
+Laid out for a TV (1280×720 up to 3840×2160, text never under 18 px) and for a phone. \
+Regenerate it from cron or CI, or let `serve` keep it current. The template is templates/report.html; a repository may override it in \
 <dir>/templates/report.html. Every figure carries data-stat=\"<stats --json path>\".\n\nExamples:\n  devops postmortem report -o wall.html"
 )]
 pub struct ReportArgs {
