@@ -34,7 +34,13 @@ pub struct Pages {
     pub wall: Cached,
     pub triage: Cached,
     pub stats: Cached,
+    /// One-record answers made so far for this state, by path (bounded:
+    /// emptied when full).
+    pub records: std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Cached>>>,
 }
+
+/// One-record answers kept per state of the records.
+pub const RECORDS_KEPT: usize = 1000;
 
 /// What the wall page says about how current it is.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -84,5 +90,6 @@ pub fn build(ctx: &Ctx, settings: &Settings, fresh: &Freshness) -> Result<Pages>
         wall: Cached::new(commit, html.into_bytes()),
         triage: Cached::new(commit, crate::cli::triage::default_json(ctx)?),
         stats: Cached::new(commit, crate::cli::stats::default_json(ctx)?),
+        records: Default::default(),
     })
 }

@@ -2,7 +2,7 @@
 //! records: no path reads a file from disk, so none can leave them.
 
 use super::http::{Request, Response, matches};
-use super::pages::Cached;
+use super::pages::{Cached, RECORDS_KEPT};
 use super::site::Site;
 
 pub fn answer(site: &Site, req: &Request) -> Response {
@@ -59,6 +59,14 @@ fn record(site: &Site, id: &str, req: &Request, kind: Kind) -> Response {
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return not_found();
     }
+    let pages = site.pages();
+    let content_type = match kind {
+        Kind::Json => JSON,
+        Kind::Html => "text/html; charset=utf-8",
+    };
+    if let Some(c) = pages.records.lock().unwrap_or_else(|e| e.into_inner()).get(&req.path) {
+        return cached(c, content_type, req);
+    }
     let made = site.with_ctx(|ctx| {
         let Some(record) = crate::cli::show::current(ctx, id)? else {
             return Ok(None);
@@ -76,11 +84,12 @@ fn record(site: &Site, id: &str, req: &Request, kind: Kind) -> Response {
     });
     match made {
         Ok(Some(body)) => {
-            let c = Cached::new(site.pages().commit.as_deref(), body);
-            let content_type = match kind {
-                Kind::Json => JSON,
-                Kind::Html => "text/html; charset=utf-8",
-            };
+            let c = std::sync::Arc::new(Cached::new(pages.commit.as_deref(), body));
+            let mut kept = pages.records.lock().unwrap_or_else(|e| e.into_inner());
+            if kept.len() >= RECORDS_KEPT {
+                kept.clear();
+            }
+            kept.insert(req.path.clone(), std::sync::Arc::clone(&c));
             cached(&c, content_type, req)
         }
         Ok(None) => Response::text(404, format!("no record {id} here\n")),
