@@ -51,7 +51,14 @@ fn main() {
 
     let mut server = Command::new(&bin)
         .current_dir(&repo)
-        .args(["postmortem", "serve", "--bind", "127.0.0.1:0", "--fetch", "0"])
+        .args([
+            "postmortem",
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--fetch",
+            "0",
+        ])
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();

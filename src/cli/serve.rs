@@ -7,7 +7,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 #[derive(Args, Debug)]
-#[command(after_help = "Read-only: GET and HEAD only, nothing is ever written but the records \
+#[command(
+    after_help = "Read-only: GET and HEAD only, nothing is ever written but the records \
 branch following the remote's (a fast-forward, as `sync` makes it; never a merge, never a push, \
 never your code's branches). Paths:\n  /               the wall page (as `report`), updating itself \
 without a reload\n  /pm/ID          one post-mortem, readable\n  /api/triage     = triage --json\n  \
@@ -15,7 +16,8 @@ without a reload\n  /pm/ID          one post-mortem, readable\n  /api/triage    
 The records are read again when their branch moves; the page says how current they are and warns \
 when a fetch fails. Ctrl-C or SIGTERM stops it.\n\nExamples:\n  devops postmortem serve\n  \
 devops postmortem serve --bind 0.0.0.0:8080 --title \"Payments team\"\n  \
-devops postmortem serve --fetch 1m --refresh 30s")]
+devops postmortem serve --fetch 1m --refresh 30s"
+)]
 pub struct ServeArgs {
     /// Where to listen (0.0.0.0:8080 puts it on the office network)
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
@@ -59,7 +61,11 @@ fn duration(s: &str) -> std::result::Result<Duration, String> {
         "s" => n,
         "m" => n * 60,
         "h" => n * 3600,
-        _ => return Err(format!("'{s}' is not a duration: use e.g. 30s, 5m, 1h or 0")),
+        _ => {
+            return Err(format!(
+                "'{s}' is not a duration: use e.g. 30s, 5m, 1h or 0"
+            ));
+        }
     };
     Ok(Duration::from_secs(seconds))
 }

@@ -96,7 +96,10 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
 /// Commits that say `Fixes-Postmortem: PM-…#N`: shown, not acted on
 /// (a read never commits). A history that cannot be read only costs
 /// this section.
-fn pending_fixes(ctx: &Ctx, records: &[postmortem::record::Record]) -> Vec<postmortem::store::fixes::Pending> {
+fn pending_fixes(
+    ctx: &Ctx,
+    records: &[postmortem::record::Record],
+) -> Vec<postmortem::store::fixes::Pending> {
     postmortem::store::fixes::pending(&ctx.store, records).unwrap_or_else(|e| {
         ctx.out.warn(&format!(
             "Fixes-Postmortem trailers were not read: {}",

@@ -51,9 +51,7 @@ pub fn run(records_dir: &str, opts: Options, say: impl Fn(&str)) -> Result<()> {
     ])
     .map_err(|e| Error::new(format!("cannot handle signals: {e}")))?;
     let handle = signals.handle();
-    say(&format!(
-        "serving http://{addr}/ (read-only; Ctrl-C stops)"
-    ));
+    say(&format!("serving http://{addr}/ (read-only; Ctrl-C stops)"));
     std::thread::scope(|s| {
         s.spawn(|| site::watch(&site, opts.fetch_every, fresh, &stop));
         s.spawn(|| {

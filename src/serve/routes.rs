@@ -29,7 +29,10 @@ pub fn answer(site: &Site, req: &Request) -> Response {
 const JSON: &str = "application/json";
 
 fn not_found() -> Response {
-    Response::text(404, "not found: / (the wall), /pm/ID, /api/triage, /api/stats, /api/pm/ID\n")
+    Response::text(
+        404,
+        "not found: / (the wall), /pm/ID, /api/triage, /api/stats, /api/pm/ID\n",
+    )
 }
 
 /// A prepared answer, or `304` when the client has it already.
@@ -64,7 +67,12 @@ fn record(site: &Site, id: &str, req: &Request, kind: Kind) -> Response {
         Kind::Json => JSON,
         Kind::Html => "text/html; charset=utf-8",
     };
-    if let Some(c) = pages.records.lock().unwrap_or_else(|e| e.into_inner()).get(&req.path) {
+    if let Some(c) = pages
+        .records
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&req.path)
+    {
         return cached(c, content_type, req);
     }
     let made = site.with_ctx(|ctx| {

@@ -95,7 +95,14 @@ impl Answer {
         let text = String::from_utf8_lossy(raw);
         let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
         let mut lines = head.lines();
-        let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+        let status = lines
+            .next()
+            .unwrap()
+            .split(' ')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
         let headers = lines
             .filter_map(|l| l.split_once(": "))
             .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
@@ -155,17 +162,33 @@ fn api_answers_are_the_clis_json() {
     }
     // Any unique prefix, as on the command line.
     let prefix = &a[..a.len() - 3];
-    assert_eq!(served.get(&format!("/api/pm/{prefix}")).body, repo.ok(&["show", &a, "--json"]));
+    assert_eq!(
+        served.get(&format!("/api/pm/{prefix}")).body,
+        repo.ok(&["show", &a, "--json"])
+    );
     // The readable page names the record; people by name.
     let page = served.get(&format!("/pm/{a}"));
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("결제 서버 장애") && page.body.contains("Bob Lee"), "{}", page.body);
-    assert!(!page.body.contains("bob@example.com"), "a name, not an address");
+    assert!(
+        page.body.contains("결제 서버 장애") && page.body.contains("Bob Lee"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("bob@example.com"),
+        "a name, not an address"
+    );
     // The wall page is the report's, live.
     let wall = served.get("/");
-    assert_eq!(wall.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(
+        wall.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
     assert!(wall.body.contains("Separate pools") && wall.body.contains("records as of"));
-    assert!(wall.header("content-security-policy").is_some_and(|c| c.contains("default-src 'none'")));
+    assert!(
+        wall.header("content-security-policy")
+            .is_some_and(|c| c.contains("default-src 'none'"))
+    );
 }
 
 #[test]
@@ -195,14 +218,20 @@ fn only_reads_and_only_its_own_paths() {
     ] {
         let answer = served.get(path);
         assert_eq!(answer.status, 404, "{path}: {}", answer.body);
-        assert!(!answer.body.contains("fn main") && !answer.body.contains("[core]"), "{path}");
+        assert!(
+            !answer.body.contains("fn main") && !answer.body.contains("[core]"),
+            "{path}"
+        );
     }
     // HEAD: the headers, no body.
     let head = served.request("HEAD", "/api/stats", &[]);
     assert_eq!(head.status, 200);
     assert!(head.body.is_empty());
     assert_eq!(
-        head.header("content-length").unwrap().parse::<usize>().unwrap(),
+        head.header("content-length")
+            .unwrap()
+            .parse::<usize>()
+            .unwrap(),
         served.get("/api/stats").body.len()
     );
     // Garbage is dropped, not answered with a panic; the server goes on.
@@ -224,9 +253,16 @@ fn etag_answers_304_until_the_records_branch_moves() {
         assert_eq!(again.status, 304, "{path}");
         assert!(again.body.is_empty());
     }
-    let tag = served.get("/api/triage").header("etag").unwrap().to_string();
+    let tag = served
+        .get("/api/triage")
+        .header("etag")
+        .unwrap()
+        .to_string();
     let tip = repo.git(&["rev-parse", &repo.records_ref()]);
-    assert!(tag.starts_with(&format!("\"{}", &tip[..12])), "{tag} names {tip}");
+    assert!(
+        tag.starts_with(&format!("\"{}", &tip[..12])),
+        "{tag} names {tip}"
+    );
 
     // A commit on the records branch (made by another process) is seen.
     let c = repo.new_record("Fresh from the branch", &["--severity", "SEV2"]);
@@ -235,7 +271,12 @@ fn etag_answers_304_until_the_records_branch_moves() {
     assert_eq!(moved.body, repo.ok(&["triage", "--json"]));
     let wall = served.get("/");
     assert!(wall.body.contains("Fresh from the branch"));
-    assert_eq!(served.request("GET", "/api/triage", &[("If-None-Match", &tag)]).status, 200);
+    assert_eq!(
+        served
+            .request("GET", "/api/triage", &[("If-None-Match", &tag)])
+            .status,
+        200
+    );
 }
 
 #[test]
@@ -277,7 +318,11 @@ fn it_follows_the_remote_and_warns_when_a_fetch_fails() {
         served.get(&format!("/api/pm/{second}")).body,
         bob.ok(&["show", &second, "--json"])
     );
-    assert_eq!(bob.git(&["rev-parse", "main"]), alice.git(&["rev-parse", "main"]), "code untouched");
+    assert_eq!(
+        bob.git(&["rev-parse", "main"]),
+        alice.git(&["rev-parse", "main"]),
+        "code untouched"
+    );
     // The remote goes away: the page says so, and keeps the records.
     let gone = team.remote.path().with_extension("gone");
     std::fs::rename(team.remote.path(), &gone).unwrap();
@@ -285,5 +330,7 @@ fn it_follows_the_remote_and_warns_when_a_fetch_fails() {
     assert!(wall.body.contains("fetch failed"), "{}", wall.body);
     assert!(wall.body.contains("Shared first") && wall.body.contains(&first));
     std::fs::rename(&gone, team.remote.path()).unwrap();
-    served.wait_for("/", "the warning gone", |a| !a.body.contains("fetch-warning"));
+    served.wait_for("/", "the warning gone", |a| {
+        !a.body.contains("fetch-warning")
+    });
 }

@@ -118,7 +118,9 @@ impl Browser {
     fn wait(&mut self, expr: &str) {
         // Between two documents (the first page, a navigation) an
         // expression may throw: that is "not yet".
-        let guarded = format!("(() => {{ try {{ return ({expr}) === true; }} catch (e) {{ return false; }} }})()");
+        let guarded = format!(
+            "(() => {{ try {{ return ({expr}) === true; }} catch (e) {{ return false; }} }})()"
+        );
         wait_until(Duration::from_secs(20), expr, || {
             (self.eval(&guarded) == Value::Bool(true)).then_some(())
         });
@@ -174,7 +176,11 @@ fn http_get(addr: &str, path: &str) -> Option<String> {
         if let Some((head, body)) = text.split_once("\r\n\r\n") {
             let length: usize = head
                 .lines()
-                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))?
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().to_string())
+                })?
                 .parse()
                 .ok()?;
             if body.len() >= length {
@@ -277,20 +283,41 @@ fn the_served_wall_fits_tv_and_phone_screens() {
         browser.screen(w, h);
         let page = browser.eval(MEASURE);
         let at = format!("{w}×{h}");
-        assert_eq!((page["vw"].as_u64(), page["vh"].as_u64()), (Some(w.into()), Some(h.into())), "{at}");
+        assert_eq!(
+            (page["vw"].as_u64(), page["vh"].as_u64()),
+            (Some(w.into()), Some(h.into())),
+            "{at}"
+        );
         assert_eq!(page["problems"], json!([]), "{at}");
         assert_eq!(page["small"], json!([]), "{at}: text under 18 px");
         for (table, ids) in [("open", &open), ("overdue", &actions)] {
-            let rows: Vec<String> = serde_json::from_value(page["tables"][table]["rows"].clone()).unwrap();
+            let rows: Vec<String> =
+                serde_json::from_value(page["tables"][table]["rows"].clone()).unwrap();
             let more = page["tables"][table]["more"].as_u64().unwrap() as usize;
-            assert!(rows.iter().all(|r| ids.contains(r)), "{at} {table}: {rows:?}");
-            assert_eq!(rows.len() + more, ids.len(), "{at} {table}: {rows:?} and {more} more");
+            assert!(
+                rows.iter().all(|r| ids.contains(r)),
+                "{at} {table}: {rows:?}"
+            );
+            assert_eq!(
+                rows.len() + more,
+                ids.len(),
+                "{at} {table}: {rows:?} and {more} more"
+            );
             assert!(rows.len() >= 3, "{at} {table}: only {} rows", rows.len());
         }
         let text = page["text"].as_str().unwrap();
-        assert!(!page["pwned"].as_bool().unwrap() && page["markup"] == 0, "{at}: markup ran");
-        assert!(text.contains(r#"<img src=x onerror="window.pwned=1">"#), "{at}: shown as text");
-        assert!(text.contains("Bob Lee") && !text.contains("@example.com"), "{at}: names, not addresses");
+        assert!(
+            !page["pwned"].as_bool().unwrap() && page["markup"] == 0,
+            "{at}: markup ran"
+        );
+        assert!(
+            text.contains(r#"<img src=x onerror="window.pwned=1">"#),
+            "{at}: shown as text"
+        );
+        assert!(
+            text.contains("Bob Lee") && !text.contains("@example.com"),
+            "{at}: names, not addresses"
+        );
     }
 }
 
@@ -301,17 +328,46 @@ fn a_change_on_the_branch_shows_on_the_open_page_without_a_reload() {
     let first = repo.new_record("Already there", &["--severity", "SEV2"]);
     let served = Served::start(&repo, &["--fetch", "0", "--refresh", "1s"]);
     let mut browser = Browser::open(&served.url("/"), 1280, 720);
-    assert!(browser.eval("document.body.innerText").as_str().unwrap().contains("Already there"));
+    assert!(
+        browser
+            .eval("document.body.innerText")
+            .as_str()
+            .unwrap()
+            .contains("Already there")
+    );
     // A mark that a reload would wipe.
     browser.eval("window.marked = 'still this page'; true");
     let second = repo.new_record("Arrived while the page was open", &["--severity", "SEV1"]);
     repo.ok(&["update", &first, "--title", "Renamed on the branch"]);
     browser.wait("document.body.innerText.includes('Arrived while the page was open') && document.body.innerText.includes('Renamed on the branch')");
-    assert_eq!(browser.eval("window.marked"), "still this page", "no reload");
-    assert!(browser.eval("Number(document.documentElement.dataset.updates)").as_u64().unwrap() >= 1);
-    assert!(browser.eval(&format!("document.querySelector('[data-id=\"{second}\"]') !== null")).as_bool().unwrap());
+    assert_eq!(
+        browser.eval("window.marked"),
+        "still this page",
+        "no reload"
+    );
+    assert!(
+        browser
+            .eval("Number(document.documentElement.dataset.updates)")
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+    assert!(
+        browser
+            .eval(&format!(
+                "document.querySelector('[data-id=\"{second}\"]') !== null"
+            ))
+            .as_bool()
+            .unwrap()
+    );
     // The server stops: the page says it is not answering, and keeps its figures.
     drop(served);
     browser.wait("!document.getElementById('offline').hidden");
-    assert!(browser.eval("document.body.innerText").as_str().unwrap().contains("Renamed on the branch"));
+    assert!(
+        browser
+            .eval("document.body.innerText")
+            .as_str()
+            .unwrap()
+            .contains("Renamed on the branch")
+    );
 }
