@@ -11,8 +11,6 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 use tungstenite::stream::MaybeTlsStream;
 
-const IGNORE: &str = "needs headless Chromium; .ci/run installs it and runs the ignored tests";
-
 /// Headless Chromium on one page, driven over its DevTools websocket.
 struct Browser {
     child: std::process::Child,
@@ -135,15 +133,7 @@ impl Drop for Browser {
 }
 
 fn chromium() -> &'static str {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|b| {
-            std::process::Command::new(b)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-        .expect("headless Chromium (.ci/run installs it)")
+    crate::reports::chromium().expect("headless Chromium (.ci/run installs it)")
 }
 
 fn wait_until<T>(limit: Duration, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
@@ -237,7 +227,7 @@ const MEASURE: &str = r#"(() => {
 /// A worst-case wall: 16 open incidents with long titles (two of them
 /// hostile), overdue actions, people on the roster and one owner known
 /// only by address.
-fn crowded() -> (TestRepo, Vec<String>, Vec<String>) {
+pub fn crowded() -> (TestRepo, Vec<String>, Vec<String>) {
     let repo = TestRepo::new();
     repo.init_roster();
     let mut open = Vec::new();
@@ -275,7 +265,6 @@ fn crowded() -> (TestRepo, Vec<String>, Vec<String>) {
 #[test]
 #[ignore = "needs headless Chromium; .ci/run installs it and runs the ignored tests"]
 fn the_served_wall_fits_tv_and_phone_screens() {
-    let _ = IGNORE;
     let (repo, open, actions) = crowded();
     let served = Served::start(&repo, &["--fetch", "0"]);
     for (w, h) in [(1920, 1080), (1280, 720), (390, 844), (3840, 2160)] {
