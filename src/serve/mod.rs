@@ -39,7 +39,7 @@ pub fn run(records_dir: &str, opts: Options, say: impl Fn(&str)) -> Result<()> {
     let site = site::Site::open(records_dir, opts.settings, &fresh)?;
     let listener = TcpListener::bind(opts.bind).map_err(|e| {
         Error::usage(format!("--bind {}: cannot listen there: {e}", opts.bind))
-            .hint("pick another port, e.g. --bind 127.0.0.1:8081")
+            .hint("pick another port, or let the system pick a free one: --bind 127.0.0.1:0")
     })?;
     let addr = listener
         .local_addr()

@@ -14,11 +14,15 @@ pub struct Served {
 }
 
 impl Served {
-    /// Starts it in `repo` on a free port and waits for its first line.
+    /// Starts it in `repo` (on a free port unless `extra` names one) and
+    /// waits for its first line.
     pub fn start(repo: &TestRepo, extra: &[&str]) -> Served {
-        let mut child = repo
-            .std_cmd_in(repo.path())
-            .args(["postmortem", "serve", "--bind", "127.0.0.1:0"])
+        let mut cmd = repo.std_cmd_in(repo.path());
+        cmd.args(["postmortem", "serve"]);
+        if !extra.contains(&"--bind") {
+            cmd.args(["--bind", "127.0.0.1:0"]);
+        }
+        let mut child = cmd
             .args(extra)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
@@ -333,4 +337,64 @@ fn it_follows_the_remote_and_warns_when_a_fetch_fails() {
     served.wait_for("/", "the warning gone", |a| {
         !a.body.contains("fetch-warning")
     });
+}
+
+#[test]
+fn a_clone_with_changes_of_its_own_is_left_for_sync() {
+    let team = crate::team::team();
+    let (alice, bob) = (&team.alice, &team.bob);
+    alice.new_record("Shared first", &[]);
+    alice.ok(&["sync"]);
+    bob.ok(&["sync"]);
+    bob.new_record("Bob's own, not shared", &[]);
+    alice.new_record("Alice's newer", &[]);
+    alice.ok(&["sync"]);
+    let tip = |r: &TestRepo| r.git(&["rev-parse", &r.records_ref()]);
+    let before = tip(bob);
+    let served = Served::start(bob, &["--fetch", "1s"]);
+    let wall = served.wait_for("/", "the advice to sync", |a| {
+        a.body.contains("unshared changes")
+    });
+    assert!(
+        wall.body.contains("devops postmortem sync"),
+        "{}",
+        wall.body
+    );
+    assert!(wall.body.contains("Bob&#x27;s own") || wall.body.contains("Bob's own"));
+    assert_eq!(tip(bob), before, "no merge, no commit");
+}
+
+#[test]
+fn bad_flags_are_refused_with_a_hint_that_works() {
+    let (repo, _, _) = small_team();
+    for (flag, value) in [
+        ("--fetch", "5x"),
+        ("--refresh", "soon"),
+        ("--bind", "localhost"),
+    ] {
+        let err = repo.fails(2, &["serve", flag, value]);
+        assert!(err.contains(flag) && err.contains(value), "{err}");
+    }
+    // A port in use: said, with a way out that works when pasted.
+    let first = Served::start(&repo, &["--fetch", "0"]);
+    let port = first.addr.port().to_string();
+    let err = repo.fails(
+        2,
+        &[
+            "serve",
+            "--fetch",
+            "0",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+        ],
+    );
+    assert!(
+        err.contains(&port) && err.contains("cannot listen"),
+        "{err}"
+    );
+    let hint = err.split("--bind ").last().unwrap().trim();
+    assert_eq!(hint, "127.0.0.1:0", "{err}");
+    let second = Served::start(&repo, &["--fetch", "0", "--bind", hint]);
+    assert_ne!(second.addr.port(), first.addr.port());
+    assert_eq!(second.get("/api/stats").status, 200);
 }
