@@ -253,11 +253,18 @@ pub fn crowded() -> (TestRepo, Vec<String>, Vec<String>) {
         actions.push(format!("{id}#1"));
         open.push(id);
     }
-    for title in [
-        r#"<img src=x onerror="window.pwned=1">"#,
-        "<script>window.pwned=1</script><b>bold</b>",
+    // Hostile text in a title and in a person's name, first in the table.
+    let hostile = r#"<img src=x onerror="window.pwned=1"> <evil@example.com>"#;
+    for (title, who) in [
+        (r#"<img src=x onerror="window.pwned=1">"#, "bob"),
+        ("<script>window.pwned=1</script><b>bold</b>", hostile),
     ] {
-        open.push(repo.new_record(title, &["--severity", "SEV1"]));
+        let id = repo.new_record(
+            title,
+            &["--severity", "SEV1", "--started", "2026-11-19 09:00"],
+        );
+        repo.ok(&["assign", &id, who]);
+        open.push(id);
     }
     (repo, open, actions)
 }
@@ -304,10 +311,19 @@ fn the_served_wall_fits_tv_and_phone_screens() {
             "{at}: shown as text"
         );
         assert!(
+            text.contains("<script>window.pwned=1</script><b>bold</b>"),
+            "{at}: shown as text"
+        );
+        assert!(
             text.contains("Bob Lee") && !text.contains("@example.com"),
             "{at}: names, not addresses"
         );
     }
+    // The record's own page keeps them text too.
+    let page = served.get(&format!("/pm/{}", open[open.len() - 1]));
+    assert!(page.body.contains("&lt;script&gt;window.pwned=1&lt;"));
+    assert!(page.body.contains("&lt;img src=x onerror=") && !page.body.contains("<img"));
+    assert!(!page.body.contains("<script>w") && !page.body.contains("<b>bold"));
 }
 
 #[test]
