@@ -64,6 +64,7 @@ impl Site {
 pub fn watch(site: &Site, fetch_every: Option<Duration>, mut fresh: Freshness, stop: &AtomicBool) {
     let mut next_fetch = fetch_every.map(|d| Instant::now() + d);
     let mut minute = this_minute();
+    let mut last_error: Option<String> = None;
     while !stop.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(250));
         let mut changed = false;
@@ -78,8 +79,13 @@ pub fn watch(site: &Site, fetch_every: Option<Duration>, mut fresh: Freshness, s
         changed |= site.tip() != site.pages().commit;
         changed |= std::mem::replace(&mut minute, this_minute()) != minute;
         if changed && let Err(e) = site.rebuild(&fresh) {
-            // The last good pages stay up; the log says why.
-            eprintln!("serve: cannot read the records: {}", e.message);
+            // The last good pages stay up; the log says why, once.
+            if last_error.as_deref() != Some(e.message.as_str()) {
+                eprintln!("serve: cannot read the records: {}", e.message);
+                last_error = Some(e.message);
+            }
+        } else if changed {
+            last_error = None;
         }
     }
 }
