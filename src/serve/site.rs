@@ -77,7 +77,11 @@ pub fn watch(site: &Site, fetch_every: Option<Duration>, mut fresh: Freshness, s
             changed |= fresh != before;
         }
         changed |= site.tip() != site.pages().commit;
-        changed |= std::mem::replace(&mut minute, this_minute()) != minute;
+        // Ages and overdue days count in minutes and days: a new minute
+        // makes the pages again.
+        let now = this_minute();
+        changed |= now != minute;
+        minute = now;
         if changed && let Err(e) = site.rebuild(&fresh) {
             // The last good pages stay up; the log says why, once.
             if last_error.as_deref() != Some(e.message.as_str()) {
