@@ -230,8 +230,9 @@ pub struct WallPage<'a> {
 #[derive(serde::Serialize)]
 pub struct Live {
     pub poll_seconds: u64,
-    /// The time of the records branch's newest commit.
-    pub as_of: String,
+    /// The time of the records branch's newest commit (`None`: no records
+    /// branch yet).
+    pub as_of: Option<String>,
     /// When the remote was last fetched.
     pub fetched: Option<String>,
     /// Why the last fetch failed.

@@ -65,9 +65,9 @@ pub fn build(ctx: &Ctx, settings: &Settings, fresh: &Freshness) -> Result<Pages>
     let as_of = match tip {
         Some(c) => {
             let at = ctx.zone().convert(ctx.store.commit_time(c)?);
-            format!("{} {}", ctx.view().minutes(at), ctx.view().label())
+            Some(format!("{} {}", ctx.view().minutes(at), ctx.view().label()))
         }
-        None => "no records yet".to_string(),
+        None => None,
     };
     let commit = tip.map(|c| c.to_string());
     let commit = commit.as_deref();

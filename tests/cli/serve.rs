@@ -398,3 +398,25 @@ fn bad_flags_are_refused_with_a_hint_that_works() {
     assert_ne!(second.addr.port(), first.addr.port());
     assert_eq!(second.get("/api/stats").status, 200);
 }
+
+#[test]
+fn a_repository_without_records_yet_is_served_as_empty() {
+    let repo = TestRepo::new();
+    let served = Served::start(&repo, &[]);
+    let wall = served.get("/");
+    assert_eq!(wall.status, 200);
+    assert!(
+        wall.body.contains("no records yet") && wall.body.contains("No open incidents"),
+        "{}",
+        wall.body
+    );
+    assert!(
+        wall.body.contains("no remote"),
+        "nothing to fetch from, said"
+    );
+    assert_eq!(served.get("/api/stats").body, repo.ok(&["stats", "--json"]));
+    // The first record starts the branch; the page follows.
+    let id = repo.new_record("The very first", &[]);
+    let wall = served.wait_for("/", "the first record", |a| a.body.contains(&id));
+    assert!(wall.body.contains("records as of"));
+}
