@@ -284,22 +284,27 @@ fn etag_answers_304_until_the_records_branch_moves() {
 }
 
 #[test]
-fn sigterm_stops_it_and_frees_the_port() {
+fn sigterm_or_ctrl_c_stops_it_and_frees_the_port() {
     let (repo, _, _) = small_team();
-    let mut served = Served::start(&repo, &["--fetch", "0"]);
-    assert_eq!(served.get("/").status, 200);
-    let pid = served.child.id() as libc::pid_t;
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
-    let until = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(s) = served.child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < until, "serve did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert_eq!(status.code(), Some(0));
-    std::net::TcpListener::bind(served.addr).expect("the port is free again");
+    for signal in [libc::SIGTERM, libc::SIGINT] {
+        let mut served = Served::start(&repo, &["--fetch", "0"]);
+        assert_eq!(served.get("/").status, 200);
+        let pid = served.child.id() as libc::pid_t;
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+        let until = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Some(s) = served.child.try_wait().unwrap() {
+                break s;
+            }
+            assert!(
+                Instant::now() < until,
+                "serve did not stop on signal {signal}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert_eq!(status.code(), Some(0), "signal {signal}");
+        std::net::TcpListener::bind(served.addr).expect("the port is free again");
+    }
 }
 
 #[test]
