@@ -9,6 +9,7 @@ mod ctx;
 mod output;
 mod prompt;
 mod render;
+mod serve;
 mod webhook;
 
 use postmortem::trace;

@@ -45,6 +45,7 @@ const REPORTS: &[(&str, &str)] = &[
     ("record.md", include_str!("../../templates/record.md")),
     ("export.md", include_str!("../../templates/export.md")),
     ("report.html", include_str!("../../templates/report.html")),
+    ("record.html", include_str!("../../templates/record.html")),
 ];
 
 /// All report templates, each the repository's own where it has one.

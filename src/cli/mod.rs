@@ -28,17 +28,18 @@ mod migrate;
 mod new;
 mod related;
 mod reopen;
-mod report;
+pub mod report;
 mod review;
 mod search;
-mod show;
-mod stats;
+mod serve;
+pub mod show;
+pub mod stats;
 mod sync;
 mod timeline;
-mod triage;
+pub mod triage;
 mod undo;
 mod update;
-mod values;
+pub mod values;
 mod withdraw;
 
 use crate::ctx::Ctx;
@@ -163,6 +164,8 @@ devops postmortem timeline edit k7x3#2 --at 09:24\n  devops postmortem timeline 
     Export(export::ExportArgs),
     /// The wall-display page: one self-contained HTML file
     Report(report::ReportArgs),
+    /// The wall page and the JSON over HTTP, read-only, kept current
+    Serve(serve::ServeArgs),
     /// Who changed what, when: a record's history, or the team's activity
     Log(log::LogArgs),
     /// The commits and tags in the window before an incident began
@@ -276,6 +279,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Stats(args) => stats::run(&ctx()?, args),
         Command::Export(args) => export::run(&ctx()?, args),
         Command::Report(args) => report::run(&ctx()?, args),
+        Command::Serve(args) => serve::run(&ctx()?, &pm.dir, args),
         Command::Log(args) => log::run(&ctx()?, args),
         Command::Changes(args) => changes::run(&ctx()?, args),
         Command::Check(args) => check::run(&ctx()?, args),

@@ -57,12 +57,7 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
         ctx.page(&text);
         return Ok(());
     }
-    let record = parse_record(&text).map_err(|e| {
-        Error::new(e.in_file(&entry.path)).hint(format!(
-            "fix the file, e.g. with `devops postmortem edit {}`",
-            entry.id
-        ))
-    })?;
+    let record = parse(&entry, &text)?;
     match format {
         Format::Json => crate::render::json::print(&record),
         Format::Markdown => {
@@ -90,4 +85,23 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// A record as it is now, by ID or prefix (what `show ID --json` prints;
+/// `serve` answers `/api/pm/ID` with it). `Ok(None)`: no such record.
+pub fn current(ctx: &Ctx, id: &str) -> Result<Option<postmortem::record::Record>> {
+    let Ok(entry) = ctx.find(id) else {
+        return Ok(None);
+    };
+    let text = postmortem::store::read::read_text(&ctx.store, &entry.path)?;
+    parse(&entry, &text).map(Some)
+}
+
+fn parse(entry: &postmortem::store::read::Entry, text: &str) -> Result<postmortem::record::Record> {
+    parse_record(text).map_err(|e| {
+        Error::new(e.in_file(&entry.path)).hint(format!(
+            "fix the file, e.g. with `devops postmortem edit {}`",
+            entry.id
+        ))
+    })
 }

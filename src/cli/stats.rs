@@ -75,3 +75,20 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
     ));
     Ok(())
 }
+
+/// `stats --json` with its defaults, as bytes (for `serve`).
+pub fn default_json(ctx: &Ctx) -> Result<Vec<u8>> {
+    let args = <StatsDefaults as clap::Parser>::try_parse_from(["stats"])
+        .map_err(|e| postmortem::error::Error::new(e.to_string()))?
+        .args;
+    let (records, stats) = load_and_compute(ctx, &args.filter, args.by.into())?;
+    drop(records);
+    crate::render::json::to_bytes(&stats)
+}
+
+/// `stats` as typed with no flags: its defaults, from clap itself.
+#[derive(clap::Parser)]
+struct StatsDefaults {
+    #[command(flatten)]
+    args: StatsArgs,
+}

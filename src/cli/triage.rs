@@ -66,16 +66,7 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
     };
     let triage = compute(records, &rules);
     postmortem::trace::mark("triage rules applied");
-    // Commits that say `Fixes-Postmortem: PM-…#N`: shown, not acted on
-    // (a read never commits). A history that cannot be read only costs
-    // this section.
-    let fixes = postmortem::store::fixes::pending(&ctx.store, records).unwrap_or_else(|e| {
-        ctx.out.warn(&format!(
-            "Fixes-Postmortem trailers were not read: {}",
-            e.message
-        ));
-        Vec::new()
-    });
+    let fixes = pending_fixes(ctx, records);
     postmortem::trace::mark("triage computed");
     if args.json {
         return crate::render::json::print(&TriageJson {
@@ -101,6 +92,51 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
         assign_walk(ctx, &triage.unassigned)?;
     }
     Ok(())
+}
+
+/// Commits that say `Fixes-Postmortem: PM-…#N`: shown, not acted on
+/// (a read never commits). A history that cannot be read only costs
+/// this section.
+fn pending_fixes(
+    ctx: &Ctx,
+    records: &[postmortem::record::Record],
+) -> Vec<postmortem::store::fixes::Pending> {
+    postmortem::store::fixes::pending(&ctx.store, records).unwrap_or_else(|e| {
+        ctx.out.warn(&format!(
+            "Fixes-Postmortem trailers were not read: {}",
+            e.message
+        ));
+        Vec::new()
+    })
+}
+
+/// `triage --json` with its defaults, as bytes (for `serve`): the same
+/// sections and fields, from the same code.
+pub fn default_json(ctx: &Ctx) -> Result<Vec<u8>> {
+    let args = <TriageDefaults as clap::Parser>::try_parse_from(["triage"])
+        .map_err(|e| Error::new(e.to_string()))?
+        .args;
+    let since = ctx.time("--closed-since", &args.closed_since)?;
+    let records = ctx.records(None, Detail::Slim)?;
+    let rules = Rules {
+        config: &ctx.config,
+        now: ctx.now,
+        since: since.0,
+        mine: None,
+    };
+    let triage = compute(&records, &rules);
+    let fixes = pending_fixes(ctx, &records);
+    crate::render::json::to_bytes(&TriageJson {
+        triage: &triage,
+        fixed_by_commits: &fixes,
+    })
+}
+
+/// `triage` as typed with no flags: its defaults, from clap itself.
+#[derive(clap::Parser)]
+struct TriageDefaults {
+    #[command(flatten)]
+    args: TriageArgs,
 }
 
 /// Offers each unassigned record to the roster (or, without one, to the

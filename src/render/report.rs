@@ -11,10 +11,10 @@ use postmortem::record::Record;
 use postmortem::text as sanitize;
 use postmortem::time::TimeView;
 
-/// Rows per table on the wall page: what fits 1080 lines (under the
-/// field-report lead) at a size
-/// readable across a room; the rest are counted.
-const ROWS: usize = 4;
+/// Rows per table the wall page carries at most; the rest are counted in
+/// its "and N more". The page itself hides whole rows that do not fit its
+/// screen and counts them there too (`fit` in templates/report.html).
+const ROWS: usize = 30;
 
 pub struct Reports {
     env: Environment<'static>,
@@ -113,6 +113,15 @@ impl Reports {
         )
     }
 
+    /// `serve`'s readable page of one record (templates/record.html).
+    pub fn record_page(&self, r: &Record) -> Result<String> {
+        let item = self.record_context(r);
+        self.render(
+            "record.html",
+            context! { r => item.r, d => item.d, zone => self.view.label() },
+        )
+    }
+
     pub fn export_markdown(
         &self,
         records: &[&Record],
@@ -147,17 +156,16 @@ impl Reports {
         // Every one of the recent periods, empty ones as zero, so a quiet
         // week shows as a quiet week.
         let recent = &page.stats.recent_periods;
-        let counts: Vec<(String, usize)> =
-            recent.iter().map(|p| (p.period.clone(), p.count)).collect();
-        let per_period = chart::svg_bars(&counts);
-        let reports: Vec<(String, usize)> = recent
-            .iter()
-            .map(|p| (p.period.clone(), p.field_reports))
-            .collect();
-        let trend: Vec<(String, Option<f64>)> = recent
-            .iter()
-            .map(|p| (p.period.clone(), p.ttr_median_minutes))
-            .collect();
+        let series = |value: &dyn Fn(&postmortem::metrics::stats::PeriodPoint) -> Option<f64>| {
+            recent
+                .iter()
+                .map(|p| (p.period.clone(), value(p)))
+                .collect::<Vec<_>>()
+        };
+        let count = |n: f64| format!("{n:.0}");
+        let per_period = chart::html_bars(&series(&|p| Some(p.count as f64)), count);
+        let reports = chart::html_bars(&series(&|p| Some(p.field_reports as f64)), count);
+        let trend = chart::html_bars(&series(&|p| p.ttr_median_minutes), chart::compact_minutes);
         self.render(
             "report.html",
             context! {
@@ -168,11 +176,13 @@ impl Reports {
                 open => Value::from_serialize(&page.open[..page.open.len().min(ROWS)]),
                 open_more => page.open.len().saturating_sub(ROWS),
                 overdue => Value::from_serialize(&page.overdue[..page.overdue.len().min(ROWS)]),
+                owners => Value::from_serialize(&page.owners[..page.owners.len().min(ROWS)]),
+                live => page.live.as_ref().map(Value::from_serialize),
                 overdue_more => page.overdue.len().saturating_sub(ROWS),
                 charts => context! {
-                    field_reports => Value::from_safe_string(chart::svg_bars(&reports)),
+                    field_reports => Value::from_safe_string(reports),
                     per_period => Value::from_safe_string(per_period),
-                    ttr_trend => Value::from_safe_string(chart::svg_trend(&trend)),
+                    ttr_trend => Value::from_safe_string(trend),
                 },
             },
         )
@@ -210,4 +220,23 @@ pub struct WallPage<'a> {
     pub stats: &'a Stats,
     pub open: Vec<OpenRow>,
     pub overdue: &'a [ActionRef<'a>],
+    /// Each overdue action's owner by name, in the same order.
+    pub owners: &'a [Option<String>],
+    pub live: Option<Live>,
+}
+
+/// What `serve`'s page adds: it polls for a newer page and says how
+/// current its records are.
+#[derive(serde::Serialize)]
+pub struct Live {
+    pub poll_seconds: u64,
+    /// The time of the records branch's newest commit (`None`: no records
+    /// branch yet).
+    pub as_of: Option<String>,
+    /// When the remote was last fetched.
+    pub fetched: Option<String>,
+    /// Why the last fetch failed.
+    pub warning: Option<String>,
+    /// Why nothing is fetched.
+    pub note: Option<String>,
 }

@@ -686,3 +686,55 @@ fn suggested_branch(session: &Session) -> String {
         .collect();
     format!("pm-review/{who}-{}", session.today())
 }
+
+/// What one `follow` found on the remote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Followed {
+    /// No remote to fetch from: the records are this clone's.
+    NoRemote,
+    /// The records branch already holds everything the remote has.
+    Current,
+    /// The records branch moved forward by this many commits.
+    Moved { came_in: usize },
+    /// This clone has commits of its own the remote lacks, and the remote
+    /// has some this clone lacks: left as it is, for `sync` to merge.
+    Diverged { behind: usize },
+}
+
+/// The read-only side of `sync` (for `serve`): fetch the records branch
+/// and, only when that is a fast-forward, move the local records branch
+/// to the remote's tip through the same transaction as `sync` (the work
+/// tree where it is checked out follows). Never merges, never commits,
+/// never pushes; the user's own branches are not touched.
+pub fn follow(session: &Session) -> Result<Followed> {
+    let store = &session.store;
+    if branch::remote_of(&store.repo, store.location.name()).is_none() {
+        return Ok(Followed::NoRemote);
+    }
+    refuse_the_code_branch(session)?;
+    let up = git_sync::upstream(store)?;
+    let Some(theirs) = git_sync::fetch(store, &up, false)? else {
+        return Ok(Followed::Current);
+    };
+    let repo = &store.repo;
+    let ours = branch::tip(repo, &store.location.refname)?;
+    let came_in = match ours {
+        Some(o) if o == theirs || repo.graph_descendant_of(o, theirs)? => {
+            return Ok(Followed::Current);
+        }
+        Some(o) if repo.graph_descendant_of(theirs, o)? => repo.graph_ahead_behind(o, theirs)?.1,
+        None => count(store, theirs, None)?,
+        Some(o) => {
+            return Ok(Followed::Diverged {
+                behind: repo.graph_ahead_behind(o, theirs)?.1,
+            });
+        }
+    };
+    store.moved();
+    if !move_branch(session, ours, theirs)? {
+        // A write of ours landed meanwhile: the next round looks again.
+        return Ok(Followed::Current);
+    }
+    store.moved();
+    Ok(Followed::Moved { came_in })
+}

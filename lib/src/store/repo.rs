@@ -263,6 +263,22 @@ impl Store {
         Ok(s)
     }
 
+    /// The records branch's tip as it is on disk now, whatever this store
+    /// read before: how a long-running reader (`serve`) notices a move.
+    pub fn tip_now(&self) -> Result<Option<Oid>> {
+        branch::tip(&self.repo, &self.location.refname)
+    }
+
+    /// When a commit was made (its committer time).
+    pub fn commit_time(&self, commit: Oid) -> Result<chrono::DateTime<chrono::FixedOffset>> {
+        let t = self.repo.find_commit(commit)?.time();
+        let offset = chrono::FixedOffset::east_opt(t.offset_minutes() * 60)
+            .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("zero offset"));
+        Ok(chrono::DateTime::from_timestamp(t.seconds(), 0)
+            .unwrap_or_default()
+            .with_timezone(&offset))
+    }
+
     /// The branch moved: the next read looks again.
     pub fn moved(&self) {
         self.snapshot.set(None);
