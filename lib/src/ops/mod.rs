@@ -22,6 +22,7 @@ pub mod reopen;
 pub mod search;
 pub mod sync;
 pub mod timeline;
+pub mod tracker;
 pub mod undo;
 pub mod update;
 pub mod withdraw;

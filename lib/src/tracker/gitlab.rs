@@ -1,0 +1,105 @@
+//! GitLab through `glab`: `glab issue create --yes` prints the new issue's
+//! URL; `glab issue view N -F json` gives the API's issue (`state`
+//! `opened`/`closed`, `closed_at`, `closed_by`); `glab issue close N`
+//! closes it. GitLab has no "not planned": a closed issue is done.
+
+use super::{Link, NewIssue, State, run::Cli};
+use crate::error::Result;
+
+pub static CLI: Cli = Cli {
+    program: "glab",
+    service: "GitLab",
+    login: "glab auth login",
+    install: "https://gitlab.com/gitlab-org/cli",
+};
+
+pub fn create_args(repo: Option<&str>, issue: &NewIssue) -> Vec<String> {
+    let mut args: Vec<String> = vec!["issue".into(), "create".into()];
+    if let Some(r) = repo {
+        args.extend(["--repo".into(), r.to_string()]);
+    }
+    args.extend([
+        "--title".into(),
+        issue.title.clone(),
+        "--description".into(),
+        issue.body.clone(),
+        "--yes".into(),
+    ]);
+    if let Some(l) = &issue.label {
+        args.extend(["--label".into(), l.clone()]);
+    }
+    args
+}
+
+/// `https://gitlab.com/acme/ops/api/-/issues/7` → `acme/ops/api#7`.
+pub fn created(said: &str) -> Option<Link> {
+    let url = super::url_in(said, |u| u.contains("/-/issues/"))?;
+    let (repo, n) = url.split_once("://")?.1.split_once('/')?.1.split_once("/-/issues/")?;
+    let n = n.trim_end_matches('/');
+    Some(Link {
+        reference: format!("{repo}#{n}"),
+        url,
+    })
+}
+
+pub fn view_args(reference: &str) -> Result<Vec<String>> {
+    let (repo, n) = super::split_ref(reference)?;
+    Ok(["issue", "view", n, "--repo", repo, "--output", "json"]
+        .map(String::from)
+        .to_vec())
+}
+
+pub fn close_args(reference: &str) -> Result<Vec<String>> {
+    let (repo, n) = super::split_ref(reference)?;
+    Ok(["issue", "close", n, "--repo", repo].map(String::from).to_vec())
+}
+
+#[derive(serde::Deserialize)]
+struct View {
+    state: String,
+    #[serde(default)]
+    closed_at: Option<String>,
+    #[serde(default)]
+    closed_by: Option<User>,
+}
+
+#[derive(serde::Deserialize)]
+struct User {
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+pub fn state(json: &str) -> std::result::Result<State, String> {
+    let v: View = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    if v.state != "closed" {
+        return Ok(State::Open);
+    }
+    let by = v.closed_by.and_then(|u| u.username.or(u.name));
+    Ok(State::Completed(super::closing(
+        v.closed_at.as_deref(),
+        by.as_deref(),
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_printed_url_names_the_issue_in_its_group() {
+        let l = created("https://gitlab.com/acme/ops/api/-/issues/7\n").unwrap();
+        assert_eq!(l.reference, "acme/ops/api#7");
+    }
+
+    #[test]
+    fn a_closed_issue_names_its_closer() {
+        let j = r#"{"iid":7,"state":"closed","closed_at":"2026-11-30T12:00:00.000Z","closed_by":{"username":"carol","name":"Carol"},"web_url":"u"}"#;
+        match state(j).unwrap() {
+            State::Completed(c) => assert_eq!(c.by.as_deref(), Some("carol")),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(state(r#"{"state":"opened"}"#).unwrap(), State::Open);
+    }
+}
