@@ -223,11 +223,8 @@ pub fn run(ctx: &Ctx, cmd: ActionCommand) -> Result<()> {
         }
         ActionCommand::Push(args) => push(ctx, &args)?,
         ActionCommand::Pull(args) => {
-            let pulled = postmortem::ops::tracker::pull(
-                ctx,
-                args.id.as_deref(),
-                !args.no_close_remote,
-            )?;
+            let pulled =
+                postmortem::ops::tracker::pull(ctx, args.id.as_deref(), !args.no_close_remote)?;
             report_pulled(ctx, &pulled, false);
             if let Some(first) = pulled.unreachable.into_iter().next() {
                 return Err(first);
@@ -253,7 +250,11 @@ fn push(ctx: &Ctx, args: &PushArgs) -> Result<()> {
     )?;
     match pushed {
         Pushed::Made { done, n, link } => {
-            report(ctx, &done, &format!("action #{n} filed as {}", link.reference));
+            report(
+                ctx,
+                &done,
+                &format!("action #{n} filed as {}", link.reference),
+            );
             crate::output::print_after_commit(&format!("{}\n", link.url), done.record.id.as_str());
         }
         Pushed::Already { n, reference, url } => {

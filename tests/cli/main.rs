@@ -4,6 +4,7 @@
 mod helpers;
 mod support;
 mod team;
+mod tracker_standins;
 mod trust;
 
 mod architecture;
@@ -28,5 +29,6 @@ mod snapshots;
 mod sources;
 mod team_clock;
 mod terminal;
+mod trackers;
 mod week;
 mod writeup;

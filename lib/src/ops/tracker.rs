@@ -19,7 +19,11 @@ pub enum Pushed {
     /// A new issue, recorded in the item.
     Made { done: Outcome, n: u32, link: Link },
     /// The item has an issue already: nothing was made.
-    Already { n: u32, reference: String, url: Option<String> },
+    Already {
+        n: u32,
+        reference: String,
+        url: Option<String>,
+    },
 }
 
 /// Files item `ID#N` as an issue in `to` (`target`: a repository or
@@ -283,7 +287,10 @@ fn apply(
     let mut kept = Vec::new();
     for (n, t, reference, step) in steps {
         if step == Step::CloseRemote {
-            let comment = format!("Fixed: {}#{n} was done by a commit (Fixes-Postmortem).", entry.id);
+            let comment = format!(
+                "Fixed: {}#{n} was done by a commit (Fixes-Postmortem).",
+                entry.id
+            );
             if down.contains(&t) {
                 continue;
             }
@@ -359,7 +366,9 @@ fn describe(n: u32, reference: &str, step: &Step) -> String {
             format!("action #{n} won't be fixed: {reference} was {why}{}", by(c))
         }
         Step::Reopen => format!("action #{n} open again: {reference} was reopened"),
-        Step::Note(state, _) => format!("action #{n}: {reference} is {state} (the item already agrees)"),
+        Step::Note(state, _) => {
+            format!("action #{n}: {reference} is {state} (the item already agrees)")
+        }
         Step::CloseRemote => format!("action #{n}: closed {reference}, fixed by a commit"),
     }
 }
@@ -371,9 +380,18 @@ mod tests {
     #[test]
     fn remotes_become_web_addresses() {
         let web = |s| web_address(s);
-        assert_eq!(web("git@github.com:acme/api.git").as_deref(), Some("https://github.com/acme/api"));
-        assert_eq!(web("https://github.com/acme/api.git").as_deref(), Some("https://github.com/acme/api"));
-        assert_eq!(web("https://tok@gitlab.com/g/p").as_deref(), Some("https://gitlab.com/g/p"));
+        assert_eq!(
+            web("git@github.com:acme/api.git").as_deref(),
+            Some("https://github.com/acme/api")
+        );
+        assert_eq!(
+            web("https://github.com/acme/api.git").as_deref(),
+            Some("https://github.com/acme/api")
+        );
+        assert_eq!(
+            web("https://tok@gitlab.com/g/p").as_deref(),
+            Some("https://gitlab.com/g/p")
+        );
         assert_eq!(web("/tmp/remote.git"), None);
     }
 }

@@ -33,7 +33,12 @@ pub fn create_args(repo: Option<&str>, issue: &NewIssue) -> Vec<String> {
 /// `https://github.com/acme/api/issues/123` → `acme/api#123`.
 pub fn created(said: &str) -> Option<Link> {
     let url = super::url_in(said, |u| u.contains("/issues/"))?;
-    let (repo, n) = url.split_once("://")?.1.split_once('/')?.1.split_once("/issues/")?;
+    let (repo, n) = url
+        .split_once("://")?
+        .1
+        .split_once('/')?
+        .1
+        .split_once("/issues/")?;
     let n = n.trim_end_matches('/');
     Some(Link {
         reference: format!("{repo}#{n}"),
@@ -43,16 +48,34 @@ pub fn created(said: &str) -> Option<Link> {
 
 pub fn view_args(reference: &str) -> Result<Vec<String>> {
     let (repo, n) = super::split_ref(reference)?;
-    Ok(["issue", "view", n, "--repo", repo, "--json", "state,stateReason,closedAt,url"]
-        .map(String::from)
-        .to_vec())
+    Ok([
+        "issue",
+        "view",
+        n,
+        "--repo",
+        repo,
+        "--json",
+        "state,stateReason,closedAt,url",
+    ]
+    .map(String::from)
+    .to_vec())
 }
 
 pub fn close_args(reference: &str, comment: &str) -> Result<Vec<String>> {
     let (repo, n) = super::split_ref(reference)?;
-    Ok(["issue", "close", n, "--repo", repo, "--reason", "completed", "--comment", comment]
-        .map(String::from)
-        .to_vec())
+    Ok([
+        "issue",
+        "close",
+        n,
+        "--repo",
+        repo,
+        "--reason",
+        "completed",
+        "--comment",
+        comment,
+    ]
+    .map(String::from)
+    .to_vec())
 }
 
 #[derive(serde::Deserialize)]
@@ -72,7 +95,12 @@ pub fn state(json: &str) -> std::result::Result<State, String> {
     }
     // gh names no closer in this JSON; the commit names who read it.
     let closing = super::closing(v.closed_at.as_deref(), None);
-    match v.state_reason.as_deref().map(str::to_ascii_uppercase).as_deref() {
+    match v
+        .state_reason
+        .as_deref()
+        .map(str::to_ascii_uppercase)
+        .as_deref()
+    {
         Some("NOT_PLANNED") => Ok(State::NotPlanned(closing, "closed as not planned".into())),
         Some("DUPLICATE") => Ok(State::NotPlanned(closing, "closed as a duplicate".into())),
         _ => Ok(State::Completed(closing)),
@@ -85,7 +113,8 @@ mod tests {
 
     #[test]
     fn the_printed_url_names_the_issue() {
-        let l = created("\nCreating issue in acme/api\n\nhttps://github.com/acme/api/issues/123\n").unwrap();
+        let l = created("\nCreating issue in acme/api\n\nhttps://github.com/acme/api/issues/123\n")
+            .unwrap();
         assert_eq!(l.reference, "acme/api#123");
         assert_eq!(l.url, "https://github.com/acme/api/issues/123");
         assert!(created("no link").is_none());

@@ -34,7 +34,12 @@ pub fn create_args(repo: Option<&str>, issue: &NewIssue) -> Vec<String> {
 /// `https://gitlab.com/acme/ops/api/-/issues/7` → `acme/ops/api#7`.
 pub fn created(said: &str) -> Option<Link> {
     let url = super::url_in(said, |u| u.contains("/-/issues/"))?;
-    let (repo, n) = url.split_once("://")?.1.split_once('/')?.1.split_once("/-/issues/")?;
+    let (repo, n) = url
+        .split_once("://")?
+        .1
+        .split_once('/')?
+        .1
+        .split_once("/-/issues/")?;
     let n = n.trim_end_matches('/');
     Some(Link {
         reference: format!("{repo}#{n}"),
@@ -51,7 +56,9 @@ pub fn view_args(reference: &str) -> Result<Vec<String>> {
 
 pub fn close_args(reference: &str) -> Result<Vec<String>> {
     let (repo, n) = super::split_ref(reference)?;
-    Ok(["issue", "close", n, "--repo", repo].map(String::from).to_vec())
+    Ok(["issue", "close", n, "--repo", repo]
+        .map(String::from)
+        .to_vec())
 }
 
 #[derive(serde::Deserialize)]

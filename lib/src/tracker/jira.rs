@@ -40,7 +40,11 @@ pub fn create_args(project: Option<&str>, issue: &NewIssue, cfg: &TrackerConfig)
 /// `https://acme.atlassian.net/browse/OPS-42` → `OPS-42`.
 pub fn created(said: &str) -> Option<Link> {
     let url = super::url_in(said, |u| u.contains("/browse/"))?;
-    let key = url.rsplit_once("/browse/")?.1.trim_end_matches('/').to_string();
+    let key = url
+        .rsplit_once("/browse/")?
+        .1
+        .trim_end_matches('/')
+        .to_string();
     (!key.is_empty()).then_some(Link {
         reference: key,
         url,

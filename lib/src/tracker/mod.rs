@@ -159,7 +159,9 @@ pub fn close(tracker: Tracker, reference: &str, comment: &str, place: &Place<'_>
 fn split_ref(reference: &str) -> Result<(&str, &str)> {
     reference
         .rsplit_once('#')
-        .filter(|(repo, n)| !repo.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|(repo, n)| {
+            !repo.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+        })
         .ok_or_else(|| {
             Error::new(format!(
                 "ref = \"{}\" is not OWNER/REPO#NUMBER: correct it with `devops postmortem edit`",

@@ -100,8 +100,10 @@ fn missing(cli: &Cli) -> Error {
         "{} (the {} CLI) is not installed or not on PATH",
         cli.program, cli.service
     ))
-    .hint(format!("install it ({}), then log in:", cli.install))
-    .hint(Hint::shell(cli.login))
+    .hint_run(
+        format!("install it from {}, then log in", cli.install),
+        Hint::shell(cli.login),
+    )
 }
 
 /// Words in a CLI's complaint that mean "not logged in".
