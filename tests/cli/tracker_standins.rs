@@ -110,6 +110,21 @@ impl Trackers {
             .unwrap()
     }
 
+    /// A command line pasted in `repo`, as its person: their HOME and
+    /// clock, the stand-ins and `devops` on PATH.
+    pub fn paste_in(&self, repo: &TestRepo, line: &str) -> Output {
+        std::process::Command::new("/bin/sh")
+            .args(["-c", line])
+            .current_dir(repo.path())
+            .env_clear()
+            .envs(self.env())
+            .env("HOME", repo.home.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("DEVOPS_PM_NOW", &repo.now)
+            .output()
+            .unwrap()
+    }
+
     /// A file the stand-in keeps for an issue (`title`, `state`, …).
     pub fn issue(&self, tool: &str, key: &str, file: &str) -> String {
         std::fs::read_to_string(self.state(tool).join(key).join(file))

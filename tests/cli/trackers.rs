@@ -408,3 +408,40 @@ fn no_close_remote_leaves_the_issue_open() {
         "{help}"
     );
 }
+
+#[test]
+fn the_readme_lines_run_as_written() {
+    let (repo, t) = (TestRepo::new(), Trackers::new());
+    let id = with_item(&repo, "Add retries");
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let section = readme
+        .split("### Action items in the team's tracker")
+        .nth(1)
+        .unwrap();
+    let block = section
+        .split("```sh\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    let mut ran = 0;
+    for line in block.lines() {
+        let cmd = line
+            .split("  #")
+            .next()
+            .unwrap()
+            .trim()
+            .replace("k7x3", &id);
+        if cmd == "devops pm action pull" {
+            t.on_tracker("gh", &["issue", "close", "1", "--reason", "completed"]);
+        }
+        let out = t.paste_in(&repo, &cmd);
+        assert!(out.status.success(), "{cmd}: {}", stderr(&out));
+        ran += 1;
+    }
+    assert_eq!(ran, 2);
+    assert_eq!(s(&item(&repo, &id), "status"), "done");
+}
