@@ -8,6 +8,9 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+/// What the three share, sourced from `$STANDIN_LIB`.
+const COMMON: &str = include_str!("standins/common.sh");
+
 const SCRIPTS: [(&str, &str); 3] = [
     ("gh", include_str!("standins/gh.sh")),
     ("glab", include_str!("standins/glab.sh")),
@@ -26,7 +29,7 @@ impl Trackers {
         let t = Trackers {
             dir: tempfile::tempdir().unwrap(),
         };
-        for d in ["bin", "tools", "state"] {
+        for d in ["bin", "tools", "state", "lib"] {
             std::fs::create_dir(t.dir.path().join(d)).unwrap();
         }
         for (name, script) in SCRIPTS {
@@ -35,6 +38,7 @@ impl Trackers {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
         }
+        std::fs::write(t.dir.path().join("lib/common.sh"), COMMON).unwrap();
         let git = which("git").expect("git on PATH");
         std::os::unix::fs::symlink(git, t.dir.path().join("tools/git")).unwrap();
         t
@@ -57,6 +61,7 @@ impl Trackers {
         vec![
             ("PATH", self.path()),
             ("STANDIN_STATE", self.dir.path().join("state").into()),
+            ("STANDIN_LIB", self.dir.path().join("lib").into()),
             ("STANDIN_SYSTEM_PATH", std::env::var_os("PATH").unwrap()),
         ]
     }

@@ -23,7 +23,7 @@ fn item(repo: &TestRepo, id: &str) -> toml::Table {
 
 fn instant(t: &toml::Table, key: &str) -> chrono::DateTime<chrono::FixedOffset> {
     let v = t.get(key).unwrap_or_else(|| panic!("no {key} in {t:?}"));
-    chrono::DateTime::parse_from_rfc3339(&v.to_string().trim_matches('"').to_string()).unwrap()
+    chrono::DateTime::parse_from_rfc3339(v.to_string().trim_matches('"')).unwrap()
 }
 
 fn config(repo: &TestRepo, text: &str) {
@@ -413,20 +413,7 @@ fn no_close_remote_leaves_the_issue_open() {
 fn the_readme_lines_run_as_written() {
     let (repo, t) = (TestRepo::new(), Trackers::new());
     let id = with_item(&repo, "Add retries");
-    let readme =
-        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-            .unwrap();
-    let section = readme
-        .split("### Action items in the team's tracker")
-        .nth(1)
-        .unwrap();
-    let block = section
-        .split("```sh\n")
-        .nth(1)
-        .unwrap()
-        .split("```")
-        .next()
-        .unwrap();
+    let block = readme_sh_block("### Action items in the team's tracker");
     let mut ran = 0;
     for line in block.lines() {
         let cmd = line

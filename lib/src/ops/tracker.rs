@@ -17,7 +17,11 @@ use crate::tracker::{self, Closing, Link, NewIssue, Place, State, Tracker};
 /// What `push` did.
 pub enum Pushed {
     /// A new issue, recorded in the item.
-    Made { done: Outcome, n: u32, link: Link },
+    Made {
+        done: Box<Outcome>,
+        n: u32,
+        link: Link,
+    },
     /// The item has an issue already: nothing was made.
     Already {
         n: u32,
@@ -74,7 +78,7 @@ pub fn push(
         )
     })?;
     Ok(Pushed::Made {
-        done: Outcome::of(done),
+        done: Box::new(Outcome::of(done)),
         n,
         link,
     })

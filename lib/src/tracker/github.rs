@@ -14,68 +14,28 @@ pub static CLI: Cli = Cli {
 };
 
 pub fn create_args(repo: Option<&str>, issue: &NewIssue) -> Vec<String> {
-    let mut args: Vec<String> = vec!["issue".into(), "create".into()];
-    if let Some(r) = repo {
-        args.extend(["--repo".into(), r.to_string()]);
-    }
-    args.extend([
-        "--title".into(),
-        issue.title.clone(),
-        "--body".into(),
-        issue.body.clone(),
-    ]);
-    if let Some(l) = &issue.label {
-        args.extend(["--label".into(), l.clone()]);
-    }
-    args
+    super::create_args(("--repo", repo), ("--title", "--body"), &[], issue)
 }
 
 /// `https://github.com/acme/api/issues/123` → `acme/api#123`.
 pub fn created(said: &str) -> Option<Link> {
-    let url = super::url_in(said, |u| u.contains("/issues/"))?;
-    let (repo, n) = url
-        .split_once("://")?
-        .1
-        .split_once('/')?
-        .1
-        .split_once("/issues/")?;
-    let n = n.trim_end_matches('/');
-    Some(Link {
-        reference: format!("{repo}#{n}"),
-        url,
-    })
+    super::numbered_in(said, "/issues/")
 }
 
 pub fn view_args(reference: &str) -> Result<Vec<String>> {
-    let (repo, n) = super::split_ref(reference)?;
-    Ok([
-        "issue",
+    super::numbered_args(
         "view",
-        n,
-        "--repo",
-        repo,
-        "--json",
-        "state,stateReason,closedAt,url",
-    ]
-    .map(String::from)
-    .to_vec())
+        reference,
+        &["--json", "state,stateReason,closedAt,url"],
+    )
 }
 
 pub fn close_args(reference: &str, comment: &str) -> Result<Vec<String>> {
-    let (repo, n) = super::split_ref(reference)?;
-    Ok([
-        "issue",
+    super::numbered_args(
         "close",
-        n,
-        "--repo",
-        repo,
-        "--reason",
-        "completed",
-        "--comment",
-        comment,
-    ]
-    .map(String::from)
-    .to_vec())
+        reference,
+        &["--reason", "completed", "--comment", comment],
+    )
 }
 
 #[derive(serde::Deserialize)]

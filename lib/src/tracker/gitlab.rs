@@ -14,51 +14,25 @@ pub static CLI: Cli = Cli {
 };
 
 pub fn create_args(repo: Option<&str>, issue: &NewIssue) -> Vec<String> {
-    let mut args: Vec<String> = vec!["issue".into(), "create".into()];
-    if let Some(r) = repo {
-        args.extend(["--repo".into(), r.to_string()]);
-    }
-    args.extend([
-        "--title".into(),
-        issue.title.clone(),
-        "--description".into(),
-        issue.body.clone(),
-        "--yes".into(),
-    ]);
-    if let Some(l) = &issue.label {
-        args.extend(["--label".into(), l.clone()]);
-    }
-    args
+    super::create_args(
+        ("--repo", repo),
+        ("--title", "--description"),
+        &["--yes"],
+        issue,
+    )
 }
 
 /// `https://gitlab.com/acme/ops/api/-/issues/7` → `acme/ops/api#7`.
 pub fn created(said: &str) -> Option<Link> {
-    let url = super::url_in(said, |u| u.contains("/-/issues/"))?;
-    let (repo, n) = url
-        .split_once("://")?
-        .1
-        .split_once('/')?
-        .1
-        .split_once("/-/issues/")?;
-    let n = n.trim_end_matches('/');
-    Some(Link {
-        reference: format!("{repo}#{n}"),
-        url,
-    })
+    super::numbered_in(said, "/-/issues/")
 }
 
 pub fn view_args(reference: &str) -> Result<Vec<String>> {
-    let (repo, n) = super::split_ref(reference)?;
-    Ok(["issue", "view", n, "--repo", repo, "--output", "json"]
-        .map(String::from)
-        .to_vec())
+    super::numbered_args("view", reference, &["--output", "json"])
 }
 
 pub fn close_args(reference: &str) -> Result<Vec<String>> {
-    let (repo, n) = super::split_ref(reference)?;
-    Ok(["issue", "close", n, "--repo", repo]
-        .map(String::from)
-        .to_vec())
+    super::numbered_args("close", reference, &[])
 }
 
 #[derive(serde::Deserialize)]

@@ -18,23 +18,13 @@ pub static CLI: Cli = Cli {
 const DONE: &[&str] = &["done", "fixed", "resolved", "complete", "completed"];
 
 pub fn create_args(project: Option<&str>, issue: &NewIssue, cfg: &TrackerConfig) -> Vec<String> {
-    let mut args: Vec<String> = vec!["issue".into(), "create".into()];
-    if let Some(p) = project {
-        args.extend(["--project".into(), p.to_string()]);
-    }
-    args.extend([
-        "--type".into(),
-        cfg.jira_type.clone(),
-        "--summary".into(),
-        issue.title.clone(),
-        "--body".into(),
-        issue.body.clone(),
-        "--no-input".into(),
-    ]);
-    if let Some(l) = &issue.label {
-        args.extend(["--label".into(), l.clone()]);
-    }
-    args
+    let extra = ["--type", cfg.jira_type.as_str(), "--no-input"];
+    super::create_args(
+        ("--project", project),
+        ("--summary", "--body"),
+        &extra,
+        issue,
+    )
 }
 
 /// `https://acme.atlassian.net/browse/OPS-42` → `OPS-42`.

@@ -179,6 +179,58 @@ fn time(s: &str) -> Option<Timestamp> {
     Some(Timestamp(chrono::SubsecRound::trunc_subsecs(t, 0)))
 }
 
+/// `issue create`: the target under `target.0` when there is one, the
+/// title and body under the CLI's flags for them, `extra`, the label.
+fn create_args(
+    target: (&str, Option<&str>),
+    flags: (&str, &str),
+    extra: &[&str],
+    issue: &NewIssue,
+) -> Vec<String> {
+    let mut args: Vec<String> = vec!["issue".into(), "create".into()];
+    if let (flag, Some(t)) = target {
+        args.extend([flag.to_string(), t.to_string()]);
+    }
+    args.extend([
+        flags.0.to_string(),
+        issue.title.clone(),
+        flags.1.to_string(),
+        issue.body.clone(),
+    ]);
+    args.extend(extra.iter().map(|e| e.to_string()));
+    if let Some(l) = &issue.label {
+        args.extend(["--label".into(), l.clone()]);
+    }
+    args
+}
+
+/// The issue whose URL a CLI printed, `https://HOST/REPO{marker}N`, as
+/// `REPO#N`.
+fn numbered_in(said: &str, marker: &str) -> Option<Link> {
+    let url = url_in(said, |u| u.contains(marker))?;
+    let (repo, n) = url
+        .split_once("://")?
+        .1
+        .split_once('/')?
+        .1
+        .split_once(marker)?;
+    let n = n.trim_end_matches('/');
+    Some(Link {
+        reference: format!("{repo}#{n}"),
+        url,
+    })
+}
+
+/// `issue VERB N --repo REPO ARGS` for the issue `OWNER/REPO#N`.
+fn numbered_args(verb: &str, reference: &str, args: &[&str]) -> Result<Vec<String>> {
+    let (repo, n) = split_ref(reference)?;
+    let mut all: Vec<String> = ["issue", verb, n, "--repo", repo]
+        .map(String::from)
+        .to_vec();
+    all.extend(args.iter().map(|a| a.to_string()));
+    Ok(all)
+}
+
 /// The first `https://…` word of a CLI's output that `keep` accepts.
 fn url_in(said: &str, keep: impl Fn(&str) -> bool) -> Option<String> {
     said.split_whitespace()

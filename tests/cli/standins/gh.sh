@@ -2,20 +2,9 @@
 # Stand-in for GitHub's `gh`: issues are folders under $STANDIN_STATE/gh,
 # answers are gh's own (the URL on create; `--json
 # state,stateReason,closedAt,url` on view; exit 4 when logged out).
-PATH=$STANDIN_SYSTEM_PATH
-d="$STANDIN_STATE/gh"
-mkdir -p "$d"
-if [ "$1 $2" = "auth login" ]; then
-  rm -f "$d/logged-out"
-  printf 'Logged in\n' >&2
-  exit 0
-fi
-if [ -e "$d/logged-out" ]; then
-  printf 'To get started with GitHub CLI, please run:  gh auth login\n' >&2
-  exit 4
-fi
-if [ -e "$d/hang" ]; then sleep 30; fi
-if [ "$1" != issue ]; then printf 'unknown command "%s" for "gh"\n' "$1" >&2; exit 1; fi
+tool=gh login='auth login' logged_out_code=4
+logged_out='To get started with GitHub CLI, please run:  gh auth login'
+. "$STANDIN_LIB/common.sh"
 cmd=$2
 shift 2
 repo=acme/api
@@ -27,15 +16,11 @@ create)
       --title|-t) title=$2; shift 2 ;;
       --body|-b) body=$2; shift 2 ;;
       --label|-l) label=$2; shift 2 ;;
-      *) printf 'unknown flag: %s\n' "$1" >&2; exit 1 ;;
+      *) unknown_flag "$1" ;;
     esac
   done
-  n=$(( $(cat "$d/last" 2>/dev/null || echo 0) + 1 ))
-  echo "$n" > "$d/last"
-  mkdir -p "$d/$n"
-  printf '%s' "$title" > "$d/$n/title"
-  printf '%s' "$body" > "$d/$n/body"
-  printf '%s' "$label" > "$d/$n/label"
+  next_number
+  keep_issue "$n"
   printf '%s' "$repo" > "$d/$n/repo"
   echo OPEN > "$d/$n/state"
   printf '\nCreating issue in %s\n\n' "$repo" >&2
@@ -48,7 +33,7 @@ view)
     case $1 in
       --repo|-R) repo=$2; shift 2 ;;
       --json) fields=$2; shift 2 ;;
-      *) printf 'unknown flag: %s\n' "$1" >&2; exit 1 ;;
+      *) unknown_flag "$1" ;;
     esac
   done
   if [ ! -d "$d/$n" ] || [ "$(cat "$d/$n/repo")" != "$repo" ]; then
@@ -76,7 +61,7 @@ close)
           *) printf 'invalid argument "%s" for "-r, --reason"\n' "$2" >&2; exit 1 ;;
         esac
         shift 2 ;;
-      *) printf 'unknown flag: %s\n' "$1" >&2; exit 1 ;;
+      *) unknown_flag "$1" ;;
     esac
   done
   echo CLOSED > "$d/$n/state"

@@ -2,19 +2,9 @@
 # Stand-in for GitLab's `glab`: issues are folders under
 # $STANDIN_STATE/glab, answers are glab's own (the URL on create; the
 # API's issue JSON on `view -F json`).
-PATH=$STANDIN_SYSTEM_PATH
-d="$STANDIN_STATE/glab"
-mkdir -p "$d"
-if [ "$1 $2" = "auth login" ]; then
-  rm -f "$d/logged-out"
-  printf 'Logged in\n' >&2
-  exit 0
-fi
-if [ -e "$d/logged-out" ]; then
-  printf 'ERROR: 401 Unauthorized. Run `glab auth login` to authenticate.\n' >&2
-  exit 1
-fi
-if [ "$1" != issue ]; then printf 'unknown command "%s" for "glab"\n' "$1" >&2; exit 1; fi
+tool=glab login='auth login' logged_out_code=1
+logged_out='ERROR: 401 Unauthorized. Run `glab auth login` to authenticate.'
+. "$STANDIN_LIB/common.sh"
 cmd=$2
 shift 2
 repo=acme/api
@@ -27,15 +17,11 @@ create)
       --description|-d) body=$2; shift 2 ;;
       --label|-l) label=$2; shift 2 ;;
       --yes|-y) shift ;;
-      *) printf 'unknown flag: %s\n' "$1" >&2; exit 1 ;;
+      *) unknown_flag "$1" ;;
     esac
   done
-  n=$(( $(cat "$d/last" 2>/dev/null || echo 0) + 1 ))
-  echo "$n" > "$d/last"
-  mkdir -p "$d/$n"
-  printf '%s' "$title" > "$d/$n/title"
-  printf '%s' "$body" > "$d/$n/body"
-  printf '%s' "$label" > "$d/$n/label"
+  next_number
+  keep_issue "$n"
   printf '%s' "$repo" > "$d/$n/repo"
   echo opened > "$d/$n/state"
   printf '\nCreating issue in %s\n' "$repo" >&2
@@ -48,7 +34,7 @@ view)
     case $1 in
       --repo|-R) repo=$2; shift 2 ;;
       --output|-F) format=$2; shift 2 ;;
-      *) printf 'unknown flag: %s\n' "$1" >&2; exit 1 ;;
+      *) unknown_flag "$1" ;;
     esac
   done
   if [ ! -d "$d/$n" ]; then printf 'ERROR: 404 Not Found\n' >&2; exit 1; fi

@@ -2,19 +2,10 @@
 # Stand-in for ankitpokhrel/jira-cli's `jira`: issues are folders under
 # $STANDIN_STATE/jira, answers are jira-cli's own (the browse URL on
 # create; the API's issue JSON on `view --raw`).
-PATH=$STANDIN_SYSTEM_PATH
-d="$STANDIN_STATE/jira"
-mkdir -p "$d"
-if [ "$1" = init ]; then
-  rm -f "$d/logged-out"
-  printf 'Logged in\n' >&2
-  exit 0
-fi
-if [ -e "$d/logged-out" ]; then
-  printf "Missing configuration file.\nRun 'jira init' to configure the tool.\n" >&2
-  exit 1
-fi
-if [ "$1" != issue ]; then printf 'unknown command "%s" for "jira"\n' "$1" >&2; exit 1; fi
+tool=jira login=init logged_out_code=1
+logged_out="Missing configuration file.
+Run 'jira init' to configure the tool."
+. "$STANDIN_LIB/common.sh"
 cmd=$2
 shift 2
 project=OPS
@@ -28,16 +19,12 @@ create)
       --body|-b) body=$2; shift 2 ;;
       --label|-l) label=$2; shift 2 ;;
       --no-input) shift ;;
-      *) printf 'unknown flag: %s\n' "$1" >&2; exit 1 ;;
+      *) unknown_flag "$1" ;;
     esac
   done
-  n=$(( $(cat "$d/last" 2>/dev/null || echo 0) + 1 ))
-  echo "$n" > "$d/last"
+  next_number
   key="$project-$n"
-  mkdir -p "$d/$key"
-  printf '%s' "$title" > "$d/$key/title"
-  printf '%s' "$body" > "$d/$key/body"
-  printf '%s' "$label" > "$d/$key/label"
+  keep_issue "$key"
   printf '%s' "$type" > "$d/$key/type"
   printf 'To Do' > "$d/$key/status"
   printf '\342\234\223 Issue created\nhttps://acme.atlassian.net/browse/%s\n' "$key"
@@ -66,7 +53,7 @@ move)
     case $1 in
       --comment) printf '%s' "$2" > "$d/$key/comment"; shift 2 ;;
       --resolution|-R) resolution=$2; shift 2 ;;
-      *) printf 'unknown flag: %s\n' "$1" >&2; exit 1 ;;
+      *) unknown_flag "$1" ;;
     esac
   done
   printf '%s' "$to" > "$d/$key/status"
