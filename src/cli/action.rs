@@ -59,7 +59,8 @@ pub struct PushArgs {
     after_help = "Reads each linked issue through its tracker's CLI: closed as completed → done \
 (at the tracker's closing time), closed as not planned → wontfix with the tracker's words, \
 reopened → open; one commit per record changed, by you. An item a Fixes-Postmortem trailer \
-finished closes its issue (--no-close-remote: left open). `sync` does all this too.\n\n\
+finished closes its issue (--no-close-remote: left open). Items finished here and closed there \
+more than 90 days ago are read only for the record named. `sync` does all this too.\n\n\
 Examples:\n  devops postmortem action pull\n  devops postmortem action pull k7x3"
 )]
 pub struct PullArgs {

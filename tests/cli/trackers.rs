@@ -432,3 +432,66 @@ fn the_readme_lines_run_as_written() {
     assert_eq!(ran, 2);
     assert_eq!(s(&item(&repo, &id), "status"), "done");
 }
+
+#[test]
+fn an_item_settled_long_ago_is_read_only_for_its_record() {
+    let (repo, t) = (TestRepo::new(), Trackers::new());
+    let id = with_item(&repo, "Add retries");
+    t.ok(
+        &repo,
+        &["action", "push", &format!("{id}#1"), "--to", "github"],
+    );
+    t.on_tracker("gh", &["issue", "close", "1", "--reason", "completed"]);
+    t.ok(&repo, &["action", "pull"]);
+    t.on_tracker("gh", &["issue", "reopen", "1"]);
+    let months_later = |args: &[&str]| {
+        let out = repo
+            .cmd_in(repo.path())
+            .envs(t.env())
+            .env("DEVOPS_PM_NOW", "2027-06-01T10:00:00+09:00")
+            .arg("postmortem")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stderr(&out)
+    };
+    let said = months_later(&["action", "pull"]);
+    assert!(said.contains("0 linked item(s) read"), "{said}");
+    assert_eq!(s(&item(&repo, &id), "status"), "done");
+    months_later(&["action", "pull", &id]);
+    assert_eq!(s(&item(&repo, &id), "status"), "open", "named, it is read");
+}
+
+#[test]
+fn a_pull_makes_one_commit_per_record_changed() {
+    let (repo, t) = (TestRepo::new(), Trackers::new());
+    let first = with_item(&repo, "Add retries");
+    repo.ok(&["action", "add", &first, "Alert on retries"]);
+    let second = with_item(&repo, "Pin the client");
+    repo.ok(&["action", "add", &second, "Document the pin"]);
+    for item in [
+        &format!("{first}#1"),
+        &format!("{first}#2"),
+        &format!("{second}#1"),
+        &format!("{second}#2"),
+    ] {
+        t.ok(&repo, &["action", "push", item, "--to", "github"]);
+    }
+    for n in ["1", "2", "3"] {
+        t.on_tracker("gh", &["issue", "close", n, "--reason", "completed"]);
+    }
+    let before = repo.commit_count();
+    t.ok(&repo, &["action", "pull"]);
+    assert_eq!(repo.commit_count(), before + 2, "one commit per record");
+    let statuses = |id: &str| -> Vec<String> {
+        repo.record(id)["action_items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["status"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(statuses(&first), ["done", "done"]);
+    assert_eq!(statuses(&second), ["done", "open"]);
+}

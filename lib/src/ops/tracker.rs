@@ -192,65 +192,143 @@ enum Step {
     CloseRemote,
 }
 
-/// Reads the issue of every linked item (of `only`, a record, when given)
-/// and brings its state into the record; with `close_remote`, closes the
-/// issues of items a fix trailer finished.
+/// Reads the issue of every linked item and brings its state into the
+/// record; with `close_remote`, closes the issues of items a fix trailer
+/// finished. With `only` (a record), all its linked items; without, those
+/// not settled more than 90 days ago.
 pub fn pull(session: &Session, only: Option<&str>, close_remote: bool) -> Result<Pulled> {
     let entries = match only {
         Some(q) => vec![session.find(q)?],
         None => linked_records(session)?,
     };
-    let mut pulled = Pulled::default();
-    let mut down: Vec<Tracker> = Vec::new();
+    let mut records = Vec::with_capacity(entries.len());
     for entry in entries {
         let record = crate::store::read::load(&session.store, &entry)?;
-        let mut steps = Vec::new();
-        for a in &record.action_items {
-            let (Some(t), Some(reference)) = (linked(a), a.tracker_ref.as_deref()) else {
-                continue;
-            };
-            if down.contains(&t) {
-                continue;
-            }
-            pulled.read += 1;
-            match tracker::state(t, reference, &place(session)) {
-                Ok(state) => {
-                    if let Some(step) = step_for(a, &state, close_remote) {
-                        steps.push((a.n, t, reference.to_string(), step));
-                    }
-                }
-                Err(e) => {
-                    down.push(t);
-                    pulled.unreachable.push(e);
-                }
-            }
+        records.push((entry, record));
+    }
+    let wanted: Vec<Wanted<'_>> = records
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, r))| r.action_items.iter().map(move |a| (i, a)))
+        .filter(|(_, a)| only.is_some() || worth_reading(a, session))
+        .filter_map(|(i, a)| Some((i, a, linked(a)?, a.tracker_ref.as_deref()?)))
+        .collect();
+    let mut pulled = Pulled::default();
+    let read = read_states(session, &wanted, &mut pulled);
+    let mut steps: Vec<Vec<Planned>> = records.iter().map(|_| Vec::new()).collect();
+    for ((i, a, t, reference), state) in wanted.iter().zip(read) {
+        if let Some(step) = state.and_then(|s| step_for(a, &s, close_remote)) {
+            steps[*i].push((a.n, *t, reference.to_string(), step));
         }
-        if let Some(changed) = apply(session, &entry, steps, &mut down, &mut pulled.unreachable)? {
+    }
+    let mut down: Vec<Tracker> = Vec::new();
+    for ((entry, _), steps) in records.iter().zip(steps) {
+        if let Some(changed) = apply(session, entry, steps, &mut down, &mut pulled.unreachable)? {
             pulled.changed.push(changed);
         }
     }
     Ok(pulled)
 }
 
-/// The records with an item linked to an issue. Only records whose
-/// cached bytes name a tracker are decoded: over 100k records, a few.
+/// An item whose issue to read: its record's place in the list, the item,
+/// its tracker and its reference there.
+type Wanted<'a> = (usize, &'a ActionItem, Tracker, &'a str);
+
+/// A step planned for item N: its tracker, its reference, the step.
+type Planned = (u32, Tracker, String, Step);
+
+/// How many issues are read at once: each read is a CLI waiting on the
+/// network, not on this machine.
+const READ_AT_ONCE: usize = 8;
+
+/// The state of each wanted issue, in order (`None`: not read). Each
+/// tracker's first issue is read alone: a tracker that fails there (not
+/// installed, logged out, offline) is said once and its other issues are
+/// not tried, so a hung one costs one timeout, not one per issue.
+fn read_states(
+    session: &Session,
+    wanted: &[Wanted<'_>],
+    pulled: &mut Pulled,
+) -> Vec<Option<State>> {
+    let place = place(session);
+    let mut states: Vec<Option<State>> = vec![None; wanted.len()];
+    let mut rest = Vec::new();
+    for t in Tracker::ALL {
+        let mine: Vec<usize> = (0..wanted.len()).filter(|&k| wanted[k].2 == t).collect();
+        let Some((&first, others)) = mine.split_first() else {
+            continue;
+        };
+        pulled.read += 1;
+        match tracker::state(t, wanted[first].3, &place) {
+            Ok(s) => {
+                states[first] = Some(s);
+                rest.extend_from_slice(others);
+            }
+            Err(e) => pulled.unreachable.push(e),
+        }
+    }
+    pulled.read += rest.len();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(READ_AT_ONCE.min(rest.len()).max(1))
+        .build();
+    let read: Vec<Result<State>> = match pool {
+        Ok(pool) => pool.install(|| {
+            use rayon::prelude::*;
+            rest.par_iter()
+                .map(|&k| tracker::state(wanted[k].2, wanted[k].3, &place))
+                .collect()
+        }),
+        Err(_) => rest
+            .iter()
+            .map(|&k| tracker::state(wanted[k].2, wanted[k].3, &place))
+            .collect(),
+    };
+    for (k, r) in rest.into_iter().zip(read) {
+        match r {
+            Ok(s) => states[k] = Some(s),
+            // One issue that cannot be read (deleted, moved): said, the
+            // others go on.
+            Err(e) => pulled.unreachable.push(e),
+        }
+    }
+    states
+}
+
+/// The records with an item linked to an issue worth reading. Only
+/// records whose bytes name a tracker are decoded (over 100k records, a
+/// few), and the record cache is not refreshed for it (see
+/// `store::read::files_passing`).
 fn linked_records(session: &Session) -> Result<Vec<Entry>> {
     let names = |b: &[u8]| {
         Tracker::ALL
             .iter()
             .any(|t| memchr::memmem::find(b, t.as_str().as_bytes()).is_some())
     };
-    let matched = crate::store::read::load_matching(
-        &session.store,
-        crate::store::read::Detail::Slim,
-        &names,
-    )?;
-    matched
-        .records
+    let files = crate::store::read::files_passing(&session.store, &names)?;
+    let records = crate::store::read::some_records(&session.store, &files)?;
+    records
         .iter()
-        .filter(|r| r.action_items.iter().any(|a| linked(a).is_some()))
+        .filter(|r| r.action_items.iter().any(|a| worth_reading(a, session)))
         .map(|r| session.find(&r.id))
         .collect()
+}
+
+/// How long after an item is finished its issue is still read, for a
+/// reopening: past that, only `action pull ID` reads it (each read is a
+/// call to the tracker).
+const SETTLED_DAYS: i64 = 90;
+
+/// Whether a bulk pull reads this item's issue: linked, and not settled
+/// long ago (finished here and seen closed there, over 90 days back).
+fn worth_reading(a: &ActionItem, session: &Session) -> bool {
+    if linked(a).is_none() {
+        return false;
+    }
+    let settled = a.status != ActionStatus::Open && a.remote_state.as_deref() == Some("closed");
+    let recent = a
+        .done_at
+        .is_some_and(|d| (session.now - d.0).num_days() <= SETTLED_DAYS);
+    !settled || recent
 }
 
 fn linked(a: &ActionItem) -> Option<Tracker> {
@@ -283,7 +361,7 @@ fn step_for(a: &ActionItem, state: &State, close_remote: bool) -> Option<Step> {
 fn apply(
     session: &Session,
     entry: &Entry,
-    steps: Vec<(u32, Tracker, String, Step)>,
+    steps: Vec<Planned>,
     down: &mut Vec<Tracker>,
     unreachable: &mut Vec<Error>,
 ) -> Result<Option<Changed>> {
