@@ -79,7 +79,8 @@ fn parse_tracker(s: &str) -> std::result::Result<Tracker, String> {
 #[derive(Args, Debug)]
 #[command(
     after_help = "A commit on the team's default branch (origin/HEAD) whose message ends with \
-`Fixes-Postmortem: k7x3#2` marks item 2 done, recording the commit. `sync` does this too.\n\n\
+`Fixes-Postmortem: k7x3#2` marks item 2 done, recording the commit. `sync` does this too, and \
+closes the item's tracker issue (`action pull` closes it after this command).\n\n\
 Examples:\n  git commit -m \"Size the pool\" -m \"Fixes-Postmortem: k7x3#2\"\n  \
 devops postmortem action from-commits"
 )]
@@ -258,9 +259,14 @@ fn push(ctx: &Ctx, args: &PushArgs) -> Result<()> {
             );
             crate::output::print_after_commit(&format!("{}\n", link.url), done.record.id.as_str());
         }
-        Pushed::Already { n, reference, url } => {
+        Pushed::Already {
+            n,
+            tracker,
+            reference,
+            url,
+        } => {
             ctx.out.status(&format!(
-                "action #{n} is already filed as {reference}{}: no second issue made",
+                "action #{n} is already filed in {tracker} as {reference}{}: no second issue made",
                 url.map(|u| format!(" ({u})")).unwrap_or_default()
             ));
         }
@@ -285,8 +291,9 @@ pub fn report_pulled(ctx: &Ctx, pulled: &Pulled, in_sync: bool) {
                 .hints
                 .iter()
                 .find_map(|h| match h {
-                    postmortem::error::Hint::Run(c) | postmortem::error::Hint::SayRun(_, c) => {
-                        Some(format!(" (fix: {})", c.shown()))
+                    postmortem::error::Hint::Run(c) => Some(format!(" ({})", c.shown())),
+                    postmortem::error::Hint::SayRun(say, c) => {
+                        Some(format!(" ({say}: {})", c.shown()))
                     }
                     _ => None,
                 })

@@ -57,7 +57,8 @@ fn pushing_twice_makes_one_issue_with_a_label_and_a_link_back() {
         &["action", "push", &format!("{id}#1"), "--to", "github"],
     );
     assert!(
-        again.contains("already filed as acme/api#1") && again.contains("no second issue"),
+        again.contains("already filed in github as acme/api#1")
+            && again.contains("no second issue"),
         "{again}"
     );
     assert_eq!(t.issues("gh"), 1);

@@ -25,6 +25,7 @@ pub enum Pushed {
     /// The item has an issue already: nothing was made.
     Already {
         n: u32,
+        tracker: String,
         reference: String,
         url: Option<String>,
     },
@@ -45,6 +46,7 @@ pub fn push(
     if let Some(reference) = &action.tracker_ref {
         return Ok(Pushed::Already {
             n,
+            tracker: action.tracker.clone().unwrap_or_default(),
             reference: reference.clone(),
             url: action.url.clone(),
         });
