@@ -33,7 +33,9 @@ fn config(repo: &TestRepo, text: &str) {
 #[test]
 fn pushing_twice_makes_one_issue_with_a_label_and_a_link_back() {
     let (repo, t) = (TestRepo::new(), Trackers::new());
-    let id = with_item(&repo, "Add a circuit breaker");
+    let id = repo.new_record("Checkout outage", &["--severity", "SEV2"]);
+    repo.ok(&["assign", &id, "me"]);
+    repo.ok(&["action", "add", &id, "Add a circuit breaker"]);
     let before = repo.commit_count();
     let (out, err) = t.ok(
         &repo,
@@ -51,6 +53,10 @@ fn pushing_twice_makes_one_issue_with_a_label_and_a_link_back() {
     let body = t.issue("gh", "1", "body");
     assert!(body.contains(&format!("{id}#1")), "{body}");
     assert!(body.contains(&repo.record_path(&id)), "a link back: {body}");
+    assert!(
+        body.contains("Owner: Alice Kim") && !body.contains("alice@example.com"),
+        "the owner's name, not their address: {body}"
+    );
 
     let (_, again) = t.ok(
         &repo,

@@ -107,7 +107,9 @@ fn new_issue(session: &Session, record: &Record, entry: &Entry, action: &ActionI
         record.id, action.n, record.title, record.severity, action.text
     );
     if let Some(owner) = &action.owner {
-        body.push_str(&format!("\nOwner: {owner}"));
+        // The name alone: the issue may be public, the address is not.
+        let name = crate::people::name_of(owner);
+        body.push_str(&format!("\nOwner: {name}"));
     }
     if let Some(due) = action.due {
         body.push_str(&format!("\nDue: {}", due.0));
