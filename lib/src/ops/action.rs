@@ -191,7 +191,7 @@ pub fn edit(
     Ok((Outcome::of(done), n))
 }
 
-pub(super) fn no_such_action(r: &Record, n: u32) -> Error {
+pub(crate) fn no_such_action(r: &Record, n: u32) -> Error {
     let known: Vec<String> = r.action_items.iter().map(|a| format!("#{}", a.n)).collect();
     Error::new(format!(
         "{} has no action item #{n} (it has {})",

@@ -1,175 +1,16 @@
-//! `action push|pull`: action items as issues in the team's tracker.
-//! `push` files one issue per item (never a second: the item keeps its
-//! `tracker`, `ref` and `url`); `pull` brings each linked issue's state
-//! back (closed as done → done, not planned → wontfix with the tracker's
-//! words, reopened → open) and closes the issues of items that a
-//! `Fixes-Postmortem:` trailer finished. Every change is one commit per
-//! record, by the person running it.
+//! `action pull` (and `sync`): each linked issue's state, brought into
+//! its item; the issues of items a fix trailer finished, closed.
 
-use super::action::no_such_action;
-use super::{Outcome, find_item, with_message};
-use crate::error::{Command, Error, Result};
-use crate::record::{ActionItem, ActionStatus, Record, RecordDoc, Timestamp};
+use super::{linked, place};
+use crate::error::{Error, Result};
+use crate::ops::Outcome;
+use crate::record::{ActionItem, ActionStatus, RecordDoc, Timestamp};
 use crate::session::Session;
 use crate::store::read::Entry;
-use crate::tracker::{self, Closing, Link, NewIssue, Place, State, Tracker};
+use crate::tracker::{self, Closing, State, Tracker};
 
-/// What `push` did.
-pub enum Pushed {
-    /// A new issue, recorded in the item.
-    Made {
-        done: Box<Outcome>,
-        n: u32,
-        link: Link,
-    },
-    /// The item has an issue already: nothing was made.
-    Already {
-        n: u32,
-        tracker: String,
-        reference: String,
-        url: Option<String>,
-    },
-}
-
-/// Files item `ID#N` as an issue in `to` (`target`: a repository or
-/// project other than the configured one) and records where it is.
-pub fn push(
-    session: &Session,
-    item: &str,
-    to: Tracker,
-    target: Option<&str>,
-    message: Option<&str>,
-) -> Result<Pushed> {
-    let (entry, n) = find_item(session, item)?;
-    let record = crate::store::read::load(&session.store, &entry)?;
-    let action = record.action(n).ok_or_else(|| no_such_action(&record, n))?;
-    if let Some(reference) = &action.tracker_ref {
-        return Ok(Pushed::Already {
-            n,
-            tracker: action.tracker.clone().unwrap_or_default(),
-            reference: reference.clone(),
-            url: action.url.clone(),
-        });
-    }
-    if action.status != ActionStatus::Open {
-        return Err(Error::new(format!(
-            "{}#{n} is {}: only open items go to the tracker",
-            record.id, action.status
-        )));
-    }
-    let issue = new_issue(session, &record, &entry, action);
-    let link = tracker::create(to, target, &issue, &place(session))?;
-    let first = format!("Filed as {} ({})", link.reference, link.url);
-    let recorded = session.change_record(
-        &entry,
-        "action-push",
-        Some(&with_message(first, message)),
-        |doc, _| {
-            doc.link_action(n, to.as_str(), &link.reference, &link.url);
-            Ok(())
-        },
-    );
-    let done = recorded.map_err(|e| {
-        Error::new(format!(
-            "made {} but could not record it in {}: {}",
-            link.url, record.id, e.message
-        ))
-        .hint_run(
-            "add `tracker`, `ref` and `url` to the item by hand",
-            Command::postmortem(["edit", record.id.as_str()]),
-        )
-    })?;
-    Ok(Pushed::Made {
-        done: Box::new(Outcome::of(done)),
-        n,
-        link,
-    })
-}
-
-/// Where the CLIs run: the work tree (so `gh` and `glab` find the
-/// repository's remote), else the git directory.
-fn place(session: &Session) -> Place<'_> {
-    Place {
-        dir: session
-            .store
-            .workdir
-            .as_deref()
-            .unwrap_or_else(|| session.store.repo.path()),
-        config: &session.config.tracker,
-    }
-}
-
-/// The issue for `action`: its text as the title, and a body that leads
-/// back to the post-mortem.
-fn new_issue(session: &Session, record: &Record, entry: &Entry, action: &ActionItem) -> NewIssue {
-    let mut body = format!(
-        "Action item {}#{} of the post-mortem \"{}\" ({}).\n\n{}\n",
-        record.id, action.n, record.title, record.severity, action.text
-    );
-    if let Some(owner) = &action.owner {
-        // The name alone: the issue may be public, the address is not.
-        let name = crate::people::name_of(owner);
-        body.push_str(&format!("\nOwner: {name}"));
-    }
-    if let Some(due) = action.due {
-        body.push_str(&format!("\nDue: {}", due.0));
-    }
-    body.push_str(&format!(
-        "\n\nPost-mortem: {}\nClose this issue when it is done: `devops postmortem sync` brings its state back.\n",
-        record_link(session, entry)
-    ));
-    let label = &session.config.tracker.label;
-    NewIssue {
-        title: action.text.clone(),
-        body,
-        label: (!label.trim().is_empty()).then(|| label.clone()),
-    }
-}
-
-/// A link to the record: the config's `record_url`, else the file on the
-/// records branch at `origin`'s web address, else its path there.
-fn record_link(session: &Session, entry: &Entry) -> String {
-    let branch = session.store.location.name();
-    if let Some(template) = &session.config.tracker.record_url {
-        return template
-            .replace("{path}", &entry.path)
-            .replace("{id}", entry.id.as_str())
-            .replace("{branch}", branch);
-    }
-    let origin = session
-        .store
-        .repo
-        .find_remote("origin")
-        .ok()
-        .and_then(|r| r.url().ok().map(str::to_string));
-    match origin.as_deref().and_then(web_address) {
-        Some(web) if web.contains("gitlab") => format!("{web}/-/blob/{branch}/{}", entry.path),
-        Some(web) => format!("{web}/blob/{branch}/{}", entry.path),
-        None => format!("{} on the {branch} branch", entry.path),
-    }
-}
-
-/// `git@github.com:acme/api.git` or `https://github.com/acme/api.git` →
-/// `https://github.com/acme/api`; `None` for a local path.
-fn web_address(remote: &str) -> Option<String> {
-    let rest = match remote
-        .strip_prefix("https://")
-        .or_else(|| remote.strip_prefix("ssh://"))
-    {
-        Some(r) => r.to_string(),
-        // scp-like: `git@github.com:acme/api.git`.
-        None => {
-            let (host, path) = remote.split_once('@')?.1.split_once(':')?;
-            format!("{host}/{path}")
-        }
-    };
-    let rest = rest.rsplit_once('@').map_or(rest.as_str(), |(_, r)| r);
-    let rest = rest.trim_end_matches('/').trim_end_matches(".git");
-    rest.contains('/').then(|| format!("https://{rest}"))
-}
-
-/// What `pull` did: the records changed, and each tracker that could not
-/// be read (said once, the rest of its items skipped).
+/// What `pull` did: the records changed, and what could not be read: a
+/// tracker (said once, its other issues not tried) or one issue.
 #[derive(Default)]
 pub struct Pulled {
     pub changed: Vec<Changed>,
@@ -335,10 +176,6 @@ fn worth_reading(a: &ActionItem, session: &Session) -> bool {
     !settled || recent
 }
 
-fn linked(a: &ActionItem) -> Option<Tracker> {
-    a.tracker.as_deref().and_then(Tracker::parse)
-}
-
 /// The step that brings item `a` and its issue's `state` together, if any.
 fn step_for(a: &ActionItem, state: &State, close_remote: bool) -> Option<Step> {
     let seen_closed = a.remote_state.as_deref() == Some("closed");
@@ -462,22 +299,66 @@ fn describe(n: u32, reference: &str, step: &Step) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::ActionKind;
+
+    fn item(status: ActionStatus, seen: Option<&str>, commit: Option<&str>) -> ActionItem {
+        ActionItem {
+            n: 1,
+            text: "t".into(),
+            kind: ActionKind::Other,
+            owner: None,
+            due: None,
+            status,
+            ticket: None,
+            done_at: None,
+            commit: commit.map(str::to_string),
+            wontfix_reason: None,
+            tracker: Some("github".into()),
+            tracker_ref: Some("acme/api#1".into()),
+            url: None,
+            remote_state: seen.map(str::to_string),
+            closed_by: None,
+        }
+    }
 
     #[test]
-    fn remotes_become_web_addresses() {
-        let web = |s| web_address(s);
+    fn each_state_meets_each_item_as_the_issue_says() {
+        use ActionStatus::{Done, Open, Wontfix};
+        let closed = State::Completed(Closing::default());
+        let not = State::NotPlanned(Closing::default(), "no".into());
+        let step = |a: &ActionItem, s: &State| step_for(a, s, true);
         assert_eq!(
-            web("git@github.com:acme/api.git").as_deref(),
-            Some("https://github.com/acme/api")
+            step(&item(Open, Some("open"), None), &closed),
+            Some(Step::Done(Closing::default()))
+        );
+        assert!(
+            matches!(step(&item(Open, Some("open"), None), &not), Some(Step::Wontfix(_, r)) if r == "no")
         );
         assert_eq!(
-            web("https://github.com/acme/api.git").as_deref(),
-            Some("https://github.com/acme/api")
+            step(&item(Done, Some("closed"), None), &State::Open),
+            Some(Step::Reopen)
         );
         assert_eq!(
-            web("https://tok@gitlab.com/g/p").as_deref(),
-            Some("https://gitlab.com/g/p")
+            step(&item(Wontfix, Some("closed"), None), &State::Open),
+            Some(Step::Reopen)
         );
-        assert_eq!(web("/tmp/remote.git"), None);
+        // Done here by hand, still open there: the local decision stands.
+        assert_eq!(step(&item(Done, Some("open"), None), &State::Open), None);
+        // Done by a trailer: its issue is closed, unless told not to.
+        assert_eq!(
+            step(&item(Done, Some("open"), Some("abc")), &State::Open),
+            Some(Step::CloseRemote)
+        );
+        assert_eq!(
+            step_for(&item(Done, Some("open"), Some("abc")), &State::Open, false),
+            None
+        );
+        // Finished on both sides: only what was seen is noted, once.
+        assert_eq!(
+            step(&item(Done, Some("open"), None), &closed),
+            Some(Step::Note("closed", None))
+        );
+        assert_eq!(step(&item(Done, Some("closed"), None), &closed), None);
+        assert_eq!(step(&item(Open, Some("open"), None), &State::Open), None);
     }
 }
