@@ -141,15 +141,15 @@ fn read_states(
 
 /// The records with an item linked to an issue worth reading. Only
 /// records whose bytes name a tracker are decoded (over 100k records, a
-/// few), and the record cache is not refreshed for it (see
-/// `store::read::files_passing`).
+/// few), found through a cache of their own that a new records tree
+/// updates from its changed files alone (see `store::linked_cache`).
 fn linked_records(session: &Session) -> Result<Vec<Entry>> {
     let names = |b: &[u8]| {
         Tracker::ALL
             .iter()
             .any(|t| memchr::memmem::find(b, t.as_str().as_bytes()).is_some())
     };
-    let files = crate::store::read::files_passing(&session.store, &names)?;
+    let files = crate::store::linked_cache::files_passing(&session.store, &names)?;
     let records = crate::store::read::some_records(&session.store, &files)?;
     records
         .iter()
