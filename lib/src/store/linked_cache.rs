@@ -42,6 +42,7 @@ pub fn files_passing(
         },
         None => full_scan(store, test)?,
     };
+    crate::trace::mark("tracker: linked files found");
     // Best effort: a cache that cannot be written is rebuilt next time.
     let _ = cache_file::write(&path, &fingerprint, &[&encode(dir, &files)]);
     Ok(files.into_iter().collect())

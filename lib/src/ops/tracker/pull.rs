@@ -58,8 +58,10 @@ pub fn pull(session: &Session, only: Option<&str>, close_remote: bool) -> Result
         .filter(|(_, a)| only.is_some() || worth_reading(a, session))
         .filter_map(|(i, a)| Some((i, a, linked(a)?, a.tracker_ref.as_deref()?)))
         .collect();
+    crate::trace::mark("tracker: linked records read");
     let mut pulled = Pulled::default();
     let read = read_states(session, &wanted, &mut pulled);
+    crate::trace::mark("tracker: issues read");
     let mut steps: Vec<Vec<Planned>> = records.iter().map(|_| Vec::new()).collect();
     for ((i, a, t, reference), state) in wanted.iter().zip(read) {
         if let Some(step) = state.and_then(|s| step_for(a, &s, close_remote)) {
