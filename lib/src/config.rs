@@ -47,6 +47,65 @@ pub struct Config {
     /// `[actions]`: action-item priorities and their deadlines.
     #[serde(default)]
     pub actions: ActionsConfig,
+    /// Where `action push` files issues.
+    #[serde(default)]
+    pub tracker: TrackerConfig,
+}
+
+/// `[tracker]`: where action items go as issues. Every key is optional:
+/// `gh` and `glab` default to the repository they run in, `jira` to the
+/// project `jira init` chose.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrackerConfig {
+    /// `OWNER/REPO` for `gh`.
+    #[serde(default)]
+    pub github: Option<String>,
+    /// `GROUP/PROJECT` for `glab`.
+    #[serde(default)]
+    pub gitlab: Option<String>,
+    /// The Jira project key, e.g. `OPS`.
+    #[serde(default)]
+    pub jira_project: Option<String>,
+    /// The Jira issue type of a new issue.
+    #[serde(default = "default_jira_type")]
+    pub jira_type: String,
+    /// The Jira transition that closes an issue.
+    #[serde(default = "default_jira_done")]
+    pub jira_done: String,
+    /// The label every pushed issue gets ("" for none).
+    #[serde(default = "default_label")]
+    pub label: String,
+    /// The link back to a record in an issue: `{path}` and `{id}` are
+    /// filled in, e.g. `https://github.com/acme/api/blob/postmortems/{path}`.
+    #[serde(default)]
+    pub record_url: Option<String>,
+}
+
+fn default_jira_type() -> String {
+    "Task".into()
+}
+
+fn default_jira_done() -> String {
+    "Done".into()
+}
+
+fn default_label() -> String {
+    "postmortem".into()
+}
+
+impl Default for TrackerConfig {
+    fn default() -> Self {
+        TrackerConfig {
+            github: None,
+            gitlab: None,
+            jira_project: None,
+            jira_type: default_jira_type(),
+            jira_done: default_jira_done(),
+            label: default_label(),
+            record_url: None,
+        }
+    }
 }
 
 /// `[review]`: `required = ["SEV1", "SEV2"]` makes `close` wait for an
@@ -150,6 +209,7 @@ impl Default for Config {
             lint: LintConfig::default(),
             review: ReviewConfig::default(),
             actions: ActionsConfig::default(),
+            tracker: TrackerConfig::default(),
         }
     }
 }

@@ -11,6 +11,7 @@
 //!   JSON lines, CSV), read into timeline events. Pure.
 //! - `store`: the records branch: reading it, its one write transaction,
 //!   history, sync.
+//! - `tracker`: the team's issue tracker, through its own CLI.
 //! - `ops`: one operation per verb, over a [`session::Session`].
 
 pub mod config;
@@ -29,3 +30,4 @@ pub mod templates;
 pub mod text;
 pub mod time;
 pub mod trace;
+pub mod tracker;

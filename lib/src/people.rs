@@ -18,6 +18,15 @@ pub fn is_email_of(who: &str, email: &str) -> bool {
     !email.is_empty() && address.trim().to_lowercase() == email.to_lowercase()
 }
 
+/// `Bob Lee <bob@example.com>` → `Bob Lee`: the name alone, where an
+/// address has no business (narrow columns, an issue anyone may read).
+pub fn name_of(p: &str) -> &str {
+    match p.find(" <") {
+        Some(i) if p.ends_with('>') => &p[..i],
+        _ => p,
+    }
+}
+
 /// Resolves `who` against the roster by unique prefix of name, email or
 /// handle. Without a roster the text is taken as written.
 pub fn resolve(config: &Config, who: &str) -> Result<String> {

@@ -6,7 +6,9 @@ use crate::ctx::Ctx;
 use clap::{Args, Subcommand};
 use postmortem::error::Result;
 use postmortem::ops::action::{self, ActionSpec, Correction};
+use postmortem::ops::tracker::{Pulled, Pushed};
 use postmortem::record::ActionStatus;
+use postmortem::tracker::Tracker;
 
 #[derive(Subcommand, Debug)]
 pub enum ActionCommand {
@@ -21,12 +23,64 @@ pub enum ActionCommand {
     /// Mark done the items that commits name in `Fixes-Postmortem: ID#N` trailers
     #[command(name = "from-commits")]
     FromCommits(FromCommitsArgs),
+    /// File an action item as an issue in the team's tracker: ID#N --to github|gitlab|jira
+    Push(PushArgs),
+    /// Bring the state of linked tracker issues back into their items
+    Pull(PullArgs),
+}
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Runs the tracker's own CLI with its own login (`gh auth login`, `glab auth login`, \
+`jira init`); no token is kept here. The issue gets the item's text as its title, a link back to \
+the post-mortem and the label from `[tracker] label` (default \"postmortem\"); the item keeps \
+`tracker`, `ref` and `url`. Pushing an item again makes no second issue: it says where the first \
+is. The repository or project: --repo, else `[tracker] github`, `gitlab` or `jira_project` in the \
+config, else the CLI's own default (gh and glab: the repository you are in).\n\n\
+Examples:\n  devops postmortem action push k7x3#1 --to github\n  \
+devops postmortem action push k7x3#2 --to jira --repo OPS\n  \
+devops postmortem action push k7x3#3 --to gitlab --repo acme/ops/api"
+)]
+pub struct PushArgs {
+    /// ID#N, e.g. PM-20261123-k7x3q4mz#1 or k7x3#1
+    pub item: String,
+    /// github, gitlab or jira
+    #[arg(long, value_name = "TRACKER", value_parser = parse_tracker)]
+    pub to: Tracker,
+    /// OWNER/REPO (github), GROUP/PROJECT (gitlab) or the project key (jira)
+    #[arg(long, value_name = "WHERE")]
+    pub repo: Option<String>,
+    #[command(flatten)]
+    pub commit: CommitArgs,
+}
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Reads each linked issue through its tracker's CLI: closed as completed → done \
+(at the tracker's closing time), closed as not planned → wontfix with the tracker's words, \
+reopened → open; one commit per record changed, by you. An item a Fixes-Postmortem trailer \
+finished closes its issue (--no-close-remote: left open). Items finished here and closed there \
+more than 90 days ago are read only for the record named. `sync` does all this too.\n\n\
+Examples:\n  devops postmortem action pull\n  devops postmortem action pull k7x3"
+)]
+pub struct PullArgs {
+    /// Only this post-mortem (any unique prefix of its ID)
+    #[arg(add = super::completions::record_ids())]
+    pub id: Option<String>,
+    /// Leave open the issues of items that fix trailers finished
+    #[arg(long)]
+    pub no_close_remote: bool,
+}
+
+fn parse_tracker(s: &str) -> std::result::Result<Tracker, String> {
+    Tracker::parse(s).ok_or_else(|| format!("'{s}': use github, gitlab or jira"))
 }
 
 #[derive(Args, Debug)]
 #[command(
     after_help = "A commit on the team's default branch (origin/HEAD) whose message ends with \
-`Fixes-Postmortem: k7x3#2` marks item 2 done, recording the commit. `sync` does this too.\n\n\
+`Fixes-Postmortem: k7x3#2` marks item 2 done, recording the commit. `sync` does this too, and \
+closes the item's tracker issue (`action pull` closes it after this command).\n\n\
 Examples:\n  git commit -m \"Size the pool\" -m \"Fixes-Postmortem: k7x3#2\"\n  \
 devops postmortem action from-commits"
 )]
@@ -178,6 +232,85 @@ pub fn run(ctx: &Ctx, cmd: ActionCommand) -> Result<()> {
             }
             super::sync::warn_unresolved(ctx, &fixed.unresolved);
         }
+        ActionCommand::Push(args) => push(ctx, &args)?,
+        ActionCommand::Pull(args) => {
+            let pulled =
+                postmortem::ops::tracker::pull(ctx, args.id.as_deref(), !args.no_close_remote)?;
+            report_pulled(ctx, &pulled, false);
+            if let Some(first) = pulled.unreachable.into_iter().next() {
+                return Err(first);
+            }
+            if pulled.changed.is_empty() {
+                ctx.out.status(&format!(
+                    "{} linked item(s) read: nothing changed",
+                    pulled.read
+                ));
+            }
+        }
     }
     Ok(())
+}
+
+fn push(ctx: &Ctx, args: &PushArgs) -> Result<()> {
+    let pushed = postmortem::ops::tracker::push(
+        ctx,
+        &args.item,
+        args.to,
+        args.repo.as_deref(),
+        args.commit.message.as_deref(),
+    )?;
+    match pushed {
+        Pushed::Made { done, n, link } => {
+            report(
+                ctx,
+                &done,
+                &format!("action #{n} filed as {}", link.reference),
+            );
+            crate::output::print_after_commit(&format!("{}\n", link.url), done.record.id.as_str());
+        }
+        Pushed::Already {
+            n,
+            tracker,
+            reference,
+            url,
+        } => {
+            ctx.out.status(&format!(
+                "action #{n} is already filed in {tracker} as {reference}{}: no second issue made",
+                url.map(|u| format!(" ({u})")).unwrap_or_default()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What a pull changed; in `sync`, each tracker that could not be read
+/// as a warning (the records synced without it).
+pub fn report_pulled(ctx: &Ctx, pulled: &Pulled, in_sync: bool) {
+    for c in &pulled.changed {
+        for line in &c.what[..c.what.len().saturating_sub(1)] {
+            ctx.out.status(line);
+        }
+        if let Some(last) = c.what.last() {
+            report(ctx, &c.done, last);
+        }
+    }
+    if in_sync {
+        for e in &pulled.unreachable {
+            let fix = e
+                .hints
+                .iter()
+                .find_map(|h| match h {
+                    postmortem::error::Hint::Run(c) => Some(format!(" ({})", c.shown())),
+                    postmortem::error::Hint::SayRun(say, c) => {
+                        Some(format!(" ({say}: {})", c.shown()))
+                    }
+                    _ => None,
+                })
+                .unwrap_or_default();
+            ctx.out.warn(&format!(
+                "{}{fix}; the records synced without the tracker",
+                e.message
+            ));
+        }
+    }
 }

@@ -18,7 +18,10 @@ terminal (yours, theirs or a new value) and otherwise stops the sync, records br
 with the `--take` command that settles it. A force-push on the remote is followed: commits the \
 team removed do not come back. Ctrl-C at any point leaves the branch as it was or merged. Items \
 named by `Fixes-Postmortem: ID#N` trailers on the team's default branch (origin/HEAD) are marked \
-done.\n\nExamples:\n  devops postmortem sync\n  devops postmortem sync --take theirs\n  \
+done, and their tracker issues closed (`--no-close-remote`: left open). Items filed in the \
+team's tracker (`action push`) take their issue's state: closed → done, not planned → wontfix, \
+reopened → open; a tracker that cannot be reached is said, and the records sync without it.\n\n\
+Examples:\n  devops postmortem sync\n  devops postmortem sync --take theirs\n  \
 devops postmortem sync --branch pm-review/alice   # a protected records branch: a branch to review"
 )]
 pub struct SyncArgs {
@@ -34,6 +37,12 @@ pub struct SyncArgs {
     /// No progress from git; only errors and the final line
     #[arg(short, long)]
     pub quiet: bool,
+    /// Close the tracker issue of an item a Fixes-Postmortem trailer finished (the default)
+    #[arg(long, overrides_with = "no_close_remote")]
+    pub close_remote: bool,
+    /// Leave those tracker issues open
+    #[arg(long)]
+    pub no_close_remote: bool,
 }
 
 fn parse_take(s: &str) -> std::result::Result<Take, String> {
@@ -56,6 +65,7 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> Result<()> {
         } else {
             None
         },
+        close_remote: !args.no_close_remote,
     };
     let s = postmortem::ops::sync::sync(ctx, opts)?;
     if !s.remote_said.trim().is_empty() && !args.quiet {
@@ -71,6 +81,7 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> Result<()> {
         ctx.out.warn(&crate::output::pasteable(&said));
     }
     warn_unresolved(ctx, &s.unresolved);
+    super::action::report_pulled(ctx, &s.tracker, true);
     if let Some(b) = &s.merged_review {
         ctx.out.status(&format!(
             "review branch {b} has been merged into {}",

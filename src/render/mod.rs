@@ -20,10 +20,7 @@ pub fn indent(text: &str) -> String {
 
 /// `Bob Lee <bob@example.com>` → `Bob Lee`, for narrow columns.
 pub fn short_person(p: &str) -> &str {
-    match p.find(" <") {
-        Some(i) if p.ends_with('>') => &p[..i],
-        _ => p,
-    }
+    postmortem::people::name_of(p)
 }
 
 #[cfg(test)]

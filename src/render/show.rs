@@ -153,6 +153,9 @@ fn action_items(s: &mut String, r: &Record, now: DateTime<FixedOffset>) {
         if let Some(t) = &item.ticket {
             let _ = write!(line, "  {}", inline(t));
         }
+        if let Some(r) = &item.tracker_ref {
+            let _ = write!(line, "  {}", inline(r));
+        }
         if let Some(why) = &item.wontfix_reason {
             let _ = write!(line, "  (won't fix: {})", inline(why));
         }

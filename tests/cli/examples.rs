@@ -65,18 +65,7 @@ fn the_demo_touches_nothing_outside_its_folder() {
 fn the_readme_tour_runs_as_written() {
     let mut repo = TestRepo::new();
     repo.now = "2026-11-25T10:00:00+09:00".into();
-    let readme =
-        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-            .unwrap();
-    let tour = readme.split("## A tour").nth(1).unwrap();
-    let block = tour
-        .split("```sh\n")
-        .nth(1)
-        .unwrap()
-        .split("```")
-        .next()
-        .unwrap();
-    let joined = block.replace("\\\n", " ");
+    let joined = readme_sh_block("## A tour");
     // The PagerDuty log the tour imports: this incident's (09:20 +09:00).
     std::fs::copy(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -4,6 +4,7 @@
 mod helpers;
 mod support;
 mod team;
+mod tracker_standins;
 mod trust;
 
 mod architecture;
@@ -31,6 +32,7 @@ mod snapshots;
 mod sources;
 mod team_clock;
 mod terminal;
+mod trackers;
 mod wall_browser;
 mod week;
 mod writeup;

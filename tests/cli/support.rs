@@ -500,3 +500,20 @@ fn forget_old_fixtures(root: &Path) {
         }
     }
 }
+
+/// The first `sh` block of the README after `heading`, its continued
+/// lines joined: what a person copies.
+pub fn readme_sh_block(heading: &str) -> String {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let section = readme.split(heading).nth(1).unwrap();
+    let block = section
+        .split("```sh\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    block.replace("\\\n", " ")
+}

@@ -88,6 +88,11 @@ pub fn build(session: &Session, record: &Record, specs: &[ActionSpec]) -> Result
                 done_at: None,
                 commit: None,
                 wontfix_reason: None,
+                tracker: None,
+                tracker_ref: None,
+                url: None,
+                remote_state: None,
+                closed_by: None,
             })
         })
         .collect()
@@ -221,7 +226,7 @@ pub fn edit(
     Ok((Outcome::of(done), n))
 }
 
-fn no_such_action(r: &Record, n: u32) -> Error {
+pub(crate) fn no_such_action(r: &Record, n: u32) -> Error {
     let known: Vec<String> = r.action_items.iter().map(|a| format!("#{}", a.n)).collect();
     Error::new(format!(
         "{} has no action item #{n} (it has {})",

@@ -23,6 +23,7 @@ pub mod review;
 pub mod search;
 pub mod sync;
 pub mod timeline;
+pub mod tracker;
 pub mod undo;
 pub mod update;
 pub mod withdraw;

@@ -78,6 +78,8 @@ pub struct Options<'a> {
     pub progress: bool,
     /// Asks the person to settle a clash (on a terminal).
     pub ask: Option<&'a mut Ask<'a>>,
+    /// Close the tracker issues of items that fix trailers finished.
+    pub close_remote: bool,
 }
 
 #[derive(Default)]
@@ -100,6 +102,9 @@ pub struct Summary {
     pub review_links: Vec<String>,
     /// What the remote said on push (hooks, links), for the person.
     pub remote_said: String,
+    /// Items brought in line with their tracker issues, and the trackers
+    /// that could not be read (the sync went on without them).
+    pub tracker: crate::ops::tracker::Pulled,
 }
 
 const REVIEW_KEY: &str = "devops-postmortem.reviewbranch";
@@ -140,6 +145,12 @@ pub fn sync(session: &Session, mut opts: Options<'_>) -> Result<Summary> {
         // Said (and remembered as said) only by the attempt that lands:
         // a retry would otherwise find them said and drop them.
         summary.unresolved = fixed.unresolved;
+        // The tracker after the trailers: an item a trailer finished
+        // closes its issue in the same sync.
+        let pulled = crate::ops::tracker::pull(session, None, opts.close_remote)?;
+        summary.tracker.changed.extend(pulled.changed);
+        summary.tracker.unreachable = pulled.unreachable;
+        summary.tracker.read = pulled.read;
         let to_review = review
             .clone()
             .filter(|n| summary.merged_review.as_deref() != Some(n.as_str()));

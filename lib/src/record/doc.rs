@@ -323,6 +323,49 @@ impl RecordDoc {
         true
     }
 
+    /// Links action item `n` to the issue that now tracks it, open there.
+    /// `false` when there is no such item.
+    pub fn link_action(&mut self, n: u32, tracker: &str, reference: &str, url: &str) -> bool {
+        let Some(table) = self.action_mut(n) else {
+            return false;
+        };
+        set_table_str(table, "tracker", tracker);
+        set_table_str(table, "ref", reference);
+        set_table_str(table, "url", url);
+        set_table_str(table, "remote_state", "open");
+        true
+    }
+
+    /// What the tracker says of item `n`'s issue now: `open` or `closed`,
+    /// and who closed it when it said.
+    pub fn set_remote_state(&mut self, n: u32, state: &str, closed_by: Option<&str>) -> bool {
+        let Some(table) = self.action_mut(n) else {
+            return false;
+        };
+        set_table_str(table, "remote_state", state);
+        match closed_by {
+            Some(who) => set_table_str(table, "closed_by", who),
+            None => {
+                table.remove("closed_by");
+            }
+        }
+        true
+    }
+
+    /// Opens action item `n` again (its issue was reopened): what said it
+    /// was finished goes, but for the fixing commit, kept so that its
+    /// trailer does not close the item again.
+    pub fn reopen_action(&mut self, n: u32) -> bool {
+        let Some(table) = self.action_mut(n) else {
+            return false;
+        };
+        set_table_str(table, "status", "open");
+        for key in ["done_at", "wontfix_reason", "closed_by"] {
+            table.remove(key);
+        }
+        true
+    }
+
     /// Corrects the fields of action item `n` that `change` gives.
     /// `false` when there is no such item.
     pub fn edit_action(&mut self, n: u32, change: &ActionChange) -> bool {

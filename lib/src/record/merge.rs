@@ -11,6 +11,12 @@
 //! (`MergeError::Conflicts`) or written between conflict markers for git
 //! (`merge_with_markers`). The result is built on "ours", so its layout and
 //! comments are kept.
+//!
+//! An action item's tracker fields (`tracker`, `ref`, `url`,
+//! `remote_state`, `closed_by`) are fields like the others: an item filed
+//! on one side and finished on the other keeps both; one item filed as two
+//! different issues (two clones pushed it) is a conflict on `ref`, the
+//! person's to settle.
 
 use super::parse::{Located, parse_record};
 use super::status::derived;
@@ -727,6 +733,37 @@ mod tests {
         .unwrap();
         assert!(settled.contains("severity = \"SEV4\""), "{settled}");
         assert!(settled.contains("root_cause = \"pool\""), "{settled}");
+    }
+
+    #[test]
+    fn an_item_filed_here_and_finished_there_keeps_both() {
+        let base = with_actions(&[(1, "Add retries", "bo")]);
+        let filed = "tracker = \"github\"\nref = \"acme/api#3\"\nurl = \"https://github.com/acme/api/issues/3\"\nremote_state = \"open\"\n";
+        let ours = format!("{base}{filed}");
+        let theirs = base.replace(
+            "status = \"open\"\n",
+            "status = \"done\"\ndone_at = 2026-11-30T12:00:00Z\n",
+        );
+        let merged: Table = merge(&base, &ours, &theirs).unwrap().parse().unwrap();
+        let item = merged["action_items"][0].as_table().unwrap();
+        assert_eq!(item["ref"].as_str(), Some("acme/api#3"));
+        assert_eq!(item["status"].as_str(), Some("done"));
+        assert!(item.contains_key("done_at"));
+    }
+
+    #[test]
+    fn one_item_filed_as_two_issues_is_a_conflict_on_its_ref() {
+        let base = with_actions(&[(1, "Add retries", "bo")]);
+        let filed = |n: u32| {
+            format!("{base}tracker = \"github\"\nref = \"acme/api#{n}\"\nremote_state = \"open\"\n")
+        };
+        match merge(&base, &filed(3), &filed(4)) {
+            Err(MergeError::Conflicts(c)) => {
+                let fields: Vec<&str> = c.iter().map(|c| c.field.as_str()).collect();
+                assert_eq!(fields, ["action#1.ref"]);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     fn with_actions(items: &[(i64, &str, &str)]) -> String {

@@ -165,6 +165,24 @@ pub struct ActionItem {
     pub commit: Option<String>,
     #[serde(default, deserialize_with = "empty_as_none")]
     pub wontfix_reason: Option<String>,
+    // The issue that tracks it in the team's tracker (`action push`), and
+    // what `action pull` last read of it. Plain fields, not a flattened
+    // struct: the record cache (postcard) cannot read flattened ones.
+    /// `github`, `gitlab` or `jira`.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub tracker: Option<String>,
+    /// `acme/api#123`, `group/proj#7`, `OPS-42`.
+    #[serde(default, rename = "ref", deserialize_with = "empty_as_none")]
+    pub tracker_ref: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub url: Option<String>,
+    /// `open` or `closed`, as last read: a change there is news to bring
+    /// in; the same state again is not (a local `done` stands).
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub remote_state: Option<String>,
+    /// Who closed it on the tracker, when the tracker said.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub closed_by: Option<String>,
 }
 
 macro_rules! string_enum {
@@ -367,6 +385,8 @@ impl Record {
             a.ticket = None;
             a.wontfix_reason = None;
             a.commit = None;
+            a.url = None;
+            a.closed_by = None;
         }
         self.action_items.shrink_to_fit();
     }

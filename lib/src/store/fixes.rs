@@ -395,7 +395,13 @@ fn settle(trailers: &[Trailer], named: &[Named], records: &[crate::record::Recor
                 .push(unresolved_of(&trailers[*trailer], no_item(id, *n), *order));
             continue;
         };
-        if action.status != crate::record::ActionStatus::Open || !seen.insert((id.clone(), *n)) {
+        // An item its tracker reopened after this very commit closed it
+        // stays open: the person there decided so.
+        let reopened = action.commit.as_deref() == Some(commit.to_string().as_str());
+        if action.status != crate::record::ActionStatus::Open
+            || reopened
+            || !seen.insert((id.clone(), *n))
+        {
             continue;
         }
         settled.pending.push(Pending {

@@ -12,6 +12,7 @@ pub mod git;
 mod graph;
 pub mod history;
 pub mod identity;
+pub mod linked_cache;
 pub mod lintable;
 mod lock;
 pub mod migrate;

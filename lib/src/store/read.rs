@@ -141,6 +141,50 @@ pub fn some_records(store: &Store, files: &[(String, Oid)]) -> Result<Vec<Record
     Ok(records)
 }
 
+/// The record files (path, blob) whose bytes pass `test`: the slim
+/// cache's encoding where it has the blob, else the file's text (`test`
+/// must hold for both). It reads the cache and never rewrites it: `sync`
+/// asks this after a merge, when refreshing the cache for 100k records
+/// would cost more than the question.
+pub fn files_passing(store: &Store, test: &BytesTest<'_>) -> Result<Vec<(String, Oid)>> {
+    let Some(dir) = store.snapshot()?.dir else {
+        return Ok(Vec::new());
+    };
+    let cache = RecordCache::open(
+        &record_cache::path(&store.repo, true),
+        &store.records_dir,
+        true,
+    );
+    let (months, _) = tree::months(&store.repo, dir)?;
+    let mut found = Vec::new();
+    let mut unseen = Vec::new();
+    for m in &months {
+        let files: Vec<(String, Oid, Option<&[u8]>)> = match cache.month(m) {
+            Some(cached) => cached
+                .iter()
+                .map(|c| (c.name.to_string(), c.blob, Some(c.data)))
+                .collect(),
+            None => tree::files(&store.repo, m)?
+                .0
+                .into_iter()
+                .map(|f| (format!("{}.toml", f.id), f.blob, cache.by_blob(f.blob)))
+                .collect(),
+        };
+        for (name, blob, bytes) in files {
+            let path = format!("{}/{}/{name}", store.records_dir, m.dir);
+            match bytes {
+                Some(b) if test(b) => found.push((path, blob)),
+                Some(_) => {}
+                None => unseen.push((path, blob)),
+            }
+        }
+    }
+    let read = blobs(store, &unseen, |_, bytes| test(bytes).then_some(()))?;
+    let passed: std::collections::HashSet<String> = read.into_iter().map(|(p, ())| p).collect();
+    found.extend(unseen.into_iter().filter(|(p, _)| passed.contains(p)));
+    Ok(found)
+}
+
 /// The one record a typed ID or prefix names.
 pub fn find(store: &Store, query: &str) -> Result<Entry> {
     let q = check_query(query)?;
