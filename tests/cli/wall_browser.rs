@@ -333,12 +333,10 @@ fn a_change_on_the_branch_shows_on_the_open_page_without_a_reload() {
     let first = repo.new_record("Already there", &["--severity", "SEV2"]);
     let served = Served::start(&repo, &["--fetch", "0", "--refresh", "1s"]);
     let mut browser = Browser::open(&served.url("/"), 1280, 720);
+    let text = browser.eval("document.body.innerText");
     assert!(
-        browser
-            .eval("document.body.innerText")
-            .as_str()
-            .unwrap()
-            .contains("Already there")
+        text.as_str().unwrap().contains("Already there"),
+        "the first record is not on the page: {text}"
     );
     // A mark that a reload would wipe.
     browser.eval("window.marked = 'still this page'; true");

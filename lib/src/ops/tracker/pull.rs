@@ -310,6 +310,7 @@ mod tests {
             kind: ActionKind::Other,
             owner: None,
             due: None,
+            priority: None,
             status,
             ticket: None,
             done_at: None,
