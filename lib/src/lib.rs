@@ -14,6 +14,7 @@
 //! - `ops`: one operation per verb, over a [`session::Session`].
 
 pub mod config;
+pub mod deploy;
 pub mod error;
 pub mod fsio;
 pub mod metrics;

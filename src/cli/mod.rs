@@ -14,6 +14,7 @@ mod check;
 mod close;
 pub mod completions;
 mod demo;
+mod deploys;
 mod edit;
 mod export;
 mod fields;
@@ -161,6 +162,8 @@ devops postmortem timeline edit k7x3#2 --at 09:24\n  devops postmortem timeline 
     Log(log::LogArgs),
     /// The commits and tags in the window before an incident began
     Changes(changes::ChangesArgs),
+    /// Deploys per service (from tags and CI), for DORA's figures in stats
+    Deploys(deploys::DeploysArgs),
     /// Validate every record (for CI): file:line: messages, exit 1 on errors
     Check(check::CheckArgs),
     /// Share the records branch with the team: fetch, merge, push (nothing else)
@@ -270,6 +273,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Report(args) => report::run(&ctx()?, args),
         Command::Log(args) => log::run(&ctx()?, args),
         Command::Changes(args) => changes::run(&ctx()?, args),
+        Command::Deploys(args) => deploys::run(&ctx()?, args),
         Command::Check(args) => check::run(&ctx()?, args),
         Command::Sync(args) => sync::run(&ctx()?, args),
         Command::Migrate(args) => migrate::run(&ctx()?, args),

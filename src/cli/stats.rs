@@ -47,14 +47,25 @@ pub fn load_and_compute(
 ) -> Result<(Vec<Record>, Stats)> {
     let records = filter.load(ctx, Detail::Slim)?;
     let refs: Vec<&Record> = records.iter().collect();
-    let stats = compute(
+    let span = filter.filter().span(ctx)?;
+    let mut stats = compute(
         &refs,
         &ctx.config.severities,
         by,
         ctx.zone(),
         ctx.now,
-        filter.filter().span(ctx)?,
+        span,
     );
+    let recent: Vec<String> = stats.recent_periods.iter().map(|p| p.period.clone()).collect();
+    stats.deploys =
+        postmortem::ops::deploys::figures(ctx, &refs, span, by, filter.at.as_deref(), &recent)?;
+    if !filter.service.is_empty() {
+        // `--service api`: that service's deploys, as its incidents.
+        stats
+            .deploys
+            .by_service
+            .retain(|name, _| filter.service.iter().any(|s| s == name));
+    }
     drop(refs);
     Ok((records, stats))
 }

@@ -8,6 +8,7 @@
 //! `left_out`), never counted as zero. An action item is overdue when it is
 //! open and its due day is before today.
 
+pub mod deploys;
 pub mod impact;
 pub mod stats;
 pub mod triage;

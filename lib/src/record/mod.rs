@@ -18,7 +18,7 @@ pub mod words;
 
 pub use doc::RecordDoc;
 pub use id::RecordId;
-pub use model::{ActionItem, ActionKind, ActionStatus, Record, Status, Timestamp};
+pub use model::{ActionItem, ActionKind, ActionStatus, DeployLinks, Record, Status, Timestamp};
 
 /// `records` arranged as `order` says (`out[k] = records[order[k]]`; the
 /// rest dropped), in place: 100k records are never copied into a second

@@ -5,6 +5,7 @@
 //! hear travels back as a [`Notice`] or an error.
 
 pub mod branch;
+pub mod deploys;
 mod cache_file;
 mod commit_graph;
 pub mod fixes;
@@ -23,7 +24,7 @@ pub mod repo;
 mod sign;
 pub mod snapshot;
 pub mod sync;
-mod trailers;
+pub mod trailers;
 pub mod tree;
 pub mod tx;
 
