@@ -142,7 +142,8 @@ pub fn run(ctx: &Ctx, args: AnalyzeArgs) -> Result<()> {
             missing.join("; ")
         ));
     }
-    if !done.record.deploy.is_stated() {
+    let links = &done.record.deploy;
+    if !links.no_deploy && (links.caused_by.is_none() || links.remedied_by.is_none()) {
         super::changes::say_suggestions(ctx, &done.record)?;
     }
     Ok(())

@@ -70,7 +70,8 @@ pub fn run(ctx: &Ctx, args: ChangesArgs) -> Result<()> {
         rows,
         crate::render::table::Layout::of(&ctx.out),
     ));
-    if !record.deploy.is_stated() || record.deploy.remedied_by.is_none() {
+    let links = &record.deploy;
+    if !links.no_deploy && (links.caused_by.is_none() || links.remedied_by.is_none()) {
         say_suggestions(ctx, &record)?;
     }
     Ok(())

@@ -9,6 +9,7 @@ mod trust;
 mod architecture;
 mod at_3am;
 mod audit;
+mod deploys;
 mod bad_input;
 mod caches;
 mod driver_model;

@@ -16,6 +16,14 @@ use super::with_message;
 /// Every deploy, once, in time order: as the records branch is now, or
 /// as it was at `--at` (then tags made after that commit are left out too).
 pub fn all(session: &Session, at: Option<&str>) -> Result<Vec<Deploy>> {
+    Ok(all_at(session, at)?.0)
+}
+
+/// [`all`], and the instant `--at` stands for (its commit's time).
+fn all_at(
+    session: &Session,
+    at: Option<&str>,
+) -> Result<(Vec<Deploy>, Option<chrono::DateTime<chrono::FixedOffset>>)> {
     let (commit, cutoff) = match at {
         None => (None, None),
         Some(at) => {
@@ -32,7 +40,11 @@ pub fn all(session: &Session, at: Option<&str>) -> Result<Vec<Deploy>> {
     if let Some(text) = store::file_text(&session.store, commit)? {
         deploys.extend(store::read_file(&store::file_path(&session.store), &text)?);
     }
-    Ok(crate::deploy::merged(deploys))
+    let cutoff = cutoff.and_then(|c| chrono::DateTime::from_timestamp(c, 0));
+    Ok((
+        crate::deploy::merged(deploys),
+        cutoff.map(|c| c.fixed_offset()),
+    ))
 }
 
 /// What an import did.
@@ -115,16 +127,18 @@ pub fn figures(
     at: Option<&str>,
     recent: &[String],
 ) -> Result<DeployFigures> {
-    let deploys = all(session, at)?;
+    let (deploys, cutoff) = all_at(session, at)?;
     if deploys.is_empty() {
         return Ok(DeployFigures::default());
     }
     let links = store::link(&session.store, &deploys, records)?;
     crate::trace::mark("deploys: linked");
-    let end = match span.until {
-        Some(until) if until <= session.now => until,
-        _ => session.now,
-    };
+    // The window ends at `--until`, else now; with `--at`, no later than
+    // its commit: the same figures tomorrow.
+    let end = [span.until, cutoff]
+        .into_iter()
+        .flatten()
+        .fold(session.now, |end, t| end.min(t));
     let window = Window {
         since: span.since,
         end,
