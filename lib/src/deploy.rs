@@ -87,7 +87,8 @@ impl TagPattern {
         if self.0.contains('/') {
             return self.capture(tag).is_some();
         }
-        self.capture(tag.rsplit('/').next().unwrap_or(tag)).is_some()
+        self.capture(tag.rsplit('/').next().unwrap_or(tag))
+            .is_some()
     }
 
     /// `Some(service)` when `tag` matches (`""` when the pattern has no
@@ -304,12 +305,25 @@ mod tests {
     fn a_bad_line_is_named_by_file_line_and_field() {
         let text = "{\"service\":\"api\",\"commit\":\"abcdef1\",\"at\":\"2026-11-02T10:00:00+09:00\"}\n\n{\"service\":\"api\",\"commit\":\"abcdef1\",\"at\":\"yesterday\"}\n";
         let err = parse_lines("ci.jsonl", text, None, false).unwrap_err();
-        assert!(err.starts_with("ci.jsonl:3: field 'at': 'yesterday'"), "{err}");
-        let err = parse_lines("ci.jsonl", "{\"commit\":\"zz\",\"at\":\"x\"}", Some("api"), false)
-            .unwrap_err();
+        assert!(
+            err.starts_with("ci.jsonl:3: field 'at': 'yesterday'"),
+            "{err}"
+        );
+        let err = parse_lines(
+            "ci.jsonl",
+            "{\"commit\":\"zz\",\"at\":\"x\"}",
+            Some("api"),
+            false,
+        )
+        .unwrap_err();
         assert!(err.starts_with("ci.jsonl:1: field 'commit'"), "{err}");
-        let err = parse_lines("ci.jsonl", "{\"commit\":\"abcdef1\",\"at\":\"2026-11-02T10:00:00Z\"}", None, false)
-            .unwrap_err();
+        let err = parse_lines(
+            "ci.jsonl",
+            "{\"commit\":\"abcdef1\",\"at\":\"2026-11-02T10:00:00Z\"}",
+            None,
+            false,
+        )
+        .unwrap_err();
         assert!(err.contains("field 'service' is missing"), "{err}");
     }
 
@@ -334,7 +348,12 @@ mod tests {
         };
         let all = merged(vec![
             d("ci-9", "2026-11-02T10:03:00+09:00", Source::Import, true),
-            d("deploy/prod/api/1", "2026-11-02T10:00:00+09:00", Source::Tag, false),
+            d(
+                "deploy/prod/api/1",
+                "2026-11-02T10:00:00+09:00",
+                Source::Tag,
+                false,
+            ),
             // The same commit again a day later: a redeploy, counted.
             d("ci-10", "2026-11-03T10:00:00+09:00", Source::Import, false),
         ]);

@@ -83,8 +83,13 @@ pub fn say_suggestions(ctx: &Ctx, record: &postmortem::record::Record) -> Result
     let found = postmortem::ops::deploys::suggest(ctx, record)?;
     let id = record.id.as_str();
     let when = |t: &postmortem::record::Timestamp| ctx.view().minutes(t.0);
-    let link = |flag: &str, what: &str| crate::output::postmortem_line(&["analyze", id, flag, what]);
-    if let Some(d) = found.cause.as_ref().filter(|_| record.deploy.caused_by.is_none()) {
+    let link =
+        |flag: &str, what: &str| crate::output::postmortem_line(&["analyze", id, flag, what]);
+    if let Some(d) = found
+        .cause
+        .as_ref()
+        .filter(|_| record.deploy.caused_by.is_none())
+    {
         ctx.out.status(&format!(
             "the last deploy of {} before it began: {} ({}, {}); if it caused this:\n  {}",
             inline(&d.service),

@@ -36,7 +36,9 @@ pub enum DeploysCommand {
 }
 
 #[derive(Args, Debug, Default)]
-#[command(after_help = "Examples:\n  devops postmortem deploys list --service api --since \"30d ago\"")]
+#[command(
+    after_help = "Examples:\n  devops postmortem deploys list --service api --since \"30d ago\""
+)]
 pub struct ListArgs {
     /// Only this service's deploys
     #[arg(long, value_name = "NAME")]
@@ -53,15 +55,13 @@ pub struct ListArgs {
 }
 
 #[derive(Args, Debug)]
-#[command(
-    after_help = "One JSON object per line:\n\n  \
+#[command(after_help = "One JSON object per line:\n\n  \
 {\"service\": \"api\", \"commit\": \"<id>\", \"at\": \"2026-11-23T09:12:00+09:00\", \"id\": \"ci-812\", \"unplanned\": false}\n\n\
 `service` may be left out when [deploys] names one; `id` and `unplanned` are optional; `commit` \
 is a whole id, or a short one this repository knows. Lines already there (the same service and \
 commit within 10 minutes) are not added again. A bad line refuses the file: nothing is written.\n\n\
 Examples:\n  devops postmortem deploys import ci-deploys.jsonl\n  \
-ci-export | devops postmortem deploys import - --unplanned"
-)]
+ci-export | devops postmortem deploys import - --unplanned")]
 pub struct ImportArgs {
     /// The JSON-lines file (`-` for standard input)
     #[arg(value_name = "FILE")]

@@ -48,15 +48,12 @@ pub fn load_and_compute(
     let records = filter.load(ctx, Detail::Slim)?;
     let refs: Vec<&Record> = records.iter().collect();
     let span = filter.filter().span(ctx)?;
-    let mut stats = compute(
-        &refs,
-        &ctx.config.severities,
-        by,
-        ctx.zone(),
-        ctx.now,
-        span,
-    );
-    let recent: Vec<String> = stats.recent_periods.iter().map(|p| p.period.clone()).collect();
+    let mut stats = compute(&refs, &ctx.config.severities, by, ctx.zone(), ctx.now, span);
+    let recent: Vec<String> = stats
+        .recent_periods
+        .iter()
+        .map(|p| p.period.clone())
+        .collect();
     stats.deploys =
         postmortem::ops::deploys::figures(ctx, &refs, span, by, filter.at.as_deref(), &recent)?;
     if !filter.service.is_empty() {

@@ -35,11 +35,7 @@ pub fn text(f: &DeployFigures, period: &str, layout: table::Layout) -> String {
     if f.by_service.is_empty() {
         return String::new();
     }
-    let rows = f
-        .by_service
-        .iter()
-        .map(|(name, s)| row(name, s))
-        .collect();
+    let rows = f.by_service.iter().map(|(name, s)| row(name, s)).collect();
     let mut out = format!(
         "\nDeploys (DORA's stability figures, per service)\n{}",
         indent(&table::plain(
@@ -81,7 +77,11 @@ fn row(name: &str, s: &ServiceFigures) -> Vec<String> {
             .map_or("unknown".to_string(), |w| w.to_string()),
         ratio(s.change_fail_rate, s.failed, s.deploys),
         ratio(s.rework_rate, s.unplanned, s.deploys),
-        format!("{} (n={}{left})", duration(s.recovery_time_median_s), s.recovered),
+        format!(
+            "{} (n={}{left})",
+            duration(s.recovery_time_median_s),
+            s.recovered
+        ),
         duration(s.recovery_time_p90_s),
         s.unlinked_incidents.to_string(),
     ]

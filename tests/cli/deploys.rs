@@ -76,7 +76,9 @@ fn said(repo: &TestRepo, args: &[&str]) -> String {
 /// analyze`, following the line that contains `after`.
 fn suggested(text: &str, after: &str) -> String {
     let mut lines = text.lines().skip_while(|l| !l.contains(after));
-    lines.next().unwrap_or_else(|| panic!("no '{after}' in:\n{text}"));
+    lines
+        .next()
+        .unwrap_or_else(|| panic!("no '{after}' in:\n{text}"));
     lines
         .next()
         .map(|l| l.trim().to_string())
@@ -102,7 +104,12 @@ fn build() -> (TestRepo, Vec<String>) {
         c
     };
     let web = |n: &str, day: &str| {
-        let c = commit_at(&repo, &format!("web {n}"), "", &format!("2026-11-{day}+09:00"));
+        let c = commit_at(
+            &repo,
+            &format!("web {n}"),
+            "",
+            &format!("2026-11-{day}+09:00"),
+        );
         repo.git(&["tag", &format!("deploy/prod/web/{n}"), &c]);
         c
     };
@@ -159,15 +166,35 @@ fn build() -> (TestRepo, Vec<String>) {
             times("2026-11-12 10:40", "2026-11-12 10:45", "2026-11-12 15:00"),
         ),
     );
-    repo.ok(&["analyze", &b, "--action", "Add a canary stage to api deploys"]);
+    repo.ok(&[
+        "analyze",
+        &b,
+        "--action",
+        "Add a canary stage to api deploys",
+    ]);
     // The revert, deployed as api 5, says which record it fixes.
     let body = format!("This reverts commit {a4}.\n\nFixes-Postmortem: {b}#1");
-    let revert = commit_at(&repo, "Revert \"api 4\"", &body, "2026-11-12T10:50:00+09:00");
-    annotated(&repo, "deploy/prod/api/5", &revert, "2026-11-12T11:00:00+09:00");
+    let revert = commit_at(
+        &repo,
+        "Revert \"api 4\"",
+        &body,
+        "2026-11-12T10:50:00+09:00",
+    );
+    annotated(
+        &repo,
+        "deploy/prod/api/5",
+        &revert,
+        "2026-11-12T11:00:00+09:00",
+    );
 
     // CI deployed web 3 without a tag; then a rollback to web 2.
     let w3 = commit_at(&repo, "web 3", "", "2026-11-17T14:50:00+09:00");
-    annotated(&repo, "deploy/prod/web/rollback-1", &w2, "2026-11-17T16:00:00+09:00");
+    annotated(
+        &repo,
+        "deploy/prod/web/rollback-1",
+        &w2,
+        "2026-11-17T16:00:00+09:00",
+    );
     api("6", "18T10:00:00");
     let d = new(
         "Web pages blank",
@@ -213,7 +240,10 @@ fn build() -> (TestRepo, Vec<String>) {
     // B's cause as `changes` suggests it, pasted; its remedy comes from
     // the trailer in the revert.
     let changes = said(&repo, &["changes", &b, "--window", "48h"]);
-    let line = suggested(&changes, "the last deploy of api before it began: deploy/prod/api/4");
+    let line = suggested(
+        &changes,
+        "the last deploy of api before it began: deploy/prod/api/4",
+    );
     assert!(changes.contains("a revert after it began"), "{changes}");
     paste(&repo, &line);
     repo.ok(&[
@@ -230,7 +260,10 @@ fn build() -> (TestRepo, Vec<String>) {
     let then = said(&repo, &["analyze", &d, "--lesson", "Roll back sooner"]);
     paste(
         &repo,
-        &suggested(&then, "a redeploy of an older version after it began: deploy/prod/web/rollback-1"),
+        &suggested(
+            &then,
+            "a redeploy of an older version after it began: deploy/prod/web/rollback-1",
+        ),
     );
     repo.ok(&["analyze", &e, "--no-deploy"]);
     (repo, vec![a, a_dup, b, c, d, e, f])
@@ -252,16 +285,29 @@ fn stats_json(repo: &TestRepo, extra: &[&str]) -> Value {
 #[test]
 fn links_are_written_as_full_commits_in_the_records_deploy_table() {
     let (repo, ids) = fixture();
-    let sha = |r: &str| repo.git(&["rev-parse", &format!("{r}^{{commit}}")]).trim().to_string();
+    let sha = |r: &str| {
+        repo.git(&["rev-parse", &format!("{r}^{{commit}}")])
+            .trim()
+            .to_string()
+    };
     let a = repo.record(&ids[0]);
     let deploy = sub(&a, "deploy");
     assert_eq!(s(deploy, "caused_by"), sha("deploy/prod/api/2"));
     assert_eq!(s(deploy, "remedied_by"), sha("deploy/prod/api/hotfix-1"));
     // B's cause came from the pasted suggestion.
-    assert_eq!(s(sub(&repo.record(&ids[2]), "deploy"), "caused_by"), sha("deploy/prod/api/4"));
+    assert_eq!(
+        s(sub(&repo.record(&ids[2]), "deploy"), "caused_by"),
+        sha("deploy/prod/api/4")
+    );
     let d = repo.record(&ids[4]);
-    assert_eq!(s(sub(&d, "deploy"), "remedied_by"), sha("deploy/prod/web/2"));
-    assert_eq!(sub(&repo.record(&ids[5]), "deploy")["no_deploy"].as_bool(), Some(true));
+    assert_eq!(
+        s(sub(&d, "deploy"), "remedied_by"),
+        sha("deploy/prod/web/2")
+    );
+    assert_eq!(
+        sub(&repo.record(&ids[5]), "deploy")["no_deploy"].as_bool(),
+        Some(true)
+    );
 }
 
 #[test]
@@ -270,7 +316,10 @@ fn each_figure_is_the_hand_computed_one_in_json() {
     let v = stats_json(&repo, &[]);
     let api = &v["deploys"]["by_service"]["api"];
     assert_eq!(api["deploys"], 8);
-    assert_eq!(api["failed"], 2, "the duplicate does not count deploy 2 twice");
+    assert_eq!(
+        api["failed"], 2,
+        "the duplicate does not count deploy 2 twice"
+    );
     assert_eq!(api["unplanned"], 2);
     assert_eq!(api["change_fail_rate"], 0.25);
     assert_eq!(api["rework_rate"], 0.25);
@@ -280,7 +329,10 @@ fn each_figure_is_the_hand_computed_one_in_json() {
     assert_eq!(api["deploys_per_week"], 2.0);
     assert_eq!(api["unlinked_incidents"], 1);
     let web = &v["deploys"]["by_service"]["web"];
-    assert_eq!(web["deploys"], 5, "a tag and CI's line for it are one deploy");
+    assert_eq!(
+        web["deploys"], 5,
+        "a tag and CI's line for it are one deploy"
+    );
     assert_eq!(web["failed"], 1);
     assert_eq!(web["change_fail_rate"], 0.2);
     assert_eq!(web["rework_rate"], 0.2);
@@ -308,11 +360,21 @@ fn each_figure_is_the_hand_computed_one_in_json() {
     let w = |p: &str, n, f, u| (p.to_string(), n, f, u);
     assert_eq!(
         weeks(api),
-        [w("2026-W45", 3, 1, 1), w("2026-W46", 3, 1, 1), w("2026-W47", 1, 0, 0), w("2026-W48", 1, 0, 0)]
+        [
+            w("2026-W45", 3, 1, 1),
+            w("2026-W46", 3, 1, 1),
+            w("2026-W47", 1, 0, 0),
+            w("2026-W48", 1, 0, 0)
+        ]
     );
     assert_eq!(
         weeks(web),
-        [w("2026-W45", 1, 0, 0), w("2026-W46", 1, 0, 0), w("2026-W47", 2, 1, 1), w("2026-W48", 1, 0, 0)]
+        [
+            w("2026-W45", 1, 0, 0),
+            w("2026-W46", 1, 0, 0),
+            w("2026-W47", 2, 1, 1),
+            w("2026-W48", 1, 0, 0)
+        ]
     );
     // A week without deploys: its ratios are unknown, never 0.
     let empty = api["by_period"]
@@ -321,7 +383,13 @@ fn each_figure_is_the_hand_computed_one_in_json() {
         .iter()
         .find(|p| p["period"] == "2026-W49")
         .unwrap();
-    assert_eq!((empty["deploys"].as_u64(), empty["change_fail_rate"].is_null()), (Some(0), true));
+    assert_eq!(
+        (
+            empty["deploys"].as_u64(),
+            empty["change_fail_rate"].is_null()
+        ),
+        (Some(0), true)
+    );
 }
 
 #[test]
@@ -330,8 +398,13 @@ fn each_figure_is_the_hand_computed_one_in_text() {
     let mut args = vec!["stats"];
     args.extend_from_slice(&WINDOW);
     let out = repo.ok(&args);
+    let section = out
+        .split("\nDeploys (DORA")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no deploys section:\n{out}"));
     let row = |name: &str| {
-        out.lines()
+        section
+            .lines()
             .find(|l| l.trim_start().starts_with(&format!("{name} ")))
             .unwrap_or_else(|| panic!("no {name} row:\n{out}"))
             .to_string()
@@ -340,7 +413,11 @@ fn each_figure_is_the_hand_computed_one_in_text() {
     for want in ["8", "2", "25% (2/8)", "1h 30m (n=2)", "2h 00m"] {
         assert!(api.contains(want), "{want} in {api}");
     }
-    assert_eq!(api.matches("25% (2/8)").count(), 2, "change fail and rework: {api}");
+    assert_eq!(
+        api.matches("25% (2/8)").count(),
+        2,
+        "change fail and rework: {api}"
+    );
     let web = row("web");
     for want in ["5", "1.25", "20% (1/5)", "1h 00m (n=1)"] {
         assert!(web.contains(want), "{want} in {web}");
@@ -373,17 +450,26 @@ fn each_figure_is_the_hand_computed_one_on_the_wall_page() {
     assert_eq!(value("deploys.by_service.api.deploys"), "8");
     assert_eq!(value("deploys.by_service.api.change_fail_rate"), "0.25");
     assert_eq!(value("deploys.by_service.api.rework_rate"), "0.25");
-    assert_eq!(value("deploys.by_service.api.recovery_time_median_s"), "5400.0");
+    assert_eq!(
+        value("deploys.by_service.api.recovery_time_median_s"),
+        "5400.0"
+    );
     assert_eq!(value("deploys.by_service.web.deploys"), "5");
     assert_eq!(value("deploys.by_service.web.change_fail_rate"), "0.2");
-    assert_eq!(value("deploys.by_service.web.recovery_time_median_s"), "3600.0");
+    assert_eq!(
+        value("deploys.by_service.web.recovery_time_median_s"),
+        "3600.0"
+    );
     assert!(html.contains("25.0%</span> (2/8)"), "shown with its n");
 }
 
 #[test]
 fn at_a_commit_the_figures_stay_as_they_were() {
     let (mut repo, _) = fixture();
-    let tip = repo.git(&["rev-parse", "refs/heads/postmortems"]).trim().to_string();
+    let tip = repo
+        .git(&["rev-parse", "refs/heads/postmortems"])
+        .trim()
+        .to_string();
     let before = stats_json(&repo, &["--at", &tip]);
     // Later: another deploy tagged, another imported.
     repo.now = "2026-12-02T12:00:00+09:00".into();
@@ -391,7 +477,9 @@ fn at_a_commit_the_figures_stay_as_they_were() {
     annotated(&repo, "deploy/prod/api/8", &c, "2026-12-01T10:00:00+09:00");
     repo.write(
         "more.jsonl",
-        &format!("{{\"service\":\"web\",\"commit\":\"{c}\",\"at\":\"2026-12-01T11:00:00+09:00\"}}\n"),
+        &format!(
+            "{{\"service\":\"web\",\"commit\":\"{c}\",\"at\":\"2026-12-01T11:00:00+09:00\"}}\n"
+        ),
     );
     repo.ok(&["deploys", "import", "more.jsonl"]);
     let after = stats_json(&repo, &["--at", &tip]);
@@ -415,7 +503,10 @@ fn import_is_one_commit_on_the_records_branch_and_again_adds_nothing() {
     let stored = repo.show("postmortems/deploys.jsonl");
     assert_eq!(stored.lines().count(), 2, "{stored}");
     let line: Value = serde_json::from_str(stored.lines().next().unwrap()).unwrap();
-    assert_eq!((line["service"].as_str(), line["id"].as_str()), (Some("web"), Some("ci-w3")));
+    assert_eq!(
+        (line["service"].as_str(), line["id"].as_str()),
+        (Some("web"), Some("ci-w3"))
+    );
     let subject = repo.git(&[
         "log",
         "--format=%s",
@@ -429,7 +520,11 @@ fn import_is_one_commit_on_the_records_branch_and_again_adds_nothing() {
     let err = said(&repo, &["deploys", "import", "ci-deploys.jsonl"]);
     assert!(err.contains("nothing new"), "{err}");
     assert_eq!(repo.commit_count(), before);
-    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head, "the code branch is untouched");
+    assert_eq!(
+        repo.git(&["rev-parse", "HEAD"]),
+        head,
+        "the code branch is untouched"
+    );
     // `check` takes the file for what it is.
     let out = repo.pm(&["check"]);
     assert!(!stdout(&out).contains("stray"), "{}", stdout(&out));
@@ -448,12 +543,21 @@ fn a_bad_import_line_names_file_line_and_field_and_writes_nothing() {
     );
     let before = repo.commit_count();
     let err = repo.fails(2, &["deploys", "import", "bad.jsonl"]);
-    assert!(err.starts_with("error: bad.jsonl:2: field 'at': 'last tuesday'"), "{err}");
+    assert!(
+        err.starts_with("error: bad.jsonl:2: field 'at': 'last tuesday'"),
+        "{err}"
+    );
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert_eq!(repo.commit_count(), before, "nothing written");
-    repo.write("unknown.jsonl", "{\"service\":\"api\",\"commit\":\"abcdef1\",\"at\":\"2026-11-29T10:00:00Z\"}\n");
+    repo.write(
+        "unknown.jsonl",
+        "{\"service\":\"api\",\"commit\":\"abcdef1\",\"at\":\"2026-11-29T10:00:00Z\"}\n",
+    );
     let err = repo.fails(2, &["deploys", "import", "unknown.jsonl"]);
-    assert!(err.contains("unknown.jsonl:1: field 'commit': 'abcdef1'"), "{err}");
+    assert!(
+        err.contains("unknown.jsonl:1: field 'commit': 'abcdef1'"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -469,16 +573,31 @@ fn deploys_lists_tags_and_imports_once_each() {
         .collect();
     assert_eq!(
         names,
-        ["deploy/prod/web/1", "deploy/prod/web/2", "ci-w3", "deploy/prod/web/rollback-1", "deploy/prod/web/4"]
+        [
+            "deploy/prod/web/1",
+            "deploy/prod/web/2",
+            "ci-w3",
+            "deploy/prod/web/rollback-1",
+            "deploy/prod/web/4"
+        ]
     );
     let unplanned: Vec<&str> = all
         .iter()
         .filter(|d| d["unplanned"] == true)
         .map(|d| d["name"].as_str().unwrap())
         .collect();
-    assert_eq!(unplanned, ["deploy/prod/api/hotfix-1", "deploy/prod/web/rollback-1"]);
+    assert_eq!(
+        unplanned,
+        ["deploy/prod/api/hotfix-1", "deploy/prod/web/rollback-1"]
+    );
     let text = repo.ok(&["deploys", "list", "--service", "api"]);
-    assert_eq!(text.lines().filter(|l| l.contains("deploy/prod/api/")).count(), 8, "{text}");
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.contains("deploy/prod/api/"))
+            .count(),
+        8,
+        "{text}"
+    );
 }
 
 #[test]
@@ -505,13 +624,28 @@ fn check_warns_on_a_resolved_serious_incident_that_names_no_cause() {
 fn a_reference_that_names_nothing_is_refused_with_nothing_written() {
     let (repo, ids) = fixture();
     let before = repo.commit_count();
-    let err = repo.fails(2, &["analyze", &ids[6], "--caused-by", "deploy/prod/api/99"]);
-    assert!(err.contains("--caused-by 'deploy/prod/api/99': no deploy, tag or commit"), "{err}");
+    let err = repo.fails(
+        2,
+        &["analyze", &ids[6], "--caused-by", "deploy/prod/api/99"],
+    );
+    assert!(
+        err.contains("--caused-by 'deploy/prod/api/99': no deploy, tag or commit"),
+        "{err}"
+    );
     assert_eq!(repo.commit_count(), before);
     // The hint it gives works.
     assert!(err.contains("devops postmortem deploys list"), "{err}");
     repo.ok(&["deploys", "list"]);
-    let err = repo.fails(2, &["analyze", &ids[6], "--caused-by", "deploy/prod/api/7", "--no-deploy"]);
+    let err = repo.fails(
+        2,
+        &[
+            "analyze",
+            &ids[6],
+            "--caused-by",
+            "deploy/prod/api/7",
+            "--no-deploy",
+        ],
+    );
     assert!(err.contains("--no-deploy"), "{err}");
 }
 
@@ -520,7 +654,14 @@ fn without_deploys_there_are_no_deploy_figures_and_no_warning() {
     let repo = TestRepo::new();
     let id = repo.new_record(
         "Outage",
-        &["--severity", "SEV1", "--started", "2026-11-24 08:00", "--resolved", "2026-11-24 09:00"],
+        &[
+            "--severity",
+            "SEV1",
+            "--started",
+            "2026-11-24 08:00",
+            "--resolved",
+            "2026-11-24 09:00",
+        ],
     );
     let v: Value = serde_json::from_str(&repo.ok(&["stats", "--json"])).unwrap();
     assert_eq!(v["deploys"]["by_service"], serde_json::json!({}));

@@ -151,7 +151,10 @@ pub fn compute(
                 }
             })
             .collect();
-        let first = deploys.iter().find(|d| d.service == service).map(|d| d.at.0);
+        let first = deploys
+            .iter()
+            .find(|d| d.service == service)
+            .map(|d| d.at.0);
         out.by_service.insert(
             service.to_string(),
             ServiceFigures {
@@ -180,7 +183,11 @@ fn ratio(part: usize, whole: usize) -> Option<f64> {
 
 /// Deploys per week from `start` to `end`, to two decimals; `None` for a
 /// window shorter than a day (or unknown).
-fn per_week(n: usize, start: Option<DateTime<FixedOffset>>, end: DateTime<FixedOffset>) -> Option<f64> {
+fn per_week(
+    n: usize,
+    start: Option<DateTime<FixedOffset>>,
+    end: DateTime<FixedOffset>,
+) -> Option<f64> {
     let days = (end - start?).num_seconds() as f64 / 86_400.0;
     (days >= 1.0).then(|| ((n as f64 / (days / 7.0)) * 100.0).round() / 100.0)
 }

@@ -148,7 +148,13 @@ pub fn analyze(
         for item in build(session, before, &req.actions)? {
             doc.push_action(&item);
         }
-        link_deploys(doc, before, req, caused_by.as_deref(), remedied_by.as_deref())?;
+        link_deploys(
+            doc,
+            before,
+            req,
+            caused_by.as_deref(),
+            remedied_by.as_deref(),
+        )?;
         // A decision on the analysis, made now (a reopened record needs one).
         doc.set_time(&["analyzed_at"], &Timestamp(session.now));
         Ok(())

@@ -3,6 +3,7 @@
 //! itself (one commit through the one write transaction), and what the
 //! figures, `analyze` and `changes` read of them.
 
+use super::with_message;
 use crate::deploy::{Deploy, parse_lines, render};
 use crate::error::{Error, Result};
 use crate::metrics::deploys::{DeployFigures, Window, compute};
@@ -11,7 +12,6 @@ use crate::record::Record;
 use crate::session::Session;
 use crate::store::deploys as store;
 use crate::store::{Change, commit_file};
-use super::with_message;
 
 /// Every deploy, once, in time order: as the records branch is now, or
 /// as it was at `--at` (then tags made after that commit are left out too).
@@ -67,7 +67,11 @@ pub fn import(
     unplanned: bool,
     message: Option<&str>,
 ) -> Result<Imported> {
-    let single = session.config.deploys.as_ref().and_then(|d| d.service.as_deref());
+    let single = session
+        .config
+        .deploys
+        .as_ref()
+        .and_then(|d| d.service.as_deref());
     let mut lines = parse_lines(file, text, single, unplanned)
         .map_err(|e| Error::usage(e).nothing_written())?;
     for l in &mut lines {
@@ -86,7 +90,10 @@ pub fn import(
     let path = store::file_path(&session.store);
     let exists = session.store.text(&path)?.is_some();
     let mut counts = (0, 0);
-    let said = with_message(format!("Imported from {}", crate::text::inline(file)), message);
+    let said = with_message(
+        format!("Imported from {}", crate::text::inline(file)),
+        message,
+    );
     let change = Change {
         id: None,
         path: &path,

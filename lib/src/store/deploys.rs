@@ -30,7 +30,11 @@ pub fn from_tags(store: &Store, cfg: &DeployConfig, cutoff: Option<i64>) -> Resu
     // A prefix inside another would list its tags twice.
     let covered: Vec<String> = prefixes
         .iter()
-        .filter(|p| !prefixes.iter().any(|q| q != *p && p.starts_with(q.as_str())))
+        .filter(|p| {
+            !prefixes
+                .iter()
+                .any(|q| q != *p && p.starts_with(q.as_str()))
+        })
         .cloned()
         .collect();
     let mut args = vec![
@@ -95,10 +99,10 @@ pub fn read_file(path: &str, text: &str) -> Result<Vec<Deploy>> {
     let (deploys, bad) = crate::deploy::read_stored(text);
     match bad.first() {
         None => Ok(deploys),
-        Some(n) => Err(Error::new(format!(
-            "{path}:{n}: not a deploy line: fix or remove it"
-        ))
-        .hint_run("edit it", Command::postmortem(["edit", "--config"]))),
+        Some(n) => Err(
+            Error::new(format!("{path}:{n}: not a deploy line: fix or remove it"))
+                .hint_run("edit it", Command::postmortem(["edit", "--config"])),
+        ),
     }
 }
 
@@ -153,7 +157,7 @@ pub struct Links {
 
 /// Whether deploy `d` is of a service `r` names (any, when it names none).
 fn of_record(d: &Deploy, r: &Record) -> bool {
-    r.services.is_empty() || r.services.iter().any(|s| *s == d.service)
+    r.services.is_empty() || r.services.contains(&d.service)
 }
 
 /// Whether `deployed` carries `change` (is it, or descends from it).
@@ -178,12 +182,7 @@ fn deploy_of(
     near: chrono::DateTime<chrono::FixedOffset>,
     from: Option<chrono::DateTime<chrono::FixedOffset>>,
 ) -> Option<usize> {
-    let mine = || {
-        deploys
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| of_record(d, r))
-    };
+    let mine = || deploys.iter().enumerate().filter(|(_, d)| of_record(d, r));
     let exact: Vec<usize> = mine()
         .filter(|(_, d)| d.commit == commit)
         .filter(|(_, d)| from.is_none_or(|f| d.at.0 >= f))
@@ -230,11 +229,17 @@ pub fn link(store: &Store, deploys: &[Deploy], records: &[&Record]) -> Result<Ve
     if waiting.is_empty() || deploys.is_empty() {
         return Ok(links);
     }
-    let Some(since) = waiting.iter().map(|&i| records[i].began().timestamp()).min() else {
+    let Some(since) = waiting
+        .iter()
+        .map(|&i| records[i].began().timestamp())
+        .min()
+    else {
         return Ok(links);
     };
-    let by_id: std::collections::HashMap<&str, usize> =
-        waiting.iter().map(|&i| (records[i].id.as_str(), i)).collect();
+    let by_id: std::collections::HashMap<&str, usize> = waiting
+        .iter()
+        .map(|&i| (records[i].id.as_str(), i))
+        .collect();
     for t in super::fixes::since(store, since)? {
         for named in t.trailer.items() {
             let crate::store::trailers::Named::Item { query, .. } = named else {
@@ -246,7 +251,9 @@ pub fn link(store: &Store, deploys: &[Deploy], records: &[&Record]) -> Result<Ve
                 None => waiting
                     .iter()
                     .copied()
-                    .filter(|&i| RecordId::parse(&records[i].id).is_some_and(|id| id.matches(&query)))
+                    .filter(|&i| {
+                        RecordId::parse(&records[i].id).is_some_and(|id| id.matches(&query))
+                    })
                     .collect(),
             };
             let commit = t.commit.to_string();
@@ -321,13 +328,17 @@ pub fn suggest(store: &Store, deploys: &[Deploy], r: &Record) -> Result<Suggesti
         None => Vec::new(),
     };
     let mut reverts = Vec::new();
-    let nearby =
-        super::history::commits_between(store, began.timestamp(), end.timestamp())?;
+    let nearby = super::history::commits_between(store, began.timestamp(), end.timestamp())?;
     for c in nearby {
         let Ok(oid) = Oid::from_str(&c.commit) else {
             continue;
         };
-        let message = store.repo.find_commit(oid)?.message().unwrap_or_default().to_string();
+        let message = store
+            .repo
+            .find_commit(oid)?
+            .message()
+            .unwrap_or_default()
+            .to_string();
         if let Some(reverted) = reverted_commit(&message) {
             reverts.push(Revert {
                 commit: c.commit,
@@ -369,13 +380,24 @@ mod tests {
     fn a_tag_line_reads_as_a_deploy_of_its_service() {
         let patterns = [TagPattern::new("deploy/prod/{service}/*")];
         let unplanned = [TagPattern::new("*hotfix*")];
-        let line = "deploy/prod/api/hotfix-1\0tag\0aaaa\0commit\0bbbb\02026-11-02T10:00:00+09:00";
+        let line = "deploy/prod/api/hotfix-1\0tag\0aaaa\0commit\0bbbb\x002026-11-02T10:00:00+09:00";
         let d = tag_deploy(line, &patterns, &unplanned, None).unwrap();
         assert_eq!((d.service.as_str(), d.commit.as_str()), ("api", "bbbb"));
         assert!(d.unplanned);
-        let light = "deploy/prod/web/7\0commit\0cccc\0\0\02026-11-02T10:00:00+09:00";
+        let light = "deploy/prod/web/7\0commit\0cccc\0\0\x002026-11-02T10:00:00+09:00";
         let d = tag_deploy(light, &patterns, &unplanned, None).unwrap();
-        assert_eq!((d.service.as_str(), d.commit.as_str(), d.unplanned), ("web", "cccc", false));
-        assert!(tag_deploy("v1\0commit\0c\0\0\02026-11-02T10:00:00Z", &patterns, &[], None).is_none());
+        assert_eq!(
+            (d.service.as_str(), d.commit.as_str(), d.unplanned),
+            ("web", "cccc", false)
+        );
+        assert!(
+            tag_deploy(
+                "v1\0commit\0c\0\0\x002026-11-02T10:00:00Z",
+                &patterns,
+                &[],
+                None
+            )
+            .is_none()
+        );
     }
 }

@@ -5,9 +5,9 @@
 //! hear travels back as a [`Notice`] or an error.
 
 pub mod branch;
-pub mod deploys;
 mod cache_file;
 mod commit_graph;
+pub mod deploys;
 pub mod fixes;
 pub mod git;
 mod graph;
