@@ -47,8 +47,18 @@ pub fn run(ctx: &Ctx, args: ChangesArgs) -> Result<()> {
             args.window,
             postmortem::time::format_rfc3339(&ctx.zone().convert(started.0))
         ));
-        return Ok(());
+    } else {
+        print_table(ctx, &commits);
     }
+    let links = &record.deploy;
+    if !links.no_deploy && (links.caused_by.is_none() || links.remedied_by.is_none()) {
+        say_suggestions(ctx, &record)?;
+    }
+    Ok(())
+}
+
+/// The commits as a table, newest first.
+fn print_table(ctx: &Ctx, commits: &[postmortem::store::history::NearbyCommit]) {
     let rows = commits
         .iter()
         .map(|c| {
@@ -70,11 +80,6 @@ pub fn run(ctx: &Ctx, args: ChangesArgs) -> Result<()> {
         rows,
         crate::render::table::Layout::of(&ctx.out),
     ));
-    let links = &record.deploy;
-    if !links.no_deploy && (links.caused_by.is_none() || links.remedied_by.is_none()) {
-        say_suggestions(ctx, &record)?;
-    }
-    Ok(())
 }
 
 /// The likely cause and remedies among the deploys (shared with

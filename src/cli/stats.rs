@@ -25,7 +25,13 @@ ttr_by_period[], action_items.{total,open,done,wontfix,overdue,completion_rate,b
 field_reports|users_affected.{total,records,left_out,by_severity.<SEV>,by_service.<name>,by_period.<key>,\
 this_period{period,value,left_out},previous_period{…},change_percent}, \
 recent_periods[{period,count,ttr_median_minutes,field_reports,users_affected}], \
-recurring_services[{name,count,records,field_reports_previous,field_reports_this}], recurring_root_cause_words[{name,count,records}] (records: the newest 20 ids).\n\nExamples:\n  devops postmortem stats --since \"30d ago\" --by month\n  devops postmortem stats --json | jq .ttr.median_minutes"
+recurring_services[{name,count,records,field_reports_previous,field_reports_this}], recurring_root_cause_words[{name,count,records}] (records: the newest 20 ids), \
+deploys.by_service.<name>.{deploys,failed,unplanned,change_fail_rate,rework_rate,recovery_time_median_s,recovery_time_p90_s,\
+recovered,recovery_left_out,deploys_per_week,unlinked_incidents,by_period[]}.\n\n\
+Deploys (DORA's stability figures, per service, over the window; see `deploys --help`): change fail rate = \
+distinct deploys a live record names as its cause / deploys; rework rate = unplanned deploys (hotfix or \
+rollback tags, lines imported as unplanned, remedies) / deploys; recovery time runs from the failing deploy \
+to the remedy deploy, else the resolution; every ratio shows its n, and is unknown (null) without deploys.\n\nExamples:\n  devops postmortem stats --since \"30d ago\" --by month\n  devops postmortem stats --json | jq .ttr.median_minutes"
 )]
 pub struct StatsArgs {
     #[command(flatten)]

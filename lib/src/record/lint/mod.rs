@@ -67,7 +67,7 @@ pub const RULES: &[(&str, Level, &str)] = &[
     (
         "stray-file",
         Level::Error,
-        "a committed path in the records directory that is not a record, config.toml or under templates/",
+        "a committed path in the records directory that is not a record, config.toml, deploys.jsonl or under templates/",
     ),
     (
         "unknown-severity",
