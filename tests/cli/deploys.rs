@@ -464,6 +464,24 @@ fn each_figure_is_the_hand_computed_one_on_the_wall_page() {
 }
 
 #[test]
+fn each_figure_is_the_hand_computed_one_in_the_export() {
+    let (repo, _) = fixture();
+    let out = repo.ok(&["export", "--since", "2026-11-02"]);
+    assert!(
+        out.contains("## Deploys (DORA's stability figures)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("| api | 8 | 2.0 | 25.0% (2/8) | 25.0% (2/8) | 1h 30m (n=2) | 2h 00m |"),
+        "{out}"
+    );
+    assert!(
+        out.contains("| web | 5 | 1.25 | 20.0% (1/5) | 20.0% (1/5) | 1h 00m (n=1) | 1h 00m |"),
+        "{out}"
+    );
+}
+
+#[test]
 fn at_a_commit_the_figures_stay_as_they_were() {
     let (mut repo, _) = fixture();
     let tip = repo
