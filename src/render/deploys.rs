@@ -70,16 +70,17 @@ fn row(name: &str, s: &ServiceFigures) -> Vec<String> {
     } else {
         String::new()
     };
+    let c = &s.counted;
     vec![
         postmortem::text::inline(name),
-        s.deploys.to_string(),
+        c.deploys.to_string(),
         s.deploys_per_week
             .map_or("unknown".to_string(), |w| w.to_string()),
-        ratio(s.change_fail_rate, s.failed, s.deploys),
-        ratio(s.rework_rate, s.unplanned, s.deploys),
+        ratio(c.change_fail_rate, c.failed, c.deploys),
+        ratio(c.rework_rate, c.unplanned, c.deploys),
         format!(
             "{} (n={}{left})",
-            duration(s.recovery_time_median_s),
+            duration(c.recovery_time_median_s),
             s.recovered
         ),
         duration(s.recovery_time_p90_s),
@@ -96,13 +97,14 @@ fn trend(s: &ServiceFigures) -> Option<String> {
         .take(TREND_PERIODS)
         .rev()
         .map(|p| {
+            let c = &p.counted;
             format!(
                 "{} {} deploy{}, {} failed, {} unplanned",
                 p.period,
-                p.deploys,
-                if p.deploys == 1 { "" } else { "s" },
-                p.failed,
-                p.unplanned
+                c.deploys,
+                if c.deploys == 1 { "" } else { "s" },
+                c.failed,
+                c.unplanned
             )
         })
         .collect();

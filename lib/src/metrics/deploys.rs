@@ -32,9 +32,11 @@ pub struct DeployFigures {
     pub by_service: BTreeMap<String, ServiceFigures>,
 }
 
+/// The counts and ratios of a set of deploys (a service's in the window,
+/// or one period's of them).
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
-pub struct ServiceFigures {
-    /// Deploys in the window: the n of every ratio below.
+pub struct Counted {
+    /// Deploys: the n of every ratio.
     pub deploys: usize,
     /// Distinct deploys that caused an incident.
     pub failed: usize,
@@ -43,8 +45,14 @@ pub struct ServiceFigures {
     pub change_fail_rate: Option<f64>,
     pub rework_rate: Option<f64>,
     pub recovery_time_median_s: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct ServiceFigures {
+    #[serde(flatten)]
+    pub counted: Counted,
     pub recovery_time_p90_s: Option<f64>,
-    /// How many recoveries the two figures above are over.
+    /// How many recoveries the median and p90 are over.
     pub recovered: usize,
     /// Failures not recovered yet (no remedy deploy and no resolution).
     pub recovery_left_out: usize,
@@ -59,12 +67,8 @@ pub struct ServiceFigures {
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct PeriodDeploys {
     pub period: String,
-    pub deploys: usize,
-    pub failed: usize,
-    pub unplanned: usize,
-    pub change_fail_rate: Option<f64>,
-    pub rework_rate: Option<f64>,
-    pub recovery_time_median_s: Option<f64>,
+    #[serde(flatten)]
+    pub counted: Counted,
 }
 
 /// The window figures are counted over (`--since`, `--until` or now).
@@ -120,11 +124,19 @@ pub fn compute(
             .filter(|&i| deploys[i].service == service && window.holds(deploys[i].at.0))
             .collect();
         let mine: Vec<&Recovery> = recoveries.iter().filter(|r| r.service == service).collect();
-        let count = |keep: &dyn Fn(usize) -> bool| in_window.iter().filter(|&&i| keep(i)).count();
-        let n = in_window.len();
-        let (fails, reworks) = (count(&|i| failed.contains(&i)), count(&unplanned));
+        let tally = |here: &[usize], times: Vec<f64>| {
+            Counted {
+                deploys: here.len(),
+                failed: here.iter().filter(|&&i| failed.contains(&i)).count(),
+                unplanned: here.iter().filter(|&&i| unplanned(i)).count(),
+                change_fail_rate: None,
+                rework_rate: None,
+                recovery_time_median_s: Distribution::of(times, 0).median_minutes,
+            }
+            .with_ratios()
+        };
         let times: Vec<f64> = mine.iter().filter_map(|r| r.seconds).collect();
-        let d = Distribution::of(times, 0);
+        let d = Distribution::of(times.clone(), 0);
         let by_period = recent
             .iter()
             .map(|p| {
@@ -133,8 +145,6 @@ pub fn compute(
                     .copied()
                     .filter(|&i| key(deploys[i].at.0) == *p)
                     .collect();
-                let f = here.iter().filter(|&&i| failed.contains(&i)).count();
-                let u = here.iter().filter(|&&i| unplanned(i)).count();
                 let times = mine
                     .iter()
                     .filter(|r| r.period == *p)
@@ -142,12 +152,7 @@ pub fn compute(
                     .collect();
                 PeriodDeploys {
                     period: p.clone(),
-                    deploys: here.len(),
-                    failed: f,
-                    unplanned: u,
-                    change_fail_rate: ratio(f, here.len()),
-                    rework_rate: ratio(u, here.len()),
-                    recovery_time_median_s: Distribution::of(times, 0).median_minutes,
+                    counted: tally(&here, times),
                 }
             })
             .collect();
@@ -158,22 +163,26 @@ pub fn compute(
         out.by_service.insert(
             service.to_string(),
             ServiceFigures {
-                deploys: n,
-                failed: fails,
-                unplanned: reworks,
-                change_fail_rate: ratio(fails, n),
-                rework_rate: ratio(reworks, n),
-                recovery_time_median_s: d.median_minutes,
+                counted: tally(&in_window, times),
                 recovery_time_p90_s: d.p90_minutes,
                 recovered: d.count,
                 recovery_left_out: mine.len() - d.count,
-                deploys_per_week: per_week(n, window.since.or(first), window.end),
+                deploys_per_week: per_week(in_window.len(), window.since.or(first), window.end),
                 unlinked_incidents: unlinked(&live_links, service, window),
                 by_period,
             },
         );
     }
     out
+}
+
+impl Counted {
+    /// The ratios of the counts.
+    fn with_ratios(mut self) -> Counted {
+        self.change_fail_rate = ratio(self.failed, self.deploys);
+        self.rework_rate = ratio(self.unplanned, self.deploys);
+        self
+    }
 }
 
 /// `part ÷ whole` to three decimals; `None` without a whole.
