@@ -280,6 +280,27 @@ pub fn merged(mut all: Vec<Deploy>) -> Vec<Deploy> {
     out
 }
 
+/// Two clones' imports since `base`, joined: every deploy either side
+/// has, but one that a side removed since `base` (a hand correction) stays
+/// out. `None` when a side does not read (the person settles it).
+pub fn joined(base: Option<&str>, mine: &str, theirs: &str) -> Option<String> {
+    let read = |t: &str| {
+        let (d, bad) = read_stored(t);
+        bad.is_empty().then_some(d)
+    };
+    let base = read(base.unwrap_or(""))?;
+    let (mine, theirs) = (read(mine)?, read(theirs)?);
+    let removed =
+        |d: &Deploy| base.iter().any(|b| b == d) && !(mine.contains(d) && theirs.contains(d));
+    let mut all: Vec<Deploy> = theirs.iter().filter(|d| !removed(d)).cloned().collect();
+    for d in mine.iter().filter(|d| !removed(d)) {
+        if !all.iter().any(|a| same(a, d)) {
+            all.push(d.clone());
+        }
+    }
+    Some(render(&all))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,6 +354,22 @@ mod tests {
         let read = parse_lines("f", text, None, false).unwrap();
         let deploys: Vec<Deploy> = read.into_iter().map(|i| i.deploy).collect();
         assert_eq!(read_stored(&render(&deploys)).0, deploys);
+    }
+
+    #[test]
+    fn two_clones_imports_join_and_a_removal_stays_removed() {
+        let line = |id: &str, day: u32| {
+            format!(
+                "{{\"service\":\"api\",\"commit\":\"abcdef{day}\",\"at\":\"2026-11-{day:02}T10:00:00+09:00\",\"id\":\"{id}\",\"unplanned\":false}}\n"
+            )
+        };
+        let base = format!("{}{}", line("a", 1), line("b", 2));
+        let mine = format!("{}{}{}", line("a", 1), line("b", 2), line("c", 3));
+        // Theirs removed b and added d.
+        let theirs = format!("{}{}", line("a", 1), line("d", 4));
+        let joined = joined(Some(&base), &mine, &theirs).unwrap();
+        let ids: Vec<String> = read_stored(&joined).0.into_iter().map(|d| d.name).collect();
+        assert_eq!(ids, ["a", "c", "d"]);
     }
 
     #[test]

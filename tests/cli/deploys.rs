@@ -689,3 +689,39 @@ fn without_deploys_there_are_no_deploy_figures_and_no_warning() {
     assert!(repo.record(&id).get("deploy").is_none());
     repo.ok(&["show", &id]);
 }
+
+#[test]
+fn two_clones_imports_join_on_sync() {
+    let t = crate::team::team();
+    let head = t.alice.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let line = |id: &str, day: &str| {
+        format!(
+            "{{\"service\":\"api\",\"commit\":\"{head}\",\"at\":\"2026-11-{day}T10:00:00+09:00\",\"id\":\"{id}\"}}\n"
+        )
+    };
+    t.alice.write("a.jsonl", &line("ci-1", "20"));
+    t.alice.ok(&["deploys", "import", "a.jsonl"]);
+    t.alice.ok(&["sync"]);
+    t.bob.ok(&["sync"]);
+    t.alice.write("a2.jsonl", &line("ci-2", "21"));
+    t.alice.ok(&["deploys", "import", "a2.jsonl"]);
+    t.bob.write("b.jsonl", &line("ci-3", "22"));
+    t.bob.ok(&["deploys", "import", "b.jsonl"]);
+    t.alice.ok(&["sync"]);
+    let out = t.bob.pm(&["sync"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    t.alice.ok(&["sync"]);
+    for clone in [&t.alice, &t.bob] {
+        let ids: Vec<String> = clone
+            .show("postmortems/deploys.jsonl")
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(ids, ["ci-1", "ci-2", "ci-3"]);
+    }
+}
