@@ -308,6 +308,12 @@ fn links_are_written_as_full_commits_in_the_records_deploy_table() {
         sub(&repo.record(&ids[5]), "deploy")["no_deploy"].as_bool(),
         Some(true)
     );
+    let shown = repo.ok(&["show", &ids[0]]);
+    let cause = &sha("deploy/prod/api/2")[..12];
+    assert!(
+        shown.contains(&format!("Caused by deploy:\n    commit {cause}")),
+        "{shown}"
+    );
 }
 
 #[test]

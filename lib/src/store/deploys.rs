@@ -99,10 +99,11 @@ pub fn read_file(path: &str, text: &str) -> Result<Vec<Deploy>> {
     let (deploys, bad) = crate::deploy::read_stored(text);
     match bad.first() {
         None => Ok(deploys),
-        Some(n) => Err(
-            Error::new(format!("{path}:{n}: not a deploy line: fix or remove it"))
-                .hint_run("edit it", Command::postmortem(["edit", "--config"])),
-        ),
+        // A hand edit broke it: the file is the team's, so it is said,
+        // not dropped.
+        Some(n) => Err(Error::new(format!(
+            "{path}:{n} on the records branch is not a deploy line ({{\"service\", \"commit\", \"at\", \"id\", \"unplanned\"}}): fix or remove it there"
+        ))),
     }
 }
 
