@@ -106,7 +106,11 @@ pub fn compute(
     window: &Window,
     recent: &[String],
 ) -> DeployFigures {
-    let key = |t: DateTime<FixedOffset>| period_key(t, window.period, window.zone);
+    // Each deploy's period, formatted once (10k tags, 12 periods).
+    let keys: Vec<String> = deploys
+        .iter()
+        .map(|d| period_key(d.at.0, window.period, window.zone))
+        .collect();
     let live_links: Vec<(&Record, Links)> = records
         .iter()
         .zip(links)
@@ -143,7 +147,7 @@ pub fn compute(
                 let here: Vec<usize> = in_window
                     .iter()
                     .copied()
-                    .filter(|&i| key(deploys[i].at.0) == *p)
+                    .filter(|&i| keys[i] == *p)
                     .collect();
                 let times = mine
                     .iter()
