@@ -532,7 +532,9 @@ fn main() {
                 runs,
                 Before::Warm,
             );
-            let since = format!("@{since}");
+            let since = chrono::DateTime::from_timestamp(since, 0)
+                .expect("a time")
+                .to_rfc3339();
             let ours = measure(
                 d,
                 &[pm(&["stats", "--json", "--since", &since])],

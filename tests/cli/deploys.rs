@@ -731,3 +731,15 @@ fn two_clones_imports_join_on_sync() {
         assert_eq!(ids, ["ci-1", "ci-2", "ci-3"]);
     }
 }
+
+#[test]
+fn the_deploys_file_is_no_stray_where_the_records_branch_is_checked_out() {
+    let (repo, _) = fixture();
+    let wt = tempfile::tempdir().unwrap();
+    let at = wt.path().join("records");
+    repo.git(&["worktree", "add", "-q", at.to_str().unwrap(), "postmortems"]);
+    assert!(at.join("postmortems/deploys.jsonl").exists());
+    let out = repo.pm_in(&at, &["check"]);
+    assert!(!stdout(&out).contains("deploys.jsonl"), "{}", stdout(&out));
+    assert!(!stderr(&out).contains("deploys.jsonl"), "{}", stderr(&out));
+}
