@@ -743,3 +743,63 @@ fn the_deploys_file_is_no_stray_where_the_records_branch_is_checked_out() {
     assert!(!stdout(&out).contains("deploys.jsonl"), "{}", stdout(&out));
     assert!(!stderr(&out).contains("deploys.jsonl"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_single_service_repository_names_its_service_once() {
+    let mut repo = TestRepo::new();
+    repo.now = NOW.to_string();
+    repo.commit_file(
+        "postmortems/config.toml",
+        "[deploys]\ntags = \"v*\"\nservice = \"api\"\n",
+        "config",
+    );
+    let c = commit_at(&repo, "release", "", "2026-11-20T10:00:00+09:00");
+    annotated(&repo, "v1.0.0", &c, "2026-11-20T11:00:00+09:00");
+    repo.git(&["tag", "other-1", &c]);
+    // A line without a service is the config's; --unplanned marks it.
+    repo.write(
+        "hotfix.jsonl",
+        &format!("{{\"commit\":\"{c}\",\"at\":\"2026-11-21T10:00:00+09:00\"}}\n"),
+    );
+    repo.ok(&["deploys", "import", "hotfix.jsonl", "--unplanned"]);
+    let v: Value = serde_json::from_str(&repo.ok(&["deploys", "--json"])).unwrap();
+    let got: Vec<(String, String, bool)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["service"].as_str().unwrap().to_string(),
+                d["at"].as_str().unwrap().to_string(),
+                d["unplanned"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "api".to_string(),
+                "2026-11-20T11:00:00+09:00".to_string(),
+                false
+            ),
+            (
+                "api".to_string(),
+                "2026-11-21T10:00:00+09:00".to_string(),
+                true
+            )
+        ],
+        "the tagger's time, not the commit's; other tags are no deploys"
+    );
+    // Without `service`, a pattern that names none is refused.
+    repo.commit_file(
+        "postmortems/config.toml",
+        "[deploys]\ntags = \"v*\"\n",
+        "config",
+    );
+    let err = repo.fails(1, &["deploys"]);
+    assert!(
+        err.contains("deploys.tags = \"v*\" names no {service}: add `service = \"NAME\"`"),
+        "{err}"
+    );
+}
