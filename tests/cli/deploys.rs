@@ -803,3 +803,26 @@ fn a_single_service_repository_names_its_service_once() {
         "{err}"
     );
 }
+
+#[test]
+fn the_revert_that_changes_suggests_links_when_pasted() {
+    let (repo, ids) = fixture();
+    let b = &ids[2];
+    let said = said(&repo, &["changes", b, "--window", "48h"]);
+    let line = suggested(&said, "a revert after it began");
+    paste(&repo, &line);
+    let revert = repo
+        .git(&["rev-parse", "deploy/prod/api/5^{commit}"])
+        .trim()
+        .to_string();
+    assert_eq!(s(sub(&repo.record(b), "deploy"), "remedied_by"), revert);
+    // The same deploy as the trailer found: the figures stand.
+    let api = &stats_json(&repo, &[])["deploys"]["by_service"]["api"];
+    assert_eq!(
+        (
+            api["unplanned"].as_u64(),
+            api["recovery_time_median_s"].as_f64()
+        ),
+        (Some(2), Some(5400.0))
+    );
+}
