@@ -785,20 +785,18 @@ fn deploy_tags(dir: &Path, n: usize) {
         let service = if i % 2 == 0 { "api" } else { "web" };
         updates.push_str(&format!("create refs/tags/deploy/prod/{service}/{i} {c}\n"));
     }
-    let script = format!(
-        "git for-each-ref --format='delete %(refname)' refs/tags/deploy | git update-ref --stdin && \
-         printf '%s' \"$UPDATES\" | git update-ref --stdin && git pack-refs --all && \
+    std::fs::write(dir.join(".git/bench-deploy-refs"), updates).unwrap();
+    let script = "git for-each-ref --format='delete %(refname)' refs/tags/deploy | git update-ref --stdin && \
+         git update-ref --stdin < .git/bench-deploy-refs && git pack-refs --all && \
          export GIT_INDEX_FILE=.git/bench-deploys-index && rm -f $GIT_INDEX_FILE && \
          git read-tree postmortems && \
-         (git show postmortems:postmortems/config.toml 2>/dev/null; printf '\\n[deploys]\\ntags = \"deploy/prod/{{service}}/*\"\\n') > .git/bench-config && \
+         (git show postmortems:postmortems/config.toml 2>/dev/null; printf '\\n[deploys]\\ntags = \"deploy/prod/{service}/*\"\\n') > .git/bench-config && \
          git update-index --add --cacheinfo 100644,$(git hash-object -w .git/bench-config),postmortems/config.toml && \
          git update-ref refs/heads/postmortems $(git commit-tree $(git write-tree) -p postmortems -m 'bench: deploys') && \
-         rm -f $GIT_INDEX_FILE"
-    );
+         rm -f $GIT_INDEX_FILE";
     let ok = Command::new("sh")
         .arg("-c")
         .arg(script)
-        .env("UPDATES", updates)
         .current_dir(dir)
         .status()
         .expect("run sh")
