@@ -195,8 +195,15 @@ fn deploy_of(
     if let Some(&i) = exact.first() {
         return Some(i);
     }
+    // Only deploys made after the commit can carry it (give or take skew).
+    let made = Oid::from_str(commit)
+        .ok()
+        .and_then(|c| store.repo.find_commit(c).ok())
+        .map_or(i64::MIN, |c| {
+            c.time().seconds() - super::graph::SKEW_SECONDS
+        });
     mine()
-        .filter(|(_, d)| from.is_none_or(|f| d.at.0 >= f))
+        .filter(|(_, d)| from.is_none_or(|f| d.at.0 >= f) && d.at.0.timestamp() >= made)
         .find(|(_, d)| carries(store, &d.commit, commit))
         .map(|(i, _)| i)
 }
@@ -246,9 +253,11 @@ pub fn link(store: &Store, deploys: &[Deploy], records: &[&Record]) -> Result<Ve
             let crate::store::trailers::Named::Item { query, .. } = named else {
                 continue;
             };
-            // A whole ID is looked up; a short one is matched (rare).
+            // A whole ID is looked up (most trailers name records outside
+            // the window: a miss); a short one is matched (rare).
             let named: Vec<usize> = match by_id.get(query.as_str()) {
                 Some(&i) => vec![i],
+                None if RecordId::parse(&query).is_some() => Vec::new(),
                 None => waiting
                     .iter()
                     .copied()
@@ -257,11 +266,19 @@ pub fn link(store: &Store, deploys: &[Deploy], records: &[&Record]) -> Result<Ve
                     })
                     .collect(),
             };
+            if named.is_empty() {
+                continue;
+            }
             let commit = t.commit.to_string();
+            // A deploy cannot carry a commit made after it (give or take
+            // the skew every walk allows): no ancestry asked of those.
+            let made =
+                store.repo.find_commit(t.commit)?.time().seconds() - super::graph::SKEW_SECONDS;
             for i in named {
                 let r = records[i];
                 // Several fixes: the first deploy that carries one.
                 let found = mine_after(deploys, r, r.began())
+                    .filter(|&j| deploys[j].at.0.timestamp() >= made)
                     .find(|&j| carries(store, &deploys[j].commit, &commit));
                 links[i].remedy = match (links[i].remedy, found) {
                     (Some(a), Some(b)) => Some(a.min(b)),
