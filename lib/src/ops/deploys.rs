@@ -114,8 +114,12 @@ pub fn import(
             }
         }
         counts = (kept.len() - before, lines.len() - (kept.len() - before));
-        let text = render(&kept);
-        Ok((text.clone(), format!("{} deploys", kept.len())))
+        let title = format!("{} deploys", kept.len());
+        match old {
+            // Nothing new: the file stays byte for byte, nothing is committed.
+            Some(old) if counts.0 == 0 => Ok((old.to_string(), title)),
+            _ => Ok((render(&kept), title)),
+        }
     })?;
     Ok(Imported {
         added: counts.0,

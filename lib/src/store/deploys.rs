@@ -1,7 +1,7 @@
 //! Deploys as the repository knows them: tags matching the team's
-//! patterns (read with `git for-each-ref`: an annotated tag's tagger time,
-//! else its commit's time), and the file `deploys import` keeps on the
-//! records branch. Also what ties an incident to them: its cause and
+//! patterns (listed with `git for-each-ref`; an annotated tag's tagger
+//! time, else its commit's, kept per object by `tag_times`), and the file
+//! `deploys import` keeps on the records branch. Also what ties an incident to them: its cause and
 //! remedy commits found among the deploys (by commit, else the first
 //! deploy that contains it), remedies found through `Fixes-Postmortem:`
 //! trailers in deployed commits, and what `changes` and `analyze` suggest.
@@ -37,16 +37,28 @@ pub fn from_tags(store: &Store, cfg: &DeployConfig, cutoff: Option<i64>) -> Resu
         })
         .cloned()
         .collect();
-    let mut args = vec![
-        "for-each-ref",
-        "--format=%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)%00%(creatordate:iso-strict)",
-    ];
+    let mut args = vec!["for-each-ref", "--format=%(objectname) %(refname:strip=2)"];
     args.extend(covered.iter().map(String::as_str));
     let out = store.git.run(&args)?;
     let text = String::from_utf8_lossy(&out);
+    // Names and object ids only (no object is read); the matching tags'
+    // commits and times come from `tag_times`, read once per object.
+    let tags: Vec<(Oid, &str)> = text
+        .lines()
+        .filter_map(|l| {
+            let (object, name) = l.split_once(' ')?;
+            let matches = patterns.iter().any(|p| p.capture(name).is_some());
+            Some((Oid::from_str(object).ok()?, name)).filter(|_| matches)
+        })
+        .collect();
+    let objects: Vec<Oid> = tags.iter().map(|(o, _)| *o).collect();
+    let stamps = super::tag_times::stamps(store, &objects);
     let mut deploys = Vec::new();
-    for line in text.lines() {
-        if let Some(d) = tag_deploy(line, &patterns, &unplanned, cfg.service.as_deref())
+    for (object, name) in tags {
+        let Some(Some(stamp)) = stamps.get(&object) else {
+            continue; // a tag of a tree or a blob: no deploy
+        };
+        if let Some(d) = tag_deploy(name, stamp, &patterns, &unplanned, cfg.service.as_deref())
             && cutoff.is_none_or(|c| d.at.0.timestamp() <= c)
         {
             deploys.push(d);
@@ -55,33 +67,24 @@ pub fn from_tags(store: &Store, cfg: &DeployConfig, cutoff: Option<i64>) -> Resu
     Ok(deploys)
 }
 
-/// One `for-each-ref` line as a deploy, when the tag matches a pattern and
-/// points at a commit.
+/// A tag as a deploy, when it matches a pattern (and a pattern without
+/// `{service}` has the config's service).
 fn tag_deploy(
-    line: &str,
+    name: &str,
+    stamp: &super::tag_times::Stamp,
     patterns: &[TagPattern],
     unplanned: &[TagPattern],
     single: Option<&str>,
 ) -> Option<Deploy> {
-    let f: Vec<&str> = line.split('\0').collect();
-    let [name, kind, object, peeled_kind, peeled, date] = f[..] else {
-        return None;
-    };
-    let commit = match (kind, peeled_kind) {
-        ("commit", _) => object,
-        ("tag", "commit") => peeled,
-        _ => return None,
-    };
     let captured = patterns.iter().find_map(|p| p.capture(name))?;
     let service = match captured {
         "" => single?.to_string(),
         s => s.to_string(),
     };
-    let at = chrono::DateTime::parse_from_rfc3339(date).ok()?;
     Some(Deploy {
         service,
-        commit: commit.to_string(),
-        at: Timestamp(at),
+        commit: stamp.commit.to_string(),
+        at: Timestamp(stamp.time()?),
         unplanned: unplanned.iter().any(|p| p.matches(name)),
         name: name.to_string(),
         source: Source::Tag,
@@ -395,27 +398,40 @@ mod tests {
     }
 
     #[test]
-    fn a_tag_line_reads_as_a_deploy_of_its_service() {
+    fn a_tag_reads_as_a_deploy_of_its_service() {
         let patterns = [TagPattern::new("deploy/prod/{service}/*")];
         let unplanned = [TagPattern::new("*hotfix*")];
-        let line = "deploy/prod/api/hotfix-1\0tag\0aaaa\0commit\0bbbb\x002026-11-02T10:00:00+09:00";
-        let d = tag_deploy(line, &patterns, &unplanned, None).unwrap();
-        assert_eq!((d.service.as_str(), d.commit.as_str()), ("api", "bbbb"));
-        assert!(d.unplanned);
-        let light = "deploy/prod/web/7\0commit\0cccc\0\0\x002026-11-02T10:00:00+09:00";
-        let d = tag_deploy(light, &patterns, &unplanned, None).unwrap();
+        let stamp = super::super::tag_times::Stamp {
+            commit: Oid::from_bytes(&[7; 20]).unwrap(),
+            seconds: 1_793_581_200,
+            offset_minutes: 540,
+        };
+        let d = tag_deploy(
+            "deploy/prod/api/hotfix-1",
+            &stamp,
+            &patterns,
+            &unplanned,
+            None,
+        )
+        .unwrap();
+        assert_eq!((d.service.as_str(), d.unplanned), ("api", true));
         assert_eq!(
-            (d.service.as_str(), d.commit.as_str(), d.unplanned),
-            ("web", "cccc", false)
+            crate::time::format_rfc3339(&d.at.0),
+            "2026-11-02T10:00:00+09:00"
         );
+        let d = tag_deploy("deploy/prod/web/7", &stamp, &patterns, &unplanned, None).unwrap();
+        assert_eq!((d.service.as_str(), d.unplanned), ("web", false));
+        assert!(tag_deploy("v1", &stamp, &patterns, &[], None).is_none());
+        let single = [TagPattern::new("v*")];
         assert!(
-            tag_deploy(
-                "v1\0commit\0c\0\0\x002026-11-02T10:00:00Z",
-                &patterns,
-                &[],
-                None
-            )
-            .is_none()
+            tag_deploy("v1", &stamp, &single, &[], None).is_none(),
+            "no service"
+        );
+        assert_eq!(
+            tag_deploy("v1", &stamp, &single, &[], Some("api"))
+                .unwrap()
+                .service,
+            "api"
         );
     }
 }

@@ -24,6 +24,7 @@ pub mod repo;
 mod sign;
 pub mod snapshot;
 pub mod sync;
+mod tag_times;
 pub mod trailers;
 pub mod tree;
 pub mod tx;
