@@ -41,6 +41,7 @@ fn all_at(
         deploys.extend(store::read_file(&store::file_path(&session.store), &text)?);
     }
     let cutoff = cutoff.and_then(|c| chrono::DateTime::from_timestamp(c, 0));
+    crate::trace::mark("deploys: file read");
     Ok((
         crate::deploy::merged(deploys),
         cutoff.map(|c| c.fixed_offset()),

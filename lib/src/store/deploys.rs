@@ -40,6 +40,7 @@ pub fn from_tags(store: &Store, cfg: &DeployConfig, cutoff: Option<i64>) -> Resu
     let mut args = vec!["for-each-ref", "--format=%(objectname) %(refname:strip=2)"];
     args.extend(covered.iter().map(String::as_str));
     let out = store.git.run(&args)?;
+    crate::trace::mark("deploys: tags listed");
     let text = String::from_utf8_lossy(&out);
     // Names and object ids only (no object is read); the matching tags'
     // commits and times come from `tag_times`, read once per object.
@@ -52,7 +53,9 @@ pub fn from_tags(store: &Store, cfg: &DeployConfig, cutoff: Option<i64>) -> Resu
         })
         .collect();
     let objects: Vec<Oid> = tags.iter().map(|(o, _)| *o).collect();
+    crate::trace::mark("deploys: tags matched");
     let stamps = super::tag_times::stamps(store, &objects);
+    crate::trace::mark("deploys: tag times read");
     let mut deploys = Vec::new();
     for (object, name) in tags {
         let Some(Some(stamp)) = stamps.get(&object) else {
