@@ -19,6 +19,14 @@ pub enum Source {
     Import,
 }
 
+/// An incident and the deploys it is tied to (indexes into a list of
+/// deploys): what the figures count.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Links {
+    pub cause: Option<usize>,
+    pub remedy: Option<usize>,
+}
+
 /// One deploy of one service.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deploy {

@@ -18,9 +18,8 @@
 
 use super::Distribution;
 use super::stats::{Period, period_key};
-use crate::deploy::Deploy;
+use crate::deploy::{Deploy, Links};
 use crate::record::{Record, Status};
-use crate::store::deploys::Links;
 use crate::time::Zone;
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;

@@ -6,7 +6,7 @@
 //! TTR = resolved − started. Time to close = closed_at − created_at.
 //! A record missing either time is left out of that metric (and counted in
 //! `left_out`), never counted as zero. An action item is overdue when it is
-//! open and its due day is before today.
+//! open and its due day is before today. Deploy figures: `deploys`.
 
 pub mod deploys;
 pub mod impact;

@@ -155,12 +155,7 @@ pub fn resolve(store: &Store, deploys: &[Deploy], flag: &str, reference: &str) -
     }
 }
 
-/// An incident and the deploys it is tied to (indexes into the deploys).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Links {
-    pub cause: Option<usize>,
-    pub remedy: Option<usize>,
-}
+pub use crate::deploy::Links;
 
 /// Whether deploy `d` is of a service `r` names (any, when it names none).
 fn of_record(d: &Deploy, r: &Record) -> bool {

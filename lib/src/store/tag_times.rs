@@ -45,8 +45,8 @@ pub fn stamps(store: &Store, objects: &[Oid]) -> HashMap<Oid, Option<Stamp>> {
         .unwrap_or_default();
     let mut new = false;
     for &o in objects {
-        if !known.contains_key(&o) {
-            known.insert(o, stamp(&store.repo, o));
+        if let std::collections::hash_map::Entry::Vacant(e) = known.entry(o) {
+            e.insert(stamp(&store.repo, o));
             new = true;
         }
     }
