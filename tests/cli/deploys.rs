@@ -121,51 +121,88 @@ fn build() -> (TestRepo, Vec<String>) {
     api("3", "10T10:00:00");
     let a4 = api("4", "12T10:00:00");
 
-    let times = |s: &str, d: &str, r: &str| {
-        vec![
-            "--started".to_string(),
-            s.to_string(),
-            "--detected".into(),
-            d.into(),
-            "--resolved".into(),
-            r.into(),
-        ]
-    };
-    let with = |base: &[&str], t: Vec<String>| -> Vec<String> {
-        base.iter().map(|s| s.to_string()).chain(t).collect()
-    };
-    let new = |title: &str, flags: Vec<String>| {
-        let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
-        incident(&repo, title, &flags)
-    };
-    let a = new(
-        "API errors after deploy 2",
-        with(
-            &["--severity", "SEV1", "--service", "api"],
-            times("2026-11-04 11:00", "2026-11-04 11:10", "2026-11-04 13:00"),
+    // The incidents: title, severity, service, started, detected, resolved
+    // (all on 2026-11-DD, +09:00).
+    let ids: Vec<String> = [
+        (
+            "API errors after deploy 2",
+            "SEV1",
+            "api",
+            "04 11:00",
+            "04 11:10",
+            "04 13:00",
         ),
-    );
-    let a_dup = new(
-        "API 5xx (paged twice)",
-        with(
-            &["--severity", "SEV1", "--service", "api"],
-            times("2026-11-04 11:00", "2026-11-04 11:12", "2026-11-04 13:00"),
+        (
+            "API 5xx (paged twice)",
+            "SEV1",
+            "api",
+            "04 11:00",
+            "04 11:12",
+            "04 13:00",
         ),
-    );
-    let b = new(
-        "Checkout timeouts",
-        with(
-            &["--severity", "SEV2", "--service", "api"],
-            times("2026-11-12 10:30", "2026-11-12 10:35", "2026-11-12 14:00"),
+        (
+            "Checkout timeouts",
+            "SEV2",
+            "api",
+            "12 10:30",
+            "12 10:35",
+            "12 14:00",
         ),
-    );
-    let c = new(
-        "Slow search",
-        with(
-            &["--severity", "SEV3", "--service", "api"],
-            times("2026-11-12 10:40", "2026-11-12 10:45", "2026-11-12 15:00"),
+        (
+            "Slow search",
+            "SEV3",
+            "api",
+            "12 10:40",
+            "12 10:45",
+            "12 15:00",
         ),
-    );
+        (
+            "Web pages blank",
+            "SEV2",
+            "web",
+            "17 15:20",
+            "17 15:30",
+            "17 16:30",
+        ),
+        (
+            "Certificate expired",
+            "SEV1",
+            "web",
+            "20 09:00",
+            "20 09:05",
+            "20 10:00",
+        ),
+        (
+            "API latency",
+            "SEV2",
+            "api",
+            "21 09:00",
+            "21 09:05",
+            "21 10:00",
+        ),
+    ]
+    .iter()
+    .map(|(title, sev, service, started, detected, resolved)| {
+        let day = |t: &str| format!("2026-11-{t}");
+        incident(
+            &repo,
+            title,
+            &[
+                "--severity",
+                sev,
+                "--service",
+                service,
+                "--started",
+                &day(started),
+                "--detected",
+                &day(detected),
+                "--resolved",
+                &day(resolved),
+            ],
+        )
+    })
+    .collect();
+    let [a, a_dup, b, c, d, e, f]: [String; 7] = ids.try_into().expect("seven incidents");
     repo.ok(&[
         "analyze",
         &b,
@@ -196,27 +233,6 @@ fn build() -> (TestRepo, Vec<String>) {
         "2026-11-17T16:00:00+09:00",
     );
     api("6", "18T10:00:00");
-    let d = new(
-        "Web pages blank",
-        with(
-            &["--severity", "SEV2", "--service", "web"],
-            times("2026-11-17 15:20", "2026-11-17 15:30", "2026-11-17 16:30"),
-        ),
-    );
-    let e = new(
-        "Certificate expired",
-        with(
-            &["--severity", "SEV1", "--service", "web"],
-            times("2026-11-20 09:00", "2026-11-20 09:05", "2026-11-20 10:00"),
-        ),
-    );
-    let f = new(
-        "API latency",
-        with(
-            &["--severity", "SEV2", "--service", "api"],
-            times("2026-11-21 09:00", "2026-11-21 09:05", "2026-11-21 10:00"),
-        ),
-    );
     let w4 = web("4", "24T15:00:00");
     api("7", "25T10:00:00");
     let lines = format!(
