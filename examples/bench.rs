@@ -10,7 +10,7 @@
 //! Cases (`--cases` keeps some, by these names): `writes` (`new`,
 //! `assign`), `reads` (`list`, `triage`, `stats --json`: warm, without the
 //! record cache, page cache cold), `search`, `check`, `log`, `changes`,
-//! `sync`, `import`, `version`.
+//! `sync`, `import`, `deploys`, `version`.
 //!
 //! The readers' reference is grep over the same records checked out as
 //! files (`git archive postmortems | tar x`, beside the repository); the
@@ -533,6 +533,55 @@ fn main() {
             );
         }
 
+        if opts.wants("deploys") {
+            // 10k deploy tags over the newest code commits, two services;
+            // the figures over the 30 days before the incident, next to
+            // the git a person would run for the same window.
+            let since = g.get("incident_start").parse::<i64>().unwrap() - 30 * 86_400;
+            deploy_tags(d, 10_000);
+            let reference = measure(
+                d,
+                &[sh(&format!(
+                    "git tag --list > /dev/null && git log --since=@{since} --format=%H main > /dev/null"
+                ))],
+                runs,
+                Before::Warm,
+            );
+            let since = chrono::DateTime::from_timestamp(since, 0)
+                .expect("a time")
+                .to_rfc3339();
+            let ours = measure(
+                d,
+                &[pm(&["stats", "--json", "--since", &since])],
+                runs,
+                Before::Warm,
+            );
+            add(
+                "stats --json with 10k deploy tags",
+                ours,
+                reference,
+                "git tag --list + git log --since",
+                "≤ 1.0×",
+            );
+            // The other cases see no tags of this one.
+            let ok = Command::new("sh")
+                .arg("-c")
+                .arg("git for-each-ref --format='delete %(refname)' refs/tags/deploy | git update-ref --stdin")
+                .current_dir(d)
+                .status()
+                .expect("run sh")
+                .success();
+            assert!(ok, "cannot remove the deploy tags");
+            git(
+                d,
+                &[
+                    "update-ref",
+                    "refs/heads/postmortems",
+                    &g.get("records_tip"),
+                ],
+            );
+        }
+
         if opts.wants("sync") {
             let (ours, reference) = sync_case(&opts, &g, &bin, runs);
             add(
@@ -736,6 +785,40 @@ fn import_case(dir: &Path, bin: &str, runs: usize) -> Sample {
 }
 
 /// The record caches (whole and slim), as after a clone.
+/// `n` lightweight tags `deploy/prod/{api,web}/N` on the newest commits of
+/// main (packed, as a long-lived repository keeps them), and a records
+/// config that names the pattern, committed onto the records branch.
+fn deploy_tags(dir: &Path, n: usize) {
+    let out = Command::new("git")
+        .args(["rev-list", &format!("--max-count={n}"), "main"])
+        .current_dir(dir)
+        .output()
+        .expect("run git");
+    let commits = String::from_utf8(out.stdout).unwrap();
+    let mut updates = String::new();
+    for (i, c) in commits.lines().enumerate() {
+        let service = if i % 2 == 0 { "api" } else { "web" };
+        updates.push_str(&format!("create refs/tags/deploy/prod/{service}/{i} {c}\n"));
+    }
+    std::fs::write(dir.join(".git/bench-deploy-refs"), updates).unwrap();
+    let script = "git for-each-ref --format='delete %(refname)' refs/tags/deploy | git update-ref --stdin && \
+         git update-ref --stdin < .git/bench-deploy-refs && git pack-refs --all && \
+         export GIT_INDEX_FILE=.git/bench-deploys-index && rm -f $GIT_INDEX_FILE && \
+         git read-tree postmortems && \
+         (git show postmortems:postmortems/config.toml 2>/dev/null; printf '\\n[deploys]\\ntags = \"deploy/prod/{service}/*\"\\n') > .git/bench-config && \
+         git update-index --add --cacheinfo 100644,$(git hash-object -w .git/bench-config),postmortems/config.toml && \
+         git update-ref refs/heads/postmortems $(git commit-tree $(git write-tree) -p postmortems -m 'bench: deploys') && \
+         rm -f $GIT_INDEX_FILE";
+    let ok = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir)
+        .status()
+        .expect("run sh")
+        .success();
+    assert!(ok, "cannot make the deploy tags in {}", dir.display());
+}
+
 fn remove_record_caches(dir: &Path) {
     for name in [
         "devops-postmortem-records.cache",

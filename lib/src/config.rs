@@ -50,6 +50,55 @@ pub struct Config {
     /// Where `action push` files issues.
     #[serde(default)]
     pub tracker: TrackerConfig,
+    /// `[deploys]`: which tags are deploys (and which of them unplanned).
+    /// Present, even empty, it also turns on `check`'s `deploy-cause`.
+    #[serde(default)]
+    pub deploys: Option<DeployConfig>,
+}
+
+/// `[deploys]`: `tags = "deploy/prod/{service}/*"`, or `tags = "v*"` with
+/// `service = "api"` for a repository of one service.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeployConfig {
+    /// Tag patterns that mark a deploy (`*`: any run of characters but `/`;
+    /// `{service}`: the service's name).
+    #[serde(default)]
+    pub tags: OneOrMany,
+    /// The service of tags whose pattern names none, and of imported lines
+    /// without `service`.
+    #[serde(default)]
+    pub service: Option<String>,
+    /// Tag patterns of hotfixes and rollbacks (unplanned deploys).
+    #[serde(default = "default_unplanned")]
+    pub unplanned: OneOrMany,
+}
+
+/// A pattern, or a list of them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    #[default]
+    None,
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn patterns(&self) -> Vec<crate::deploy::TagPattern> {
+        let all: Vec<&String> = match self {
+            OneOrMany::None => Vec::new(),
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v.iter().collect(),
+        };
+        all.into_iter()
+            .map(|p| crate::deploy::TagPattern::new(p))
+            .collect()
+    }
+}
+
+fn default_unplanned() -> OneOrMany {
+    OneOrMany::Many(vec!["*hotfix*".into(), "*rollback*".into()])
 }
 
 /// `[tracker]`: where action items go as issues. Every key is optional:
@@ -210,6 +259,7 @@ impl Default for Config {
             review: ReviewConfig::default(),
             actions: ActionsConfig::default(),
             tracker: TrackerConfig::default(),
+            deploys: None,
         }
     }
 }
@@ -278,6 +328,16 @@ impl Config {
                 return Err(Error::new(format!(
                     "{path}: lint.off: '{id}' is an error rule and stays on; only warning and info rules can be turned off"
                 )));
+            }
+        }
+        if let Some(d) = &config.deploys {
+            for p in d.tags.patterns() {
+                if !p.names_service() && d.service.is_none() {
+                    return Err(Error::new(format!(
+                        "{path}: deploys.tags = \"{}\" names no {{service}}: add `service = \"NAME\"` under [deploys] (a repository of one service)",
+                        p.as_str()
+                    )));
+                }
             }
         }
         Ok(config)
@@ -409,6 +469,7 @@ impl Config {
             review_days: Box::new(|severity| self.review_days(severity)),
             blame_words: &self.lint.blame_words,
             vague_actions: &self.lint.vague_actions,
+            deploys: self.deploys.is_some(),
             selection: crate::record::lint::Selection {
                 only: Vec::new(),
                 skip: self.lint.off.clone(),

@@ -6,7 +6,9 @@
 //!
 //! - `record`: the record (model, IDs, the TOML document and its edits,
 //!   status rules, lint, diff, three-way merge). Pure.
-//! - `metrics`: stats and triage over records. Pure.
+//! - `metrics`: stats, triage and DORA's deploy figures over records. Pure.
+//! - `deploy`: deploys (tag patterns, CI's JSON lines, one deploy told
+//!   twice). Pure.
 //! - `sources`: what other tools export (PagerDuty, Alertmanager, Slack,
 //!   JSON lines, CSV), read into timeline events. Pure.
 //! - `store`: the records branch: reading it, its one write transaction,
@@ -15,6 +17,7 @@
 //! - `ops`: one operation per verb, over a [`session::Session`].
 
 pub mod config;
+pub mod deploy;
 pub mod error;
 pub mod fsio;
 pub mod metrics;

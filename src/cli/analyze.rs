@@ -13,7 +13,7 @@ use postmortem::record::{ActionKind, Record};
 #[derive(Args, Debug, Default)]
 #[command(
     after_help = "Run without flags on a terminal for a guided flow. The status becomes \
-`analyzed` once there is a root cause and at least one action item (or --no-action-reason).\n\nExamples:\n  devops postmortem analyze k7x3 --root-cause \"Pool shared with the batch job\" --action \"Give the batch its own pool\" --owner bob --due +14d\n  devops postmortem analyze k7x3 --confirm   # after a reopen: the analysis stands"
+`analyzed` once there is a root cause and at least one action item (or --no-action-reason).\n\nExamples:\n  devops postmortem analyze k7x3 --root-cause \"Pool shared with the batch job\" --action \"Give the batch its own pool\" --owner bob --due +14d\n  devops postmortem analyze k7x3 --confirm   # after a reopen: the analysis stands\n  devops postmortem analyze k7x3 --caused-by deploy/prod/api/2026-11-23 --remedied-by deploy/prod/api/hotfix-1\n  devops postmortem analyze k7x3 --no-deploy   # a certificate expired: no deploy involved"
 )]
 pub struct AnalyzeArgs {
     /// The post-mortem (any unique prefix of its ID)
@@ -78,6 +78,15 @@ pub struct AnalyzeArgs {
     /// Why no action item educates the field (training, a notice, a guide)
     #[arg(long, value_name = "TEXT")]
     pub no_educate_reason: Option<String>,
+    /// The deploy that caused it: a deploy's tag or CI id, a tag, or a commit
+    #[arg(long, value_name = "REF")]
+    pub caused_by: Option<String>,
+    /// The deploy that remedied it (a rollback, a revert, a hotfix): a deploy, tag or commit
+    #[arg(long, value_name = "REF")]
+    pub remedied_by: Option<String>,
+    /// No deploy was involved (a stated answer for `check`'s deploy-cause)
+    #[arg(long, conflicts_with = "caused_by")]
+    pub no_deploy: bool,
     #[command(flatten)]
     pub commit: CommitArgs,
 }
@@ -100,6 +109,11 @@ impl AnalyzeArgs {
             no_action_reason: self.no_action_reason.clone(),
             no_educate_reason: self.no_educate_reason.clone(),
             confirm: self.confirm,
+            deploy: postmortem::ops::analyze::DeployRequest {
+                caused_by: self.caused_by.clone(),
+                remedied_by: self.remedied_by.clone(),
+                no_deploy: self.no_deploy,
+            },
         }
     }
 }
@@ -131,6 +145,10 @@ pub fn run(ctx: &Ctx, args: AnalyzeArgs) -> Result<()> {
             "still needed to complete the analysis: {}",
             missing.join("; ")
         ));
+    }
+    let links = &done.record.deploy;
+    if !links.no_deploy && (links.caused_by.is_none() || links.remedied_by.is_none()) {
+        super::changes::say_suggestions(ctx, &done.record)?;
     }
     Ok(())
 }

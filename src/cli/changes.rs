@@ -47,8 +47,18 @@ pub fn run(ctx: &Ctx, args: ChangesArgs) -> Result<()> {
             args.window,
             postmortem::time::format_rfc3339(&ctx.zone().convert(started.0))
         ));
-        return Ok(());
+    } else {
+        print_table(ctx, &commits);
     }
+    let links = &record.deploy;
+    if !links.no_deploy && (links.caused_by.is_none() || links.remedied_by.is_none()) {
+        say_suggestions(ctx, &record)?;
+    }
+    Ok(())
+}
+
+/// The commits as a table, newest first.
+fn print_table(ctx: &Ctx, commits: &[postmortem::store::history::NearbyCommit]) {
     let rows = commits
         .iter()
         .map(|c| {
@@ -70,6 +80,50 @@ pub fn run(ctx: &Ctx, args: ChangesArgs) -> Result<()> {
         rows,
         crate::render::table::Layout::of(&ctx.out),
     ));
+}
+
+/// The likely cause and remedies among the deploys (shared with
+/// `analyze`), each with the command that links it.
+pub fn say_suggestions(ctx: &Ctx, record: &postmortem::record::Record) -> Result<()> {
+    let found = postmortem::ops::deploys::suggest(ctx, record)?;
+    let id = record.id.as_str();
+    let when = |t: &postmortem::record::Timestamp| ctx.view().minutes(t.0);
+    let link =
+        |flag: &str, what: &str| crate::output::postmortem_line(&["analyze", id, flag, what]);
+    if let Some(d) = found
+        .cause
+        .as_ref()
+        .filter(|_| record.deploy.caused_by.is_none())
+    {
+        ctx.out.status(&format!(
+            "the last deploy of {} before it began: {} ({}, {}); if it caused this:\n  {}",
+            inline(&d.service),
+            inline(&d.shown()),
+            when(&d.at),
+            &d.commit[..d.commit.len().min(7)],
+            link("--caused-by", &d.shown())
+        ));
+    }
+    if record.deploy.remedied_by.is_some() {
+        return Ok(());
+    }
+    for r in &found.reverts {
+        ctx.out.status(&format!(
+            "a revert after it began: {} {} (reverts {}); if it remedied this:\n  {}",
+            &r.commit[..7],
+            inline(&r.subject),
+            &r.reverts[..r.reverts.len().min(7)],
+            link("--remedied-by", &r.commit[..12])
+        ));
+    }
+    for d in &found.rollbacks {
+        ctx.out.status(&format!(
+            "a redeploy of an older version after it began: {} ({}); if it remedied this:\n  {}",
+            inline(&d.shown()),
+            when(&d.at),
+            link("--remedied-by", &d.shown())
+        ));
+    }
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use postmortem::record::lint::{RULES, is_rule, rule_ids};
 #[command(
     after_help = "Errors (exit 1) keep the format whole: TOML that does not parse, fields a status \
 needs, incident times out of order, unknown severity or service, duplicate IDs, misplaced files, \
-anything else in the records folder (only records, config.toml and templates/ belong), two live \
+anything else in the records folder (only records, config.toml, deploys.jsonl and templates/ belong), two live \
 records of one PagerDuty incident. Warnings and infos are about the write-up: blame language, \
 vague or unowned action items, a stated length the times contradict, uncommitted records, passed \
 review deadlines, Fixes-Postmortem trailers that name no action item. \

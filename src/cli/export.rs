@@ -39,11 +39,24 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<()> {
     let refs: Vec<&Record> = records.iter().collect();
     let format = if args.json { Format::Json } else { args.format };
     let text = match format {
-        Format::Markdown => Reports::new(
-            postmortem::templates::report_templates(&ctx.store)?,
-            ctx.view(),
-        )?
-        .export_markdown(&refs, ctx.now)?,
+        Format::Markdown => {
+            // The deploy figures over the same window (the records carry
+            // their links; JSON has them there).
+            let span = args.filter.filter().span(ctx)?;
+            let deploys = postmortem::ops::deploys::figures(
+                ctx,
+                &refs,
+                span,
+                postmortem::metrics::stats::Period::Week,
+                args.filter.at.as_deref(),
+                &[],
+            )?;
+            Reports::new(
+                postmortem::templates::report_templates(&ctx.store)?,
+                ctx.view(),
+            )?
+            .export_markdown(&refs, ctx.now, &deploys)?
+        }
         Format::Json => serde_json::to_string_pretty(&refs)
             .map(|s| s + "\n")
             .map_err(|e| postmortem::error::Error::new(e.to_string()))?,

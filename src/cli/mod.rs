@@ -14,6 +14,7 @@ mod check;
 mod close;
 pub mod completions;
 mod demo;
+mod deploys;
 mod digest;
 mod edit;
 mod export;
@@ -170,6 +171,8 @@ devops postmortem timeline edit k7x3#2 --at 09:24\n  devops postmortem timeline 
     Log(log::LogArgs),
     /// The commits and tags in the window before an incident began
     Changes(changes::ChangesArgs),
+    /// Deploys per service (from tags and CI), for DORA's figures in stats
+    Deploys(deploys::DeploysArgs),
     /// Validate every record (for CI): file:line: messages, exit 1 on errors
     Check(check::CheckArgs),
     /// Share the records branch with the team: fetch, merge, push (nothing else)
@@ -282,6 +285,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => serve::run(&ctx()?, &pm.dir, args),
         Command::Log(args) => log::run(&ctx()?, args),
         Command::Changes(args) => changes::run(&ctx()?, args),
+        Command::Deploys(args) => deploys::run(&ctx()?, args),
         Command::Check(args) => check::run(&ctx()?, args),
         Command::Sync(args) => sync::run(&ctx()?, args),
         Command::Migrate(args) => migrate::run(&ctx()?, args),

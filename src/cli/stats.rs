@@ -29,7 +29,13 @@ follow_up.{came_due,done_on_time,completion_rate,done,median_days_to_done,by_per
 field_reports|users_affected.{total,records,left_out,by_severity.<SEV>,by_service.<name>,by_period.<key>,\
 this_period{period,value,left_out},previous_period{…},change_percent}, \
 recent_periods[{period,count,ttr_median_minutes,field_reports,users_affected}], \
-recurring_services[{name,count,records,field_reports_previous,field_reports_this}], recurring_root_cause_words[{name,count,records}] (records: the newest 20 ids).\n\nExamples:\n  devops postmortem stats --since \"30d ago\" --by month\n  devops postmortem stats --json | jq .ttr.median_minutes"
+recurring_services[{name,count,records,field_reports_previous,field_reports_this}], recurring_root_cause_words[{name,count,records}] (records: the newest 20 ids), \
+deploys.by_service.<name>.{deploys,failed,unplanned,change_fail_rate,rework_rate,recovery_time_median_s,recovery_time_p90_s,\
+recovered,recovery_left_out,deploys_per_week,unlinked_incidents,by_period[]}.\n\n\
+Deploys (DORA's stability figures, per service, over the window; see `deploys --help`): change fail rate = \
+distinct deploys a live record names as its cause / deploys; rework rate = unplanned deploys (hotfix or \
+rollback tags, lines imported as unplanned, remedies) / deploys; recovery time runs from the failing deploy \
+to the remedy deploy, else the resolution; every ratio shows its n, and is unknown (null) without deploys.\n\nExamples:\n  devops postmortem stats --since \"30d ago\" --by month\n  devops postmortem stats --json | jq .ttr.median_minutes"
 )]
 pub struct StatsArgs {
     #[command(flatten)]
@@ -51,14 +57,22 @@ pub fn load_and_compute(
 ) -> Result<(Vec<Record>, Stats)> {
     let records = filter.load(ctx, Detail::Slim)?;
     let refs: Vec<&Record> = records.iter().collect();
-    let stats = compute(
-        &refs,
-        &ctx.config.severities,
-        by,
-        ctx.zone(),
-        ctx.now,
-        filter.filter().span(ctx)?,
-    );
+    let span = filter.filter().span(ctx)?;
+    let mut stats = compute(&refs, &ctx.config.severities, by, ctx.zone(), ctx.now, span);
+    let recent: Vec<String> = stats
+        .recent_periods
+        .iter()
+        .map(|p| p.period.clone())
+        .collect();
+    stats.deploys =
+        postmortem::ops::deploys::figures(ctx, &refs, span, by, filter.at.as_deref(), &recent)?;
+    if !filter.service.is_empty() {
+        // `--service api`: that service's deploys, as its incidents.
+        stats
+            .deploys
+            .by_service
+            .retain(|name, _| filter.service.iter().any(|s| s == name));
+    }
     drop(refs);
     Ok((records, stats))
 }

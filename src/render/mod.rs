@@ -4,6 +4,7 @@
 //! on its way to a terminal, so a title cannot carry escape sequences.
 
 pub mod chart;
+pub mod deploys;
 pub mod digest;
 pub mod json;
 pub mod report;

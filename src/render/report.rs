@@ -126,12 +126,14 @@ impl Reports {
         &self,
         records: &[&Record],
         now: DateTime<FixedOffset>,
+        deploys: &postmortem::metrics::deploys::DeployFigures,
     ) -> Result<String> {
         let items: Vec<RecordContext> = records.iter().map(|r| self.record_context(r)).collect();
         self.render(
             "export.md",
             context! {
                 records => items,
+                deploys => Value::from_serialize(deploys),
                 count => records.len(),
                 now => postmortem::time::format_rfc3339(&self.view.local(now)),
                 zone => self.view.label(),

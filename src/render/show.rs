@@ -113,6 +113,21 @@ fn analysis(s: &mut String, r: &Record) {
     list(s, "Lucky", &a.lucky, false);
     list(s, "Lessons", &a.lessons, false);
     labelled(s, "No action because", &a.no_action_reason);
+    deploy(s, &r.deploy);
+}
+
+/// The deploys it is tied to (`analyze --caused-by/--remedied-by/--no-deploy`).
+fn deploy(s: &mut String, d: &postmortem::record::DeployLinks) {
+    let commit = |c: &Option<String>| {
+        c.as_deref().map_or(String::new(), |c| {
+            format!("commit {}", &c[..c.len().min(12)])
+        })
+    };
+    labelled(s, "Caused by deploy", &commit(&d.caused_by));
+    labelled(s, "Remedied by deploy", &commit(&d.remedied_by));
+    if d.no_deploy {
+        labelled(s, "Deploy", "none involved");
+    }
 }
 
 fn timeline(s: &mut String, r: &Record, view: TimeView) {

@@ -39,6 +39,7 @@ pub fn text(s: &Stats, layout: table::Layout) -> String {
     out.push_str(&figures(s));
     out.push_str(&counts(s));
     out.push_str(&durations(s, layout));
+    out.push_str(&super::deploys::text(&s.deploys, period_name(s), layout));
     out.push_str(&action_items(s));
     out.push_str(&follow_up(s, layout));
     out.push_str(&recurring(s));

@@ -12,6 +12,7 @@ mod at_3am;
 mod audit;
 mod bad_input;
 mod caches;
+mod deploys;
 mod digest;
 mod driver_model;
 mod examples;

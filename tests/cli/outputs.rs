@@ -56,7 +56,7 @@ fn build_small_team() -> (TestRepo, Vec<String>) {
 const COMMANDS: &[&str] = &[
     "new", "assign", "analyze", "close", "reopen", "withdraw", "update", "action", "timeline",
     "import", "list", "show", "search", "related", "edit", "triage", "stats", "export", "report",
-    "serve", "log", "changes", "check", "sync", "migrate", "init", "demo",
+    "serve", "log", "changes", "deploys", "check", "sync", "migrate", "init", "demo",
 ];
 
 #[test]

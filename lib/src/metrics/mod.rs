@@ -6,8 +6,9 @@
 //! TTR = resolved − started. Time to close = closed_at − created_at.
 //! A record missing either time is left out of that metric (and counted in
 //! `left_out`), never counted as zero. An action item is overdue when it is
-//! open and its due day is before today.
+//! open and its due day is before today. Deploy figures: `deploys`.
 
+pub mod deploys;
 pub mod digest;
 pub mod follow_up;
 pub mod impact;

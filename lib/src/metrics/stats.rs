@@ -199,6 +199,9 @@ pub struct Stats {
     /// Services with field reports rising (this period over the one before) first.
     pub recurring_services: Vec<Named>,
     pub recurring_root_cause_words: Vec<Named>,
+    /// DORA's stability figures per service (`metrics::deploys`), filled
+    /// in by whoever can read the deploys (the store); empty here.
+    pub deploys: super::deploys::DeployFigures,
 }
 
 impl Stats {
@@ -321,6 +324,7 @@ pub fn compute(
         users_affected,
         recurring_services,
         recurring_root_cause_words,
+        deploys: Default::default(),
     }
 }
 

@@ -28,6 +28,23 @@ pub struct Request {
     pub no_educate_reason: Option<String>,
     /// The analysis stands as it is (after a reopen: decides it again).
     pub confirm: bool,
+    /// How the incident ties to deploys (`--caused-by`, `--remedied-by`,
+    /// `--no-deploy`).
+    pub deploy: DeployRequest,
+}
+
+/// A deploy, tag or commit as typed, for each link; or "no deploy".
+#[derive(Debug, Clone, Default)]
+pub struct DeployRequest {
+    pub caused_by: Option<String>,
+    pub remedied_by: Option<String>,
+    pub no_deploy: bool,
+}
+
+impl DeployRequest {
+    fn is_empty(&self) -> bool {
+        self.caused_by.is_none() && self.remedied_by.is_none() && !self.no_deploy
+    }
 }
 
 impl Request {
@@ -37,6 +54,7 @@ impl Request {
             && self.no_action_reason.is_none()
             && self.no_educate_reason.is_none()
             && !self.confirm
+            && self.deploy.is_empty()
             && self.actions.is_empty()
             && self.lists().iter().all(|(_, v)| v.is_empty())
             && self.events.is_empty()
@@ -69,6 +87,11 @@ impl Request {
                 parse_kind(k)?;
             }
         }
+        if self.deploy.no_deploy && self.deploy.caused_by.is_some() {
+            return Err(Error::usage(
+                "--no-deploy and --caused-by say opposite things: give one",
+            ));
+        }
         Ok(())
     }
 }
@@ -83,6 +106,14 @@ pub fn analyze(
 ) -> Result<Outcome> {
     req.check()?;
     let entry = session.find(query)?;
+    // Resolved before the write: a typo is refused with nothing written.
+    let commit_of = |flag: &str, r: &Option<String>| {
+        r.as_deref()
+            .map(|r| super::deploys::resolve(session, flag, r))
+            .transpose()
+    };
+    let caused_by = commit_of("--caused-by", &req.deploy.caused_by)?;
+    let remedied_by = commit_of("--remedied-by", &req.deploy.remedied_by)?;
     let done = session.change_record(&entry, "analyze", message, |doc, before| {
         refuse_settled(before)?;
         let a = &before.analysis;
@@ -117,11 +148,63 @@ pub fn analyze(
         for item in build(session, before, &req.actions)? {
             doc.push_action(&item);
         }
+        link_deploys(
+            doc,
+            before,
+            req,
+            caused_by.as_deref(),
+            remedied_by.as_deref(),
+        )?;
         // A decision on the analysis, made now (a reopened record needs one).
         doc.set_time(&["analyzed_at"], &Timestamp(session.now));
         Ok(())
     })?;
     Ok(Outcome::of(done))
+}
+
+/// Writes `[deploy]`: a cause or remedy is set when empty (replacing one
+/// needs `replace`); a cause and "no deploy" exclude each other.
+fn link_deploys(
+    doc: &mut RecordDoc,
+    before: &crate::record::Record,
+    req: &Request,
+    caused_by: Option<&str>,
+    remedied_by: Option<&str>,
+) -> Result<()> {
+    let now = &before.deploy;
+    let set = |doc: &mut RecordDoc, key: &str, current: &Option<String>, new: Option<&str>| {
+        let Some(new) = new else { return Ok(()) };
+        if current.as_deref().is_some_and(|c| c != new) && !req.replace {
+            return Err(Error::new(format!(
+                "deploy.{key} is already set: {}",
+                current.as_deref().unwrap_or_default()
+            ))
+            .nothing_written()
+            .hint_run(
+                "pass --replace to overwrite it, or edit the record",
+                Command::postmortem(["edit", before.id.as_str()]),
+            ));
+        }
+        doc.set_str(&["deploy", key], new);
+        Ok(())
+    };
+    set(doc, "caused_by", &now.caused_by, caused_by)?;
+    set(doc, "remedied_by", &now.remedied_by, remedied_by)?;
+    if caused_by.is_some() && now.no_deploy {
+        doc.remove(&["deploy", "no_deploy"]);
+    }
+    if req.deploy.no_deploy {
+        if now.caused_by.is_some() && !req.replace {
+            return Err(Error::new(format!(
+                "{} names the deploy that caused it: pass --replace to say none did",
+                before.id
+            ))
+            .nothing_written());
+        }
+        doc.remove(&["deploy", "caused_by"]);
+        doc.set_bool(&["deploy", "no_deploy"], true);
+    }
+    Ok(())
 }
 
 /// What a reviewer would flag in the text typed (blame, vague actions), as

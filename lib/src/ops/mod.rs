@@ -10,6 +10,7 @@ pub mod assign;
 pub mod check;
 pub mod close;
 pub mod create;
+pub mod deploys;
 pub mod duplicates;
 pub mod edit;
 pub mod fields;

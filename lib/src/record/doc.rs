@@ -119,6 +119,10 @@ impl RecordDoc {
         self.set(path, value(s));
     }
 
+    pub fn set_bool(&mut self, path: &[&str], b: bool) {
+        self.set(path, value(b));
+    }
+
     pub fn set_int(&mut self, path: &[&str], n: u64) {
         self.set(path, value(i64::try_from(n).unwrap_or(i64::MAX)));
     }

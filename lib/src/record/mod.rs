@@ -19,7 +19,9 @@ pub mod words;
 
 pub use doc::RecordDoc;
 pub use id::RecordId;
-pub use model::{ActionItem, ActionKind, ActionStatus, Record, Status, Timestamp, Verdict};
+pub use model::{
+    ActionItem, ActionKind, ActionStatus, DeployLinks, Record, Status, Timestamp, Verdict,
+};
 
 /// `records` arranged as `order` says (`out[k] = records[order[k]]`; the
 /// rest dropped), in place: 100k records are never copied into a second

@@ -76,6 +76,33 @@ pub struct Record {
     pub timeline: Vec<TimelineEntry>,
     #[serde(default)]
     pub action_items: Vec<ActionItem>,
+    /// `[deploy]`: the deploy that caused it and the one that remedied it.
+    #[serde(default)]
+    pub deploy: DeployLinks,
+}
+
+/// How an incident ties to deploys (`analyze --caused-by/--remedied-by/
+/// --no-deploy`); what the change fail rate, rework rate and recovery time
+/// are counted from. Commits are kept as full ids: tags move and go, CI's
+/// ids live in CI; the deploy is found again from the commit and services.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeployLinks {
+    /// The deployed commit that caused the incident.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub caused_by: Option<String>,
+    /// The deployed commit that remedied it (a revert, a rollback, a fix).
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub remedied_by: Option<String>,
+    /// Stated: no deploy was involved.
+    #[serde(default)]
+    pub no_deploy: bool,
+}
+
+impl DeployLinks {
+    /// Whether the record says what deploy caused it, or that none did.
+    pub fn is_stated(&self) -> bool {
+        self.caused_by.is_some() || self.no_deploy
+    }
 }
 
 /// Text formats get the timeline sorted by instant: as strings, a `+00:00`

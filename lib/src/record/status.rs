@@ -82,6 +82,18 @@ pub fn close_blockers(r: &Record, keep_open_actions: bool) -> Vec<String> {
 /// An analysed incident of one of the two worst severities whose actions
 /// leave the field uneducated: no `educate` item and no reason given. The
 /// field will call again about it.
+/// A resolved incident of the two worst levels that says neither which
+/// deploy caused it nor that none did (`check`'s `deploy-cause`).
+pub fn needs_deploy_cause(r: &Record, severities: &[String]) -> bool {
+    r.resolved_at.is_some()
+        && r.status != Status::Withdrawn
+        && severities
+            .iter()
+            .take(2)
+            .any(|s| s.eq_ignore_ascii_case(r.severity.trim()))
+        && !r.deploy.is_stated()
+}
+
 pub fn needs_education(r: &Record, severities: &[String]) -> bool {
     r.status == Status::Analyzed
         && severities

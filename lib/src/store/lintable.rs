@@ -139,7 +139,9 @@ fn walk(
             Ok(t) if t.is_file() => Kind::File,
             _ => Kind::Other,
         };
-        if (path == format!("{records_dir}/config.toml") && kind == Kind::File)
+        let beside = |file: &str| path == format!("{records_dir}/{file}") && kind == Kind::File;
+        if beside("config.toml")
+            || beside(crate::deploy::FILE)
             || (path == format!("{records_dir}/templates") && kind == Kind::Folder)
         {
             continue;

@@ -7,6 +7,7 @@
 pub mod branch;
 pub(crate) mod cache_file;
 mod commit_graph;
+pub mod deploys;
 pub mod fixes;
 pub mod git;
 mod graph;
@@ -24,7 +25,8 @@ pub mod repo;
 mod sign;
 pub mod snapshot;
 pub mod sync;
-mod trailers;
+mod tag_times;
+pub mod trailers;
 pub mod tree;
 pub mod tx;
 

@@ -2,8 +2,8 @@
 //! remote's, in-process and over trees (no work tree, no `git rebase`, no
 //! merge driver): each commit keeps its author and message and carries
 //! its own changes. A file changed on both sides merges three-way: records
-//! field by field (`record::merge`, counters summed), anything else as a
-//! whole file. A field changed two ways is a [`Clash`] for the person;
+//! field by field (`record::merge`, counters summed), the imported deploys
+//! as the union of both sides' lines, anything else as a whole file. A field changed two ways is a [`Clash`] for the person;
 //! their answer is kept for the rest of the replay.
 
 use super::Store;
@@ -145,6 +145,14 @@ impl Replay<'_, '_, '_> {
             let mode = mine.map_or(git2::FileMode::Blob, |(_, m)| m);
             return Ok(Some((blob, mode)));
         }
+        if let (Some(m), Some(t)) = (&texts.1, &texts.2)
+            && is_deploys(path)
+            && let Some(joined) = crate::deploy::joined(texts.0.as_deref(), m, t)
+        {
+            let blob = self.store.repo.blob(joined.as_bytes())?;
+            let mode = mine.map_or(git2::FileMode::Blob, |(_, m)| m);
+            return Ok(Some((blob, mode)));
+        }
         // Anything else changed on both sides: one side whole.
         let clash = Clash {
             path: path.to_string(),
@@ -259,6 +267,11 @@ fn flip(r: Resolution) -> Resolution {
 fn entry(tree: &git2::Tree<'_>, path: &str) -> Option<(Oid, git2::FileMode)> {
     let e = tree.get_path(std::path::Path::new(path)).ok()?;
     Some((e.id(), file_mode(e.filemode() as u32)))
+}
+
+/// The imported deploys (`<dir>/deploys.jsonl`): both sides' imports join.
+fn is_deploys(path: &str) -> bool {
+    path.rsplit('/').next() == Some(crate::deploy::FILE)
 }
 
 fn is_record(path: &str) -> bool {

@@ -2,7 +2,7 @@
 //! straight from git's objects (no work tree involved).
 //!
 //! Every committed path there is a record, the config (`config.toml`), a
-//! template (`templates/`), or a stray: anything else (a symbolic link, a
+//! template (`templates/`), the imported deploys (`deploys.jsonl`), or a stray: anything else (a symbolic link, a
 //! folder or submodule named `PM-….toml`, a name that is not UTF-8 or not
 //! an ID, a README, a folder outside the month folders) is returned with
 //! why, so it is reported rather than skipped in silence.
@@ -44,7 +44,7 @@ pub enum Kind {
 }
 
 /// Why an entry beside the month folders is reported.
-const OUTSIDE: &str = "is outside the month folders: only records (YYYY/MM/PM-YYYYMMDD-xxxxxxxx.toml), config.toml and templates/ belong in the records directory; move or remove it";
+const OUTSIDE: &str = "is outside the month folders: only records (YYYY/MM/PM-YYYYMMDD-xxxxxxxx.toml), config.toml, deploys.jsonl and templates/ belong in the records directory; move or remove it";
 const NOT_UTF8: &str = "has a name that is not UTF-8: rename or remove it";
 const MISNAMED: &str = "is not named as a record (PM-YYYYMMDD-xxxxxxxx.toml): rename or remove it";
 
@@ -108,7 +108,8 @@ pub fn months(repo: &Repository, dir: Oid) -> Result<(Vec<Month>, Vec<Stray>)> {
         let name = name_of(&year);
         let shown = shown(&name);
         match (name.as_deref(), kind_of(&year)) {
-            (Ok("config.toml"), Kind::File) | (Ok("templates"), Kind::Folder) => continue,
+            (Ok("config.toml" | crate::deploy::FILE), Kind::File)
+            | (Ok("templates"), Kind::Folder) => continue,
             (Ok(y), Kind::Folder) if digits(y, 4) => {}
             _ => {
                 strays.push(outside(shown, &name));
@@ -177,7 +178,7 @@ pub fn toml_files(repo: &Repository, dir: Oid) -> Result<(Vec<PathBlob>, Vec<Str
             let shown = shown(&name);
             let path = format!("{prefix}{shown}");
             let kind = kind_of(&e);
-            if (path == "config.toml" && kind == Kind::File)
+            if ((path == "config.toml" || path == crate::deploy::FILE) && kind == Kind::File)
                 || (path == "templates" && kind == Kind::Folder)
             {
                 continue;

@@ -68,7 +68,7 @@ pub const RULES: &[(&str, Level, &str)] = &[
     (
         "stray-file",
         Level::Error,
-        "a committed path in the records directory that is not a record, config.toml or under templates/",
+        "a committed path in the records directory that is not a record, config.toml, deploys.jsonl or under templates/",
     ),
     (
         "unknown-severity",
@@ -147,6 +147,11 @@ pub const RULES: &[(&str, Level, &str)] = &[
         "an analyzed SEV1/SEV2 (the two worst levels) with no educate action and no reason (analyze --no-educate-reason); triage lists them too",
     ),
     (
+        "deploy-cause",
+        Level::Warning,
+        "with [deploys] in the config: a resolved SEV1/SEV2 (the two worst levels) that names neither the deploy that caused it nor that none did (analyze --caused-by REF, or --no-deploy)",
+    ),
+    (
         "no-timeline",
         Level::Info,
         "an analyzed or closed record without timeline entries",
@@ -212,6 +217,9 @@ pub struct Rules<'a> {
     /// The team's blame words and vague action phrases, added to ours.
     pub blame_words: &'a [String],
     pub vague_actions: &'a [String],
+    /// The team keeps deploys (`[deploys]` in the config): a serious
+    /// incident then says which one caused it, or that none did.
+    pub deploys: bool,
     pub selection: Selection,
 }
 
@@ -711,6 +719,16 @@ fn writeup_rules(record: &Record, rules: &Rules<'_>, lines: &Lines<'_>, found: &
             lines.of(&["severity"]),
             format!(
                 "{} with no action that educates the field: add one (devops postmortem action add {} TEXT --kind educate) or say why none (devops postmortem analyze {} --no-educate-reason TEXT)",
+                record.severity, record.id, record.id
+            ),
+        );
+    }
+    if rules.deploys && super::status::needs_deploy_cause(record, rules.severities) {
+        found(
+            "deploy-cause",
+            lines.of(&["resolved_at"]),
+            format!(
+                "{} resolved without saying what deploy caused it: name it (devops postmortem analyze {} --caused-by REF) or say none did (devops postmortem analyze {} --no-deploy)",
                 record.severity, record.id, record.id
             ),
         );
