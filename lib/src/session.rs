@@ -246,8 +246,22 @@ impl Session {
                 self.validate(&entry.path, old)?;
                 return Ok(old.to_string());
             }
-            self.finish(&entry.path, doc)
+            self.finish_change(&entry.path, doc, &before)
         })
+    }
+
+    /// [`Session::finish`] for a change to the record `before`: an
+    /// approval of the analysis this change rewrites is withdrawn, so
+    /// `close` waits for a review of what the record now says.
+    pub fn finish_change(&self, path: &str, mut doc: RecordDoc, before: &Record) -> Result<String> {
+        let after = parse_record(&doc.render())
+            .map_err(|e| Error::new(format!("the change would make an invalid record: {e}")))?;
+        if crate::record::review::approval_outlived(before, &after) {
+            for key in crate::record::review::FIELDS {
+                doc.remove(&[key]);
+            }
+        }
+        self.finish(path, doc)
     }
 
     /// Derives the status, stamps `updated_at`, and holds the result to

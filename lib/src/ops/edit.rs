@@ -103,7 +103,10 @@ pub fn commit(
                     return Err(moved());
                 }
                 let doc = RecordDoc::parse(edited).map_err(|e| Error::new(e.to_string()))?;
-                session.finish(&entry.path, doc)
+                match crate::record::parse::parse_record(original) {
+                    Ok(before) => session.finish_change(&entry.path, doc, &before),
+                    Err(_) => session.finish(&entry.path, doc),
+                }
             })?;
             Ok(Some(Outcome::of(done)))
         }

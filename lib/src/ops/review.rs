@@ -56,9 +56,10 @@ pub fn review(
 }
 
 /// The assignee does not review their own analysis (known by email, or
-/// by name where the record holds only a name).
+/// by name where the record holds only a name: in any case and spacing,
+/// as people type their `user.name`).
 fn refuse_own(r: &Record, me: &crate::store::identity::Identity) -> Result<()> {
-    let own = |a: &str| crate::people::is_email_of(a, &me.email) || a.trim() == me.name.trim();
+    let own = |a: &str| crate::people::is_email_of(a, &me.email) || same_name(a, &me.name);
     match &r.assignee {
         Some(a) if own(a) => Err(Error::new(format!(
             "{} is assigned to you ({}): someone else reviews it",
@@ -72,6 +73,17 @@ fn refuse_own(r: &Record, me: &crate::store::identity::Identity) -> Result<()> {
         )),
         _ => Ok(()),
     }
+}
+
+/// `Alice  Kim` is `alice kim`: names compared word by word, in any case.
+fn same_name(a: &str, b: &str) -> bool {
+    let words = |s: &str| {
+        s.split_whitespace()
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+    };
+    let (a, b) = (words(a), words(b));
+    !a.is_empty() && a == b
 }
 
 /// Only a finished analysis is approved.

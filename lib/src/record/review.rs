@@ -13,6 +13,12 @@ pub fn approved(r: &Record) -> bool {
     r.review == Some(Verdict::Approved)
 }
 
+/// An approval given for another analysis than the one `after` holds:
+/// it approves text that is gone, so the change withdraws it.
+pub fn approval_outlived(before: &Record, after: &Record) -> bool {
+    approved(before) && before.analysis != after.analysis
+}
+
 /// Changes were asked for and nothing changed since: the record is back
 /// with its assignee. (The review's own commit stamps `updated_at` with
 /// `reviewed_at`; any later change puts it up for review again.)
