@@ -202,3 +202,42 @@ fn a_title_cannot_mention_the_channel_in_markdown() {
         assert!(!md.contains(mention), "{mention} live in: {md}");
     }
 }
+
+#[test]
+fn an_approval_synced_with_an_analysis_rewritten_meanwhile_is_withdrawn() {
+    let t = crate::team::team();
+    t.alice.commit_on_records_branch(
+        "postmortems/config.toml",
+        "[review]\nrequired = [\"SEV1\", \"SEV2\"]\n",
+        "config",
+    );
+    let id = t.alice.new_record(
+        "Shared incident",
+        &["--severity", "SEV1", "--assignee", "me"],
+    );
+    t.alice.ok(&[
+        "analyze",
+        &id,
+        "--root-cause",
+        "Pool shared with the batch job",
+        "--no-action-reason",
+        "The batch job is retired",
+    ]);
+    t.alice.ok(&["sync"]);
+    t.bob.ok(&["sync"]);
+    // Bob approves what he saw; Alice, meanwhile, rewrites the root cause.
+    t.bob.ok(&["review", &id, "--approve"]);
+    t.alice
+        .ok(&["analyze", &id, "--root-cause", "DNS, in fact", "--replace"]);
+    t.bob.ok(&["sync"]);
+    t.alice.ok(&["sync"]);
+    t.bob.ok(&["sync"]);
+    t.all_agree();
+    let r = t.alice.record(&id);
+    assert_eq!(s(sub(&r, "analysis"), "root_cause"), "DNS, in fact");
+    assert!(
+        r.get("review").is_none(),
+        "Bob approved a text he never saw: {r:?}"
+    );
+    t.alice.fails(1, &["close", &id]);
+}
