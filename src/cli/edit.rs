@@ -54,7 +54,7 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
             ctx.out.status("no changes: nothing was committed");
             return Ok(());
         }
-        match edit::problems(ctx, &target, &text) {
+        match edit::problems(ctx, &target, &original, &text) {
             Ok(()) => break text,
             Err(e) if ctx.can_prompt() => {
                 ctx.out.status(&format!("error: {}", e.message));

@@ -80,29 +80,54 @@ fn an_approval_does_not_outlive_an_analysis_edited_in_the_editor() {
     let (repo, id) = reviewed_team("me");
     let out = repo.pm_as(BOB, &["review", &id, "--approve"]);
     assert!(out.status.success(), "{}", stderr(&out));
+    let out = edit_with(
+        &repo,
+        &id,
+        "s/^root_cause = .*/root_cause = \"edited later\"/",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let record = repo.record(&id);
+    assert_eq!(s(sub(&record, "analysis"), "root_cause"), "edited later");
+    assert!(record.get("review").is_none(), "approval kept: {record:?}");
+    repo.fails(1, &["close", &id]);
+}
+
+/// `edit ID` with an editor that runs `sed -i SCRIPT` on the file.
+fn edit_with(repo: &TestRepo, id: &str, script: &str) -> std::process::Output {
     let editor = repo.home.path().join("hostile-editor.sh");
-    std::fs::write(
-        &editor,
-        "#!/bin/sh\nsed -i 's/^root_cause = .*/root_cause = \"edited later\"/' \"$1\"\n",
-    )
-    .unwrap();
+    let script = script.replace('\'', "'\\''");
+    std::fs::write(&editor, format!("#!/bin/sh\nsed -i '{script}' \"$1\"\n")).unwrap();
     let status = std::process::Command::new("chmod")
         .arg("+x")
         .arg(&editor)
         .status()
         .unwrap();
     assert!(status.success());
-    let out = repo
-        .cmd_in(repo.path())
+    repo.cmd_in(repo.path())
         .env("EDITOR", &editor)
         .env("VISUAL", &editor)
-        .args(["postmortem", "edit", &id])
+        .args(["postmortem", "edit", id])
         .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let record = repo.record(&id);
-    assert_eq!(s(sub(&record, "analysis"), "root_cause"), "edited later");
-    assert!(record.get("review").is_none(), "approval kept: {record:?}");
+        .unwrap()
+}
+
+#[test]
+fn the_assignee_cannot_approve_by_editing_the_file() {
+    let (repo, id) = reviewed_team("me");
+    let before = repo.commit_count();
+    let out = edit_with(
+        &repo,
+        &id,
+        "s/^analyzed_at = .*/&\\nreview = \"approved\"\\nreviewed_by = \"Bob Lee <bob@example.com>\"\\nreviewed_at = 2026-11-24T10:00:00+09:00/",
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: ") && err.contains("not by hand"),
+        "{err}"
+    );
+    assert_eq!(repo.commit_count(), before, "something was written");
+    assert!(repo.record(&id).get("review").is_none());
     repo.fails(1, &["close", &id]);
 }
 
