@@ -92,17 +92,23 @@ fn an_approval_does_not_outlive_an_analysis_edited_in_the_editor() {
     repo.fails(1, &["close", &id]);
 }
 
-/// `edit ID` with an editor that runs `sed -i SCRIPT` on the file.
-fn edit_with(repo: &TestRepo, id: &str, script: &str) -> std::process::Output {
-    let editor = repo.home.path().join("hostile-editor.sh");
-    let script = script.replace('\'', "'\\''");
-    std::fs::write(&editor, format!("#!/bin/sh\nsed -i '{script}' \"$1\"\n")).unwrap();
+/// An executable `sh` script in the test's home that runs `line`.
+fn editor_script(repo: &TestRepo, line: &str) -> std::path::PathBuf {
+    let editor = repo.home.path().join("editor.sh");
+    std::fs::write(&editor, format!("#!/bin/sh\n{line}\n")).unwrap();
     let status = std::process::Command::new("chmod")
         .arg("+x")
         .arg(&editor)
         .status()
         .unwrap();
     assert!(status.success());
+    editor
+}
+
+/// `edit ID` with an editor that runs `sed -i SCRIPT` on the file.
+fn edit_with(repo: &TestRepo, id: &str, script: &str) -> std::process::Output {
+    let script = script.replace('\'', "'\\''");
+    let editor = editor_script(repo, &format!("sed -i '{script}' \"$1\""));
     repo.cmd_in(repo.path())
         .env("EDITOR", &editor)
         .env("VISUAL", &editor)
@@ -265,4 +271,41 @@ fn an_approval_synced_with_an_analysis_rewritten_meanwhile_is_withdrawn() {
         "Bob approved a text he never saw: {r:?}"
     );
     t.alice.fails(1, &["close", &id]);
+}
+
+#[test]
+fn an_approval_given_before_the_reviewer_took_the_record_does_not_close_it() {
+    let (repo, id) = reviewed_team("Carol Park <carol@example.com>");
+    // Alice hands it to Carol, approves Carol's work, then takes it back.
+    repo.ok(&["review", &id, "--approve"]);
+    repo.ok(&["assign", &id, "me"]);
+    let err = repo.fails(1, &["close", &id]);
+    assert!(err.contains("an approval"), "{err}");
+    assert_eq!(s(&repo.record(&id), "status"), "analyzed");
+    // Bob, pasting what close names, lets it close.
+    let out = repo.pm_as(BOB, &["review", &id, "--approve"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    repo.ok(&["close", &id]);
+}
+
+#[test]
+fn an_empty_config_file_can_be_edited() {
+    let repo = TestRepo::new();
+    repo.new_record("Checkout down", &[]);
+    repo.commit_on_records_branch("postmortems/config.toml", "", "empty config");
+    let editor = editor_script(
+        &repo,
+        "printf '[review]\\nrequired = [\"SEV1\"]\\n' > \"$1\"",
+    );
+    let out = repo
+        .cmd_in(repo.path())
+        .env("EDITOR", &editor)
+        .args(["postmortem", "edit", "--config"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        repo.show("postmortems/config.toml"),
+        "[review]\nrequired = [\"SEV1\"]\n"
+    );
 }

@@ -134,7 +134,8 @@ pub fn commit(
                 path: &path,
                 verb: "edit",
                 message,
-                create: original.is_empty(),
+                // An empty config file is there all the same.
+                create: session.store.text(&path)?.is_none(),
                 now: session.now,
                 trailers: &[],
             };

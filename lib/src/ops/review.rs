@@ -55,11 +55,10 @@ pub fn review(
     Ok(Outcome::of(done))
 }
 
-/// The assignee does not review their own analysis (known by email, or
-/// by name where the record holds only a name: in any case and spacing,
-/// as people type their `user.name`).
+/// The assignee does not review their own analysis (known as
+/// `people::is_person` knows them).
 fn refuse_own(r: &Record, me: &crate::store::identity::Identity) -> Result<()> {
-    let own = |a: &str| crate::people::is_email_of(a, &me.email) || same_name(a, &me.name);
+    let own = |a: &str| crate::people::is_person(a, &me.name, &me.email);
     match &r.assignee {
         Some(a) if own(a) => Err(Error::new(format!(
             "{} is assigned to you ({}): someone else reviews it",
@@ -73,17 +72,6 @@ fn refuse_own(r: &Record, me: &crate::store::identity::Identity) -> Result<()> {
         )),
         _ => Ok(()),
     }
-}
-
-/// `Alice  Kim` is `alice kim`: names compared word by word, in any case.
-fn same_name(a: &str, b: &str) -> bool {
-    let words = |s: &str| {
-        s.split_whitespace()
-            .map(str::to_lowercase)
-            .collect::<Vec<_>>()
-    };
-    let (a, b) = (words(a), words(b));
-    !a.is_empty() && a == b
 }
 
 /// Only a finished analysis is approved.
