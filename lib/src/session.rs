@@ -39,10 +39,31 @@ impl Session {
 
     /// As `open`, for reading alone (see `Store::discover_for`).
     pub fn open_for(cwd: &std::path::Path, records_dir: &str, access: Access) -> Result<Session> {
+        Session::open_with(cwd, records_dir, access, false)
+    }
+
+    /// As `open`, for `edit --config`: a config that does not read is
+    /// what the person came to fix, so the built-in one stands in.
+    pub fn open_to_fix_config(cwd: &std::path::Path, records_dir: &str) -> Result<Session> {
+        Session::open_with(cwd, records_dir, Access::ReadWrite, true)
+    }
+
+    fn open_with(
+        cwd: &std::path::Path,
+        records_dir: &str,
+        access: Access,
+        config_optional: bool,
+    ) -> Result<Session> {
         let store = Store::discover_for(cwd, records_dir, access)?;
         let config_path = store.config_path();
         let config = match store.text(&config_path)? {
-            Some(text) => Config::parse(&text, &config_path)?,
+            Some(text) => match Config::parse(&text, &config_path) {
+                Ok(config) => config,
+                Err(_) if config_optional => Config::default(),
+                Err(e) => {
+                    return Err(e.hint_run("fix it", Command::postmortem(["edit", "--config"])));
+                }
+            },
             None => Config::default(),
         };
         let mut now = now(config.zone())?;

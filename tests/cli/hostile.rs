@@ -309,3 +309,57 @@ fn an_empty_config_file_can_be_edited() {
         "[review]\nrequired = [\"SEV1\"]\n"
     );
 }
+
+#[test]
+fn priority_levels_the_same_in_another_case_are_refused() {
+    let repo = TestRepo::new();
+    let id = repo.new_record("Checkout down", &[]);
+    repo.commit_on_records_branch(
+        "postmortems/config.toml",
+        "[actions.priorities]\np1 = \"1d\"\nP1 = \"2w\"\n",
+        "config",
+    );
+    let before = repo.commit_count();
+    let err = repo.fails(
+        1,
+        &["action", "add", &id, "Alert on lag", "--priority", "P1"],
+    );
+    assert!(
+        err.contains("actions.priorities") && err.contains("'P1'"),
+        "{err}"
+    );
+    assert_eq!(repo.commit_count(), before, "an item was added");
+}
+
+#[test]
+fn a_config_that_does_not_read_is_fixed_with_the_command_the_error_names() {
+    let repo = TestRepo::new();
+    repo.new_record("Checkout down", &[]);
+    repo.commit_on_records_branch(
+        "postmortems/config.toml",
+        "[actions.priorities]\nhigh = \"soon\"\n",
+        "config by hand",
+    );
+    let err = repo.fails(1, &["list"]);
+    let hint = err
+        .lines()
+        .find_map(|l| l.strip_prefix("hint: fix it: "))
+        .unwrap_or_else(|| panic!("no hint: {err}"));
+    assert_eq!(hint, "devops postmortem edit --config");
+    let editor = editor_script(
+        &repo,
+        "printf '[actions.priorities]\\nhigh = \"2w\"\\n' > \"$1\"",
+    );
+    let out = repo
+        .cmd_in(repo.path())
+        .env("EDITOR", &editor)
+        .args(hint.split(' ').skip(1))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        repo.show("postmortems/config.toml"),
+        "[actions.priorities]\nhigh = \"2w\"\n"
+    );
+    repo.ok(&["list"]);
+}
