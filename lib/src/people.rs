@@ -25,11 +25,12 @@ pub fn is_person(who: &str, name: &str, email: &str) -> bool {
     is_email_of(who, email) || same_name(who, name)
 }
 
-/// `Alice  Kim` is `alice kim`: names compared word by word, in any case.
+/// `Alice  Kim` is `alice kim`: names compared word by word, in any case
+/// and Unicode composition (Hangul typed on a Mac arrives decomposed).
 fn same_name(a: &str, b: &str) -> bool {
     let words = |s: &str| {
         s.split_whitespace()
-            .map(str::to_lowercase)
+            .map(crate::text::fold)
             .collect::<Vec<_>>()
     };
     let (a, b) = (words(a), words(b));
@@ -139,6 +140,9 @@ mod tests {
             "b@example.com"
         ));
         assert!(!super::is_person("", "", ""));
+        let decomposed: String =
+            unicode_normalization::UnicodeNormalization::nfd("김철수").collect();
+        assert!(super::is_person("김철수", &decomposed, "kim@example.com"));
     }
 
     use super::is_email_of;
