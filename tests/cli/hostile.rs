@@ -367,3 +367,36 @@ fn a_config_that_does_not_read_is_fixed_with_the_command_the_error_names() {
     );
     repo.ok(&["list"]);
 }
+
+#[test]
+fn an_unassigned_record_is_not_approved_by_whoever_analysed_it() {
+    let repo = TestRepo::new();
+    repo.commit_on_records_branch(
+        "postmortems/config.toml",
+        "[review]\nrequired = [\"SEV1\"]\n",
+        "config",
+    );
+    let id = repo.new_record("Checkout down", &["--severity", "SEV1"]);
+    repo.ok(&[
+        "analyze",
+        &id,
+        "--root-cause",
+        "Pool shared with the batch job",
+        "--no-action-reason",
+        "The batch job is retired",
+    ]);
+    let err = repo.fails(1, &["review", &id, "--approve"]);
+    assert!(err.contains("no assignee"), "{err}");
+    assert!(repo.record(&id).get("review").is_none());
+    repo.fails(1, &["close", &id]);
+    // The hint, pasted by the author, then Bob's approval: it closes.
+    let hint = err
+        .lines()
+        .find_map(|l| l.split_once("then you approve: ").map(|(_, c)| c))
+        .unwrap_or_else(|| panic!("no hint: {err}"));
+    let words: Vec<&str> = hint.split(' ').skip(2).collect();
+    repo.ok(&words);
+    let out = repo.pm_as(BOB, &["review", &id, "--approve"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    repo.ok(&["close", &id]);
+}
