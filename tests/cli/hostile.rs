@@ -8,6 +8,24 @@ use std::sync::mpsc::{Receiver, channel};
 
 const BOB: (&str, &str) = ("Bob Lee", "bob@example.com");
 
+/// A complete analysis of `id`, by whoever `repo` is.
+fn analyse(repo: &TestRepo, id: &str) {
+    repo.ok(&[
+        "analyze",
+        id,
+        "--root-cause",
+        "Pool shared with the batch job",
+        "--no-action-reason",
+        "The batch job is retired",
+    ]);
+}
+
+/// Bob, a teammate, approves `id`.
+fn bob_approves(repo: &TestRepo, id: &str) {
+    let out = repo.pm_as(BOB, &["review", id, "--approve"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 /// A repository where SEV1 and SEV2 need a review, with one analysed SEV1
 /// record of Alice's.
 fn reviewed_team(assignee: &str) -> (TestRepo, String) {
@@ -21,14 +39,7 @@ fn reviewed_team(assignee: &str) -> (TestRepo, String) {
         "Checkout down",
         &["--severity", "SEV1", "--assignee", assignee],
     );
-    repo.ok(&[
-        "analyze",
-        &id,
-        "--root-cause",
-        "Pool shared with the batch job",
-        "--no-action-reason",
-        "The batch job is retired",
-    ]);
+    analyse(&repo, &id);
     (repo, id)
 }
 
@@ -53,24 +64,21 @@ fn the_assignee_named_in_another_case_or_spacing_cannot_approve() {
         );
     }
     // A teammate still can.
-    let out = repo.pm_as(BOB, &["review", &id, "--approve"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    bob_approves(&repo, &id);
     assert_eq!(s(&repo.record(&id), "review"), "approved");
 }
 
 #[test]
 fn an_approval_does_not_outlive_a_rewritten_analysis() {
     let (repo, id) = reviewed_team("me");
-    let out = repo.pm_as(BOB, &["review", &id, "--approve"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    bob_approves(&repo, &id);
     repo.ok(&["analyze", &id, "--root-cause", "DNS, in fact", "--replace"]);
     let record = repo.record(&id);
     assert!(record.get("review").is_none(), "approval kept: {record:?}");
     let err = repo.fails(1, &["close", &id]);
     assert!(err.contains("an approval"), "{err}");
     // What close asked for, pasted by a teammate, lets it close.
-    let out = repo.pm_as(BOB, &["review", &id, "--approve"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    bob_approves(&repo, &id);
     repo.ok(&["close", &id]);
     assert_eq!(s(&repo.record(&id), "status"), "closed");
 }
@@ -78,8 +86,7 @@ fn an_approval_does_not_outlive_a_rewritten_analysis() {
 #[test]
 fn an_approval_does_not_outlive_an_analysis_edited_in_the_editor() {
     let (repo, id) = reviewed_team("me");
-    let out = repo.pm_as(BOB, &["review", &id, "--approve"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    bob_approves(&repo, &id);
     let out = edit_with(
         &repo,
         &id,
@@ -250,14 +257,7 @@ fn an_approval_synced_with_an_analysis_rewritten_meanwhile_is_withdrawn() {
         "Shared incident",
         &["--severity", "SEV1", "--assignee", "me"],
     );
-    t.alice.ok(&[
-        "analyze",
-        &id,
-        "--root-cause",
-        "Pool shared with the batch job",
-        "--no-action-reason",
-        "The batch job is retired",
-    ]);
+    analyse(&t.alice, &id);
     t.alice.ok(&["sync"]);
     t.bob.ok(&["sync"]);
     // Bob approves what he saw; Alice, meanwhile, rewrites the root cause.
@@ -287,8 +287,7 @@ fn an_approval_given_before_the_reviewer_took_the_record_does_not_close_it() {
     assert!(err.contains("an approval"), "{err}");
     assert_eq!(s(&repo.record(&id), "status"), "analyzed");
     // Bob, pasting what close names, lets it close.
-    let out = repo.pm_as(BOB, &["review", &id, "--approve"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    bob_approves(&repo, &id);
     repo.ok(&["close", &id]);
 }
 
@@ -377,14 +376,7 @@ fn an_unassigned_record_is_not_approved_by_whoever_analysed_it() {
         "config",
     );
     let id = repo.new_record("Checkout down", &["--severity", "SEV1"]);
-    repo.ok(&[
-        "analyze",
-        &id,
-        "--root-cause",
-        "Pool shared with the batch job",
-        "--no-action-reason",
-        "The batch job is retired",
-    ]);
+    analyse(&repo, &id);
     let err = repo.fails(1, &["review", &id, "--approve"]);
     assert!(err.contains("no assignee"), "{err}");
     assert!(repo.record(&id).get("review").is_none());
@@ -396,7 +388,6 @@ fn an_unassigned_record_is_not_approved_by_whoever_analysed_it() {
         .unwrap_or_else(|| panic!("no hint: {err}"));
     let words: Vec<&str> = hint.split(' ').skip(2).collect();
     repo.ok(&words);
-    let out = repo.pm_as(BOB, &["review", &id, "--approve"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    bob_approves(&repo, &id);
     repo.ok(&["close", &id]);
 }
