@@ -391,3 +391,20 @@ fn an_unassigned_record_is_not_approved_by_whoever_analysed_it() {
     bob_approves(&repo, &id);
     repo.ok(&["close", &id]);
 }
+
+#[test]
+fn my_digest_does_not_offer_my_own_record_named_by_name_for_review() {
+    let (repo, id) = reviewed_team("Alice Kim");
+    let out = repo.ok(&["digest", "--for", "me", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let offered: Vec<&str> = v["awaiting_review"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert!(!offered.contains(&id.as_str()), "own record offered: {out}");
+    // Bob may review it.
+    let out = repo.pm_as(BOB, &["digest", "--for", "me", "--json"]);
+    assert!(stdout(&out).contains(&id), "{}", stdout(&out));
+}
