@@ -26,9 +26,21 @@ impl std::ops::Deref for Ctx {
 
 impl Ctx {
     pub fn open(records_dir: &str) -> Result<Ctx> {
+        Ctx::open_with(records_dir, Session::open)
+    }
+
+    /// For `edit --config`: opens even where the config does not read.
+    pub fn open_to_fix_config(records_dir: &str) -> Result<Ctx> {
+        Ctx::open_with(records_dir, Session::open_to_fix_config)
+    }
+
+    fn open_with(
+        records_dir: &str,
+        open: fn(&std::path::Path, &str) -> Result<Session>,
+    ) -> Result<Ctx> {
         let cwd = std::env::current_dir()
             .map_err(|e| Error::new(format!("cannot read the current directory: {e}")))?;
-        let session = Session::open(&cwd, records_dir)?;
+        let session = open(&cwd, records_dir)?;
         let out = Output::detect();
         // What opening found (a write a killed run left, finished or
         // undone; where the records are) is said before anything else.

@@ -11,6 +11,9 @@ pub fn post(url: &str, body: &str, timeout: Duration) -> Result<()> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
         .http_status_as_error(false)
+        // A redirect would turn the POST into a GET elsewhere and report
+        // success for a message never delivered: a 3xx is an answer.
+        .max_redirects(0)
         .build()
         .into();
     let sent = agent
@@ -58,17 +61,18 @@ pub fn post(url: &str, body: &str, timeout: Duration) -> Result<()> {
 /// `https://hooks.slack.com/…`: the URL without its secret path; an
 /// error (usage) when it is not an http(s) URL.
 pub fn redacted(url: &str) -> Result<String> {
+    // The URL is not echoed: a mistyped one still holds its secret.
     let bad = || {
-        Error::usage(format!(
-            "--post: '{}' is not a webhook URL: give http(s)://host/path",
-            postmortem::text::truncate(&postmortem::text::inline(url), 40)
-        ))
+        Error::usage(
+            "--post: the URL given is not a webhook URL (not shown: it may hold a secret): give http(s)://host/path",
+        )
     };
     let (scheme, rest) = url.split_once("://").ok_or_else(bad)?;
     if !matches!(scheme, "http" | "https") {
         return Err(bad());
     }
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // A backslash ends the host too, as URL parsers read it.
+    let host = rest.split(['/', '\\', '?', '#']).next().unwrap_or_default();
     // user:password@host keeps only the host.
     let host = host.rsplit('@').next().unwrap_or_default();
     if host.is_empty() {

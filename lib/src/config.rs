@@ -432,9 +432,23 @@ impl Config {
             })
     }
 
-    /// Each deadline a span of days (`4w`, `30d`) within a century; the
+    /// Each deadline a span of days (`4w`, `30d`) within a century; no two
+    /// levels the same in any case (a level is typed in any case); the
     /// default level one of them.
     fn check_priorities(&self, path: &str) -> Result<()> {
+        let levels: Vec<&String> = self.actions.priorities.keys().collect();
+        for (i, level) in levels.iter().enumerate() {
+            if let Some(twin) = levels[i + 1..]
+                .iter()
+                .find(|l| l.eq_ignore_ascii_case(level))
+            {
+                return Err(Error::new(format!(
+                    "{path}: actions.priorities has '{}' and '{}', the same level in another case: keep one",
+                    crate::text::inline(level),
+                    crate::text::inline(twin)
+                )));
+            }
+        }
         for (level, deadline) in &self.actions.priorities {
             match crate::time::relative_days(deadline) {
                 Some(d) if (0..=i64::from(MAX_DAYS)).contains(&d) => {}

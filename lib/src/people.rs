@@ -27,6 +27,34 @@ pub fn name_of(p: &str) -> &str {
     }
 }
 
+/// Whether `who`, as a record stores a person, is `name` with address
+/// `email`: by address, or by name where `who` holds only a name (in any
+/// case and spacing, as people type their `user.name`).
+pub fn is_person(who: &str, name: &str, email: &str) -> bool {
+    is_email_of(who, email) || same_name(who, name)
+}
+
+/// `Alice  Kim` is `alice kim`: names compared word by word, in any case
+/// and Unicode composition (Hangul typed on a Mac arrives decomposed).
+fn same_name(a: &str, b: &str) -> bool {
+    let words = |s: &str| {
+        s.split_whitespace()
+            .map(crate::text::fold)
+            .collect::<Vec<_>>()
+    };
+    let (a, b) = (words(a), words(b));
+    !a.is_empty() && a == b
+}
+
+/// `Name <email>` as its name and address (either may be empty).
+pub fn name_and_email(who: &str) -> (&str, &str) {
+    match who.trim().rsplit_once('<') {
+        Some((name, rest)) => (name.trim(), rest.strip_suffix('>').unwrap_or(rest).trim()),
+        None if who.contains('@') => ("", who.trim()),
+        None => (who.trim(), ""),
+    }
+}
+
 /// Resolves `who` against the roster by unique prefix of name, email or
 /// handle. Without a roster the text is taken as written.
 pub fn resolve(config: &Config, who: &str) -> Result<String> {
@@ -99,6 +127,33 @@ fn roster_names(config: &Config) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_person_by_address_or_by_a_name_alone_in_any_case() {
+        assert_eq!(
+            super::name_and_email("Alice Kim <alice@example.com>"),
+            ("Alice Kim", "alice@example.com")
+        );
+        assert_eq!(
+            super::name_and_email("bob@example.com"),
+            ("", "bob@example.com")
+        );
+        assert!(super::is_person("Alice Kim", "alice  KIM", "x@example.com"));
+        assert!(super::is_person(
+            "Alice Kim <A@example.com>",
+            "",
+            "a@example.com"
+        ));
+        assert!(!super::is_person(
+            "Alice Kim <a@example.com>",
+            "Alice Kim",
+            "b@example.com"
+        ));
+        assert!(!super::is_person("", "", ""));
+        let decomposed: String =
+            unicode_normalization::UnicodeNormalization::nfd("김철수").collect();
+        assert!(super::is_person("김철수", &decomposed, "kim@example.com"));
+    }
+
     use super::is_email_of;
 
     #[test]

@@ -39,10 +39,31 @@ impl Session {
 
     /// As `open`, for reading alone (see `Store::discover_for`).
     pub fn open_for(cwd: &std::path::Path, records_dir: &str, access: Access) -> Result<Session> {
+        Session::open_with(cwd, records_dir, access, false)
+    }
+
+    /// As `open`, for `edit --config`: a config that does not read is
+    /// what the person came to fix, so the built-in one stands in.
+    pub fn open_to_fix_config(cwd: &std::path::Path, records_dir: &str) -> Result<Session> {
+        Session::open_with(cwd, records_dir, Access::ReadWrite, true)
+    }
+
+    fn open_with(
+        cwd: &std::path::Path,
+        records_dir: &str,
+        access: Access,
+        config_optional: bool,
+    ) -> Result<Session> {
         let store = Store::discover_for(cwd, records_dir, access)?;
         let config_path = store.config_path();
         let config = match store.text(&config_path)? {
-            Some(text) => Config::parse(&text, &config_path)?,
+            Some(text) => match Config::parse(&text, &config_path) {
+                Ok(config) => config,
+                Err(_) if config_optional => Config::default(),
+                Err(e) => {
+                    return Err(e.hint_run("fix it", Command::postmortem(["edit", "--config"])));
+                }
+            },
             None => Config::default(),
         };
         let mut now = now(config.zone())?;
@@ -246,8 +267,22 @@ impl Session {
                 self.validate(&entry.path, old)?;
                 return Ok(old.to_string());
             }
-            self.finish(&entry.path, doc)
+            self.finish_change(&entry.path, doc, &before)
         })
+    }
+
+    /// [`Session::finish`] for a change to the record `before`: an
+    /// approval of the analysis this change rewrites is withdrawn, so
+    /// `close` waits for a review of what the record now says.
+    pub fn finish_change(&self, path: &str, mut doc: RecordDoc, before: &Record) -> Result<String> {
+        let after = parse_record(&doc.render())
+            .map_err(|e| Error::new(format!("the change would make an invalid record: {e}")))?;
+        if crate::record::review::approval_outlived(before, &after) {
+            for key in crate::record::review::FIELDS {
+                doc.remove(&[key]);
+            }
+        }
+        self.finish(path, doc)
     }
 
     /// Derives the status, stamps `updated_at`, and holds the result to

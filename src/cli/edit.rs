@@ -12,7 +12,9 @@ use std::process::Command;
 #[command(
     after_help = "The file is read from the records branch, opened in your editor, checked \
 (a record as `check` would, the config as every command reads it) and committed as one commit. \
-On a terminal a file that fails the check can be edited again.\n\nExamples:\n  \
+On a terminal a file that fails the check can be edited again. `--config` works on a config \
+that does not read (every other command refuses it and names this one). The review fields are \
+left to `review`.\n\nExamples:\n  \
 devops postmortem edit k7x3\n  devops postmortem edit --config   # services, roster, severities"
 )]
 pub struct EditArgs {
@@ -54,7 +56,7 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
             ctx.out.status("no changes: nothing was committed");
             return Ok(());
         }
-        match edit::problems(ctx, &target, &text) {
+        match edit::problems(ctx, &target, &original, &text) {
             Ok(()) => break text,
             Err(e) if ctx.can_prompt() => {
                 ctx.out.status(&format!("error: {}", e.message));

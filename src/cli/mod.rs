@@ -276,6 +276,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Show(args) => show::run(&ctx()?, args),
         Command::Search(args) => search::run(&ctx()?, args),
         Command::Related(args) => related::run(&ctx()?, args),
+        Command::Edit(args) if args.config => edit::run(&Ctx::open_to_fix_config(&pm.dir)?, args),
         Command::Edit(args) => edit::run(&ctx()?, args),
         Command::Triage(args) => triage::run(&ctx()?, args),
         Command::Digest(args) => digest::run(&ctx()?, args),

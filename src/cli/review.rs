@@ -10,9 +10,10 @@ use postmortem::ops::review::{Decision, review};
 #[derive(Args, Debug)]
 #[command(
     after_help = "The reviewer is you, as git knows you (user.name, user.email), and must not \
-be the record's assignee. An approval needs a complete analysis and adds a `Reviewed-by:` \
+be the record's assignee. An approval needs an assignee and a complete analysis, and adds a `Reviewed-by:` \
 trailer to the commit. Where the config says `[review] required = [\"SEV1\", \"SEV2\"]`, `close` \
-waits for an approval; `reopen` clears it, so a reopened record needs a fresh one. Changes \
+waits for an approval; `reopen`, or a change to the analysis, clears it, so the new text needs a \
+fresh one. Changes \
 requested send the record back to its assignee; their next change puts it up for review again.\n\n\
 Examples:\n  devops postmortem review k7x3 --approve\n  \
 devops postmortem review k7x3 --request-changes \"The timeline stops at 09:20; what paged us?\""

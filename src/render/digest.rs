@@ -213,7 +213,9 @@ pub fn teams(d: &Digest) -> Value {
 }
 
 /// Markdown's inline punctuation escaped with a backslash (what could
-/// make a link, code, emphasis or HTML mid-line).
+/// make a link, code, emphasis or HTML mid-line); an `@` is followed by an
+/// invisible word joiner, as chats (Mattermost, GitLab) find mentions
+/// such as `@channel` in the text itself, escaped or not.
 fn md(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -221,6 +223,9 @@ fn md(s: &str) -> String {
             out.push('\\');
         }
         out.push(c);
+        if c == '@' {
+            out.push('\u{2060}');
+        }
     }
     out
 }

@@ -2,6 +2,7 @@
 //! repositories, checked with the git CLI and an independent TOML parse.
 
 mod helpers;
+mod hostile;
 mod support;
 mod team;
 mod tracker_standins;

@@ -72,7 +72,12 @@ pub fn digest<'a>(
         .awaiting_review
         .into_iter()
         .filter(|i| {
-            email.is_none_or(|e| !i.assignee.is_some_and(|a| crate::people::is_email_of(a, e)))
+            // Not their own: known as `review` knows the assignee.
+            person.is_none_or(|p| {
+                let (name, email) = crate::people::name_and_email(p);
+                !i.assignee
+                    .is_some_and(|a| crate::people::is_person(a, name, email))
+            })
         })
         .collect();
     let t = mine.unwrap_or(super::triage::Triage {

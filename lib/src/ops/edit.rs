@@ -46,9 +46,9 @@ pub fn current(session: &Session, target: &Target) -> Result<String> {
     }
 }
 
-/// Why `text` cannot be committed, if it cannot: what `check` says of a
-/// record, what reading the config says of it.
-pub fn problems(session: &Session, target: &Target, text: &str) -> Result<()> {
+/// Why `text` cannot be committed in place of `original`, if it cannot:
+/// what `check` says of a record, what reading the config says of it.
+pub fn problems(session: &Session, target: &Target, original: &str, text: &str) -> Result<()> {
     match target {
         Target::Record(entry) => {
             let r = parse_record(text).map_err(|e| Error::new(e.to_string()))?;
@@ -58,10 +58,28 @@ pub fn problems(session: &Session, target: &Target, text: &str) -> Result<()> {
                     entry.id
                 )));
             }
+            refuse_review_by_hand(original, text, entry.id.as_str())?;
             session.validate(&entry.path, text)
         }
         Target::Config => Config::parse(text, &session.store.config_path()).map(|_| ()),
     }
+}
+
+/// The review fields are a reviewer's verdict, written by `review` with a
+/// `Reviewed-by:` trailer: an assignee typing `review = "approved"` would
+/// pass `close` unreviewed.
+fn refuse_review_by_hand(original: &str, text: &str, id: &str) -> Result<()> {
+    let fields = |t: &str| {
+        let table = t.parse::<toml::Table>().unwrap_or_default();
+        crate::record::review::FIELDS.map(|k| table.get(k).cloned())
+    };
+    if fields(original) == fields(text) {
+        return Ok(());
+    }
+    Err(Error::new(format!(
+        "{} are set by `devops postmortem review {id}`, not by hand: leave them as they were",
+        crate::record::review::FIELDS.join(", ")
+    )))
 }
 
 /// Commits the edited text, if the file on the branch is still `original`
@@ -77,7 +95,7 @@ pub fn commit(
     if edited == original {
         return Ok(None);
     }
-    problems(session, target, edited)?;
+    problems(session, target, original, edited)?;
     let path = target.path(session);
     let moved = || {
         Error::new(format!(
@@ -103,7 +121,10 @@ pub fn commit(
                     return Err(moved());
                 }
                 let doc = RecordDoc::parse(edited).map_err(|e| Error::new(e.to_string()))?;
-                session.finish(&entry.path, doc)
+                match crate::record::parse::parse_record(original) {
+                    Ok(before) => session.finish_change(&entry.path, doc, &before),
+                    Err(_) => session.finish(&entry.path, doc),
+                }
             })?;
             Ok(Some(Outcome::of(done)))
         }
@@ -113,7 +134,8 @@ pub fn commit(
                 path: &path,
                 verb: "edit",
                 message,
-                create: original.is_empty(),
+                // An empty config file is there all the same.
+                create: session.store.text(&path)?.is_none(),
                 now: session.now,
                 trailers: &[],
             };

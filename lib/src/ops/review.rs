@@ -48,6 +48,7 @@ pub fn review(
             refuse_own(before, &me)?;
             if verdict == Verdict::Approved {
                 refuse_unfinished(before)?;
+                refuse_unassigned(before)?;
             }
             doc.review(verdict, &reviewer, &Timestamp(session.now), note);
             Ok(())
@@ -55,10 +56,10 @@ pub fn review(
     Ok(Outcome::of(done))
 }
 
-/// The assignee does not review their own analysis (known by email, or
-/// by name where the record holds only a name).
+/// The assignee does not review their own analysis (known as
+/// `people::is_person` knows them).
 fn refuse_own(r: &Record, me: &crate::store::identity::Identity) -> Result<()> {
-    let own = |a: &str| crate::people::is_email_of(a, &me.email) || a.trim() == me.name.trim();
+    let own = |a: &str| crate::people::is_person(a, &me.name, &me.email);
     match &r.assignee {
         Some(a) if own(a) => Err(Error::new(format!(
             "{} is assigned to you ({}): someone else reviews it",
@@ -72,6 +73,23 @@ fn refuse_own(r: &Record, me: &crate::store::identity::Identity) -> Result<()> {
         )),
         _ => Ok(()),
     }
+}
+
+/// With no assignee, "someone else" has no one to differ from: whoever
+/// wrote the analysis could approve it. Its author takes it first.
+fn refuse_unassigned(r: &Record) -> Result<()> {
+    if r.assignee.is_some() {
+        return Ok(());
+    }
+    Err(Error::new(format!(
+        "{} has no assignee, so its review cannot be someone else's",
+        r.id
+    ))
+    .nothing_written()
+    .hint_run(
+        "whoever wrote the analysis takes it, then you approve",
+        Command::postmortem(["assign", r.id.as_str(), "me"]),
+    ))
 }
 
 /// Only a finished analysis is approved.

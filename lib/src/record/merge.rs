@@ -147,7 +147,28 @@ fn run(
         doc["status"] = toml_edit::value(status);
         text = doc.to_string();
     }
+    if approval_outlived(&text, &o, &t) {
+        for key in super::review::FIELDS {
+            doc.remove(key);
+        }
+        text = doc.to_string();
+    }
     Ok((with_markers(&text, &m.markers), m.conflicts))
+}
+
+/// An approval approves the analysis its side held: merged with another
+/// analysis (rewritten on the other side meanwhile), it no longer stands,
+/// as `analyze --replace` after an approval withdraws it.
+fn approval_outlived(merged: &str, o: &Table, t: &Table) -> bool {
+    let Ok(m) = merged.parse::<Table>() else {
+        return false;
+    };
+    let review = |side: &Table| super::review::FIELDS.map(|k| side.get(k).cloned());
+    let approved = m.get("review").and_then(Value::as_str) == Some("approved");
+    approved
+        && ![o, t]
+            .iter()
+            .any(|side| review(side) == review(&m) && side.get("analysis") == m.get("analysis"))
 }
 
 /// Replaces each sentinel line with the conflict-marker block for it.

@@ -130,7 +130,7 @@ pub struct Impact {
     pub description: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Analysis {
     #[serde(default)]
     pub trigger: String,

@@ -8,9 +8,25 @@ use super::model::{Record, Status, Verdict};
 /// them; a sync merge takes them from one side).
 pub const FIELDS: [&str; 4] = ["review", "reviewed_by", "reviewed_at", "review_note"];
 
-/// Whether the record holds an approval (cleared by `reopen`).
+/// Whether the record holds an approval (cleared by `reopen`) from
+/// someone other than its assignee: one given before the record was
+/// reassigned to its reviewer is no review of their own work.
 pub fn approved(r: &Record) -> bool {
-    r.review == Some(Verdict::Approved)
+    r.review == Some(Verdict::Approved) && !reviewed_by_assignee(r)
+}
+
+fn reviewed_by_assignee(r: &Record) -> bool {
+    let (Some(assignee), Some(reviewer)) = (&r.assignee, &r.reviewed_by) else {
+        return false;
+    };
+    let (name, email) = crate::people::name_and_email(reviewer);
+    crate::people::is_person(assignee, name, email)
+}
+
+/// An approval given for another analysis than the one `after` holds:
+/// it approves text that is gone, so the change withdraws it.
+pub fn approval_outlived(before: &Record, after: &Record) -> bool {
+    approved(before) && before.analysis != after.analysis
 }
 
 /// Changes were asked for and nothing changed since: the record is back
