@@ -434,7 +434,7 @@ const PAGERDUTY_LOG: &str = concat!(
 );
 
 /// The write commands a trial interrupts, in turn.
-const COMMANDS: usize = 7;
+const COMMANDS: usize = 8;
 
 fn command(n: usize, ids: &[String]) -> Vec<String> {
     let a = ids[0].clone();
@@ -454,6 +454,14 @@ fn command(n: usize, ids: &[String]) -> Vec<String> {
         vec!["timeline", "add", &a, "--at", "09:20", "alert fired"],
         vec!["action", "add", &b, "Alert at 80%"],
         vec!["import", &a, "--from", "pagerduty", PAGERDUTY_LOG],
+        // A review (Bob's record, asked by someone else): its own commit
+        // path with a message body.
+        vec![
+            "review",
+            &b,
+            "--request-changes",
+            "타임라인이 09:20에서 멈춤",
+        ],
     ];
     list[n % list.len()].iter().map(|s| s.to_string()).collect()
 }
