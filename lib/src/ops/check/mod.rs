@@ -92,9 +92,10 @@ pub fn check(session: &Session, selection: Selection) -> Result<Report> {
         .filter(|f| f.rule == "merge-conflict")
         .map(|f| f.file.clone())
         .collect();
-    let uncommitted = match from_work_tree {
-        true => uncommitted(session)?,
-        false => Vec::new(),
+    let uncommitted = if from_work_tree {
+        uncommitted(session)?
+    } else {
+        Vec::new()
     };
     findings.extend(
         uncommitted
