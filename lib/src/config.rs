@@ -54,6 +54,17 @@ pub struct Config {
     /// Present, even empty, it also turns on `check`'s `deploy-cause`.
     #[serde(default)]
     pub deploys: Option<DeployConfig>,
+    /// `[team]`: the team's other repositories, read with `--all-repos`.
+    #[serde(default)]
+    pub team: TeamConfig,
+}
+
+/// `[team] repos = ["https://host/acme/api.git", { name = "web", url = "..." }]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamConfig {
+    #[serde(default)]
+    pub repos: Vec<crate::team::registry::TeamEntry>,
 }
 
 /// `[deploys]`: `tags = "deploy/prod/{service}/*"`, or `tags = "v*"` with
@@ -260,6 +271,7 @@ impl Default for Config {
             actions: ActionsConfig::default(),
             tracker: TrackerConfig::default(),
             deploys: None,
+            team: TeamConfig::default(),
         }
     }
 }

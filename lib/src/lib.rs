@@ -29,6 +29,7 @@ pub mod record;
 pub mod session;
 pub mod sources;
 pub mod store;
+pub mod team;
 pub mod templates;
 pub mod text;
 pub mod time;

@@ -1,0 +1,247 @@
+//! Which repositories are the team's: the user's own list
+//! (`$XDG_CONFIG_HOME/devops/repos.toml`) and the team's, shared in the
+//! records branch's config (`[team] repos = [...]`).
+//!
+//! The user's file:
+//!
+//! ```toml
+//! [[repo]]
+//! name = "api"
+//! path = "/home/me/src/api"        # a clone on this machine
+//!
+//! [[repo]]
+//! name = "web"
+//! url = "https://git.example.com/acme/web.git"   # mirrored, bare
+//! ```
+//!
+//! The team's config names URLs (paths differ from one machine to the
+//! next): `repos = ["https://git.example.com/acme/api.git", { name =
+//! "web", url = "..." }]`. Where both lists name a repository, the user's
+//! entry wins: it is their clone of it.
+
+use super::Dirs;
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// One of the team's repositories.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamRepo {
+    /// Short, shown in the repository column and before qualified IDs.
+    pub name: String,
+    pub location: Location,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A clone (or a bare repository) on this machine.
+    Path(PathBuf),
+    /// Known by its URL alone: read from a bare mirror under the cache.
+    Url(String),
+}
+
+/// Which list named it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    User,
+    Team,
+}
+
+/// The user's file as written on disk.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserFile {
+    #[serde(default, rename = "repo")]
+    pub repos: Vec<Entry>,
+}
+
+/// One `[[repo]]`: a name and exactly one of `path` and `url`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// An entry of `[team] repos`: a URL, or a name and a URL.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum TeamEntry {
+    Url(String),
+    Named {
+        #[serde(default)]
+        name: Option<String>,
+        url: String,
+    },
+}
+
+impl TeamEntry {
+    pub fn url(&self) -> &str {
+        match self {
+            TeamEntry::Url(url) | TeamEntry::Named { url, .. } => url,
+        }
+    }
+
+    /// The given name, else the URL's last part without `.git`.
+    pub fn name(&self) -> String {
+        match self {
+            TeamEntry::Named {
+                name: Some(name), ..
+            } => name.clone(),
+            _ => name_from_url(self.url()),
+        }
+    }
+}
+
+/// A repository's name: letters (any script), digits, `-`, `_` and `.`,
+/// not starting with `.` or `-`. It stands before `:` in qualified IDs and
+/// names a folder of the cache, so nothing else is allowed.
+pub fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().count() <= 64
+        && !name.starts_with(['.', '-'])
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// `https://host/acme/api.git` → `api`; `git@host:acme/api` → `api`.
+pub fn name_from_url(url: &str) -> String {
+    let tail = url
+        .trim_end_matches('/')
+        .rsplit(['/', ':', '\\'])
+        .next()
+        .unwrap_or(url);
+    tail.strip_suffix(".git").unwrap_or(tail).to_string()
+}
+
+impl UserFile {
+    /// The user's file; none yet is an empty list.
+    pub fn read(dirs: &Dirs) -> Result<UserFile> {
+        let path = dirs.user_file();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(UserFile::default()),
+            Err(e) => return Err(Error::new(format!("cannot read {}: {e}", path.display()))),
+        };
+        let file: UserFile = toml::from_str(&text).map_err(|e| {
+            let at = crate::record::parse::Located::at(&text, e.span(), e.message());
+            Error::new(at.in_file(&path.display().to_string()))
+        })?;
+        for entry in &file.repos {
+            entry
+                .check()
+                .map_err(|why| Error::new(format!("{}: {why}", path.display())))?;
+        }
+        Ok(file)
+    }
+
+    /// The user's entries, then the team's that the user's do not name.
+    pub fn with_team(&self, team: &[TeamEntry]) -> Vec<TeamRepo> {
+        let mut repos: Vec<TeamRepo> = self.repos.iter().map(Entry::to_repo).collect();
+        for entry in team {
+            let name = entry.name();
+            if valid_name(&name) && !repos.iter().any(|r| r.name == name) {
+                repos.push(TeamRepo {
+                    name,
+                    location: Location::Url(entry.url().to_string()),
+                    source: Source::Team,
+                });
+            }
+        }
+        repos
+    }
+}
+
+impl Entry {
+    /// Why this entry cannot be used, in words naming the field.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        if !valid_name(&self.name) {
+            return Err(format!(
+                "name = {:?} is not a repository name: use letters, digits, '-', '_' or '.'",
+                self.name
+            ));
+        }
+        match (&self.path, &self.url) {
+            (Some(_), None) | (None, Some(_)) => Ok(()),
+            _ => Err(format!(
+                "repository {:?} needs exactly one of path and url",
+                self.name
+            )),
+        }
+    }
+
+    fn to_repo(&self) -> TeamRepo {
+        let location = match (&self.path, &self.url) {
+            (Some(path), _) => Location::Path(path.clone()),
+            (None, url) => Location::Url(url.clone().unwrap_or_default()),
+        };
+        TeamRepo {
+            name: self.name.clone(),
+            location,
+            source: Source::User,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_come_from_the_url_last_part() {
+        assert_eq!(name_from_url("https://host/acme/api.git"), "api");
+        assert_eq!(name_from_url("git@host:acme/web"), "web");
+        assert_eq!(name_from_url("git@host:db.git"), "db");
+        assert_eq!(name_from_url("/srv/git/pay.git/"), "pay");
+    }
+
+    #[test]
+    fn names_are_safe_for_ids_and_folders() {
+        for good in ["api", "web-2", "결제", "a.b_c"] {
+            assert!(valid_name(good), "{good}");
+        }
+        for bad in ["", "a:b", "a/b", "..", "-x", ".git", "a b", "a\nb"] {
+            assert!(!valid_name(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_users_entry_wins_over_the_teams() {
+        let file: UserFile =
+            toml::from_str("[[repo]]\nname = \"api\"\npath = \"/src/api\"\n").unwrap();
+        let team: Vec<TeamEntry> = vec![
+            TeamEntry::Url("https://h/acme/api.git".into()),
+            TeamEntry::Named {
+                name: Some("web".into()),
+                url: "https://h/acme/site.git".into(),
+            },
+        ];
+        let repos = file.with_team(&team);
+        assert_eq!(repos.len(), 2);
+        assert_eq!(repos[0].location, Location::Path("/src/api".into()));
+        assert_eq!(repos[0].source, Source::User);
+        assert_eq!(repos[1].name, "web");
+        assert_eq!(repos[1].source, Source::Team);
+    }
+
+    #[test]
+    fn an_entry_needs_one_place() {
+        let both = Entry {
+            name: "api".into(),
+            path: Some("/a".into()),
+            url: Some("u".into()),
+        };
+        assert!(both.check().unwrap_err().contains("exactly one"));
+        let neither = Entry {
+            name: "api".into(),
+            path: None,
+            url: None,
+        };
+        assert!(neither.check().is_err());
+    }
+}
