@@ -79,6 +79,17 @@ pub enum TeamEntry {
     },
 }
 
+impl TeamRepo {
+    /// Where its repository is opened on this machine: the clone, or the
+    /// bare mirror of its URL (which may not be made yet).
+    pub fn local_path(&self, dirs: &Dirs) -> PathBuf {
+        match &self.location {
+            Location::Path(path) => path.clone(),
+            Location::Url(_) => dirs.mirror(&self.name),
+        }
+    }
+}
+
 impl TeamEntry {
     pub fn url(&self) -> &str {
         match self {
