@@ -10,20 +10,16 @@ use crate::text::inline;
 /// address, in any case. `rob.bob@example.com` is not `bob@example.com`.
 pub fn is_email_of(who: &str, email: &str) -> bool {
     let email = email.trim();
-    let who = who.trim();
-    let address = match who.rsplit_once('<') {
-        Some((_, rest)) => rest.strip_suffix('>').unwrap_or(rest),
-        None => who,
-    };
-    !email.is_empty() && address.trim().to_lowercase() == email.to_lowercase()
+    let (_, address) = name_and_email(who);
+    !email.is_empty() && address.to_lowercase() == email.to_lowercase()
 }
 
 /// `Bob Lee <bob@example.com>` → `Bob Lee`: the name alone, where an
 /// address has no business (narrow columns, an issue anyone may read).
 pub fn name_of(p: &str) -> &str {
-    match p.find(" <") {
-        Some(i) if p.ends_with('>') => &p[..i],
-        _ => p,
+    match name_and_email(p) {
+        ("", _) => p.trim(),
+        (name, _) => name,
     }
 }
 
@@ -46,7 +42,8 @@ fn same_name(a: &str, b: &str) -> bool {
     !a.is_empty() && a == b
 }
 
-/// `Name <email>` as its name and address (either may be empty).
+/// `Name <email>` as its name and address (either may be empty): the one
+/// reading of how records and git write a person.
 pub fn name_and_email(who: &str) -> (&str, &str) {
     match who.trim().rsplit_once('<') {
         Some((name, rest)) => (name.trim(), rest.strip_suffix('>').unwrap_or(rest).trim()),
@@ -155,6 +152,16 @@ mod tests {
     }
 
     use super::is_email_of;
+
+    #[test]
+    fn the_name_alone_or_the_whole_when_there_is_none() {
+        use super::name_of;
+        assert_eq!(name_of("Bob Lee <bob@example.com>"), "Bob Lee");
+        assert_eq!(name_of("김민수<minsu@example.com>"), "김민수");
+        assert_eq!(name_of(" bob@example.com "), "bob@example.com");
+        assert_eq!(name_of("<bob@example.com>"), "<bob@example.com>");
+        assert_eq!(name_of("Bob Lee"), "Bob Lee");
+    }
 
     #[test]
     fn an_email_is_the_whole_address_in_any_case() {

@@ -68,10 +68,9 @@ fn subject(change: &Change<'_>, old: Option<&str>, new: &str, title: &str) -> St
     }
 }
 
-/// `Bob Lee <bob@example.com>` → `Bob Lee`.
+/// `Bob Lee <bob@example.com>` → `Bob Lee`, on one line.
 fn name_of(person: &str) -> String {
-    let name = person.split('<').next().unwrap_or(person).trim();
-    crate::text::inline(if name.is_empty() { person } else { name })
+    crate::text::inline(crate::people::name_of(person))
 }
 
 /// `impact.field_reports` → `field reports`.
