@@ -433,8 +433,14 @@ const PAGERDUTY_LOG: &str = concat!(
     "/tests/fixtures/import/pagerduty_log_entries.json"
 );
 
+/// CI's deploys as JSON lines for `deploys import` (two, one commit).
+const DEPLOYS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/import/deploys.jsonl"
+);
+
 /// The write commands a trial interrupts, in turn.
-const COMMANDS: usize = 8;
+const COMMANDS: usize = 9;
 
 fn command(n: usize, ids: &[String]) -> Vec<String> {
     let a = ids[0].clone();
@@ -462,6 +468,8 @@ fn command(n: usize, ids: &[String]) -> Vec<String> {
             "--request-changes",
             "타임라인이 09:20에서 멈춤",
         ],
+        // A file beside the records (`deploys.jsonl`), not a record.
+        vec!["deploys", "import", DEPLOYS],
     ];
     list[n % list.len()].iter().map(|s| s.to_string()).collect()
 }
