@@ -230,3 +230,34 @@ fn a_malformed_config_is_an_error_with_its_place() {
     let id = repo.new_record("custom levels", &["--severity", "p1"]);
     assert_eq!(s(&repo.record(&id), "severity"), "P1");
 }
+
+/// Without git the error says to install it; with a `git` that cannot be
+/// started for another reason (here: not executable) it says that reason
+/// and does not send the person looking for git on PATH.
+#[test]
+fn a_git_that_cannot_start_is_named_and_only_a_missing_one_is_a_path_problem() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = TestRepo::new();
+    let empty = tempfile::tempdir().unwrap();
+    let run = |path: &std::path::Path| {
+        repo.cmd_in(repo.path())
+            .env("PATH", path)
+            .args(["postmortem", "list"])
+            .output()
+            .unwrap()
+    };
+    let missing = run(empty.path());
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert_eq!(missing.status.code(), Some(1), "{err}");
+    assert!(err.starts_with("error: cannot run git"), "{err}");
+    assert!(err.contains("needs the git command on PATH"), "{err}");
+
+    let git = empty.path().join("git");
+    std::fs::write(&git, "#!/bin/sh\n").unwrap();
+    std::fs::set_permissions(&git, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let unusable = run(empty.path());
+    let err = String::from_utf8_lossy(&unusable.stderr);
+    assert_eq!(unusable.status.code(), Some(1), "{err}");
+    assert!(err.starts_with("error: cannot run git"), "{err}");
+    assert!(!err.contains("on PATH"), "{err}");
+}

@@ -105,13 +105,19 @@ impl Git {
 }
 
 fn output(mut cmd: Command, args: &[&str]) -> Result<Output> {
-    cmd.output().map_err(|e| {
-        Error::new(format!(
-            "cannot run git {}: {e}",
-            args.first().unwrap_or(&"")
-        ))
-        .hint("devops postmortem needs the git command on PATH (https://git-scm.com)")
-    })
+    cmd.output()
+        .map_err(|e| cannot_run(&format!("git {}", args.first().unwrap_or(&"")), &e))
+}
+
+/// `what` (a git command) could not be started. Only a missing program
+/// is a PATH problem: a full disk or a limit on processes is said as it is.
+pub(crate) fn cannot_run(what: &str, e: &std::io::Error) -> Error {
+    let err = Error::new(format!("cannot run {}: {e}", what.trim_end()));
+    if e.kind() == std::io::ErrorKind::NotFound {
+        err.hint("devops postmortem needs the git command on PATH (https://git-scm.com)")
+    } else {
+        err
+    }
 }
 
 fn check(out: &Output, args: &[&str]) -> Result<()> {

@@ -85,10 +85,7 @@ fn locate(cwd: &Path) -> Result<Located> {
         .env("LANGUAGE", "C")
         .stdin(std::process::Stdio::null())
         .output()
-        .map_err(|e| {
-            Error::new(format!("cannot run git: {e}"))
-                .hint("devops postmortem needs the git command on PATH (https://git-scm.com)")
-        })?;
+        .map_err(|e| super::git::cannot_run("git", &e))?;
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let mut lines = stdout.lines();
     let bare = lines.next() == Some("true");

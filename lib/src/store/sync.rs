@@ -150,7 +150,7 @@ pub fn talk(
     }
     let out = cmd
         .output()
-        .map_err(|e| Error::new(format!("cannot run git {}: {e}", args[0])))?;
+        .map_err(|e| super::git::cannot_run(&format!("git {}", args[0]), &e))?;
     if out.status.success() {
         Ok(Ok(String::from_utf8_lossy(&out.stdout).into_owned()))
     } else {
@@ -252,7 +252,7 @@ pub fn push(
     }
     let out = cmd
         .output()
-        .map_err(|e| Error::new(format!("cannot run git push: {e}")))?;
+        .map_err(|e| super::git::cannot_run("git push", &e))?;
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     if out.status.success() {

@@ -54,7 +54,7 @@ pub fn update_ref(git: &Git, repo: &git2::Repository, plan: &Plan) -> Result<Mov
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         let out = cmd
             .output()
-            .map_err(|e| crate::error::Error::new(format!("cannot run git update-ref: {e}")))?;
+            .map_err(|e| crate::store::git::cannot_run("git update-ref", &e))?;
         if out.status.success() {
             return Ok(Moved::Done);
         }

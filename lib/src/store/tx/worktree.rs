@@ -242,7 +242,7 @@ fn stage(
         .stderr(Stdio::piped());
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let out = run_with_input(cmd, &input)
-        .map_err(|e| Error::new(format!("cannot run git update-index: {e}")))?;
+        .map_err(|e| crate::store::git::cannot_run("git update-index", &e))?;
     if !out.status.success() {
         paths.clear_staged();
         return Err(GitFailure::from_output(&out, &args)
@@ -572,7 +572,7 @@ fn take_along(checkout: &Checkout, plan: &Plan) -> Result<()> {
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         let out = run_with_input(cmd, &index_info(&behind.files))
-            .map_err(|e| Error::new(format!("cannot run git update-index: {e}")))?;
+            .map_err(|e| crate::store::git::cannot_run("git update-index", &e))?;
         if out.status.success() {
             return Ok(());
         }
