@@ -177,7 +177,10 @@ pub fn fetch(store: &Store, up: &Upstream, progress: bool) -> Result<Option<Oid>
         result = talk(store, &args, progress)?;
     }
     match result {
-        Ok(_) => branch::tip(&store.repo, &up.tracking),
+        Ok(_) => {
+            crate::team::fresh::stamp(&store.repo);
+            branch::tip(&store.repo, &up.tracking)
+        }
         Err(f) if f.stderr.contains("couldn't find remote ref") => Ok(None),
         Err(f) if f.lock_file().is_some() => {
             let lock_file = f.lock_file().unwrap_or_default();

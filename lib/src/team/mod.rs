@@ -6,7 +6,10 @@
 //! Nothing here writes a record: a write still goes to one repository,
 //! through its own store.
 
+pub mod fresh;
 pub mod registry;
+
+pub use fresh::fetched_at;
 
 pub use registry::{Location, Source, TeamRepo};
 
