@@ -70,7 +70,10 @@ pub fn run(records_dir: &str, args: FetchArgs) -> Result<()> {
         let rows: Vec<FetchedJson> = fetched.iter().map(as_json).collect();
         crate::render::json::print(&rows)?;
     } else {
-        let text: String = fetched.iter().map(|f| line(f) + "\n").collect();
+        let text: String = fetched
+            .iter()
+            .map(|f| crate::output::pasteable(&line(f)).into_owned() + "\n")
+            .collect();
         crate::output::print(&text);
     }
     let failed = fetched.iter().filter(|f| f.result.is_err()).count();
@@ -148,7 +151,7 @@ fn tip_words(done: &Done) -> String {
         } => format!(
             "{what} fetched at {} ({})",
             short(after),
-            commits_word(*commits)
+            commits_word(*commits, "commit")
         ),
         Tip::Updated {
             before: Some(b),
@@ -156,10 +159,10 @@ fn tip_words(done: &Done) -> String {
             commits,
             forced: false,
         } => format!(
-            "{what} updated {}..{} ({} new)",
+            "{what} updated {}..{} ({})",
             short(b),
             short(after),
-            commits_word(*commits)
+            commits_word(*commits, "new commit")
         ),
         Tip::Updated {
             before: Some(b),
@@ -167,10 +170,10 @@ fn tip_words(done: &Done) -> String {
             commits,
             forced: true,
         } => format!(
-            "{what} forced update {}...{} (the team's branch was rewritten; {} new)",
+            "{what} forced update {}...{} (the team's branch was rewritten; {})",
             short(b),
             short(after),
-            commits_word(*commits)
+            commits_word(*commits, "new commit")
         ),
         Tip::NoBranch { remote } => format!("{remote} has no records branch yet"),
         Tip::NoRemote => "no remote: nothing to fetch".to_string(),
@@ -194,17 +197,17 @@ fn local_words(done: &Done, path: &std::path::Path) -> Option<String> {
         Local::None | Local::Same => None,
         Local::FastForwarded { commits } => Some(format!(
             "{branch} fast-forwarded ({})",
-            commits_word(*commits)
+            commits_word(*commits, "commit")
         )),
         Local::CheckedOut { commits, work_tree } => Some(format!(
             "{branch} is checked out in {} and {} behind: {}",
             work_tree.display(),
-            commits_word(*commits),
+            commits_word(*commits, "commit"),
             sync()
         )),
         Local::Ahead { commits } => Some(format!(
             "{branch} has {} to share: {}",
-            commits_word(*commits),
+            commits_word(*commits, "commit"),
             sync()
         )),
         Local::Diverged => Some(format!(
@@ -215,11 +218,12 @@ fn local_words(done: &Done, path: &std::path::Path) -> Option<String> {
     }
 }
 
-fn commits_word(n: usize) -> String {
+/// `1 new commit`, `2 new commits`.
+fn commits_word(n: usize, what: &str) -> String {
     if n == 1 {
-        "1 commit".to_string()
+        format!("1 {what}")
     } else {
-        format!("{n} commits")
+        format!("{n} {what}s")
     }
 }
 

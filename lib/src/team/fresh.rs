@@ -8,8 +8,8 @@
 //!   must never find the records branch there);
 //! - a plain `git fetch` or `git pull` writes `FETCH_HEAD`, which names the
 //!   branches it fetched: counted only when the records branch is one;
-//! - a fetch that moved the remote-tracking ref (`git clone` too) leaves
-//!   a reflog entry;
+//! - a fetch that moved the remote-tracking ref leaves a reflog entry,
+//!   and `git clone` one on `refs/remotes/origin/HEAD`;
 //! - in a bare mirror, where nothing but a fetch moves a branch, the
 //!   branch's ref file itself.
 //!
@@ -37,10 +37,11 @@ pub fn fetched_at(path: &Path) -> Option<SystemTime> {
         times.push(bare_branch(&repo, &name));
     }
     if let Some(remote) = branch::remote_of(&repo, &name) {
-        times.push(newest_reflog(
-            &repo,
-            &format!("refs/remotes/{remote}/{name}"),
-        ));
+        let tracking = format!("refs/remotes/{remote}/{name}");
+        times.push(newest_reflog(&repo, &tracking));
+        if branch::tip(&repo, &tracking).is_ok_and(|t| t.is_some()) {
+            times.push(cloned(&repo, &remote));
+        }
     }
     times.into_iter().flatten().max()
 }
@@ -84,8 +85,26 @@ fn bare_branch(repo: &Repository, name: &str) -> Option<SystemTime> {
 
 fn newest_reflog(repo: &Repository, refname: &str) -> Option<SystemTime> {
     let log = repo.reflog(refname).ok()?;
-    let newest = log.get(0)?;
-    let secs = u64::try_from(newest.committer().when().seconds()).ok()?;
+    entry_time(&log.get(0)?)
+}
+
+/// When `git clone` made the clone: it logs `refs/remotes/R/HEAD` alone
+/// ("clone: from …"), packing the branches it fetched without a reflog.
+fn cloned(repo: &Repository, remote: &str) -> Option<SystemTime> {
+    let log = repo.reflog(&format!("refs/remotes/{remote}/HEAD")).ok()?;
+    log.iter()
+        .filter(|e| {
+            e.message()
+                .ok()
+                .flatten()
+                .is_some_and(|m| m.starts_with("clone:"))
+        })
+        .filter_map(|e| entry_time(&e))
+        .max()
+}
+
+fn entry_time(entry: &git2::ReflogEntry<'_>) -> Option<SystemTime> {
+    let secs = u64::try_from(entry.committer().when().seconds()).ok()?;
     Some(UNIX_EPOCH + Duration::from_secs(secs))
 }
 
