@@ -315,6 +315,8 @@ fn a_bad_path_a_plain_folder_and_hostile_names_are_refused_with_nothing_written(
     }
     assert!(!desk.user_file().exists(), "no list written");
     assert!(!desk.cache().exists(), "no mirror made anywhere");
+    let err = desk.fails(2, &["repos", "add", "--", "-oProxyCommand=touch:pwned"]);
+    assert!(err.contains("is not a repository URL"), "{err}");
     let err = desk.fails(1, &["repos", "add", "file:///nonexistent/db.git"]);
     assert!(
         err.contains("cannot mirror file:///nonexistent/db.git"),
@@ -374,11 +376,15 @@ fn root_scan_adds_the_clones_with_records_and_says_what_it_skipped() {
     assert_eq!(desk.names(), ["api"]);
 }
 
-/// The records config of the person's own repository names a team URL.
-fn team_config(desk: &Desk, url: &str) {
+/// The records config of the person's own repository names team URLs.
+fn team_config(desk: &Desk, repos: &[(&str, &str)]) {
+    let entries: Vec<String> = repos
+        .iter()
+        .map(|(name, url)| format!("{{ name = \"{name}\", url = \"{url}\" }}"))
+        .collect();
     desk.me.commit_on_records_branch(
         "postmortems/config.toml",
-        &format!("[team]\nrepos = [{{ name = \"ops\", url = \"{url}\" }}]\n"),
+        &format!("[team]\nrepos = [{}]\n", entries.join(", ")),
         "team repos",
     );
 }
@@ -395,7 +401,8 @@ fn list_json_says_whose_where_which_branch_and_when_fetched() {
     let clone = desk.clone_of(&api, src.path(), "api");
     desk.ok(&["repos", "add", clone.to_str().unwrap()]);
     desk.ok(&["repos", "add", &db.url()]);
-    team_config(&desk, &ops.url());
+    // The team's api is the person's clone of it: listed once.
+    team_config(&desk, &[("ops", &ops.url()), ("api-team", &api.url())]);
 
     let (out, _) = desk.ok(&["repos", "list", "--json"]);
     let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -440,7 +447,7 @@ fn rm_takes_your_entry_and_its_mirror_and_sends_the_teams_to_the_config() {
         Service::new("ops", "Pager storm"),
     );
     desk.ok(&["repos", "add", &db.url()]);
-    team_config(&desk, &ops.url());
+    team_config(&desk, &[("ops", &ops.url())]);
 
     let (_, err) = desk.ok(&["repos", "rm", "db"]);
     assert!(err.contains("removed db"), "{err}");
@@ -742,4 +749,22 @@ fn a_new_clone_without_the_records_branch_is_said_and_the_printed_fetch_brings_i
         git_at(&clone, &["rev-parse", "origin/postmortems"]),
         api.tip()
     );
+}
+
+#[test]
+fn a_hostile_team_url_never_reaches_git_as_an_option() {
+    let t = three();
+    let marker = t._src.path().join("pwned");
+    let hostile = format!("-oProxyCommand=touch {}:x", marker.display());
+    team_config(&t.desk, &[("evil", &hostile)]);
+    let out = t.desk.pm(&["fetch", "--all-repos"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("evil: failed: ") && text.contains("is not a repository URL"),
+        "{text}"
+    );
+    assert!(text.contains("db: postmortems up to date"), "{text}");
+    assert!(!marker.exists());
+    assert!(!t.desk.mirror("evil").exists());
 }

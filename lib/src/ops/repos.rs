@@ -149,6 +149,7 @@ fn add_url(
             });
         }
     }
+    mirror::check_url(url)?;
     let name = match name {
         Some(n) => n.to_string(),
         None => registry::name_from_url(url),

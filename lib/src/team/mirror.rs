@@ -50,6 +50,7 @@ pub struct Moved {
 /// `branch` is the one to mirror when making it (`None`: the mirror's
 /// own, else `postmortems`).
 pub fn fetch(mirror: &Path, url: &str, branch: Option<&str>) -> Result<Moved> {
+    check_url(url)?;
     match Repository::open_bare(mirror) {
         Ok(repo) => {
             let name = match branch {
@@ -76,6 +77,18 @@ pub fn fetch(mirror: &Path, url: &str, branch: Option<&str>) -> Result<Moved> {
             })
         }
     }
+}
+
+/// Refuses what git would read as an option rather than a URL (a team
+/// config is anyone's to write: `-oProxyCommand=…` must never reach git).
+pub fn check_url(url: &str) -> Result<()> {
+    if url.trim().is_empty() || url.starts_with('-') || url.chars().any(char::is_control) {
+        return Err(Error::usage(format!(
+            "{:?} is not a repository URL",
+            crate::text::inline(url)
+        )));
+    }
+    Ok(())
 }
 
 /// Makes the mirror: a bare repository beside its place, the first fetch

@@ -299,6 +299,30 @@ mod tests {
     }
 
     #[test]
+    fn a_team_url_your_clone_fetches_from_is_your_clone() {
+        assert!(same_url("file:///srv/api.git", "/srv/api"));
+        assert!(same_url("https://h/acme/api.git/", "https://h/acme/api"));
+        assert!(!same_url("https://h/acme/api", "https://h/acme/web"));
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        repo.remote("origin", "https://h/acme/api.git").unwrap();
+        let file = UserFile {
+            repos: vec![Entry {
+                name: "mine".into(),
+                path: Some(dir.path().to_path_buf()),
+                url: None,
+                branch: None,
+            }],
+        };
+        let team = [
+            TeamEntry::Url("https://h/acme/api".into()),
+            TeamEntry::Url("https://h/acme/web.git".into()),
+        ];
+        let names: Vec<String> = file.with_team(&team).into_iter().map(|r| r.name).collect();
+        assert_eq!(names, ["mine", "web"]);
+    }
+
+    #[test]
     fn an_entry_needs_one_place() {
         let both = Entry {
             name: "api".into(),
