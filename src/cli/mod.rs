@@ -179,7 +179,7 @@ devops postmortem timeline edit k7x3#2 --at 09:24\n  devops postmortem timeline 
     Check(check::CheckArgs),
     /// Share the records branch with the team: fetch, merge, push (nothing else)
     Sync(sync::SyncArgs),
-    /// Bring the records branches of the team's repositories up to date here (no merge, no push)
+    /// Fetch the records branches of the team's repositories (no merge, no push)
     Fetch(fetch::FetchArgs),
     /// The team's repositories read with --all-repos: add, list, rm
     #[command(

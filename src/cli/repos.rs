@@ -13,8 +13,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Subcommand, Debug)]
 pub enum ReposCommand {
-    /// Add a clone (PATH) or a repository known by its URL (mirrored,
-    /// its records branch only, under the cache folder)
+    /// Add a clone, or a URL to mirror (its records branch only)
     Add(AddArgs),
     /// The repositories read with --all-repos: yours and the team's
     #[command(visible_alias = "ls")]
