@@ -768,3 +768,25 @@ fn a_hostile_team_url_never_reaches_git_as_an_option() {
     assert!(!marker.exists());
     assert!(!t.desk.mirror("evil").exists());
 }
+
+#[test]
+fn a_terminal_sees_a_progress_line_then_the_results() {
+    let t = three();
+    t.api.push_a_record("API down again");
+    let mut cmd = std::process::Command::new(devops_bin());
+    cmd.current_dir(t.desk.me.path())
+        .env_clear()
+        .env("PATH", path_with_devops())
+        .env("HOME", t.desk.me.home.path())
+        .env("XDG_CONFIG_HOME", t.desk.config())
+        .env("XDG_CACHE_HOME", t.desk.cache())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1")
+        .args(["postmortem", "fetch", "--all-repos"]);
+    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    p.exp_string("fetching: ").unwrap();
+    p.exp_string("api: origin/postmortems updated").unwrap();
+    p.exp_string("db: postmortems up to date").unwrap();
+    p.exp_eof().unwrap();
+}
