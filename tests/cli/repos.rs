@@ -562,7 +562,8 @@ fn a_checked_out_or_ahead_records_branch_is_left_and_the_printed_sync_settles_it
     );
     let left = git_at(&t.web_clone, &["rev-parse", "postmortems"]);
     t.web.push_a_record("Web slow again");
-    let (out, _) = t.desk.ok(&["fetch", "--repo", "web"]);
+    let (out, _) = t.desk.ok(&["fetch", "--repo", "web", "--repo", "web"]);
+    assert_eq!(out.lines().count(), 1, "named twice, fetched once: {out}");
     assert!(out.starts_with("web: origin/postmortems updated"), "{out}");
     assert!(
         out.contains(&format!("postmortems is checked out in {}", wt.display())),

@@ -68,7 +68,10 @@ fn jobs(
         }
         Which::Named(names) => names
             .iter()
-            .map(|n| {
+            .enumerate()
+            // `--repo api --repo api`: one fetch (two would race for its ref).
+            .filter(|(i, n)| !names[..*i].contains(n))
+            .map(|(_, n)| {
                 let repo = listed.iter().find(|r| &r.name == n).ok_or_else(|| {
                     let known: Vec<&str> = listed.iter().map(|r| r.name.as_str()).collect();
                     Error::usage(format!(

@@ -260,7 +260,7 @@ fn folder_name(top: &Path) -> String {
 }
 
 fn same_path(a: &Path, b: &Path) -> bool {
-    a == b || (a.canonicalize().ok().is_some() && a.canonicalize().ok() == b.canonicalize().ok())
+    a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }
 
 /// What `repos add --root DIR` found below DIR.
