@@ -791,3 +791,29 @@ fn a_terminal_sees_a_progress_line_then_the_results() {
     p.exp_string("db: postmortems up to date").unwrap();
     p.exp_eof().unwrap();
 }
+
+#[test]
+fn a_team_whose_records_branch_has_another_name_is_mirrored_with_branch() {
+    let desk = Desk::new();
+    let ops = Service::new("ops", "Pager storm");
+    ops.teammate
+        .git(&["push", "-q", "origin", "postmortems:incidents"]);
+    ops.teammate
+        .git(&["push", "-q", "origin", "--delete", "postmortems"]);
+    let err = desk.fails(1, &["repos", "add", &ops.url()]);
+    assert!(err.contains("has no postmortems branch"), "{err}");
+
+    desk.ok(&["repos", "add", &ops.url(), "--branch", "incidents"]);
+    assert_eq!(s(&desk.entries()[0], "branch"), "incidents");
+    let mirror = desk.mirror("ops");
+    assert_eq!(
+        git_at(&mirror, &["config", "postmortem.branch"]),
+        "incidents"
+    );
+    assert_eq!(
+        git_at(&mirror, &["for-each-ref", "--format=%(refname)"]),
+        "refs/heads/incidents"
+    );
+    let (out, _) = desk.ok(&["fetch", "--repo", "ops"]);
+    assert_eq!(out, "ops: incidents up to date\n");
+}
