@@ -58,7 +58,7 @@ pub fn add(
         ));
     }
     let (entry, records) = prepare_path(&file, &cwd.join(target), name, records_dir)?;
-    user_file::add(dirs, &entry)?;
+    add_checked(dirs, &entry)?;
     Ok(Added::Listed {
         name: entry.name,
         location: Location::Path(entry.path.unwrap_or_default()),
@@ -107,9 +107,6 @@ fn prepare_path(
         Some(n) => n.to_string(),
         None => folder_name(&top),
     };
-    check_free(file, &name, &top.display().to_string(), |e| {
-        e.path.as_deref().is_some_and(|p| same_path(p, &top))
-    })?;
     let branch_name = branch::records_branch_name(&store.repo)?;
     let records = if branch::tip(&store.repo, &store.location.refname)?.is_some() {
         Records::Found {
@@ -126,6 +123,7 @@ fn prepare_path(
         url: None,
         branch: None,
     };
+    check_entry(file, &entry)?;
     Ok((entry, records))
 }
 
@@ -154,9 +152,13 @@ fn add_url(
         Some(n) => n.to_string(),
         None => registry::name_from_url(url),
     };
-    check_free(file, &name, url, |e| {
-        e.url.as_deref().is_some_and(|u| registry::same_url(u, url))
-    })?;
+    let entry = Entry {
+        name: name.clone(),
+        path: None,
+        url: Some(url.to_string()),
+        branch: branch.map(str::to_string),
+    };
+    check_entry(file, &entry)?;
     if let Some(b) = branch
         && !registry::valid_branch(b)
     {
@@ -165,7 +167,7 @@ fn add_url(
         )));
     }
     let path = dirs.mirror(&name);
-    let moved = mirror::fetch(&path, url, branch)
+    let moved = mirror::fetch(&path, url, branch, true)
         .map_err(|e| Error::new(format!("cannot mirror {url}: {}", e.message)).nothing_written())?;
     let commits = git2::Repository::open_bare(&path)
         .ok()
@@ -175,13 +177,7 @@ fn add_url(
             Some(walk.count())
         })
         .unwrap_or_default();
-    let entry = Entry {
-        name: name.clone(),
-        path: None,
-        url: Some(url.to_string()),
-        branch: branch.map(str::to_string),
-    };
-    user_file::add(dirs, &entry)?;
+    add_checked(dirs, &entry)?;
     Ok(Added::Listed {
         name,
         location: Location::Url(url.to_string()),
@@ -190,6 +186,28 @@ fn add_url(
         },
         mirror: Some((path, commits)),
     })
+}
+
+/// Writes `entry`, checked again against the list as it is under the
+/// lock (another `repos add` may have written meanwhile).
+fn add_checked(dirs: &Dirs, entry: &Entry) -> Result<()> {
+    user_file::add(dirs, entry, |file| check_entry(file, entry))
+}
+
+/// Refuses `entry` when the list has its repository already (the same
+/// clone, the same URL) or its name.
+fn check_entry(file: &UserFile, entry: &Entry) -> Result<()> {
+    match (&entry.path, &entry.url) {
+        (Some(top), _) => check_free(file, &entry.name, &top.display().to_string(), |e| {
+            e.path.as_deref().is_some_and(|p| same_path(p, top))
+        }),
+        (_, url) => {
+            let url = url.as_deref().unwrap_or_default();
+            check_free(file, &entry.name, url, |e| {
+                e.url.as_deref().is_some_and(|u| registry::same_url(u, url))
+            })
+        }
+    }
 }
 
 /// Refuses a name that is not one, or one the user's list has already;
@@ -291,7 +309,7 @@ pub fn add_root(dirs: &Dirs, root: &Path, records_dir: &str) -> Result<Scan> {
         let file = UserFile::read(dirs)?;
         match prepare_path(&file, &path, None, records_dir) {
             Ok((entry, Records::Found { .. })) => {
-                user_file::add(dirs, &entry)?;
+                add_checked(dirs, &entry)?;
                 scan.added.push((entry.name, path));
             }
             Ok((_, Records::Missing { branch })) => {

@@ -96,7 +96,7 @@ pub fn fetch_all(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = jobs.get(i) else { break };
-                    let fetched = fetch_one(job, dirs, records_dir);
+                    let fetched = fetch_one(job, dirs, records_dir, jobs.len() == 1);
                     done(&fetched);
                     if let Ok(mut r) = results.lock() {
                         r[i] = Some(fetched);
@@ -113,13 +113,18 @@ pub fn fetch_all(
         .collect()
 }
 
-/// Fetches one repository; a failure becomes its one line.
-pub fn fetch_one(job: &Job, dirs: &Dirs, records_dir: &str) -> Fetched {
+/// Fetches one repository; a failure becomes its one line. Without
+/// `prompt` (many at once), git asks for no password on the terminal: a
+/// repository that needs one fails, saying so, and the others go on.
+pub fn fetch_one(job: &Job, dirs: &Dirs, records_dir: &str, prompt: bool) -> Fetched {
     let result = match &job.repo.location {
-        Location::Path(path) => fetch_clone(path, records_dir),
-        Location::Url(url) => {
-            fetch_mirror(&dirs.mirror(&job.repo.name), url, job.branch.as_deref())
-        }
+        Location::Path(path) => fetch_clone(path, records_dir, prompt),
+        Location::Url(url) => fetch_mirror(
+            &dirs.mirror(&job.repo.name),
+            url,
+            job.branch.as_deref(),
+            prompt,
+        ),
     };
     Fetched {
         name: job.repo.name.clone(),
@@ -128,8 +133,8 @@ pub fn fetch_one(job: &Job, dirs: &Dirs, records_dir: &str) -> Fetched {
     }
 }
 
-fn fetch_mirror(path: &Path, url: &str, branch: Option<&str>) -> Result<Done> {
-    let moved = mirror::fetch(path, url, branch)?;
+fn fetch_mirror(path: &Path, url: &str, branch: Option<&str>, prompt: bool) -> Result<Done> {
+    let moved = mirror::fetch(path, url, branch, prompt)?;
     let repo = Repository::open_bare(path)?;
     Ok(Done {
         fetched: mirror::branch_of(path),
@@ -140,14 +145,17 @@ fn fetch_mirror(path: &Path, url: &str, branch: Option<&str>) -> Result<Done> {
 
 /// A clone: `git fetch REMOTE +refs/heads/B:refs/remotes/REMOTE/B` as
 /// `sync` runs it, then its local branch.
-pub fn fetch_clone(path: &Path, records_dir: &str) -> Result<Done> {
+pub fn fetch_clone(path: &Path, records_dir: &str, prompt: bool) -> Result<Done> {
     if !path.exists() {
         return Err(Error::new(format!(
             "{} does not exist (moved or deleted?)",
             path.display()
         )));
     }
-    let store = Store::discover_for(path, records_dir, Access::ReadOnly)?;
+    let mut store = Store::discover_for(path, records_dir, Access::ReadOnly)?;
+    if !prompt {
+        store.git.set_env("GIT_TERMINAL_PROMPT", "0");
+    }
     let name = branch::records_branch_name(&store.repo)?;
     let Some(up) = git_sync::upstream_of(&store, &name)? else {
         return Ok(Done {
@@ -254,7 +262,6 @@ pub fn isolated_git() -> std::process::Command {
     }
     cmd.env("LC_ALL", "C")
         .env("LANGUAGE", "C")
-        .env("GIT_TERMINAL_PROMPT", "0")
         .stdin(std::process::Stdio::null());
     cmd
 }

@@ -48,8 +48,8 @@ pub struct Moved {
 /// Fetches the records branch from `url` into the mirror at `mirror`,
 /// making it first when it is missing or not a repository any more.
 /// `branch` is the one to mirror when making it (`None`: the mirror's
-/// own, else `postmortems`).
-pub fn fetch(mirror: &Path, url: &str, branch: Option<&str>) -> Result<Moved> {
+/// own, else `postmortems`). Without `prompt`, git asks for no password.
+pub fn fetch(mirror: &Path, url: &str, branch: Option<&str>, prompt: bool) -> Result<Moved> {
     check_url(url)?;
     match Repository::open_bare(mirror) {
         Ok(repo) => {
@@ -59,13 +59,13 @@ pub fn fetch(mirror: &Path, url: &str, branch: Option<&str>) -> Result<Moved> {
             };
             let refname = format!("refs/heads/{name}");
             let before = branch::tip(&repo, &refname)?;
-            fetch_into(mirror, url, &name)?;
+            fetch_into(mirror, url, &name, prompt)?;
             let after = branch::tip(&repo, &refname)?
                 .ok_or_else(|| Error::new(format!("{url} has no {name} branch")))?;
             Ok(Moved { before, after })
         }
         Err(_) => {
-            make(mirror, url, branch.unwrap_or(DEFAULT_BRANCH))?;
+            make(mirror, url, branch.unwrap_or(DEFAULT_BRANCH), prompt)?;
             let repo = Repository::open_bare(mirror)?;
             let after = branch::tip(&repo, &format!("refs/heads/{}", branch_of(mirror)))?
                 .ok_or_else(|| {
@@ -94,7 +94,7 @@ pub fn check_url(url: &str) -> Result<()> {
 /// Makes the mirror: a bare repository beside its place, the first fetch
 /// into it, then the rename. Whatever stood at `mirror` and was not a
 /// repository (a folder a crash of an older version left) is replaced.
-fn make(mirror: &Path, url: &str, branch: &str) -> Result<()> {
+fn make(mirror: &Path, url: &str, branch: &str, prompt: bool) -> Result<()> {
     let parent = mirror
         .parent()
         .ok_or_else(|| Error::new(format!("{} has no parent folder", mirror.display())))?;
@@ -123,7 +123,7 @@ fn make(mirror: &Path, url: &str, branch: &str) -> Result<()> {
     ] {
         run(dir, args)?;
     }
-    fetch_into(dir, url, branch)?;
+    fetch_into(dir, url, branch, prompt)?;
     if mirror.exists() && !is_complete(mirror) {
         std::fs::remove_dir_all(mirror)
             .map_err(|e| Error::new(format!("cannot replace {}: {e}", mirror.display())))?;
@@ -157,9 +157,13 @@ fn forget_partials(parent: &Path, file: &str) {
 }
 
 /// `git fetch URL +refs/heads/B:refs/heads/B` in the mirror.
-fn fetch_into(dir: &Path, url: &str, branch: &str) -> Result<()> {
+fn fetch_into(dir: &Path, url: &str, branch: &str, prompt: bool) -> Result<()> {
     let refspec = format!("+refs/heads/{branch}:refs/heads/{branch}");
-    let out = git(dir)
+    let mut cmd = git(dir);
+    if !prompt {
+        cmd.env("GIT_TERMINAL_PROMPT", "0");
+    }
+    let out = cmd
         .args(["fetch", "--no-tags", "--quiet", url, &refspec])
         .output()
         .map_err(|e| Error::new(format!("cannot run git fetch: {e}")))?;

@@ -8,10 +8,13 @@ use super::registry::{Entry, UserFile};
 use crate::error::{Error, Result};
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 
-/// Appends `entry` as a new `[[repo]]`; the file and its folder are made
-/// when missing. The caller has checked the name against the list.
-pub fn add(dirs: &Dirs, entry: &Entry) -> Result<()> {
+/// Appends `entry` as a new `[[repo]]` when `check` accepts the list as
+/// it is now (two `repos add` at once each see the other's entry); the
+/// file and its folder are made when missing.
+pub fn add(dirs: &Dirs, entry: &Entry, check: impl FnOnce(&UserFile) -> Result<()>) -> Result<()> {
     entry.check().map_err(Error::new)?;
+    let _lock = lock(dirs)?;
+    check(&UserFile::read(dirs)?)?;
     let (mut doc, path) = open(dirs)?;
     let mut table = Table::new();
     table.insert("name", value(entry.name.as_str()));
@@ -49,6 +52,7 @@ pub fn add(dirs: &Dirs, entry: &Entry) -> Result<()> {
 
 /// Removes the `[[repo]]` named `name`; `false` when there is none.
 pub fn remove(dirs: &Dirs, name: &str) -> Result<bool> {
+    let _lock = lock(dirs)?;
     let (mut doc, _) = open(dirs)?;
     let Some(Item::ArrayOfTables(list)) = doc.get_mut("repo") else {
         return Ok(false);
@@ -62,6 +66,25 @@ pub fn remove(dirs: &Dirs, name: &str) -> Result<bool> {
     list.remove(at);
     save(dirs, &doc)?;
     Ok(true)
+}
+
+/// Our writers in single file: an OS lock (`flock`) beside the list,
+/// which the kernel drops with a killed process.
+fn lock(dirs: &Dirs) -> Result<std::fs::File> {
+    let path = dirs.user_file().with_extension("toml.lock");
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::new(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::new(format!("cannot open {}: {e}", path.display())))?;
+    file.lock()
+        .map_err(|e| Error::new(format!("cannot lock {}: {e}", path.display())))?;
+    Ok(file)
 }
 
 /// The file as a document, checked as `UserFile::read` checks it (a
@@ -118,7 +141,14 @@ mod tests {
             url: Some("https://h/web.git".into()),
             branch: Some("records".into()),
         };
-        add(&dirs, &web).unwrap();
+        add(&dirs, &web, |_| Ok(())).unwrap();
+        let again = add(&dirs, &web, |f| {
+            match f.repos.iter().any(|e| e.name == "web") {
+                true => Err(Error::new("taken")),
+                false => Ok(()),
+            }
+        });
+        assert!(again.is_err());
         let read = UserFile::read(&dirs).unwrap();
         assert_eq!(read.repos.len(), 2);
         assert_eq!(read.repos[1], web);
