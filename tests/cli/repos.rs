@@ -285,6 +285,36 @@ fn a_taken_name_names_both_and_the_printed_command_adds_it() {
 }
 
 #[test]
+fn adds_at_the_same_time_all_land() {
+    let desk = Desk::new();
+    let api = Service::new("api", "API down");
+    let src = tempfile::tempdir().unwrap();
+    let clones: Vec<PathBuf> = (0..6)
+        .map(|i| desk.clone_of(&api, src.path(), &format!("api{i}")))
+        .collect();
+    let running: Vec<std::process::Child> = clones
+        .iter()
+        .map(|c| {
+            desk.me
+                .std_cmd_in(desk.me.path())
+                .env("XDG_CONFIG_HOME", desk.config())
+                .env("XDG_CACHE_HOME", desk.cache())
+                .args(["postmortem", "repos", "add", c.to_str().unwrap()])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in running {
+        assert!(child.wait().unwrap().success());
+    }
+    let mut names = desk.names();
+    names.sort();
+    assert_eq!(names, ["api0", "api1", "api2", "api3", "api4", "api5"]);
+}
+
+#[test]
 fn a_bad_path_a_plain_folder_and_hostile_names_are_refused_with_nothing_written() {
     let desk = Desk::new();
     let api = Service::new("api", "API down");
@@ -619,6 +649,19 @@ fn a_broken_repository_is_named_with_why_and_the_others_are_still_fetched() {
         t.db.tip()
     );
     assert!(stderr(&out).contains("error: 2 of 3 repositories could not be fetched"));
+
+    let out = t.desk.pm(&["fetch", "--all-repos", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let rows: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows[0]["result"], "failed");
+    assert!(rows[0]["error"].as_str().unwrap().contains("postmortems"));
+    assert_eq!(rows[1]["result"], "failed");
+    assert_eq!(rows[1]["path"], t.web_clone.to_str().unwrap());
+    assert_eq!(rows[2]["name"], "db");
+    assert_eq!(rows[2]["result"], "up-to-date");
+    assert_eq!(rows[2]["fetched"], "postmortems");
+    assert!(rows[2]["error"].is_null() && rows[2]["after"].is_null());
 }
 
 #[test]
