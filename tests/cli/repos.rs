@@ -370,7 +370,13 @@ fn root_scan_adds_the_clones_with_records_and_says_what_it_skipped() {
     let root = tempfile::tempdir().unwrap();
     let acme = root.path().join("acme");
     std::fs::create_dir_all(&acme).unwrap();
-    desk.clone_of(&api, &acme, "api");
+    let clone = desk.clone_of(&api, &acme, "api");
+    // A linked work tree of it: the same repository, skipped, said.
+    let wt = acme.join("api-wt");
+    git_at(
+        &clone,
+        &["worktree", "add", "-q", "--detach", wt.to_str().unwrap()],
+    );
     // No records branch: skipped, said.
     let plain = acme.join("plain");
     std::fs::create_dir_all(&plain).unwrap();
@@ -391,7 +397,14 @@ fn root_scan_adds_the_clones_with_records_and_says_what_it_skipped() {
         )),
         "{err}"
     );
-    assert!(err.contains("1 added, 1 skipped"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "skipped {}: the same repository as api (a linked work tree)",
+            wt.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("1 added, 2 skipped"), "{err}");
     assert_eq!(desk.names(), ["api"]);
     assert_eq!(
         s(&desk.entries()[0], "path"),
@@ -400,7 +413,7 @@ fn root_scan_adds_the_clones_with_records_and_says_what_it_skipped() {
     // Again: already listed, said, nothing doubled.
     let (_, err) = desk.ok(&["repos", "add", "--root", root.path().to_str().unwrap()]);
     assert!(
-        err.contains("0 added, 2 skipped") && err.contains("already in your list"),
+        err.contains("0 added, 3 skipped") && err.contains("already in your list"),
         "{err}"
     );
     assert_eq!(desk.names(), ["api"]);

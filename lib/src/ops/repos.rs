@@ -305,20 +305,47 @@ pub fn add_root(dirs: &Dirs, root: &Path, records_dir: &str) -> Result<Scan> {
     let mut clones = Vec::new();
     find_clones(root, 0, &mut clones);
     let mut scan = Scan::default();
-    for path in clones {
+    // A linked work tree is its repository again: listed once.
+    let mut seen: Vec<(PathBuf, &Path, String)> = Vec::new();
+    let listed = UserFile::read(dirs)?;
+    for e in &listed.repos {
+        if let Some(path) = e.path.as_deref()
+            && let Some(common) = common_dir(path)
+        {
+            seen.push((common, path, e.name.clone()));
+        }
+    }
+    for path in &clones {
+        let common = common_dir(path);
+        let twin = seen
+            .iter()
+            .find(|(c, p, _)| Some(c) == common.as_ref() && !same_path(p, path));
+        if let Some((_, _, name)) = twin {
+            let why = format!("the same repository as {name} (a linked work tree)");
+            scan.skipped.push((path.clone(), why));
+            continue;
+        }
         let file = UserFile::read(dirs)?;
-        match prepare_path(&file, &path, None, records_dir) {
+        match prepare_path(&file, path, None, records_dir) {
             Ok((entry, Records::Found { .. })) => {
                 add_checked(dirs, &entry)?;
-                scan.added.push((entry.name, path));
+                seen.extend(common.map(|c| (c, path.as_path(), entry.name.clone())));
+                scan.added.push((entry.name, path.clone()));
             }
             Ok((_, Records::Missing { branch })) => {
-                scan.skipped.push((path, format!("no {branch} branch")));
+                scan.skipped
+                    .push((path.clone(), format!("no {branch} branch")));
             }
-            Err(e) => scan.skipped.push((path, e.message)),
+            Err(e) => scan.skipped.push((path.clone(), e.message)),
         }
     }
     Ok(scan)
+}
+
+/// The git directory a clone shares with its linked work trees.
+fn common_dir(path: &Path) -> Option<PathBuf> {
+    let repo = git2::Repository::open(path).ok()?;
+    repo.commondir().canonicalize().ok()
 }
 
 /// The clones (folders holding `.git`) at or below `dir`, not looking
