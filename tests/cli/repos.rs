@@ -595,7 +595,7 @@ fn fetch_all_repos_updates_what_changed_and_touches_nothing_else() {
 }
 
 #[test]
-fn a_checked_out_or_ahead_records_branch_is_left_and_the_printed_sync_settles_it() {
+fn a_checked_out_records_branch_is_left_and_the_printed_sync_settles_it() {
     let t = three();
     // web's records branch is checked out in a linked work tree.
     let wt = t._src.path().join("web-records");
