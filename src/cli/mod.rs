@@ -18,6 +18,7 @@ mod deploys;
 mod digest;
 mod edit;
 mod export;
+mod fetch;
 mod fields;
 mod filter;
 mod import;
@@ -30,6 +31,7 @@ mod new;
 mod related;
 mod reopen;
 pub mod report;
+mod repos;
 mod review;
 mod search;
 mod serve;
@@ -177,6 +179,16 @@ devops postmortem timeline edit k7x3#2 --at 09:24\n  devops postmortem timeline 
     Check(check::CheckArgs),
     /// Share the records branch with the team: fetch, merge, push (nothing else)
     Sync(sync::SyncArgs),
+    /// Fetch the records branches of the team's repositories (no merge, no push)
+    Fetch(fetch::FetchArgs),
+    /// The team's repositories read with --all-repos: add, list, rm
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  devops postmortem repos add ~/src/api\n  \
+devops postmortem repos add https://git.example.com/acme/web.git\n  devops postmortem repos add --root ~/src\n  \
+devops postmortem repos list\n  devops postmortem repos rm web"
+    )]
+    Repos(repos::ReposCommand),
     /// Move records from your code branch to a branch of their own
     Migrate(migrate::MigrateArgs),
     /// What git runs to merge two versions of a record (set up by init)
@@ -290,6 +302,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Check(args) => check::run(&ctx()?, args),
         Command::Sync(args) => sync::run(&ctx()?, args),
         Command::Migrate(args) => migrate::run(&ctx()?, args),
+        // Many repositories, maybe none of them the one we are in.
+        Command::Fetch(args) => fetch::run(&pm.dir, args),
+        Command::Repos(cmd) => repos::run(&pm.dir, cmd),
         Command::MergeDriver(args) => merge_driver::run(args),
 
         Command::Init(args) => init::run(&ctx()?, args),

@@ -27,6 +27,7 @@ mod outputs;
 mod read_commands;
 mod records_branch;
 mod reports;
+mod repos;
 mod said_not_skipped;
 mod serve;
 mod sharing;

@@ -56,7 +56,8 @@ fn build_small_team() -> (TestRepo, Vec<String>) {
 const COMMANDS: &[&str] = &[
     "new", "assign", "analyze", "close", "reopen", "withdraw", "update", "action", "timeline",
     "import", "list", "show", "search", "related", "edit", "triage", "stats", "export", "report",
-    "serve", "log", "changes", "deploys", "check", "sync", "migrate", "init", "demo",
+    "serve", "log", "changes", "deploys", "check", "sync", "fetch", "repos", "migrate", "init",
+    "demo",
 ];
 
 #[test]

@@ -145,6 +145,12 @@ pub fn locate(cx: &Context<'_>) -> Result<Location> {
     })
 }
 
+/// The records branch's short name as configured, else `postmortems`
+/// (whether or not it exists yet): what a fetch of it asks for.
+pub fn records_branch_name(repo: &Repository) -> Result<String> {
+    Ok(configured_name(repo)?.unwrap_or_else(|| DEFAULT_BRANCH.to_string()))
+}
+
 /// `DEVOPS_PM_BRANCH`, else `git config postmortem.branch`, checked as git
 /// checks a branch name.
 fn configured_name(repo: &Repository) -> Result<Option<String>> {

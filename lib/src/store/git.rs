@@ -61,6 +61,13 @@ impl Git {
         }
     }
 
+    /// Sets a variable for every git command run through this (e.g.
+    /// `GIT_TERMINAL_PROMPT=0` where many run at once and no one can
+    /// answer a prompt).
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.push((key.to_string(), value.into()));
+    }
+
     /// `git ARGS` for the tool's own plumbing: English messages (we read
     /// some of them), literal pathspecs (a path is never a pattern), no
     /// optional index refresh (a read never takes `index.lock`).

@@ -89,14 +89,19 @@ impl Upstream {
 }
 
 pub fn upstream(store: &Store) -> Result<Upstream> {
-    let name = store.location.name();
+    upstream_of(store, store.location.name())?.ok_or_else(|| {
+        Error::new("this repository has no remote to share the records with").hint_run(
+            "add the team's repository",
+            Command::git(["remote", "add", "origin", "URL"]),
+        )
+    })
+}
+
+/// Where the branch `name` is shared; `None` in a repository without a
+/// remote.
+pub fn upstream_of(store: &Store, name: &str) -> Result<Option<Upstream>> {
     let Some(remote) = branch::remote_of(&store.repo, name) else {
-        return Err(
-            Error::new("this repository has no remote to share the records with").hint_run(
-                "add the team's repository",
-                Command::git(["remote", "add", "origin", "URL"]),
-            ),
-        );
+        return Ok(None);
     };
     let merge = store
         .repo
@@ -108,11 +113,11 @@ pub fn upstream(store: &Store) -> Result<Upstream> {
         .filter(|b| !b.is_empty())
         .unwrap_or(name)
         .to_string();
-    Ok(Upstream {
+    Ok(Some(Upstream {
         tracking: format!("refs/remotes/{remote}/{branch}"),
         remote,
         branch,
-    })
+    }))
 }
 
 /// Sets the records branch's upstream (after its first push, or once its
@@ -177,7 +182,10 @@ pub fn fetch(store: &Store, up: &Upstream, progress: bool) -> Result<Option<Oid>
         result = talk(store, &args, progress)?;
     }
     match result {
-        Ok(_) => branch::tip(&store.repo, &up.tracking),
+        Ok(_) => {
+            crate::team::fresh::stamp(&store.repo);
+            branch::tip(&store.repo, &up.tracking)
+        }
         Err(f) if f.stderr.contains("couldn't find remote ref") => Ok(None),
         Err(f) if f.lock_file().is_some() => {
             let lock_file = f.lock_file().unwrap_or_default();

@@ -6,7 +6,13 @@
 //! Nothing here writes a record: a write still goes to one repository,
 //! through its own store.
 
+pub mod fetch;
+pub mod fresh;
+pub mod mirror;
 pub mod registry;
+pub mod user_file;
+
+pub use fresh::fetched_at;
 
 pub use registry::{Location, Source, TeamRepo};
 

@@ -65,6 +65,11 @@ pub struct Entry {
     pub path: Option<PathBuf>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// The records branch of a mirrored URL, when the team's is not
+    /// `postmortems` (a clone names its own in `git config
+    /// postmortem.branch`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
 }
 
 /// An entry of `[team] repos`: a URL, or a name and a URL.
@@ -120,6 +125,11 @@ pub fn valid_name(name: &str) -> bool {
             .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
+/// A branch name git accepts (`postmortems`, `team/records`).
+pub fn valid_branch(name: &str) -> bool {
+    name != "HEAD" && git2::Reference::is_valid_name(&format!("refs/heads/{name}"))
+}
+
 /// `https://host/acme/api.git` → `api`; `git@host:acme/api` → `api`.
 pub fn name_from_url(url: &str) -> String {
     let tail = url
@@ -152,11 +162,24 @@ impl UserFile {
     }
 
     /// The user's entries, then the team's that the user's do not name.
+    /// A team URL that one of the user's clones fetches from (or that the
+    /// user mirrors under another name) is that entry already: the clone
+    /// is read, not a second copy.
     pub fn with_team(&self, team: &[TeamEntry]) -> Vec<TeamRepo> {
         let mut repos: Vec<TeamRepo> = self.repos.iter().map(Entry::to_repo).collect();
+        let mut theirs: Vec<String> = Vec::new();
+        if !team.is_empty() {
+            for repo in &repos {
+                match &repo.location {
+                    Location::Url(url) => theirs.push(url.clone()),
+                    Location::Path(path) => theirs.extend(remote_urls(path)),
+                }
+            }
+        }
         for entry in team {
             let name = entry.name();
-            if valid_name(&name) && !repos.iter().any(|r| r.name == name) {
+            let known = theirs.iter().any(|u| same_url(u, entry.url()));
+            if valid_name(&name) && !known && !repos.iter().any(|r| r.name == name) {
                 repos.push(TeamRepo {
                     name,
                     location: Location::Url(entry.url().to_string()),
@@ -166,6 +189,34 @@ impl UserFile {
         }
         repos
     }
+}
+
+/// Whether two URLs name the same repository: `file://` or not, with or
+/// without `.git` and a trailing `/`.
+pub fn same_url(a: &str, b: &str) -> bool {
+    fn plain(u: &str) -> &str {
+        let u = u.trim();
+        let u = u.strip_prefix("file://").unwrap_or(u).trim_end_matches('/');
+        u.strip_suffix(".git").unwrap_or(u).trim_end_matches('/')
+    }
+    plain(a) == plain(b)
+}
+
+/// The URLs of every remote of the clone at `path` (none when it cannot
+/// be opened: the views say why).
+pub fn remote_urls(path: &std::path::Path) -> Vec<String> {
+    let Ok(repo) = git2::Repository::open(path) else {
+        return Vec::new();
+    };
+    let Ok(names) = repo.remotes() else {
+        return Vec::new();
+    };
+    names
+        .iter()
+        .flatten()
+        .flatten()
+        .filter_map(|n| Some(repo.find_remote(n).ok()?.url().ok()?.to_string()))
+        .collect()
 }
 
 impl Entry {
@@ -183,6 +234,13 @@ impl Entry {
                 "repository {:?} needs exactly one of path and url",
                 self.name
             )),
+        }?;
+        match &self.branch {
+            Some(b) if !valid_branch(b) => Err(format!(
+                "repository {:?}: branch = {b:?} is not a branch name git accepts",
+                self.name
+            )),
+            _ => Ok(()),
         }
     }
 
@@ -241,17 +299,43 @@ mod tests {
     }
 
     #[test]
+    fn a_team_url_your_clone_fetches_from_is_your_clone() {
+        assert!(same_url("file:///srv/api.git", "/srv/api"));
+        assert!(same_url("https://h/acme/api.git/", "https://h/acme/api"));
+        assert!(!same_url("https://h/acme/api", "https://h/acme/web"));
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        repo.remote("origin", "https://h/acme/api.git").unwrap();
+        let file = UserFile {
+            repos: vec![Entry {
+                name: "mine".into(),
+                path: Some(dir.path().to_path_buf()),
+                url: None,
+                branch: None,
+            }],
+        };
+        let team = [
+            TeamEntry::Url("https://h/acme/api".into()),
+            TeamEntry::Url("https://h/acme/web.git".into()),
+        ];
+        let names: Vec<String> = file.with_team(&team).into_iter().map(|r| r.name).collect();
+        assert_eq!(names, ["mine", "web"]);
+    }
+
+    #[test]
     fn an_entry_needs_one_place() {
         let both = Entry {
             name: "api".into(),
             path: Some("/a".into()),
             url: Some("u".into()),
+            branch: None,
         };
         assert!(both.check().unwrap_err().contains("exactly one"));
         let neither = Entry {
             name: "api".into(),
             path: None,
             url: None,
+            branch: None,
         };
         assert!(neither.check().is_err());
     }

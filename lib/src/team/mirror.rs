@@ -1,0 +1,203 @@
+//! The bare mirror of a repository known only by its URL: the records
+//! branch alone, under the user's cache (`Dirs::mirror`), fetched with
+//! `+refs/heads/B:refs/heads/B` so it follows the team's branch even
+//! through a force-push.
+//!
+//! A mirror is made in a `NAME.git.partial-*` folder beside its place and
+//! renamed into it once its first fetch is done: a run killed half-way
+//! leaves no mirror (the next run makes it again), never one that reads
+//! as empty-and-fine.
+
+use crate::error::{Error, Result};
+use crate::store::branch::{self, DEFAULT_BRANCH};
+use git2::{Oid, Repository};
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, SystemTime};
+
+/// A folder a killed run left half made is removed after this long (a
+/// younger one may still be another run's first fetch).
+const PARTIAL_TTL: Duration = Duration::from_secs(3600);
+
+/// The records branch a mirror holds: its `postmortem.branch`, else
+/// `postmortems`.
+pub fn branch_of(mirror: &Path) -> String {
+    Repository::open_bare(mirror)
+        .ok()
+        .and_then(|r| branch::records_branch_name(&r).ok())
+        .unwrap_or_else(|| DEFAULT_BRANCH.to_string())
+}
+
+/// Whether a complete mirror is there: a bare repository holding its
+/// records branch.
+pub fn is_complete(mirror: &Path) -> bool {
+    let Ok(repo) = Repository::open_bare(mirror) else {
+        return false;
+    };
+    let name = branch::records_branch_name(&repo).unwrap_or_else(|_| DEFAULT_BRANCH.into());
+    branch::tip(&repo, &format!("refs/heads/{name}")).is_ok_and(|t| t.is_some())
+}
+
+/// The mirror's records branch before and after a fetch from `url`.
+#[derive(Debug, Clone, Copy)]
+pub struct Moved {
+    pub before: Option<Oid>,
+    pub after: Oid,
+}
+
+/// Fetches the records branch from `url` into the mirror at `mirror`,
+/// making it first when it is missing or not a repository any more.
+/// `branch` is the one to mirror when making it (`None`: the mirror's
+/// own, else `postmortems`). Without `prompt`, git asks for no password.
+pub fn fetch(mirror: &Path, url: &str, branch: Option<&str>, prompt: bool) -> Result<Moved> {
+    check_url(url)?;
+    match Repository::open_bare(mirror) {
+        Ok(repo) => {
+            let name = match branch {
+                Some(b) => b.to_string(),
+                None => branch::records_branch_name(&repo)?,
+            };
+            let refname = format!("refs/heads/{name}");
+            let before = branch::tip(&repo, &refname)?;
+            fetch_into(mirror, url, &name, prompt)?;
+            let after = branch::tip(&repo, &refname)?
+                .ok_or_else(|| Error::new(format!("{url} has no {name} branch")))?;
+            Ok(Moved { before, after })
+        }
+        Err(_) => {
+            make(mirror, url, branch.unwrap_or(DEFAULT_BRANCH), prompt)?;
+            let repo = Repository::open_bare(mirror)?;
+            let after = branch::tip(&repo, &format!("refs/heads/{}", branch_of(mirror)))?
+                .ok_or_else(|| {
+                    Error::new(format!("{} holds no records branch", mirror.display()))
+                })?;
+            Ok(Moved {
+                before: None,
+                after,
+            })
+        }
+    }
+}
+
+/// Refuses what git would read as an option rather than a URL (a team
+/// config is anyone's to write: `-oProxyCommand=…` must never reach git).
+pub fn check_url(url: &str) -> Result<()> {
+    if url.trim().is_empty() || url.starts_with('-') || url.chars().any(char::is_control) {
+        return Err(Error::usage(format!(
+            "{:?} is not a repository URL",
+            crate::text::inline(url)
+        )));
+    }
+    Ok(())
+}
+
+/// Makes the mirror: a bare repository beside its place, the first fetch
+/// into it, then the rename. Whatever stood at `mirror` and was not a
+/// repository (a folder a crash of an older version left) is replaced.
+fn make(mirror: &Path, url: &str, branch: &str, prompt: bool) -> Result<()> {
+    let parent = mirror
+        .parent()
+        .ok_or_else(|| Error::new(format!("{} has no parent folder", mirror.display())))?;
+    std::fs::create_dir_all(parent)
+        .map_err(|e| Error::new(format!("cannot create {}: {e}", parent.display())))?;
+    let file = mirror.file_name().unwrap_or_default().to_string_lossy();
+    forget_partials(parent, &file);
+    let partial = tempfile::Builder::new()
+        .prefix(&format!("{file}.partial-"))
+        .tempdir_in(parent)
+        .map_err(|e| {
+            Error::new(format!(
+                "cannot create a folder in {}: {e}",
+                parent.display()
+            ))
+        })?;
+    let dir = partial.path();
+    let refspec = format!("+refs/heads/{branch}:refs/heads/{branch}");
+    let head = format!("refs/heads/{branch}");
+    for args in [
+        &["init", "--bare", "-q"][..],
+        &["config", "postmortem.branch", branch],
+        &["config", "remote.origin.url", url],
+        &["config", "remote.origin.fetch", &refspec],
+        &["symbolic-ref", "HEAD", &head],
+    ] {
+        run(dir, args)?;
+    }
+    fetch_into(dir, url, branch, prompt)?;
+    if mirror.exists() && !is_complete(mirror) {
+        std::fs::remove_dir_all(mirror)
+            .map_err(|e| Error::new(format!("cannot replace {}: {e}", mirror.display())))?;
+    }
+    match std::fs::rename(partial.keep(), mirror) {
+        Ok(()) => Ok(()),
+        // Another run made it first: theirs stands, ours goes.
+        Err(_) if is_complete(mirror) => Ok(()),
+        Err(e) => Err(Error::new(format!(
+            "cannot move the new mirror to {}: {e}",
+            mirror.display()
+        ))),
+    }
+}
+
+/// Removes the half-made mirrors of `file` that killed runs left.
+fn forget_partials(parent: &Path, file: &str) {
+    let prefix = format!("{file}.partial-");
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| SystemTime::now().duration_since(t).unwrap_or_default() > PARTIAL_TTL);
+        if old && entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// `git fetch URL +refs/heads/B:refs/heads/B` in the mirror.
+fn fetch_into(dir: &Path, url: &str, branch: &str, prompt: bool) -> Result<()> {
+    let refspec = format!("+refs/heads/{branch}:refs/heads/{branch}");
+    let mut cmd = git(dir);
+    if !prompt {
+        cmd.env("GIT_TERMINAL_PROMPT", "0");
+    }
+    let out = cmd
+        .args(["fetch", "--no-tags", "--quiet", url, &refspec])
+        .output()
+        .map_err(|e| Error::new(format!("cannot run git fetch: {e}")))?;
+    if out.status.success() {
+        if let Ok(repo) = Repository::open_bare(dir) {
+            super::fresh::stamp(&repo);
+        }
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("couldn't find remote ref") {
+        return Err(Error::new(format!("{url} has no {branch} branch")));
+    }
+    Err(super::fetch::first_line("git fetch", &stderr))
+}
+
+fn run(dir: &Path, args: &[&str]) -> Result<()> {
+    let out = git(dir)
+        .args(args)
+        .output()
+        .map_err(|e| Error::new(format!("cannot run git {}: {e}", args[0])))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    Err(super::fetch::first_line(
+        &format!("git {}", args[0]),
+        &String::from_utf8_lossy(&out.stderr),
+    ))
+}
+
+/// git on the mirror alone: none of the variables that would point it at
+/// the user's own repository (`GIT_INDEX_FILE`, `GIT_OBJECT_DIRECTORY`, …).
+fn git(dir: &Path) -> Command {
+    let mut cmd = super::fetch::isolated_git();
+    cmd.env("GIT_DIR", dir).current_dir(dir);
+    cmd
+}
