@@ -42,6 +42,12 @@ impl Session {
         Session::open_with(cwd, records_dir, access, false)
     }
 
+    /// Another repository than the one the person stands in (one of the
+    /// team's, at `path`), see `Store::open_at`.
+    pub fn open_at(path: &std::path::Path, records_dir: &str, access: Access) -> Result<Session> {
+        Session::from_store(Store::open_at(path, records_dir, access)?, false)
+    }
+
     /// As `open`, for `edit --config`: a config that does not read is
     /// what the person came to fix, so the built-in one stands in.
     pub fn open_to_fix_config(cwd: &std::path::Path, records_dir: &str) -> Result<Session> {
@@ -54,7 +60,13 @@ impl Session {
         access: Access,
         config_optional: bool,
     ) -> Result<Session> {
-        let store = Store::discover_for(cwd, records_dir, access)?;
+        Session::from_store(
+            Store::discover_for(cwd, records_dir, access)?,
+            config_optional,
+        )
+    }
+
+    fn from_store(store: Store, config_optional: bool) -> Result<Session> {
         let config_path = store.config_path();
         let config = match store.text(&config_path)? {
             Some(text) => match Config::parse(&text, &config_path) {

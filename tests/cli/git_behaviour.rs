@@ -344,3 +344,38 @@ fn two_clones_make_different_ids_and_prefixes_find_records() {
     let err = repo.fails(1, &["show", "PM-2030"]);
     assert!(err.contains("no post-mortem matches"), "{err}");
 }
+
+/// The person's `GIT_INDEX_FILE` names the index of the work tree they
+/// stand in; a write to the records branch checked out in a linked work
+/// tree stages in that work tree's own index, and the person's index is
+/// byte-identical afterwards.
+#[test]
+fn the_persons_index_file_is_not_the_linked_records_work_trees() {
+    let repo = TestRepo::new();
+    let id = repo.new_record("Index of my own", &[]);
+    let wt = repo.records_worktree();
+    std::fs::write(repo.path().join("mine.rs"), "fn mine() {}\n").unwrap();
+    repo.git(&["add", "mine.rs"]);
+    let index = repo.path().join(".git/index");
+    let before = std::fs::read(&index).unwrap();
+    let out = repo
+        .cmd_in(repo.path())
+        .env("GIT_INDEX_FILE", ".git/index")
+        .args(["postmortem", "assign", &id, "bob"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read(&index).unwrap(),
+        before,
+        "the person's index changed"
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "A  mine.rs\n");
+    assert_eq!(repo.git_in(&wt, &["status", "--porcelain"]), "");
+    let file = std::fs::read_to_string(wt.join(repo.record_path(&id))).unwrap();
+    assert!(file.contains("bob"), "{file}");
+}

@@ -873,3 +873,41 @@ fn a_team_whose_records_branch_has_another_name_is_mirrored_with_branch() {
     let (out, _) = desk.ok(&["fetch", "--repo", "ops"]);
     assert_eq!(out, "ops: incidents up to date\n");
 }
+
+/// `GIT_DIR` and `GIT_INDEX_FILE` name the repository the person works
+/// in; a repository of the list is found by its path and fetched as
+/// itself, and the person's repository and index are left alone.
+#[test]
+fn the_persons_git_dir_and_index_do_not_redirect_a_listed_repository() {
+    let t = three();
+    t.api.push_a_record("API down again");
+    let mine_dir = t.desk.me.path().join(".git");
+    let mine_before = theirs(t.desk.me.path());
+    let index = t.desk.me.path().join(".git/index");
+    let out = t
+        .desk
+        .me
+        .cmd_in(t.desk.me.path())
+        .env("XDG_CONFIG_HOME", t.desk.config())
+        .env("XDG_CACHE_HOME", t.desk.cache())
+        .env("GIT_DIR", &mine_dir)
+        .env("GIT_INDEX_FILE", &index)
+        .args(["postmortem", "fetch", "--repo", "api"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("api: origin/postmortems updated"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        git_at(&t.api_clone, &["rev-parse", "postmortems"]),
+        t.api.tip()
+    );
+    assert_eq!(theirs(t.desk.me.path()), mine_before);
+    assert!(
+        git_at(t.desk.me.path(), &["for-each-ref", "refs/remotes"]).is_empty(),
+        "the person's repository got the list's refs"
+    );
+}

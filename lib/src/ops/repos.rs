@@ -98,7 +98,7 @@ fn prepare_path(
             path.display()
         )));
     }
-    let store = Store::discover_for(path, records_dir, Access::ReadOnly)?;
+    let store = Store::open_at(path, records_dir, Access::ReadOnly)?;
     let top = store
         .workdir
         .clone()

@@ -30,9 +30,42 @@ pub struct Git {
 /// Variables git resolves against the current directory.
 const RELATIVE_VARS: &[&str] = &["GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR"];
 
+/// Variables that say which repository (and which of its parts) git works
+/// on. They name the repository the person stands in: every git command
+/// run here drops them and gets back only what `Git::new` carried over for
+/// that repository, so a linked work tree or a repository of the team's
+/// list never gets the user's index or object folder.
+pub const REPOSITORY_VARS: &[&str] = &[
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+];
+
+/// Whose repository-naming variables apply to a repository opened here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Env {
+    /// Where the person stands: their `GIT_DIR`, `GIT_INDEX_FILE`, … say
+    /// which repository and index they mean, as for git itself.
+    Theirs,
+    /// Another repository, named by its path (one of the team's): the
+    /// person's variables are about a different repository and are ignored.
+    Ignored,
+}
+
 impl Git {
-    pub fn new(git_dir: PathBuf, work_tree: Option<PathBuf>, user_cwd: &Path) -> Git {
+    pub fn new(git_dir: PathBuf, work_tree: Option<PathBuf>, user_cwd: &Path, vars: Env) -> Git {
         let mut env = Vec::new();
+        if vars == Env::Ignored {
+            return Git {
+                git_dir,
+                work_tree,
+                env,
+            };
+        }
         for var in RELATIVE_VARS {
             if let Some(v) = std::env::var_os(var).filter(|v| !v.is_empty()) {
                 env.push((var.to_string(), user_cwd.join(v).into_os_string()));
@@ -85,6 +118,9 @@ impl Git {
     /// terminal): for `sync`, whose output is for the person.
     pub fn porcelain(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new("git");
+        for var in REPOSITORY_VARS {
+            cmd.env_remove(var);
+        }
         cmd.env("GIT_DIR", &self.git_dir);
         match &self.work_tree {
             Some(wt) => cmd.current_dir(wt).env("GIT_WORK_TREE", wt),

@@ -2,7 +2,7 @@
 //! and reading that branch.
 
 use super::branch::{self, Checkout, Location};
-use super::git::{Git, GitFailure};
+use super::git::{Env, Git, GitFailure};
 use super::{Notice, paths};
 use crate::error::{Error, Result};
 use crate::record::RecordId;
@@ -70,7 +70,7 @@ fn inside_git_dir(cwd: &Path) -> Error {
     .hint("cd into the working tree (where the checked-out files are)")
 }
 
-fn locate(cwd: &Path) -> Result<Located> {
+fn locate(cwd: &Path, vars: Env) -> Result<Located> {
     let args = [
         "rev-parse",
         "--is-bare-repository",
@@ -78,7 +78,13 @@ fn locate(cwd: &Path) -> Result<Located> {
         "--show-object-format",
         "--show-toplevel",
     ];
-    let out = std::process::Command::new("git")
+    let mut cmd = std::process::Command::new("git");
+    if vars == Env::Ignored {
+        for var in super::git::REPOSITORY_VARS {
+            cmd.env_remove(var);
+        }
+    }
+    let out = cmd
         .current_dir(cwd)
         .args(args)
         .env("LC_ALL", "C")
@@ -143,8 +149,24 @@ impl Store {
     /// upgrades no merge driver and makes no branch, and every write
     /// through it is refused.
     pub fn discover_for(cwd: &Path, records_dir: &str, access: branch::Access) -> Result<Store> {
+        Store::open_with(cwd, records_dir, access, Env::Theirs)
+    }
+
+    /// Another repository than the one the person stands in (one of the
+    /// team's, by its path): found from `path` alone, the person's
+    /// `GIT_DIR`, `GIT_INDEX_FILE`, … ignored (they name their own).
+    pub fn open_at(path: &Path, records_dir: &str, access: branch::Access) -> Result<Store> {
+        Store::open_with(path, records_dir, access, Env::Ignored)
+    }
+
+    fn open_with(
+        cwd: &Path,
+        records_dir: &str,
+        access: branch::Access,
+        vars: Env,
+    ) -> Result<Store> {
         tune_libgit2();
-        let located = locate(cwd)?;
+        let located = locate(cwd, vars)?;
         let repo = Repository::open(&located.git_dir).map_err(|e| {
             let mut err = Error::new(format!(
                 "cannot open the repository at {}: {}",
@@ -163,7 +185,7 @@ impl Store {
             repo.set_workdir(wt, false)?;
         }
         let records_dir = paths::check_records_dir(records_dir)?;
-        let git = Git::new(located.git_dir, located.work_tree.clone(), cwd);
+        let git = Git::new(located.git_dir, located.work_tree.clone(), cwd, vars);
         let location = branch::locate(&branch::Context {
             repo: &repo,
             git: &git,

@@ -152,7 +152,7 @@ pub fn fetch_clone(path: &Path, records_dir: &str, prompt: bool) -> Result<Done>
             path.display()
         )));
     }
-    let mut store = Store::discover_for(path, records_dir, Access::ReadOnly)?;
+    let mut store = Store::open_at(path, records_dir, Access::ReadOnly)?;
     if !prompt {
         store.git.set_env("GIT_TERMINAL_PROMPT", "0");
     }
@@ -249,15 +249,7 @@ fn follow(store: &Store, name: &str, theirs: Oid) -> Result<Local> {
 /// variables that point git at a repository, an index or objects.
 pub fn isolated_git() -> std::process::Command {
     let mut cmd = std::process::Command::new("git");
-    for var in [
-        "GIT_DIR",
-        "GIT_WORK_TREE",
-        "GIT_INDEX_FILE",
-        "GIT_OBJECT_DIRECTORY",
-        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-        "GIT_COMMON_DIR",
-        "GIT_NAMESPACE",
-    ] {
+    for var in crate::store::git::REPOSITORY_VARS {
         cmd.env_remove(var);
     }
     cmd.env("LC_ALL", "C")
