@@ -7,6 +7,7 @@
 //! through its own store.
 
 pub mod registry;
+pub mod view;
 
 pub use registry::{Location, Source, TeamRepo};
 
