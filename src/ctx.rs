@@ -87,7 +87,7 @@ pub fn say_notices(out: &Output, store: &postmortem::store::Store) {
 }
 
 /// A notice in words.
-fn describe(n: &Notice) -> String {
+pub fn describe(n: &Notice) -> String {
     match n {
         Notice::Finished { what, commit } => format!(
             "finished an interrupted `{what}` (commit {})",

@@ -36,6 +36,7 @@ mod serve;
 pub mod show;
 pub mod stats;
 mod sync;
+pub mod team;
 mod timeline;
 pub mod triage;
 mod undo;
@@ -278,6 +279,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Related(args) => related::run(&ctx()?, args),
         Command::Edit(args) if args.config => edit::run(&Ctx::open_to_fix_config(&pm.dir)?, args),
         Command::Edit(args) => edit::run(&ctx()?, args),
+        Command::Triage(args) if args.repos.is_team() => {
+            let team = team::TeamCtx::open(&pm.dir, &args.repos, &|s| {
+                s.records(None, postmortem::store::read::Detail::Slim)
+            })?;
+            triage::run_team(&team, args)
+        }
         Command::Triage(args) => triage::run(&ctx()?, args),
         Command::Digest(args) => digest::run(&ctx()?, args),
         Command::Stats(args) => stats::run(&ctx()?, args),

@@ -14,7 +14,8 @@ use postmortem::text::truncate;
 review (analysed, where the config's [review] required names the severity, not yet approved); \
 changes requested (sent back by a reviewer, unchanged since); ready to close; past the review deadline (days per severity from review_days in the config: SEV1 3, SEV2 5, \
 others 10 by default); stale (no change for stale_days, default 7); action items overdue or due \
-within 3 days; closed since --closed-since.\n\nExamples:\n  devops postmortem triage\n  devops postmortem triage --mine --closed-since \"7d ago\""
+within 3 days; closed since --closed-since.\n\nExamples:\n  devops postmortem triage\n  devops postmortem triage --mine --closed-since \"7d ago\"\n  \
+devops postmortem triage --all-repos\n  devops postmortem triage --repo api --repo web --json"
 )]
 pub struct TriageArgs {
     /// Show what was closed since this time (default: a day ago)
@@ -34,6 +35,8 @@ pub struct TriageArgs {
     pub json: bool,
     #[command(flatten)]
     pub ids: super::filter::IdForm,
+    #[command(flatten)]
+    pub repos: super::team::RepoChoice,
 }
 
 /// `triage --json`: the sections, and the items commits say they fix.
@@ -177,4 +180,181 @@ fn assign_walk(ctx: &Ctx, unassigned: &[Item]) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// `triage --all-repos` / `--repo NAME`: each repository's triage, with
+/// its own config, side by side in one set of sections; IDs qualified
+/// (`api:k7x3`).
+pub fn run_team(team: &super::team::TeamCtx, args: TriageArgs) -> Result<()> {
+    if args.interactive {
+        return Err(Error::usage(
+            "--interactive walks one repository's records: run it in that repository, without --all-repos/--repo",
+        ));
+    }
+    let me = if args.mine { Some(team.me()?) } else { None };
+    let triage = team_triage(team, &args.closed_since, me)?;
+    if args.json {
+        return crate::render::json::print(&TeamTriageJson {
+            state: team.state(),
+            triage: &triage,
+        });
+    }
+    let names = qualified_ids(team, &triage, args.ids.long);
+    let one = as_one(&triage, &names);
+    let fixes: Vec<postmortem::store::fixes::Pending> = triage
+        .fixed_by_commits
+        .iter()
+        .map(|f| postmortem::store::fixes::Pending {
+            id: names[&(f.repo, f.item.id.as_str())].clone(),
+            ..f.item.clone()
+        })
+        .collect();
+    let limit = (args.limit > 0).then_some(args.limit);
+    let layout = crate::render::table::Layout::of(&team.out);
+    let text = crate::render::triage::text(
+        &one,
+        &fixes,
+        &args.closed_since,
+        limit,
+        layout,
+        &postmortem::record::id::ShortIds::long(),
+    );
+    crate::output::page(&text, None);
+    Ok(())
+}
+
+/// `triage --all-repos --json`: the repositories read and failed, then
+/// the sections, each item with its `repo`.
+#[derive(serde::Serialize)]
+pub struct TeamTriageJson<'a> {
+    #[serde(flatten)]
+    pub state: super::team::State<'a>,
+    #[serde(flatten)]
+    pub triage: &'a TeamTriage<'a>,
+}
+
+use postmortem::team::view::merged::{self, TeamTriage};
+
+/// Every repository's triage, merged.
+pub fn team_triage<'a>(
+    team: &'a super::team::TeamCtx,
+    closed_since: &str,
+    mine: Option<String>,
+) -> Result<TeamTriage<'a>> {
+    let mut parts = Vec::new();
+    for r in &team.view.repos {
+        let s = &r.session;
+        let rules = Rules {
+            config: &s.config,
+            now: s.now,
+            since: s.time("--closed-since", closed_since)?.0,
+            mine: mine.clone(),
+        };
+        let records = &r.loaded.records;
+        let fixes = postmortem::store::fixes::pending(&s.store, records).unwrap_or_else(|e| {
+            team.out.warn(&format!(
+                "{}: Fixes-Postmortem trailers were not read: {}",
+                r.name, e.message
+            ));
+            Vec::new()
+        });
+        parts.push(merged::Part {
+            repo: &r.name,
+            triage: compute(records, &rules),
+            fixes,
+        });
+    }
+    Ok(merged::triage(parts))
+}
+
+type Names<'a> = std::collections::HashMap<(&'a str, &'a str), String>;
+
+/// The qualified form of every ID the merged triage shows.
+fn qualified_ids<'a>(
+    team: &super::team::TeamCtx,
+    t: &'a TeamTriage<'a>,
+    long: bool,
+) -> Names<'a> {
+    let repos: std::collections::HashMap<&str, &postmortem::team::view::RepoView> =
+        team.view.repos.iter().map(|r| (r.name.as_str(), r)).collect();
+    let mut names = Names::new();
+    let mut name = |repo: &'a str, id: &'a str| {
+        names
+            .entry((repo, id))
+            .or_insert_with(|| super::team::qualified(repos[repo], id, long));
+    };
+    for list in item_lists(t) {
+        for i in list {
+            name(i.repo, i.item.id);
+        }
+    }
+    for g in &t.in_analysis {
+        for i in &g.records {
+            name(i.repo, i.item.id);
+        }
+    }
+    for a in t.actions_overdue.iter().chain(&t.actions_due_soon) {
+        name(a.repo, a.item.id);
+    }
+    for f in &t.fixed_by_commits {
+        name(f.repo, f.item.id.as_str());
+    }
+    names
+}
+
+fn item_lists<'t, 'a>(
+    t: &'t TeamTriage<'a>,
+) -> [&'t Vec<merged::Tagged<'a, Item<'a>>>; 8] {
+    [
+        &t.unassigned,
+        &t.awaiting_review,
+        &t.changes_requested,
+        &t.ready_to_close,
+        &t.past_review_deadline,
+        &t.stale,
+        &t.no_user_education,
+        &t.closed_since,
+    ]
+}
+
+/// The merged triage as one repository's, its IDs qualified: the same
+/// sections, drawn by the same code.
+fn as_one<'n>(t: &TeamTriage<'n>, names: &'n Names<'n>) -> postmortem::metrics::triage::Triage<'n> {
+    let items = |list: &Vec<merged::Tagged<'n, Item<'n>>>| -> Vec<Item<'n>> {
+        list.iter()
+            .map(|i| Item {
+                id: &names[&(i.repo, i.item.id)],
+                ..i.item.clone()
+            })
+            .collect()
+    };
+    let actions = |list: &Vec<merged::Tagged<'n, postmortem::metrics::triage::ActionRef<'n>>>| {
+        list.iter()
+            .map(|a| postmortem::metrics::triage::ActionRef {
+                id: &names[&(a.repo, a.item.id)],
+                ..a.item.clone()
+            })
+            .collect()
+    };
+    postmortem::metrics::triage::Triage {
+        unassigned: items(&t.unassigned),
+        in_analysis: t
+            .in_analysis
+            .iter()
+            .map(|g| postmortem::metrics::triage::Group {
+                assignee: g.assignee,
+                records: items(&g.records),
+            })
+            .collect(),
+        awaiting_review: items(&t.awaiting_review),
+        changes_requested: items(&t.changes_requested),
+        ready_to_close: items(&t.ready_to_close),
+        past_review_deadline: items(&t.past_review_deadline),
+        stale: items(&t.stale),
+        actions_overdue: actions(&t.actions_overdue),
+        actions_due_soon: actions(&t.actions_due_soon),
+        no_user_education: items(&t.no_user_education),
+        closed_since: items(&t.closed_since),
+        education_severities: t.education_severities.clone(),
+    }
 }

@@ -10,6 +10,8 @@
 //! by its remote's URL, that entry is read from here instead of from a
 //! mirror (the same records, newer), under the list's name.
 
+pub mod merged;
+
 use super::{Dirs, Location, Source, TeamRepo};
 use crate::error::{Error, Result};
 use crate::session::{Loaded, Session};
@@ -204,10 +206,22 @@ fn folder_name(top: &Path) -> String {
     }
 }
 
-/// Opens and reads each chosen repository, in parallel (bounded by the
-/// cores); the order of `chosen` is kept.
+/// Opens and reads each chosen repository (every record, as `detail`
+/// says), in parallel; see [`load_with`].
 pub fn load(chosen: &[Chosen], dirs: &Dirs, records_dir: &str, detail: Detail) -> View {
-    let results = parallel_map(chosen, |c| load_one(c, dirs, records_dir, detail));
+    load_with(chosen, dirs, records_dir, &|s: &Session| s.records(None, detail))
+}
+
+/// Opens each chosen repository and reads its records with `read` (a
+/// command's own filter: `ops::query::Filter::load`), in parallel (bounded
+/// by the cores); the order of `chosen` is kept.
+pub fn load_with(
+    chosen: &[Chosen],
+    dirs: &Dirs,
+    records_dir: &str,
+    read: &(dyn Fn(&Session) -> Result<Loaded> + Sync),
+) -> View {
+    let results = parallel_map(chosen, |c| load_one(c, dirs, records_dir, read));
     let mut view = View {
         repos: Vec::new(),
         failed: Vec::new(),
@@ -261,7 +275,7 @@ fn load_one(
     c: &Chosen,
     dirs: &Dirs,
     records_dir: &str,
-    detail: Detail,
+    read: &(dyn Fn(&Session) -> Result<Loaded> + Sync),
 ) -> std::result::Result<RepoView, String> {
     let path = c.repo.local_path(dirs);
     let mirror = matches!(c.repo.location, Location::Url(_)) && !c.here;
@@ -274,7 +288,7 @@ fn load_one(
     }
     let why = |e: Error| e.message;
     let session = Session::open_for(&path, records_dir, Access::ReadOnly).map_err(why)?;
-    let loaded = session.records(None, detail).map_err(why)?;
+    let loaded = read(&session).map_err(why)?;
     let notices = session.store.take_notices();
     Ok(RepoView {
         name: c.repo.name.clone(),
