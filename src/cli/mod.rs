@@ -273,6 +273,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Action(cmd) => action::run(&ctx()?, cmd),
         Command::Timeline(cmd) => timeline::run(&ctx()?, cmd),
         Command::Import(args) => import::run(&ctx()?, args),
+        Command::List(args) if args.repos.is_team() => list::run_team(&pm.dir, args),
         Command::List(args) => list::run(&ctx()?, args),
         Command::Show(args) => show::run(&ctx()?, args),
         Command::Search(args) => search::run(&ctx()?, args),

@@ -13,6 +13,7 @@ use crate::output::Output;
 use chrono::{DateTime, FixedOffset};
 use clap::Args;
 use postmortem::error::{Error, Result};
+use postmortem::record::Record;
 use postmortem::session::{Loaded, Session};
 use postmortem::store::branch::Access;
 use postmortem::team::view::{self, Choice, RepoView, View};
@@ -125,19 +126,54 @@ impl TeamCtx {
         }
     }
 
-    /// My email, for `--mine` across repositories: as git gives it in the
-    /// repository I am in, else in the first that has one (a mirror has
-    /// no identity of its own, but git's global config counts).
+    /// My email, for `--mine` across repositories (see `identity_session`).
     pub fn me(&self) -> Result<String> {
-        let sessions = self.here.iter().chain(self.view.repos.iter().map(|r| &r.session));
+        let s = self.identity_session()?;
+        Ok(postmortem::store::identity::identity(&s.store.repo, "AUTHOR")?.email)
+    }
+
+    /// Where "me" is read: the repository I am in, else the first read
+    /// that gives a git identity (a mirror has none of its own, but git's
+    /// global config counts). "Mine" is then the same person everywhere.
+    pub fn identity_session(&self) -> Result<&Session> {
+        let sessions = self
+            .here
+            .iter()
+            .chain(self.view.repos.iter().map(|r| &r.session));
         let mut last = None;
         for s in sessions {
             match postmortem::store::identity::identity(&s.store.repo, "AUTHOR") {
-                Ok(who) => return Ok(who.email),
+                Ok(_) => return Ok(s),
                 Err(e) => last = Some(e),
             }
         }
         Err(last.unwrap_or_else(|| Error::new("no repository to read your git identity from")))
+    }
+
+    /// `list`'s and `search`'s selection, across repositories.
+    pub fn rule(&self, select: &super::filter::Selection) -> Result<postmortem::ops::query::Rule> {
+        let session = match self.view.repos.first() {
+            Some(r) if !select.wants_me() => &r.session,
+            _ => self.identity_session()?,
+        };
+        select.rule_in(session)
+    }
+
+    /// The records `keep` keeps, from every repository, the latest
+    /// incident first (each repository's order, interleaved).
+    pub fn records<'a>(
+        &'a self,
+        keep: impl Fn(&Record) -> bool,
+    ) -> Vec<(&'a RepoView, &'a Record)> {
+        let mut all: Vec<(&RepoView, &Record)> = self
+            .view
+            .repos
+            .iter()
+            .flat_map(|r| r.loaded.records.iter().map(move |rec| (r, rec)))
+            .filter(|(_, rec)| keep(rec))
+            .collect();
+        all.sort_by_key(|(_, rec)| std::cmp::Reverse(rec.began()));
+        all
     }
 
     /// What JSON objects say about the repositories read and failed.
