@@ -288,6 +288,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Triage(args) => triage::run(&ctx()?, args),
         Command::Digest(args) => digest::run(&ctx()?, args),
+        Command::Stats(args) if args.repos.is_team() => stats::run_team(&pm.dir, args),
         Command::Stats(args) => stats::run(&ctx()?, args),
         Command::Export(args) => export::run(&ctx()?, args),
         Command::Report(args) => report::run(&ctx()?, args),
