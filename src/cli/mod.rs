@@ -30,6 +30,7 @@ mod new;
 mod related;
 mod reopen;
 pub mod report;
+pub mod route;
 mod review;
 mod search;
 mod serve;
@@ -259,7 +260,8 @@ pub fn run(cli: Cli) -> Result<()> {
             postmortem::store::shell_quote(&pm.dir)
         ));
     }
-    let ctx = || Ctx::open(&pm.dir);
+    let writes = pm.command.writes();
+    let ctx = || Ctx::open_routed(&pm.dir, writes);
     match pm.command {
         Command::New(args) => new::run(&ctx()?, args),
         Command::Assign(args) => assign::run(&ctx()?, args),
@@ -304,6 +306,29 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Init(args) => init::run(&ctx()?, args),
         // The demo builds a repository of its own: no context from here.
         Command::Demo(args) => demo(args),
+    }
+}
+
+impl Command {
+    /// Whether the command may commit: a qualified ID then never sends it
+    /// to a mirror, and one that only reads opens its repository read-only.
+    fn writes(&self) -> bool {
+        !matches!(
+            self,
+            Command::List(_)
+                | Command::Show(_)
+                | Command::Search(_)
+                | Command::Related(_)
+                | Command::Triage(_)
+                | Command::Digest(_)
+                | Command::Stats(_)
+                | Command::Export(_)
+                | Command::Report(_)
+                | Command::Serve(_)
+                | Command::Log(_)
+                | Command::Changes(_)
+                | Command::Check(_)
+        )
     }
 }
 

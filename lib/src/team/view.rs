@@ -122,6 +122,55 @@ pub fn unknown(name: &str, all: &[Chosen]) -> Error {
     ))
 }
 
+/// Where a command given a qualified ID (`api:k7x3`) runs: `None` for
+/// the repository it was run in, else the named one's path. A write to a
+/// repository known here only by its URL is refused: its mirror follows
+/// the remote with a forced fetch, which would drop the commit.
+pub fn route(
+    dirs: &Dirs,
+    here: Option<&Session>,
+    name: &str,
+    writes: bool,
+) -> Result<Option<PathBuf>> {
+    let all = team_repos(dirs, here)?;
+    let Some(c) = all.iter().find(|c| c.repo.name == name) else {
+        return Err(unknown(name, &all));
+    };
+    if c.here {
+        return Ok(None);
+    }
+    match &c.repo.location {
+        Location::Url(url) if writes => Err(mirror_write(&c.repo, url)),
+        _ => Ok(Some(c.repo.local_path(dirs))),
+    }
+}
+
+/// The refusal of a write to a mirror, with the clone that takes it.
+fn mirror_write(repo: &TeamRepo, url: &str) -> Error {
+    let quote = crate::store::shell_quote;
+    let mut line = String::new();
+    if repo.source == Source::User {
+        // The user's entry names the URL: the clone takes its place.
+        line.push_str(&format!("devops postmortem repos rm {} && ", quote(&repo.name)));
+    }
+    line.push_str(&format!(
+        "git clone {} {} && devops postmortem repos add {} --name {}",
+        quote(url),
+        quote(&repo.name),
+        quote(&repo.name),
+        quote(&repo.name)
+    ));
+    Error::new(format!(
+        "{} is read here from a mirror of {url}, which is never written (a fetch would drop the commit): write in a clone of it",
+        repo.name
+    ))
+    .nothing_written()
+    .hint_run(
+        "clone it, add the clone to your list, and run the command again",
+        crate::error::Command::shell(line),
+    )
+}
+
 /// Where the current repository stands in the lists: named by its path or
 /// by its remote's URL, else added under its folder's name.
 fn join_here(repos: &mut Vec<Chosen>, session: &Session, dirs: &Dirs) {
