@@ -93,7 +93,9 @@ impl Selection {
 
     /// Whether `--status` names withdrawn records (they are read then).
     pub fn wants_withdrawn(&self) -> bool {
-        self.status.iter().any(|s| s.eq_ignore_ascii_case("withdrawn"))
+        self.status
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case("withdrawn"))
     }
 
     /// Whether the rule needs my git identity (`--mine`, `--assignee me`).

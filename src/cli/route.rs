@@ -27,7 +27,10 @@ pub fn take(args: Vec<OsString>) -> Vec<OsString> {
     };
     let _ = TARGET.set(repo);
     let mut args = args;
-    if let Some(at) = args.iter().rposition(|a| a.to_str() == Some(value.as_str())) {
+    if let Some(at) = args
+        .iter()
+        .rposition(|a| a.to_str() == Some(value.as_str()))
+    {
         args[at] = OsString::from(plain);
     }
     args
@@ -45,9 +48,13 @@ fn qualified_record_arg(args: &[OsString]) -> Option<(String, String, String)> {
     RECORD_ARGS.iter().find_map(|id| {
         let raw = m.try_get_raw(id).ok()??.next()?.to_str()?;
         let (repo, rest) = postmortem::team::split_qualified(raw)?;
-        let id_shaped = rest
-            .split_once('#')
-            .map_or(rest, |(id, n)| if n.bytes().all(|b| b.is_ascii_digit()) { id } else { "" });
+        let id_shaped = rest.split_once('#').map_or(rest, |(id, n)| {
+            if n.bytes().all(|b| b.is_ascii_digit()) {
+                id
+            } else {
+                ""
+            }
+        });
         let ok = !id_shaped.is_empty()
             && id_shaped
                 .bytes()

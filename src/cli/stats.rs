@@ -91,14 +91,8 @@ pub fn figures(
         .iter()
         .map(|p| p.period.clone())
         .collect();
-    stats.deploys = postmortem::ops::deploys::figures(
-        session,
-        &refs,
-        span,
-        by,
-        filter.at.as_deref(),
-        &recent,
-    )?;
+    stats.deploys =
+        postmortem::ops::deploys::figures(session, &refs, span, by, filter.at.as_deref(), &recent)?;
     if !filter.service.is_empty() {
         // `--service api`: that service's deploys, as its incidents.
         stats

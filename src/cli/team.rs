@@ -94,10 +94,10 @@ impl TeamCtx {
     /// "now" for the whole view: the first repository's (the clock is
     /// the same; each repository keeps its own zone for its own figures).
     pub fn now(&self) -> DateTime<FixedOffset> {
-        self.view.repos.first().map_or_else(
-            || chrono::Utc::now().fixed_offset(),
-            |r| r.session.now,
-        )
+        self.view
+            .repos
+            .first()
+            .map_or_else(|| chrono::Utc::now().fixed_offset(), |r| r.session.now)
     }
 
     /// Freshness, notices, unreadable files and failures, on stderr.
@@ -187,7 +187,9 @@ impl TeamCtx {
                     name: &r.name,
                     path: r.path.display().to_string(),
                     mirror: r.mirror,
-                    fetched_at: r.fetched_at.map(|t| DateTime::<chrono::Utc>::from(t).to_rfc3339()),
+                    fetched_at: r
+                        .fetched_at
+                        .map(|t| DateTime::<chrono::Utc>::from(t).to_rfc3339()),
                     records: r.loaded.records.len(),
                 })
                 .collect(),
@@ -254,7 +256,14 @@ pub fn freshness(r: &RepoView, now: DateTime<FixedOffset>) -> (String, bool) {
             let age = now.signed_duration_since(DateTime::<chrono::Utc>::from(t));
             let stale = age.num_hours() >= STALE_HOURS;
             let words = format!("fetched {} ago", postmortem::time::format_age(age));
-            (if stale { format!("{words} (stale)") } else { words }, stale)
+            (
+                if stale {
+                    format!("{words} (stale)")
+                } else {
+                    words
+                },
+                stale,
+            )
         }
         // A repository of its own, never shared: nothing to be behind.
         None if !has_remote && !r.mirror => ("local".to_string(), false),

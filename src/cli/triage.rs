@@ -270,13 +270,13 @@ pub fn team_triage<'a>(
 type Names<'a> = std::collections::HashMap<(&'a str, &'a str), String>;
 
 /// The qualified form of every ID the merged triage shows.
-fn qualified_ids<'a>(
-    team: &super::team::TeamCtx,
-    t: &'a TeamTriage<'a>,
-    long: bool,
-) -> Names<'a> {
-    let repos: std::collections::HashMap<&str, &postmortem::team::view::RepoView> =
-        team.view.repos.iter().map(|r| (r.name.as_str(), r)).collect();
+fn qualified_ids<'a>(team: &super::team::TeamCtx, t: &'a TeamTriage<'a>, long: bool) -> Names<'a> {
+    let repos: std::collections::HashMap<&str, &postmortem::team::view::RepoView> = team
+        .view
+        .repos
+        .iter()
+        .map(|r| (r.name.as_str(), r))
+        .collect();
     let mut names = Names::new();
     let mut name = |repo: &'a str, id: &'a str| {
         names
@@ -302,9 +302,7 @@ fn qualified_ids<'a>(
     names
 }
 
-fn item_lists<'t, 'a>(
-    t: &'t TeamTriage<'a>,
-) -> [&'t Vec<merged::Tagged<'a, Item<'a>>>; 8] {
+fn item_lists<'t, 'a>(t: &'t TeamTriage<'a>) -> [&'t Vec<merged::Tagged<'a, Item<'a>>>; 8] {
     [
         &t.unassigned,
         &t.awaiting_review,

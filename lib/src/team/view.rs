@@ -151,7 +151,10 @@ fn mirror_write(repo: &TeamRepo, url: &str) -> Error {
     let mut line = String::new();
     if repo.source == Source::User {
         // The user's entry names the URL: the clone takes its place.
-        line.push_str(&format!("devops postmortem repos rm {} && ", quote(&repo.name)));
+        line.push_str(&format!(
+            "devops postmortem repos rm {} && ",
+            quote(&repo.name)
+        ));
     }
     line.push_str(&format!(
         "git clone {} {} && devops postmortem repos add {} --name {}",
@@ -258,7 +261,9 @@ fn folder_name(top: &Path) -> String {
 /// Opens and reads each chosen repository (every record, as `detail`
 /// says), in parallel; see [`load_with`].
 pub fn load(chosen: &[Chosen], dirs: &Dirs, records_dir: &str, detail: Detail) -> View {
-    load_with(chosen, dirs, records_dir, &|s: &Session| s.records(None, detail))
+    load_with(chosen, dirs, records_dir, &|s: &Session| {
+        s.records(None, detail)
+    })
 }
 
 /// Opens each chosen repository and reads its records with `read` (a

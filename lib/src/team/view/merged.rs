@@ -78,9 +78,7 @@ pub fn triage<'a>(mut parts: Vec<Part<'a>>) -> TeamTriage<'a> {
     TeamTriage {
         unassigned: oldest_first(join(&mut parts, |t| std::mem::take(&mut t.unassigned))),
         in_analysis: in_analysis(&mut parts),
-        awaiting_review: oldest_first(join(&mut parts, |t| {
-            std::mem::take(&mut t.awaiting_review)
-        })),
+        awaiting_review: oldest_first(join(&mut parts, |t| std::mem::take(&mut t.awaiting_review))),
         changes_requested: oldest_first(join(&mut parts, |t| {
             std::mem::take(&mut t.changes_requested)
         })),
