@@ -280,6 +280,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Show(args) => show::run(&ctx()?, args),
         Command::Search(args) if args.repos.is_team() => search::run_team(&pm.dir, args),
         Command::Search(args) => search::run(&ctx()?, args),
+        Command::Related(args) if args.repos.is_team() => related::run_team(&pm.dir, args),
         Command::Related(args) => related::run(&ctx()?, args),
         Command::Edit(args) if args.config => edit::run(&Ctx::open_to_fix_config(&pm.dir)?, args),
         Command::Edit(args) => edit::run(&ctx()?, args),

@@ -63,6 +63,11 @@ fn qualified_record_arg(args: &[OsString]) -> Option<(String, String, String)> {
     })
 }
 
+/// The repository a qualified ID named, if one did.
+pub fn named() -> Option<&'static str> {
+    TARGET.get().map(String::as_str)
+}
+
 /// Where the command runs: the repository a qualified ID named (`None`:
 /// the current one). `writes`: whether the command may commit (a mirror
 /// is refused then).
