@@ -296,6 +296,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Stats(args) => stats::run(&ctx()?, args),
         Command::Export(args) if args.repos.is_team() => export::run_team(&pm.dir, args),
         Command::Export(args) => export::run(&ctx()?, args),
+        Command::Report(args) if args.repos.is_team() => report::run_team(&pm.dir, args),
         Command::Report(args) => report::run(&ctx()?, args),
         Command::Serve(args) => serve::run(&ctx()?, &pm.dir, args),
         Command::Log(args) if args.repos.is_team() => log::run_team(&pm.dir, args),
