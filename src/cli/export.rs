@@ -50,7 +50,6 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<()> {
     write(&ctx.out, args.output.as_deref(), &text, refs.len())
 }
 
-
 /// The Markdown document of one repository's `records`, with the deploy
 /// figures over the same window (the records carry their links; JSON has
 /// them there).
@@ -85,10 +84,7 @@ fn write(
     match output {
         Some(path) => {
             crate::output::write_file(path, text)?;
-            out.status(&format!(
-                "wrote {count} post-mortems to {}",
-                path.display()
-            ));
+            out.status(&format!("wrote {count} post-mortems to {}", path.display()));
         }
         None => crate::output::print(text),
     }

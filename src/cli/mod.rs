@@ -19,7 +19,7 @@ mod digest;
 mod edit;
 mod export;
 mod fields;
-mod filter;
+pub mod filter;
 mod import;
 mod init;
 mod list;
@@ -298,7 +298,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export(args) => export::run(&ctx()?, args),
         Command::Report(args) if args.repos.is_team() => report::run_team(&pm.dir, args),
         Command::Report(args) => report::run(&ctx()?, args),
-        Command::Serve(args) => serve::run(&ctx()?, &pm.dir, args),
+        Command::Serve(args) if args.repos.is_team() => {
+            serve::run(&crate::output::Output::detect(), &pm.dir, args)
+        }
+        Command::Serve(args) => serve::run(&ctx()?.out, &pm.dir, args),
         Command::Log(args) if args.repos.is_team() => log::run_team(&pm.dir, args),
         Command::Log(args) => log::run(&ctx()?, args),
         Command::Changes(args) => changes::run(&ctx()?, args),

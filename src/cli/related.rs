@@ -116,7 +116,12 @@ pub fn run_team(records_dir: &str, args: RelatedArgs) -> Result<()> {
     })?;
     let entry = home.session.find(&args.id)?;
     let loaded;
-    let target = match home.loaded.records.iter().find(|r| r.id == entry.id.as_str()) {
+    let target = match home
+        .loaded
+        .records
+        .iter()
+        .find(|r| r.id == entry.id.as_str())
+    {
         Some(r) => r,
         None => {
             loaded = postmortem::store::read::load(&home.session.store, &entry)?;
@@ -155,10 +160,8 @@ pub fn run_team(records_dir: &str, args: RelatedArgs) -> Result<()> {
         return crate::render::json::print(&tagged);
     }
     if found.is_empty() {
-        team.out.status(&format!(
-            "nothing like {} in these repositories",
-            target.id
-        ));
+        team.out
+            .status(&format!("nothing like {} in these repositories", target.id));
         return Ok(());
     }
     let rows = found

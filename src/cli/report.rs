@@ -139,7 +139,9 @@ fn person_name(config: &postmortem::config::Config, who: &str) -> String {
 
 /// `report --all-repos` / `--repo NAME`: the page across repositories.
 pub fn run_team(records_dir: &str, args: ReportArgs) -> Result<()> {
-    let read = args.filter.reader(false, postmortem::store::read::Detail::Slim);
+    let read = args
+        .filter
+        .reader(false, postmortem::store::read::Detail::Slim);
     let team = super::team::TeamCtx::open(records_dir, &args.repos, &read)?;
     let html = team_wall_html(&team, &args.title, args.by, &args.filter, None)?;
     crate::output::write_file(&args.output, &html)?;
@@ -192,7 +194,12 @@ pub fn team_wall_html(
         .into_iter()
         .map(|(_, rec, r)| OpenRow {
             repo: Some(r.name.clone()),
-            ..open_row(rec, super::team::qualified(r, &rec.id, false), &r.session.config, r.session.now)
+            ..open_row(
+                rec,
+                super::team::qualified(r, &rec.id, false),
+                &r.session.config,
+                r.session.now,
+            )
         })
         .collect();
 
@@ -207,7 +214,12 @@ pub fn team_wall_html(
         };
         for a in triage(&r.loaded.records, &rules).actions_overdue {
             let owner = a.owner.map(|o| person_name(&s.config, o));
-            overdue.push((super::team::qualified(r, a.id, false), r.name.clone(), owner, a));
+            overdue.push((
+                super::team::qualified(r, a.id, false),
+                r.name.clone(),
+                owner,
+                a,
+            ));
         }
     }
     overdue.sort_by_key(|(_, _, _, a)| std::cmp::Reverse(a.days_overdue));
@@ -221,7 +233,11 @@ pub fn team_wall_html(
     let now = team.now();
     let page = WallPage {
         title,
-        generated_at: format!("{} {}", first.view().minutes(first.now), first.view().label()),
+        generated_at: format!(
+            "{} {}",
+            first.view().minutes(first.now),
+            first.view().label()
+        ),
         stats: &stats,
         open,
         overdue: &actions,

@@ -138,13 +138,7 @@ struct StatsDefaults {
 pub fn run_team(records_dir: &str, args: StatsArgs) -> Result<()> {
     let read = args.filter.reader(false, Detail::Slim);
     let team = super::team::TeamCtx::open(records_dir, &args.repos, &read)?;
-    let by: Period = args.by.into();
-    let mut parts = Vec::new();
-    for r in &team.view.repos {
-        let stats = figures(&r.session, &args.filter, &r.loaded.records, by)?;
-        parts.push((r.name.as_str(), stats));
-    }
-    let merged = postmortem::team::view::merged::stats(parts);
+    let merged = team_stats(&team, &args.filter, args.by.into())?;
     if args.json {
         return crate::render::json::print(&TeamStatsJson {
             stats: &merged,
@@ -166,6 +160,33 @@ pub fn run_team(records_dir: &str, args: StatsArgs) -> Result<()> {
     text.push_str(&total_text(&merged.total));
     crate::output::print(&text);
     Ok(())
+}
+
+/// Each repository's figures over its records as read, and the totals.
+fn team_stats<'a>(
+    team: &'a super::team::TeamCtx,
+    filter: &RecordFilter,
+    by: Period,
+) -> Result<postmortem::team::view::merged::TeamStats<'a>> {
+    let mut parts = Vec::new();
+    for r in &team.view.repos {
+        let stats = figures(&r.session, filter, &r.loaded.records, by)?;
+        parts.push((r.name.as_str(), stats));
+    }
+    Ok(postmortem::team::view::merged::stats(parts))
+}
+
+/// `stats --all-repos --json` with its defaults, as bytes (for `serve
+/// --all-repos`).
+pub fn team_default_json(team: &super::team::TeamCtx) -> Result<Vec<u8>> {
+    let args = <StatsDefaults as clap::Parser>::try_parse_from(["stats"])
+        .map_err(|e| postmortem::error::Error::new(e.to_string()))?
+        .args;
+    let merged = team_stats(team, &args.filter, args.by.into())?;
+    crate::render::json::to_bytes(&TeamStatsJson {
+        stats: &merged,
+        failed: team.state().failed,
+    })
 }
 
 /// `stats --all-repos --json`.

@@ -58,8 +58,21 @@ pub struct TeamCtx {
 
 impl TeamCtx {
     /// Reads the chosen repositories with `read` (each with its own
-    /// session), and says how fresh each is and which failed.
+    /// session), and says how fresh each is and which failed; an error
+    /// naming each when none could be read.
     pub fn open(
+        records_dir: &str,
+        choice: &RepoChoice,
+        read: &(dyn Fn(&Session) -> Result<Loaded> + Sync),
+    ) -> Result<TeamCtx> {
+        let team = TeamCtx::read(records_dir, choice, read)?;
+        team.say_state();
+        Ok(team)
+    }
+
+    /// As `open`, saying nothing (`serve` puts it on its page); an error
+    /// when no repository could be read.
+    pub fn read(
         records_dir: &str,
         choice: &RepoChoice,
         read: &(dyn Fn(&Session) -> Result<Loaded> + Sync),
@@ -76,19 +89,23 @@ impl TeamCtx {
             ));
         }
         let view = view::load_with(&chosen, &dirs, records_dir, read);
-        let team = TeamCtx {
+        if view.repos.is_empty() && !view.failed.is_empty() {
+            let why: Vec<String> = view
+                .failed
+                .iter()
+                .map(|f| format!("{}: {}", f.name, f.why))
+                .collect();
+            let e = Error::new(format!(
+                "none of the {} repositories could be read",
+                view.failed.len()
+            ));
+            return Err(why.into_iter().fold(e, Error::detail));
+        }
+        Ok(TeamCtx {
             view,
             out: Output::detect(),
             here,
-        };
-        team.say_state();
-        if team.view.repos.is_empty() {
-            return Err(Error::new(format!(
-                "none of the {} repositories could be read (see above)",
-                team.view.failed.len()
-            )));
-        }
-        Ok(team)
+        })
     }
 
     /// "now" for the whole view: the first repository's (the clock is

@@ -135,6 +135,19 @@ pub fn default_json(ctx: &Ctx) -> Result<Vec<u8>> {
     })
 }
 
+/// `triage --all-repos --json` with its defaults, as bytes (for `serve
+/// --all-repos`).
+pub fn team_default_json(team: &super::team::TeamCtx) -> Result<Vec<u8>> {
+    let args = <TriageDefaults as clap::Parser>::try_parse_from(["triage"])
+        .map_err(|e| Error::new(e.to_string()))?
+        .args;
+    let triage = team_triage(team, &args.closed_since, None)?;
+    crate::render::json::to_bytes(&TeamTriageJson {
+        state: team.state(),
+        triage: &triage,
+    })
+}
+
 /// `triage` as typed with no flags: its defaults, from clap itself.
 #[derive(clap::Parser)]
 struct TriageDefaults {

@@ -391,11 +391,11 @@ fn when_no_repository_reads_the_view_fails_naming_each() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("gone not read: /nonexistent/gone does not exist"),
+        stderr.starts_with("error: none of the 1 repositories could be read"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("error: none of the 1 repositories could be read"),
+        stderr.contains("gone: /nonexistent/gone does not exist"),
         "{stderr}"
     );
 }
@@ -544,4 +544,57 @@ fn hangul_repository_names_and_titles_align_in_the_merged_table() {
         })
         .collect();
     assert!(titles.windows(2).all(|w| w[0] == w[1]), "{table}");
+}
+
+#[test]
+fn the_wall_page_across_repositories_labels_rows_and_names_the_failed() {
+    let fleet = Fleet::new();
+    fleet.write_list(&[
+        ("api", &format!("path = {:?}", fleet.clone_dir("api"))),
+        ("web", &format!("path = {:?}", fleet.clone_dir("web"))),
+        ("db", &format!("url = {:?}", fleet.url("db"))),
+        ("gone", "path = \"/nonexistent/gone\""),
+    ]);
+    let html = fleet.ok_in(fleet.outside.path(), &["report", "--all-repos", "-o", "-"]);
+    for (name, ids) in &fleet.ids {
+        assert!(html.contains(&format!("data-repo=\"{name}\"")), "{name}");
+        // Every open record, its ID qualified, its repository named.
+        for id in ids {
+            let row = format!("data-id=\"{name}:{}\"", &id[12..16]);
+            assert!(html.contains(&row), "{row}");
+        }
+    }
+    assert!(
+        html.contains("data-failed=\"gone\""),
+        "the failed one named"
+    );
+    assert!(html.contains("gone not read: "), "why it failed");
+    // Counts over all three; no median across them.
+    assert!(html.contains("data-stat=\"open\">9<"), "nine open");
+    assert!(html.contains("data-stat=\"action_items.overdue\">3<"));
+
+    let mut cmd = fleet.me.std_cmd_in(fleet.outside.path());
+    let home = fleet.me.home.path();
+    cmd.env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_CACHE_HOME", home.join(".cache"));
+    let served = crate::serve::Served::start_cmd(cmd, &["--all-repos"]);
+    let page = served.get("/");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("data-failed=\"gone\""));
+    for (path, args) in [
+        ("/api/triage", ["triage", "--all-repos", "--json"]),
+        ("/api/stats", ["stats", "--all-repos", "--json"]),
+    ] {
+        let answer = served.get(path);
+        assert_eq!(answer.status, 200, "{path}");
+        let served: Value = serde_json::from_str(&answer.body).unwrap();
+        assert_eq!(served, fleet.json_in(fleet.outside.path(), &args), "{path}");
+    }
+    // A record made in one repository shows without a restart.
+    let id = fleet
+        .ok_in(&fleet.clone_dir("web"), &["new", "--title", "Cart 500s"])
+        .trim()
+        .to_string();
+    let qualified = format!("web:{}", &id[12..16]);
+    served.wait_for("/", "the new record", |a| a.body.contains(&qualified));
 }
