@@ -22,6 +22,11 @@ static TARGET: OnceLock<String> = OnceLock::new();
 /// it named kept for `Ctx::open`. Anything clap would refuse is left for
 /// clap to say.
 pub fn take(args: Vec<OsString>) -> Vec<OsString> {
+    // Most command lines name no repository: no second parse for them.
+    let colon = |a: &OsString| a.to_str().is_some_and(|s| s.contains(':'));
+    if !args.iter().skip(1).any(colon) {
+        return args;
+    }
     let Some((value, repo, plain)) = qualified_record_arg(&args) else {
         return args;
     };

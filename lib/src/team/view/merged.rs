@@ -203,3 +203,102 @@ pub fn stats<'r>(parts: Vec<(&'r str, Stats)>) -> TeamStats<'r> {
         total,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::metrics::triage::{Rules, compute};
+    use crate::record::testing::record;
+    use chrono::DateTime;
+
+    const BOB: &str = "Bob Lee <bob@example.com>";
+
+    fn rules(config: &Config) -> Rules<'_> {
+        let now = DateTime::parse_from_rfc3339("2026-11-24T10:00:00+09:00").unwrap();
+        Rules {
+            config,
+            now,
+            since: now - chrono::Duration::days(1),
+            mine: None,
+        }
+    }
+
+    #[test]
+    fn sections_interleave_oldest_first_and_groups_join_by_assignee() {
+        let config = Config::default();
+        let api = [
+            record("PM-A1", "started_at = 2026-11-10T09:00:00+09:00\n"),
+            record(
+                "PM-A2",
+                &format!(
+                    "status = \"assigned\"\nassignee = \"{BOB}\"\nstarted_at = 2026-11-12T09:00:00+09:00\n"
+                ),
+            ),
+        ];
+        let web = [
+            record("PM-W1", "started_at = 2026-11-05T09:00:00+09:00\n"),
+            record(
+                "PM-W2",
+                &format!(
+                    "status = \"assigned\"\nassignee = \"{BOB}\"\ncreated_at = 2026-10-01T09:00:00+09:00\n"
+                ),
+            ),
+        ];
+        let rules = rules(&config);
+        let parts = vec![
+            Part {
+                repo: "api",
+                triage: compute(&api, &rules),
+                fixes: Vec::new(),
+            },
+            Part {
+                repo: "web",
+                triage: compute(&web, &rules),
+                fixes: Vec::new(),
+            },
+        ];
+        let t = triage(parts);
+        let unassigned: Vec<(&str, &str)> =
+            t.unassigned.iter().map(|i| (i.repo, i.item.id)).collect();
+        assert_eq!(unassigned, [("web", "PM-W1"), ("api", "PM-A1")]);
+        assert_eq!(t.in_analysis.len(), 1, "one group for Bob");
+        let bobs: Vec<&str> = t.in_analysis[0].records.iter().map(|i| i.repo).collect();
+        assert_eq!(bobs, ["web", "api"], "created first, first");
+        let json = serde_json::to_value(&t.unassigned[0]).unwrap();
+        assert_eq!(json["repo"], "web");
+        assert_eq!(json["id"], "PM-W1");
+    }
+
+    #[test]
+    fn totals_add_counts_and_nothing_else() {
+        let config = Config::default();
+        let zone = config.zone();
+        let now = DateTime::parse_from_rfc3339("2026-11-24T10:00:00+09:00").unwrap();
+        let figures = |records: &[crate::record::Record]| {
+            let refs: Vec<&crate::record::Record> = records.iter().collect();
+            crate::metrics::stats::compute(
+                &refs,
+                &config.severities,
+                crate::metrics::stats::Period::Week,
+                zone,
+                now,
+                Default::default(),
+            )
+        };
+        let api = [
+            record("PM-A1", ""),
+            record("PM-A2", "status = \"closed\"\n"),
+        ];
+        let web = [record("PM-W1", "")];
+        let t = stats(vec![("api", figures(&api)), ("web", figures(&web))]);
+        assert_eq!(t.total.records, 3);
+        assert_eq!(t.total.open, 2);
+        assert_eq!(t.total.by_status["open"], 2);
+        assert_eq!(t.total.by_status["closed"], 1);
+        let json = serde_json::to_value(&t).unwrap();
+        assert_eq!(json["repos"][1]["repo"], "web");
+        assert_eq!(json["repos"][1]["records"], 1);
+        assert!(json["total"].get("ttr").is_none());
+    }
+}
