@@ -284,12 +284,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Related(args) => related::run(&ctx()?, args),
         Command::Edit(args) if args.config => edit::run(&Ctx::open_to_fix_config(&pm.dir)?, args),
         Command::Edit(args) => edit::run(&ctx()?, args),
-        Command::Triage(args) if args.repos.is_team() => {
-            let team = team::TeamCtx::open(&pm.dir, &args.repos, &|s| {
-                s.records(None, postmortem::store::read::Detail::Slim)
-            })?;
-            triage::run_team(&team, args)
-        }
+        Command::Triage(args) if args.repos.is_team() => triage::run_team(&pm.dir, args),
         Command::Triage(args) => triage::run(&ctx()?, args),
         Command::Digest(args) => digest::run(&ctx()?, args),
         Command::Stats(args) if args.repos.is_team() => stats::run_team(&pm.dir, args),

@@ -89,6 +89,7 @@ impl TeamCtx {
             ));
         }
         let view = view::load_with(&chosen, &dirs, records_dir, read);
+        postmortem::trace::mark("repositories read");
         if view.repos.is_empty() && !view.failed.is_empty() {
             let why: Vec<String> = view
                 .failed

@@ -141,7 +141,7 @@ pub fn team_default_json(team: &super::team::TeamCtx) -> Result<Vec<u8>> {
     let args = <TriageDefaults as clap::Parser>::try_parse_from(["triage"])
         .map_err(|e| Error::new(e.to_string()))?
         .args;
-    let triage = team_triage(team, &args.closed_since, None)?;
+    let triage = team_triage(team, &args.closed_since, None, &Default::default())?;
     crate::render::json::to_bytes(&TeamTriageJson {
         state: team.state(),
         triage: &triage,
@@ -198,31 +198,55 @@ fn assign_walk(ctx: &Ctx, unassigned: &[Item]) -> Result<()> {
 /// `triage --all-repos` / `--repo NAME`: each repository's triage, with
 /// its own config, side by side in one set of sections; IDs qualified
 /// (`api:k7x3`).
-pub fn run_team(team: &super::team::TeamCtx, args: TriageArgs) -> Result<()> {
+pub fn run_team(records_dir: &str, args: TriageArgs) -> Result<()> {
+    // Each repository's Fixes-Postmortem trailers are read in the thread
+    // that reads its records (git handles stay in their thread).
+    let read_fixes: std::sync::Mutex<Fixes> = Default::default();
+    let read = |s: &postmortem::session::Session| {
+        let loaded = s.records(None, Detail::Slim)?;
+        let fixes = postmortem::store::fixes::pending(&s.store, &loaded.records);
+        read_fixes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(s.store.repo.path().to_path_buf(), fixes);
+        Ok(loaded)
+    };
+    let owned = super::team::TeamCtx::open(records_dir, &args.repos, &read)?;
+    let team = &owned;
     if args.interactive {
         return Err(Error::usage(
             "--interactive walks one repository's records: run it in that repository, without --all-repos/--repo",
         ));
     }
     let me = if args.mine { Some(team.me()?) } else { None };
-    let triage = team_triage(team, &args.closed_since, me)?;
+    postmortem::trace::mark("team read");
+    let fixes = std::mem::take(&mut *read_fixes.lock().unwrap_or_else(|e| e.into_inner()));
+    let triage = team_triage(team, &args.closed_since, me, &fixes)?;
+    postmortem::trace::mark("team triage computed");
     if args.json {
         return crate::render::json::print(&TeamTriageJson {
             state: team.state(),
             triage: &triage,
         });
     }
-    let names = qualified_ids(team, &triage, args.ids.long);
-    let one = as_one(&triage, &names);
+    let limit = (args.limit > 0).then_some(args.limit);
+    let shown = limit.unwrap_or(usize::MAX);
+    let names = qualified_ids(team, &triage, args.ids.long, shown);
+    let one = as_one(&triage, &names, shown);
+    postmortem::trace::mark("team IDs qualified");
     let fixes: Vec<postmortem::store::fixes::Pending> = triage
         .fixed_by_commits
         .iter()
-        .map(|f| postmortem::store::fixes::Pending {
-            id: names[&(f.repo, f.item.id.as_str())].clone(),
+        .enumerate()
+        .map(|(k, f)| postmortem::store::fixes::Pending {
+            id: if k < shown {
+                names[&(f.repo, f.item.id.as_str())].clone()
+            } else {
+                f.item.id.clone()
+            },
             ..f.item.clone()
         })
         .collect();
-    let limit = (args.limit > 0).then_some(args.limit);
     let layout = crate::render::table::Layout::of(&team.out);
     let text = crate::render::triage::text(
         &one,
@@ -232,7 +256,14 @@ pub fn run_team(team: &super::team::TeamCtx, args: TriageArgs) -> Result<()> {
         layout,
         &postmortem::record::id::ShortIds::long(),
     );
+    postmortem::trace::mark("team triage rendered");
     crate::output::page(&text, None);
+    postmortem::trace::mark("printed");
+    // 100k records freed one by one is time the person waits for nothing.
+    std::mem::forget(one);
+    std::mem::forget(names);
+    std::mem::forget(triage);
+    std::mem::forget(owned);
     Ok(())
 }
 
@@ -248,11 +279,18 @@ pub struct TeamTriageJson<'a> {
 
 use postmortem::team::view::merged::{self, TeamTriage};
 
-/// Every repository's triage, merged.
+/// Each repository's pending fixes as read beside its records, by its
+/// git folder.
+type Fixes =
+    std::collections::HashMap<std::path::PathBuf, Result<Vec<postmortem::store::fixes::Pending>>>;
+
+/// Every repository's triage, merged (`fixes`: as read already; any
+/// repository not there is read now).
 pub fn team_triage<'a>(
     team: &'a super::team::TeamCtx,
     closed_since: &str,
     mine: Option<String>,
+    fixes: &Fixes,
 ) -> Result<TeamTriage<'a>> {
     let mut parts = Vec::new();
     for r in &team.view.repos {
@@ -264,7 +302,12 @@ pub fn team_triage<'a>(
             mine: mine.clone(),
         };
         let records = &r.loaded.records;
-        let fixes = postmortem::store::fixes::pending(&s.store, records).unwrap_or_else(|e| {
+        let fixes = match fixes.get(s.store.repo.path()) {
+            Some(Ok(known)) => Ok(known.clone()),
+            Some(Err(e)) => Err(postmortem::error::Error::new(e.message.clone())),
+            None => postmortem::store::fixes::pending(&s.store, records),
+        };
+        let fixes = fixes.unwrap_or_else(|e| {
             team.out.warn(&format!(
                 "{}: Fixes-Postmortem trailers were not read: {}",
                 r.name, e.message
@@ -282,8 +325,13 @@ pub fn team_triage<'a>(
 
 type Names<'a> = std::collections::HashMap<(&'a str, &'a str), String>;
 
-/// The qualified form of every ID the merged triage shows.
-fn qualified_ids<'a>(team: &super::team::TeamCtx, t: &'a TeamTriage<'a>, long: bool) -> Names<'a> {
+/// The qualified form of the IDs of the first `shown` rows of each list.
+fn qualified_ids<'a>(
+    team: &super::team::TeamCtx,
+    t: &'a TeamTriage<'a>,
+    long: bool,
+    shown: usize,
+) -> Names<'a> {
     let repos: std::collections::HashMap<&str, &postmortem::team::view::RepoView> = team
         .view
         .repos
@@ -297,19 +345,21 @@ fn qualified_ids<'a>(team: &super::team::TeamCtx, t: &'a TeamTriage<'a>, long: b
             .or_insert_with(|| super::team::qualified(repos[repo], id, long));
     };
     for list in item_lists(t) {
-        for i in list {
+        for i in list.iter().take(shown) {
             name(i.repo, i.item.id);
         }
     }
     for g in &t.in_analysis {
-        for i in &g.records {
+        for i in g.records.iter().take(shown) {
             name(i.repo, i.item.id);
         }
     }
-    for a in t.actions_overdue.iter().chain(&t.actions_due_soon) {
-        name(a.repo, a.item.id);
+    for list in [&t.actions_overdue, &t.actions_due_soon] {
+        for a in list.iter().take(shown) {
+            name(a.repo, a.item.id);
+        }
     }
-    for f in &t.fixed_by_commits {
+    for f in t.fixed_by_commits.iter().take(shown) {
         name(f.repo, f.item.id.as_str());
     }
     names
@@ -328,21 +378,31 @@ fn item_lists<'t, 'a>(t: &'t TeamTriage<'a>) -> [&'t Vec<merged::Tagged<'a, Item
     ]
 }
 
-/// The merged triage as one repository's, its IDs qualified: the same
-/// sections, drawn by the same code.
-fn as_one<'n>(t: &TeamTriage<'n>, names: &'n Names<'n>) -> postmortem::metrics::triage::Triage<'n> {
+/// The merged triage as one repository's, the IDs of the first `shown`
+/// rows of each list qualified (the rest are counted, never drawn): the
+/// same sections, drawn by the same code.
+fn as_one<'n>(
+    t: &TeamTriage<'n>,
+    names: &'n Names<'n>,
+    shown: usize,
+) -> postmortem::metrics::triage::Triage<'n> {
+    let id = |k: usize, repo: &'n str, id: &'n str| -> &'n str {
+        if k < shown { &names[&(repo, id)] } else { id }
+    };
     let items = |list: &Vec<merged::Tagged<'n, Item<'n>>>| -> Vec<Item<'n>> {
         list.iter()
-            .map(|i| Item {
-                id: &names[&(i.repo, i.item.id)],
+            .enumerate()
+            .map(|(k, i)| Item {
+                id: id(k, i.repo, i.item.id),
                 ..i.item.clone()
             })
             .collect()
     };
     let actions = |list: &Vec<merged::Tagged<'n, postmortem::metrics::triage::ActionRef<'n>>>| {
         list.iter()
-            .map(|a| postmortem::metrics::triage::ActionRef {
-                id: &names[&(a.repo, a.item.id)],
+            .enumerate()
+            .map(|(k, a)| postmortem::metrics::triage::ActionRef {
+                id: id(k, a.repo, a.item.id),
                 ..a.item.clone()
             })
             .collect()
