@@ -598,3 +598,41 @@ fn the_wall_page_across_repositories_labels_rows_and_names_the_failed() {
     let qualified = format!("web:{}", &id[12..16]);
     served.wait_for("/", "the new record", |a| a.body.contains(&qualified));
 }
+
+#[test]
+#[ignore = "needs headless Chromium; .ci/run installs it and runs the ignored tests"]
+fn the_wall_across_repositories_fits_tv_and_phone_screens() {
+    let fleet = Fleet::new();
+    fleet.write_list(&[
+        ("api", &format!("path = {:?}", fleet.clone_dir("api"))),
+        ("web", &format!("path = {:?}", fleet.clone_dir("web"))),
+        ("db", &format!("url = {:?}", fleet.url("db"))),
+        ("gone", "path = \"/nonexistent/gone\""),
+    ]);
+    let mut cmd = fleet.me.std_cmd_in(fleet.outside.path());
+    let home = fleet.me.home.path();
+    cmd.env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_CACHE_HOME", home.join(".cache"));
+    let served = crate::serve::Served::start_cmd(cmd, &["--all-repos"]);
+    let open: Vec<String> = fleet
+        .ids
+        .iter()
+        .flat_map(|(name, ids)| ids.iter().map(move |id| format!("{name}:{}", &id[12..16])))
+        .collect();
+    for (w, h) in [(1920, 1080), (1280, 720), (390, 844)] {
+        let mut browser = crate::wall_browser::Browser::open(&served.url("/"), w, h);
+        browser.screen(w, h);
+        let page = browser.eval(crate::wall_browser::MEASURE);
+        let at = format!("{w}×{h}");
+        assert_eq!(page["problems"], serde_json::json!([]), "{at}");
+        assert_eq!(page["small"], serde_json::json!([]), "{at}: text under 18 px");
+        let rows: Vec<String> =
+            serde_json::from_value(page["tables"]["open"]["rows"].clone()).unwrap();
+        let more = page["tables"]["open"]["more"].as_u64().unwrap() as usize;
+        assert!(rows.iter().all(|r| open.contains(r)), "{at}: {rows:?}");
+        assert_eq!(rows.len() + more, open.len(), "{at}: {rows:?} and {more} more");
+        let text = page["text"].as_str().unwrap();
+        assert!(text.contains("gone not read"), "{at}: the failed one named");
+        assert!(text.contains("db never fetched"), "{at}: freshness");
+    }
+}
