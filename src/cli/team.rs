@@ -179,10 +179,7 @@ impl TeamCtx {
 
     /// The records `keep` keeps, from every repository, the latest
     /// incident first (each repository's order, interleaved).
-    pub fn records<'a>(
-        &'a self,
-        keep: impl Fn(&Record) -> bool,
-    ) -> Vec<(&'a RepoView, &'a Record)> {
+    pub fn records(&self, keep: impl Fn(&Record) -> bool) -> Vec<(&RepoView, &Record)> {
         let mut all: Vec<(&RepoView, &Record)> = self
             .view
             .repos

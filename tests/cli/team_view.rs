@@ -625,12 +625,20 @@ fn the_wall_across_repositories_fits_tv_and_phone_screens() {
         let page = browser.eval(crate::wall_browser::MEASURE);
         let at = format!("{w}×{h}");
         assert_eq!(page["problems"], serde_json::json!([]), "{at}");
-        assert_eq!(page["small"], serde_json::json!([]), "{at}: text under 18 px");
+        assert_eq!(
+            page["small"],
+            serde_json::json!([]),
+            "{at}: text under 18 px"
+        );
         let rows: Vec<String> =
             serde_json::from_value(page["tables"]["open"]["rows"].clone()).unwrap();
         let more = page["tables"]["open"]["more"].as_u64().unwrap() as usize;
         assert!(rows.iter().all(|r| open.contains(r)), "{at}: {rows:?}");
-        assert_eq!(rows.len() + more, open.len(), "{at}: {rows:?} and {more} more");
+        assert_eq!(
+            rows.len() + more,
+            open.len(),
+            "{at}: {rows:?} and {more} more"
+        );
         let text = page["text"].as_str().unwrap();
         assert!(text.contains("gone not read"), "{at}: the failed one named");
         assert!(text.contains("db never fetched"), "{at}: freshness");
