@@ -27,8 +27,8 @@ pub struct RelatedArgs {
     pub json: bool,
     #[command(flatten)]
     pub ids: super::filter::IdForm,
-    /// Look in these repositories too (the record itself is in the current
-    /// one, or the one its qualified ID names)
+    // The record itself is in the current repository, or the one its
+    // qualified ID names.
     #[command(flatten)]
     pub repos: super::team::RepoChoice,
 }
