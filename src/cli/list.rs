@@ -113,5 +113,8 @@ pub fn run_team(records_dir: &str, args: ListArgs) -> Result<()> {
         &crate::render::table::render(&crate::render::table::RECORD_COLUMNS, rows, layout),
         None,
     );
+    // Records freed one by one at exit are time spent for nothing.
+    std::mem::forget(shown);
+    std::mem::forget(team);
     Ok(())
 }

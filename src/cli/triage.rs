@@ -292,34 +292,54 @@ pub fn team_triage<'a>(
     mine: Option<String>,
     fixes: &Fixes,
 ) -> Result<TeamTriage<'a>> {
-    let mut parts = Vec::new();
+    // The rules (and the fixes) need each repository's session, which
+    // stays in this thread; the triages need only the rules and the
+    // records, and are computed on every core.
+    let mut rules = Vec::new();
+    let mut found = Vec::new();
     for r in &team.view.repos {
         let s = &r.session;
-        let rules = Rules {
+        rules.push(Rules {
             config: &s.config,
             now: s.now,
             since: s.time("--closed-since", closed_since)?.0,
             mine: mine.clone(),
-        };
+        });
         let records = &r.loaded.records;
         let fixes = match fixes.get(s.store.repo.path()) {
             Some(Ok(known)) => Ok(known.clone()),
             Some(Err(e)) => Err(postmortem::error::Error::new(e.message.clone())),
             None => postmortem::store::fixes::pending(&s.store, records),
         };
-        let fixes = fixes.unwrap_or_else(|e| {
+        found.push(fixes.unwrap_or_else(|e| {
             team.out.warn(&format!(
                 "{}: Fixes-Postmortem trailers were not read: {}",
                 r.name, e.message
             ));
             Vec::new()
-        });
-        parts.push(merged::Part {
-            repo: &r.name,
-            triage: compute(records, &rules),
-            fixes,
-        });
+        }));
     }
+    let work: Vec<(&[postmortem::record::Record], &Rules)> = team
+        .view
+        .repos
+        .iter()
+        .map(|r| &r.loaded.records[..])
+        .zip(&rules)
+        .collect();
+    let triages =
+        postmortem::team::view::parallel_map(&work, |(records, rules)| compute(records, rules));
+    let parts = team
+        .view
+        .repos
+        .iter()
+        .zip(triages)
+        .zip(found)
+        .map(|((r, triage), fixes)| merged::Part {
+            repo: &r.name,
+            triage,
+            fixes,
+        })
+        .collect();
     Ok(merged::triage(parts))
 }
 

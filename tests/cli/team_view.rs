@@ -644,3 +644,65 @@ fn the_wall_across_repositories_fits_tv_and_phone_screens() {
         assert!(text.contains("db never fetched"), "{at}: freshness");
     }
 }
+
+#[test]
+fn every_read_takes_all_repos_and_tags_what_it_shows() {
+    let fleet = Fleet::new();
+    let outside = fleet.outside.path();
+    // list: the union of each repository's own list, each tagged.
+    let merged = fleet.json_in(outside, &["list", "--all-repos", "--json"]);
+    let combined = as_set(REPOS.iter().flat_map(|n| {
+        let own = fleet.json_in(&fleet.home_of(n), &["list", "--json"]);
+        own.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| tagged(r.clone(), n))
+            .collect::<Vec<_>>()
+    }));
+    assert_eq!(as_set(merged.as_array().unwrap().iter().cloned()), combined);
+    // --repo picks, in the list's order.
+    let some = fleet.json_in(
+        outside,
+        &["list", "--repo", "db", "--repo", "api", "--json"],
+    );
+    let repos: std::collections::BTreeSet<&str> = some
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["repo"].as_str().unwrap())
+        .collect();
+    assert_eq!(repos.into_iter().collect::<Vec<_>>(), ["api", "db"]);
+    // search, export, log: something of every repository, tagged.
+    for args in [
+        &["search", "alert", "--all-repos", "--json"][..],
+        &["export", "--all-repos", "--json"][..],
+        &["log", "--all-repos", "--json"][..],
+    ] {
+        let found = fleet.json_in(outside, args);
+        let repos: std::collections::BTreeSet<&str> = found
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["repo"].as_str().unwrap())
+            .collect();
+        assert_eq!(repos.len(), 3, "{args:?}: {repos:?}");
+    }
+    let export = fleet.json_in(outside, &["export", "--all-repos", "--json"]);
+    assert_eq!(export.as_array().unwrap().len(), 9);
+    // related: a record against the others' records, named with theirs.
+    let id = format!("api:{}", &fleet.ids["api"][0][12..16]);
+    let out = fleet.pm_in(outside, &["related", &id, "--all-repos", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let related: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        related
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["repo"].is_string())
+    );
+}

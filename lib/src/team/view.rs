@@ -295,7 +295,7 @@ pub fn load_with(
 
 /// `f` over `items` on as many threads as there are cores (at most one per
 /// item), results in the items' order.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let workers = cores.min(items.len()).max(1);
