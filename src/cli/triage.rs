@@ -141,7 +141,7 @@ pub fn team_default_json(team: &super::team::TeamCtx) -> Result<Vec<u8>> {
     let args = <TriageDefaults as clap::Parser>::try_parse_from(["triage"])
         .map_err(|e| Error::new(e.to_string()))?
         .args;
-    let triage = team_triage(team, &args.closed_since, None, &Default::default())?;
+    let triage = team_triage(team, &args.closed_since, None, &Default::default(), None)?;
     crate::render::json::to_bytes(&TeamTriageJson {
         state: team.state(),
         triage: &triage,
@@ -221,7 +221,9 @@ pub fn run_team(records_dir: &str, args: TriageArgs) -> Result<()> {
     let me = if args.mine { Some(team.me()?) } else { None };
     postmortem::trace::mark("team read");
     let fixes = std::mem::take(&mut *read_fixes.lock().unwrap_or_else(|e| e.into_inner()));
-    let triage = team_triage(team, &args.closed_since, me, &fixes)?;
+    // Text shows the first `--limit` rows of each list; JSON all, in order.
+    let first = (!args.json && args.limit > 0).then_some(args.limit);
+    let triage = team_triage(team, &args.closed_since, me, &fixes, first)?;
     postmortem::trace::mark("team triage computed");
     if args.json {
         return crate::render::json::print(&TeamTriageJson {
@@ -291,6 +293,7 @@ pub fn team_triage<'a>(
     closed_since: &str,
     mine: Option<String>,
     fixes: &Fixes,
+    first: Option<usize>,
 ) -> Result<TeamTriage<'a>> {
     // The rules (and the fixes) need each repository's session, which
     // stays in this thread; the triages need only the rules and the
@@ -319,6 +322,7 @@ pub fn team_triage<'a>(
             Vec::new()
         }));
     }
+    postmortem::trace::mark("team rules and fixes");
     let work: Vec<(&[postmortem::record::Record], &Rules)> = team
         .view
         .repos
@@ -328,6 +332,7 @@ pub fn team_triage<'a>(
         .collect();
     let triages =
         postmortem::team::view::parallel_map(&work, |(records, rules)| compute(records, rules));
+    postmortem::trace::mark("team triages");
     let parts = team
         .view
         .repos
@@ -340,7 +345,7 @@ pub fn team_triage<'a>(
             fixes,
         })
         .collect();
-    Ok(merged::triage(parts))
+    Ok(merged::triage(parts, first))
 }
 
 type Names<'a> = std::collections::HashMap<(&'a str, &'a str), String>;

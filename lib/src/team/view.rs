@@ -346,7 +346,7 @@ fn load_one(
     let notices = session.store.take_notices();
     Ok(RepoView {
         name: c.repo.name.clone(),
-        fetched_at: fetched_at(session.store.repo.path()),
+        fetched_at: fetched_at(&path),
         path,
         mirror,
         here: c.here,
@@ -356,19 +356,17 @@ fn load_one(
     })
 }
 
-/// When a repository's records branch was last fetched: the time git last
-/// wrote `FETCH_HEAD` in its git folder (`git fetch` and `git pull` both
-/// write it).
+/// When the records branch of the repository at `path` (a clone's top, or
+/// a bare mirror) was last fetched: the time git last wrote `FETCH_HEAD`
+/// (`git fetch` and `git pull` both write it).
 ///
 /// A stand-in, private to the view, for `team::fetched_at` (lib/src/team/
-/// fresh.rs, built beside this module): the two take the same argument and
-/// give the same answer; the view calls the shared one once it is there.
-fn fetched_at(git_dir: &Path) -> Option<SystemTime> {
-    let common = std::fs::read_to_string(git_dir.join("commondir"))
-        .ok()
-        .map(|c| git_dir.join(c.trim()))
-        .unwrap_or_else(|| git_dir.to_path_buf());
-    std::fs::metadata(common.join("FETCH_HEAD"))
+/// fresh.rs, built beside this module, which also knows the fetches of
+/// `fetch --all-repos` and a mirror's first clone): the same argument and
+/// answer; the view calls the shared one once it is there.
+fn fetched_at(path: &Path) -> Option<SystemTime> {
+    let repo = git2::Repository::open(path).ok()?;
+    std::fs::metadata(repo.commondir().join("FETCH_HEAD"))
         .and_then(|m| m.modified())
         .ok()
 }

@@ -59,14 +59,16 @@ pub struct Part<'a> {
 
 /// The parts, in the repositories' order, joined. Lists keep the order
 /// each has alone (oldest first; most overdue first; closed in the order
-/// they closed), interleaved across repositories by the same key.
-pub fn triage<'a>(mut parts: Vec<Part<'a>>) -> TeamTriage<'a> {
+/// they closed), interleaved across repositories by the same key. With
+/// `first`, only that many from the front of each list are put in order
+/// (a table shows them; the rest are only counted).
+pub fn triage<'a>(mut parts: Vec<Part<'a>>, first: Option<usize>) -> TeamTriage<'a> {
     let oldest_first = |mut v: Vec<Tagged<'a, Item<'a>>>| {
-        v.sort_by_key(|t| std::cmp::Reverse(t.item.age_hours));
+        order(&mut v, first, |t| std::cmp::Reverse(t.item.age_hours));
         v
     };
     let most_overdue_first = |mut v: Vec<Tagged<'a, ActionRef<'a>>>| {
-        v.sort_by_key(|t| std::cmp::Reverse(t.item.days_overdue));
+        order(&mut v, first, |t| std::cmp::Reverse(t.item.days_overdue));
         v
     };
     let education_severities = parts
@@ -74,7 +76,7 @@ pub fn triage<'a>(mut parts: Vec<Part<'a>>) -> TeamTriage<'a> {
         .map(|p| p.triage.education_severities.clone())
         .unwrap_or_default();
     let mut closed = join(&mut parts, |t| std::mem::take(&mut t.closed_since));
-    closed.sort_by_key(|t| std::cmp::Reverse(t.item.age_hours));
+    order(&mut closed, first, |t| std::cmp::Reverse(t.item.age_hours));
     TeamTriage {
         unassigned: oldest_first(join(&mut parts, |t| std::mem::take(&mut t.unassigned))),
         in_analysis: in_analysis(&mut parts),
@@ -107,6 +109,18 @@ pub fn triage<'a>(mut parts: Vec<Part<'a>>) -> TeamTriage<'a> {
             })
             .collect(),
         education_severities,
+    }
+}
+
+/// `v` by `key` (stable: ties in the parts' order), or only its `first` items
+/// (found in linear time, then put in order; ties at the cut unordered).
+fn order<T, K: Ord>(v: &mut [T], first: Option<usize>, key: impl Fn(&T) -> K) {
+    match first {
+        Some(n) if n < v.len() => {
+            v.select_nth_unstable_by(n, |a, b| key(a).cmp(&key(b)));
+            v[..n].sort_by_key(&key);
+        }
+        _ => v.sort_by_key(key),
     }
 }
 
@@ -258,7 +272,7 @@ mod tests {
                 fixes: Vec::new(),
             },
         ];
-        let t = triage(parts);
+        let t = triage(parts, None);
         let unassigned: Vec<(&str, &str)> =
             t.unassigned.iter().map(|i| (i.repo, i.item.id)).collect();
         assert_eq!(unassigned, [("web", "PM-W1"), ("api", "PM-A1")]);
