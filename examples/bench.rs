@@ -10,7 +10,8 @@
 //! Cases (`--cases` keeps some, by these names): `writes` (`new`,
 //! `assign`), `reads` (`list`, `triage`, `stats --json`: warm, without the
 //! record cache, page cache cold), `search`, `check`, `log`, `changes`,
-//! `sync`, `import`, `deploys`, `version`.
+//! `sync`, `import`, `deploys`, `version`, `team` (`triage --all-repos`
+//! over 50 repositories of 2,000 records each, once, whatever the sizes).
 //!
 //! The readers' reference is grep over the same records checked out as
 //! files (`git archive postmortems | tar x`, beside the repository); the
@@ -629,6 +630,30 @@ fn main() {
         }
     }
 
+    if opts.wants("team") {
+        let (ours, reference) = team_case(&opts, &bin, runs);
+        let r = Row {
+            size: format!("{TEAM_REPOS}×{TEAM_RECORDS}"),
+            case: "triage --all-repos (warm)".into(),
+            ours,
+            reference,
+            reference_name: "grep -rl".into(),
+            target: "≤ 1.0×",
+        };
+        eprintln!(
+            "bench: {} {} {:.1} ms vs {:.1} ms ({:.2}x)",
+            r.size,
+            r.case,
+            r.ours.median * 1e3,
+            r.reference.median * 1e3,
+            r.ours.median / r.reference.median
+        );
+        rows.push(r);
+        // `fetch --all-repos` with nothing new, next to fifty `git fetch`
+        // run in parallel (target ≤ 1.5×), belongs here once that command
+        // is in (issue 26's list of repositories).
+    }
+
     println!(
         "| size | case | devops (median / min) | reference (median / min) | ratio | target | peak RSS |"
     );
@@ -665,6 +690,71 @@ fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         std::env::var("LANG").unwrap_or_default()
     );
+}
+
+const TEAM_REPOS: usize = 50;
+const TEAM_RECORDS: u64 = 2_000;
+
+/// `triage --all-repos` over the team's repositories, next to `grep -rl`
+/// over all their records checked out as files. Each repository is a bare
+/// clone of the records branch of the generated 2,000-record one (what a
+/// mirror of a team URL is), listed in a repos.toml of the bench's own
+/// (XDG_CONFIG_HOME); their records are copies, so the figures are those
+/// of 100k records in 50 repositories, whatever they say.
+fn team_case(opts: &Opts, bin: &str, runs: usize) -> (Sample, Sample) {
+    let g = generate(opts, TEAM_RECORDS);
+    let team = opts.work.join(format!("team-{TEAM_REPOS}x{TEAM_RECORDS}"));
+    let repos = team.join("repos");
+    let files = team.join("records");
+    let config = team.join("config");
+    if !team.join("ready").exists() {
+        remove(&team);
+        std::fs::create_dir_all(config.join("devops")).unwrap();
+        let mut list = String::new();
+        for i in 0..TEAM_REPOS {
+            let name = format!("r{i:02}");
+            let bare = repos.join(format!("{name}.git"));
+            git(
+                &opts.work,
+                &[
+                    "clone",
+                    "-q",
+                    "--bare",
+                    "--single-branch",
+                    "--branch",
+                    "postmortems",
+                    &g.dir.to_string_lossy(),
+                    &bare.to_string_lossy(),
+                ],
+            );
+            let copy = files.join(&name);
+            std::fs::create_dir_all(&copy).unwrap();
+            let ok = Command::new("cp")
+                .arg("-a")
+                .arg(g.records.join("postmortems"))
+                .arg(&copy)
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "cannot copy the records to {}", copy.display());
+            list.push_str(&format!("[[repo]]\nname = \"{name}\"\npath = {bare:?}\n\n"));
+        }
+        std::fs::write(config.join("devops/repos.toml"), list).unwrap();
+        std::fs::write(team.join("ready"), "").unwrap();
+    }
+    let grep = argv(&["grep", "-rl", "status = \"open\"", "."]);
+    let reference = measure(&files, std::slice::from_ref(&grep), runs, Before::Warm);
+    let triage = vec![
+        "env".to_string(),
+        format!("XDG_CONFIG_HOME={}", config.display()),
+        format!("XDG_CACHE_HOME={}", team.join("cache").display()),
+        bin.to_string(),
+        "postmortem".into(),
+        "triage".into(),
+        "--all-repos".into(),
+    ];
+    let ours = measure(&team, &[triage], runs, Before::Warm);
+    (ours, reference)
 }
 
 /// `sync` of one record a teammate changed, next to `git pull --rebase` of

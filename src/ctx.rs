@@ -29,6 +29,26 @@ impl Ctx {
         Ctx::open_with(records_dir, Session::open)
     }
 
+    /// Where a qualified ID (`api:k7x3`) sends the command: that
+    /// repository (read-only unless the command `writes`), else the
+    /// current one.
+    pub fn open_routed(records_dir: &str, writes: bool) -> Result<Ctx> {
+        match crate::cli::route::target(records_dir, writes)? {
+            None => Ctx::open(records_dir),
+            Some(path) => {
+                let access = if writes {
+                    postmortem::store::branch::Access::ReadWrite
+                } else {
+                    postmortem::store::branch::Access::ReadOnly
+                };
+                let session = Session::open_at(&path, records_dir, access)?;
+                let out = Output::detect();
+                say_notices(&out, &session.store);
+                Ok(Ctx { session, out })
+            }
+        }
+    }
+
     /// For `edit --config`: opens even where the config does not read.
     pub fn open_to_fix_config(records_dir: &str) -> Result<Ctx> {
         Ctx::open_with(records_dir, Session::open_to_fix_config)
@@ -87,7 +107,7 @@ pub fn say_notices(out: &Output, store: &postmortem::store::Store) {
 }
 
 /// A notice in words.
-fn describe(n: &Notice) -> String {
+pub fn describe(n: &Notice) -> String {
     match n {
         Notice::Finished { what, commit } => format!(
             "finished an interrupted `{what}` (commit {})",

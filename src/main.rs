@@ -21,7 +21,8 @@ fn main() -> ExitCode {
     trace::set_sink(output::to_stderr);
     trace::mark("start");
     cli::completions::answer_if_asked();
-    let matches = <cli::Cli as clap::CommandFactory>::command().get_matches();
+    let args = cli::route::take(std::env::args_os().collect());
+    let matches = <cli::Cli as clap::CommandFactory>::command().get_matches_from(args);
     let cli =
         <cli::Cli as clap::FromArgMatches>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     cli::remember(matches);

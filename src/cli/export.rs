@@ -11,7 +11,8 @@ use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Examples:\n  devops postmortem export --since \"30d ago\" -o incidents.md\n  devops postmortem export --json"
+    after_help = "Examples:\n  devops postmortem export --since \"30d ago\" -o incidents.md\n  devops postmortem export --json\n  \
+devops postmortem export --all-repos --since \"30d ago\" -o team.md"
 )]
 pub struct ExportArgs {
     /// markdown (from templates/export.md and record.md, which a repository
@@ -26,6 +27,8 @@ pub struct ExportArgs {
     /// Write to this file instead of stdout
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub repos: super::team::RepoChoice,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -39,38 +42,89 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<()> {
     let refs: Vec<&Record> = records.iter().collect();
     let format = if args.json { Format::Json } else { args.format };
     let text = match format {
-        Format::Markdown => {
-            // The deploy figures over the same window (the records carry
-            // their links; JSON has them there).
-            let span = args.filter.filter().span(ctx)?;
-            let deploys = postmortem::ops::deploys::figures(
-                ctx,
-                &refs,
-                span,
-                postmortem::metrics::stats::Period::Week,
-                args.filter.at.as_deref(),
-                &[],
-            )?;
-            Reports::new(
-                postmortem::templates::report_templates(&ctx.store)?,
-                ctx.view(),
-            )?
-            .export_markdown(&refs, ctx.now, &deploys)?
-        }
+        Format::Markdown => markdown(ctx, &args.filter, &refs)?,
         Format::Json => serde_json::to_string_pretty(&refs)
             .map(|s| s + "\n")
             .map_err(|e| postmortem::error::Error::new(e.to_string()))?,
     };
-    match &args.output {
+    write(&ctx.out, args.output.as_deref(), &text, refs.len())
+}
+
+/// The Markdown document of one repository's `records`, with the deploy
+/// figures over the same window (the records carry their links; JSON has
+/// them there).
+fn markdown(
+    session: &postmortem::session::Session,
+    filter: &RecordFilter,
+    refs: &[&Record],
+) -> Result<String> {
+    let span = filter.filter().span(session)?;
+    let deploys = postmortem::ops::deploys::figures(
+        session,
+        refs,
+        span,
+        postmortem::metrics::stats::Period::Week,
+        filter.at.as_deref(),
+        &[],
+    )?;
+    Reports::new(
+        postmortem::templates::report_templates(&session.store)?,
+        session.view(),
+    )?
+    .export_markdown(refs, session.now, &deploys)
+}
+
+/// The document to `output`, else to stdout.
+fn write(
+    out: &crate::output::Output,
+    output: Option<&std::path::Path>,
+    text: &str,
+    count: usize,
+) -> Result<()> {
+    match output {
         Some(path) => {
-            crate::output::write_file(path, &text)?;
-            ctx.out.status(&format!(
-                "wrote {} post-mortems to {}",
-                refs.len(),
-                path.display()
-            ));
+            crate::output::write_file(path, text)?;
+            out.status(&format!("wrote {count} post-mortems to {}", path.display()));
         }
-        None => crate::output::print(&text),
+        None => crate::output::print(text),
     }
     Ok(())
+}
+
+/// `export --all-repos` / `--repo NAME`: JSON, every record with its
+/// `"repo"`, the latest incident first; Markdown, each repository's
+/// document (its own templates) under a heading of its name.
+pub fn run_team(records_dir: &str, args: ExportArgs) -> Result<()> {
+    let read = args.filter.reader(false, Detail::Full);
+    let team = super::team::TeamCtx::open(records_dir, &args.repos, &read)?;
+    let format = if args.json { Format::Json } else { args.format };
+    let all = team.records(|_| true);
+    let text = match format {
+        Format::Json => {
+            let tagged: Vec<_> = all
+                .iter()
+                .map(|(repo, item)| postmortem::team::view::merged::Tagged {
+                    repo: &repo.name,
+                    item,
+                })
+                .collect();
+            serde_json::to_string_pretty(&tagged)
+                .map(|s| s + "\n")
+                .map_err(|e| postmortem::error::Error::new(e.to_string()))?
+        }
+        Format::Markdown => {
+            let mut doc = String::new();
+            for r in &team.view.repos {
+                let refs: Vec<&Record> = r.loaded.records.iter().collect();
+                doc.push_str(&format!(
+                    "# Repository {}\n\n",
+                    postmortem::text::inline(&r.name)
+                ));
+                doc.push_str(&markdown(&r.session, &args.filter, &refs)?);
+                doc.push('\n');
+            }
+            doc
+        }
+    };
+    write(&team.out, args.output.as_deref(), &text, all.len())
 }

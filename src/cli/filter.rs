@@ -41,6 +41,23 @@ impl RecordFilter {
         }
     }
 
+    /// How each repository of a view across repositories is read: as
+    /// `load` reads one (withdrawn records too when `withdrawn`).
+    pub fn reader(
+        &self,
+        withdrawn: bool,
+        detail: Detail,
+    ) -> impl Fn(&postmortem::session::Session) -> Result<Loaded> + Sync + use<> {
+        let filter = self.filter();
+        move |s| {
+            if withdrawn {
+                filter.load_where(s, detail, |_| true)
+            } else {
+                filter.load(s, detail)
+            }
+        }
+    }
+
     /// The records the filter keeps (withdrawn ones left out), the files
     /// that could not be read warned about.
     pub fn load(&self, ctx: &Ctx, detail: Detail) -> Result<Vec<Record>> {
@@ -71,6 +88,23 @@ pub struct Selection {
 
 impl Selection {
     pub fn rule(&self, ctx: &Ctx) -> Result<Rule> {
+        self.rule_in(ctx)
+    }
+
+    /// Whether `--status` names withdrawn records (they are read then).
+    pub fn wants_withdrawn(&self) -> bool {
+        self.status
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case("withdrawn"))
+    }
+
+    /// Whether the rule needs my git identity (`--mine`, `--assignee me`).
+    pub fn wants_me(&self) -> bool {
+        self.mine || self.assignee.as_deref() == Some("me")
+    }
+
+    /// The rule, read in `session` (whose git identity is "me").
+    pub fn rule_in(&self, session: &postmortem::session::Session) -> Result<Rule> {
         query::Selection {
             status: self.status.clone(),
             all: self.all,
@@ -78,7 +112,7 @@ impl Selection {
             mine: self.mine,
             max_count: self.max_count,
         }
-        .rule(ctx)
+        .rule(session)
     }
 }
 

@@ -10,7 +10,8 @@ use postmortem::text::truncate;
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Examples:\n  devops postmortem log k7x3\n  devops postmortem log --changed-since yesterday --author bob"
+    after_help = "Examples:\n  devops postmortem log k7x3\n  devops postmortem log --changed-since yesterday --author bob\n  \
+devops postmortem log --all-repos --changed-since \"7d ago\"\n  devops postmortem log api:k7x3"
 )]
 pub struct LogArgs {
     /// One post-mortem's history; without it, the team's activity across all records
@@ -28,6 +29,8 @@ pub struct LogArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub repos: super::team::RepoChoice,
 }
 
 pub fn run(ctx: &Ctx, args: LogArgs) -> Result<()> {
@@ -115,4 +118,66 @@ fn entry_text(r: &Revision, id: Option<&str>, zone: postmortem::time::Zone) -> S
         ));
     }
     s
+}
+
+/// `log --all-repos` / `--repo NAME`: the activity of every chosen
+/// repository, newest first, each entry's ID qualified; JSON entries gain
+/// `"repo"`. One record's history is `log api:k7x3`.
+pub fn run_team(records_dir: &str, args: LogArgs) -> Result<()> {
+    if args.id.is_some() {
+        return Err(postmortem::error::Error::usage(
+            "one record's history is in its repository: give its qualified ID (log api:k7x3), without --all-repos/--repo",
+        ));
+    }
+    let nothing = |_: &postmortem::session::Session| {
+        Ok(postmortem::session::Loaded {
+            records: Vec::new(),
+            unreadable: Vec::new(),
+            ids: Default::default(),
+        })
+    };
+    let team = super::team::TeamCtx::open(records_dir, &args.repos, &nothing)?;
+    let mut entries = Vec::new();
+    for r in &team.view.repos {
+        let s = &r.session;
+        let since = args
+            .changed_since
+            .as_deref()
+            .map(|t| s.time("--changed-since", t))
+            .transpose()?;
+        let q = HistoryQuery {
+            since: since.map(|t| t.0.timestamp()),
+            author: args.author.as_deref(),
+            limit: args.max_count,
+        };
+        for item in activity(&s.store, &q)? {
+            let at = chrono::DateTime::parse_from_rfc3339(&item.revision.date).ok();
+            entries.push((at, r, item));
+        }
+    }
+    entries.sort_by_key(|(at, _, _)| std::cmp::Reverse(*at));
+    entries.truncate(args.max_count);
+    if args.json {
+        let tagged: Vec<_> = entries
+            .iter()
+            .map(|(_, r, item)| postmortem::team::view::merged::Tagged {
+                repo: &r.name,
+                item,
+            })
+            .collect();
+        return crate::render::json::print(&tagged);
+    }
+    let text: String = entries
+        .iter()
+        .map(|(_, r, a)| {
+            let id = postmortem::team::qualified(&r.name, &a.id);
+            entry_text(&a.revision, Some(&id), r.session.zone())
+        })
+        .collect();
+    if text.is_empty() {
+        team.out
+            .status("no post-mortem changes in that range in these repositories");
+    }
+    crate::output::page(&text, None);
+    Ok(())
 }

@@ -20,7 +20,7 @@ mod edit;
 mod export;
 mod fetch;
 mod fields;
-mod filter;
+pub mod filter;
 mod import;
 mod init;
 mod list;
@@ -33,11 +33,13 @@ mod reopen;
 pub mod report;
 mod repos;
 mod review;
+pub mod route;
 mod search;
 mod serve;
 pub mod show;
 pub mod stats;
 mod sync;
+pub mod team;
 mod timeline;
 pub mod triage;
 mod undo;
@@ -270,7 +272,8 @@ pub fn run(cli: Cli) -> Result<()> {
             postmortem::store::shell_quote(&pm.dir)
         ));
     }
-    let ctx = || Ctx::open(&pm.dir);
+    let writes = pm.command.writes();
+    let ctx = || Ctx::open_routed(&pm.dir, writes);
     match pm.command {
         Command::New(args) => new::run(&ctx()?, args),
         Command::Assign(args) => assign::run(&ctx()?, args),
@@ -284,18 +287,29 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Action(cmd) => action::run(&ctx()?, cmd),
         Command::Timeline(cmd) => timeline::run(&ctx()?, cmd),
         Command::Import(args) => import::run(&ctx()?, args),
+        Command::List(args) if args.repos.is_team() => list::run_team(&pm.dir, args),
         Command::List(args) => list::run(&ctx()?, args),
         Command::Show(args) => show::run(&ctx()?, args),
+        Command::Search(args) if args.repos.is_team() => search::run_team(&pm.dir, args),
         Command::Search(args) => search::run(&ctx()?, args),
+        Command::Related(args) if args.repos.is_team() => related::run_team(&pm.dir, args),
         Command::Related(args) => related::run(&ctx()?, args),
         Command::Edit(args) if args.config => edit::run(&Ctx::open_to_fix_config(&pm.dir)?, args),
         Command::Edit(args) => edit::run(&ctx()?, args),
+        Command::Triage(args) if args.repos.is_team() => triage::run_team(&pm.dir, args),
         Command::Triage(args) => triage::run(&ctx()?, args),
         Command::Digest(args) => digest::run(&ctx()?, args),
+        Command::Stats(args) if args.repos.is_team() => stats::run_team(&pm.dir, args),
         Command::Stats(args) => stats::run(&ctx()?, args),
+        Command::Export(args) if args.repos.is_team() => export::run_team(&pm.dir, args),
         Command::Export(args) => export::run(&ctx()?, args),
+        Command::Report(args) if args.repos.is_team() => report::run_team(&pm.dir, args),
         Command::Report(args) => report::run(&ctx()?, args),
-        Command::Serve(args) => serve::run(&ctx()?, &pm.dir, args),
+        Command::Serve(args) if args.repos.is_team() => {
+            serve::run(&crate::output::Output::detect(), &pm.dir, args)
+        }
+        Command::Serve(args) => serve::run(&ctx()?.out, &pm.dir, args),
+        Command::Log(args) if args.repos.is_team() => log::run_team(&pm.dir, args),
         Command::Log(args) => log::run(&ctx()?, args),
         Command::Changes(args) => changes::run(&ctx()?, args),
         Command::Deploys(args) => deploys::run(&ctx()?, args),
@@ -310,6 +324,29 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Init(args) => init::run(&ctx()?, args),
         // The demo builds a repository of its own: no context from here.
         Command::Demo(args) => demo(args),
+    }
+}
+
+impl Command {
+    /// Whether the command may commit: a qualified ID then never sends it
+    /// to a mirror, and one that only reads opens its repository read-only.
+    fn writes(&self) -> bool {
+        !matches!(
+            self,
+            Command::List(_)
+                | Command::Show(_)
+                | Command::Search(_)
+                | Command::Related(_)
+                | Command::Triage(_)
+                | Command::Digest(_)
+                | Command::Stats(_)
+                | Command::Export(_)
+                | Command::Report(_)
+                | Command::Serve(_)
+                | Command::Log(_)
+                | Command::Changes(_)
+                | Command::Check(_)
+        )
     }
 }
 

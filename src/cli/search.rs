@@ -4,7 +4,7 @@ use super::filter::{RecordFilter, Selection};
 use crate::ctx::Ctx;
 use clap::Args;
 use postmortem::error::{Error, Result};
-use postmortem::ops::search::{Mode, Query, search_records, search_store};
+use postmortem::ops::search::{Found, Mode, Query, search_records, search_store};
 use postmortem::store::read::Detail;
 use postmortem::text::inline;
 use postmortem::text::truncate;
@@ -15,7 +15,7 @@ use postmortem::text::truncate;
 the analysis, timeline entries and action items; case-insensitive for Latin letters; Hangul as \
 typed. Closed records too (unlike list, which needs --all).\n\nExamples:\n  \
 devops postmortem search \"connection pool\"\n  devops postmortem search 연결 풀 --severity SEV1\n  \
-devops postmortem search dns --word --json"
+devops postmortem search dns --word --json\n  devops postmortem search timeout --all-repos"
 )]
 pub struct SearchArgs {
     /// The words to look for
@@ -33,6 +33,8 @@ pub struct SearchArgs {
     pub json: bool,
     #[command(flatten)]
     pub ids: super::filter::IdForm,
+    #[command(flatten)]
+    pub repos: super::team::RepoChoice,
 }
 
 pub fn run(ctx: &Ctx, mut args: SearchArgs) -> Result<()> {
@@ -77,11 +79,17 @@ pub fn run(ctx: &Ctx, mut args: SearchArgs) -> Result<()> {
     }
     // Short forms unique among every record read, not only those found.
     let ids = args.ids.of(ids);
+    let out = text(found.iter().map(|f| (ids.show(&f.id).to_string(), f)));
+    ctx.page(&out);
+    Ok(())
+}
+
+/// Each record found (its ID as shown) and the fields that matched.
+fn text<'a>(found: impl Iterator<Item = (String, &'a Found)>) -> String {
     let mut out = String::new();
-    for f in &found {
+    for (id, f) in found {
         out.push_str(&format!(
-            "{}  {}  {}  {}\n",
-            ids.show(&f.id),
+            "{id}  {}  {}  {}\n",
             inline(&f.severity),
             f.status,
             truncate(&inline(&f.title), 60)
@@ -90,6 +98,58 @@ pub fn run(ctx: &Ctx, mut args: SearchArgs) -> Result<()> {
             out.push_str(&format!("    {}: {}\n", h.field, inline(&h.text)));
         }
     }
-    ctx.page(&out);
+    out
+}
+
+/// `search --all-repos` / `--repo NAME`: every chosen repository searched,
+/// the latest incident first, IDs qualified; JSON results gain `"repo"`.
+pub fn run_team(records_dir: &str, mut args: SearchArgs) -> Result<()> {
+    let mode = if args.word {
+        Mode::Word
+    } else {
+        Mode::Substring
+    };
+    let query = Query::new(&args.words, mode);
+    if query.is_empty() {
+        return Err(Error::usage("give a word to search for"));
+    }
+    if args.select.status.is_empty() {
+        args.select.all = true;
+    }
+    let read = args
+        .filter
+        .reader(args.select.wants_withdrawn(), Detail::Full);
+    let mut team = super::team::TeamCtx::open(records_dir, &args.repos, &read)?;
+    let keep = team.rule(&args.select)?;
+    let mut found: Vec<(usize, Found)> = Vec::new();
+    for (i, r) in team.view.repos.iter_mut().enumerate() {
+        let records: Vec<_> = std::mem::take(&mut r.loaded.records)
+            .into_iter()
+            .filter(|rec| keep.keeps(rec))
+            .collect();
+        found.extend(search_records(records, &query).into_iter().map(|f| (i, f)));
+    }
+    found.sort_by_key(|(_, f)| std::cmp::Reverse(f.began));
+    found.truncate(keep.max.unwrap_or(usize::MAX));
+    let repos = &team.view.repos;
+    if args.json {
+        let tagged: Vec<_> = found
+            .iter()
+            .map(|(i, item)| postmortem::team::view::merged::Tagged {
+                repo: &repos[*i].name,
+                item,
+            })
+            .collect();
+        return crate::render::json::print(&tagged);
+    }
+    if found.is_empty() {
+        team.out
+            .status("no post-mortem in these repositories mentions that");
+        return Ok(());
+    }
+    let shown = found
+        .iter()
+        .map(|(i, f)| (super::team::qualified(&repos[*i], &f.id, args.ids.long), f));
+    crate::output::page(&text(shown), None);
     Ok(())
 }

@@ -1,6 +1,5 @@
 //! `serve`: the wall page on the office TV, kept current.
 
-use crate::ctx::Ctx;
 use clap::Args;
 use postmortem::error::Result;
 use std::net::SocketAddr;
@@ -16,7 +15,11 @@ without a reload\n  /pm/ID          one post-mortem, readable\n  /api/triage    
 The records are read again when their branch moves; the page says how current they are and warns \
 when a fetch fails. Ctrl-C or SIGTERM stops it.\n\nExamples:\n  devops postmortem serve\n  \
 devops postmortem serve --bind 0.0.0.0:8080 --title \"Payments team\"\n  \
-devops postmortem serve --fetch 1m --refresh 30s"
+devops postmortem serve --fetch 1m --refresh 30s\n  \
+devops postmortem serve --all-repos    (with `devops postmortem fetch --all-repos` from cron)\n\n\
+Across repositories (--all-repos, --repo NAME): the page of `report --all-repos`, /api/triage and \
+/api/stats as `triage --all-repos --json` and `stats --all-repos --json`; each repository is read \
+as last fetched (serve fetches none of them), and read again when its records branch moves."
 )]
 pub struct ServeArgs {
     /// Where to listen (0.0.0.0:8080 puts it on the office network)
@@ -34,10 +37,14 @@ pub struct ServeArgs {
     /// Trend per week or per month
     #[arg(long, value_enum, default_value = "week")]
     pub by: crate::cli::values::PeriodArg,
+    #[command(flatten)]
+    pub repos: super::team::RepoChoice,
 }
 
-pub fn run(ctx: &Ctx, records_dir: &str, args: ServeArgs) -> Result<()> {
+pub fn run(out: &crate::output::Output, records_dir: &str, args: ServeArgs) -> Result<()> {
+    let team = args.repos.is_team().then_some(args.repos);
     let opts = crate::serve::Options {
+        team,
         bind: args.bind,
         fetch_every: (!args.fetch.is_zero()).then_some(args.fetch),
         settings: crate::serve::Settings {
@@ -46,7 +53,7 @@ pub fn run(ctx: &Ctx, records_dir: &str, args: ServeArgs) -> Result<()> {
             poll_seconds: args.refresh.as_secs().max(1),
         },
     };
-    crate::serve::run(records_dir, opts, |line| ctx.out.status(line))
+    crate::serve::run(records_dir, opts, |line| out.status(line))
 }
 
 /// `30s`, `5m`, `1h`, or `0`.

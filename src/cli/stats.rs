@@ -35,7 +35,14 @@ recovered,recovery_left_out,deploys_per_week,unlinked_incidents,by_period[]}.\n\
 Deploys (DORA's stability figures, per service, over the window; see `deploys --help`): change fail rate = \
 distinct deploys a live record names as its cause / deploys; rework rate = unplanned deploys (hotfix or \
 rollback tags, lines imported as unplanned, remedies) / deploys; recovery time runs from the failing deploy \
-to the remedy deploy, else the resolution; every ratio shows its n, and is unknown (null) without deploys.\n\nExamples:\n  devops postmortem stats --since \"30d ago\" --by month\n  devops postmortem stats --json | jq .ttr.median_minutes"
+to the remedy deploy, else the resolution; every ratio shows its n, and is unknown (null) without deploys.\n\nExamples:\n  devops postmortem stats --since \"30d ago\" --by month\n  devops postmortem stats --json | jq .ttr.median_minutes\n  \
+devops postmortem stats --all-repos --since \"90d ago\"\n\n\
+Across repositories (--all-repos, --repo NAME): each repository's figures whole, with its own \
+severities, services and zone, then a total of the counts alone (records, open, by status, action \
+items, field reports). No median, rate or duration is taken across repositories: teams' scales and \
+ways of writing times differ, and DORA warns against blending or comparing teams' figures. JSON: \
+{repos: [{repo, ...the fields above}], total: {records, open, by_status, action_items: {total, \
+open, done, wontfix, overdue}, field_reports}, failed: [{name, path, why}]}."
 )]
 pub struct StatsArgs {
     #[command(flatten)]
@@ -46,6 +53,8 @@ pub struct StatsArgs {
     /// Print JSON (stable field names; see below)
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub repos: super::team::RepoChoice,
 }
 
 /// The records the filter selects, and the team's figures over them
@@ -56,16 +65,34 @@ pub fn load_and_compute(
     by: Period,
 ) -> Result<(Vec<Record>, Stats)> {
     let records = filter.load(ctx, Detail::Slim)?;
+    let stats = figures(ctx, filter, &records, by)?;
+    Ok((records, stats))
+}
+
+/// One repository's figures over `records` (as `filter` selected them).
+pub fn figures(
+    session: &postmortem::session::Session,
+    filter: &RecordFilter,
+    records: &[Record],
+    by: Period,
+) -> Result<Stats> {
     let refs: Vec<&Record> = records.iter().collect();
-    let span = filter.filter().span(ctx)?;
-    let mut stats = compute(&refs, &ctx.config.severities, by, ctx.zone(), ctx.now, span);
+    let span = filter.filter().span(session)?;
+    let mut stats = compute(
+        &refs,
+        &session.config.severities,
+        by,
+        session.zone(),
+        session.now,
+        span,
+    );
     let recent: Vec<String> = stats
         .recent_periods
         .iter()
         .map(|p| p.period.clone())
         .collect();
     stats.deploys =
-        postmortem::ops::deploys::figures(ctx, &refs, span, by, filter.at.as_deref(), &recent)?;
+        postmortem::ops::deploys::figures(session, &refs, span, by, filter.at.as_deref(), &recent)?;
     if !filter.service.is_empty() {
         // `--service api`: that service's deploys, as its incidents.
         stats
@@ -73,8 +100,7 @@ pub fn load_and_compute(
             .by_service
             .retain(|name, _| filter.service.iter().any(|s| s == name));
     }
-    drop(refs);
-    Ok((records, stats))
+    Ok(stats)
 }
 
 pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
@@ -105,4 +131,92 @@ pub fn default_json(ctx: &Ctx) -> Result<Vec<u8>> {
 struct StatsDefaults {
     #[command(flatten)]
     args: StatsArgs,
+}
+
+/// `stats --all-repos` / `--repo NAME`: each repository's figures, and
+/// the counts that add up across them (see `team::view::merged`).
+pub fn run_team(records_dir: &str, args: StatsArgs) -> Result<()> {
+    let read = args.filter.reader(false, Detail::Slim);
+    let team = super::team::TeamCtx::open(records_dir, &args.repos, &read)?;
+    let merged = team_stats(&team, &args.filter, args.by.into())?;
+    if args.json {
+        return crate::render::json::print(&TeamStatsJson {
+            stats: &merged,
+            failed: team.state().failed,
+        });
+    }
+    let layout = crate::render::table::Layout::of(&team.out);
+    let mut text = String::new();
+    for part in &merged.repos {
+        text.push_str(&crate::output::paint_if(
+            layout.colour,
+            "1;4",
+            &format!("Repository {}", postmortem::text::inline(part.repo)),
+        ));
+        text.push_str("\n\n");
+        text.push_str(&crate::render::stats::text(&part.item, layout));
+        text.push('\n');
+    }
+    text.push_str(&total_text(&merged.total));
+    crate::output::print(&text);
+    Ok(())
+}
+
+/// Each repository's figures over its records as read, and the totals.
+fn team_stats<'a>(
+    team: &'a super::team::TeamCtx,
+    filter: &RecordFilter,
+    by: Period,
+) -> Result<postmortem::team::view::merged::TeamStats<'a>> {
+    let mut parts = Vec::new();
+    for r in &team.view.repos {
+        let stats = figures(&r.session, filter, &r.loaded.records, by)?;
+        parts.push((r.name.as_str(), stats));
+    }
+    Ok(postmortem::team::view::merged::stats(parts))
+}
+
+/// `stats --all-repos --json` with its defaults, as bytes (for `serve
+/// --all-repos`).
+pub fn team_default_json(team: &super::team::TeamCtx) -> Result<Vec<u8>> {
+    let args = <StatsDefaults as clap::Parser>::try_parse_from(["stats"])
+        .map_err(|e| postmortem::error::Error::new(e.to_string()))?
+        .args;
+    let merged = team_stats(team, &args.filter, args.by.into())?;
+    crate::render::json::to_bytes(&TeamStatsJson {
+        stats: &merged,
+        failed: team.state().failed,
+    })
+}
+
+/// `stats --all-repos --json`.
+#[derive(serde::Serialize)]
+struct TeamStatsJson<'a> {
+    #[serde(flatten)]
+    stats: &'a postmortem::team::view::merged::TeamStats<'a>,
+    failed: Vec<super::team::FailedState<'a>>,
+}
+
+/// The counts across repositories, and why there is nothing more.
+fn total_text(t: &postmortem::team::view::merged::Totals) -> String {
+    let statuses: Vec<String> = t
+        .by_status
+        .iter()
+        .map(|(s, n)| format!("{s} {n}"))
+        .collect();
+    let a = &t.action_items;
+    format!(
+        "All repositories (counts only: times and rates stay per repository)\n  \
+records {} ({}), open {}\n  action items {} (open {}, overdue {}, done {}, won't fix {})\n  \
+field reports {}\n",
+        t.records,
+        statuses.join(", "),
+        t.open,
+        a.total,
+        a.open,
+        a.overdue,
+        a.done,
+        a.wontfix,
+        t.field_reports
+    )
 }

@@ -179,6 +179,8 @@ impl Reports {
                 open_more => page.open.len().saturating_sub(ROWS),
                 overdue => Value::from_serialize(&page.overdue[..page.overdue.len().min(ROWS)]),
                 owners => Value::from_serialize(&page.owners[..page.owners.len().min(ROWS)]),
+                overdue_repos => Value::from_serialize(&page.overdue_repos[..page.overdue_repos.len().min(ROWS)]),
+                team => page.team.as_ref().map(Value::from_serialize),
                 live => page.live.as_ref().map(Value::from_serialize),
                 overdue_more => page.overdue.len().saturating_sub(ROWS),
                 charts => context! {
@@ -214,6 +216,8 @@ pub struct OpenRow {
     pub status: String,
     pub assignee: Option<String>,
     pub age: String,
+    /// Across repositories: the record's repository (its ID is qualified).
+    pub repo: Option<String>,
 }
 
 pub struct WallPage<'a> {
@@ -224,7 +228,33 @@ pub struct WallPage<'a> {
     pub overdue: &'a [ActionRef<'a>],
     /// Each overdue action's owner by name, in the same order.
     pub owners: &'a [Option<String>],
+    /// Across repositories: each overdue action's repository, in the same
+    /// order (empty for one repository).
+    pub overdue_repos: &'a [String],
     pub live: Option<Live>,
+    /// Across repositories: how fresh each is, and which failed.
+    pub team: Option<TeamWall>,
+}
+
+/// What the page across repositories says about them.
+#[derive(serde::Serialize)]
+pub struct TeamWall {
+    pub repos: Vec<RepoFresh>,
+    pub failed: Vec<RepoFailed>,
+}
+
+#[derive(serde::Serialize)]
+pub struct RepoFresh {
+    pub name: String,
+    /// `fetched 2m ago`, `never fetched`, `local`.
+    pub fresh: String,
+    pub stale: bool,
+}
+
+#[derive(serde::Serialize)]
+pub struct RepoFailed {
+    pub name: String,
+    pub why: String,
 }
 
 /// What `serve`'s page adds: it polls for a newer page and says how

@@ -209,6 +209,34 @@ pub fn severity_colour(severity: &str) -> Option<&'static str> {
     }
 }
 
+/// `list`'s columns: ID, severity, status, assignee, age, title.
+pub const RECORD_COLUMNS: [Column; 6] = [
+    Column {
+        header: "ID",
+        shrink: false,
+    },
+    Column {
+        header: "SEV",
+        shrink: false,
+    },
+    Column {
+        header: "STATUS",
+        shrink: false,
+    },
+    Column {
+        header: "ASSIGNEE",
+        shrink: true,
+    },
+    Column {
+        header: "AGE",
+        shrink: false,
+    },
+    Column {
+        header: "TITLE",
+        shrink: true,
+    },
+];
+
 /// `list`: ID, severity, status, assignee, age, title.
 pub fn records(
     records: &[&Record],
@@ -216,52 +244,29 @@ pub fn records(
     layout: Layout,
     ids: &postmortem::record::id::ShortIds,
 ) -> String {
-    let columns = [
-        Column {
-            header: "ID",
-            shrink: false,
-        },
-        Column {
-            header: "SEV",
-            shrink: false,
-        },
-        Column {
-            header: "STATUS",
-            shrink: false,
-        },
-        Column {
-            header: "ASSIGNEE",
-            shrink: true,
-        },
-        Column {
-            header: "AGE",
-            shrink: false,
-        },
-        Column {
-            header: "TITLE",
-            shrink: true,
-        },
-    ];
     let rows = records
         .iter()
-        .map(|r| {
-            let severity = inline(&r.severity);
-            let status_colour = (!r.status.is_active()).then_some("2");
-            vec![
-                Cell::from(ids.show(&r.id).to_string()),
-                Cell::coloured(severity.clone(), severity_colour(&severity)),
-                Cell::coloured(r.status.to_string(), status_colour),
-                Cell::from(
-                    r.assignee
-                        .as_deref()
-                        .map_or("-".to_string(), |a| inline(short_person(a))),
-                ),
-                Cell::from(postmortem::time::format_age(now - r.began())),
-                Cell::from(inline(&r.title)),
-            ]
-        })
+        .map(|r| record_row(r, ids.show(&r.id).to_string(), now))
         .collect();
-    render(&columns, rows, layout)
+    render(&RECORD_COLUMNS, rows, layout)
+}
+
+/// One row of `list`, its ID as given (short, whole or qualified).
+pub fn record_row(r: &Record, id: String, now: DateTime<FixedOffset>) -> Vec<Cell> {
+    let severity = inline(&r.severity);
+    let status_colour = (!r.status.is_active()).then_some("2");
+    vec![
+        Cell::from(id),
+        Cell::coloured(severity.clone(), severity_colour(&severity)),
+        Cell::coloured(r.status.to_string(), status_colour),
+        Cell::from(
+            r.assignee
+                .as_deref()
+                .map_or("-".to_string(), |a| inline(short_person(a))),
+        ),
+        Cell::from(postmortem::time::format_age(now - r.began())),
+        Cell::from(inline(&r.title)),
+    ]
 }
 
 #[cfg(test)]

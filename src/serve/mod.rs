@@ -24,19 +24,26 @@ pub struct Options {
     /// `None`: never fetch.
     pub fetch_every: Option<Duration>,
     pub settings: Settings,
+    /// `--all-repos` / `--repo NAME`: the team's repositories, each as
+    /// last fetched (`fetch --all-repos` fetches them; serve does not).
+    pub team: Option<crate::cli::team::RepoChoice>,
 }
 
 /// Listens until SIGINT or SIGTERM, then finishes the requests it has and
 /// returns.
 pub fn run(records_dir: &str, opts: Options, say: impl Fn(&str)) -> Result<()> {
     let mut fresh = Freshness::default();
-    if opts.fetch_every.is_some() {
+    let mut fetch_every = opts.fetch_every;
+    if opts.team.is_some() {
+        fetch_every = None;
+        fresh.note = Some("each repository as last fetched".into());
+    } else if fetch_every.is_some() {
         // Start from the team's newest: fetch before the first page.
         site::fetch(records_dir, &mut fresh);
     } else {
         fresh.note = Some("fetching is off (--fetch 0)".into());
     }
-    let site = site::Site::open(records_dir, opts.settings, &fresh)?;
+    let site = site::Site::open(records_dir, opts.settings, opts.team, &fresh)?;
     let listener = TcpListener::bind(opts.bind).map_err(|e| {
         Error::usage(format!("--bind {}: cannot listen there: {e}", opts.bind))
             .hint("pick another port, or let the system pick a free one: --bind 127.0.0.1:0")
@@ -53,7 +60,7 @@ pub fn run(records_dir: &str, opts: Options, say: impl Fn(&str)) -> Result<()> {
     let handle = signals.handle();
     say(&format!("serving http://{addr}/ (read-only; Ctrl-C stops)"));
     std::thread::scope(|s| {
-        s.spawn(|| site::watch(&site, opts.fetch_every, fresh, &stop));
+        s.spawn(|| site::watch(&site, fetch_every, fresh, &stop));
         s.spawn(|| {
             let mut signals = signals;
             if signals.forever().next().is_some() {

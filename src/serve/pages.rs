@@ -2,6 +2,8 @@
 //! made once per state of the records (and once a minute, for ages and
 //! overdue days) and then handed out as bytes.
 
+use super::site::Source;
+use crate::cli::team::TeamCtx;
 use crate::ctx::Ctx;
 use postmortem::error::Result;
 use std::hash::{Hash, Hasher};
@@ -59,8 +61,73 @@ pub struct Settings {
     pub poll_seconds: u64,
 }
 
+/// Builds every prepared answer from what was just read.
+pub fn build(source: &Source, settings: &Settings, fresh: &Freshness) -> Result<Pages> {
+    match source {
+        Source::One(ctx) => build_one(ctx, settings, fresh),
+        Source::Team(team) => build_team(team, settings, fresh),
+    }
+}
+
+/// The pages across repositories: the wall page (as `report
+/// --all-repos`), `/api/triage` and `/api/stats` as `triage --all-repos
+/// --json` and `stats --all-repos --json`.
+fn build_team(team: &TeamCtx, settings: &Settings, fresh: &Freshness) -> Result<Pages> {
+    let tips: Vec<String> = team
+        .view
+        .repos
+        .iter()
+        .map(|r| {
+            r.session
+                .store
+                .snapshot()
+                .ok()
+                .and_then(|s| s.commit)
+                .map(|c| c.to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    let newest = team
+        .view
+        .repos
+        .iter()
+        .filter_map(|r| {
+            let commit = r.session.store.snapshot().ok()?.commit?;
+            r.session.store.commit_time(commit).ok()
+        })
+        .max();
+    let as_of = newest.map(|at| {
+        let view = team.view.repos[0].session.view();
+        format!("{} {}", view.minutes(view.zone().convert(at)), view.label())
+    });
+    let commit = tips.join(",");
+    let live = crate::render::report::Live {
+        poll_seconds: settings.poll_seconds,
+        as_of,
+        fetched: fresh.fetched.clone(),
+        warning: fresh.warning.clone(),
+        note: fresh.note.clone(),
+    };
+    let html = crate::cli::report::team_wall_html(
+        team,
+        &settings.title,
+        settings.by,
+        &Default::default(),
+        Some(live),
+    )?;
+    // The tag names the first tip; the bytes' hash changes with any.
+    let first = tips.first().map(String::as_str);
+    Ok(Pages {
+        commit: Some(commit),
+        wall: Cached::new(first, html.into_bytes()),
+        triage: Cached::new(first, crate::cli::triage::team_default_json(team)?),
+        stats: Cached::new(first, crate::cli::stats::team_default_json(team)?),
+        records: Default::default(),
+    })
+}
+
 /// Builds every prepared answer from a freshly opened context.
-pub fn build(ctx: &Ctx, settings: &Settings, fresh: &Freshness) -> Result<Pages> {
+fn build_one(ctx: &Ctx, settings: &Settings, fresh: &Freshness) -> Result<Pages> {
     let tip = ctx.store.snapshot()?.commit;
     let as_of = match tip {
         Some(c) => {

@@ -90,6 +90,12 @@ fn record(site: &Site, id: &str, req: &Request, kind: Kind) -> Response {
         };
         Ok(Some(body))
     });
+    let Some(made) = made else {
+        return Response::text(
+            404,
+            "one post-mortem's page is served by `devops postmortem serve` in its repository\n",
+        );
+    };
     match made {
         Ok(Some(body)) => {
             let c = std::sync::Arc::new(Cached::new(pages.commit.as_deref(), body));

@@ -5,9 +5,12 @@
 //! `--fetch` interval.
 
 use super::pages::{self, Freshness, Pages, Settings};
+use crate::cli::filter::RecordFilter;
+use crate::cli::team::{RepoChoice, TeamCtx};
 use crate::ctx::Ctx;
 use postmortem::error::Result;
 use postmortem::ops::sync::Followed;
+use postmortem::store::read::Detail;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -15,22 +18,68 @@ use std::time::{Duration, Instant};
 pub struct Site {
     records_dir: String,
     settings: Settings,
+    /// `--all-repos` / `--repo NAME`: the team's repositories.
+    team: Option<RepoChoice>,
     pages: RwLock<Arc<Pages>>,
-    /// For `/pm/ID`: a context on the same state as `pages`.
-    ctx: Mutex<Ctx>,
+    /// For `/pm/ID`: what `pages` were made from.
+    source: Mutex<Source>,
+}
+
+/// What the pages are made from: the current repository, or the team's.
+pub enum Source {
+    One(Ctx),
+    Team(TeamCtx),
+}
+
+impl Source {
+    fn read(records_dir: &str, team: Option<&RepoChoice>) -> Result<Source> {
+        Ok(match team {
+            None => Source::One(Ctx::open(records_dir)?),
+            Some(choice) => Source::Team(TeamCtx::read(
+                records_dir,
+                choice,
+                &RecordFilter::default().reader(false, Detail::Slim),
+            )?),
+        })
+    }
+
+    /// The records branches' tips as they are on disk now (each
+    /// repository's, across repositories).
+    fn tips(&self) -> Option<String> {
+        let tip = |store: &postmortem::store::Store| {
+            store.tip_now().ok().flatten().map(|c| c.to_string())
+        };
+        match self {
+            Source::One(ctx) => tip(&ctx.store),
+            Source::Team(team) => Some(
+                team.view
+                    .repos
+                    .iter()
+                    .map(|r| tip(&r.session.store).unwrap_or_default())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+        }
+    }
 }
 
 impl Site {
     /// Opens the records and prepares the first pages: an error here (no
     /// repository, a broken config) stops `serve` before it listens.
-    pub fn open(records_dir: &str, settings: Settings, fresh: &Freshness) -> Result<Site> {
-        let ctx = Ctx::open(records_dir)?;
-        let pages = pages::build(&ctx, &settings, fresh)?;
+    pub fn open(
+        records_dir: &str,
+        settings: Settings,
+        team: Option<RepoChoice>,
+        fresh: &Freshness,
+    ) -> Result<Site> {
+        let source = Source::read(records_dir, team.as_ref())?;
+        let pages = pages::build(&source, &settings, fresh)?;
         Ok(Site {
             records_dir: records_dir.to_string(),
             settings,
+            team,
             pages: RwLock::new(Arc::new(pages)),
-            ctx: Mutex::new(ctx),
+            source: Mutex::new(source),
         })
     }
 
@@ -39,23 +88,27 @@ impl Site {
     }
 
     /// Runs `f` with the context (one request at a time: git handles are
-    /// not shared between threads).
-    pub fn with_ctx<T>(&self, f: impl FnOnce(&Ctx) -> T) -> T {
-        f(&self.ctx.lock().unwrap_or_else(|e| e.into_inner()))
+    /// not shared between threads); `None` across repositories.
+    pub fn with_ctx<T>(&self, f: impl FnOnce(&Ctx) -> T) -> Option<T> {
+        match &*self.source.lock().unwrap_or_else(|e| e.into_inner()) {
+            Source::One(ctx) => Some(f(ctx)),
+            Source::Team(_) => None,
+        }
     }
 
-    /// Reads everything again from a new context, and swaps it in.
+    /// Reads everything again, and swaps it in.
     fn rebuild(&self, fresh: &Freshness) -> Result<()> {
-        let ctx = Ctx::open(&self.records_dir)?;
-        let pages = pages::build(&ctx, &self.settings, fresh)?;
+        let source = Source::read(&self.records_dir, self.team.as_ref())?;
+        let pages = pages::build(&source, &self.settings, fresh)?;
         *self.pages.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(pages);
-        *self.ctx.lock().unwrap_or_else(|e| e.into_inner()) = ctx;
+        *self.source.lock().unwrap_or_else(|e| e.into_inner()) = source;
         Ok(())
     }
 
-    /// The records branch's tip as it is on disk now.
+    /// The records branch's tip (each one's, across repositories) as it
+    /// is on disk now.
     fn tip(&self) -> Option<String> {
-        self.with_ctx(|ctx| ctx.store.tip_now().ok().flatten().map(|c| c.to_string()))
+        self.source.lock().unwrap_or_else(|e| e.into_inner()).tips()
     }
 }
 

@@ -34,6 +34,7 @@ mod sharing;
 mod snapshots;
 mod sources;
 mod team_clock;
+mod team_view;
 mod terminal;
 mod trackers;
 mod wall_browser;

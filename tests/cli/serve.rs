@@ -17,7 +17,11 @@ impl Served {
     /// Starts it in `repo` (on a free port unless `extra` names one) and
     /// waits for its first line.
     pub fn start(repo: &TestRepo, extra: &[&str]) -> Served {
-        let mut cmd = repo.std_cmd_in(repo.path());
+        Served::start_cmd(repo.std_cmd_in(repo.path()), extra)
+    }
+
+    /// The same, from a command of the caller's (its folder, environment).
+    pub fn start_cmd(mut cmd: std::process::Command, extra: &[&str]) -> Served {
         cmd.args(["postmortem", "serve"]);
         if !extra.contains(&"--bind") {
             cmd.args(["--bind", "127.0.0.1:0"]);

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use tungstenite::stream::MaybeTlsStream;
 
 /// Headless Chromium on one page, driven over its DevTools websocket.
-struct Browser {
+pub struct Browser {
     child: std::process::Child,
     ws: tungstenite::WebSocket<MaybeTlsStream<TcpStream>>,
     next: u64,
@@ -20,7 +20,7 @@ struct Browser {
 }
 
 impl Browser {
-    fn open(url: &str, width: u32, height: u32) -> Browser {
+    pub fn open(url: &str, width: u32, height: u32) -> Browser {
         let profile = tempfile::tempdir().unwrap();
         let child = std::process::Command::new(chromium())
             .args([
@@ -76,7 +76,7 @@ impl Browser {
 
     /// The page's viewport as a screen of `width`×`height` (a headless
     /// window's own size leaves room for browser chrome it does not draw).
-    fn screen(&mut self, width: u32, height: u32) {
+    pub fn screen(&mut self, width: u32, height: u32) {
         let metrics = json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 760});
         self.call("Emulation.setDeviceMetricsOverride", metrics);
         // The page fits its tables again on resize, and says for which size.
@@ -86,7 +86,7 @@ impl Browser {
     }
 
     /// Evaluates `expr` in the page; its value, as JSON.
-    fn eval(&mut self, expr: &str) -> Value {
+    pub fn eval(&mut self, expr: &str) -> Value {
         let params = json!({"expression": expr, "returnByValue": true, "awaitPromise": true});
         let result = self.call("Runtime.evaluate", params);
         assert!(result.get("exceptionDetails").is_none(), "{expr}: {result}");
@@ -184,7 +184,7 @@ fn http_get(addr: &str, path: &str) -> Option<String> {
 /// elements outside their panel or with text cut off without an
 /// ellipsis, text under 18 px, and per table the rows shown and the
 /// count in its visible "… and N more".
-const MEASURE: &str = r#"(() => {
+pub const MEASURE: &str = r#"(() => {
   const vw = innerWidth, vh = innerHeight, tv = vw > 760;
   const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : '') + ' "' + (e.textContent || '').trim().slice(0, 30) + '"';
   const shown = e => !e.closest('[hidden]') && e.getClientRects().length > 0;

@@ -11,6 +11,7 @@ pub mod fresh;
 pub mod mirror;
 pub mod registry;
 pub mod user_file;
+pub mod view;
 
 pub use fresh::fetched_at;
 
