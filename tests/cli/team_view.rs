@@ -496,20 +496,20 @@ fn a_write_to_a_mirror_is_refused_and_its_hint_clones_it() {
     // Reading it is fine.
     let shown = fleet.ok_in(fleet.outside.path(), &["show", &id]);
     assert!(shown.contains("Replica lag"), "{shown}");
-    // The hint's clone is the repository's: its first part, pasted, makes
-    // a clone holding the record.
+    // The hint, pasted whole, puts a clone in the mirror's place (the
+    // list's entry named the URL: `repos rm` first), and the same
+    // qualified write then lands in that clone's records branch.
     let hint = stderr
         .lines()
-        .filter(|l| l.starts_with("hint: "))
-        .find_map(|l| l.split_once("git clone ").map(|(_, rest)| rest))
+        .find_map(|l| l.split_once("run the command again: "))
+        .map(|(_, line)| line)
         .expect("a clone in the hint");
-    let clone_part = format!("git clone {}", hint.split(" && ").next().unwrap());
     let pasted = fleet
         .me
-        .sh(&format!("cd {:?} && {clone_part}", fleet.outside.path()));
+        .sh(&format!("cd {:?} && {hint}", fleet.outside.path()));
     assert!(
         pasted.status.success(),
-        "{}",
+        "{hint}: {}",
         String::from_utf8_lossy(&pasted.stderr)
     );
     let cloned = fleet.outside.path().join("db");
@@ -517,6 +517,26 @@ fn a_write_to_a_mirror_is_refused_and_its_hint_clones_it() {
         .me
         .git_in(&cloned, &["log", "--format=%s", "origin/postmortems"]);
     assert!(shown.contains(&fleet.ids["db"][0]), "{shown}");
+    // A fresh clone: the person's identity is set in it, as in their own.
+    fleet
+        .me
+        .git_in(&cloned, &["config", "user.name", "Alice Kim"]);
+    fleet
+        .me
+        .git_in(&cloned, &["config", "user.email", "alice@example.com"]);
+    let out = fleet.pm_in(fleet.outside.path(), &["assign", &id, "bob"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let subjects = fleet
+        .me
+        .git_in(&cloned, &["log", "--format=%s", "postmortems"]);
+    assert!(
+        subjects.lines().next().unwrap().contains("to bob"),
+        "{subjects}"
+    );
 }
 
 #[test]
