@@ -77,19 +77,21 @@ pub fn run(ctx: &Ctx, mut args: SearchArgs) -> Result<()> {
     }
     // Short forms unique among every record read, not only those found.
     let ids = args.ids.of(ids);
-    let mut out = String::new();
-    for f in &found {
-        out.push_str(&format!(
-            "{}  {}  {}  {}\n",
+    let out = crate::render::parallel::joined(&found, |out, f| {
+        use std::fmt::Write;
+        // Writing to a String cannot fail.
+        let _ = writeln!(
+            out,
+            "{}  {}  {}  {}",
             ids.show(&f.id),
             inline(&f.severity),
             f.status,
             truncate(&inline(&f.title), 60)
-        ));
+        );
         for h in &f.matches {
-            out.push_str(&format!("    {}: {}\n", h.field, inline(&h.text)));
+            let _ = writeln!(out, "    {}: {}", h.field, inline(&h.text));
         }
-    }
+    });
     ctx.page(&out);
     Ok(())
 }

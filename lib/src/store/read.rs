@@ -433,6 +433,10 @@ fn as_strays(bad: &[Unreadable]) -> Vec<Stray> {
         .collect()
 }
 
+/// How many cached records are decoded before their cache pages are let
+/// go of: a few MB of the cache at a time.
+const DECODE_RUN: usize = 8192;
+
 /// The answer when the records tree is exactly the one cached. Records
 /// are decoded straight into the vector returned (`Option<Record>` has
 /// `Record`'s size, so dropping the damaged ones reuses the allocation):
@@ -446,10 +450,11 @@ fn from_cache<T: Send>(
     let cached: Vec<Cached<'_>> = cache.all().collect();
     let records_dir = store.records_dir.as_str();
     let damaged = std::sync::Mutex::new(Vec::new());
-    let mut decoded: Vec<Option<T>> = Vec::new();
-    cached
-        .par_iter()
-        .map(|c| {
+    let mut decoded: Vec<Option<T>> = Vec::with_capacity(cached.len());
+    // In runs, each let go of once decoded: the cache's pages and the
+    // records made from them are not all in memory at once.
+    for run in cached.chunks(DECODE_RUN) {
+        decoded.par_extend(run.par_iter().map(|c| {
             if !wanted(c.data) {
                 return None;
             }
@@ -457,8 +462,9 @@ fn from_cache<T: Send>(
                 .map_err(|u| damaged.lock().unwrap_or_else(|e| e.into_inner()).push(u))
                 .ok()
                 .and_then(map)
-        })
-        .collect_into_vec(&mut decoded);
+        }));
+        cache.let_go(run);
+    }
     crate::trace::mark("records decoded");
     #[allow(clippy::filter_map_identity)] // FilterMap collects in place; Flatten copies
     let records: Vec<T> = decoded.into_iter().filter_map(|r| r).collect();
