@@ -23,7 +23,7 @@ const KIND: &[u8; 4] = b"RECB";
 const KIND_SLIM: &[u8; 4] = b"RECT";
 /// Bump whenever `Record` changes shape (postcard is not self-describing)
 /// or what counts as a stray does (they are kept per tree).
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 
 fn fingerprint(records_dir: &str, slim: bool) -> Fingerprint<'_> {
     Fingerprint {
