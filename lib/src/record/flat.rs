@@ -131,7 +131,6 @@ pub struct ActionItemFields {
     pub closed_by: Option<String>,
 }
 
-
 impl From<RecordFields> for Record {
     fn from(f: RecordFields) -> Record {
         Record {

@@ -677,7 +677,11 @@ mod tests {
         for (ours, theirs) in [(with(approved), with(asked)), (with(asked), with(approved))] {
             let merged = merge(BASE, &ours, &theirs).unwrap();
             let r = parse_record(&merged).unwrap();
-            assert_eq!(r.review.verdict, Some(super::super::Verdict::Approved), "{merged}");
+            assert_eq!(
+                r.review.verdict,
+                Some(super::super::Verdict::Approved),
+                "{merged}"
+            );
             assert_eq!(r.review.by.as_deref(), Some("Bob"), "{merged}");
             assert_eq!(r.review.note, None, "not Carol's note: {merged}");
         }
@@ -688,7 +692,11 @@ mod tests {
         );
         let merged = merge(&base, &with(approved), &reopened).unwrap();
         let r = parse_record(&merged).unwrap();
-        assert_eq!((r.review.verdict, r.review.by.as_deref()), (None, None), "{merged}");
+        assert_eq!(
+            (r.review.verdict, r.review.by.as_deref()),
+            (None, None),
+            "{merged}"
+        );
     }
 
     #[test]

@@ -34,7 +34,8 @@ pub fn approval_outlived(before: &Record, after: &Record) -> bool {
 /// `reviewed_at`; any later change puts it up for review again.)
 pub fn changes_requested(r: &Record) -> bool {
     r.review.verdict == Some(Verdict::ChangesRequested)
-        && r.review.at
+        && r.review
+            .at
             .is_some_and(|at| r.updated_at.is_none_or(|u| u <= at))
 }
 

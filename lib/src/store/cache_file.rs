@@ -257,9 +257,17 @@ mod tests {
             for bit in 0..8 {
                 let mut b = bytes.clone();
                 b[i] ^= 1 << bit;
-                assert_eq!(payload_of(Bytes::Read(b), &F), None, "flip at {i}.{bit} accepted");
+                assert_eq!(
+                    payload_of(Bytes::Read(b), &F),
+                    None,
+                    "flip at {i}.{bit} accepted"
+                );
             }
-            assert_eq!(payload_of(Bytes::Read(bytes[..i].to_vec()), &F), None, "cut at {i}");
+            assert_eq!(
+                payload_of(Bytes::Read(bytes[..i].to_vec()), &F),
+                None,
+                "cut at {i}"
+            );
         }
     }
 

@@ -171,7 +171,8 @@ fn worth_reading(a: &ActionItem, session: &Session) -> bool {
     if linked(a).is_none() {
         return false;
     }
-    let settled = a.status != ActionStatus::Open && a.link.remote_state.as_deref() == Some("closed");
+    let settled =
+        a.status != ActionStatus::Open && a.link.remote_state.as_deref() == Some("closed");
     let recent = a
         .done_at
         .is_some_and(|d| (session.now - d.0).num_days() <= SETTLED_DAYS);
