@@ -13,6 +13,20 @@ pub trait Rare: Default + PartialEq + 'static {
     fn empty() -> &'static Self;
 }
 
+/// Makes each of these types (`Default`, `PartialEq`) a [`Rare`] group,
+/// its empty value made once.
+macro_rules! rare {
+    ($($group:ty),+ $(,)?) => {
+        $(impl $crate::record::lean::Rare for $group {
+            fn empty() -> &'static $group {
+                static EMPTY: std::sync::LazyLock<$group> = std::sync::LazyLock::new(Default::default);
+                &EMPTY
+            }
+        })+
+    };
+}
+pub(crate) use rare;
+
 /// A rare group: `None` when empty, so an empty group is never boxed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lean<T: Rare>(Option<Box<T>>);
@@ -81,12 +95,7 @@ mod tests {
         b: bool,
     }
 
-    impl Rare for Pair {
-        fn empty() -> &'static Pair {
-            static EMPTY: Pair = Pair { a: None, b: false };
-            &EMPTY
-        }
-    }
+    rare!(Pair);
 
     #[test]
     fn an_empty_group_is_not_boxed_and_reads_as_empty() {

@@ -2,7 +2,7 @@
 //! the field names here are the contract of both (DESIGN.md §1).
 
 use super::flat::{ActionItemFields, RecordFields};
-use super::lean::{Lean, Rare};
+use super::lean::Lean;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 use std::fmt;
@@ -90,52 +90,7 @@ pub struct TrackerLink {
     pub closed_by: Option<String>,
 }
 
-impl Rare for Withdrawal {
-    fn empty() -> &'static Withdrawal {
-        static EMPTY: Withdrawal = Withdrawal {
-            at: None,
-            reason: None,
-            duplicate_of: None,
-        };
-        &EMPTY
-    }
-}
-
-impl Rare for Review {
-    fn empty() -> &'static Review {
-        static EMPTY: Review = Review {
-            verdict: None,
-            by: None,
-            at: None,
-            note: None,
-        };
-        &EMPTY
-    }
-}
-
-impl Rare for TrackerLink {
-    fn empty() -> &'static TrackerLink {
-        static EMPTY: TrackerLink = TrackerLink {
-            tracker: None,
-            tracker_ref: None,
-            url: None,
-            remote_state: None,
-            closed_by: None,
-        };
-        &EMPTY
-    }
-}
-
-impl Rare for DeployLinks {
-    fn empty() -> &'static DeployLinks {
-        static EMPTY: DeployLinks = DeployLinks {
-            caused_by: None,
-            remedied_by: None,
-            no_deploy: false,
-        };
-        &EMPTY
-    }
-}
+crate::record::lean::rare!(Withdrawal, Review, TrackerLink, DeployLinks);
 
 /// How an incident ties to deploys (`analyze --caused-by/--remedied-by/
 /// --no-deploy`); what the change fail rate, rework rate and recovery time
