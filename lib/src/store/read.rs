@@ -404,9 +404,8 @@ pub fn load_mapped<T: Send>(
     );
     drop(out);
     crate::trace::mark("record cache written");
-    // In turn: the parsing above was the costly part.
     let records = items
-        .iter()
+        .par_iter()
         .zip(loaded)
         .filter(|(item, l)| l.encoded.as_deref().or(item.cached).is_some_and(wanted))
         .filter_map(|(_, l)| l.record.and_then(map))
