@@ -79,26 +79,29 @@ pub fn run(ctx: &Ctx, mut args: SearchArgs) -> Result<()> {
     }
     // Short forms unique among every record read, not only those found.
     let ids = args.ids.of(ids);
-    let out = text(found.iter().map(|f| (ids.show(&f.id).to_string(), f)));
+    let out = text(&found, |f| (ids.show(&f.id).to_string(), f));
     ctx.page(&out);
     Ok(())
 }
 
-/// Each record found (its ID as shown) and the fields that matched.
-fn text<'a>(found: impl Iterator<Item = (String, &'a Found)>) -> String {
-    let mut out = String::new();
-    for (id, f) in found {
-        out.push_str(&format!(
-            "{id}  {}  {}  {}\n",
+/// Each record found (its ID as `shown` gives it) and the fields that
+/// matched, written on every core.
+fn text<T: Sync>(found: &[T], shown: impl Fn(&T) -> (String, &Found) + Sync) -> String {
+    crate::render::parallel::joined(found, |out, item| {
+        use std::fmt::Write;
+        let (id, f) = shown(item);
+        // Writing to a String cannot fail.
+        let _ = writeln!(
+            out,
+            "{id}  {}  {}  {}",
             inline(&f.severity),
             f.status,
             truncate(&inline(&f.title), 60)
-        ));
+        );
         for h in &f.matches {
-            out.push_str(&format!("    {}: {}\n", h.field, inline(&h.text)));
+            let _ = writeln!(out, "    {}: {}", h.field, inline(&h.text));
         }
-    }
-    out
+    })
 }
 
 /// `search --all-repos` / `--repo NAME`: every chosen repository searched,
@@ -147,9 +150,13 @@ pub fn run_team(records_dir: &str, mut args: SearchArgs) -> Result<()> {
             .status("no post-mortem in these repositories mentions that");
         return Ok(());
     }
-    let shown = found
+    // Sessions stay on this thread: the IDs are made here, the text on
+    // every core.
+    let shown: Vec<(String, &Found)> = found
         .iter()
-        .map(|(i, f)| (super::team::qualified(&repos[*i], &f.id, args.ids.long), f));
-    crate::output::page(&text(shown), None);
+        .map(|(i, f)| (super::team::qualified(&repos[*i], &f.id, args.ids.long), f))
+        .collect();
+    let out = text(&shown, |(id, f)| (id.clone(), *f));
+    crate::output::page(&out, None);
     Ok(())
 }

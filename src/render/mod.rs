@@ -7,6 +7,7 @@ pub mod chart;
 pub mod deploys;
 pub mod digest;
 pub mod json;
+pub mod parallel;
 pub mod report;
 
 pub mod show;

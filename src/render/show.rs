@@ -43,12 +43,12 @@ fn header(
         let day = view.local(due).format("%Y-%m-%d");
         let _ = writeln!(s, "review    due {day}{note}");
     }
-    if let (Some(verdict), Some(by), Some(at)) = (r.review, &r.reviewed_by, r.reviewed_at) {
+    if let (Some(verdict), Some(by), Some(at)) = (r.review.verdict, &r.review.by, r.review.at) {
         let said = match verdict {
             postmortem::record::Verdict::Approved => "approved".to_string(),
             postmortem::record::Verdict::ChangesRequested => format!(
                 "changes requested ({})",
-                inline(r.review_note.as_deref().unwrap_or(""))
+                inline(r.review.note.as_deref().unwrap_or(""))
             ),
         };
         let by = inline(super::short_person(by));
@@ -168,7 +168,7 @@ fn action_items(s: &mut String, r: &Record, now: DateTime<FixedOffset>) {
         if let Some(t) = &item.ticket {
             let _ = write!(line, "  {}", inline(t));
         }
-        if let Some(r) = &item.tracker_ref {
+        if let Some(r) = &item.link.tracker_ref {
             let _ = write!(line, "  {}", inline(r));
         }
         if let Some(why) = &item.wontfix_reason {

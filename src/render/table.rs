@@ -169,33 +169,40 @@ pub fn cut_at_word(s: &str, width: usize) -> String {
 }
 
 fn aligned(columns: &[Column], rows: &[Vec<Cell>], colour: bool) -> String {
+    // Each cell's width is measured once: Unicode widths of 100k rows.
+    let cell_widths: Vec<Vec<usize>> =
+        super::parallel::map(rows, |row| row.iter().map(|c| c.text.width()).collect());
     let mut widths: Vec<usize> = columns.iter().map(|c| c.header.width()).collect();
-    for row in rows {
+    for row in &cell_widths {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.text.width());
+            *w = (*w).max(*cell);
         }
     }
     let mut out = String::with_capacity(rows.len() * 96 + 96);
-    let mut line = |cells: &mut dyn Iterator<Item = (&str, Option<&'static str>)>| {
+    let mut line = |cells: &mut dyn Iterator<Item = (&str, usize, Option<&'static str>)>| {
         let mut first = true;
         let mut pending = 0;
-        for ((text, code), width) in cells.zip(&widths) {
+        for ((text, text_width, code), width) in cells.zip(&widths) {
             if !first {
                 out.extend(std::iter::repeat_n(' ', pending + 2));
             }
             first = false;
-            out.push_str(&paint_if(
-                colour && code.is_some(),
-                code.unwrap_or(""),
-                text,
-            ));
-            pending = width - text.width();
+            match code {
+                Some(code) if colour => out.push_str(&paint_if(true, code, text)),
+                _ => out.push_str(text),
+            }
+            pending = width - text_width;
         }
         out.push('\n');
     };
-    line(&mut columns.iter().map(|c| (c.header, None)));
-    for row in rows {
-        line(&mut row.iter().map(|c| (c.text.as_str(), c.colour)));
+    line(&mut columns.iter().map(|c| (c.header, c.header.width(), None)));
+    for (row, row_widths) in rows.iter().zip(&cell_widths) {
+        line(
+            &mut row
+                .iter()
+                .zip(row_widths)
+                .map(|(c, w)| (c.text.as_str(), *w, c.colour)),
+        );
     }
     out
 }
@@ -244,10 +251,7 @@ pub fn records(
     layout: Layout,
     ids: &postmortem::record::id::ShortIds,
 ) -> String {
-    let rows = records
-        .iter()
-        .map(|r| record_row(r, ids.show(&r.id).to_string(), now))
-        .collect();
+    let rows = super::parallel::map(records, |r| record_row(r, ids.show(&r.id).to_string(), now));
     render(&RECORD_COLUMNS, rows, layout)
 }
 

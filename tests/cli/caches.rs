@@ -292,6 +292,70 @@ fn no_flipped_bit_in_any_cache_changes_an_answer() {
     }
 }
 
+/// CRC-32 (IEEE), as the cache frame's last four bytes hold it.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut c = !0u32;
+    for &b in bytes {
+        c ^= u32::from(b);
+        for _ in 0..8 {
+            c = if c & 1 == 1 {
+                (c >> 1) ^ 0xEDB8_8320
+            } else {
+                c >> 1
+            };
+        }
+    }
+    !c
+}
+
+/// A cache file made to say `from` where it said `to` (same length) and
+/// to carry format `format`, its checksum made right again.
+fn forged(cache: &[u8], from: &str, to: &str, format: u32) -> Vec<u8> {
+    let mut bytes = cache[..cache.len() - 4].to_vec();
+    let at = bytes
+        .windows(from.len())
+        .position(|w| w == from.as_bytes())
+        .expect("the cache holds the text");
+    bytes[at..at + to.len()].copy_from_slice(to.as_bytes());
+    // Frame: magic (4), kind (4), format (u32).
+    bytes[8..12].copy_from_slice(&format.to_le_bytes());
+    let crc = crc32(&bytes);
+    bytes.extend_from_slice(&crc.to_le_bytes());
+    bytes
+}
+
+/// The record cache's encoding changes with the record's shape (postcard
+/// is not self-describing): a whole, checksummed cache of the format
+/// before is rebuilt from the branch, never decoded as this one.
+#[test]
+fn a_record_cache_of_the_previous_format_is_rebuilt_not_misread() {
+    let repo = TestRepo::new();
+    let id = repo.new_record("Alpha", &["--severity", "SEV2"]);
+    repo.ok(&["assign", &id, "alice"]);
+    repo.ok(&["analyze", &id, "--root-cause", "rc", "--action", "Fix it"]);
+    let table = |repo: &TestRepo| repo.ok(&["list", "--all", "--long"]);
+    assert_eq!(titles(&repo), ["Alpha"]);
+    assert!(table(&repo).contains("Alpha"));
+    let git = repo.path().join(".git");
+    let format_of = |bytes: &[u8]| u32::from_le_bytes(bytes[8..12].try_into().unwrap());
+    for name in ["records", "records-slim"] {
+        let path = git.join(format!("devops-postmortem-{name}.cache"));
+        let good = std::fs::read(&path).unwrap_or_else(|_| panic!("{name} cache written"));
+        let current = format_of(&good);
+        // The control: the same lie under this format is believed, so a
+        // misread would show.
+        std::fs::write(&path, forged(&good, "Alpha", "Omega", current)).unwrap();
+        assert!(titles(&repo) == ["Omega"] || table(&repo).contains("Omega"));
+        // Under the format before: ignored and rebuilt.
+        std::fs::write(&path, forged(&good, "Alpha", "Omega", current - 1)).unwrap();
+        assert_eq!(titles(&repo), ["Alpha"], "{name} cache");
+        assert!(!table(&repo).contains("Omega"), "{name} cache");
+        let rebuilt = std::fs::read(&path).unwrap();
+        assert_eq!(format_of(&rebuilt), current, "{name} cache rewritten");
+        assert_eq!(rebuilt, good, "{name} cache rebuilt as it was");
+    }
+}
+
 #[test]
 fn unshallowing_a_clone_shows_the_whole_history() {
     let origin = TestRepo::new();

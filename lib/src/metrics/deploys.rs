@@ -87,7 +87,7 @@ impl Window {
 
 /// A record that counts: not withdrawn, not a duplicate.
 fn live(r: &Record) -> bool {
-    r.status != Status::Withdrawn && r.duplicate_of.is_none()
+    r.status != Status::Withdrawn && r.withdrawal.duplicate_of.is_none()
 }
 
 /// One recovery: the service and period it counts in, and its seconds

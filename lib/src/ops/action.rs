@@ -88,11 +88,7 @@ pub fn build(session: &Session, record: &Record, specs: &[ActionSpec]) -> Result
                 done_at: None,
                 commit: None,
                 wontfix_reason: None,
-                tracker: None,
-                tracker_ref: None,
-                url: None,
-                remote_state: None,
-                closed_by: None,
+                link: Default::default(),
             })
         })
         .collect()

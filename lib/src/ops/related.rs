@@ -178,9 +178,9 @@ impl<'a> Likeness<'a> {
 /// "X was withdrawn as a duplicate of Y" when one of the two is marked a
 /// duplicate of the other.
 fn duplicate(target: &Record, r: &Record) -> Option<String> {
-    let (dup, of) = if r.duplicate_of.as_deref() == Some(target.id.as_str()) {
+    let (dup, of) = if r.withdrawal.duplicate_of.as_deref() == Some(target.id.as_str()) {
         (r, target)
-    } else if target.duplicate_of.as_deref() == Some(r.id.as_str()) {
+    } else if target.withdrawal.duplicate_of.as_deref() == Some(r.id.as_str()) {
         (target, r)
     } else {
         return None;

@@ -50,6 +50,8 @@ pub struct Query {
     /// Then each word as an ASCII-case-insensitive searcher over raw file
     /// bytes: no lower-cased copy of every file.
     raw: Vec<aho_corasick::AhoCorasick>,
+    /// Each word's searcher over folded text, made once, not per field.
+    finders: Vec<memchr::memmem::Finder<'static>>,
 }
 
 impl Query {
@@ -76,9 +78,14 @@ impl Query {
         } else {
             Vec::new()
         };
+        let finders = words
+            .iter()
+            .map(|w| memchr::memmem::Finder::new(w.as_bytes()).into_owned())
+            .collect();
         Query {
             ascii_fold,
             raw,
+            finders,
             words,
             mode,
         }
@@ -126,21 +133,22 @@ impl Query {
         self.words.is_empty()
     }
 
-    /// Where the first word occurs in already folded text, honouring the mode.
-    fn find_in(&self, folded: &str, word: &str) -> Option<usize> {
+    /// Where word `i` first occurs in already folded text, honouring the mode.
+    fn find_in(&self, folded: &str, i: usize) -> Option<usize> {
+        let (finder, len) = (&self.finders[i], self.words[i].len());
         let mut from = 0;
-        while let Some(i) = folded[from..].find(word) {
-            let at = from + i;
-            if self.mode == Mode::Substring || is_word_at(folded, at, word.len()) {
+        while let Some(found) = finder.find(&folded.as_bytes()[from..]) {
+            let at = from + found;
+            if self.mode == Mode::Substring || is_word_at(folded, at, len) {
                 return Some(at);
             }
-            from = at + word.len().max(1);
+            from = at + len.max(1);
         }
         None
     }
 
     fn all_in(&self, folded: &str) -> bool {
-        self.words.iter().all(|w| self.find_in(folded, w).is_some())
+        (0..self.words.len()).all(|i| self.find_in(folded, i).is_some())
     }
 }
 
@@ -158,28 +166,32 @@ fn is_word_at(text: &str, at: usize, len: usize) -> bool {
 /// Searches the records on the records branch, keeping those that `keep`
 /// accepts, newest first. Through the whole-record cache: only records
 /// whose cached bytes can hold every word are decoded (see
-/// `store::read::load_matching`). With the short form of every ID on the
-/// branch, for showing them. Unreadable files are skipped (reads
-/// report them).
+/// `store::read::load_matching`), and each is searched on the thread that
+/// decoded it and let go, so a word in every record never holds 100k
+/// whole records. With the short form of every ID on the branch, for
+/// showing them. Unreadable files are skipped (reads report them).
 pub fn search_store(
     store: &crate::store::Store,
     query: &Query,
     keep: &(dyn Fn(&Record) -> bool + Sync),
 ) -> crate::error::Result<(Vec<Found>, crate::record::id::ShortIds)> {
-    use crate::store::read::{Detail, load_matching};
-    use rayon::prelude::*;
-    let matched = load_matching(store, Detail::Full, &|bytes| query.may_match(bytes))?;
-    let records = matched.records;
+    use crate::store::read::{Detail, load_mapped};
     let records_dir = store.records_dir.as_str();
-    let mut found: Vec<Found> = records
-        .into_par_iter()
-        .filter(|r| keep(r))
-        .filter_map(|r| {
-            let path = crate::record::id::RecordId::parse(&r.id)
-                .map_or_else(|| r.id.clone(), |id| id.path_in(records_dir));
-            found_in(&r, &path, query)
-        })
-        .collect();
+    let search = |r: Record| {
+        if !keep(&r) {
+            return None;
+        }
+        let path = crate::record::id::RecordId::parse(&r.id)
+            .map_or_else(|| r.id.clone(), |id| id.path_in(records_dir));
+        found_in(&r, &path, query)
+    };
+    let matched = load_mapped(
+        store,
+        Detail::Full,
+        &|bytes| query.may_match(bytes),
+        &search,
+    )?;
+    let mut found = matched.records;
     found.sort_by(|a, b| b.began.cmp(&a.began).then_with(|| a.id.cmp(&b.id)));
     Ok((found, matched.ids))
 }
@@ -192,17 +204,35 @@ pub fn search_records(records: Vec<Record>, query: &Query) -> Vec<Found> {
         .collect()
 }
 
+/// A searched field, named in words only when it matched.
+#[derive(Clone, Copy)]
+enum Field {
+    Named(&'static str),
+    Timeline(u32),
+    Action(u32),
+}
+
+impl Field {
+    fn name(self) -> String {
+        match self {
+            Field::Named(name) => name.to_string(),
+            Field::Timeline(n) => format!("timeline#{n}"),
+            Field::Action(n) => format!("action#{n}"),
+        }
+    }
+}
+
 /// The fields of `r` where the words occur; `None` unless every word
 /// occurs in some field (the file may have matched in a comment or key).
 fn found_in(r: &Record, path: &str, query: &Query) -> Option<Found> {
-    let mut fields: Vec<(String, &str)> = vec![
-        ("title".into(), r.title.as_str()),
-        ("summary".into(), r.summary.as_str()),
-        ("impact".into(), r.impact.description.as_str()),
-        ("trigger".into(), r.analysis.trigger.as_str()),
-        ("root_cause".into(), r.analysis.root_cause.as_str()),
+    let mut fields: Vec<(Field, &str)> = vec![
+        (Field::Named("title"), r.title.as_str()),
+        (Field::Named("summary"), r.summary.as_str()),
+        (Field::Named("impact"), r.impact.description.as_str()),
+        (Field::Named("trigger"), r.analysis.trigger.as_str()),
+        (Field::Named("root_cause"), r.analysis.root_cause.as_str()),
         (
-            "no_action_reason".into(),
+            Field::Named("no_action_reason"),
             r.analysis.no_action_reason.as_str(),
         ),
     ];
@@ -217,28 +247,28 @@ fn found_in(r: &Record, path: &str, query: &Query) -> Option<Found> {
         ("tags", &r.tags),
     ];
     for (name, items) in lists {
-        fields.extend(items.iter().map(|t| (name.to_string(), t.as_str())));
+        fields.extend(items.iter().map(|t| (Field::Named(name), t.as_str())));
     }
     for (n, _, e) in r.timeline_in_order() {
-        fields.push((format!("timeline#{n}"), e.text.as_str()));
+        fields.push((Field::Timeline(n), e.text.as_str()));
     }
     for a in &r.action_items {
-        fields.push((format!("action#{}", a.n), a.text.as_str()));
+        fields.push((Field::Action(a.n), a.text.as_str()));
     }
     let mut hits = Vec::new();
     let mut seen = vec![false; query.words.len()];
-    for (field, text) in &fields {
+    for (field, text) in fields {
         let folded = query.fold_text(text);
         let mut hit_at = None;
-        for (i, w) in query.words.iter().enumerate() {
-            if let Some(at) = query.find_in(&folded, w) {
-                seen[i] = true;
+        for (i, seen) in seen.iter_mut().enumerate() {
+            if let Some(at) = query.find_in(&folded, i) {
+                *seen = true;
                 hit_at.get_or_insert(at);
             }
         }
         if let Some(at) = hit_at {
             hits.push(Hit {
-                field: field.clone(),
+                field: field.name(),
                 text: snippet(text, &folded, at),
             });
         }

@@ -677,9 +677,13 @@ mod tests {
         for (ours, theirs) in [(with(approved), with(asked)), (with(asked), with(approved))] {
             let merged = merge(BASE, &ours, &theirs).unwrap();
             let r = parse_record(&merged).unwrap();
-            assert_eq!(r.review, Some(super::super::Verdict::Approved), "{merged}");
-            assert_eq!(r.reviewed_by.as_deref(), Some("Bob"), "{merged}");
-            assert_eq!(r.review_note, None, "not Carol's note: {merged}");
+            assert_eq!(
+                r.review.verdict,
+                Some(super::super::Verdict::Approved),
+                "{merged}"
+            );
+            assert_eq!(r.review.by.as_deref(), Some("Bob"), "{merged}");
+            assert_eq!(r.review.note, None, "not Carol's note: {merged}");
         }
         // A reopen after the approval clears it, whichever side it is on.
         let reopened = with("reopened_at = 2026-11-24T13:00:00Z\n");
@@ -688,7 +692,11 @@ mod tests {
         );
         let merged = merge(&base, &with(approved), &reopened).unwrap();
         let r = parse_record(&merged).unwrap();
-        assert_eq!((r.review, r.reviewed_by), (None, None), "{merged}");
+        assert_eq!(
+            (r.review.verdict, r.review.by.as_deref()),
+            (None, None),
+            "{merged}"
+        );
     }
 
     #[test]

@@ -4,10 +4,12 @@
 pub mod diff;
 pub mod doc;
 pub mod duplicates;
+mod flat;
 #[cfg(test)]
 pub mod testing;
 
 pub mod id;
+pub mod lean;
 pub mod lint;
 pub mod merge;
 
@@ -20,7 +22,8 @@ pub mod words;
 pub use doc::RecordDoc;
 pub use id::RecordId;
 pub use model::{
-    ActionItem, ActionKind, ActionStatus, DeployLinks, Record, Status, Timestamp, Verdict,
+    ActionItem, ActionKind, ActionStatus, DeployLinks, Record, Review, Status, Timestamp,
+    TrackerLink, Verdict, Withdrawal,
 };
 
 /// `records` arranged as `order` says (`out[k] = records[order[k]]`; the

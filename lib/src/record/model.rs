@@ -1,85 +1,96 @@
 //! The record as data. Deserialized from the TOML file, serialized for `--json`:
 //! the field names here are the contract of both (DESIGN.md §1).
 
+use super::flat::{ActionItemFields, RecordFields};
+use super::lean::Lean;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 use std::fmt;
 
 pub const SCHEMA: i64 = 1;
 
+/// A record in memory. Files, JSON and the record cache spell it flat
+/// (`super::flat::RecordFields`: every key where it always was); here the
+/// groups most records leave empty are boxed (`super::lean`), which keeps
+/// 100k records in memory some 20 MB smaller.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(from = "RecordFields", into = "RecordFields")]
 pub struct Record {
     pub schema: i64,
     pub id: String,
     pub title: String,
     pub status: Status,
     pub severity: String,
-    #[serde(default)]
     pub services: Vec<String>,
-    #[serde(default)]
     pub tags: Vec<String>,
-    #[serde(default, deserialize_with = "empty_as_none")]
     pub reporter: Option<String>,
-    #[serde(default, deserialize_with = "empty_as_none")]
     pub assignee: Option<String>,
-    #[serde(default)]
     pub summary: String,
-    #[serde(default)]
     pub started_at: Option<Timestamp>,
-    #[serde(default)]
     pub detected_at: Option<Timestamp>,
-    #[serde(default)]
     pub acknowledged_at: Option<Timestamp>,
-    #[serde(default)]
     pub mitigated_at: Option<Timestamp>,
-    #[serde(default)]
     pub resolved_at: Option<Timestamp>,
     pub created_at: Timestamp,
-    #[serde(default)]
     pub updated_at: Option<Timestamp>,
-    #[serde(default)]
     pub closed_at: Option<Timestamp>,
     /// When `analyze` last ran: after a reopen the analysis must be decided
     /// again (a new `analyze`, or `analyze --confirm`) before closing.
-    #[serde(default)]
     pub analyzed_at: Option<Timestamp>,
-    #[serde(default)]
     pub reopened_at: Option<Timestamp>,
     /// Set by `withdraw`: out of lists, triage and figures; file and history stay.
-    #[serde(default)]
-    pub withdrawn_at: Option<Timestamp>,
-    #[serde(default, deserialize_with = "empty_as_none")]
-    pub withdrawn_reason: Option<String>,
-    /// The record this one repeats (`withdraw --duplicate-of`).
-    #[serde(default, deserialize_with = "empty_as_none")]
-    pub duplicate_of: Option<String>,
+    pub withdrawal: Lean<Withdrawal>,
     /// The last review of the analysis (`review --approve` or
     /// `--request-changes`), by someone other than the assignee; `reopen`
     /// clears it, so a reopened record needs a fresh approval.
-    #[serde(default)]
-    pub review: Option<Verdict>,
-    #[serde(default, deserialize_with = "empty_as_none")]
-    pub reviewed_by: Option<String>,
-    #[serde(default)]
-    pub reviewed_at: Option<Timestamp>,
-    /// Why changes were requested.
-    #[serde(default, deserialize_with = "empty_as_none")]
-    pub review_note: Option<String>,
-    #[serde(default)]
+    pub review: Lean<Review>,
     pub impact: Impact,
-    #[serde(default)]
     pub analysis: Analysis,
     /// In `--json` and to templates: in time order (by instant, ties in
     /// file order), as `show` numbers them: entry i is `ID#(i+1)`. The
     /// cache keeps the file's order, which edits address.
-    #[serde(default, serialize_with = "timeline_in_time_order")]
     pub timeline: Vec<TimelineEntry>,
-    #[serde(default)]
     pub action_items: Vec<ActionItem>,
     /// `[deploy]`: the deploy that caused it and the one that remedied it.
-    #[serde(default)]
-    pub deploy: DeployLinks,
+    pub deploy: Lean<DeployLinks>,
 }
+
+/// `withdrawn_at`, `withdrawn_reason`, `duplicate_of`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Withdrawal {
+    pub at: Option<Timestamp>,
+    pub reason: Option<String>,
+    /// The record this one repeats (`withdraw --duplicate-of`).
+    pub duplicate_of: Option<String>,
+}
+
+/// `review`, `reviewed_by`, `reviewed_at`, `review_note`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Review {
+    pub verdict: Option<Verdict>,
+    pub by: Option<String>,
+    pub at: Option<Timestamp>,
+    /// Why changes were requested.
+    pub note: Option<String>,
+}
+
+/// An item's link to the issue that tracks it in the team's tracker
+/// (`action push`), and what `action pull` last read of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrackerLink {
+    /// `github`, `gitlab` or `jira`.
+    pub tracker: Option<String>,
+    /// `acme/api#123`, `group/proj#7`, `OPS-42` (the key `ref`).
+    pub tracker_ref: Option<String>,
+    pub url: Option<String>,
+    /// `open` or `closed`, as last read: a change there is news to bring
+    /// in; the same state again is not (a local `done` stands).
+    pub remote_state: Option<String>,
+    /// Who closed it on the tracker, when the tracker said.
+    pub closed_by: Option<String>,
+}
+
+crate::record::lean::rare!(Withdrawal, Review, TrackerLink, DeployLinks);
 
 /// How an incident ties to deploys (`analyze --caused-by/--remedied-by/
 /// --no-deploy`); what the change fail rate, rework rate and recovery time
@@ -107,7 +118,7 @@ impl DeployLinks {
 
 /// Text formats get the timeline sorted by instant: as strings, a `+00:00`
 /// entry and a `+09:00` one sort by their wall clocks, not when they happened.
-fn timeline_in_time_order<S: Serializer>(
+pub(super) fn timeline_in_time_order<S: Serializer>(
     timeline: &[TimelineEntry],
     s: S,
 ) -> Result<S::Ok, S::Error> {
@@ -168,48 +179,26 @@ pub struct TimelineEntry {
     pub source_id: Option<String>,
 }
 
+/// An action item in memory; spelled flat outside it
+/// (`super::flat::ActionItemFields`), its tracker link boxed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(from = "ActionItemFields", into = "ActionItemFields")]
 pub struct ActionItem {
     pub n: u32,
     pub text: String,
-    #[serde(default)]
     pub kind: ActionKind,
-    #[serde(default, deserialize_with = "empty_as_none")]
     pub owner: Option<String>,
-    #[serde(default)]
     pub due: Option<Day>,
     /// A level of the config's `[actions.priorities]`; a due day left out
     /// at creation is set from its deadline.
-    #[serde(default, deserialize_with = "empty_as_none")]
     pub priority: Option<String>,
     pub status: ActionStatus,
-    #[serde(default, deserialize_with = "empty_as_none")]
     pub ticket: Option<String>,
-    #[serde(default)]
     pub done_at: Option<Timestamp>,
     /// The commit that carried the fix, when closed by `Fixes-Postmortem:`.
-    #[serde(default, deserialize_with = "empty_as_none")]
     pub commit: Option<String>,
-    #[serde(default, deserialize_with = "empty_as_none")]
     pub wontfix_reason: Option<String>,
-    // The issue that tracks it in the team's tracker (`action push`), and
-    // what `action pull` last read of it. Plain fields, not a flattened
-    // struct: the record cache (postcard) cannot read flattened ones.
-    /// `github`, `gitlab` or `jira`.
-    #[serde(default, deserialize_with = "empty_as_none")]
-    pub tracker: Option<String>,
-    /// `acme/api#123`, `group/proj#7`, `OPS-42`.
-    #[serde(default, rename = "ref", deserialize_with = "empty_as_none")]
-    pub tracker_ref: Option<String>,
-    #[serde(default, deserialize_with = "empty_as_none")]
-    pub url: Option<String>,
-    /// `open` or `closed`, as last read: a change there is news to bring
-    /// in; the same state again is not (a local `done` stands).
-    #[serde(default, deserialize_with = "empty_as_none")]
-    pub remote_state: Option<String>,
-    /// Who closed it on the tracker, when the tracker said.
-    #[serde(default, deserialize_with = "empty_as_none")]
-    pub closed_by: Option<String>,
+    pub link: Lean<TrackerLink>,
 }
 
 macro_rules! string_enum {
@@ -378,7 +367,7 @@ impl<'de> de::Visitor<'de> for DatetimeText {
 }
 
 /// The file format writes `""` for "not set"; JSON says `null`.
-fn empty_as_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+pub(super) fn empty_as_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let s = Option::<String>::deserialize(d)?;
     Ok(s.filter(|s| !s.trim().is_empty()))
 }
@@ -407,13 +396,19 @@ impl Record {
             ..Analysis::default()
         };
         self.timeline = Vec::new();
-        self.review_note = None;
+        if self.review.is_set() {
+            self.review.edit(|r| r.note = None);
+        }
         for a in &mut self.action_items {
             a.ticket = None;
             a.wontfix_reason = None;
             a.commit = None;
-            a.url = None;
-            a.closed_by = None;
+            if a.link.is_set() {
+                a.link.edit(|l| {
+                    l.url = None;
+                    l.closed_by = None;
+                });
+            }
         }
         self.action_items.shrink_to_fit();
     }
@@ -445,10 +440,14 @@ impl Record {
             &mut r.closed_at,
             &mut r.analyzed_at,
             &mut r.reopened_at,
-            &mut r.withdrawn_at,
-            &mut r.reviewed_at,
         ];
         fields.into_iter().flatten().for_each(to);
+        if r.withdrawal.is_set() {
+            r.withdrawal.edit(|w| w.at.iter_mut().for_each(to));
+        }
+        if r.review.is_set() {
+            r.review.edit(|v| v.at.iter_mut().for_each(to));
+        }
         to(&mut r.created_at);
         r.timeline.iter_mut().for_each(|e| to(&mut e.at));
         r.action_items

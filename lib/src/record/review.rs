@@ -12,11 +12,11 @@ pub const FIELDS: [&str; 4] = ["review", "reviewed_by", "reviewed_at", "review_n
 /// someone other than its assignee: one given before the record was
 /// reassigned to its reviewer is no review of their own work.
 pub fn approved(r: &Record) -> bool {
-    r.review == Some(Verdict::Approved) && !reviewed_by_assignee(r)
+    r.review.verdict == Some(Verdict::Approved) && !reviewed_by_assignee(r)
 }
 
 fn reviewed_by_assignee(r: &Record) -> bool {
-    let (Some(assignee), Some(reviewer)) = (&r.assignee, &r.reviewed_by) else {
+    let (Some(assignee), Some(reviewer)) = (&r.assignee, &r.review.by) else {
         return false;
     };
     let (name, email) = crate::people::name_and_email(reviewer);
@@ -33,8 +33,9 @@ pub fn approval_outlived(before: &Record, after: &Record) -> bool {
 /// with its assignee. (The review's own commit stamps `updated_at` with
 /// `reviewed_at`; any later change puts it up for review again.)
 pub fn changes_requested(r: &Record) -> bool {
-    r.review == Some(Verdict::ChangesRequested)
-        && r.reviewed_at
+    r.review.verdict == Some(Verdict::ChangesRequested)
+        && r.review
+            .at
             .is_some_and(|at| r.updated_at.is_none_or(|u| u <= at))
 }
 
@@ -52,7 +53,7 @@ pub fn close_blocker(r: &Record, required: bool) -> Option<String> {
     let asked = if changes_requested(r) {
         format!(
             " (changes were requested: {})",
-            crate::text::inline(r.review_note.as_deref().unwrap_or("see the record"))
+            crate::text::inline(r.review.note.as_deref().unwrap_or("see the record"))
         )
     } else {
         String::new()

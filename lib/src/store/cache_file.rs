@@ -67,22 +67,66 @@ pub fn write(path: &Path, f: &Fingerprint<'_>, parts: &[&[u8]]) -> std::io::Resu
 /// stale, foreign), and the caller rebuilds.
 pub fn read(path: &Path, f: &Fingerprint<'_>) -> Option<Payload> {
     let bytes = std::fs::read(path).ok()?;
-    payload_of(bytes, f)
+    payload_of(Bytes::Read(bytes), f)
+}
+
+/// [`read`], with the file mapped into memory rather than copied: for
+/// the record caches (tens of MB), whose pages are then the page
+/// cache's own (no fresh memory to clear and fill) and can be let go
+/// of as they are decoded ([`Payload::let_go`]).
+pub fn map(path: &Path, f: &Fingerprint<'_>) -> Option<Payload> {
+    let file = std::fs::File::open(path).ok()?;
+    // SAFETY: the mapping is read only, and every cache file is replaced
+    // by a rename (`fsio::atomic_write_parts`), never written or
+    // truncated in place, so the mapped bytes never change under us.
+    // (Someone truncating it by hand during a read would stop it with
+    // SIGBUS: a trade-off grep-like tools make too.)
+    match unsafe { memmap2::Mmap::map(&file) } {
+        Ok(mapped) => payload_of(Bytes::Mapped(mapped), f),
+        // An empty file cannot be mapped; nor can some file systems'.
+        Err(_) => read(path, f),
+    }
+}
+
+/// A cache file's bytes: read into memory, or mapped.
+#[derive(Debug)]
+enum Bytes {
+    Read(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Read(v) => v,
+            Bytes::Mapped(m) => m,
+        }
+    }
 }
 
 /// A cache file's payload: the file's bytes seen past the header and
 /// before the checksum. Not copied out: a record cache is tens of MB.
-#[derive(Debug, PartialEq, Eq, Default)]
+#[derive(Debug)]
 pub struct Payload {
-    bytes: Vec<u8>,
+    bytes: Bytes,
     range: std::ops::Range<usize>,
+}
+
+impl Default for Payload {
+    fn default() -> Payload {
+        Vec::new().into()
+    }
 }
 
 impl From<Vec<u8>> for Payload {
     /// All of `bytes` as a payload (for tests of decoders).
     fn from(bytes: Vec<u8>) -> Payload {
         let range = 0..bytes.len();
-        Payload { bytes, range }
+        Payload {
+            bytes: Bytes::Read(bytes),
+            range,
+        }
     }
 }
 
@@ -93,7 +137,36 @@ impl std::ops::Deref for Payload {
     }
 }
 
-fn payload_of(bytes: Vec<u8>, f: &Fingerprint<'_>) -> Option<Payload> {
+impl PartialEq for Payload {
+    fn eq(&self, other: &Payload) -> bool {
+        **self == **other
+    }
+}
+
+impl Payload {
+    /// Tells the kernel this process is done with `range` of the payload
+    /// for now: a mapped file's pages leave its resident memory (they stay
+    /// in the page cache, and are mapped again if touched again, with the
+    /// same bytes). So a read of 100k records never holds the whole cache
+    /// and everything decoded from it at once. Nothing for bytes read.
+    pub fn let_go(&self, range: std::ops::Range<usize>) {
+        let Bytes::Mapped(mapped) = &self.bytes else {
+            return;
+        };
+        let (start, end) = (self.range.start + range.start, self.range.start + range.end);
+        if start >= end || end > self.range.end {
+            return;
+        }
+        // SAFETY: DontNeed on a read-only shared file mapping only drops
+        // this process's page table entries; a later access reads the
+        // file's unchanged bytes again. No reference is invalidated.
+        let _ = unsafe {
+            mapped.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
+        };
+    }
+}
+
+fn payload_of(bytes: Bytes, f: &Fingerprint<'_>) -> Option<Payload> {
     let expected = header(f);
     let body_len = bytes.len().checked_sub(4)?;
     let crc = u32::from_le_bytes(bytes[body_len..].try_into().ok()?);
@@ -170,6 +243,10 @@ mod tests {
         let path = dir.path().join("c");
         write(&path, &F, &[&payload[..2], &payload[2..]]).unwrap();
         assert_eq!(read(&path, &F).as_deref(), Some(payload));
+        let mapped = map(&path, &F).unwrap();
+        assert_eq!(&*mapped, payload);
+        mapped.let_go(0..payload.len());
+        assert_eq!(&*mapped, payload, "pages let go read back the same");
         std::fs::read(&path).unwrap()
     }
 
@@ -180,9 +257,17 @@ mod tests {
             for bit in 0..8 {
                 let mut b = bytes.clone();
                 b[i] ^= 1 << bit;
-                assert_eq!(payload_of(b, &F), None, "flip at {i}.{bit} accepted");
+                assert_eq!(
+                    payload_of(Bytes::Read(b), &F),
+                    None,
+                    "flip at {i}.{bit} accepted"
+                );
             }
-            assert_eq!(payload_of(bytes[..i].to_vec(), &F), None, "cut at {i}");
+            assert_eq!(
+                payload_of(Bytes::Read(bytes[..i].to_vec()), &F),
+                None,
+                "cut at {i}"
+            );
         }
     }
 
@@ -197,7 +282,7 @@ mod tests {
             Fingerprint { kind: b"TESU", ..F },
             Fingerprint { format: 4, ..F },
         ] {
-            assert_eq!(payload_of(bytes.clone(), &other), None);
+            assert_eq!(payload_of(Bytes::Read(bytes.clone()), &other), None);
         }
     }
 }

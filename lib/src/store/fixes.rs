@@ -241,6 +241,9 @@ impl<'a> ShortLookup<'a> {
     }
 }
 
+/// The length of a whole ID.
+const WHOLE_LEN: usize = "PM-YYYYMMDD-".len() + crate::record::id::SUFFIX_LEN;
+
 /// The IDs among `ids` that `q` names: itself when it is a whole ID,
 /// else every ID it is a prefix of (or of whose random part), as
 /// `RecordId::matches` says. Built once and searched by binary search:
@@ -248,24 +251,34 @@ impl<'a> ShortLookup<'a> {
 struct IdIndex<'a> {
     /// Whole IDs, sorted.
     whole: Vec<&'a str>,
-    /// (random part, whole ID), sorted.
-    suffixes: Vec<(&'a str, &'a str)>,
+    /// (random part, whole ID), sorted; made on the first short query
+    /// (most trailers name whole IDs, and sorting 100k costs).
+    suffixes: std::cell::OnceCell<Vec<(&'a str, &'a str)>>,
 }
 
 impl<'a> IdIndex<'a> {
     fn of(ids: impl Iterator<Item = &'a str>) -> IdIndex<'a> {
-        let len = "PM-YYYYMMDD-".len() + crate::record::id::SUFFIX_LEN;
         let mut whole: Vec<&str> = ids
-            .filter(|id| id.len() == len && id.starts_with("PM-"))
+            .filter(|id| id.len() == WHOLE_LEN && id.starts_with("PM-"))
             .collect();
         whole.sort_unstable();
         whole.dedup();
-        let mut suffixes: Vec<(&str, &str)> = whole
-            .iter()
-            .map(|id| (&id[len - crate::record::id::SUFFIX_LEN..], *id))
-            .collect();
-        suffixes.sort_unstable();
-        IdIndex { whole, suffixes }
+        IdIndex {
+            whole,
+            suffixes: Default::default(),
+        }
+    }
+
+    fn suffixes(&self) -> &[(&'a str, &'a str)] {
+        self.suffixes.get_or_init(|| {
+            let mut suffixes: Vec<(&str, &str)> = self
+                .whole
+                .iter()
+                .map(|id| (&id[WHOLE_LEN - crate::record::id::SUFFIX_LEN..], *id))
+                .collect();
+            suffixes.sort_unstable();
+            suffixes
+        })
     }
 
     fn matching(&self, q: &str) -> Vec<String> {
@@ -294,9 +307,10 @@ impl<'a> IdIndex<'a> {
                     .take_while(|id| id.starts_with(p.as_str())),
             );
         }
-        let from = self.suffixes.partition_point(|(s, _)| *s < q.as_str());
+        let suffixes = self.suffixes();
+        let from = suffixes.partition_point(|(s, _)| *s < q.as_str());
         out.extend(
-            self.suffixes[from..]
+            suffixes[from..]
                 .iter()
                 .take_while(|(s, _)| s.starts_with(q.as_str()))
                 .map(|(_, id)| *id),

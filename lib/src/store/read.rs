@@ -320,8 +320,12 @@ pub fn load_all(store: &Store, detail: Detail) -> Result<(Vec<Record>, Vec<Unrea
 /// What [`load_matching`] gives: the records wanted, the files that are
 /// not readable records, and the short form of every record's ID (all of
 /// them, wanted or not: a search shows a few, unique among all).
-pub struct Matched {
-    pub records: Vec<Record>,
+pub type Matched = Mapped<Record>;
+
+/// What [`load_mapped`] gives: what the wanted records became, the files
+/// that are not readable records, and the short form of every ID.
+pub struct Mapped<T> {
+    pub records: Vec<T>,
     pub unreadable: Vec<Unreadable>,
     pub ids: crate::record::id::ShortIds,
 }
@@ -330,12 +334,28 @@ pub struct Matched {
 /// verbatim, so a word in any field is found in those bytes).
 pub type BytesTest<'a> = dyn Fn(&[u8]) -> bool + Sync + 'a;
 
+/// What a read makes of each wanted record, on the thread that decoded
+/// it; `None` drops it.
+pub type RecordMap<'a, T> = dyn Fn(Record) -> Option<T> + Sync + 'a;
+
 /// [`load_all`], keeping only the records whose encoding passes `wanted`:
 /// the others are never decoded, so a search over 100k records decodes
 /// only the few that can hold its words.
 pub fn load_matching(store: &Store, detail: Detail, wanted: &BytesTest<'_>) -> Result<Matched> {
+    load_mapped(store, detail, wanted, &Some)
+}
+
+/// [`load_matching`], handing each record to `map` as soon as it is
+/// decoded: a read that needs a little of each record (a search's hits)
+/// never holds 100k whole records at once.
+pub fn load_mapped<T: Send>(
+    store: &Store,
+    detail: Detail,
+    wanted: &BytesTest<'_>,
+    map: &RecordMap<'_, T>,
+) -> Result<Mapped<T>> {
     let Some(dir) = store.snapshot()?.dir else {
-        return Ok(Matched {
+        return Ok(Mapped {
             records: Vec::new(),
             unreadable: Vec::new(),
             ids: Default::default(),
@@ -347,8 +367,8 @@ pub fn load_matching(store: &Store, detail: Detail, wanted: &BytesTest<'_>) -> R
     crate::trace::mark("record cache opened");
     if cache.is_of(dir) {
         let ids = short_ids(cache.all().map(|c| c.name));
-        let (records, unreadable) = from_cache(store, &cache, wanted);
-        return Ok(Matched {
+        let (records, unreadable) = from_cache(store, &cache, wanted, map);
+        return Ok(Mapped {
             records,
             unreadable,
             ids,
@@ -383,14 +403,14 @@ pub fn load_matching(store: &Store, detail: Detail, wanted: &BytesTest<'_>) -> R
         &as_strays(&all_bad),
     );
     drop(out);
-    let records: Vec<Record> = items
-        .iter()
+    crate::trace::mark("record cache written");
+    let records = items
+        .par_iter()
         .zip(loaded)
         .filter(|(item, l)| l.encoded.as_deref().or(item.cached).is_some_and(wanted))
-        .filter_map(|(_, l)| l.record)
+        .filter_map(|(_, l)| l.record.and_then(map))
         .collect();
-    crate::trace::mark("record cache written");
-    Ok(Matched {
+    Ok(Mapped {
         records,
         unreadable: all_bad,
         ids: short_ids(items.iter().map(|i| i.name.as_str())),
@@ -412,33 +432,41 @@ fn as_strays(bad: &[Unreadable]) -> Vec<Stray> {
         .collect()
 }
 
+/// How many cached records are decoded before their cache pages are let
+/// go of: a few MB of the cache at a time.
+const DECODE_RUN: usize = 8192;
+
 /// The answer when the records tree is exactly the one cached. Records
 /// are decoded straight into the vector returned (`Option<Record>` has
 /// `Record`'s size, so dropping the damaged ones reuses the allocation):
 /// at 100k records every extra copy is tens of MB of fresh pages.
-fn from_cache(
+fn from_cache<T: Send>(
     store: &Store,
     cache: &RecordCache,
     wanted: &BytesTest<'_>,
-) -> (Vec<Record>, Vec<Unreadable>) {
+    map: &RecordMap<'_, T>,
+) -> (Vec<T>, Vec<Unreadable>) {
     let cached: Vec<Cached<'_>> = cache.all().collect();
     let records_dir = store.records_dir.as_str();
     let damaged = std::sync::Mutex::new(Vec::new());
-    let mut decoded: Vec<Option<Record>> = Vec::new();
-    cached
-        .par_iter()
-        .map(|c| {
+    let mut decoded: Vec<Option<T>> = Vec::with_capacity(cached.len());
+    // In runs, each let go of once decoded: the cache's pages and the
+    // records made from them are not all in memory at once.
+    for run in cached.chunks(DECODE_RUN) {
+        decoded.par_extend(run.par_iter().map(|c| {
             if !wanted(c.data) {
                 return None;
             }
             decode_cached(records_dir, c)
                 .map_err(|u| damaged.lock().unwrap_or_else(|e| e.into_inner()).push(u))
                 .ok()
-        })
-        .collect_into_vec(&mut decoded);
+                .and_then(map)
+        }));
+        cache.let_go(run);
+    }
     crate::trace::mark("records decoded");
     #[allow(clippy::filter_map_identity)] // FilterMap collects in place; Flatten copies
-    let records: Vec<Record> = decoded.into_iter().filter_map(|r| r).collect();
+    let records: Vec<T> = decoded.into_iter().filter_map(|r| r).collect();
     let mut bad: Vec<Unreadable> = cache.strays().iter().map(from_stray).collect();
     let mut damaged = damaged.into_inner().unwrap_or_else(|e| e.into_inner());
     damaged.sort_by(|a, b| a.path.cmp(&b.path));

@@ -23,7 +23,7 @@ const KIND: &[u8; 4] = b"RECB";
 const KIND_SLIM: &[u8; 4] = b"RECT";
 /// Bump whenever `Record` changes shape (postcard is not self-describing)
 /// or what counts as a stray does (they are kept per tree).
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 
 fn fingerprint(records_dir: &str, slim: bool) -> Fingerprint<'_> {
     Fingerprint {
@@ -83,7 +83,7 @@ impl RecordCache {
     /// The cache, or an empty one when it is missing, from another records
     /// directory, of another version, or damaged.
     pub fn open(path: &Path, records_dir: &str, slim: bool) -> RecordCache {
-        cache_file::read(path, &fingerprint(records_dir, slim))
+        cache_file::map(path, &fingerprint(records_dir, slim))
             .and_then(decode)
             .unwrap_or_else(RecordCache::empty)
     }
@@ -132,6 +132,22 @@ impl RecordCache {
             self.entries[i as usize].blob == blob
         })?;
         Some(&self.bytes[self.entries[*i as usize].data.clone()])
+    }
+
+    /// Done with these entries' encodings for now (a run of entries, in
+    /// order, as [`all`](Self::all) gives them): their pages of the mapped
+    /// file leave this process's memory while what was decoded from them
+    /// is kept. Touched again, they are read again.
+    pub fn let_go(&self, run: &[Cached<'_>]) {
+        let (Some(first), Some(last)) = (run.first(), run.last()) else {
+            return;
+        };
+        let base = self.bytes.as_ptr() as usize;
+        let start = (first.data.as_ptr() as usize).checked_sub(base);
+        let end = (last.data.as_ptr() as usize + last.data.len()).checked_sub(base);
+        if let (Some(start), Some(end)) = (start, end) {
+            self.bytes.let_go(start..end);
+        }
     }
 
     fn str_at(&self, r: &Range<usize>) -> &str {

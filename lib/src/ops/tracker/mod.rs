@@ -31,5 +31,5 @@ fn place(session: &Session) -> Place<'_> {
 
 /// The tracker an item is filed in, when it is.
 fn linked(a: &ActionItem) -> Option<Tracker> {
-    a.tracker.as_deref().and_then(Tracker::parse)
+    a.link.tracker.as_deref().and_then(Tracker::parse)
 }

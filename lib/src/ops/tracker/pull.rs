@@ -56,7 +56,7 @@ pub fn pull(session: &Session, only: Option<&str>, close_remote: bool) -> Result
         .enumerate()
         .flat_map(|(i, (_, r))| r.action_items.iter().map(move |a| (i, a)))
         .filter(|(_, a)| only.is_some() || worth_reading(a, session))
-        .filter_map(|(i, a)| Some((i, a, linked(a)?, a.tracker_ref.as_deref()?)))
+        .filter_map(|(i, a)| Some((i, a, linked(a)?, a.link.tracker_ref.as_deref()?)))
         .collect();
     crate::trace::mark("tracker: linked records read");
     let mut pulled = Pulled::default();
@@ -171,7 +171,8 @@ fn worth_reading(a: &ActionItem, session: &Session) -> bool {
     if linked(a).is_none() {
         return false;
     }
-    let settled = a.status != ActionStatus::Open && a.remote_state.as_deref() == Some("closed");
+    let settled =
+        a.status != ActionStatus::Open && a.link.remote_state.as_deref() == Some("closed");
     let recent = a
         .done_at
         .is_some_and(|d| (session.now - d.0).num_days() <= SETTLED_DAYS);
@@ -180,7 +181,7 @@ fn worth_reading(a: &ActionItem, session: &Session) -> bool {
 
 /// The step that brings item `a` and its issue's `state` together, if any.
 fn step_for(a: &ActionItem, state: &State, close_remote: bool) -> Option<Step> {
-    let seen_closed = a.remote_state.as_deref() == Some("closed");
+    let seen_closed = a.link.remote_state.as_deref() == Some("closed");
     let open = a.status == ActionStatus::Open;
     match state {
         State::Open if seen_closed && !open => Some(Step::Reopen),
@@ -316,11 +317,14 @@ mod tests {
             done_at: None,
             commit: commit.map(str::to_string),
             wontfix_reason: None,
-            tracker: Some("github".into()),
-            tracker_ref: Some("acme/api#1".into()),
-            url: None,
-            remote_state: seen.map(str::to_string),
-            closed_by: None,
+            link: crate::record::TrackerLink {
+                tracker: Some("github".into()),
+                tracker_ref: Some("acme/api#1".into()),
+                url: None,
+                remote_state: seen.map(str::to_string),
+                closed_by: None,
+            }
+            .into(),
         }
     }
 

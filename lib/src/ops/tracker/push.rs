@@ -39,12 +39,12 @@ pub fn push(
     let (entry, n) = find_item(session, item)?;
     let record = crate::store::read::load(&session.store, &entry)?;
     let action = record.action(n).ok_or_else(|| no_such_action(&record, n))?;
-    if let Some(reference) = &action.tracker_ref {
+    if let Some(reference) = &action.link.tracker_ref {
         return Ok(Pushed::Already {
             n,
-            tracker: action.tracker.clone().unwrap_or_default(),
+            tracker: action.link.tracker.clone().unwrap_or_default(),
             reference: reference.clone(),
-            url: action.url.clone(),
+            url: action.link.url.clone(),
         });
     }
     if action.status != ActionStatus::Open {

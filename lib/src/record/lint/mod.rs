@@ -507,7 +507,7 @@ fn status_rules(record: &Record, lines: &Lines<'_>, found: &mut Found<'_>) {
             format!("closed_at is set but status is \"{}\"", record.status),
         );
     }
-    if record.status == Status::Withdrawn && record.withdrawn_reason.is_none() {
+    if record.status == Status::Withdrawn && record.withdrawal.reason.is_none() {
         found(
             "status-fields",
             status_line,
