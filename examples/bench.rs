@@ -649,9 +649,24 @@ fn main() {
             r.ours.median / r.reference.median
         );
         rows.push(r);
-        // `fetch --all-repos` with nothing new, next to fifty `git fetch`
-        // run in parallel (target ≤ 1.5×), belongs here once that command
-        // is in (issue 26's list of repositories).
+        let (ours, reference) = team_fetch_case(&opts, &bin, runs);
+        let r = Row {
+            size: format!("{TEAM_REPOS}×{TEAM_RECORDS}"),
+            case: "fetch --all-repos, nothing new".into(),
+            ours,
+            reference,
+            reference_name: format!("{TEAM_REPOS} × git fetch in parallel"),
+            target: "≤ 1.5×",
+        };
+        eprintln!(
+            "bench: {} {} {:.1} ms vs {:.1} ms ({:.2}x)",
+            r.size,
+            r.case,
+            r.ours.median * 1e3,
+            r.reference.median * 1e3,
+            r.ours.median / r.reference.median
+        );
+        rows.push(r);
     }
 
     println!(
@@ -754,6 +769,64 @@ fn team_case(opts: &Opts, bin: &str, runs: usize) -> (Sample, Sample) {
         "--all-repos".into(),
     ];
     let ours = measure(&team, &[triage], runs, Before::Warm);
+    (ours, reference)
+}
+
+/// `fetch --all-repos` when no repository has anything new, next to the
+/// same fifty `git fetch REMOTE BRANCH` started at once. The team case's
+/// repositories are given the generated repository as their `origin`
+/// (once), so each has a remote to ask.
+fn team_fetch_case(opts: &Opts, bin: &str, runs: usize) -> (Sample, Sample) {
+    let g = generate(opts, TEAM_RECORDS);
+    let team = opts.work.join(format!("team-{TEAM_REPOS}x{TEAM_RECORDS}"));
+    let repos = team.join("repos");
+    let names: Vec<String> = (0..TEAM_REPOS).map(|i| format!("r{i:02}")).collect();
+    if !team.join("fetch-ready").exists() {
+        for name in &names {
+            let bare = repos.join(format!("{name}.git"));
+            let origin = g.dir.to_string_lossy();
+            git(&bare, &["remote", "set-url", "origin", &origin]);
+            git(
+                &bare,
+                &[
+                    "config",
+                    "remote.origin.fetch",
+                    "+refs/heads/*:refs/remotes/origin/*",
+                ],
+            );
+            git(&bare, &["config", "branch.postmortems.remote", "origin"]);
+            git(
+                &bare,
+                &[
+                    "config",
+                    "branch.postmortems.merge",
+                    "refs/heads/postmortems",
+                ],
+            );
+            git(&bare, &["fetch", "-q", "origin", "postmortems"]);
+        }
+        std::fs::write(team.join("fetch-ready"), "").unwrap();
+    }
+    let each: Vec<String> = names
+        .iter()
+        .map(|n| format!("git -C repos/{n}.git fetch -q origin postmortems &"))
+        .collect();
+    let parallel = vec![
+        "sh".to_string(),
+        "-c".into(),
+        format!("{} wait", each.join(" ")),
+    ];
+    let reference = measure(&team, &[parallel], runs, Before::Warm);
+    let fetch = vec![
+        "env".to_string(),
+        format!("XDG_CONFIG_HOME={}", team.join("config").display()),
+        format!("XDG_CACHE_HOME={}", team.join("cache").display()),
+        bin.to_string(),
+        "postmortem".into(),
+        "fetch".into(),
+        "--all-repos".into(),
+    ];
+    let ours = measure(&team, &[fetch], runs, Before::Warm);
     (ours, reference)
 }
 
