@@ -9,6 +9,16 @@ use postmortem::store::fixes::Pending;
 use postmortem::text::inline;
 use postmortem::time::format_age;
 
+/// Triage counts age in whole hours: under one is said as such, not as
+/// `0m` beside `list`'s `41m` for the same record.
+fn age(hours: i64) -> String {
+    if hours < 1 {
+        "<1h".to_string()
+    } else {
+        format_age(chrono::Duration::hours(hours))
+    }
+}
+
 /// `limit`: rows per table; a daily review of 40k open records reads the
 /// counts and the oldest, and a wall of rows would bury both.
 pub fn text(
@@ -198,7 +208,7 @@ fn item_row(ids: &ShortIds, i: &Item) -> Vec<Cell> {
         Cell::coloured(severity.clone(), severity_colour(&severity)),
         Cell::from(i.status.to_string()),
         Cell::from(i.assignee.map_or("-".into(), |a| inline(short_person(a)))),
-        Cell::from(format_age(chrono::Duration::hours(i.age_hours))),
+        Cell::from(age(i.age_hours)),
         Cell::from(i.review_due.to_string()),
         Cell::from(inline(i.title)),
     ]
