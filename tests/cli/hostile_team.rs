@@ -1,0 +1,149 @@
+//! Hostile tests of the team's repositories (issue 26): each one a way
+//! found to break a promise of `repos`, `fetch`, `--all-repos` or a
+//! qualified ID, driven through the real binary on `team_view`'s fleet
+//! (api and web: clones of bare remotes; db: a bare mirror of its URL).
+
+use crate::support::*;
+use crate::team_view::Fleet;
+use std::path::Path;
+
+/// `api:k7x3`: the short form of the fleet's `n`th record of `repo`.
+fn short(fleet: &Fleet, repo: &str, n: usize) -> String {
+    format!("{repo}:{}", &fleet.ids[repo][n][12..16])
+}
+
+fn err(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The `devops postmortem …` command a hint line ends with, or the one
+/// inside its parentheses (up to the first `, `).
+fn hinted(stderr: &str, after: &str) -> String {
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("hint:") && l.contains(after))
+        .unwrap_or_else(|| panic!("no hint with {after:?}: {stderr}"));
+    let from = line.find(after).unwrap() + after.len();
+    let rest = &line[from..];
+    rest.split_once(", ")
+        .map_or(rest, |(first, _)| first)
+        .trim_end_matches(')')
+        .to_string()
+}
+
+/// A command line run by a shell in `dir`, as a person pastes it, with the
+/// fleet's HOME and XDG folders.
+fn paste(fleet: &Fleet, dir: &Path, line: &str) -> std::process::Output {
+    let home = fleet.me.home.path();
+    fleet.me.sh(&format!(
+        "export XDG_CONFIG_HOME={:?} XDG_CACHE_HOME={:?}; cd {:?} && {line}",
+        home.join(".config"),
+        home.join(".cache"),
+        dir
+    ))
+}
+
+#[test]
+fn a_write_inside_a_mirror_is_refused_and_sync_there_drops_nothing() {
+    let fleet = Fleet::new();
+    let mirror = fleet.mirror_dir();
+    let before = fleet.log(&mirror);
+    let id = &fleet.ids["db"][0];
+    // The person's identity, as their global git config would give it.
+    fleet.me.git_in(&mirror, &["config", "user.name", "Alice Kim"]);
+    fleet
+        .me
+        .git_in(&mirror, &["config", "user.email", "alice@example.com"]);
+    // Standing in the mirror itself.
+    let out = fleet.pm_in(&mirror, &["assign", id, "bob"]);
+    assert_eq!(out.status.code(), Some(1), "{}", err(&out));
+    assert!(err(&out).contains("mirror"), "{}", err(&out));
+    assert_eq!(fleet.log(&mirror), before, "nothing written");
+    let out = fleet.pm_in(&mirror, &["sync"]);
+    assert_eq!(out.status.code(), Some(1), "{}", err(&out));
+    assert_eq!(fleet.log(&mirror), before, "sync dropped nothing");
+    // Listed by its path under another name: still the mirror.
+    fleet.write_list(&[("dbm", &format!("path = {mirror:?}"))]);
+    let out = fleet.pm_in(
+        fleet.outside.path(),
+        &["assign", &format!("dbm:{}", &id[12..16]), "bob"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", err(&out));
+    assert_eq!(fleet.log(&mirror), before, "nothing written");
+    // Reading it stays fine.
+    let shown = fleet.ok_in(&mirror, &["show", id]);
+    assert!(shown.contains("Replica lag"), "{shown}");
+}
+
+#[test]
+fn two_entries_of_one_name_are_refused_naming_the_file() {
+    let fleet = Fleet::new();
+    fleet.write_list(&[
+        ("api", &format!("path = {:?}", fleet.clone_dir("api"))),
+        ("api", &format!("path = {:?}", fleet.clone_dir("web"))),
+    ]);
+    for args in [
+        &["list", "--all-repos"][..],
+        &["show", &short(&fleet, "web", 0)],
+        &["repos", "list"],
+    ] {
+        let out = fleet.pm_in(fleet.outside.path(), args);
+        let stderr = err(&out);
+        assert_ne!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("repos.toml") && stderr.contains("\"api\""),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+}
+
+#[test]
+fn free_text_equal_to_the_qualified_id_stays_as_typed() {
+    let fleet = Fleet::new();
+    let id = short(&fleet, "api", 0);
+    fleet.ok_in(fleet.outside.path(), &["action", "add", &id, &id]);
+    let full = &fleet.ids["api"][0];
+    let record = fleet.me.git_in(
+        &fleet.clone_dir("api"),
+        &[
+            "show",
+            &format!(
+                "postmortems:postmortems/{}/{}/{full}.toml",
+                &full[3..7],
+                &full[7..9]
+            ),
+        ],
+    );
+    let item: toml::Table = toml::from_str(&record).unwrap();
+    let action = &item["action_items"].as_array().unwrap()[0];
+    assert_eq!(action["text"].as_str(), Some(id.as_str()), "{record}");
+}
+
+#[test]
+fn hints_after_a_qualified_id_work_pasted_where_it_was_typed() {
+    let fleet = Fleet::new();
+    let api = fleet.clone_dir("api");
+    let before = fleet.log(&api);
+    // An unknown record of api: the hint lists api's records.
+    let out = fleet.pm_in(fleet.outside.path(), &["assign", "api:zzzz", "bob"]);
+    assert_eq!(out.status.code(), Some(1), "{}", err(&out));
+    let line = hinted(&err(&out), "the IDs: ");
+    let listed = paste(&fleet, fleet.outside.path(), &line);
+    assert!(listed.status.success(), "{line}: {}", err(&listed));
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert!(text.contains("Gateway 502s"), "{line}: {text}");
+    // Closing with an open action item: its `action done` hint, pasted
+    // where the close was typed, marks it done in api.
+    let id = short(&fleet, "api", 1);
+    let out = fleet.pm_in(fleet.outside.path(), &["close", &id]);
+    assert_eq!(out.status.code(), Some(1), "{}", err(&out));
+    let line = hinted(&err(&out), "(");
+    assert!(line.contains("action done"), "{line}");
+    let done = paste(&fleet, fleet.outside.path(), &line);
+    assert!(done.status.success(), "{line}: {}", err(&done));
+    let log = fleet.log(&api);
+    assert_eq!(log.lines().count(), before.lines().count() + 1, "{log}");
+    assert!(log.lines().next().unwrap().contains("action"), "{log}");
+    assert_eq!(fleet.me.git(&["branch", "--list", "postmortems"]), "");
+}
