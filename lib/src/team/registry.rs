@@ -158,6 +158,17 @@ impl UserFile {
                 .check()
                 .map_err(|why| Error::new(format!("{}: {why}", path.display())))?;
         }
+        // A name qualifies IDs (`api:k7x3`): two entries of one name would
+        // show IDs that the first of them alone answers to.
+        for (i, entry) in file.repos.iter().enumerate() {
+            if file.repos[..i].iter().any(|e| e.name == entry.name) {
+                return Err(Error::new(format!(
+                    "{}: two [[repo]] are named {:?}: rename one",
+                    path.display(),
+                    entry.name
+                )));
+            }
+        }
         Ok(file)
     }
 
