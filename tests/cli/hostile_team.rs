@@ -50,7 +50,9 @@ fn a_write_inside_a_mirror_is_refused_and_sync_there_drops_nothing() {
     let before = fleet.log(&mirror);
     let id = &fleet.ids["db"][0];
     // The person's identity, as their global git config would give it.
-    fleet.me.git_in(&mirror, &["config", "user.name", "Alice Kim"]);
+    fleet
+        .me
+        .git_in(&mirror, &["config", "user.name", "Alice Kim"]);
     fleet
         .me
         .git_in(&mirror, &["config", "user.email", "alice@example.com"]);
