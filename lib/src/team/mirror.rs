@@ -15,6 +15,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
+/// The config key that marks a repository as one of our mirrors.
+const MARK: &str = "postmortem.mirror";
+
 /// A folder a killed run left half made is removed after this long (a
 /// younger one may still be another run's first fetch).
 const PARTIAL_TTL: Duration = Duration::from_secs(3600);
@@ -79,6 +82,78 @@ pub fn fetch(mirror: &Path, url: &str, branch: Option<&str>, prompt: bool) -> Re
     }
 }
 
+/// Whether `repo` is a mirror that `fetch` keeps: marked so when made, or
+/// in the mirrors' folder (made by hand there, or before the mark).
+pub fn is_mirror(repo: &Repository) -> bool {
+    let marked = repo
+        .config()
+        .and_then(|c| c.open_level(git2::ConfigLevel::Local))
+        .and_then(|c| c.get_bool(MARK))
+        .unwrap_or(false);
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let in_folder = super::Dirs::from_env().is_ok_and(|dirs| {
+        let folder = dirs.mirror("_");
+        let folder = folder.parent().unwrap_or(&folder);
+        canonical(repo.commondir()).starts_with(canonical(folder))
+    });
+    marked || in_folder
+}
+
+/// Refuses a write to a mirror, whoever sends it there (a command run
+/// inside it, a list entry naming its path): its next fetch follows the
+/// remote with a forced fetch and would drop the commit.
+pub fn refuse_write(repo: &Repository) -> Result<()> {
+    if !is_mirror(repo) {
+        return Ok(());
+    }
+    let url = repo
+        .find_remote("origin")
+        .ok()
+        .and_then(|r| r.url().ok().map(str::to_string))
+        .unwrap_or_default();
+    let dir = repo.commondir();
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().trim_end_matches(".git").to_string())
+        .unwrap_or_default();
+    // The clone goes to the home folder: never inside the mirror.
+    let listed = super::Dirs::from_env()
+        .and_then(|d| super::registry::UserFile::read(&d))
+        .is_ok_and(|f| f.repos.iter().any(|e| e.name == name && e.url.is_some()));
+    let source = if listed {
+        super::Source::User
+    } else {
+        super::Source::Team
+    };
+    Err(write_refused(&name, &url, source, "cd && "))
+}
+
+/// The refusal of a write to the mirror of `url` named `name`, with the
+/// clone that takes it (`cd`: where the clone is made from).
+pub fn write_refused(name: &str, url: &str, source: super::Source, cd: &str) -> Error {
+    let quote = crate::store::shell_quote;
+    let mut line = cd.to_string();
+    if source == super::Source::User {
+        // The user's entry names the URL: the clone takes its place.
+        line.push_str(&format!("devops postmortem repos rm {} && ", quote(name)));
+    }
+    line.push_str(&format!(
+        "git clone {} {} && devops postmortem repos add {} --name {}",
+        quote(url),
+        quote(name),
+        quote(name),
+        quote(name)
+    ));
+    Error::new(format!(
+        "{name} is read here from a mirror of {url}, which is never written (a fetch would drop the commit): write in a clone of it"
+    ))
+    .nothing_written()
+    .hint_run(
+        "clone it, add the clone to your list, and run the command again",
+        crate::error::Command::shell(line),
+    )
+}
+
 /// Refuses what git would read as an option rather than a URL (a team
 /// config is anyone's to write: `-oProxyCommand=…` must never reach git).
 pub fn check_url(url: &str) -> Result<()> {
@@ -117,6 +192,7 @@ fn make(mirror: &Path, url: &str, branch: &str, prompt: bool) -> Result<()> {
     for args in [
         &["init", "--bare", "-q"][..],
         &["config", "postmortem.branch", branch],
+        &["config", MARK, "true"],
         &["config", "remote.origin.url", url],
         &["config", "remote.origin.fetch", &refspec],
         &["symbolic-ref", "HEAD", &head],
