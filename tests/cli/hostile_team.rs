@@ -16,13 +16,13 @@ fn err(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// The `devops postmortem …` command a hint line ends with, or the one
-/// inside its parentheses (up to the first `, `).
-fn hinted(stderr: &str, after: &str) -> String {
+/// The command in the hint line that says `says`: what follows `after`,
+/// up to the first `, ` (a list of commands in parentheses).
+fn hinted(stderr: &str, says: &str, after: &str) -> String {
     let line = stderr
         .lines()
-        .find(|l| l.starts_with("hint:") && l.contains(after))
-        .unwrap_or_else(|| panic!("no hint with {after:?}: {stderr}"));
+        .find(|l| l.starts_with("hint:") && l.contains(says))
+        .unwrap_or_else(|| panic!("no hint with {says:?}: {stderr}"));
     let from = line.find(after).unwrap() + after.len();
     let rest = &line[from..];
     rest.split_once(", ")
@@ -130,7 +130,7 @@ fn hints_after_a_qualified_id_work_pasted_where_it_was_typed() {
     // An unknown record of api: the hint lists api's records.
     let out = fleet.pm_in(fleet.outside.path(), &["assign", "api:zzzz", "bob"]);
     assert_eq!(out.status.code(), Some(1), "{}", err(&out));
-    let line = hinted(&err(&out), "the IDs: ");
+    let line = hinted(&err(&out), "the IDs: ", "the IDs: ");
     let listed = paste(&fleet, fleet.outside.path(), &line);
     assert!(listed.status.success(), "{line}: {}", err(&listed));
     let text = String::from_utf8_lossy(&listed.stdout);
@@ -140,7 +140,7 @@ fn hints_after_a_qualified_id_work_pasted_where_it_was_typed() {
     let id = short(&fleet, "api", 1);
     let out = fleet.pm_in(fleet.outside.path(), &["close", &id]);
     assert_eq!(out.status.code(), Some(1), "{}", err(&out));
-    let line = hinted(&err(&out), "(");
+    let line = hinted(&err(&out), "action done", "(");
     assert!(line.contains("action done"), "{line}");
     let done = paste(&fleet, fleet.outside.path(), &line);
     assert!(done.status.success(), "{line}: {}", err(&done));
