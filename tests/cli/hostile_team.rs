@@ -149,3 +149,30 @@ fn hints_after_a_qualified_id_work_pasted_where_it_was_typed() {
     assert!(log.lines().next().unwrap().contains("action"), "{log}");
     assert_eq!(fleet.me.git(&["branch", "--list", "postmortems"]), "");
 }
+
+#[test]
+fn a_team_url_runs_no_command_even_where_git_allows_every_protocol() {
+    let fleet = Fleet::new();
+    let marker = fleet.outside.path().join("pwned");
+    // The person allows every protocol for their own fetches.
+    std::fs::write(
+        fleet.me.home.path().join(".gitconfig"),
+        "[protocol]\n\tallow = always\n",
+    )
+    .unwrap();
+    // Anyone who writes the records config writes the team's list.
+    fleet.me.commit_on_records_branch(
+        "postmortems/config.toml",
+        &format!(
+            "[team]\nrepos = [{{ name = \"evil\", url = \"ext::sh -c touch% {}\" }}]\n",
+            marker.display()
+        ),
+        "team repos",
+    );
+    let out = fleet.pm_in(fleet.me.path(), &["fetch", "--all-repos"]);
+    assert_eq!(out.status.code(), Some(1), "{}", err(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("evil: failed: "), "{text}");
+    assert!(text.contains("db: postmortems up to date"), "{text}");
+    assert!(!marker.exists(), "the team's URL ran a command");
+}
