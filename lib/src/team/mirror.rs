@@ -270,10 +270,17 @@ fn run(dir: &Path, args: &[&str]) -> Result<()> {
     ))
 }
 
+/// The transports a mirror is fetched over. A URL comes from the team's
+/// config, which anyone may write: `ext::sh -c …` (a command) is refused
+/// whatever the person's own `protocol.allow` says.
+const PROTOCOLS: &str = "file:git:http:https:ssh";
+
 /// git on the mirror alone: none of the variables that would point it at
 /// the user's own repository (`GIT_INDEX_FILE`, `GIT_OBJECT_DIRECTORY`, …).
 fn git(dir: &Path) -> Command {
     let mut cmd = super::fetch::isolated_git();
-    cmd.env("GIT_DIR", dir).current_dir(dir);
+    cmd.env("GIT_DIR", dir)
+        .env("GIT_ALLOW_PROTOCOL", PROTOCOLS)
+        .current_dir(dir);
     cmd
 }
