@@ -176,3 +176,25 @@ fn a_team_url_runs_no_command_even_where_git_allows_every_protocol() {
     assert!(text.contains("db: postmortems up to date"), "{text}");
     assert!(!marker.exists(), "the team's URL ran a command");
 }
+
+#[test]
+fn a_listed_path_that_is_a_file_is_named_as_one_and_the_rest_shown() {
+    let fleet = Fleet::new();
+    let file = fleet.outside.path().join("api.toml");
+    std::fs::write(&file, "not a repository\n").unwrap();
+    fleet.write_list(&[
+        ("api", &format!("path = {file:?}")),
+        ("web", &format!("path = {:?}", fleet.clone_dir("web"))),
+    ]);
+    let out = fleet.pm_in(fleet.outside.path(), &["list", "--all-repos"]);
+    let stderr = err(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "api not read: {} is a file, not a repository's folder",
+            file.display()
+        )),
+        "{stderr}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("CDN purge loop"));
+}
