@@ -198,3 +198,26 @@ fn a_listed_path_that_is_a_file_is_named_as_one_and_the_rest_shown() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("CDN purge loop"));
 }
+
+#[test]
+fn rm_killed_while_deleting_the_mirror_leaves_none_half_there() {
+    let fleet = Fleet::new();
+    let mirror = fleet.mirror_dir();
+    // Killed once the mirror is set aside, its files not all deleted.
+    let home = fleet.me.home.path();
+    let out = fleet
+        .me
+        .cmd_in(fleet.outside.path())
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_CACHE_HOME", home.join(".cache"))
+        .env("DEVOPS_PM_TEST_POINT", "mirror-set-aside")
+        .args(["postmortem", "repos", "rm", "db"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), None, "killed: {}", err(&out));
+    assert!(!mirror.exists(), "nothing at the mirror's place");
+    // Added again: a whole mirror, every record read.
+    fleet.ok_in(fleet.outside.path(), &["repos", "add", &fleet.url("db")]);
+    let listed = fleet.json_in(fleet.outside.path(), &["list", "--repo", "db", "--json"]);
+    assert_eq!(listed.as_array().unwrap().len(), 3, "{listed}");
+}
