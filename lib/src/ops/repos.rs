@@ -480,7 +480,7 @@ pub fn remove(dirs: &Dirs, name: &str, team: &[TeamEntry]) -> Result<Removed> {
     };
     user_file::remove(dirs, name)?;
     if let Some(m) = &mirror {
-        std::fs::remove_dir_all(m).map_err(|e| {
+        mirror::remove(m).map_err(|e| {
             Error::new(format!(
                 "removed {name} from your list, but not its mirror {}: {e}",
                 m.display()

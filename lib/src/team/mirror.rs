@@ -215,6 +215,18 @@ fn make(mirror: &Path, url: &str, branch: &str, prompt: bool) -> Result<()> {
     }
 }
 
+/// Removes the mirror: first renamed aside at once (as a half-made one is
+/// named), then deleted file by file. A run killed while deleting leaves
+/// nothing at the mirror's place that would open as a repository with
+/// objects missing; the next mirror made there clears what is left.
+pub fn remove(mirror: &Path) -> std::io::Result<()> {
+    let file = mirror.file_name().unwrap_or_default().to_string_lossy();
+    let aside = mirror.with_file_name(format!("{file}.partial-removed-{}", std::process::id()));
+    std::fs::rename(mirror, &aside)?;
+    crate::store::tx::testpoint::reached("mirror-set-aside");
+    std::fs::remove_dir_all(&aside)
+}
+
 /// Removes the half-made mirrors of `file` that killed runs left.
 fn forget_partials(parent: &Path, file: &str) {
     let prefix = format!("{file}.partial-");
