@@ -221,3 +221,35 @@ fn rm_killed_while_deleting_the_mirror_leaves_none_half_there() {
     let listed = fleet.json_in(fleet.outside.path(), &["list", "--repo", "db", "--json"]);
     assert_eq!(listed.as_array().unwrap().len(), 3, "{listed}");
 }
+
+#[test]
+fn a_team_entry_left_out_is_said_never_dropped_silently() {
+    let fleet = Fleet::new();
+    let other = fleet.url("api").replace("api.git", "other.git");
+    fleet.me.commit_on_records_branch(
+        "postmortems/config.toml",
+        &format!(
+            "[team]\nrepos = [{:?}, {{ name = \"a b\", url = {:?} }}, {{ name = \"api\", url = {other:?} }}, {{ name = \"x y\", url = {:?} }}]\n",
+            format!("{}?v=1", fleet.url("web")),
+            fleet.url("web").replace("web.git", "ops.git"),
+            fleet.url("db"),
+        ),
+        "team repos",
+    );
+    for args in [&["repos", "list"][..], &["list", "--all-repos"]] {
+        let out = fleet.pm_in(fleet.me.path(), args);
+        let stderr = err(&out);
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        let warned: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with("warning: the team's"))
+            .collect();
+        assert_eq!(warned.len(), 3, "{args:?}: {stderr}");
+        assert!(warned[0].contains("\"web.git?v=1\" is not a repository name"));
+        assert!(warned[1].contains("\"a b\" is not a repository name"));
+        assert!(
+            warned[2].contains("other.git is not read: your list gives the name api"),
+            "{stderr}"
+        );
+    }
+}
