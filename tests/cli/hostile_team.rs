@@ -253,3 +253,20 @@ fn a_team_entry_left_out_is_said_never_dropped_silently() {
         );
     }
 }
+
+#[test]
+fn a_mirror_is_not_added_as_a_clone() {
+    let fleet = Fleet::new();
+    let before =
+        std::fs::read_to_string(fleet.me.home.path().join(".config/devops/repos.toml")).unwrap();
+    let mirror = fleet.mirror_dir();
+    let out = fleet.pm_in(
+        fleet.outside.path(),
+        &["repos", "add", mirror.to_str().unwrap(), "--name", "dbm"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", err(&out));
+    assert!(err(&out).contains("is a mirror"), "{}", err(&out));
+    let after =
+        std::fs::read_to_string(fleet.me.home.path().join(".config/devops/repos.toml")).unwrap();
+    assert_eq!(before, after, "nothing written");
+}
