@@ -99,6 +99,13 @@ fn prepare_path(
         )));
     }
     let store = Store::open_at(path, records_dir, Access::ReadOnly)?;
+    if mirror::is_mirror(&store.repo) {
+        return Err(Error::usage(format!(
+            "{} is a mirror that `devops postmortem fetch` keeps, not a clone: add the URL it mirrors, or a clone of it",
+            path.display()
+        ))
+        .hint_run("see the list", Command::postmortem(["repos", "list"])));
+    }
     let top = store
         .workdir
         .clone()
