@@ -3,7 +3,6 @@
 //! qualified ID, driven through the real binary on `team_view`'s fleet
 //! (api and web: clones of bare remotes; db: a bare mirror of its URL).
 
-use crate::support::*;
 use crate::team_view::Fleet;
 use std::path::Path;
 
