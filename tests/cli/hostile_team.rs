@@ -269,3 +269,42 @@ fn a_mirror_is_not_added_as_a_clone() {
         std::fs::read_to_string(fleet.me.home.path().join(".config/devops/repos.toml")).unwrap();
     assert_eq!(before, after, "nothing written");
 }
+
+#[test]
+fn a_mirror_of_another_url_at_the_names_place_is_made_anew_not_read() {
+    let fleet = Fleet::new();
+    // Another team's records, on a branch of another name.
+    let other = fleet.outside.path().join("other.git");
+    fleet.me.git_in(
+        fleet.outside.path(),
+        &["init", "-q", "--bare", other.to_str().unwrap()],
+    );
+    fleet.me.git_in(
+        &fleet.clone_dir("api"),
+        &[
+            "push",
+            "-q",
+            other.to_str().unwrap(),
+            "postmortems:incidents",
+        ],
+    );
+    // db's mirror stands at the name's place; the list now names the
+    // other URL under that name.
+    fleet.write_list(&[(
+        "db",
+        &format!(
+            "url = {:?}\nbranch = \"incidents\"",
+            format!("file://{}", other.display())
+        ),
+    )]);
+    fleet.ok_in(fleet.outside.path(), &["fetch", "--repo", "db"]);
+    let listed = fleet.json_in(fleet.outside.path(), &["list", "--repo", "db", "--json"]);
+    let titles: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["title"].as_str().unwrap())
+        .collect();
+    assert!(titles.contains(&"Gateway 502s"), "{titles:?}");
+    assert!(!titles.contains(&"Replica lag"), "{titles:?}");
+}
