@@ -55,7 +55,7 @@ pub struct Moved {
 pub fn fetch(mirror: &Path, url: &str, branch: Option<&str>, prompt: bool) -> Result<Moved> {
     check_url(url)?;
     match Repository::open_bare(mirror) {
-        Ok(repo) => {
+        Ok(repo) if follows(&repo, url, branch) => {
             let name = match branch {
                 Some(b) => b.to_string(),
                 None => branch::records_branch_name(&repo)?,
@@ -67,7 +67,10 @@ pub fn fetch(mirror: &Path, url: &str, branch: Option<&str>, prompt: bool) -> Re
                 .ok_or_else(|| Error::new(format!("{url} has no {name} branch")))?;
             Ok(Moved { before, after })
         }
-        Err(_) => {
+        // Missing, not a repository, or the mirror of another URL or
+        // branch (the team's entry of the name, mirrored before the
+        // person's own): made anew, never read as this one.
+        _ => {
             make(mirror, url, branch.unwrap_or(DEFAULT_BRANCH), prompt)?;
             let repo = Repository::open_bare(mirror)?;
             let after = branch::tip(&repo, &format!("refs/heads/{}", branch_of(mirror)))?
@@ -154,6 +157,17 @@ pub fn write_refused(name: &str, url: &str, source: super::Source, cd: &str) -> 
     )
 }
 
+/// Whether the mirror `repo` is of `url` (and of `branch`, when given).
+fn follows(repo: &Repository, url: &str, branch: Option<&str>) -> bool {
+    let origin = repo
+        .find_remote("origin")
+        .ok()
+        .and_then(|r| r.url().ok().map(str::to_string));
+    let same_branch =
+        branch.is_none_or(|b| branch::records_branch_name(repo).is_ok_and(|n| n == b));
+    origin.is_some_and(|o| super::registry::same_url(&o, url)) && same_branch
+}
+
 /// Refuses what git would read as an option rather than a URL (a team
 /// config is anyone's to write: `-oProxyCommand=…` must never reach git).
 pub fn check_url(url: &str) -> Result<()> {
@@ -200,8 +214,8 @@ fn make(mirror: &Path, url: &str, branch: &str, prompt: bool) -> Result<()> {
         run(dir, args)?;
     }
     fetch_into(dir, url, branch, prompt)?;
-    if mirror.exists() && !is_complete(mirror) {
-        std::fs::remove_dir_all(mirror)
+    if mirror.exists() {
+        remove(mirror)
             .map_err(|e| Error::new(format!("cannot replace {}: {e}", mirror.display())))?;
     }
     match std::fs::rename(partial.keep(), mirror) {
