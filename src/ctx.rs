@@ -42,6 +42,7 @@ impl Ctx {
                     postmortem::store::branch::Access::ReadOnly
                 };
                 let session = Session::open_at(&path, records_dir, access)?;
+                crate::output::set_routed(&path);
                 let out = Output::detect();
                 say_notices(&out, &session.store);
                 Ok(Ctx { session, out })

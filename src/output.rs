@@ -35,9 +35,29 @@ pub fn set_command_prefix(prefix: String) {
     let _ = COMMAND.set(prefix);
 }
 
-/// `devops postmortem` as the person typed it (with `--dir` if they did).
-pub fn postmortem() -> &'static str {
-    COMMAND.get().map_or("devops postmortem", String::as_str)
+/// The repository a qualified ID (`api:k7x3`) sent the command to, quoted
+/// for a shell: the commands our messages print then run there when
+/// pasted where the person typed (`cd DIR && devops postmortem …`, `git -C
+/// DIR …`), as the plain IDs they name are that repository's.
+static ROUTED: OnceLock<String> = OnceLock::new();
+
+pub fn set_routed(dir: &std::path::Path) {
+    let _ = ROUTED.set(shell_quote(&dir.display().to_string()));
+}
+
+/// `devops postmortem` as the person typed it (with `--dir` if they did),
+/// run where the command ran; `None` when that is plainly here.
+fn prefix() -> Option<String> {
+    let typed = COMMAND.get().map_or("devops postmortem", String::as_str);
+    match ROUTED.get() {
+        Some(dir) => Some(format!("cd {dir} && {typed}")),
+        None => COMMAND.get().cloned(),
+    }
+}
+
+/// `devops postmortem` as the person typed it, to paste where they typed.
+pub fn postmortem() -> String {
+    prefix().unwrap_or_else(|| "devops postmortem".to_string())
 }
 
 /// A command as a line to paste: each argument quoted for a shell when it
@@ -52,7 +72,10 @@ pub fn command_line(c: &Command) -> String {
     };
     match c.program {
         Program::Postmortem => format!("{} {}", postmortem(), quoted()),
-        Program::Git => format!("git {}", quoted()),
+        Program::Git => match ROUTED.get() {
+            Some(dir) => format!("git -C {dir} {}", quoted()),
+            None => format!("git {}", quoted()),
+        },
         Program::Shell => c.args.join(" "),
     }
 }
@@ -131,7 +154,7 @@ fn retyped(flag: &str, typed: &str, with: &str) -> String {
 /// when pasted. Commands proper are `Command` values, rendered by
 /// `command_line`; this is for the words only.
 pub fn pasteable(line: &str) -> std::borrow::Cow<'_, str> {
-    match COMMAND.get() {
+    match prefix() {
         Some(p) => std::borrow::Cow::Owned(line.replace("devops postmortem ", &format!("{p} "))),
         None => std::borrow::Cow::Borrowed(line),
     }

@@ -78,7 +78,11 @@ pub fn run(records_dir: &str, cmd: ReposCommand) -> Result<()> {
         ReposCommand::Add(args) => add(&dirs, &out, &cwd, records_dir, args),
         ReposCommand::List(args) => {
             let team = team_list(&out, &cwd, records_dir);
-            list(&out, &repos::list(&dirs, &team)?, args.json)
+            let listed = repos::list(&dirs, &team)?;
+            for why in postmortem::team::registry::UserFile::read(&dirs)?.team_left_out(&team) {
+                out.warn(&why);
+            }
+            list(&out, &listed, args.json)
         }
         ReposCommand::Rm(args) => {
             let team = team_list(&out, &cwd, records_dir);

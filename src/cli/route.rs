@@ -27,32 +27,37 @@ pub fn take(args: Vec<OsString>) -> Vec<OsString> {
     if !args.iter().skip(1).any(colon) {
         return args;
     }
-    let Some((value, repo, plain)) = qualified_record_arg(&args) else {
+    let Some(found) = qualified_record_arg(&args) else {
         return args;
     };
-    let _ = TARGET.set(repo);
-    let mut args = args;
-    if let Some(at) = args
-        .iter()
-        .rposition(|a| a.to_str() == Some(value.as_str()))
-    {
-        args[at] = OsString::from(plain);
-    }
-    args
+    let _ = TARGET.set(found.repo.clone());
+    // The same text may stand in free text as well (`action add api:k7x3
+    // api:k7x3`): the one made plain is the one clap then reads as the
+    // record, and free text stays as typed.
+    let made_plain = |i: usize| {
+        let mut tried = args.clone();
+        tried[i] = OsString::from(&found.plain);
+        (record_value(&tried, found.arg).as_deref() == Some(found.plain.as_str())).then_some(tried)
+    };
+    let typed = args.iter().enumerate();
+    let mut at = typed.filter(|(_, a)| a.to_str() == Some(found.typed.as_str()));
+    at.find_map(|(i, _)| made_plain(i)).unwrap_or(args)
 }
 
-/// The record argument the command line gives, when it is qualified:
-/// (as typed, repository, plain ID).
-fn qualified_record_arg(args: &[OsString]) -> Option<(String, String, String)> {
-    let command = super::Cli::command();
-    let matches = command.clone().try_get_matches_from(args).ok()?;
-    let mut m = &matches;
-    while let Some((_, sub)) = m.subcommand() {
-        m = sub;
-    }
-    RECORD_ARGS.iter().find_map(|id| {
-        let raw = m.try_get_raw(id).ok()??.next()?.to_str()?;
-        let (repo, rest) = postmortem::team::split_qualified(raw)?;
+/// A qualified record argument: as typed, its repository, the plain ID,
+/// and which of `RECORD_ARGS` it is.
+struct Qualified {
+    typed: String,
+    repo: String,
+    plain: String,
+    arg: &'static str,
+}
+
+/// The record argument the command line gives, when it is qualified.
+fn qualified_record_arg(args: &[OsString]) -> Option<Qualified> {
+    RECORD_ARGS.iter().find_map(|arg| {
+        let raw = record_value(args, arg)?;
+        let (repo, rest) = postmortem::team::split_qualified(&raw)?;
         let id_shaped = rest.split_once('#').map_or(rest, |(id, n)| {
             if n.bytes().all(|b| b.is_ascii_digit()) {
                 id
@@ -64,8 +69,24 @@ fn qualified_record_arg(args: &[OsString]) -> Option<(String, String, String)> {
             && id_shaped
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        ok.then(|| (raw.to_string(), repo.to_string(), rest.to_string()))
+        ok.then(|| Qualified {
+            repo: repo.to_string(),
+            plain: rest.to_string(),
+            typed: raw.clone(),
+            arg,
+        })
     })
+}
+
+/// The value clap reads for the record argument `arg` of the command
+/// `args` name (its innermost subcommand's).
+fn record_value(args: &[OsString], arg: &str) -> Option<String> {
+    let matches = super::Cli::command().try_get_matches_from(args).ok()?;
+    let mut m = &matches;
+    while let Some((_, sub)) = m.subcommand() {
+        m = sub;
+    }
+    Some(m.try_get_raw(arg).ok()??.next()?.to_str()?.to_string())
 }
 
 /// The repository a qualified ID named, if one did.

@@ -54,6 +54,8 @@ pub struct TeamCtx {
     pub out: Output,
     /// The repository the command was run in, when it was in one.
     pub here: Option<Session>,
+    /// The team's entries left out, and why (said as warnings).
+    pub left_out: Vec<String>,
 }
 
 impl TeamCtx {
@@ -82,6 +84,11 @@ impl TeamCtx {
             .ok()
             .and_then(|cwd| Session::open_for(&cwd, records_dir, Access::ReadOnly).ok());
         let all = view::team_repos(&dirs, here.as_ref())?;
+        let left_out = match &here {
+            Some(s) => postmortem::team::registry::UserFile::read(&dirs)?
+                .team_left_out(&s.config.team.repos),
+            None => Vec::new(),
+        };
         let chosen = view::choose(all, &choice.choice())?;
         if chosen.is_empty() {
             return Err(Error::new(
@@ -106,6 +113,7 @@ impl TeamCtx {
             view,
             out: Output::detect(),
             here,
+            left_out,
         })
     }
 
@@ -141,6 +149,9 @@ impl TeamCtx {
         }
         for f in &self.view.failed {
             self.out.warn(&format!("{} not read: {}", f.name, f.why));
+        }
+        for why in &self.left_out {
+            self.out.warn(why);
         }
     }
 

@@ -3,6 +3,7 @@
 
 mod helpers;
 mod hostile;
+mod hostile_team;
 mod support;
 mod team;
 mod tracker_standins;

@@ -11,21 +11,21 @@ use std::process::Output;
 use unicode_width::UnicodeWidthStr;
 
 /// The three repositories, and a folder outside all of them.
-struct Fleet {
+pub struct Fleet {
     /// Its HOME (and XDG folders) is the person's; its own repository is
     /// not one of the team's.
-    me: TestRepo,
-    remotes: tempfile::TempDir,
-    clones: tempfile::TempDir,
-    outside: tempfile::TempDir,
+    pub me: TestRepo,
+    pub remotes: tempfile::TempDir,
+    pub clones: tempfile::TempDir,
+    pub outside: tempfile::TempDir,
     /// IDs made in each repository, in order.
-    ids: std::collections::BTreeMap<&'static str, Vec<String>>,
+    pub ids: std::collections::BTreeMap<&'static str, Vec<String>>,
 }
 
-const REPOS: [&str; 3] = ["api", "web", "db"];
+pub const REPOS: [&str; 3] = ["api", "web", "db"];
 
 impl Fleet {
-    fn new() -> Fleet {
+    pub fn new() -> Fleet {
         let mut fleet = Fleet {
             me: TestRepo::new(),
             remotes: tempfile::tempdir().unwrap(),
@@ -69,26 +69,26 @@ impl Fleet {
         fleet
     }
 
-    fn remote(&self, name: &str) -> PathBuf {
+    pub fn remote(&self, name: &str) -> PathBuf {
         self.remotes.path().join(format!("{name}.git"))
     }
 
-    fn url(&self, name: &str) -> String {
+    pub fn url(&self, name: &str) -> String {
         format!("file://{}", self.remote(name).display())
     }
 
-    fn clone_dir(&self, name: &str) -> PathBuf {
+    pub fn clone_dir(&self, name: &str) -> PathBuf {
         self.clones.path().join(name)
     }
 
-    fn mirror_dir(&self) -> PathBuf {
+    pub fn mirror_dir(&self) -> PathBuf {
         self.me.home.path().join(".cache/devops/repos/db.git")
     }
 
     /// A bare remote and a clone of it, records made in the clone (the
     /// first unassigned, the second assigned to Bob with an overdue item,
     /// the third assigned to me) and pushed.
-    fn make(&self, name: &str, titles: &[&str; 3]) -> Vec<String> {
+    pub fn make(&self, name: &str, titles: &[&str; 3]) -> Vec<String> {
         let remote = self.remote(name);
         let clone = self.clone_dir(name);
         let git = |dir: &Path, args: &[&str]| self.me.git_in(dir, args);
@@ -134,7 +134,7 @@ impl Fleet {
         ids
     }
 
-    fn write_list(&self, entries: &[(&str, &str)]) {
+    pub fn write_list(&self, entries: &[(&str, &str)]) {
         let text: String = entries
             .iter()
             .map(|(name, place)| format!("[[repo]]\nname = {name:?}\n{place}\n\n"))
@@ -146,7 +146,7 @@ impl Fleet {
 
     /// `devops postmortem ARGS` in `dir`, the XDG folders under the test's
     /// HOME said outright.
-    fn pm_in(&self, dir: &Path, args: &[&str]) -> Output {
+    pub fn pm_in(&self, dir: &Path, args: &[&str]) -> Output {
         let home = self.me.home.path();
         self.me
             .cmd_in(dir)
@@ -158,7 +158,7 @@ impl Fleet {
             .unwrap()
     }
 
-    fn ok_in(&self, dir: &Path, args: &[&str]) -> String {
+    pub fn ok_in(&self, dir: &Path, args: &[&str]) -> String {
         let out = self.pm_in(dir, args);
         assert!(
             out.status.success(),
@@ -170,7 +170,7 @@ impl Fleet {
     }
 
     /// Where each repository is read on its own.
-    fn home_of(&self, name: &str) -> PathBuf {
+    pub fn home_of(&self, name: &str) -> PathBuf {
         if name == "db" {
             self.mirror_dir()
         } else {
@@ -178,11 +178,11 @@ impl Fleet {
         }
     }
 
-    fn json_in(&self, dir: &Path, args: &[&str]) -> Value {
+    pub fn json_in(&self, dir: &Path, args: &[&str]) -> Value {
         serde_json::from_str(&self.ok_in(dir, args)).unwrap()
     }
 
-    fn log(&self, dir: &Path) -> String {
+    pub fn log(&self, dir: &Path) -> String {
         self.me.git_in(dir, &["log", "--format=%s", "postmortems"])
     }
 }

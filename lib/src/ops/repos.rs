@@ -99,6 +99,13 @@ fn prepare_path(
         )));
     }
     let store = Store::open_at(path, records_dir, Access::ReadOnly)?;
+    if mirror::is_mirror(&store.repo) {
+        return Err(Error::usage(format!(
+            "{} is a mirror that `devops postmortem fetch` keeps, not a clone: add the URL it mirrors, or a clone of it",
+            path.display()
+        ))
+        .hint_run("see the list", Command::postmortem(["repos", "list"])));
+    }
     let top = store
         .workdir
         .clone()
@@ -480,7 +487,7 @@ pub fn remove(dirs: &Dirs, name: &str, team: &[TeamEntry]) -> Result<Removed> {
     };
     user_file::remove(dirs, name)?;
     if let Some(m) = &mirror {
-        std::fs::remove_dir_all(m).map_err(|e| {
+        mirror::remove(m).map_err(|e| {
             Error::new(format!(
                 "removed {name} from your list, but not its mirror {}: {e}",
                 m.display()

@@ -112,6 +112,7 @@ const REVIEW_KEY: &str = "devops-postmortem.reviewbranch";
 pub fn sync(session: &Session, mut opts: Options<'_>) -> Result<Summary> {
     let store = &session.store;
     refuse_the_code_branch(session)?;
+    crate::team::mirror::refuse_write(&store.repo)?;
     git_sync::upgrade_driver(store, false)?;
     let up = git_sync::upstream(store)?;
     let mut summary = Summary {

@@ -71,6 +71,13 @@ fn inside_git_dir(cwd: &Path) -> Error {
 }
 
 fn locate(cwd: &Path, vars: Env) -> Result<Located> {
+    // git would fail to start in it, saying only "Not a directory".
+    if cwd.is_file() {
+        return Err(Error::new(format!(
+            "{} is a file, not a repository's folder",
+            cwd.display()
+        )));
+    }
     let args = [
         "rev-parse",
         "--is-bare-repository",

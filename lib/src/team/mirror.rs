@@ -15,6 +15,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
+/// The config key that marks a repository as one of our mirrors.
+const MARK: &str = "postmortem.mirror";
+
 /// A folder a killed run left half made is removed after this long (a
 /// younger one may still be another run's first fetch).
 const PARTIAL_TTL: Duration = Duration::from_secs(3600);
@@ -52,7 +55,7 @@ pub struct Moved {
 pub fn fetch(mirror: &Path, url: &str, branch: Option<&str>, prompt: bool) -> Result<Moved> {
     check_url(url)?;
     match Repository::open_bare(mirror) {
-        Ok(repo) => {
+        Ok(repo) if follows(&repo, url, branch) => {
             let name = match branch {
                 Some(b) => b.to_string(),
                 None => branch::records_branch_name(&repo)?,
@@ -64,7 +67,10 @@ pub fn fetch(mirror: &Path, url: &str, branch: Option<&str>, prompt: bool) -> Re
                 .ok_or_else(|| Error::new(format!("{url} has no {name} branch")))?;
             Ok(Moved { before, after })
         }
-        Err(_) => {
+        // Missing, not a repository, or the mirror of another URL or
+        // branch (the team's entry of the name, mirrored before the
+        // person's own): made anew, never read as this one.
+        _ => {
             make(mirror, url, branch.unwrap_or(DEFAULT_BRANCH), prompt)?;
             let repo = Repository::open_bare(mirror)?;
             let after = branch::tip(&repo, &format!("refs/heads/{}", branch_of(mirror)))?
@@ -77,6 +83,89 @@ pub fn fetch(mirror: &Path, url: &str, branch: Option<&str>, prompt: bool) -> Re
             })
         }
     }
+}
+
+/// Whether `repo` is a mirror that `fetch` keeps: marked so when made, or
+/// in the mirrors' folder (made by hand there, or before the mark).
+pub fn is_mirror(repo: &Repository) -> bool {
+    let marked = repo
+        .config()
+        .and_then(|c| c.open_level(git2::ConfigLevel::Local))
+        .and_then(|c| c.get_bool(MARK))
+        .unwrap_or(false);
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let in_folder = super::Dirs::from_env().is_ok_and(|dirs| {
+        let folder = dirs.mirror("_");
+        let folder = folder.parent().unwrap_or(&folder);
+        canonical(repo.commondir()).starts_with(canonical(folder))
+    });
+    marked || in_folder
+}
+
+/// Refuses a write to a mirror, whoever sends it there (a command run
+/// inside it, a list entry naming its path): its next fetch follows the
+/// remote with a forced fetch and would drop the commit.
+pub fn refuse_write(repo: &Repository) -> Result<()> {
+    if !is_mirror(repo) {
+        return Ok(());
+    }
+    let url = repo
+        .find_remote("origin")
+        .ok()
+        .and_then(|r| r.url().ok().map(str::to_string))
+        .unwrap_or_default();
+    let dir = repo.commondir();
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().trim_end_matches(".git").to_string())
+        .unwrap_or_default();
+    // The clone goes to the home folder: never inside the mirror.
+    let listed = super::Dirs::from_env()
+        .and_then(|d| super::registry::UserFile::read(&d))
+        .is_ok_and(|f| f.repos.iter().any(|e| e.name == name && e.url.is_some()));
+    let source = if listed {
+        super::Source::User
+    } else {
+        super::Source::Team
+    };
+    Err(write_refused(&name, &url, source, "cd && "))
+}
+
+/// The refusal of a write to the mirror of `url` named `name`, with the
+/// clone that takes it (`cd`: where the clone is made from).
+pub fn write_refused(name: &str, url: &str, source: super::Source, cd: &str) -> Error {
+    let quote = crate::store::shell_quote;
+    let mut line = cd.to_string();
+    if source == super::Source::User {
+        // The user's entry names the URL: the clone takes its place.
+        line.push_str(&format!("devops postmortem repos rm {} && ", quote(name)));
+    }
+    line.push_str(&format!(
+        "git clone {} {} && devops postmortem repos add {} --name {}",
+        quote(url),
+        quote(name),
+        quote(name),
+        quote(name)
+    ));
+    Error::new(format!(
+        "{name} is read here from a mirror of {url}, which is never written (a fetch would drop the commit): write in a clone of it"
+    ))
+    .nothing_written()
+    .hint_run(
+        "clone it, add the clone to your list, and run the command again",
+        crate::error::Command::shell(line),
+    )
+}
+
+/// Whether the mirror `repo` is of `url` (and of `branch`, when given).
+fn follows(repo: &Repository, url: &str, branch: Option<&str>) -> bool {
+    let origin = repo
+        .find_remote("origin")
+        .ok()
+        .and_then(|r| r.url().ok().map(str::to_string));
+    let same_branch =
+        branch.is_none_or(|b| branch::records_branch_name(repo).is_ok_and(|n| n == b));
+    origin.is_some_and(|o| super::registry::same_url(&o, url)) && same_branch
 }
 
 /// Refuses what git would read as an option rather than a URL (a team
@@ -117,6 +206,7 @@ fn make(mirror: &Path, url: &str, branch: &str, prompt: bool) -> Result<()> {
     for args in [
         &["init", "--bare", "-q"][..],
         &["config", "postmortem.branch", branch],
+        &["config", MARK, "true"],
         &["config", "remote.origin.url", url],
         &["config", "remote.origin.fetch", &refspec],
         &["symbolic-ref", "HEAD", &head],
@@ -124,8 +214,8 @@ fn make(mirror: &Path, url: &str, branch: &str, prompt: bool) -> Result<()> {
         run(dir, args)?;
     }
     fetch_into(dir, url, branch, prompt)?;
-    if mirror.exists() && !is_complete(mirror) {
-        std::fs::remove_dir_all(mirror)
+    if mirror.exists() {
+        remove(mirror)
             .map_err(|e| Error::new(format!("cannot replace {}: {e}", mirror.display())))?;
     }
     match std::fs::rename(partial.keep(), mirror) {
@@ -137,6 +227,18 @@ fn make(mirror: &Path, url: &str, branch: &str, prompt: bool) -> Result<()> {
             mirror.display()
         ))),
     }
+}
+
+/// Removes the mirror: first renamed aside at once (as a half-made one is
+/// named), then deleted file by file. A run killed while deleting leaves
+/// nothing at the mirror's place that would open as a repository with
+/// objects missing; the next mirror made there clears what is left.
+pub fn remove(mirror: &Path) -> std::io::Result<()> {
+    let file = mirror.file_name().unwrap_or_default().to_string_lossy();
+    let aside = mirror.with_file_name(format!("{file}.partial-removed-{}", std::process::id()));
+    std::fs::rename(mirror, &aside)?;
+    crate::store::tx::testpoint::reached("mirror-set-aside");
+    std::fs::remove_dir_all(&aside)
 }
 
 /// Removes the half-made mirrors of `file` that killed runs left.
@@ -194,10 +296,17 @@ fn run(dir: &Path, args: &[&str]) -> Result<()> {
     ))
 }
 
+/// The transports a mirror is fetched over. A URL comes from the team's
+/// config, which anyone may write: `ext::sh -c …` (a command) is refused
+/// whatever the person's own `protocol.allow` says.
+const PROTOCOLS: &str = "file:git:http:https:ssh";
+
 /// git on the mirror alone: none of the variables that would point it at
 /// the user's own repository (`GIT_INDEX_FILE`, `GIT_OBJECT_DIRECTORY`, …).
 fn git(dir: &Path) -> Command {
     let mut cmd = super::fetch::isolated_git();
-    cmd.env("GIT_DIR", dir).current_dir(dir);
+    cmd.env("GIT_DIR", dir)
+        .env("GIT_ALLOW_PROTOCOL", PROTOCOLS)
+        .current_dir(dir);
     cmd
 }

@@ -158,6 +158,17 @@ impl UserFile {
                 .check()
                 .map_err(|why| Error::new(format!("{}: {why}", path.display())))?;
         }
+        // A name qualifies IDs (`api:k7x3`): two entries of one name would
+        // show IDs that the first of them alone answers to.
+        for (i, entry) in file.repos.iter().enumerate() {
+            if file.repos[..i].iter().any(|e| e.name == entry.name) {
+                return Err(Error::new(format!(
+                    "{}: two [[repo]] are named {:?}: rename one",
+                    path.display(),
+                    entry.name
+                )));
+            }
+        }
         Ok(file)
     }
 
@@ -188,6 +199,54 @@ impl UserFile {
             }
         }
         repos
+    }
+}
+
+impl UserFile {
+    /// The team's entries `with_team` leaves out, each with why, in words
+    /// to warn with: a name that is not one, or one already given to
+    /// another repository (a team URL one of the user's entries reads, a
+    /// clone fetching from it, is that entry: not left out).
+    pub fn team_left_out(&self, team: &[TeamEntry]) -> Vec<String> {
+        let read: Vec<TeamRepo> = self.with_team(team);
+        team.iter()
+            .filter_map(|entry| {
+                let (name, url) = (entry.name(), entry.url());
+                let shown = crate::text::inline(url);
+                if self.reads_url(url) {
+                    return None;
+                }
+                if !valid_name(&name) {
+                    return Some(format!(
+                        "the team's {shown} is not read: {:?} is not a repository name; name it in the records config (devops postmortem edit --config): {{ name = \"…\", url = \"…\" }}",
+                        crate::text::inline(&name)
+                    ));
+                }
+                let taken = read.iter().find(|r| r.name == name)?;
+                let theirs = match &taken.location {
+                    Location::Url(u) => same_url(u, url),
+                    Location::Path(p) => remote_urls(p).iter().any(|u| same_url(u, url)),
+                };
+                let whose = match taken.source {
+                    Source::User => "your list",
+                    Source::Team => "the team's list",
+                };
+                (!theirs).then(|| {
+                    format!(
+                        "the team's {shown} is not read: {whose} gives the name {name} to another repository; name it otherwise in the records config (devops postmortem edit --config)"
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// Whether one of the user's entries is the repository at `url`.
+    fn reads_url(&self, url: &str) -> bool {
+        self.repos.iter().any(|e| match (&e.url, &e.path) {
+            (Some(u), _) => same_url(u, url),
+            (_, Some(p)) => remote_urls(p).iter().any(|u| same_url(u, url)),
+            _ => false,
+        })
     }
 }
 

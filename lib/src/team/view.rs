@@ -140,38 +140,14 @@ pub fn route(
         return Ok(None);
     }
     match &c.repo.location {
-        Location::Url(url) if writes => Err(mirror_write(&c.repo, url)),
+        Location::Url(url) if writes => Err(super::mirror::write_refused(
+            &c.repo.name,
+            url,
+            c.repo.source,
+            "",
+        )),
         _ => Ok(Some(c.repo.local_path(dirs))),
     }
-}
-
-/// The refusal of a write to a mirror, with the clone that takes it.
-fn mirror_write(repo: &TeamRepo, url: &str) -> Error {
-    let quote = crate::store::shell_quote;
-    let mut line = String::new();
-    if repo.source == Source::User {
-        // The user's entry names the URL: the clone takes its place.
-        line.push_str(&format!(
-            "devops postmortem repos rm {} && ",
-            quote(&repo.name)
-        ));
-    }
-    line.push_str(&format!(
-        "git clone {} {} && devops postmortem repos add {} --name {}",
-        quote(url),
-        quote(&repo.name),
-        quote(&repo.name),
-        quote(&repo.name)
-    ));
-    Error::new(format!(
-        "{} is read here from a mirror of {url}, which is never written (a fetch would drop the commit): write in a clone of it",
-        repo.name
-    ))
-    .nothing_written()
-    .hint_run(
-        "clone it, add the clone to your list, and run the command again",
-        crate::error::Command::shell(line),
-    )
 }
 
 /// Where the current repository stands in the lists: named by its path or

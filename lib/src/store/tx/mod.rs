@@ -100,7 +100,7 @@ pub enum Applied {
 /// Moves the branch to the plan's commit, bringing the work tree along
 /// where the branch is checked out. The caller holds no lock of ours.
 pub fn apply(store: &Store, loc: &Location, plan: &Plan) -> Result<Applied> {
-    writable(loc)?;
+    writable(store, loc)?;
     let applied = move_branch(store, loc, plan)?;
     if applied == Applied::Done {
         follow_checkout(store, loc, plan)?;
@@ -219,7 +219,7 @@ pub fn commit_file(
         } else {
             store.relocate()?
         };
-        writable(&loc)?;
+        writable(store, &loc)?;
         // Our own writers queue rather than race for the ref (the work
         // tree path takes this lock itself; a signer may wait for a
         // person, so signed commits are made without it and may race).
@@ -350,7 +350,7 @@ fn what(change: &Change<'_>) -> String {
 }
 
 /// Refuses a location that cannot take a commit.
-fn writable(loc: &Location) -> Result<()> {
+fn writable(store: &Store, loc: &Location) -> Result<()> {
     if loc.refname == "HEAD" {
         return Err(Error::new(
             "the records are on a detached HEAD: post-mortem commits need a branch",
@@ -364,7 +364,9 @@ fn writable(loc: &Location) -> Result<()> {
             loc.refname
         )));
     }
-    Ok(())
+    // A mirror follows its remote with a forced fetch: a commit there
+    // would be dropped by the next `fetch`.
+    crate::team::mirror::refuse_write(&store.repo)
 }
 
 /// The tip's tree, or an empty one for a branch that does not exist yet.
