@@ -12,6 +12,7 @@ use super::stats::{Period, day_period_key};
 use crate::record::{ActionItem, ActionStatus, Record};
 use crate::time::Zone;
 use chrono::NaiveDate;
+use foldhash::HashMap;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -85,9 +86,13 @@ impl Tally {
 
 pub fn compute(records: &[&Record], period: Period, zone: Zone, today: NaiveDate) -> FollowUp {
     let mut all = Tally::default();
-    let mut by_period: BTreeMap<String, Tally> = BTreeMap::new();
+    // Keyed by the period's numbers, named once each at the end: 100k
+    // items would otherwise format (and compare) a key each.
+    // (A day of the period, to name it by.)
+    let mut by_period: HashMap<(i32, u32), (NaiveDate, Tally)> = HashMap::default();
     let mut by_service: BTreeMap<&str, Tally> = BTreeMap::new();
     for r in records {
+        let mut services: Option<Vec<&str>> = None;
         for item in &r.action_items {
             let Some(due) = came_due(item, today) else {
                 continue;
@@ -95,27 +100,33 @@ pub fn compute(records: &[&Record], period: Period, zone: Zone, today: NaiveDate
             let d = || judge(r, item, due, zone);
             all.0.push(d());
             by_period
-                .entry(day_period_key(due, period))
-                .or_default()
+                .entry(period_numbers(due, period))
+                .or_insert_with(|| (due, Tally::default()))
+                .1
                 .0
                 .push(d());
-            let mut services: Vec<&str> = r.services.iter().map(String::as_str).collect();
-            services.sort_unstable();
-            services.dedup();
-            for s in services {
+            let services = services.get_or_insert_with(|| {
+                let mut s: Vec<&str> = r.services.iter().map(String::as_str).collect();
+                s.sort_unstable();
+                s.dedup();
+                s
+            });
+            for s in services.iter() {
                 by_service.entry(s).or_default().0.push(d());
             }
         }
     }
+    let mut by_period: Vec<PeriodRate> = by_period
+        .into_values()
+        .map(|(day, t)| PeriodRate {
+            period: day_period_key(day, period),
+            rate: t.rate(),
+        })
+        .collect();
+    by_period.sort_by(|a, b| a.period.cmp(&b.period));
     FollowUp {
         all: all.rate(),
-        by_period: by_period
-            .into_iter()
-            .map(|(period, t)| PeriodRate {
-                period,
-                rate: t.rate(),
-            })
-            .collect(),
+        by_period,
         by_service: by_service
             .into_iter()
             .map(|(service, t)| ServiceRate {
@@ -123,6 +134,18 @@ pub fn compute(records: &[&Record], period: Period, zone: Zone, today: NaiveDate
                 rate: t.rate(),
             })
             .collect(),
+    }
+}
+
+/// The period a day falls in, as numbers: (ISO year, week) or (year, month).
+fn period_numbers(day: NaiveDate, period: Period) -> (i32, u32) {
+    use chrono::Datelike;
+    match period {
+        Period::Week => {
+            let week = day.iso_week();
+            (week.year(), week.week())
+        }
+        Period::Month => (day.year(), day.month()),
     }
 }
 
