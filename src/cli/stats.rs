@@ -154,7 +154,11 @@ pub fn run_team(records_dir: &str, args: StatsArgs) -> Result<()> {
             &format!("Repository {}", postmortem::text::inline(part.repo)),
         ));
         text.push_str("\n\n");
-        text.push_str(&crate::render::stats::text(&part.item, layout));
+        text.push_str(&crate::render::stats::text_in(
+            &part.item,
+            layout,
+            Some(part.repo),
+        ));
         text.push('\n');
     }
     text.push_str(&total_text(&merged.total));

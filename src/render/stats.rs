@@ -31,6 +31,12 @@ fn figure_line(f: &postmortem::metrics::impact::Figure, period: &str) -> String 
 }
 
 pub fn text(s: &Stats, layout: table::Layout) -> String {
+    text_in(s, layout, None)
+}
+
+/// As `text`, for one repository of several (`repo`): the IDs in its
+/// hints are qualified (`api:PM-…`), so they work pasted anywhere.
+pub fn text_in(s: &Stats, layout: table::Layout, repo: Option<&str>) -> String {
     let mut out = format!(
         "{} post-mortem{}\n",
         s.records,
@@ -42,7 +48,7 @@ pub fn text(s: &Stats, layout: table::Layout) -> String {
     out.push_str(&super::deploys::text(&s.deploys, period_name(s), layout));
     out.push_str(&action_items(s));
     out.push_str(&follow_up(s, layout));
-    out.push_str(&recurring(s));
+    out.push_str(&recurring(s, repo));
     out
 }
 
@@ -218,7 +224,7 @@ fn follow_up(s: &Stats, layout: table::Layout) -> String {
 }
 
 /// Services and root-cause words that come back, and where to look.
-fn recurring(s: &Stats) -> String {
+fn recurring(s: &Stats, repo: Option<&str>) -> String {
     let mut out = String::new();
     if !s.recurring_services.is_empty() {
         out.push_str(&format!(
@@ -238,9 +244,13 @@ fn recurring(s: &Stats) -> String {
         .or(s.recurring_services.first())
         .and_then(|n| n.records.first());
     if let Some(id) = newest {
+        let id = match repo {
+            Some(repo) => postmortem::team::qualified(repo, id),
+            None => id.to_string(),
+        };
         out.push_str(&format!(
             "Alike: {}\n",
-            crate::output::postmortem_line(&["related", id])
+            crate::output::postmortem_line(&["related", &id])
         ));
     }
     out

@@ -730,3 +730,44 @@ fn every_read_takes_all_repos_and_tags_what_it_shows() {
             .all(|r| r["repo"].is_string())
     );
 }
+
+/// `stats --all-repos` ends a repository's part with where to look
+/// (`Alike: devops postmortem related ID`): the ID is qualified, so the
+/// line works pasted where the stats were printed, outside every clone.
+#[test]
+fn the_alike_hint_of_each_repository_works_pasted_outside_it() {
+    let fleet = Fleet::new();
+    let api = fleet.clone_dir("api");
+    for title in ["Checkout 500s", "Checkout timeouts"] {
+        fleet.ok_in(
+            &api,
+            &[
+                "new",
+                "--title",
+                title,
+                "--severity",
+                "SEV2",
+                "--service",
+                "checkout",
+            ],
+        );
+    }
+    let text = fleet.ok_in(fleet.outside.path(), &["stats", "--all-repos"]);
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Alike: "))
+        .unwrap_or_else(|| panic!("no Alike line:\n{text}"));
+    assert!(line.contains(" related api:PM-"), "{line}");
+    let pasted = fleet
+        .me
+        .sh(&format!("cd {:?} && {line}", fleet.outside.path()));
+    // It ran in api and found the record (related's answer names it).
+    let id = line.rsplit("api:").next().unwrap().trim();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&pasted.stdout),
+        String::from_utf8_lossy(&pasted.stderr)
+    );
+    assert!(pasted.status.success(), "{line}: {said}");
+    assert!(said.contains(id), "{line}: {said}");
+}
