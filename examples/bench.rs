@@ -640,14 +640,7 @@ fn main() {
             reference_name: "grep -rl".into(),
             target: "≤ 1.0×",
         };
-        eprintln!(
-            "bench: {} {} {:.1} ms vs {:.1} ms ({:.2}x)",
-            r.size,
-            r.case,
-            r.ours.median * 1e3,
-            r.reference.median * 1e3,
-            r.ours.median / r.reference.median
-        );
+        say(&r);
         rows.push(r);
         let (ours, reference) = team_fetch_case(&opts, &bin, runs);
         let r = Row {
@@ -658,14 +651,7 @@ fn main() {
             reference_name: format!("{TEAM_REPOS} × git fetch in parallel"),
             target: "≤ 1.5×",
         };
-        eprintln!(
-            "bench: {} {} {:.1} ms vs {:.1} ms ({:.2}x)",
-            r.size,
-            r.case,
-            r.ours.median * 1e3,
-            r.reference.median * 1e3,
-            r.ours.median / r.reference.median
-        );
+        say(&r);
         rows.push(r);
     }
 
@@ -704,6 +690,18 @@ fn main() {
         tool_version(&["grep", "--version"]),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         std::env::var("LANG").unwrap_or_default()
+    );
+}
+
+/// A row as soon as it is measured, on stderr (the table comes at the end).
+fn say(r: &Row) {
+    eprintln!(
+        "bench: {} {} {:.1} ms vs {:.1} ms ({:.2}x)",
+        r.size,
+        r.case,
+        r.ours.median * 1e3,
+        r.reference.median * 1e3,
+        r.ours.median / r.reference.median
     );
 }
 

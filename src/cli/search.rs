@@ -38,19 +38,7 @@ pub struct SearchArgs {
 }
 
 pub fn run(ctx: &Ctx, mut args: SearchArgs) -> Result<()> {
-    let mode = if args.word {
-        Mode::Word
-    } else {
-        Mode::Substring
-    };
-    let query = Query::new(&args.words, mode);
-    if query.is_empty() {
-        return Err(Error::usage("give a word to search for"));
-    }
-    // A search looks through closed records too, unless told otherwise.
-    if args.select.status.is_empty() {
-        args.select.all = true;
-    }
+    let query = query(&mut args)?;
     let keep = args.select.rule(ctx)?;
     let (found, ids) = if args.filter.at.is_some() {
         let (records, ids) = super::filter::load(ctx, &keep, &args.filter, Detail::Full)?;
@@ -84,6 +72,24 @@ pub fn run(ctx: &Ctx, mut args: SearchArgs) -> Result<()> {
     Ok(())
 }
 
+/// What to look for, from the words and `--word`; a search looks through
+/// closed records too, unless a status is asked for.
+fn query(args: &mut SearchArgs) -> Result<Query> {
+    let mode = if args.word {
+        Mode::Word
+    } else {
+        Mode::Substring
+    };
+    let query = Query::new(&args.words, mode);
+    if query.is_empty() {
+        return Err(Error::usage("give a word to search for"));
+    }
+    if args.select.status.is_empty() {
+        args.select.all = true;
+    }
+    Ok(query)
+}
+
 /// Each record found (its ID as `shown` gives it) and the fields that
 /// matched, written on every core.
 fn text<T: Sync>(found: &[T], shown: impl Fn(&T) -> (String, &Found) + Sync) -> String {
@@ -107,18 +113,7 @@ fn text<T: Sync>(found: &[T], shown: impl Fn(&T) -> (String, &Found) + Sync) -> 
 /// `search --all-repos` / `--repo NAME`: every chosen repository searched,
 /// the latest incident first, IDs qualified; JSON results gain `"repo"`.
 pub fn run_team(records_dir: &str, mut args: SearchArgs) -> Result<()> {
-    let mode = if args.word {
-        Mode::Word
-    } else {
-        Mode::Substring
-    };
-    let query = Query::new(&args.words, mode);
-    if query.is_empty() {
-        return Err(Error::usage("give a word to search for"));
-    }
-    if args.select.status.is_empty() {
-        args.select.all = true;
-    }
+    let query = query(&mut args)?;
     let read = args
         .filter
         .reader(args.select.wants_withdrawn(), Detail::Full);
