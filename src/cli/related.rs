@@ -63,26 +63,9 @@ pub fn run(ctx: &Ctx, args: RelatedArgs) -> Result<()> {
     ));
     let rows = found
         .iter()
-        .map(|r| {
-            vec![
-                ids.show(&r.id).to_string(),
-                ctx.zone().convert(r.began.0).format("%Y-%m-%d").to_string(),
-                r.status.to_string(),
-                inline(&r.title),
-                r.reasons
-                    .iter()
-                    .map(|w| inline(&w.detail))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ]
-        })
+        .map(|r| row(ids.show(&r.id).to_string(), ctx.zone(), r))
         .collect();
-    let table = plain(
-        &["ID", "BEGAN", "STATUS", "TITLE", "WHY"],
-        rows,
-        Layout::of(&ctx.out),
-    );
-    ctx.page(&table);
+    ctx.page(&table(rows, Layout::of(&ctx.out)));
     Ok(())
 }
 
@@ -167,28 +150,35 @@ pub fn run_team(records_dir: &str, args: RelatedArgs) -> Result<()> {
     let rows = found
         .iter()
         .map(|(r, f)| {
-            vec![
-                super::team::qualified(r, &f.id, args.ids.long),
-                r.session
-                    .zone()
-                    .convert(f.began.0)
-                    .format("%Y-%m-%d")
-                    .to_string(),
-                f.status.to_string(),
-                inline(&f.title),
-                f.reasons
-                    .iter()
-                    .map(|w| inline(&w.detail))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ]
+            let id = super::team::qualified(r, &f.id, args.ids.long);
+            row(id, r.session.zone(), f)
         })
         .collect();
-    let table = plain(
-        &["ID", "BEGAN", "STATUS", "TITLE", "WHY"],
-        rows,
-        Layout::of(&team.out),
-    );
+    let table = table(rows, Layout::of(&team.out));
     crate::output::page(&table, None);
     Ok(())
+}
+
+/// One row of the table: the record as `id` shows it, the day it began in
+/// `zone`, and why it is alike.
+fn row(
+    id: String,
+    zone: postmortem::time::Zone,
+    f: &postmortem::ops::related::Related,
+) -> Vec<String> {
+    vec![
+        id,
+        zone.convert(f.began.0).format("%Y-%m-%d").to_string(),
+        f.status.to_string(),
+        inline(&f.title),
+        f.reasons
+            .iter()
+            .map(|w| inline(&w.detail))
+            .collect::<Vec<_>>()
+            .join("; "),
+    ]
+}
+
+fn table(rows: Vec<Vec<String>>, layout: Layout) -> String {
+    plain(&["ID", "BEGAN", "STATUS", "TITLE", "WHY"], rows, layout)
 }

@@ -101,13 +101,7 @@ fn build_team(team: &TeamCtx, settings: &Settings, fresh: &Freshness) -> Result<
         format!("{} {}", view.minutes(view.zone().convert(at)), view.label())
     });
     let commit = tips.join(",");
-    let live = crate::render::report::Live {
-        poll_seconds: settings.poll_seconds,
-        as_of,
-        fetched: fresh.fetched.clone(),
-        warning: fresh.warning.clone(),
-        note: fresh.note.clone(),
-    };
+    let live = live(settings, fresh, as_of);
     let html = crate::cli::report::team_wall_html(
         team,
         &settings.title,
@@ -138,13 +132,7 @@ fn build_one(ctx: &Ctx, settings: &Settings, fresh: &Freshness) -> Result<Pages>
     };
     let commit = tip.map(|c| c.to_string());
     let commit = commit.as_deref();
-    let live = crate::render::report::Live {
-        poll_seconds: settings.poll_seconds,
-        as_of,
-        fetched: fresh.fetched.clone(),
-        warning: fresh.warning.clone(),
-        note: fresh.note.clone(),
-    };
+    let live = live(settings, fresh, as_of);
     let html = crate::cli::report::wall_html(
         ctx,
         &settings.title,
@@ -159,4 +147,19 @@ fn build_one(ctx: &Ctx, settings: &Settings, fresh: &Freshness) -> Result<Pages>
         stats: Cached::new(commit, crate::cli::stats::default_json(ctx)?),
         records: Default::default(),
     })
+}
+
+/// What the page says of its own freshness: the tip's time, the last fetch.
+fn live(
+    settings: &Settings,
+    fresh: &Freshness,
+    as_of: Option<String>,
+) -> crate::render::report::Live {
+    crate::render::report::Live {
+        poll_seconds: settings.poll_seconds,
+        as_of,
+        fetched: fresh.fetched.clone(),
+        warning: fresh.warning.clone(),
+        note: fresh.note.clone(),
+    }
 }
