@@ -91,12 +91,28 @@ impl Ctx {
     /// warned about and skipped, and what the store noticed is said.
     pub fn records(&self, at: Option<&str>, detail: Detail) -> Result<Vec<Record>> {
         let loaded = self.session.records(at, detail)?;
+        Ok(self.said(loaded).records)
+    }
+
+    /// The records whose head passes `wanted` (`Session::records_where`),
+    /// with the short form of every ID; problems said as `records` says them.
+    pub fn records_where(
+        &self,
+        detail: Detail,
+        wanted: &(dyn Fn(&postmortem::record::Head) -> bool + Sync),
+    ) -> Result<postmortem::session::Loaded> {
+        let loaded = self.session.records_where(detail, wanted)?;
+        Ok(self.said(loaded))
+    }
+
+    /// Says what the store noticed and which files were skipped.
+    fn said(&self, loaded: postmortem::session::Loaded) -> postmortem::session::Loaded {
         say_notices(&self.out, &self.store);
         for bad in &loaded.unreadable {
             self.out
                 .warn(&format!("skipped {}", bad.problem.in_file(&bad.path)));
         }
-        Ok(loaded.records)
+        loaded
     }
 }
 

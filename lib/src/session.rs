@@ -201,21 +201,38 @@ impl Session {
     /// Every record, from the records branch or, with `at`, as it was at
     /// that revision or time; files that are not readable records apart.
     pub fn records(&self, at: Option<&str>, detail: Detail) -> Result<Loaded> {
-        if at.is_none() {
-            self.store.look_around()?;
-        }
-        let (records, unreadable) = match at {
-            None => crate::store::read::load_all(&self.store, detail)?,
-            Some(at) => {
-                let commit = self.resolve_at(at)?;
-                crate::store::snapshot::load_all_at(&self.store, commit, detail)?
-            }
+        let Some(at) = at else {
+            return self.records_where(detail, &|_| true);
         };
+        let commit = self.resolve_at(at)?;
+        let (records, unreadable) =
+            crate::store::snapshot::load_all_at(&self.store, commit, detail)?;
         let ids = crate::record::id::ShortIds::of(records.iter().map(|r| r.id.as_str()));
         Ok(Loaded {
             records,
             unreadable,
             ids,
+        })
+    }
+
+    /// The records on the records branch whose [`Head`](crate::record::Head)
+    /// passes `wanted`: the others are never decoded from the record cache
+    /// (a record the cache does not hold yet is parsed, then tested).
+    /// `ids` still covers every record.
+    pub fn records_where(
+        &self,
+        detail: Detail,
+        wanted: &(dyn Fn(&crate::record::Head) -> bool + Sync),
+    ) -> Result<Loaded> {
+        self.store.look_around()?;
+        // A damaged entry is decoded, to be reported as damaged.
+        let test =
+            |bytes: &[u8]| crate::store::record_cache::head(bytes).is_none_or(|h| wanted(&h));
+        let m = crate::store::read::load_matching(&self.store, detail, &test)?;
+        Ok(Loaded {
+            records: m.records,
+            unreadable: m.unreadable,
+            ids: m.ids,
         })
     }
 

@@ -3,7 +3,7 @@
 use crate::ctx::Ctx;
 use clap::Args;
 use postmortem::error::{Error, Result};
-use postmortem::metrics::triage::{Item, Rules, compute};
+use postmortem::metrics::triage::{Item, Rules, compute, may_show};
 use postmortem::store::read::Detail;
 use postmortem::text::inline;
 use postmortem::text::truncate;
@@ -59,7 +59,9 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
     } else {
         None
     };
-    let records = postmortem::store::read::kept_to_exit(ctx.records(None, Detail::Slim)?);
+    // Only the records triage can show are decoded (`may_show`).
+    let loaded = ctx.records_where(Detail::Slim, &|h| may_show(h, since.0))?;
+    let records = postmortem::store::read::kept_to_exit(loaded.records);
 
     let rules = Rules {
         config: &ctx.config,
@@ -69,7 +71,7 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
     };
     let triage = compute(records, &rules);
     postmortem::trace::mark("triage rules applied");
-    let fixes = pending_fixes(ctx, records);
+    let fixes = pending_fixes(ctx, records, &loaded.ids);
     postmortem::trace::mark("triage computed");
     if args.json {
         return crate::render::json::print(&TriageJson {
@@ -79,9 +81,7 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
     }
     let limit = (args.limit > 0).then_some(args.limit);
     let layout = crate::render::table::Layout::of(&ctx.out);
-    let ids = args.ids.of(postmortem::record::id::ShortIds::of(
-        records.iter().map(|r| r.id.as_str()),
-    ));
+    let ids = args.ids.of(loaded.ids);
     let text =
         crate::render::triage::text(&triage, &fixes, &args.closed_since, limit, layout, &ids);
     postmortem::trace::mark("triage rendered");
@@ -103,8 +103,9 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<()> {
 fn pending_fixes(
     ctx: &Ctx,
     records: &[postmortem::record::Record],
+    ids: &postmortem::record::id::ShortIds,
 ) -> Vec<postmortem::store::fixes::Pending> {
-    postmortem::store::fixes::pending(&ctx.store, records).unwrap_or_else(|e| {
+    postmortem::store::fixes::pending(&ctx.store, records, ids).unwrap_or_else(|e| {
         ctx.out.warn(&format!(
             "Fixes-Postmortem trailers were not read: {}",
             e.message
@@ -120,15 +121,15 @@ pub fn default_json(ctx: &Ctx) -> Result<Vec<u8>> {
         .map_err(|e| Error::new(e.to_string()))?
         .args;
     let since = ctx.time("--closed-since", &args.closed_since)?;
-    let records = ctx.records(None, Detail::Slim)?;
+    let loaded = ctx.records_where(Detail::Slim, &|h| may_show(h, since.0))?;
     let rules = Rules {
         config: &ctx.config,
         now: ctx.now,
         since: since.0,
         mine: None,
     };
-    let triage = compute(&records, &rules);
-    let fixes = pending_fixes(ctx, &records);
+    let triage = compute(&loaded.records, &rules);
+    let fixes = pending_fixes(ctx, &loaded.records, &loaded.ids);
     crate::render::json::to_bytes(&TriageJson {
         triage: &triage,
         fixed_by_commits: &fixes,
@@ -203,8 +204,9 @@ pub fn run_team(records_dir: &str, args: TriageArgs) -> Result<()> {
     // that reads its records (git handles stay in their thread).
     let read_fixes: std::sync::Mutex<Fixes> = Default::default();
     let read = |s: &postmortem::session::Session| {
-        let loaded = s.records(None, Detail::Slim)?;
-        let fixes = postmortem::store::fixes::pending(&s.store, &loaded.records);
+        let since = s.time("--closed-since", &args.closed_since)?;
+        let loaded = s.records_where(Detail::Slim, &|h| may_show(h, since.0))?;
+        let fixes = postmortem::store::fixes::pending(&s.store, &loaded.records, &loaded.ids);
         read_fixes
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -312,7 +314,7 @@ pub fn team_triage<'a>(
         let fixes = match fixes.get(s.store.repo.path()) {
             Some(Ok(known)) => Ok(known.clone()),
             Some(Err(e)) => Err(postmortem::error::Error::new(e.message.clone())),
-            None => postmortem::store::fixes::pending(&s.store, records),
+            None => postmortem::store::fixes::pending(&s.store, records, &r.loaded.ids),
         };
         found.push(fixes.unwrap_or_else(|e| {
             team.out.warn(&format!(

@@ -589,6 +589,43 @@ fn a_fixes_postmortem_trailer_closes_the_action_item() {
 }
 
 #[test]
+fn an_item_its_tracker_reopened_after_the_fix_is_not_offered_again() {
+    let (repo, id, fix) = fixed_by_a_commit();
+    repo.ok(&["action", "from-commits"]);
+    // The tracker reopened #1 after this very commit closed it (as
+    // `action pull` writes it): the item stays open, naming the commit.
+    let path = repo.record_path(&id);
+    let text = repo.show(&path);
+    let done = "status = \"done\"";
+    assert_eq!(text.matches(done).count(), 1, "{text}");
+    repo.commit_on_records_branch(
+        &path,
+        &text.replace(done, "status = \"open\""),
+        "reopened by the tracker",
+    );
+    let r = repo.record(&id);
+    let first = r["action_items"][0].as_table().unwrap();
+    assert_eq!(
+        (s(first, "status"), s(first, "commit")),
+        ("open", fix.as_str())
+    );
+
+    // Triage reads slim records from its cache: they keep the commit, so
+    // the person's decision there stands, as `action from-commits` sees it.
+    for _ in 0..2 {
+        let json: serde_json::Value =
+            serde_json::from_str(&repo.ok(&["triage", "--json"])).unwrap();
+        assert_eq!(json["fixed_by_commits"], serde_json::json!([]), "{json}");
+    }
+    repo.ok(&["action", "from-commits"]);
+    let r = repo.record(&id);
+    assert_eq!(
+        s(r["action_items"][0].as_table().unwrap(), "status"),
+        "open"
+    );
+}
+
+#[test]
 fn triage_never_commits_even_where_it_could() {
     let (repo, id, _) = fixed_by_a_commit();
     let before = repo.everything();

@@ -2,7 +2,7 @@
 
 use super::is_overdue;
 use crate::config::Config;
-use crate::record::{Record, Status, review};
+use crate::record::{Head, Record, Status, review};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use serde::Serialize;
 
@@ -90,6 +90,15 @@ pub struct Triage<'a> {
     pub education_severities: Vec<String>,
 }
 
+/// Whether a record with this head can show in triage (`since` as in
+/// [`Rules`]): it is open, closed since `since`, or has open action
+/// items. The rest, the closed history, is never decoded.
+pub fn may_show(head: &Head, since: DateTime<FixedOffset>) -> bool {
+    head.status.is_active()
+        || head.open_actions
+        || head.closed_at.is_some_and(|c| c >= since.timestamp())
+}
+
 fn mine(who: Option<&str>, rules: &Rules<'_>) -> bool {
     match &rules.mine {
         None => true,
@@ -97,7 +106,26 @@ fn mine(who: Option<&str>, rules: &Rules<'_>) -> bool {
     }
 }
 
-fn item<'a>(r: &'a Record, rules: &Rules<'_>) -> Item<'a> {
+/// An open record as every list sees it: its row, made once however many
+/// lists it is in (at 100k records, tens of thousands of rows in several).
+struct Open<'a> {
+    record: &'a Record,
+    item: Item<'a>,
+    review_due: DateTime<FixedOffset>,
+}
+
+impl<'a> Open<'a> {
+    fn of(r: &'a Record, rules: &Rules<'_>) -> Open<'a> {
+        let review_due = review_due(r, rules);
+        Open {
+            record: r,
+            item: item(r, review_due, rules),
+            review_due,
+        }
+    }
+}
+
+fn item<'a>(r: &'a Record, review_due: DateTime<FixedOffset>, rules: &Rules<'_>) -> Item<'a> {
     Item {
         id: &r.id,
         title: &r.title,
@@ -109,9 +137,7 @@ fn item<'a>(r: &'a Record, rules: &Rules<'_>) -> Item<'a> {
 
         // The day in the team's clock (that of `now`), not in whatever
         // offset `created_at` was written with.
-        review_due: review_due(r, rules)
-            .with_timezone(rules.now.offset())
-            .date_naive(),
+        review_due: review_due.with_timezone(rules.now.offset()).date_naive(),
     }
 }
 
@@ -121,29 +147,32 @@ fn review_due(r: &Record, rules: &Rules<'_>) -> DateTime<FixedOffset> {
 
 pub fn compute<'a>(records: &'a [Record], rules: &Rules<'_>) -> Triage<'a> {
     // Oldest first, once: every list below keeps this order.
-    let mut open: Vec<&Record> = records
+    let mut open: Vec<Open<'a>> = records
         .iter()
         .filter(|r| r.status.is_active() && mine(r.assignee.as_deref(), rules))
+        .map(|r| Open::of(r, rules))
         .collect();
     // IDs are unique, so an unstable sort gives the same order, faster.
-    open.sort_unstable_by(|a, b| a.began().cmp(&b.began()).then_with(|| a.id.cmp(&b.id)));
-    let keep = |keep: &dyn Fn(&Record) -> bool| -> Vec<Item<'a>> {
+    open.sort_unstable_by(|a, b| {
+        let (a, b) = (a.record, b.record);
+        a.began().cmp(&b.began()).then_with(|| a.id.cmp(&b.id))
+    });
+    let keep = |keep: &dyn Fn(&Open<'a>) -> bool| -> Vec<Item<'a>> {
         open.iter()
-            .copied()
-            .filter(|r| keep(r))
-            .map(|r| item(r, rules))
+            .filter(|o| keep(o))
+            .map(|o| o.item.clone())
             .collect()
     };
     let unassigned = if rules.mine.is_some() {
         Vec::new()
     } else {
-        keep(&|r| r.assignee.is_none())
+        keep(&|o| o.record.assignee.is_none())
     };
     let stale_before = Duration::try_days(i64::from(rules.config.stale_days()))
         .and_then(|d| rules.now.checked_sub_signed(d))
         .unwrap_or(DateTime::<chrono::Utc>::MIN_UTC.fixed_offset());
     let no_user_education = if rules.config.rule_on("no-educate") {
-        keep(&|r| crate::record::status::needs_education(r, &rules.config.severities))
+        keep(&|o| crate::record::status::needs_education(o.record, &rules.config.severities))
     } else {
         Vec::new()
     };
@@ -151,16 +180,20 @@ pub fn compute<'a>(records: &'a [Record], rules: &Rules<'_>) -> Triage<'a> {
     let required = |r: &Record| rules.config.review_required(&r.severity);
     Triage {
         unassigned,
-        in_analysis: in_analysis(&open, rules),
-        awaiting_review: keep(&|r| review::awaiting(r, required(r))),
-        changes_requested: keep(&|r| r.status.is_active() && review::changes_requested(r)),
-        ready_to_close: keep(&|r| {
+        in_analysis: in_analysis(&open),
+        awaiting_review: keep(&|o| review::awaiting(o.record, required(o.record))),
+        changes_requested: keep(&|o| review::changes_requested(o.record)),
+        ready_to_close: keep(&|o| {
+            let r = o.record;
             r.status == Status::Analyzed
                 && r.open_actions().next().is_none()
                 && review::close_blocker(r, required(r)).is_none()
         }),
-        past_review_deadline: keep(&|r| review_due(r, rules) < rules.now),
-        stale: keep(&|r| r.updated_at.unwrap_or(r.created_at).0 < stale_before),
+        past_review_deadline: keep(&|o| o.review_due < rules.now),
+        stale: keep(&|o| {
+            let r = o.record;
+            r.updated_at.unwrap_or(r.created_at).0 < stale_before
+        }),
         actions_overdue,
         actions_due_soon,
         no_user_education,
@@ -171,21 +204,24 @@ pub fn compute<'a>(records: &'a [Record], rules: &Rules<'_>) -> Triage<'a> {
 
 /// The records in analysis per assignee, by name; each group oldest
 /// record first.
-fn in_analysis<'a>(open: &[&'a Record], rules: &Rules<'_>) -> Vec<Group<'a>> {
-    let mut by_assignee: std::collections::BTreeMap<&'a str, Vec<&'a Record>> = Default::default();
-    for r in open.iter().filter(|r| r.status == Status::Assigned) {
+fn in_analysis<'a>(open: &[Open<'a>]) -> Vec<Group<'a>> {
+    let mut by_assignee: std::collections::BTreeMap<&'a str, Vec<&Open<'a>>> = Default::default();
+    for o in open.iter().filter(|o| o.record.status == Status::Assigned) {
         by_assignee
-            .entry(r.assignee.as_deref().unwrap_or_default())
+            .entry(o.record.assignee.as_deref().unwrap_or_default())
             .or_default()
-            .push(r);
+            .push(o);
     }
     by_assignee
         .into_iter()
-        .map(|(who, mut records)| {
-            records.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        .map(|(who, mut group)| {
+            group.sort_by(|a, b| {
+                let (a, b) = (a.record, b.record);
+                (a.created_at, &a.id).cmp(&(b.created_at, &b.id))
+            });
             Group {
                 assignee: who,
-                records: records.into_iter().map(|r| item(r, rules)).collect(),
+                records: group.into_iter().map(|o| o.item.clone()).collect(),
             }
         })
         .collect()
@@ -245,7 +281,10 @@ fn closed_since<'a>(records: &'a [Record], rules: &Rules<'_>) -> Vec<Item<'a>> {
         .filter(|r| mine(r.assignee.as_deref(), rules))
         .collect();
     closed.sort_by_key(|r| r.closed_at);
-    closed.into_iter().map(|r| item(r, rules)).collect()
+    closed
+        .into_iter()
+        .map(|r| item(r, review_due(r, rules), rules))
+        .collect()
 }
 
 #[cfg(test)]
@@ -583,5 +622,53 @@ mod tests {
         let t = compute(&records, &r);
         let mine: Vec<String> = t.in_analysis.iter().flat_map(|g| ids(&g.records)).collect();
         assert_eq!(mine, ["PM-1"]);
+    }
+
+    #[test]
+    fn the_records_may_show_leaves_out_change_nothing() {
+        // Every status, closed before and after `since`, with and without
+        // open items (overdue, soon, done), withdrawn with an open item.
+        let mut records = Vec::new();
+        let statuses = ["open", "assigned", "analyzed", "closed", "withdrawn"];
+        let closings = [
+            "",
+            "closed_at = 2026-11-20T09:00:00+09:00\n",
+            "closed_at = 2026-11-04T11:00:00+09:00\n",
+            "closed_at = 2026-12-10T09:00:00+09:00\n",
+        ];
+        let items = [
+            String::new(),
+            action(1, "open", "2026-11-02"),
+            action(1, "open", "2026-11-05"),
+            action(1, "done", "2026-11-02"),
+        ];
+        for (i, status) in statuses.iter().enumerate() {
+            for (j, closed) in closings.iter().enumerate() {
+                for (k, item) in items.iter().enumerate() {
+                    let id = format!("PM-{i}{j}{k}");
+                    let fields =
+                        format!("status = \"{status}\"\nassignee = \"{BOB}\"\n{closed}{item}");
+                    records.push(record(&id, &fields));
+                }
+            }
+        }
+        let config = Config::default();
+        for now in ["2026-11-04T12:00:00+09:00", "2026-12-10T12:00:00+09:00"] {
+            let r = rules(&config, now);
+            let shown: Vec<Record> = records
+                .iter()
+                .filter(|rec| may_show(&Head::of(rec), r.since))
+                .cloned()
+                .collect();
+            assert!(shown.len() < records.len(), "some are left out");
+            let all = serde_json::to_value(compute(&records, &r)).unwrap();
+            let some = serde_json::to_value(compute(&shown, &r)).unwrap();
+            assert_eq!(all, some, "at {now}");
+            assert_ne!(
+                all["closed_since"],
+                serde_json::json!([]),
+                "at {now}: a closing counted"
+            );
+        }
     }
 }

@@ -9,6 +9,8 @@ use std::fmt;
 
 const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
 pub const SUFFIX_LEN: usize = 8;
+/// The length of a whole ID, `PM-YYYYMMDD-xxxxxxxx`.
+pub const WHOLE_LEN: usize = "PM-YYYYMMDD-".len() + SUFFIX_LEN;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RecordId(String);
@@ -80,6 +82,10 @@ pub struct ShortIds {
     /// may make this; the order below is found only when a table shows
     /// an ID (JSON, figures and one-record commands never pay for it).
     suffixes: Vec<[u8; SUFFIX_LEN]>,
+    /// Every whole ID among them (`PM-YYYYMMDD-xxxxxxxx`), as read: what
+    /// a short ID in a commit trailer is resolved against, even when a
+    /// read decoded only some of the records.
+    whole: Vec<[u8; WHOLE_LEN]>,
     /// Each random part with its shortest unique length, sorted; 0 when
     /// another record has the same random part (then the whole ID).
     sorted: std::sync::OnceLock<Vec<([u8; SUFFIX_LEN], u8)>>,
@@ -92,20 +98,34 @@ pub const SHORT_MIN: usize = 4;
 
 impl ShortIds {
     pub fn of<'a>(ids: impl IntoIterator<Item = &'a str>) -> ShortIds {
-        let suffixes = ids
-            .into_iter()
-            .filter_map(|id| {
-                id.len()
-                    .checked_sub(SUFFIX_LEN)
-                    .map(|at| &id.as_bytes()[at..])
-            })
-            .filter_map(|s| s.try_into().ok())
-            .collect();
+        let mut suffixes = Vec::new();
+        let mut whole = Vec::new();
+        for id in ids {
+            let Some(at) = id.len().checked_sub(SUFFIX_LEN) else {
+                continue;
+            };
+            if let Ok(s) = id.as_bytes()[at..].try_into() {
+                suffixes.push(s);
+            }
+            if id.starts_with("PM-")
+                && let Ok(w) = id.as_bytes().try_into()
+            {
+                whole.push(w);
+            }
+        }
         ShortIds {
             suffixes,
+            whole,
             sorted: Default::default(),
             long: false,
         }
+    }
+
+    /// Every whole ID this was made from, in the order read.
+    pub fn whole_ids(&self) -> impl Iterator<Item = &str> {
+        self.whole
+            .iter()
+            .filter_map(|w| std::str::from_utf8(w).ok())
     }
 
     fn sorted(&self) -> &[([u8; SUFFIX_LEN], u8)] {

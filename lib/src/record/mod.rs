@@ -5,6 +5,7 @@ pub mod diff;
 pub mod doc;
 pub mod duplicates;
 mod flat;
+pub mod head;
 #[cfg(test)]
 pub mod testing;
 
@@ -20,6 +21,7 @@ pub mod status;
 pub mod words;
 
 pub use doc::RecordDoc;
+pub use head::Head;
 pub use id::RecordId;
 pub use model::{
     ActionItem, ActionKind, ActionStatus, DeployLinks, Record, Review, Status, Timestamp,

@@ -402,7 +402,8 @@ impl Record {
         for a in &mut self.action_items {
             a.ticket = None;
             a.wontfix_reason = None;
-            a.commit = None;
+            // `commit` stays: triage reads slim records, and an item that
+            // names the commit that closed it was reopened after it.
             if a.link.is_set() {
                 a.link.edit(|l| {
                     l.url = None;

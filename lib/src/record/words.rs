@@ -152,13 +152,21 @@ pub fn significant(text: &str) -> Vec<String> {
     let mut words: Vec<String> = folded
         .split(|c: char| !c.is_alphanumeric())
         .map(strip_particle)
-        .filter(|w| w.chars().count() >= 2 && !STOPWORDS.contains(w))
+        .filter(|w| w.chars().count() >= 2 && !is_stopword(w))
         .filter(|w| !w.chars().all(|c| c.is_ascii_digit()))
         .map(str::to_string)
         .collect();
     words.sort();
     words.dedup();
     words
+}
+
+/// A set, not a scan of the list: `stats` asks this of every word of
+/// 100k root causes.
+fn is_stopword(word: &str) -> bool {
+    static SET: std::sync::LazyLock<hashbrown::HashSet<&str, foldhash::fast::FixedState>> =
+        std::sync::LazyLock::new(|| STOPWORDS.iter().copied().collect());
+    SET.contains(word)
 }
 
 fn strip_particle(word: &str) -> &str {

@@ -18,6 +18,7 @@ use super::cache_file;
 use super::graph::{self, SKEW_SECONDS};
 use super::trailers::FixTrailer;
 use crate::error::Result;
+use crate::record::id::WHOLE_LEN;
 use git2::Oid;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -172,7 +173,15 @@ fn month_start(dir: &str) -> Option<i64> {
 
 /// The open action items of `records` that a commit on the team's default
 /// branch names in a fix trailer, oldest fix first. Reads only.
-pub fn pending(store: &Store, records: &[crate::record::Record]) -> Result<Vec<Pending>> {
+///
+/// `ids`: every record's ID on the branch (`records` may be only those
+/// that can have open items), so a short ID in a trailer is matched
+/// against them all, as a command would match it.
+pub fn pending(
+    store: &Store,
+    records: &[crate::record::Record],
+    ids: &crate::record::id::ShortIds,
+) -> Result<Vec<Pending>> {
     // The fix cannot be older than the record it names.
     let Some(since) = records
         .iter()
@@ -183,7 +192,7 @@ pub fn pending(store: &Store, records: &[crate::record::Record]) -> Result<Vec<P
         return Ok(Vec::new());
     };
     let trailers = self::since(store, since)?;
-    let index = IdIndex::of(records.iter().map(|r| r.id.as_str()));
+    let index = IdIndex::of(ids.whole_ids());
     let (named, _) = resolve(&trailers, &mut |q| Ok(index.matching(q)))?;
     Ok(settle(&trailers, &named, records).pending)
 }
@@ -240,9 +249,6 @@ impl<'a> ShortLookup<'a> {
         }
     }
 }
-
-/// The length of a whole ID.
-const WHOLE_LEN: usize = "PM-YYYYMMDD-".len() + crate::record::id::SUFFIX_LEN;
 
 /// The IDs among `ids` that `q` names: itself when it is a whole ID,
 /// else every ID it is a prefix of (or of whose random part), as

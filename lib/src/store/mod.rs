@@ -19,7 +19,7 @@ mod lock;
 pub mod migrate;
 mod paths;
 pub mod read;
-mod record_cache;
+pub(crate) mod record_cache;
 pub mod replay;
 pub mod repo;
 mod sign;

@@ -126,9 +126,7 @@ pub fn some_records(store: &Store, files: &[(String, Oid)]) -> Result<Vec<Record
     let mut records = Vec::with_capacity(files.len());
     let mut missed = Vec::new();
     for (path, blob) in files {
-        let decoded = cache
-            .by_blob(*blob)
-            .and_then(|bytes| postcard::from_bytes::<Record>(bytes).ok());
+        let decoded = cache.by_blob(*blob).and_then(record_cache::decode_record);
         match decoded {
             Some(r) => records.push(r),
             None => missed.push((path.clone(), *blob)),
@@ -476,8 +474,8 @@ fn from_cache<T: Send>(
 
 fn decode_cached(records_dir: &str, c: &Cached<'_>) -> std::result::Result<Record, Unreadable> {
     let path = || format!("{records_dir}/{}/{}", c.month, c.name);
-    let record: Record =
-        postcard::from_bytes(c.data).map_err(|_| Unreadable::new(path(), "cache entry damaged"))?;
+    let record = record_cache::decode_record(c.data)
+        .ok_or_else(|| Unreadable::new(path(), "cache entry damaged"))?;
     match misnamed(&record, c.name) {
         Some(why) => Err(Unreadable::new(path(), why)),
         None => Ok(record),
@@ -596,8 +594,8 @@ fn load_item(repo: Option<&git2::Repository>, item: &Item<'_>, path: String, sli
         encoded: None,
         bad: Some(why),
     };
-    let (record, encoded) = match item.cached.map(postcard::from_bytes::<Record>) {
-        Some(Ok(r)) => (r, None),
+    let (record, encoded) = match item.cached.and_then(record_cache::decode_record) {
+        Some(r) => (r, None),
         _ => {
             let Some(repo) = repo else {
                 return fail(Unreadable::new(path, "cannot open the repository"));
@@ -611,7 +609,7 @@ fn load_item(repo: Option<&git2::Repository>, item: &Item<'_>, path: String, sli
                     if slim {
                         r.slim();
                     }
-                    let encoded = postcard::to_stdvec(&r).ok();
+                    let encoded = record_cache::encode_record(&r);
                     (r, encoded)
                 }
                 Err(problem) => return fail(Unreadable { path, problem }),

@@ -14,6 +14,7 @@
 
 use super::cache_file::{self, Fingerprint, Payload, Reader};
 use super::tree::{Month, Stray};
+use crate::record::{Head, Record};
 use git2::Oid;
 use std::hash::BuildHasher;
 use std::ops::Range;
@@ -21,9 +22,10 @@ use std::path::{Path, PathBuf};
 
 const KIND: &[u8; 4] = b"RECB";
 const KIND_SLIM: &[u8; 4] = b"RECT";
-/// Bump whenever `Record` changes shape (postcard is not self-describing)
-/// or what counts as a stray does (they are kept per tree).
-const FORMAT: u32 = 6;
+/// Bump whenever `Record` or `Head` changes shape (postcard is not
+/// self-describing) or what counts as a stray does (they are kept per
+/// tree).
+const FORMAT: u32 = 7;
 
 fn fingerprint(records_dir: &str, slim: bool) -> Fingerprint<'_> {
     Fingerprint {
@@ -40,6 +42,25 @@ pub fn path(repo: &git2::Repository, slim: bool) -> PathBuf {
     } else {
         "devops-postmortem-records.cache"
     })
+}
+
+/// A record as the caches keep it: its [`Head`], then the record
+/// (postcard both).
+pub fn encode_record(record: &Record) -> Option<Vec<u8>> {
+    postcard::to_stdvec(&(Head::of(record), record)).ok()
+}
+
+/// The record of an [`encode_record`]ed entry; `None` when the bytes are damaged.
+pub fn decode_record(bytes: &[u8]) -> Option<Record> {
+    let (_, rest) = postcard::take_from_bytes::<Head>(bytes).ok()?;
+    postcard::from_bytes(rest).ok()
+}
+
+/// The head of an [`encode_record`]ed entry, without decoding the record.
+pub fn head(bytes: &[u8]) -> Option<Head> {
+    postcard::take_from_bytes::<Head>(bytes)
+        .ok()
+        .map(|(h, _)| h)
 }
 
 /// One cached record: its file name in its month, its blob, its encoding.
